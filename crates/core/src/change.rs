@@ -1,0 +1,131 @@
+//! Changes: one row-level mutation carrying only the fields that changed (SYNC.md).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::hlc::Hlc;
+
+/// The synced tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Household,
+    Person,
+    Enrolment,
+    Visit,
+}
+
+/// The tombstone is a field like any other.
+pub const DELETED: &str = "deleted";
+
+impl Entity {
+    pub const ALL: [Entity; 4] = [Entity::Household, Entity::Person, Entity::Enrolment, Entity::Visit];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Household => "household",
+            Entity::Person => "person",
+            Entity::Enrolment => "enrolment",
+            Entity::Visit => "visit",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Entity> {
+        Entity::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+
+    /// The fields a change may carry for this entity (besides `deleted`). Everything else
+    /// is refused, so a change can never name a column it should not touch.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            Entity::Household => &[
+                "kk_number",
+                "area_code",
+                "head_name",
+                "address",
+                "rt",
+                "rw",
+                "water_source",
+                "latrine",
+                "welfare_decile",
+                "floor_area_m2",
+                "latitude",
+                "longitude",
+                "tpk",
+            ],
+            Entity::Person => &[
+                "household_id",
+                "area_code",
+                "nik",
+                "name",
+                "sex",
+                "birth_date",
+                "relationship",
+                "mother_id",
+                "mother_nik",
+                "phone",
+            ],
+            Entity::Enrolment => &[
+                "person_id",
+                "household_id",
+                "area_code",
+                "kind",
+                "start_date",
+                "end_date",
+                "end_reason",
+                "tpk",
+                "details",
+            ],
+            Entity::Visit => &[
+                "enrolment_id",
+                "person_id",
+                "household_id",
+                "area_code",
+                "visit_date",
+                "data",
+                "correction_reason",
+                "results",
+            ],
+        }
+    }
+
+    pub fn has_field(self, name: &str) -> bool {
+        name == DELETED || self.fields().contains(&name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Made once at the origin; the idempotency key everywhere.
+    pub change_id: Uuid,
+    pub entity: Entity,
+    pub row_id: Uuid,
+    pub area_code: String,
+    pub hlc: Hlc,
+    pub fields: BTreeMap<String, Value>,
+}
+
+impl Change {
+    pub fn is_delete(&self) -> bool {
+        self.fields.get(DELETED) == Some(&Value::Bool(true))
+    }
+}
+
+/// A record's fields as a map, from its serde form; `skip` leaves out the row id.
+pub fn to_fields<T: Serialize>(record: &T) -> BTreeMap<String, Value> {
+    match serde_json::to_value(record) {
+        Ok(Value::Object(map)) => map.into_iter().filter(|(k, _)| k != "id").collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// The fields of `new` that differ from `old` (all of them when there is no `old`).
+pub fn diff(old: Option<&BTreeMap<String, Value>>, new: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
+    new.iter()
+        .filter(|(k, v)| old.and_then(|o| o.get(*k)) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}

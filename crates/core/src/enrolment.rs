@@ -1,0 +1,374 @@
+//! Enrolments: one person followed as one target type, from enrolment to exit (DOMAIN.md §1).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::age;
+use crate::household::range_error;
+use crate::problem::{Problem, label};
+use crate::rules::Rules;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    Catin,
+    IbuHamil,
+    /// Ibu pasca persalinan, to day 42.
+    Nifas,
+    /// Baduta and balita: from birth to 60 months.
+    Anak,
+    /// A family at risk of stunting, followed as a family.
+    Krs,
+}
+
+impl TargetKind {
+    pub fn label_id(self) -> &'static str {
+        match self {
+            TargetKind::Catin => "Calon pengantin",
+            TargetKind::IbuHamil => "Ibu hamil",
+            TargetKind::Nifas => "Ibu pasca persalinan",
+            TargetKind::Anak => "Baduta/balita",
+            TargetKind::Krs => "Keluarga berisiko stunting",
+        }
+    }
+}
+
+/// Why an enrolment ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitReason {
+    /// Catin: the wedding took place.
+    Menikah,
+    /// Catin: the wedding was called off.
+    Batal,
+    /// Ibu hamil: delivered (opens nifas and the child's enrolment).
+    Melahirkan,
+    /// Ibu hamil: miscarriage.
+    Keguguran,
+    Meninggal,
+    /// Moved out of the area.
+    Pindah,
+    /// The target's window ended (day 42 after delivery, 60 months of age).
+    Selesai,
+    /// KRS: the family no longer meets a criterion.
+    TidakBerisiko,
+}
+
+impl ExitReason {
+    /// The reasons that make sense for a target type.
+    pub fn allowed_for(kind: TargetKind) -> &'static [ExitReason] {
+        use ExitReason::*;
+        match kind {
+            TargetKind::Catin => &[Menikah, Batal, Meninggal, Pindah],
+            TargetKind::IbuHamil => &[Melahirkan, Keguguran, Meninggal, Pindah],
+            TargetKind::Nifas => &[Selesai, Meninggal, Pindah],
+            TargetKind::Anak => &[Selesai, Meninggal, Pindah],
+            TargetKind::Krs => &[TidakBerisiko, Pindah],
+        }
+    }
+}
+
+/// Data taken once, at enrolment, per target type (DOMAIN.md §2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EnrolmentDetails {
+    Catin {
+        #[serde(default)]
+        wedding_date: Option<NaiveDate>,
+        #[serde(default)]
+        partner_name: Option<String>,
+    },
+    IbuHamil {
+        hpht: NaiveDate,
+        #[serde(default)]
+        gravida: Option<u32>,
+        #[serde(default)]
+        parity: Option<u32>,
+        #[serde(default)]
+        abortus: Option<u32>,
+        #[serde(default)]
+        last_birth_date: Option<NaiveDate>,
+        #[serde(default)]
+        height_cm: Option<f64>,
+        #[serde(default)]
+        pre_pregnancy_weight_kg: Option<f64>,
+    },
+    Nifas {
+        delivery_date: NaiveDate,
+        #[serde(default)]
+        place: Option<String>,
+        #[serde(default)]
+        attendant: Option<String>,
+        #[serde(default)]
+        mode: Option<DeliveryMode>,
+        #[serde(default)]
+        birth_weight_g: Option<f64>,
+        #[serde(default)]
+        birth_length_cm: Option<f64>,
+        #[serde(default)]
+        gestational_age_weeks: Option<u32>,
+    },
+    Anak {
+        #[serde(default)]
+        birth_weight_g: Option<f64>,
+        #[serde(default)]
+        birth_length_cm: Option<f64>,
+    },
+    Krs {},
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryMode {
+    Normal,
+    Sesar,
+    Tindakan,
+}
+
+impl EnrolmentDetails {
+    pub fn kind(&self) -> TargetKind {
+        match self {
+            EnrolmentDetails::Catin { .. } => TargetKind::Catin,
+            EnrolmentDetails::IbuHamil { .. } => TargetKind::IbuHamil,
+            EnrolmentDetails::Nifas { .. } => TargetKind::Nifas,
+            EnrolmentDetails::Anak { .. } => TargetKind::Anak,
+            EnrolmentDetails::Krs {} => TargetKind::Krs,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Enrolment {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub household_id: Uuid,
+    pub area_code: String,
+    pub kind: TargetKind,
+    pub start_date: NaiveDate,
+    #[serde(default)]
+    pub end_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub end_reason: Option<ExitReason>,
+    #[serde(default)]
+    pub tpk: Option<String>,
+    pub details: EnrolmentDetails,
+}
+
+/// Due date: HPHT + 280 days.
+pub fn due_date(hpht: NaiveDate) -> NaiveDate {
+    hpht + chrono::Days::new(280)
+}
+
+/// Completed weeks of gestation on `on`.
+pub fn gestational_weeks(hpht: NaiveDate, on: NaiveDate) -> i64 {
+    age::days(hpht, on).div_euclid(7)
+}
+
+/// Trimester 1 to 12 weeks, 2 to 24 weeks, 3 beyond (DOMAIN.md §2).
+pub fn trimester(weeks: i64) -> u8 {
+    match weeks {
+        ..=12 => 1,
+        13..=24 => 2,
+        _ => 3,
+    }
+}
+
+impl Enrolment {
+    /// The day the target's window closes by itself, if it has one.
+    pub fn natural_end(&self, birth_date: NaiveDate) -> Option<NaiveDate> {
+        match &self.details {
+            EnrolmentDetails::Nifas { delivery_date, .. } => Some(*delivery_date + chrono::Days::new(42)),
+            // The day before the child turns 60 months.
+            EnrolmentDetails::Anak { .. } => Some(age::add_months(birth_date, 60).pred_opt()?),
+            _ => None,
+        }
+    }
+
+    /// The day the enrolment stops counting: its recorded exit or its natural end.
+    pub fn effective_end(&self, birth_date: NaiveDate) -> Option<NaiveDate> {
+        match (self.end_date, self.natural_end(birth_date)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    pub fn is_active_on(&self, day: NaiveDate, birth_date: NaiveDate) -> bool {
+        self.start_date <= day && self.effective_end(birth_date).is_none_or(|end| day <= end)
+    }
+
+    /// Checks the enrolment form against the person's sex and birth date.
+    pub fn validate(
+        &self,
+        person_sex: crate::person::Sex,
+        birth_date: NaiveDate,
+        today: NaiveDate,
+        rules: &Rules,
+    ) -> Vec<Problem> {
+        use crate::person::Sex;
+        let mut out = Vec::new();
+        if self.kind != self.details.kind() {
+            out.push(Problem::error(
+                "kind_mismatch",
+                "kind",
+                "Jenis sasaran tidak sesuai dengan isian".into(),
+                "Target type does not match the details".into(),
+            ));
+        }
+        if self.start_date > today {
+            out.push(Problem::future_date("start_date"));
+        }
+        if self.start_date < birth_date {
+            out.push(before_birth("start_date"));
+        }
+        if let Some(end) = self.end_date {
+            if end < self.start_date {
+                let (id, en) = label("end_date");
+                out.push(Problem::error(
+                    "end_before_start",
+                    "end_date",
+                    format!("{id} tidak boleh sebelum tanggal mulai"),
+                    format!("{en} may not be before the enrolment date"),
+                ));
+            }
+            if end > today {
+                out.push(Problem::future_date("end_date"));
+            }
+            match self.end_reason {
+                None => out.push(Problem::required("end_reason")),
+                Some(r) if !ExitReason::allowed_for(self.kind).contains(&r) => out.push(Problem::error(
+                    "end_reason_invalid",
+                    "end_reason",
+                    format!("Alasan selesai tidak berlaku untuk {}", self.kind.label_id()),
+                    "This reason does not apply to this target type".into(),
+                )),
+                Some(_) => {}
+            }
+        }
+        let female_only = matches!(self.kind, TargetKind::IbuHamil | TargetKind::Nifas);
+        if female_only && person_sex != Sex::Female {
+            out.push(Problem::error(
+                "sex_mismatch",
+                "sex",
+                format!("{} harus perempuan", self.kind.label_id()),
+                "This target type must be female".into(),
+            ));
+        }
+        let p = &rules.plausibility;
+        match &self.details {
+            EnrolmentDetails::IbuHamil {
+                hpht,
+                last_birth_date,
+                height_cm,
+                pre_pregnancy_weight_kg,
+                ..
+            } => {
+                if *hpht > today {
+                    out.push(Problem::future_date("hpht"));
+                }
+                let weeks = gestational_weeks(*hpht, self.start_date) as f64;
+                let ga = p.gestational_age_weeks;
+                if weeks < ga.reject_min || weeks > ga.reject_max {
+                    let (id, en) = label("hpht");
+                    out.push(Problem::error(
+                        "out_of_range",
+                        "hpht",
+                        format!(
+                            "{id}: usia kehamilan {weeks} minggu di luar batas {}–{} minggu",
+                            ga.reject_min, ga.reject_max
+                        ),
+                        format!(
+                            "{en}: gestational age {weeks} weeks is outside {}–{} weeks",
+                            ga.reject_min, ga.reject_max
+                        ),
+                    ));
+                }
+                if let Some(d) = last_birth_date
+                    && *d > *hpht
+                {
+                    let (id, en) = label("last_birth_date");
+                    out.push(Problem::error(
+                        "after_hpht",
+                        "last_birth_date",
+                        format!("{id} tidak boleh setelah HPHT"),
+                        format!("{en} may not be after the last menstrual period"),
+                    ));
+                }
+                out.extend(crate::assess::check_range("height_cm", *height_cm, &p.adult_height_cm));
+                out.extend(crate::assess::check_range(
+                    "pre_pregnancy_weight_kg",
+                    *pre_pregnancy_weight_kg,
+                    &p.adult_weight_kg,
+                ));
+            }
+            EnrolmentDetails::Nifas {
+                delivery_date,
+                birth_weight_g,
+                birth_length_cm,
+                gestational_age_weeks,
+                ..
+            } => {
+                if *delivery_date > today {
+                    out.push(Problem::future_date("delivery_date"));
+                }
+                out.extend(crate::assess::check_range(
+                    "birth_weight_g",
+                    *birth_weight_g,
+                    &p.birth_weight_g,
+                ));
+                out.extend(crate::assess::check_range(
+                    "birth_length_cm",
+                    *birth_length_cm,
+                    &p.birth_length_cm,
+                ));
+                if let Some(w) = gestational_age_weeks
+                    && !(20..=45).contains(w)
+                {
+                    out.push(range_error("gestational_age_weeks", *w as f64, 20.0, 45.0, "minggu"));
+                }
+            }
+            EnrolmentDetails::Anak {
+                birth_weight_g,
+                birth_length_cm,
+            } => {
+                if age::months(birth_date, self.start_date) >= 60 {
+                    out.push(Problem::error(
+                        "too_old",
+                        "birth_date",
+                        "Anak berusia 60 bulan atau lebih bukan sasaran balita".into(),
+                        "A child aged 60 months or more is not a balita target".into(),
+                    ));
+                }
+                out.extend(crate::assess::check_range(
+                    "birth_weight_g",
+                    *birth_weight_g,
+                    &p.birth_weight_g,
+                ));
+                out.extend(crate::assess::check_range(
+                    "birth_length_cm",
+                    *birth_length_cm,
+                    &p.birth_length_cm,
+                ));
+            }
+            EnrolmentDetails::Catin { wedding_date, .. } => {
+                if let Some(w) = wedding_date
+                    && *w < birth_date
+                {
+                    out.push(before_birth("wedding_date"));
+                }
+            }
+            EnrolmentDetails::Krs {} => {}
+        }
+        out
+    }
+}
+
+pub(crate) fn before_birth(field: &str) -> Problem {
+    let (id, en) = label(field);
+    Problem::error(
+        "before_birth",
+        field,
+        format!("{id} tidak boleh sebelum tanggal lahir"),
+        format!("{en} may not be before the date of birth"),
+    )
+}

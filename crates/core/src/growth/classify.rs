@@ -1,0 +1,104 @@
+//! WHO classification and the Indonesian labels of Permenkes 2/2020 (DOMAIN.md §4.7).
+
+use serde::{Deserialize, Serialize};
+
+use super::AnthroResult;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Indicator {
+    /// PB/U or TB/U.
+    LengthForAge,
+    /// BB/U.
+    WeightForAge,
+    /// BB/PB or BB/TB.
+    WeightForLenhei,
+    /// IMT/U.
+    BmiForAge,
+    HeadForAge,
+    ArmForAge,
+}
+
+/// The Permenkes 2/2020 label of a z-score, or `None` where the regulation gives none.
+pub fn permenkes_label(indicator: Indicator, z: f64) -> Option<&'static str> {
+    Some(match indicator {
+        Indicator::WeightForAge => match z {
+            z if z < -3.0 => "sangat kurang",
+            z if z < -2.0 => "kurang",
+            z if z <= 1.0 => "normal",
+            _ => "risiko BB lebih",
+        },
+        Indicator::LengthForAge => match z {
+            z if z < -3.0 => "sangat pendek",
+            z if z < -2.0 => "pendek",
+            z if z <= 3.0 => "normal",
+            _ => "tinggi",
+        },
+        Indicator::WeightForLenhei | Indicator::BmiForAge => match z {
+            z if z < -3.0 => "gizi buruk",
+            z if z < -2.0 => "gizi kurang",
+            z if z <= 1.0 => "gizi baik",
+            z if z <= 2.0 => "berisiko gizi lebih",
+            z if z <= 3.0 => "gizi lebih",
+            _ => "obesitas",
+        },
+        Indicator::HeadForAge | Indicator::ArmForAge => return None,
+    })
+}
+
+/// WHO's nutritional statuses of one measurement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WhoStatus {
+    Stunted,
+    SeverelyStunted,
+    Wasted,
+    SeverelyWasted,
+    Underweight,
+    SeverelyUnderweight,
+    PossibleRiskOverweight,
+    Overweight,
+    Obese,
+    Microcephaly,
+}
+
+/// Classifies the unflagged z-scores; flagged (implausible) values are not classified.
+/// Oedema counts as severe wasting and severe underweight, as WHO counts it in summaries.
+pub fn who_statuses(r: &AnthroResult, oedema: bool) -> Vec<WhoStatus> {
+    use WhoStatus::*;
+    let usable = |s: Option<super::Score>| s.filter(|s| !s.flagged).map(|s| s.z);
+    let mut out = Vec::new();
+    if let Some(z) = usable(r.len) {
+        if z < -3.0 {
+            out.push(SeverelyStunted);
+        } else if z < -2.0 {
+            out.push(Stunted);
+        }
+    }
+    if oedema {
+        out.extend([SeverelyWasted, SeverelyUnderweight]);
+    }
+    if let Some(z) = usable(r.wfl) {
+        match z {
+            z if z < -3.0 => out.push(SeverelyWasted),
+            z if z < -2.0 => out.push(Wasted),
+            z if z > 3.0 => out.push(Obese),
+            z if z > 2.0 => out.push(Overweight),
+            z if z > 1.0 => out.push(PossibleRiskOverweight),
+            _ => {}
+        }
+    }
+    if let Some(z) = usable(r.wei) {
+        if z < -3.0 {
+            out.push(SeverelyUnderweight);
+        } else if z < -2.0 {
+            out.push(Underweight);
+        }
+    }
+    if usable(r.hc).is_some_and(|z| z < -2.0) {
+        out.push(Microcephaly);
+    }
+    out.sort();
+    out.dedup();
+    out
+}

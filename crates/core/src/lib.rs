@@ -1,0 +1,30 @@
+//! Pendamping's domain core: the rules a TPK relies on at the doorstep. No I/O: the clock,
+//! the ids and the data come in as arguments.
+
+pub mod age;
+pub mod area;
+pub mod assess;
+pub mod change;
+pub mod enrolment;
+pub mod growth;
+pub mod hlc;
+pub mod household;
+pub mod krs;
+pub mod merge;
+pub mod nik;
+pub mod person;
+pub mod problem;
+pub mod recap;
+pub mod risk;
+pub mod rules;
+pub mod schedule;
+pub mod visit;
+
+pub use change::{Change, Entity};
+pub use enrolment::{Enrolment, EnrolmentDetails, ExitReason, TargetKind};
+pub use hlc::{Hlc, HlcClock, TimeSource};
+pub use household::Household;
+pub use person::{Person, Relationship, Sex};
+pub use problem::{Problem, Severity};
+pub use rules::Rules;
+pub use visit::{Visit, VisitData};

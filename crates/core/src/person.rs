@@ -1,0 +1,210 @@
+//! Persons: the people a TPK accompanies, identified by NIK where they have one.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::nik;
+use crate::problem::{Problem, label};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Sex {
+    #[serde(rename = "L")]
+    Male,
+    #[serde(rename = "P")]
+    Female,
+}
+
+impl Sex {
+    /// Accepts 1/2, m/f, l/p (laki-laki/perempuan), in any case.
+    pub fn parse(s: &str) -> Option<Sex> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "1" | "m" | "l" | "male" | "laki-laki" => Some(Sex::Male),
+            "2" | "f" | "p" | "female" | "perempuan" => Some(Sex::Female),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        match self {
+            Sex::Male => 0,
+            Sex::Female => 1,
+        }
+    }
+}
+
+/// Relationship to the head of family, as on the KK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relationship {
+    KepalaKeluarga,
+    Istri,
+    Suami,
+    Anak,
+    Menantu,
+    Cucu,
+    OrangTua,
+    Mertua,
+    FamiliLain,
+    Lainnya,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: Uuid,
+    pub household_id: Uuid,
+    /// The 10-digit village code of the household.
+    pub area_code: String,
+    /// `None` for a newborn with no NIK yet: linked through the KK and the mother.
+    pub nik: Option<String>,
+    pub name: String,
+    pub sex: Sex,
+    pub birth_date: NaiveDate,
+    pub relationship: Relationship,
+    #[serde(default)]
+    pub mother_id: Option<Uuid>,
+    #[serde(default)]
+    pub mother_nik: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+impl Person {
+    /// Checks the registration form. NIK structure errors reject; NIK disagreement warns.
+    pub fn validate(&self, today: NaiveDate) -> Vec<Problem> {
+        let mut out = Vec::new();
+        if self.name.trim().is_empty() {
+            out.push(Problem::required("name"));
+        } else if self.name.trim().chars().count() > 100 {
+            out.push(Problem::error(
+                "too_long",
+                "name",
+                "Nama terlalu panjang (maks. 100 huruf)".into(),
+                "Name is too long (max. 100 characters)".into(),
+            ));
+        }
+        if self.birth_date > today {
+            out.push(Problem::future_date("birth_date"));
+        } else if crate::age::years(self.birth_date, today) > 120 {
+            out.push(Problem::error(
+                "out_of_range",
+                "birth_date",
+                "Tanggal lahir tidak masuk akal (lebih dari 120 tahun)".into(),
+                "Date of birth is implausible (over 120 years)".into(),
+            ));
+        }
+        if let Some(raw) = &self.nik {
+            let (info, problems) = nik::check(raw, today);
+            out.extend(problems);
+            if let Some(info) = info {
+                out.extend(nik::cross_check(&info, self.sex, self.birth_date));
+            }
+        }
+        if let Some(raw) = &self.mother_nik {
+            let (_, problems) = nik::check(raw, today);
+            out.extend(problems.into_iter().map(|mut p| {
+                p.field = "mother_nik".into();
+                p.message_id = p.message_id.replacen("NIK", "NIK ibu", 1);
+                p.message_en = p.message_en.replacen("NIK", "Mother's NIK", 1);
+                p
+            }));
+        }
+        if let Some(phone) = &self.phone {
+            out.extend(check_phone(phone));
+        }
+        out
+    }
+}
+
+/// Indonesian mobile numbers: 08…, +628… or 628…, 9 to 13 digits after the 0.
+pub fn check_phone(raw: &str) -> Option<Problem> {
+    let digits: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect();
+    let local = digits
+        .strip_prefix("+62")
+        .or_else(|| digits.strip_prefix("62"))
+        .map(|rest| format!("0{rest}"))
+        .unwrap_or(digits);
+    let ok = local.starts_with('0') && local.chars().all(|c| c.is_ascii_digit()) && (10..=14).contains(&local.len());
+    (!ok).then(|| {
+        let (id, en) = label("phone");
+        Problem::error(
+            "phone_format",
+            "phone",
+            format!("{id} tidak valid (contoh: 0812 3456 7890)"),
+            format!("{en} is not valid (e.g. 0812 3456 7890)"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person() -> Person {
+        Person {
+            id: Uuid::nil(),
+            household_id: Uuid::nil(),
+            area_code: "3602012002".into(),
+            nik: Some("3602014103950001".into()),
+            name: "Siti Aminah".into(),
+            sex: Sex::Female,
+            birth_date: NaiveDate::from_ymd_opt(1995, 3, 1).unwrap(),
+            relationship: Relationship::Istri,
+            mother_id: None,
+            mother_nik: None,
+            phone: Some("0812-3456-7890".into()),
+        }
+    }
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    #[test]
+    fn a_complete_registration_has_no_problems() {
+        assert_eq!(person().validate(today()), vec![]);
+    }
+
+    #[test]
+    fn problems_name_their_field() {
+        let mut p = person();
+        p.name = " ".into();
+        p.birth_date = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        p.phone = Some("12345".into());
+        p.mother_nik = Some("123".into());
+        let fields: Vec<_> = p.validate(today()).into_iter().map(|p| (p.field, p.code)).collect();
+        assert!(fields.contains(&("name".into(), "required".into())));
+        assert!(fields.contains(&("birth_date".into(), "future_date".into())));
+        assert!(fields.contains(&("phone".into(), "phone_format".into())));
+        assert!(fields.contains(&("mother_nik".into(), "nik_format".into())));
+    }
+
+    #[test]
+    fn a_newborn_without_nik_is_fine() {
+        let mut p = person();
+        p.nik = None;
+        p.mother_nik = Some("3602014103950001".into());
+        p.relationship = Relationship::Anak;
+        assert!(p.validate(today()).is_empty());
+    }
+
+    #[test]
+    fn phone_numbers_in_international_form_are_accepted() {
+        assert!(check_phone("+62 812 3456 7890").is_none());
+        assert!(check_phone("6281234567890").is_none());
+        assert!(check_phone("0812345").is_some());
+    }
+
+    #[test]
+    fn sex_parses_survey_and_indonesian_codes() {
+        for (s, want) in [("1", Sex::Male), ("M", Sex::Male), ("l", Sex::Male)] {
+            assert_eq!(Sex::parse(s), Some(want));
+        }
+        for (s, want) in [("2", Sex::Female), ("f", Sex::Female), ("P", Sex::Female)] {
+            assert_eq!(Sex::parse(s), Some(want));
+        }
+        assert_eq!(Sex::parse("x"), None);
+    }
+}

@@ -1,0 +1,339 @@
+//! The monthly TPK recap (DOMAIN.md §3.2) as a pure function of records: per village, TPK
+//! and target group. Built from visits and enrolments, never from hand-edited counters.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::age;
+use crate::enrolment::{ExitReason, TargetKind};
+use crate::risk::RiskFlag;
+use crate::visit::{KbppMethod, Services};
+
+/// A calendar month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Month {
+    /// Parses `YYYY-MM`.
+    pub fn parse(s: &str) -> Option<Month> {
+        let (y, m) = s.trim().split_once('-')?;
+        let (year, month) = (y.parse().ok()?, m.parse().ok()?);
+        NaiveDate::from_ymd_opt(year, month, 1)?;
+        Some(Month { year, month })
+    }
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("valid month")
+    }
+    pub fn last_day(self) -> NaiveDate {
+        age::add_months(self.first_day(), 1).pred_opt().expect("valid month")
+    }
+    pub fn contains(self, d: NaiveDate) -> bool {
+        d.year() == self.year && d.month() == self.month
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// Target groups of the report: children split at 24 months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetGroup {
+    Catin,
+    IbuHamil,
+    Nifas,
+    Baduta,
+    Balita,
+    Krs,
+}
+
+impl TargetGroup {
+    pub const ALL: [TargetGroup; 6] = [
+        TargetGroup::Catin,
+        TargetGroup::IbuHamil,
+        TargetGroup::Nifas,
+        TargetGroup::Baduta,
+        TargetGroup::Balita,
+        TargetGroup::Krs,
+    ];
+    pub fn of(kind: TargetKind, birth: NaiveDate, on: NaiveDate) -> TargetGroup {
+        match kind {
+            TargetKind::Catin => TargetGroup::Catin,
+            TargetKind::IbuHamil => TargetGroup::IbuHamil,
+            TargetKind::Nifas => TargetGroup::Nifas,
+            TargetKind::Krs => TargetGroup::Krs,
+            TargetKind::Anak if age::months(birth, on) < 24 => TargetGroup::Baduta,
+            TargetKind::Anak => TargetGroup::Balita,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetGroup::Catin => "catin",
+            TargetGroup::IbuHamil => "ibu_hamil",
+            TargetGroup::Nifas => "nifas",
+            TargetGroup::Baduta => "baduta",
+            TargetGroup::Balita => "balita",
+            TargetGroup::Krs => "krs",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RecapEnrolment {
+    pub id: Uuid,
+    pub household_id: Uuid,
+    pub area_code: String,
+    pub tpk: Option<String>,
+    pub kind: TargetKind,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub end_reason: Option<ExitReason>,
+    /// The recorded exit or the natural end (day 42, 60 months), whichever is first.
+    pub effective_end: Option<NaiveDate>,
+    pub birth_date: NaiveDate,
+}
+
+#[derive(Debug, Clone)]
+pub struct RecapVisit {
+    pub enrolment_id: Uuid,
+    pub household_id: Uuid,
+    pub visit_date: NaiveDate,
+    pub flags: Vec<RiskFlag>,
+    pub services: Services,
+    pub ttd_total: Option<u32>,
+    pub kbpp_method: Option<KbppMethod>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RecapHousehold {
+    pub id: Uuid,
+    pub area_code: String,
+    pub krs: bool,
+}
+
+/// Everything the recap reads: enrolments that overlap the month, the month's visits
+/// (and, for TTD, earlier pregnancy visits), and the area's households.
+#[derive(Debug, Clone, Default)]
+pub struct RecapInput {
+    pub enrolments: Vec<RecapEnrolment>,
+    pub visits: Vec<RecapVisit>,
+    pub households: Vec<RecapHousehold>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecapRow {
+    pub area_code: String,
+    pub tpk: String,
+    pub group: Option<TargetGroup>,
+    pub caseload_end: u32,
+    pub new_enrolments: u32,
+    pub exits: BTreeMap<ExitReason, u32>,
+    /// Targets visited at least once this month.
+    pub visited: u32,
+    pub visits: u32,
+    /// Targets with each flag on at least one visit this month.
+    pub flags: BTreeMap<RiskFlag, u32>,
+    pub kie: u32,
+    pub referrals: u32,
+    pub referrals_completed: u32,
+    pub bansos: u32,
+    /// Pregnant women whose cumulative TTD reached the target by month end.
+    pub ttd_target_reached: u32,
+    /// Postpartum women with a contraceptive method recorded this month, by method.
+    pub kbpp: BTreeMap<KbppMethod, u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KrsRow {
+    pub area_code: String,
+    pub krs_families: u32,
+    /// KRS families with at least one visit (to any member, or a family visit) this month.
+    pub krs_accompanied: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Recap {
+    pub month: Option<Month>,
+    pub rows: Vec<RecapRow>,
+    pub krs: Vec<KrsRow>,
+}
+
+impl RecapRow {
+    fn add(&mut self, o: &RecapRow) {
+        self.caseload_end += o.caseload_end;
+        self.new_enrolments += o.new_enrolments;
+        self.visited += o.visited;
+        self.visits += o.visits;
+        self.kie += o.kie;
+        self.referrals += o.referrals;
+        self.referrals_completed += o.referrals_completed;
+        self.bansos += o.bansos;
+        self.ttd_target_reached += o.ttd_target_reached;
+        for (k, v) in &o.exits {
+            *self.exits.entry(*k).or_default() += v;
+        }
+        for (k, v) in &o.flags {
+            *self.flags.entry(*k).or_default() += v;
+        }
+        for (k, v) in &o.kbpp {
+            *self.kbpp.entry(*k).or_default() += v;
+        }
+    }
+}
+
+impl Recap {
+    /// Sums rows by target group over every village and TPK: the figures of a wider area.
+    pub fn totals_by_group(&self) -> Vec<RecapRow> {
+        let mut by: BTreeMap<TargetGroup, RecapRow> = BTreeMap::new();
+        for r in &self.rows {
+            let g = r.group.expect("rows carry a group");
+            by.entry(g)
+                .or_insert_with(|| RecapRow {
+                    group: Some(g),
+                    ..RecapRow::default()
+                })
+                .add(r);
+        }
+        by.into_values().collect()
+    }
+
+    pub fn krs_total(&self) -> KrsRow {
+        KrsRow {
+            area_code: String::new(),
+            krs_families: self.krs.iter().map(|k| k.krs_families).sum(),
+            krs_accompanied: self.krs.iter().map(|k| k.krs_accompanied).sum(),
+        }
+    }
+}
+
+/// Computes the recap of one month.
+pub fn compute(month: Month, input: &RecapInput, ttd_target: u32) -> Recap {
+    let (first, last) = (month.first_day(), month.last_day());
+    let mut rows: BTreeMap<(String, String, TargetGroup), RecapRow> = BTreeMap::new();
+    let enrolments: BTreeMap<Uuid, &RecapEnrolment> = input.enrolments.iter().map(|e| (e.id, e)).collect();
+    let key = |e: &RecapEnrolment, on: NaiveDate| {
+        (
+            e.area_code.clone(),
+            e.tpk.clone().unwrap_or_default(),
+            TargetGroup::of(e.kind, e.birth_date, on),
+        )
+    };
+    // The row of a (village, TPK, group), created on first use.
+    fn entry<'a>(
+        rows: &'a mut BTreeMap<(String, String, TargetGroup), RecapRow>,
+        k: (String, String, TargetGroup),
+    ) -> &'a mut RecapRow {
+        rows.entry(k.clone()).or_insert_with(|| RecapRow {
+            area_code: k.0,
+            tpk: k.1,
+            group: Some(k.2),
+            ..RecapRow::default()
+        })
+    }
+
+    for e in &input.enrolments {
+        if e.start_date > last {
+            continue;
+        }
+        let ended_by = |d: NaiveDate| e.effective_end.is_some_and(|end| end < d);
+        if !ended_by(last) {
+            entry(&mut rows, key(e, last)).caseload_end += 1;
+        }
+        if month.contains(e.start_date) {
+            entry(&mut rows, key(e, e.start_date)).new_enrolments += 1;
+        }
+        if let Some(end) = e.effective_end
+            && month.contains(end)
+            && end >= e.start_date
+        {
+            // A recorded exit gives its reason; a natural end is "selesai".
+            let reason = match e.end_date {
+                Some(d) if d == end => e.end_reason.unwrap_or(ExitReason::Selesai),
+                _ => ExitReason::Selesai,
+            };
+            *entry(&mut rows, key(e, end)).exits.entry(reason).or_default() += 1;
+        }
+    }
+
+    let mut visited: BTreeSet<Uuid> = BTreeSet::new();
+    let mut flagged: BTreeSet<(Uuid, RiskFlag)> = BTreeSet::new();
+    let mut kbpp: BTreeSet<Uuid> = BTreeSet::new();
+    let mut ttd_max: BTreeMap<Uuid, u32> = BTreeMap::new();
+    for v in &input.visits {
+        let Some(e) = enrolments.get(&v.enrolment_id) else {
+            continue;
+        };
+        if v.visit_date <= last
+            && e.kind == TargetKind::IbuHamil
+            && let Some(t) = v.ttd_total
+        {
+            let m = ttd_max.entry(e.id).or_default();
+            *m = (*m).max(t);
+        }
+        if v.visit_date < first || v.visit_date > last {
+            continue;
+        }
+        let r = entry(&mut rows, key(e, v.visit_date));
+        r.visits += 1;
+        if visited.insert(e.id) {
+            r.visited += 1;
+        }
+        for f in &v.flags {
+            if flagged.insert((e.id, *f)) {
+                *r.flags.entry(*f).or_default() += 1;
+            }
+        }
+        let s = &v.services;
+        r.kie += s.kie as u32;
+        r.referrals += s.referral as u32;
+        r.referrals_completed += s.referral_completed as u32;
+        r.bansos += s.bansos as u32;
+        if let Some(m) = v.kbpp_method
+            && m != KbppMethod::Tidak
+            && kbpp.insert(e.id)
+        {
+            *r.kbpp.entry(m).or_default() += 1;
+        }
+    }
+    for (id, max) in ttd_max {
+        let e = enrolments[&id];
+        let active = e.start_date <= last && e.effective_end.is_none_or(|end| end >= first);
+        if active && max >= ttd_target {
+            entry(&mut rows, key(e, last)).ttd_target_reached += 1;
+        }
+    }
+
+    let visited_households: BTreeSet<Uuid> = input
+        .visits
+        .iter()
+        .filter(|v| month.contains(v.visit_date))
+        .map(|v| v.household_id)
+        .collect();
+    let mut krs: BTreeMap<String, KrsRow> = BTreeMap::new();
+    for h in input.households.iter().filter(|h| h.krs) {
+        let k = krs.entry(h.area_code.clone()).or_insert_with(|| KrsRow {
+            area_code: h.area_code.clone(),
+            ..KrsRow::default()
+        });
+        k.krs_families += 1;
+        k.krs_accompanied += visited_households.contains(&h.id) as u32;
+    }
+
+    Recap {
+        month: Some(month),
+        rows: rows.into_values().collect(),
+        krs: krs.into_values().collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,200 @@
+use super::*;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+const NOV: Month = Month { year: 2026, month: 11 };
+const VILLAGE: &str = "3602012002";
+
+fn enr(n: u128, kind: TargetKind, start: NaiveDate, birth: NaiveDate) -> RecapEnrolment {
+    RecapEnrolment {
+        id: Uuid::from_u128(n),
+        household_id: Uuid::from_u128(1000 + n),
+        area_code: VILLAGE.into(),
+        tpk: Some("TPK 1".into()),
+        kind,
+        start_date: start,
+        end_date: None,
+        end_reason: None,
+        effective_end: None,
+        birth_date: birth,
+    }
+}
+fn visit(n: u128, date: NaiveDate) -> RecapVisit {
+    RecapVisit {
+        enrolment_id: Uuid::from_u128(n),
+        household_id: Uuid::from_u128(1000 + n),
+        visit_date: date,
+        flags: vec![],
+        services: Services::default(),
+        ttd_total: None,
+        kbpp_method: None,
+    }
+}
+fn group(r: &Recap, g: TargetGroup) -> RecapRow {
+    r.totals_by_group()
+        .into_iter()
+        .find(|row| row.group == Some(g))
+        .unwrap_or_default()
+}
+
+#[test]
+fn caseload_new_enrolments_and_exits() {
+    let mut ended = enr(2, TargetKind::IbuHamil, d(2026, 3, 1), d(1998, 1, 1));
+    ended.end_date = Some(d(2026, 11, 10));
+    ended.end_reason = Some(ExitReason::Melahirkan);
+    ended.effective_end = ended.end_date;
+    let mut nifas_done = enr(3, TargetKind::Nifas, d(2026, 10, 1), d(1998, 1, 1));
+    nifas_done.effective_end = Some(d(2026, 11, 12)); // day 42
+    let input = RecapInput {
+        enrolments: vec![
+            enr(1, TargetKind::IbuHamil, d(2026, 11, 5), d(1999, 1, 1)),
+            ended,
+            nifas_done,
+            enr(4, TargetKind::IbuHamil, d(2026, 12, 1), d(1999, 1, 1)), // after the month
+        ],
+        ..Default::default()
+    };
+    let r = compute(NOV, &input, 90);
+    let hamil = group(&r, TargetGroup::IbuHamil);
+    assert_eq!(hamil.caseload_end, 1);
+    assert_eq!(hamil.new_enrolments, 1);
+    assert_eq!(hamil.exits.get(&ExitReason::Melahirkan), Some(&1));
+    let nifas = group(&r, TargetGroup::Nifas);
+    assert_eq!(nifas.caseload_end, 0);
+    assert_eq!(nifas.exits.get(&ExitReason::Selesai), Some(&1));
+}
+
+#[test]
+fn visits_count_targets_once_and_flags_once_per_target() {
+    let input = RecapInput {
+        enrolments: vec![enr(1, TargetKind::Anak, d(2025, 1, 1), d(2025, 1, 1))],
+        visits: vec![
+            RecapVisit {
+                flags: vec![RiskFlag::Stunted],
+                services: Services {
+                    kie: true,
+                    referral: true,
+                    ..Default::default()
+                },
+                ..visit(1, d(2026, 11, 2))
+            },
+            RecapVisit {
+                flags: vec![RiskFlag::Stunted, RiskFlag::Underweight],
+                services: Services {
+                    kie: true,
+                    ..Default::default()
+                },
+                ..visit(1, d(2026, 11, 20))
+            },
+            RecapVisit {
+                flags: vec![RiskFlag::Wasted],
+                ..visit(1, d(2026, 10, 20))
+            }, // October
+        ],
+        ..Default::default()
+    };
+    let r = compute(NOV, &input, 90);
+    let baduta = group(&r, TargetGroup::Baduta);
+    assert_eq!((baduta.visited, baduta.visits), (1, 2));
+    assert_eq!(baduta.flags.get(&RiskFlag::Stunted), Some(&1));
+    assert_eq!(baduta.flags.get(&RiskFlag::Underweight), Some(&1));
+    assert_eq!(baduta.flags.get(&RiskFlag::Wasted), None);
+    assert_eq!((baduta.kie, baduta.referrals), (2, 1));
+}
+
+#[test]
+fn children_split_into_baduta_and_balita_at_24_months() {
+    let input = RecapInput {
+        enrolments: vec![
+            enr(1, TargetKind::Anak, d(2024, 12, 1), d(2024, 12, 1)), // 23 months on 30 Nov
+            enr(2, TargetKind::Anak, d(2024, 11, 30), d(2024, 11, 30)), // 24 months on 30 Nov
+        ],
+        ..Default::default()
+    };
+    let r = compute(NOV, &input, 90);
+    assert_eq!(group(&r, TargetGroup::Baduta).caseload_end, 1);
+    assert_eq!(group(&r, TargetGroup::Balita).caseload_end, 1);
+}
+
+#[test]
+fn ttd_target_counts_cumulative_tablets_up_to_month_end() {
+    let input = RecapInput {
+        enrolments: vec![
+            enr(1, TargetKind::IbuHamil, d(2026, 5, 1), d(1998, 1, 1)),
+            enr(2, TargetKind::IbuHamil, d(2026, 5, 1), d(1998, 1, 1)),
+        ],
+        visits: vec![
+            RecapVisit {
+                ttd_total: Some(90),
+                ..visit(1, d(2026, 10, 15))
+            },
+            RecapVisit {
+                ttd_total: Some(89),
+                ..visit(2, d(2026, 11, 15))
+            },
+            RecapVisit {
+                ttd_total: Some(120),
+                ..visit(2, d(2026, 12, 15))
+            },
+        ],
+        ..Default::default()
+    };
+    assert_eq!(
+        group(&compute(NOV, &input, 90), TargetGroup::IbuHamil).ttd_target_reached,
+        1
+    );
+}
+
+#[test]
+fn kbpp_by_method_and_krs_accompanied() {
+    let input = RecapInput {
+        enrolments: vec![enr(1, TargetKind::Nifas, d(2026, 11, 1), d(1998, 1, 1))],
+        visits: vec![
+            RecapVisit {
+                kbpp_method: Some(KbppMethod::Implan),
+                ..visit(1, d(2026, 11, 3))
+            },
+            RecapVisit {
+                kbpp_method: Some(KbppMethod::Implan),
+                ..visit(1, d(2026, 11, 20))
+            },
+        ],
+        households: vec![
+            RecapHousehold {
+                id: Uuid::from_u128(1001),
+                area_code: VILLAGE.into(),
+                krs: true,
+            },
+            RecapHousehold {
+                id: Uuid::from_u128(1002),
+                area_code: VILLAGE.into(),
+                krs: true,
+            },
+            RecapHousehold {
+                id: Uuid::from_u128(1003),
+                area_code: VILLAGE.into(),
+                krs: false,
+            },
+        ],
+    };
+    let r = compute(NOV, &input, 90);
+    assert_eq!(group(&r, TargetGroup::Nifas).kbpp.get(&KbppMethod::Implan), Some(&1));
+    assert_eq!(
+        r.krs_total(),
+        KrsRow {
+            area_code: String::new(),
+            krs_families: 2,
+            krs_accompanied: 1
+        }
+    );
+}
+
+#[test]
+fn months_parse_and_bound() {
+    let m = Month::parse("2024-02").unwrap();
+    assert_eq!(m.last_day(), d(2024, 2, 29));
+    assert!(Month::parse("2024-13").is_none());
+    assert!(Month::parse("x").is_none());
+    assert_eq!(m.to_string(), "2024-02");
+}

@@ -1,0 +1,240 @@
+//! Columns this device derives from synced data, refreshed after every write or merge:
+//! search tokens, KRS status, next due date, and the visit columns lists and the recap read.
+
+use chrono::NaiveDate;
+use pendamping_core::assess::VisitResults;
+use pendamping_core::krs::{self, Member};
+use pendamping_core::risk::RiskFlag;
+use pendamping_core::schedule::{self, DueInput};
+use pendamping_core::visit::VisitData;
+use pendamping_core::{Enrolment, Entity, Household, Person, Relationship, Rules, TargetKind};
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::Result;
+use crate::{rows, text};
+
+/// Refreshes what depends on one row, after it changed.
+pub(crate) fn refresh(conn: &Connection, rules: &Rules, today: NaiveDate, entity: Entity, id: &str) -> Result<()> {
+    match entity {
+        Entity::Household => household(conn, rules, today, id),
+        Entity::Person => {
+            let household_id = person(conn, id)?;
+            if let Some(h) = household_id {
+                household(conn, rules, today, &h)?;
+            }
+            // The birth date feeds the schedule of this person's enrolments.
+            for e in ids(conn, "SELECT id FROM enrolments WHERE person_id = ?1", id)? {
+                enrolment(conn, rules, today, &e)?;
+            }
+            Ok(())
+        }
+        Entity::Enrolment => enrolment(conn, rules, today, id),
+        Entity::Visit => visit(conn, rules, today, id),
+    }
+}
+
+fn ids(conn: &Connection, sql: &str, arg: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([arg], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Name tokens for search; returns the person's household.
+fn person(conn: &Connection, id: &str) -> Result<Option<String>> {
+    let row: Option<(Option<String>, Option<String>, bool)> = conn
+        .prepare_cached("SELECT name, household_id, deleted FROM persons WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((name, household_id, deleted)) = row else {
+        return Ok(None);
+    };
+    conn.prepare_cached("DELETE FROM person_names WHERE person_id = ?1")?
+        .execute([id])?;
+    let name = name.unwrap_or_default();
+    if !deleted {
+        let mut ins = conn.prepare_cached("INSERT OR IGNORE INTO person_names (token, person_id) VALUES (?1, ?2)")?;
+        for t in text::tokens(&name) {
+            ins.execute((t, id))?;
+        }
+    }
+    conn.prepare_cached("UPDATE persons SET name_key = ?2 WHERE id = ?1")?
+        .execute((id, text::fold(&name)))?;
+    Ok(household_id)
+}
+
+fn household(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Result<()> {
+    let Ok(Some(h)) = rows::read_record::<Household>(conn, Entity::Household, id) else {
+        conn.prepare_cached("UPDATE households SET krs = 0, krs_criteria = NULL WHERE id = ?1")?
+            .execute([id])?;
+        return Ok(());
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.sex, p.birth_date, p.relationship, EXISTS (SELECT 1 FROM enrolments e WHERE e.person_id = p.id \
+         AND e.kind = 'ibu_hamil' AND e.deleted = 0 AND e.end_date IS NULL) \
+         FROM persons p WHERE p.household_id = ?1 AND p.deleted = 0",
+    )?;
+    let members: Vec<Member> = stmt
+        .query_map([id], |r| {
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, bool>(3)?,
+            ))
+        })?
+        .filter_map(|row| {
+            let (sex, birth, rel, pregnant) = row.ok()?;
+            Some(Member {
+                sex: serde_json::from_value(serde_json::Value::String(sex?)).ok()?,
+                birth_date: birth?.parse().ok()?,
+                relationship: serde_json::from_value(serde_json::Value::String(rel?)).ok()?,
+                pregnant,
+            })
+        })
+        .collect();
+    let status = krs::status(&h, &members, today, rules);
+    conn.prepare_cached("UPDATE households SET krs = ?2, krs_criteria = ?3 WHERE id = ?1")?
+        .execute((id, status.at_risk(), serde_json::to_string(&status.criteria)?))?;
+    Ok(())
+}
+
+/// Living children of a woman, for "too many": children linked to her, else the
+/// household's children when she is the head's wife.
+pub(crate) fn children_count(conn: &Connection, p: &Person) -> Result<Option<u32>> {
+    let linked: u32 = conn
+        .prepare_cached("SELECT COUNT(*) FROM persons WHERE mother_id = ?1 AND deleted = 0")?
+        .query_row([p.id.to_string()], |r| r.get(0))?;
+    if linked > 0 {
+        return Ok(Some(linked));
+    }
+    if matches!(p.relationship, Relationship::Istri | Relationship::KepalaKeluarga) {
+        let n: u32 = conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM persons WHERE household_id = ?1 AND relationship = 'anak' AND deleted = 0",
+            )?
+            .query_row([p.household_id.to_string()], |r| r.get(0))?;
+        return Ok((n > 0).then_some(n));
+    }
+    Ok(None)
+}
+
+fn enrolment(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Result<()> {
+    let e = rows::read_record::<Enrolment>(conn, Entity::Enrolment, id)
+        .ok()
+        .flatten();
+    let person = match &e {
+        Some(e) => rows::read_record::<Person>(conn, Entity::Person, &e.person_id.to_string())
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let (Some(e), Some(person)) = (e, person) else {
+        conn.prepare_cached("UPDATE enrolments SET next_due = NULL, active_until = NULL WHERE id = ?1")?
+            .execute([id])?;
+        return Ok(());
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT visit_date, flags FROM visits WHERE enrolment_id = ?1 AND deleted = 0 ORDER BY visit_date",
+    )?;
+    let visits: Vec<(NaiveDate, Option<String>)> = stmt
+        .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?
+        .filter_map(|row| row.ok())
+        .filter_map(|(d, f)| Some((d.parse().ok()?, f)))
+        .collect();
+    let dates: Vec<NaiveDate> = visits.iter().map(|(d, _)| *d).collect();
+    let last_flags: Vec<RiskFlag> = visits
+        .last()
+        .and_then(|(_, f)| f.as_deref())
+        .map(parse_flags)
+        .unwrap_or_default();
+    let due = schedule::next_due(
+        DueInput {
+            enrolment: &e,
+            birth_date: person.birth_date,
+            visit_dates: &dates,
+            last_flags: &last_flags,
+        },
+        rules,
+    );
+    let active_until = e.effective_end(person.birth_date);
+    conn.prepare_cached("UPDATE enrolments SET next_due = ?2, active_until = ?3, last_flags = ?4 WHERE id = ?1")?
+        .execute((
+            id,
+            due.map(|d| d.to_string()),
+            active_until.map(|d| d.to_string()),
+            join_flags(&last_flags),
+        ))?;
+    if e.kind == TargetKind::IbuHamil {
+        household(conn, rules, today, &e.household_id.to_string())?;
+    }
+    Ok(())
+}
+
+fn visit(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Result<()> {
+    let row: Option<(Option<String>, Option<String>, Option<String>)> = conn
+        .prepare_cached("SELECT enrolment_id, data, results FROM visits WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((enrolment_id, data, results)) = row else {
+        return Ok(());
+    };
+    let data: Option<VisitData> = data.and_then(|d| serde_json::from_str(&d).ok());
+    let results: Option<VisitResults> = results.and_then(|r| serde_json::from_str(&r).ok());
+    let flags = results.map(|r| r.flags).unwrap_or_default();
+    let (kind, ttd, kbpp, services) = match &data {
+        Some(d) => {
+            let s = d.services();
+            let bits =
+                s.kie as i64 | (s.referral as i64) << 1 | (s.referral_completed as i64) << 2 | (s.bansos as i64) << 3;
+            let (ttd, kbpp) = match d {
+                VisitData::IbuHamil(h) => (h.ttd_total, None),
+                VisitData::Nifas(n) => (None, n.kbpp_method),
+                _ => (None, None),
+            };
+            (
+                Some(crate::write::kind_str(d.kind())),
+                ttd,
+                kbpp.map(|k| serde_json::to_value(k).ok()),
+                Some(bits),
+            )
+        }
+        None => (None, None, None, None),
+    };
+    let kbpp = kbpp.flatten().and_then(|v| v.as_str().map(str::to_string));
+    conn.prepare_cached(
+        "UPDATE visits SET kind = ?2, flags = ?3, ttd_total = ?4, kbpp_method = ?5, services = ?6 WHERE id = ?1",
+    )?
+    .execute((id, kind, join_flags(&flags), ttd, kbpp, services))?;
+    if let Some(e) = enrolment_id {
+        enrolment(conn, rules, today, &e)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn next_due_of(conn: &Connection, enrolment_id: &str) -> Result<Option<NaiveDate>> {
+    let due: Option<Option<String>> = conn
+        .prepare_cached("SELECT next_due FROM enrolments WHERE id = ?1")?
+        .query_row([enrolment_id], |r| r.get(0))
+        .optional()?;
+    Ok(due.flatten().and_then(|d| d.parse().ok()))
+}
+
+pub(crate) fn join_flags(flags: &[RiskFlag]) -> Option<String> {
+    if flags.is_empty() {
+        return None;
+    }
+    Some(
+        flags
+            .iter()
+            .filter_map(|f| serde_json::to_value(f).ok()?.as_str().map(str::to_string))
+            .collect::<Vec<_>>()
+            .join(","),
+    )
+}
+
+pub(crate) fn parse_flags(s: &str) -> Vec<RiskFlag> {
+    s.split(',')
+        .filter(|t| !t.is_empty())
+        .filter_map(|t| serde_json::from_value(serde_json::Value::String(t.to_string())).ok())
+        .collect()
+}

@@ -1,0 +1,189 @@
+//! Pendamping's device store over embedded SQLite: migrations, repositories, the outbox,
+//! merge of incoming changes, and the queries the screens and the recap need.
+//!
+//! Every local mutation writes the row and its outbox change in one transaction, so a
+//! confirmed save is durable and queued together, or not at all.
+
+mod derive;
+mod error;
+mod migrate;
+mod query;
+mod recap;
+mod rows;
+mod sync;
+pub mod text;
+mod write;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use pendamping_core::Rules;
+use pendamping_core::hlc::{HlcClock, TimeSource};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use uuid::Uuid;
+
+pub use error::{Result, StoreError};
+pub use migrate::SCHEMA_VERSION;
+pub use query::*;
+pub use sync::{ApplyReport, Conflict, RejectedChange};
+pub use write::{Delivery, DeliveryRecorded, Saved, VisitOutcome};
+
+/// The wall clock, for production. Tests inject `ManualTime`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemTime;
+
+impl TimeSource for SystemTime {
+    fn now_millis(&self) -> u64 {
+        Utc::now().timestamp_millis().max(0) as u64
+    }
+}
+
+/// Parses a rules file (TOML, the shape of `schema/data/rules.toml`).
+pub fn rules_from_toml(text: &str) -> Result<Rules> {
+    toml::from_str(text).map_err(|e| StoreError::Rules(e.to_string()))
+}
+
+/// The rules shipped with the app.
+pub const SHIPPED_RULES: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/data/rules.toml"));
+
+pub struct Options {
+    pub time: Arc<dyn TimeSource>,
+    pub rules: Rules,
+    /// The device's time zone, for "today" (WIB +07:00 by default).
+    pub utc_offset: FixedOffset,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            time: Arc::new(SystemTime),
+            rules: Rules::default(),
+            utc_offset: FixedOffset::east_opt(7 * 3600).expect("valid offset"),
+        }
+    }
+}
+
+pub struct Store {
+    conn: Connection,
+    clock: HlcClock,
+    device_id: Uuid,
+    opts: Options,
+}
+
+impl Store {
+    /// Opens (creating if needed) a store file: WAL, foreign keys, full sync on commit.
+    pub fn open(path: impl AsRef<Path>, opts: Options) -> Result<Store> {
+        let conn = Connection::open_with_flags(
+            path.as_ref(),
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Store::init(conn, opts)
+    }
+
+    /// A private in-memory store, for tests.
+    pub fn open_in_memory(opts: Options) -> Result<Store> {
+        Store::init(Connection::open_in_memory()?, opts)
+    }
+
+    fn init(mut conn: Connection, opts: Options) -> Result<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: a confirmed save survives a power cut, not only a crash of the app.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate::migrate_to(&mut conn, SCHEMA_VERSION)?;
+        let device_id = match meta_get(&conn, "device_id")? {
+            Some(id) => Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt {
+                table: "meta",
+                id: "device_id".into(),
+                reason: e.to_string(),
+            })?,
+            None => {
+                let id = new_id(opts.time.as_ref());
+                meta_set(&conn, "device_id", &id.to_string())?;
+                id
+            }
+        };
+        let mut clock = HlcClock::new(node_of(device_id));
+        if let Some(last) = meta_get(&conn, "hlc")? {
+            clock.resume_after(last.parse()?);
+        }
+        Ok(Store {
+            conn,
+            clock,
+            device_id,
+            opts,
+        })
+    }
+
+    pub fn device_id(&self) -> Uuid {
+        self.device_id
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.opts.rules
+    }
+
+    pub fn set_rules(&mut self, rules: Rules) {
+        self.opts.rules = rules;
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(self.opts.time.now_millis() as i64).unwrap_or_default()
+    }
+
+    /// Today in the device's time zone.
+    pub fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&self.opts.utc_offset).date_naive()
+    }
+
+    /// A new UUIDv7 from the injected clock.
+    pub fn new_id(&self) -> Uuid {
+        new_id(self.opts.time.as_ref())
+    }
+
+    /// `PRAGMA integrity_check` says "ok".
+    pub fn integrity_ok(&self) -> Result<bool> {
+        let r: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(r == "ok")
+    }
+
+    /// For tests and tools that need raw SQL (read-only use expected).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// A UUIDv7: time from the injected clock, the rest random.
+pub(crate) fn new_id(time: &dyn TimeSource) -> Uuid {
+    let ms = time.now_millis();
+    Uuid::new_v7(uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        ms / 1000,
+        ((ms % 1000) * 1_000_000) as u32,
+    ))
+}
+
+/// The HLC node of a device: the first 8 bytes of its id.
+fn node_of(id: Uuid) -> u64 {
+    u64::from_be_bytes(id.as_bytes()[..8].try_into().expect("8 bytes"))
+}
+
+pub(crate) fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+pub(crate) fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute([key, value])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

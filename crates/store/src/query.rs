@@ -1,0 +1,337 @@
+//! Read models for the screens: village lists, search, the due list, a person's timeline
+//! and a child's growth series. Every query is scoped to an area code prefix.
+
+use chrono::NaiveDate;
+use pendamping_core::assess::VisitResults;
+use pendamping_core::krs::KrsCriterion;
+use pendamping_core::risk::RiskFlag;
+use pendamping_core::schedule::{self, DueStatus};
+use pendamping_core::visit::VisitData;
+use pendamping_core::{Enrolment, Entity, Household, Person, Relationship, Sex, TargetKind, Visit, nik};
+use rusqlite::Row;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::derive::parse_flags;
+use crate::error::{Result, StoreError};
+use crate::{Store, rows, text};
+
+/// Area scope as a range: every code that starts with `prefix`.
+fn area_range(prefix: &str) -> (String, String) {
+    let p: String = prefix.chars().filter(|c| *c != '.').collect();
+    (p.clone(), format!("{p}~"))
+}
+
+fn uuid(s: String) -> Uuid {
+    Uuid::parse_str(&s).unwrap_or_default()
+}
+
+fn enum_of<T: serde::de::DeserializeOwned>(s: Option<String>) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s?)).ok()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HouseholdSummary {
+    pub id: Uuid,
+    pub area_code: String,
+    pub head_name: String,
+    pub kk_masked: Option<String>,
+    pub rt: Option<String>,
+    pub rw: Option<String>,
+    pub address: Option<String>,
+    pub members: u32,
+    pub krs: bool,
+    pub krs_criteria: Vec<KrsCriterion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonSummary {
+    pub id: Uuid,
+    pub household_id: Uuid,
+    pub area_code: String,
+    pub name: String,
+    /// Lists never show a whole NIK.
+    pub nik_masked: Option<String>,
+    pub sex: Option<Sex>,
+    pub birth_date: Option<NaiveDate>,
+    pub relationship: Option<Relationship>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DueItem {
+    pub enrolment_id: Uuid,
+    pub person_id: Uuid,
+    pub household_id: Uuid,
+    pub area_code: String,
+    pub name: String,
+    pub kind: TargetKind,
+    pub due: NaiveDate,
+    pub status: DueStatus,
+    pub days_overdue: i64,
+    pub flags: Vec<RiskFlag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VisitRecord {
+    pub visit: Visit,
+    pub results: Option<VisitResults>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Timeline {
+    pub person: Person,
+    pub enrolments: Vec<Enrolment>,
+    /// Newest first.
+    pub visits: Vec<VisitRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GrowthPoint {
+    pub visit_id: Uuid,
+    pub date: NaiveDate,
+    pub age_days: i64,
+    pub weight_kg: Option<f64>,
+    pub lenhei_cm: Option<f64>,
+    /// Length/height as WHO uses it (after the 0.7 cm adjustment).
+    pub clenhei_cm: Option<f64>,
+    pub z_len: Option<f64>,
+    pub z_wei: Option<f64>,
+    pub z_wfl: Option<f64>,
+    pub oedema: bool,
+}
+
+fn person_summary(r: &Row) -> rusqlite::Result<PersonSummary> {
+    let nik: Option<String> = r.get(3)?;
+    Ok(PersonSummary {
+        id: uuid(r.get(0)?),
+        household_id: r.get::<_, Option<String>>(1)?.map(uuid).unwrap_or_default(),
+        area_code: r.get(2)?,
+        nik_masked: nik.as_deref().map(nik::mask),
+        name: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+        sex: enum_of(r.get(5)?),
+        birth_date: r.get::<_, Option<String>>(6)?.and_then(|d| d.parse().ok()),
+        relationship: enum_of(r.get(7)?),
+    })
+}
+
+const PERSON_COLS: &str = "p.id, p.household_id, p.area_code, p.nik, p.name, p.sex, p.birth_date, p.relationship";
+
+impl Store {
+    pub fn household(&self, id: Uuid) -> Result<Option<Household>> {
+        rows::read_record(&self.conn, Entity::Household, &id.to_string())
+    }
+    pub fn person(&self, id: Uuid) -> Result<Option<Person>> {
+        rows::read_record(&self.conn, Entity::Person, &id.to_string())
+    }
+    pub fn enrolment(&self, id: Uuid) -> Result<Option<Enrolment>> {
+        rows::read_record(&self.conn, Entity::Enrolment, &id.to_string())
+    }
+    pub fn visit(&self, id: Uuid) -> Result<Option<Visit>> {
+        rows::read_record(&self.conn, Entity::Visit, &id.to_string())
+    }
+
+    /// Households of an area, by head's name, a page at a time.
+    pub fn households_in(&self, area: &str, offset: usize, limit: usize) -> Result<Vec<HouseholdSummary>> {
+        let (lo, hi) = area_range(area);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT h.id, h.area_code, h.head_name, h.kk_number, h.rt, h.rw, h.address, h.krs, h.krs_criteria, \
+             (SELECT COUNT(*) FROM persons p WHERE p.household_id = h.id AND p.deleted = 0) \
+             FROM households h WHERE h.area_code >= ?1 AND h.area_code < ?2 AND h.deleted = 0 \
+             ORDER BY h.head_name COLLATE NOCASE, h.id LIMIT ?3 OFFSET ?4",
+        )?;
+        let rows = stmt.query_map((lo, hi, limit as i64, offset as i64), |r| {
+            let kk: Option<String> = r.get(3)?;
+            Ok(HouseholdSummary {
+                id: uuid(r.get(0)?),
+                area_code: r.get(1)?,
+                head_name: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                kk_masked: kk.as_deref().map(nik::mask),
+                rt: r.get(4)?,
+                rw: r.get(5)?,
+                address: r.get(6)?,
+                krs: r.get(7)?,
+                krs_criteria: r
+                    .get::<_, Option<String>>(8)?
+                    .and_then(|c| serde_json::from_str(&c).ok())
+                    .unwrap_or_default(),
+                members: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn members(&self, household_id: Uuid) -> Result<Vec<PersonSummary>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {PERSON_COLS} FROM persons p WHERE p.household_id = ?1 AND p.deleted = 0 ORDER BY p.birth_date"
+        ))?;
+        let rows = stmt.query_map([household_id.to_string()], person_summary)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Search by name (each word a prefix; case and accents ignored) or by NIK (digits).
+    pub fn search_persons(&self, query: &str, area: &str, limit: usize) -> Result<Vec<PersonSummary>> {
+        let (lo, hi) = area_range(area);
+        let digits: String = query.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
+        if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT {PERSON_COLS} FROM persons p WHERE p.nik >= ?1 AND p.nik < ?2 \
+                 AND p.area_code >= ?3 AND p.area_code < ?4 AND p.deleted = 0 ORDER BY p.nik LIMIT ?5"
+            ))?;
+            let rows = stmt.query_map(
+                (&digits, text::prefix_end(&digits), lo, hi, limit as i64),
+                person_summary,
+            )?;
+            return Ok(rows.collect::<Result<_, _>>()?);
+        }
+        let words = text::fold(query);
+        let words: Vec<&str> = words.split(' ').filter(|w| !w.is_empty()).collect();
+        // Scan by the longest word (fewest candidates), then check the others against the name.
+        let Some(first) = words.iter().max_by_key(|w| w.len()) else {
+            return Ok(vec![]);
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT DISTINCT {PERSON_COLS}, p.name_key FROM person_names t JOIN persons p ON p.id = t.person_id \
+             WHERE t.token >= ?1 AND t.token < ?2 AND p.area_code >= ?3 AND p.area_code < ?4 AND p.deleted = 0 \
+             ORDER BY p.name_key LIMIT ?5"
+        ))?;
+        // Fetch extra candidates when other words must also match.
+        let fetch = if words.len() > 1 { limit * 20 } else { limit };
+        let rows = stmt.query_map((first, text::prefix_end(first), lo, hi, fetch as i64), |r| {
+            Ok((person_summary(r)?, r.get::<_, Option<String>>(8)?.unwrap_or_default()))
+        })?;
+        let whole = words.join(" ");
+        let mut out = Vec::new();
+        for row in rows {
+            let (p, key) = row?;
+            let name_words: Vec<&str> = key.split(' ').collect();
+            if words.iter().all(|w| name_words.iter().any(|n| n.starts_with(w))) {
+                // Names that begin with what was typed, in that order, come first.
+                out.push((!key.starts_with(&whole), p));
+            }
+        }
+        out.sort_by_key(|(later, _)| *later);
+        Ok(out.into_iter().take(limit).map(|(_, p)| p).collect())
+    }
+
+    /// Who is overdue or due within the rules' window, most overdue first.
+    pub fn due_list(&self, area: &str, today: NaiveDate) -> Result<Vec<DueItem>> {
+        let (lo, hi) = area_range(area);
+        let horizon = today + chrono::Days::new(self.opts.rules.cadence.due_window_days.max(0) as u64);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.id, e.person_id, e.household_id, e.area_code, p.name, e.kind, e.next_due, e.last_flags \
+             FROM enrolments e JOIN persons p ON p.id = e.person_id \
+             WHERE e.area_code >= ?1 AND e.area_code < ?2 AND e.next_due <= ?3 AND e.deleted = 0 \
+             AND e.end_date IS NULL AND (e.active_until IS NULL OR e.active_until >= ?4) AND p.deleted = 0 \
+             ORDER BY e.next_due, p.name",
+        )?;
+        let rows = stmt.query_map((lo, hi, horizon.to_string(), today.to_string()), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(7)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, person, household, area_code, name, kind, due, flags) = row?;
+            let (Some(kind), Ok(due)) = (enum_of::<TargetKind>(kind), due.parse::<NaiveDate>()) else {
+                continue;
+            };
+            out.push(DueItem {
+                enrolment_id: uuid(id),
+                person_id: uuid(person),
+                household_id: household.map(uuid).unwrap_or_default(),
+                area_code,
+                name: name.unwrap_or_default(),
+                kind,
+                due,
+                status: schedule::status(due, today, &self.opts.rules),
+                days_overdue: (today - due).num_days().max(0),
+                flags: flags.as_deref().map(parse_flags).unwrap_or_default(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Everything recorded about a person: enrolments and visits with their results.
+    pub fn timeline(&self, person_id: Uuid) -> Result<Timeline> {
+        let person = self.person(person_id)?.ok_or_else(|| StoreError::NotFound {
+            entity: "orang",
+            id: person_id.to_string(),
+        })?;
+        let ids = |sql: &str| -> Result<Vec<String>> {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt.query_map([person_id.to_string()], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let enrolments = ids("SELECT id FROM enrolments WHERE person_id = ?1 AND deleted = 0 ORDER BY start_date")?
+            .into_iter()
+            .filter_map(|id| rows::read_record(&self.conn, Entity::Enrolment, &id).ok().flatten())
+            .collect();
+        let mut visits = Vec::new();
+        for id in ids("SELECT id FROM visits WHERE person_id = ?1 AND deleted = 0 ORDER BY visit_date DESC, id")? {
+            let Some(visit) = rows::read_record::<Visit>(&self.conn, Entity::Visit, &id)? else {
+                continue;
+            };
+            let results: Option<String> =
+                self.conn
+                    .query_row("SELECT results FROM visits WHERE id = ?1", [&id], |r| r.get(0))?;
+            visits.push(VisitRecord {
+                visit,
+                results: results.and_then(|r| serde_json::from_str(&r).ok()),
+            });
+        }
+        Ok(Timeline {
+            person,
+            enrolments,
+            visits,
+        })
+    }
+
+    /// A child's measurements in date order, with the z-scores computed when recorded.
+    pub fn growth_series(&self, person_id: Uuid) -> Result<Vec<GrowthPoint>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, visit_date, data, results FROM visits WHERE person_id = ?1 AND kind = 'anak' AND deleted = 0 \
+             ORDER BY visit_date, id",
+        )?;
+        let rows = stmt.query_map([person_id.to_string()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, date, data, results) = row?;
+            let Some(VisitData::Anak(v)) = data.and_then(|d| serde_json::from_str(&d).ok()) else {
+                continue;
+            };
+            let results: Option<VisitResults> = results.and_then(|r| serde_json::from_str(&r).ok());
+            let anthro = results.as_ref().and_then(|r| r.anthro.clone()).unwrap_or_default();
+            out.push(GrowthPoint {
+                visit_id: uuid(id),
+                date: date.parse().map_err(|e: chrono::ParseError| StoreError::Corrupt {
+                    table: "visits",
+                    id: date.clone(),
+                    reason: e.to_string(),
+                })?,
+                age_days: results.as_ref().and_then(|r| r.age_days).unwrap_or_default(),
+                weight_kg: v.weight_kg,
+                lenhei_cm: v.lenhei_cm,
+                clenhei_cm: anthro.clenhei,
+                z_len: anthro.len.map(|s| s.z),
+                z_wei: anthro.wei.map(|s| s.z),
+                z_wfl: anthro.wfl.map(|s| s.z),
+                oedema: v.oedema,
+            });
+        }
+        Ok(out)
+    }
+}

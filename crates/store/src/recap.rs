@@ -1,0 +1,128 @@
+//! Gathers the recap's input for an area and month; the figures come from the core's pure
+//! `recap::compute`.
+
+use pendamping_core::TargetKind;
+use pendamping_core::recap::{self, Month, Recap, RecapEnrolment, RecapHousehold, RecapInput, RecapVisit};
+use pendamping_core::visit::{KbppMethod, Services};
+use uuid::Uuid;
+
+use crate::Store;
+use crate::derive::parse_flags;
+use crate::error::Result;
+
+fn uuid(s: &str) -> Uuid {
+    Uuid::parse_str(s).unwrap_or_default()
+}
+
+fn enum_of<T: serde::de::DeserializeOwned>(s: Option<String>) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s?)).ok()
+}
+
+impl Store {
+    /// The monthly recap of every village under `area` (a village, kecamatan, …).
+    pub fn recap(&self, month: Month, area: &str) -> Result<Recap> {
+        let area: String = area.chars().filter(|c| *c != '.').collect();
+        let (lo, hi) = (area.clone(), format!("{area}~"));
+        let (first, last) = (month.first_day().to_string(), month.last_day().to_string());
+
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.id, e.household_id, e.area_code, e.tpk, e.kind, e.start_date, e.end_date, e.end_reason, \
+             e.active_until, p.birth_date FROM enrolments e JOIN persons p ON p.id = e.person_id \
+             WHERE e.area_code >= ?1 AND e.area_code < ?2 AND e.deleted = 0 AND e.start_date <= ?4 \
+             AND (e.active_until IS NULL OR e.active_until >= ?3)",
+        )?;
+        let enrolments: Vec<RecapEnrolment> = stmt
+            .query_map((&lo, &hi, &first, &last), |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                    r.get::<_, Option<String>>(9)?,
+                ))
+            })?
+            .filter_map(|row| {
+                let (id, hh, area_code, tpk, kind, start, end, reason, until, birth) = row.ok()?;
+                Some(RecapEnrolment {
+                    id: uuid(&id),
+                    household_id: uuid(&hh.unwrap_or_default()),
+                    area_code,
+                    tpk,
+                    kind: enum_of(kind)?,
+                    start_date: start?.parse().ok()?,
+                    end_date: end.and_then(|d| d.parse().ok()),
+                    end_reason: enum_of(reason),
+                    effective_end: until.and_then(|d| d.parse().ok()),
+                    birth_date: birth?.parse().ok()?,
+                })
+            })
+            .collect();
+
+        // The month's visits, and earlier pregnancy visits for the cumulative TTD count.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT enrolment_id, household_id, visit_date, flags, services, ttd_total, kbpp_method FROM visits \
+             WHERE area_code >= ?1 AND area_code < ?2 AND deleted = 0 AND visit_date <= ?4 \
+             AND (visit_date >= ?3 OR (kind = ?5 AND ttd_total IS NOT NULL))",
+        )?;
+        let hamil = crate::write::kind_str(TargetKind::IbuHamil);
+        let visits: Vec<RecapVisit> = stmt
+            .query_map((&lo, &hi, &first, &last, &hamil), |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<i64>>(4)?,
+                    r.get::<_, Option<u32>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            })?
+            .filter_map(|row| {
+                let (e, hh, date, flags, services, ttd, kbpp) = row.ok()?;
+                let bits = services.unwrap_or(0);
+                Some(RecapVisit {
+                    enrolment_id: uuid(&e?),
+                    household_id: uuid(&hh.unwrap_or_default()),
+                    visit_date: date?.parse().ok()?,
+                    flags: flags.as_deref().map(parse_flags).unwrap_or_default(),
+                    services: Services {
+                        kie: bits & 1 != 0,
+                        referral: bits & 2 != 0,
+                        referral_completed: bits & 4 != 0,
+                        bansos: bits & 8 != 0,
+                    },
+                    ttd_total: ttd,
+                    kbpp_method: enum_of::<KbppMethod>(kbpp),
+                })
+            })
+            .collect();
+
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, area_code, krs FROM households WHERE area_code >= ?1 AND area_code < ?2 AND deleted = 0",
+        )?;
+        let households: Vec<RecapHousehold> = stmt
+            .query_map((&lo, &hi), |r| {
+                Ok(RecapHousehold {
+                    id: uuid(&r.get::<_, String>(0)?),
+                    area_code: r.get(1)?,
+                    krs: r.get(2)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+
+        Ok(recap::compute(
+            month,
+            &RecapInput {
+                enrolments,
+                visits,
+                households,
+            },
+            self.opts.rules.risk.ttd_target,
+        ))
+    }
+}

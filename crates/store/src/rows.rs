@@ -1,0 +1,173 @@
+//! Generic row I/O for the synced tables: a row as field → (value, HLC), read and written
+//! through the column whitelist of `Entity::fields`, so merge works on any entity alike.
+
+use std::collections::BTreeMap;
+
+use pendamping_core::change::DELETED;
+use pendamping_core::merge::{RowState, Stamped};
+use pendamping_core::{Entity, Hlc};
+use rusqlite::types::{Value as Sql, ValueRef};
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{Result, StoreError};
+
+pub(crate) fn table(e: Entity) -> &'static str {
+    match e {
+        Entity::Household => "households",
+        Entity::Person => "persons",
+        Entity::Enrolment => "enrolments",
+        Entity::Visit => "visits",
+    }
+}
+
+/// Columns holding a JSON document rather than a scalar.
+fn is_json(col: &str) -> bool {
+    matches!(col, "details" | "data" | "results")
+}
+
+pub(crate) fn to_sql(col: &str, v: &Value) -> Sql {
+    match v {
+        Value::Null => Sql::Null,
+        Value::Bool(b) => Sql::Integer(*b as i64),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) if !is_json(col) => Sql::Integer(i),
+            _ => Sql::Real(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) if !is_json(col) => Sql::Text(s.clone()),
+        other => Sql::Text(other.to_string()),
+    }
+}
+
+fn from_sql(col: &str, v: ValueRef) -> Result<Value> {
+    Ok(match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) if col == DELETED => Value::Bool(i != 0),
+        ValueRef::Integer(i) => Value::from(i),
+        ValueRef::Real(f) => Value::from(f),
+        ValueRef::Text(t) => {
+            let s = std::str::from_utf8(t).map_err(|e| rusqlite::Error::Utf8Error(0, e))?;
+            if is_json(col) {
+                serde_json::from_str(s)?
+            } else {
+                Value::String(s.to_string())
+            }
+        }
+        ValueRef::Blob(_) => Value::Null,
+    })
+}
+
+fn select_sql(e: Entity) -> String {
+    format!(
+        "SELECT clocks, deleted, {} FROM {} WHERE id = ?1",
+        e.fields().join(", "),
+        table(e)
+    )
+}
+
+/// The row's fields with their stamps, or `None` if the row does not exist.
+pub(crate) fn read_state(conn: &Connection, e: Entity, id: &str) -> Result<Option<RowState>> {
+    let mut stmt = conn.prepare_cached(&select_sql(e))?;
+    let row = stmt
+        .query_row([id], |r| {
+            let clocks: String = r.get(0)?;
+            let mut values = BTreeMap::new();
+            values.insert(DELETED.to_string(), Value::Bool(r.get::<_, i64>(1)? != 0));
+            for (i, col) in e.fields().iter().enumerate() {
+                values.insert(
+                    col.to_string(),
+                    from_sql(col, r.get_ref(i + 2)?).map_err(|err| {
+                        rusqlite::Error::FromSqlConversionFailure(i + 2, rusqlite::types::Type::Text, Box::new(err))
+                    })?,
+                );
+            }
+            Ok((clocks, values))
+        })
+        .optional()?;
+    let Some((clocks, mut values)) = row else {
+        return Ok(None);
+    };
+    let clocks: BTreeMap<String, Hlc> = serde_json::from_str(&clocks)?;
+    Ok(Some(
+        clocks
+            .into_iter()
+            .map(|(f, hlc)| {
+                let value = values.remove(&f).unwrap_or(Value::Null);
+                (f, Stamped { hlc, value })
+            })
+            .collect(),
+    ))
+}
+
+/// Writes a row from its full merged state (insert or update).
+pub(crate) fn write_state(conn: &Connection, e: Entity, id: &str, envelope_area: &str, state: &RowState) -> Result<()> {
+    let fields = e.fields();
+    // id, area_code, hlc, deleted, clocks, then every field but area_code.
+    let placeholders: Vec<String> = (1..=fields.len() + 4).map(|i| format!("?{i}")).collect();
+    let updates: Vec<String> = ["area_code", "hlc", "deleted", "clocks"]
+        .iter()
+        .chain(fields.iter().filter(|f| **f != "area_code"))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    // area_code is both a field and the envelope's scope key; the field wins when present.
+    let sql = format!(
+        "INSERT INTO {t} (id, area_code, hlc, deleted, clocks, {cols_no_area}) VALUES ({ph}) \
+         ON CONFLICT(id) DO UPDATE SET {upd}",
+        t = table(e),
+        cols_no_area = fields
+            .iter()
+            .filter(|f| **f != "area_code")
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", "),
+        ph = placeholders.join(", "),
+        upd = updates.join(", "),
+    );
+    let value = |f: &str| state.get(f).map(|s| &s.value).unwrap_or(&Value::Null);
+    let area = match value("area_code") {
+        Value::String(s) => s.clone(),
+        _ => envelope_area.to_string(),
+    };
+    let hlc = state.values().map(|s| s.hlc).max().unwrap_or_default();
+    let clocks: BTreeMap<&str, Hlc> = state.iter().map(|(k, s)| (k.as_str(), s.hlc)).collect();
+    let mut params: Vec<Sql> = vec![
+        Sql::Text(id.to_string()),
+        Sql::Text(area),
+        Sql::Text(hlc.to_string()),
+        Sql::Integer((value(DELETED) == &Value::Bool(true)) as i64),
+        Sql::Text(serde_json::to_string(&clocks)?),
+    ];
+    params.extend(
+        fields
+            .iter()
+            .filter(|f| **f != "area_code")
+            .map(|f| to_sql(f, value(f))),
+    );
+    conn.prepare_cached(&sql)?.execute(params_from_iter(params))?;
+    Ok(())
+}
+
+/// The row's values as a JSON object, stamps dropped, with its id: ready for serde.
+pub(crate) fn state_to_object(id: &str, state: &RowState) -> Value {
+    let mut map: serde_json::Map<String, Value> = state.iter().map(|(k, s)| (k.clone(), s.value.clone())).collect();
+    map.insert("id".into(), Value::String(id.to_string()));
+    Value::Object(map)
+}
+
+/// Reads a row as its typed record; `None` if missing or deleted.
+pub(crate) fn read_record<T: DeserializeOwned>(conn: &Connection, e: Entity, id: &str) -> Result<Option<T>> {
+    let Some(state) = read_state(conn, e, id)? else {
+        return Ok(None);
+    };
+    if state.get(DELETED).is_some_and(|s| s.value == Value::Bool(true)) {
+        return Ok(None);
+    }
+    serde_json::from_value(state_to_object(id, &state))
+        .map(Some)
+        .map_err(|err| StoreError::Corrupt {
+            table: table(e),
+            id: id.to_string(),
+            reason: err.to_string(),
+        })
+}

@@ -1,0 +1,272 @@
+//! The store's side of sync: the outbox, acknowledgements, the pull cursor, and merging
+//! incoming changes with the one LWW rule, recording conflicts with unsynced local edits.
+
+use std::collections::BTreeMap;
+
+use pendamping_core::change::DELETED;
+use pendamping_core::merge::{self, RowState};
+use pendamping_core::{Change, Enrolment, Entity, Hlc, Household, Person, Visit};
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::{Store, derive, meta_get, meta_set, rows};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ApplyReport {
+    pub applied: usize,
+    /// Already seen here (replays, and our own changes coming back).
+    pub skipped: usize,
+    pub conflicts: usize,
+    pub rejected: Vec<RejectedChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RejectedChange {
+    pub change_id: Uuid,
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conflict {
+    pub id: i64,
+    pub entity: Entity,
+    pub row_id: Uuid,
+    pub field: String,
+    pub local_value: Value,
+    pub local_hlc: Hlc,
+    pub remote_value: Value,
+    pub remote_hlc: Hlc,
+    pub winner: String,
+    pub recorded_at: String,
+}
+
+/// Does the merged row still read as its record? A change that breaks a row that read
+/// fine before is refused; a partial row (still arriving) is let through.
+fn breaks_row(e: Entity, id: &str, before: &RowState, after: &RowState) -> Option<String> {
+    fn check<T: serde::de::DeserializeOwned>(id: &str, s: &RowState) -> Result<(), String> {
+        if s.get(DELETED).is_some_and(|d| d.value == Value::Bool(true)) {
+            return Ok(());
+        }
+        serde_json::from_value::<T>(rows::state_to_object(id, s))
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+    let ok = |s: &RowState| match e {
+        Entity::Household => check::<Household>(id, s),
+        Entity::Person => check::<Person>(id, s),
+        Entity::Enrolment => check::<Enrolment>(id, s),
+        Entity::Visit => check::<Visit>(id, s),
+    };
+    match (ok(before), ok(after)) {
+        (Ok(()), Err(why)) => Some(why),
+        _ => None,
+    }
+}
+
+/// Fields of `row_id` with local edits still waiting in the outbox: field → (value, HLC).
+fn pending_fields(conn: &Connection, row_id: &str) -> Result<BTreeMap<String, (Value, Hlc)>> {
+    let mut stmt = conn.prepare_cached("SELECT body FROM outbox WHERE row_id = ?1 ORDER BY seq")?;
+    let mut out = BTreeMap::new();
+    for body in stmt.query_map([row_id], |r| r.get::<_, String>(0))? {
+        let c: Change = serde_json::from_str(&body?)?;
+        for (k, v) in c.fields {
+            out.insert(k, (v, c.hlc));
+        }
+    }
+    Ok(out)
+}
+
+fn seen(conn: &Connection, change_id: &str) -> Result<bool> {
+    let applied = conn
+        .prepare_cached("SELECT 1 FROM applied_changes WHERE change_id = ?1")?
+        .query_row([change_id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    let own = conn
+        .prepare_cached("SELECT 1 FROM outbox WHERE change_id = ?1")?
+        .query_row([change_id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    Ok(applied || own)
+}
+
+impl Store {
+    /// Merges a page of incoming changes and saves the pull cursor, in one transaction.
+    /// Replays are skipped; a bad change is rejected on its own and never blocks the rest.
+    pub fn apply_remote(&mut self, changes: &[Change], cursor: Option<&str>) -> Result<ApplyReport> {
+        let today = self.today();
+        let now_ms = self.opts.time.now_millis();
+        let recorded_at = self.now().to_rfc3339();
+        let tx = self.conn.transaction()?;
+        let mut clock = self.clock;
+        let mut report = ApplyReport::default();
+        for c in changes {
+            let id = c.change_id.to_string();
+            if seen(&tx, &id)? {
+                report.skipped += 1;
+                continue;
+            }
+            let reject = |code: &str, message: String, field: Option<&str>| RejectedChange {
+                change_id: c.change_id,
+                code: code.into(),
+                message,
+                field: field.map(str::to_string),
+            };
+            if let Some(bad) = c.fields.keys().find(|f| !c.entity.has_field(f)) {
+                report
+                    .rejected
+                    .push(reject("unknown_field", format!("unknown field {bad:?}"), Some(bad)));
+                continue;
+            }
+            if let Err(e) = clock.observe(c.hlc, now_ms) {
+                tracing::warn!(change = %c.change_id, "remote change stamped too far ahead; refused");
+                report.rejected.push(reject("clock_skew", e.to_string(), None));
+                continue;
+            }
+            let row = c.row_id.to_string();
+            let before = rows::read_state(&tx, c.entity, &row)?.unwrap_or_default();
+            let pending = pending_fields(&tx, &row)?;
+            let mut after = before.clone();
+            merge::apply(&mut after, c);
+            if let Some(why) = breaks_row(c.entity, &row, &before, &after) {
+                report.rejected.push(reject("invalid", why, None));
+                continue;
+            }
+            for (field, remote) in &c.fields {
+                let Some((local, local_hlc)) = pending.get(field) else {
+                    continue;
+                };
+                if local == remote {
+                    continue;
+                }
+                let winner = if after.get(field).is_some_and(|s| s.hlc == c.hlc) {
+                    "remote"
+                } else {
+                    "local"
+                };
+                tx.prepare_cached(
+                    "INSERT INTO conflicts (entity, row_id, field, local_value, local_hlc, remote_value, remote_hlc, \
+                     remote_change_id, winner, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )?
+                .execute((
+                    c.entity.as_str(),
+                    &row,
+                    field,
+                    local.to_string(),
+                    local_hlc.to_string(),
+                    remote.to_string(),
+                    c.hlc.to_string(),
+                    &id,
+                    winner,
+                    &recorded_at,
+                ))?;
+                report.conflicts += 1;
+            }
+            if after != before {
+                rows::write_state(&tx, c.entity, &row, &c.area_code, &after)?;
+                derive::refresh(&tx, &self.opts.rules, today, c.entity, &row)?;
+            }
+            tx.prepare_cached("INSERT INTO applied_changes (change_id) VALUES (?1)")?
+                .execute([&id])?;
+            report.applied += 1;
+        }
+        if let Some(cursor) = cursor {
+            meta_set(&tx, "pull_cursor", cursor)?;
+        }
+        meta_set(&tx, "hlc", &clock.tick(now_ms).to_string())?;
+        tx.commit()?;
+        self.clock = clock;
+        if !report.rejected.is_empty() {
+            tracing::warn!(rejected = report.rejected.len(), "incoming changes refused");
+        }
+        Ok(report)
+    }
+
+    /// The oldest unacknowledged local changes, in the order they were made.
+    pub fn outbox(&self, limit: usize) -> Result<Vec<Change>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM outbox ORDER BY seq LIMIT ?1")?;
+        let rows = stmt.query_map([limit as i64], |r| r.get::<_, String>(0))?;
+        rows.map(|b| Ok(serde_json::from_str(&b?)?)).collect()
+    }
+
+    pub fn pending_count(&self) -> Result<u64> {
+        let n: i64 = self.conn.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// Removes acknowledged changes from the outbox. Only the server's acknowledgement
+    /// may do this; an echo of the same change later is then skipped as already seen.
+    pub fn acknowledge(&mut self, change_ids: &[Uuid]) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        for id in change_ids {
+            let id = id.to_string();
+            n += tx
+                .prepare_cached("DELETE FROM outbox WHERE change_id = ?1")?
+                .execute([&id])?;
+            tx.prepare_cached("INSERT OR IGNORE INTO applied_changes (change_id) VALUES (?1)")?
+                .execute([&id])?;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    pub fn pull_cursor(&self) -> Result<Option<String>> {
+        meta_get(&self.conn, "pull_cursor")
+    }
+
+    pub fn conflicts(&self, open_only: bool) -> Result<Vec<Conflict>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, entity, row_id, field, local_value, local_hlc, remote_value, remote_hlc, winner, recorded_at \
+             FROM conflicts WHERE resolved = 0 OR ?1 = 0 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([open_only], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, String>(8)?,
+                r.get::<_, String>(9)?,
+            ))
+        })?;
+        let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or(Value::Null);
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, entity, row_id, field, lv, lh, rv, rh, winner, at) = row?;
+            out.push(Conflict {
+                id,
+                entity: Entity::parse(&entity).unwrap_or(Entity::Person),
+                row_id: Uuid::parse_str(&row_id).unwrap_or_default(),
+                field,
+                local_value: json(lv),
+                local_hlc: lh.parse()?,
+                remote_value: json(rv),
+                remote_hlc: rh.parse()?,
+                winner,
+                recorded_at: at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Marks a conflict reviewed. To keep the losing value, the user saves it again,
+    /// which makes a new, later change.
+    pub fn resolve_conflict(&mut self, id: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .execute("UPDATE conflicts SET resolved = 1 WHERE id = ?1", [id])?
+            > 0)
+    }
+}

@@ -1,0 +1,74 @@
+use super::*;
+
+fn opts() -> Options {
+    Options::default()
+}
+
+#[test]
+fn a_fresh_store_is_at_the_latest_schema() {
+    let store = Store::open_in_memory(opts()).unwrap();
+    assert_eq!(migrate::version(&store.conn).unwrap(), SCHEMA_VERSION);
+    assert!(store.integrity_ok().unwrap());
+}
+
+#[test]
+fn a_version_1_store_upgrades_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrate::migrate_to(&mut conn, 1).unwrap();
+        conn.execute(
+            "INSERT INTO households (id, area_code, hlc, clocks, head_name) VALUES ('h1', '3602012002', ?1, '{}', 'Ahmad')",
+            ["0000000000001-0000-0000000000000001"],
+        )
+        .unwrap();
+        assert_eq!(migrate::version(&conn).unwrap(), 1);
+    }
+    let store = Store::open(&path, opts()).unwrap();
+    assert_eq!(migrate::version(&store.conn).unwrap(), SCHEMA_VERSION);
+    let name: String = store
+        .conn
+        .query_row("SELECT head_name FROM households WHERE id = 'h1'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(name, "Ahmad");
+    let conflicts: i64 = store
+        .conn
+        .query_row("SELECT COUNT(*) FROM conflicts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(conflicts, 0, "version 2 tables exist");
+}
+
+#[test]
+fn a_store_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    }
+    match Store::open(&path, opts()) {
+        Err(StoreError::NewerSchema { found, supported }) => {
+            assert_eq!((found, supported), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
+        }
+        Err(other) => panic!("wrong error: {other}"),
+        Ok(_) => panic!("opened a newer store"),
+    }
+}
+
+#[test]
+fn the_shipped_rules_file_is_the_built_in_default() {
+    assert_eq!(rules_from_toml(SHIPPED_RULES).unwrap(), Rules::default());
+    let err = rules_from_toml("version = 1").unwrap_err();
+    assert_eq!(err.code(), "rules");
+}
+
+#[test]
+fn the_device_id_and_clock_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.db");
+    let first = Store::open(&path, opts()).unwrap();
+    let id = first.device_id();
+    drop(first);
+    assert_eq!(Store::open(&path, opts()).unwrap().device_id(), id);
+}

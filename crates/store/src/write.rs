@@ -1,0 +1,470 @@
+//! Local writes. Each validates with the core rules, then writes the row and its outbox
+//! change in one transaction: confirmed and queued together, or not at all.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use pendamping_core::assess::{self, Assessment, VisitContext};
+use pendamping_core::change::{self, DELETED};
+use pendamping_core::enrolment::DeliveryMode;
+use pendamping_core::hlc::{HlcClock, TimeSource};
+use pendamping_core::merge::{self, RowState};
+use pendamping_core::person::Sex;
+use pendamping_core::problem::{Problem, has_errors};
+use pendamping_core::risk::PersonFacts;
+use pendamping_core::{
+    Change, Enrolment, EnrolmentDetails, Entity, ExitReason, Household, Person, Relationship, Rules, TargetKind, Visit,
+};
+use rusqlite::Connection;
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::{Result, StoreError};
+use crate::{Store, derive, meta_set, rows};
+
+/// A save that went through: the record's id and the warnings the user accepted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Saved {
+    pub id: Uuid,
+    pub warnings: Vec<Problem>,
+    /// `None` when nothing changed (no change was queued).
+    pub change_id: Option<Uuid>,
+}
+
+/// What a visit form shows before saving and after.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VisitOutcome {
+    pub id: Uuid,
+    pub assessment: Assessment,
+    pub next_due: Option<NaiveDate>,
+}
+
+/// A delivery recorded for a pregnant woman: ends the pregnancy, opens the postpartum
+/// enrolment, and registers the baby with its own enrolment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub date: NaiveDate,
+    pub place: Option<String>,
+    pub attendant: Option<String>,
+    pub mode: Option<DeliveryMode>,
+    pub gestational_age_weeks: Option<u32>,
+    pub baby_name: String,
+    pub baby_sex: Sex,
+    pub birth_weight_g: Option<f64>,
+    pub birth_length_cm: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeliveryRecorded {
+    pub nifas_enrolment_id: Uuid,
+    pub child_id: Uuid,
+    pub child_enrolment_id: Uuid,
+}
+
+/// The pieces of a write, borrowed apart so the transaction and the clock can be used together.
+pub(crate) struct Writer<'a> {
+    pub conn: &'a Connection,
+    pub clock: &'a mut HlcClock,
+    pub time: &'a dyn TimeSource,
+    pub rules: &'a Rules,
+    pub today: NaiveDate,
+    pub new_id: &'a dyn Fn() -> Uuid,
+}
+
+impl Writer<'_> {
+    /// Writes the fields that differ from the stored row as one local change, queued in
+    /// the outbox. Returns `None` when nothing differs.
+    pub(crate) fn change(
+        &mut self,
+        entity: Entity,
+        id: Uuid,
+        area: &str,
+        fields: BTreeMap<String, Value>,
+    ) -> Result<Option<Change>> {
+        let key = id.to_string();
+        let mut state = rows::read_state(self.conn, entity, &key)?.unwrap_or_default();
+        let current: BTreeMap<String, Value> = state.iter().map(|(k, s)| (k.clone(), s.value.clone())).collect();
+        let diff = change::diff(Some(&current), &fields);
+        if diff.is_empty() {
+            return Ok(None);
+        }
+        let change = Change {
+            change_id: (self.new_id)(),
+            entity,
+            row_id: id,
+            area_code: area.to_string(),
+            hlc: self.clock.tick(self.time.now_millis()),
+            fields: diff,
+        };
+        merge::apply(&mut state, &change);
+        rows::write_state(self.conn, entity, &key, area, &state)?;
+        self.conn
+            .prepare_cached("INSERT INTO outbox (change_id, row_id, body) VALUES (?1, ?2, ?3)")?
+            .execute((change.change_id.to_string(), &key, serde_json::to_string(&change)?))?;
+        meta_set(self.conn, "hlc", &change.hlc.to_string())?;
+        derive::refresh(self.conn, self.rules, self.today, entity, &key)?;
+        Ok(Some(change))
+    }
+
+    fn save<T: Serialize>(
+        &mut self,
+        entity: Entity,
+        id: Uuid,
+        area: &str,
+        record: &T,
+        mut problems: Vec<Problem>,
+    ) -> Result<Saved> {
+        if has_errors(&problems) {
+            return Err(StoreError::Invalid(problems));
+        }
+        let mut fields = change::to_fields(record);
+        fields.insert(DELETED.into(), Value::Bool(false));
+        let change = self.change(entity, id, area, fields)?;
+        problems.retain(|p| !p.is_error());
+        Ok(Saved {
+            id,
+            warnings: problems,
+            change_id: change.map(|c| c.change_id),
+        })
+    }
+
+    pub(crate) fn household(&mut self, h: &Household) -> Result<Saved> {
+        let mut h = h.clone();
+        if let Ok(code) = pendamping_core::area::normalize_village_code(&h.area_code) {
+            h.area_code = code;
+        }
+        let problems = h.validate();
+        self.save(Entity::Household, h.id, &h.area_code.clone(), &h, problems)
+    }
+
+    pub(crate) fn person(&mut self, p: &Person) -> Result<Saved> {
+        let mut p = p.clone();
+        p.nik = p.nik.as_deref().map(digits_only).filter(|n| !n.is_empty());
+        p.mother_nik = p.mother_nik.as_deref().map(digits_only).filter(|n| !n.is_empty());
+        let mut problems = p.validate(self.today);
+        let Some(h) = rows::read_record::<Household>(self.conn, Entity::Household, &p.household_id.to_string())? else {
+            return Err(StoreError::NotFound {
+                entity: "keluarga",
+                id: p.household_id.to_string(),
+            });
+        };
+        p.area_code = h.area_code;
+        if let Some(nik) = &p.nik {
+            let dup: Option<String> = rusqlite::OptionalExtension::optional(
+                self.conn
+                    .prepare_cached("SELECT id FROM persons WHERE nik = ?1 AND id <> ?2 AND deleted = 0")?
+                    .query_row((nik, p.id.to_string()), |r| r.get(0)),
+            )?;
+            if dup.is_some() {
+                problems.push(Problem::error(
+                    "nik_duplicate",
+                    "nik",
+                    "NIK ini sudah terdaftar untuk orang lain".into(),
+                    "This NIK is already registered for someone else".into(),
+                ));
+            }
+        }
+        self.save(Entity::Person, p.id, &p.area_code.clone(), &p, problems)
+    }
+
+    pub(crate) fn enrolment(&mut self, e: &Enrolment) -> Result<Saved> {
+        let person = self.person_record(e.person_id)?;
+        let mut e = e.clone();
+        e.area_code = person.area_code.clone();
+        e.household_id = person.household_id;
+        let mut problems = e.validate(person.sex, person.birth_date, self.today, self.rules);
+        if e.end_date.is_none() {
+            let open: Option<String> = rusqlite::OptionalExtension::optional(
+                self.conn
+                    .prepare_cached(
+                        "SELECT id FROM enrolments WHERE person_id = ?1 AND kind = ?2 AND id <> ?3 \
+                         AND deleted = 0 AND end_date IS NULL AND (active_until IS NULL OR active_until >= ?4)",
+                    )?
+                    .query_row(
+                        (
+                            e.person_id.to_string(),
+                            kind_str(e.kind),
+                            e.id.to_string(),
+                            self.today.to_string(),
+                        ),
+                        |r| r.get(0),
+                    ),
+            )?;
+            if open.is_some() {
+                problems.push(Problem::error(
+                    "already_enrolled",
+                    "kind",
+                    format!("Orang ini sudah didampingi sebagai {}", e.kind.label_id()),
+                    "This person already has an open enrolment of this type".into(),
+                ));
+            }
+        }
+        self.save(Entity::Enrolment, e.id, &e.area_code.clone(), &e, problems)
+    }
+
+    fn person_record(&self, id: Uuid) -> Result<Person> {
+        rows::read_record(self.conn, Entity::Person, &id.to_string())?.ok_or_else(|| StoreError::NotFound {
+            entity: "orang",
+            id: id.to_string(),
+        })
+    }
+
+    /// Validates a visit and computes its results, without writing.
+    pub(crate) fn assess(&self, v: &Visit) -> Result<(Assessment, Enrolment, Person)> {
+        let e: Enrolment =
+            rows::read_record(self.conn, Entity::Enrolment, &v.enrolment_id.to_string())?.ok_or_else(|| {
+                StoreError::NotFound {
+                    entity: "pendampingan",
+                    id: v.enrolment_id.to_string(),
+                }
+            })?;
+        let person = self.person_record(e.person_id)?;
+        let children = derive::children_count(self.conn, &person)?;
+        let ctx = VisitContext {
+            person: PersonFacts {
+                sex: person.sex,
+                birth_date: person.birth_date,
+                children,
+            },
+            enrolment: &e,
+            today: self.today,
+        };
+        Ok((assess::assess(v.visit_date, &v.data, &ctx, self.rules), e, person))
+    }
+
+    pub(crate) fn visit(&mut self, v: &Visit) -> Result<VisitOutcome> {
+        let (assessment, e, person) = self.assess(v)?;
+        if assessment.has_errors() {
+            return Err(StoreError::Invalid(assessment.problems));
+        }
+        let mut v = v.clone();
+        v.person_id = person.id;
+        v.household_id = e.household_id;
+        v.area_code = e.area_code.clone();
+        let mut fields = change::to_fields(&v);
+        fields.insert("results".into(), serde_json::to_value(&assessment.results)?);
+        fields.insert(DELETED.into(), Value::Bool(false));
+        self.change(Entity::Visit, v.id, &v.area_code, fields)?;
+        let next_due = derive::next_due_of(self.conn, &v.enrolment_id.to_string())?;
+        let mut assessment = assessment;
+        assessment.problems.retain(|p| !p.is_error());
+        Ok(VisitOutcome {
+            id: v.id,
+            assessment,
+            next_due,
+        })
+    }
+}
+
+fn digits_only(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_digit()).collect()
+}
+
+pub(crate) fn kind_str(k: TargetKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+impl Store {
+    /// Runs `f` with a writer inside one transaction; commits only if `f` succeeds.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
+        let today = self.today();
+        let time = self.opts.time.clone();
+        let id_time = self.opts.time.clone();
+        let new_id = move || crate::new_id(id_time.as_ref());
+        let tx = self.conn.transaction()?;
+        let saved_clock = self.clock;
+        let mut w = Writer {
+            conn: &tx,
+            clock: &mut self.clock,
+            time: time.as_ref(),
+            rules: &self.opts.rules,
+            today,
+            new_id: &new_id,
+        };
+        match f(&mut w) {
+            Ok(v) => {
+                tx.commit()?;
+                Ok(v)
+            }
+            Err(e) => {
+                // The transaction rolled back (on drop): forget the stamps it issued too.
+                self.clock = saved_clock;
+                Err(e)
+            }
+        }
+    }
+
+    pub fn save_household(&mut self, h: &Household) -> Result<Saved> {
+        self.write(|w| w.household(h))
+    }
+
+    pub fn save_person(&mut self, p: &Person) -> Result<Saved> {
+        self.write(|w| w.person(p))
+    }
+
+    pub fn save_enrolment(&mut self, e: &Enrolment) -> Result<Saved> {
+        self.write(|w| w.enrolment(e))
+    }
+
+    /// Ends an enrolment with a reason.
+    pub fn end_enrolment(&mut self, id: Uuid, date: NaiveDate, reason: ExitReason) -> Result<Saved> {
+        self.write(|w| {
+            let mut e: Enrolment =
+                rows::read_record(w.conn, Entity::Enrolment, &id.to_string())?.ok_or_else(|| StoreError::NotFound {
+                    entity: "pendampingan",
+                    id: id.to_string(),
+                })?;
+            e.end_date = Some(date);
+            e.end_reason = Some(reason);
+            w.enrolment(&e)
+        })
+    }
+
+    /// What the form shows before saving: problems, BMI, z-scores, labels, flags.
+    pub fn assess_visit(&mut self, v: &Visit) -> Result<Assessment> {
+        self.write(|w| w.assess(v).map(|(a, _, _)| a))
+    }
+
+    /// Records one visit (validation, risks, z-scores, row and outbox in one transaction).
+    pub fn record_visit(&mut self, v: &Visit) -> Result<VisitOutcome> {
+        self.write(|w| w.visit(v))
+    }
+
+    /// Records many visits in one transaction: all or none.
+    pub fn record_visits(&mut self, visits: &[Visit]) -> Result<Vec<VisitOutcome>> {
+        self.write(|w| visits.iter().map(|v| w.visit(v)).collect())
+    }
+
+    /// Corrects a saved visit. Visits are facts: a correction must say why.
+    pub fn correct_visit(&mut self, v: &Visit, reason: &str) -> Result<VisitOutcome> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid(vec![Problem::error(
+                "required",
+                "correction_reason",
+                "Alasan koreksi wajib diisi".into(),
+                "A reason for the correction is required".into(),
+            )]));
+        }
+        let mut v = v.clone();
+        v.correction_reason = Some(reason.trim().to_string());
+        self.write(|w| {
+            if rows::read_state(w.conn, Entity::Visit, &v.id.to_string())?.is_none() {
+                return Err(StoreError::NotFound {
+                    entity: "kunjungan",
+                    id: v.id.to_string(),
+                });
+            }
+            w.visit(&v)
+        })
+    }
+
+    /// Marks a record deleted (a tombstone that syncs like any other field).
+    pub fn delete(&mut self, entity: Entity, id: Uuid) -> Result<Saved> {
+        self.write(|w| {
+            let key = id.to_string();
+            let state: RowState = rows::read_state(w.conn, entity, &key)?.ok_or_else(|| StoreError::NotFound {
+                entity: entity.as_str(),
+                id: key.clone(),
+            })?;
+            let area = state
+                .get("area_code")
+                .and_then(|s| s.value.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let mut fields = BTreeMap::new();
+            fields.insert(DELETED.to_string(), Value::Bool(true));
+            let change = w.change(entity, id, &area, fields)?;
+            Ok(Saved {
+                id,
+                warnings: vec![],
+                change_id: change.map(|c| c.change_id),
+            })
+        })
+    }
+
+    /// Records a delivery: ends the pregnancy, opens nifas, registers and enrols the baby.
+    pub fn record_delivery(&mut self, hamil_id: Uuid, d: &Delivery) -> Result<DeliveryRecorded> {
+        self.write(|w| {
+            let mut hamil: Enrolment = rows::read_record(w.conn, Entity::Enrolment, &hamil_id.to_string())?
+                .ok_or_else(|| StoreError::NotFound {
+                    entity: "pendampingan",
+                    id: hamil_id.to_string(),
+                })?;
+            if hamil.kind != TargetKind::IbuHamil {
+                return Err(StoreError::Invalid(vec![Problem::error(
+                    "kind_mismatch",
+                    "kind",
+                    "Persalinan hanya dicatat untuk ibu hamil".into(),
+                    "A delivery is recorded only for a pregnant woman".into(),
+                )]));
+            }
+            let mother = w.person_record(hamil.person_id)?;
+            hamil.end_date = Some(d.date);
+            hamil.end_reason = Some(ExitReason::Melahirkan);
+            w.enrolment(&hamil)?;
+            let nifas = Enrolment {
+                id: (w.new_id)(),
+                person_id: mother.id,
+                household_id: mother.household_id,
+                area_code: mother.area_code.clone(),
+                kind: TargetKind::Nifas,
+                start_date: d.date,
+                end_date: None,
+                end_reason: None,
+                tpk: hamil.tpk.clone(),
+                details: EnrolmentDetails::Nifas {
+                    delivery_date: d.date,
+                    place: d.place.clone(),
+                    attendant: d.attendant.clone(),
+                    mode: d.mode,
+                    birth_weight_g: d.birth_weight_g,
+                    birth_length_cm: d.birth_length_cm,
+                    gestational_age_weeks: d.gestational_age_weeks,
+                },
+            };
+            w.enrolment(&nifas)?;
+            let relationship = match mother.relationship {
+                Relationship::Anak | Relationship::Menantu => Relationship::Cucu,
+                _ => Relationship::Anak,
+            };
+            let child = Person {
+                id: (w.new_id)(),
+                household_id: mother.household_id,
+                area_code: mother.area_code.clone(),
+                nik: None,
+                name: d.baby_name.clone(),
+                sex: d.baby_sex,
+                birth_date: d.date,
+                relationship,
+                mother_id: Some(mother.id),
+                mother_nik: mother.nik.clone(),
+                phone: None,
+            };
+            w.person(&child)?;
+            let anak = Enrolment {
+                id: (w.new_id)(),
+                person_id: child.id,
+                household_id: mother.household_id,
+                area_code: mother.area_code.clone(),
+                kind: TargetKind::Anak,
+                start_date: d.date,
+                end_date: None,
+                end_reason: None,
+                tpk: hamil.tpk.clone(),
+                details: EnrolmentDetails::Anak {
+                    birth_weight_g: d.birth_weight_g,
+                    birth_length_cm: d.birth_length_cm,
+                },
+            };
+            w.enrolment(&anak)?;
+            Ok(DeliveryRecorded {
+                nifas_enrolment_id: nifas.id,
+                child_id: child.id,
+                child_enrolment_id: anak.id,
+            })
+        })
+    }
+}

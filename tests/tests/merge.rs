@@ -1,0 +1,190 @@
+//! Merging incoming changes on the device: idempotent, order-free, conflicts recorded.
+
+use std::sync::Arc;
+
+use pendamping_core::hlc::ManualTime;
+use pendamping_core::{Change, Entity, Hlc};
+use pendamping_store::Store;
+use pendamping_tests::*;
+use proptest::prelude::*;
+use serde_json::Value;
+
+fn today() -> chrono::NaiveDate {
+    d(2026, 11, 23)
+}
+
+fn device(clock: Arc<ManualTime>) -> Store {
+    Store::open_in_memory(options(clock)).unwrap()
+}
+
+/// Copies every unacknowledged change of `from` into `to`.
+fn ship(from: &Store, to: &mut Store) -> pendamping_store::ApplyReport {
+    to.apply_remote(&from.outbox(100_000).unwrap(), None).unwrap()
+}
+
+#[test]
+fn replaying_a_page_changes_nothing() {
+    let mut a = store_at(today());
+    family_with_child(&mut a, 100, VILLAGE, d(2025, 5, 1));
+    let mut b = store_at(today());
+    let first = ship(&a, &mut b);
+    assert_eq!((first.applied, first.skipped), (4, 0));
+    let state = dump(&b);
+    let again = ship(&a, &mut b);
+    assert_eq!((again.applied, again.skipped), (0, 4));
+    assert_eq!(dump(&b), state);
+    assert_eq!(dump(&a), dump(&b), "replica equals origin");
+    // The origin's own changes coming back are skipped too.
+    assert_eq!(a.apply_remote(&a.outbox(100).unwrap(), None).unwrap().skipped, 4);
+    // Derived data is rebuilt on the replica: search and due list work there.
+    assert_eq!(b.search_persons("siti", VILLAGE, 5).unwrap().len(), 1);
+    assert_eq!(b.due_list(VILLAGE, today()).unwrap().len(), 1);
+}
+
+#[test]
+fn concurrent_edits_of_one_field_are_recorded_as_conflicts_on_both_devices() {
+    let (ca, cb) = (clock_at(today()), clock_at(today()));
+    let (mut a, mut b) = (device(ca.clone()), device(cb.clone()));
+    let (_, mother, _, _) = family_with_child(&mut a, 100, VILLAGE, d(2025, 5, 1));
+    ship(&a, &mut b);
+    let acked: Vec<_> = a.outbox(100).unwrap().iter().map(|c| c.change_id).collect();
+    a.acknowledge(&acked).unwrap();
+    // Both edit the phone offline; b edits later.
+    let mut on_a = mother.clone();
+    on_a.phone = Some("081111111111".into());
+    a.save_person(&on_a).unwrap();
+    cb.advance(60_000);
+    let mut on_b = mother.clone();
+    on_b.phone = Some("082222222222".into());
+    on_b.name = "Siti Aminah Lubis".into();
+    b.save_person(&on_b).unwrap();
+    let a_changes = a.outbox(100).unwrap();
+    let b_changes: Vec<Change> = b
+        .outbox(100)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.entity == Entity::Person)
+        .collect();
+
+    let ra = a.apply_remote(&b_changes, None).unwrap();
+    assert_eq!(ra.conflicts, 1);
+    let rb = b.apply_remote(&a_changes, None).unwrap();
+    assert_eq!(rb.conflicts, 1);
+    // Both converge on the later write, field by field.
+    let pa = a.person(mother.id).unwrap().unwrap();
+    let pb = b.person(mother.id).unwrap().unwrap();
+    assert_eq!(pa, pb);
+    assert_eq!(pa.phone.as_deref(), Some("082222222222"));
+    assert_eq!(pa.name, "Siti Aminah Lubis");
+    let ca_list = a.conflicts(true).unwrap();
+    assert_eq!(ca_list[0].field, "phone");
+    assert_eq!(ca_list[0].winner, "remote");
+    assert_eq!(ca_list[0].local_value, Value::from("081111111111"));
+    assert_eq!(b.conflicts(true).unwrap()[0].winner, "local");
+    assert!(a.resolve_conflict(ca_list[0].id).unwrap());
+    assert!(a.conflicts(true).unwrap().is_empty());
+}
+
+#[test]
+fn a_bad_change_is_refused_alone_and_the_page_cursor_is_saved() {
+    let mut a = store_at(today());
+    family_with_child(&mut a, 100, VILLAGE, d(2025, 5, 1));
+    let mut page = a.outbox(100).unwrap();
+    let mut unknown = page[0].clone();
+    unknown.change_id = uuid::Uuid::from_u128(1);
+    unknown.fields.insert("drop_table".into(), Value::from(1));
+    let mut future = page[1].clone();
+    future.change_id = uuid::Uuid::from_u128(2);
+    future.hlc = Hlc {
+        millis: future.hlc.millis + 365 * 24 * 3600 * 1000,
+        ..future.hlc
+    };
+    let mut wrong_type = page[1].clone();
+    wrong_type.change_id = uuid::Uuid::from_u128(3);
+    wrong_type.hlc = Hlc {
+        counter: 9,
+        ..wrong_type.hlc
+    };
+    wrong_type.fields = [("birth_date".to_string(), Value::from(42))].into();
+    page.insert(0, unknown);
+    page.insert(1, future);
+    page.push(wrong_type);
+
+    let mut b = store_at(today());
+    let r = b.apply_remote(&page, Some("17")).unwrap();
+    let codes: Vec<_> = r.rejected.iter().map(|x| x.code.as_str()).collect();
+    assert_eq!(codes, ["unknown_field", "clock_skew", "invalid"]);
+    assert_eq!(r.applied, 4, "the good changes still went in");
+    assert_eq!(b.pull_cursor().unwrap().as_deref(), Some("17"));
+    assert_eq!(
+        b.person(uuid::Uuid::from_u128(101)).unwrap().unwrap().birth_date,
+        d(1996, 4, 12)
+    );
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Phone(u8),
+    Name(u8),
+    Rt(u8),
+    DeletePerson,
+    Visit(u8),
+}
+
+fn op() -> impl Strategy<Value = (usize, Op, u16)> {
+    let op = prop_oneof![
+        (0u8..5).prop_map(Op::Phone),
+        (0u8..5).prop_map(Op::Name),
+        (1u8..9).prop_map(Op::Rt),
+        Just(Op::DeletePerson),
+        (0u8..3).prop_map(Op::Visit),
+    ];
+    (0usize..3, op, 0u16..5000)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Three devices edit the same family offline; every replica that receives all the
+    /// changes, in any order and any number of times, holds the same data.
+    #[test]
+    fn every_order_of_delivery_converges(ops in prop::collection::vec(op(), 1..14), seed in any::<u64>()) {
+        let clocks: Vec<_> = (0..3).map(|_| clock_at(today())).collect();
+        let mut devices: Vec<Store> = clocks.iter().map(|c| device(c.clone())).collect();
+        let (h, mother, _, e) = family_with_child(&mut devices[0], 100, VILLAGE, d(2025, 5, 1));
+        let base = devices[0].outbox(100).unwrap();
+        for dev in devices.iter_mut().skip(1) {
+            dev.apply_remote(&base, None).unwrap();
+        }
+        let mut visit_n = 1000u128;
+        for (who, op, dt) in ops {
+            clocks[who].advance(dt as u64);
+            let s = &mut devices[who];
+            match op {
+                Op::Phone(n) => { if let Some(mut p) = s.person(mother.id).unwrap() { p.phone = Some(format!("08123456789{n}")); let _ = s.save_person(&p); } }
+                Op::Name(n) => { if let Some(mut p) = s.person(mother.id).unwrap() { p.name = format!("Siti {n}"); let _ = s.save_person(&p); } }
+                Op::Rt(n) => { let mut hh = s.household(h.id).unwrap().unwrap(); hh.rt = Some(format!("00{n}")); s.save_household(&hh).unwrap(); }
+                Op::DeletePerson => { let _ = s.delete(Entity::Person, mother.id); }
+                Op::Visit(m) => { visit_n += 1; s.record_visit(&child_visit(visit_n * 10 + who as u128, &e, d(2026, 9 + m as u32, 1), 9.0, 74.0)).unwrap(); }
+            }
+        }
+        let mut all: Vec<Change> = devices.iter().flat_map(|dv| dv.outbox(100_000).unwrap()).collect();
+        // Two fresh replicas: one in origin order, one shuffled with repeats.
+        let mut r1 = store_at(today());
+        r1.apply_remote(&all, None).unwrap();
+        let mut s = seed | 1;
+        let mut next = || { s ^= s << 13; s ^= s >> 7; s ^= s << 17; s };
+        let extra: Vec<Change> = all.iter().filter(|_| next() % 2 == 0).cloned().collect();
+        all.extend(extra);
+        for i in (1..all.len()).rev() { let j = (next() % (i as u64 + 1)) as usize; all.swap(i, j); }
+        let mut r2 = store_at(today());
+        for chunk in all.chunks(3) { r2.apply_remote(chunk, None).unwrap(); }
+        let expected = dump(&r1);
+        prop_assert_eq!(&dump(&r2), &expected);
+        // The devices themselves converge once they have seen everyone's changes.
+        for dev in devices.iter_mut() {
+            dev.apply_remote(&all, None).unwrap();
+            prop_assert_eq!(&dump(dev), &expected);
+        }
+    }
+}

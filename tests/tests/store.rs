@@ -1,0 +1,314 @@
+//! The device store as the screens and sync use it.
+
+use pendamping_core::household::WaterSource;
+use pendamping_core::recap::{Month, TargetGroup};
+use pendamping_core::risk::RiskFlag;
+use pendamping_core::schedule::DueStatus;
+use pendamping_core::visit::{AnakVisit, VisitData};
+use pendamping_core::{Entity, ExitReason, Relationship, Sex, TargetKind};
+use pendamping_store::{Delivery, StoreError};
+use pendamping_tests::*;
+
+fn today() -> chrono::NaiveDate {
+    d(2026, 11, 23)
+}
+
+#[test]
+fn a_recorded_visit_is_saved_with_results_and_queued_in_the_same_transaction() {
+    let mut s = store_at(today());
+    let (_, _, child, e) = family_with_child(&mut s, 100, VILLAGE, d(2025, 5, 1));
+    let before = s.pending_count().unwrap();
+    let out = s
+        .record_visit(&child_visit(900, &e, d(2026, 11, 1), 9.5, 74.0))
+        .unwrap();
+    assert!(out.assessment.results.flags.contains(&RiskFlag::Stunted));
+    assert_eq!(s.pending_count().unwrap(), before + 1);
+    let queued = s.outbox(1000).unwrap();
+    let change = queued.last().unwrap();
+    assert_eq!((change.entity, change.row_id), (Entity::Visit, out.id));
+    assert!(
+        change.fields.contains_key("results"),
+        "derived results travel with the visit"
+    );
+    assert_eq!(s.visit(out.id).unwrap().unwrap().person_id, child.id);
+    // Baduta: next visit a month on.
+    assert_eq!(out.next_due, Some(d(2026, 12, 1)));
+}
+
+#[test]
+fn an_invalid_visit_writes_nothing_and_names_the_field() {
+    let mut s = store_at(today());
+    let (_, _, _, e) = family_with_child(&mut s, 100, VILLAGE, d(2025, 5, 1));
+    let pending = s.pending_count().unwrap();
+    let err = s
+        .record_visit(&child_visit(900, &e, d(2026, 11, 1), 75.0, 74.0))
+        .unwrap_err();
+    let StoreError::Invalid(problems) = &err else {
+        panic!("{err}")
+    };
+    assert!(problems.iter().any(|p| p.field == "weight_kg" && p.is_error()));
+    assert!(err.to_string().contains("weight_kg: Berat badan 75"), "{err}");
+    assert_eq!(s.pending_count().unwrap(), pending);
+    assert!(s.visit(uuid::Uuid::from_u128(900)).unwrap().is_none());
+    // A batch with one bad visit is all or nothing.
+    let good = child_visit(901, &e, d(2026, 10, 1), 9.0, 73.0);
+    let bad = child_visit(902, &e, d(2026, 11, 1), 9.0, 200.0);
+    assert!(s.record_visits(&[good.clone(), bad]).is_err());
+    assert!(s.visit(good.id).unwrap().is_none());
+    assert_eq!(s.pending_count().unwrap(), pending);
+}
+
+#[test]
+fn an_edit_queues_only_the_changed_fields() {
+    let mut s = store_at(today());
+    let (_, mother, _, _) = family_with_child(&mut s, 100, VILLAGE, d(2025, 5, 1));
+    let mut m = mother.clone();
+    m.phone = Some("081234567890".into());
+    let saved = s.save_person(&m).unwrap();
+    let change = s
+        .outbox(1000)
+        .unwrap()
+        .into_iter()
+        .find(|c| Some(c.change_id) == saved.change_id)
+        .unwrap();
+    assert_eq!(change.fields.keys().collect::<Vec<_>>(), ["phone"]);
+    // Saving the same again queues nothing.
+    assert_eq!(s.save_person(&m).unwrap().change_id, None);
+}
+
+#[test]
+fn a_nik_is_registered_once() {
+    let mut s = store_at(today());
+    let (h, mother, _, _) = family_with_child(&mut s, 100, VILLAGE, d(2025, 5, 1));
+    let mut twin = person(
+        500,
+        &h,
+        "Siti Aminah",
+        Sex::Female,
+        mother.birth_date,
+        Relationship::FamiliLain,
+    );
+    twin.nik = mother.nik.clone();
+    let StoreError::Invalid(p) = s.save_person(&twin).unwrap_err() else {
+        panic!()
+    };
+    assert!(p.iter().any(|p| p.code == "nik_duplicate" && p.field == "nik"));
+}
+
+#[test]
+fn search_by_name_prefix_ignores_case_and_accents_and_stays_in_scope() {
+    let mut s = store_at(today());
+    let h = household(1, VILLAGE, "Ahmad");
+    s.save_household(&h).unwrap();
+    for (n, name) in [
+        (2, "Désy Ratnasari"),
+        (3, "Dewi Sartika"),
+        (4, "Siti Nur'aini"),
+        (5, "Ratna Dewi"),
+    ] {
+        s.save_person(&person(
+            n,
+            &h,
+            name,
+            Sex::Female,
+            d(1995, 1, n as u32),
+            Relationship::FamiliLain,
+        ))
+        .unwrap();
+    }
+    let other = household(10, OTHER_VILLAGE, "Budi");
+    s.save_household(&other).unwrap();
+    s.save_person(&person(
+        11,
+        &other,
+        "Desi Anggraini",
+        Sex::Female,
+        d(1994, 2, 2),
+        Relationship::Istri,
+    ))
+    .unwrap();
+
+    let names = |q: &str, area: &str| -> Vec<String> {
+        s.search_persons(q, area, 10)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.name)
+            .collect()
+    };
+    assert_eq!(names("DES", VILLAGE), ["Désy Ratnasari"]);
+    assert_eq!(names("des", KECAMATAN), ["Desi Anggraini", "Désy Ratnasari"]);
+    assert_eq!(names("dewi", VILLAGE), ["Dewi Sartika", "Ratna Dewi"]);
+    // Every word is a prefix of some word of the name; names in the typed order first.
+    assert_eq!(names("ratna de", VILLAGE), ["Ratna Dewi", "Désy Ratnasari"]);
+    assert_eq!(names("nuraini", VILLAGE), ["Siti Nur'aini"]);
+    assert!(names("zz", VILLAGE).is_empty());
+    // NIK search by prefix; lists show it masked.
+    let nik = pendamping_core::nik::compose("360201", Sex::Female, d(1995, 1, 3), 4);
+    let hits = s.search_persons(&nik[..10], VILLAGE, 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].name, "Dewi Sartika");
+    assert_eq!(
+        hits[0].nik_masked.as_deref(),
+        Some(pendamping_core::nik::mask(&nik).as_str())
+    );
+    assert!(!hits[0].nik_masked.as_ref().unwrap().contains(&nik[6..14]));
+}
+
+#[test]
+fn the_due_list_shows_overdue_and_due_this_week_in_scope() {
+    let mut s = store_at(today());
+    let (_, _, _, e1) = family_with_child(&mut s, 100, VILLAGE, d(2025, 5, 1));
+    let (_, _, _, e2) = family_with_child(&mut s, 200, VILLAGE, d(2025, 6, 1));
+    let (_, _, _, e3) = family_with_child(&mut s, 300, OTHER_VILLAGE, d(2025, 6, 1));
+    // e1 visited 1 Oct (due 31 Oct: overdue); e2 visited 20 Nov (due 20 Dec: later).
+    s.record_visit(&child_visit(901, &e1, d(2026, 10, 1), 9.0, 76.0))
+        .unwrap();
+    s.record_visit(&child_visit(902, &e2, d(2026, 11, 20), 9.0, 76.0))
+        .unwrap();
+    s.record_visit(&child_visit(903, &e3, d(2026, 10, 1), 9.0, 76.0))
+        .unwrap();
+    let due = s.due_list(VILLAGE, today()).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].enrolment_id, e1.id);
+    assert_eq!(
+        (due[0].due, due[0].status, due[0].days_overdue),
+        (d(2026, 10, 31), DueStatus::Overdue, 23)
+    );
+    assert_eq!(s.due_list(KECAMATAN, today()).unwrap().len(), 2);
+    // Ending the enrolment takes it off the list.
+    s.end_enrolment(e1.id, d(2026, 11, 22), ExitReason::Pindah).unwrap();
+    assert!(s.due_list(VILLAGE, today()).unwrap().is_empty());
+}
+
+#[test]
+fn timeline_and_growth_series_come_in_order() {
+    let mut s = store_at(today());
+    let (_, _, child, e) = family_with_child(&mut s, 100, VILLAGE, d(2025, 5, 1));
+    s.record_visit(&child_visit(902, &e, d(2026, 10, 1), 9.0, 73.0))
+        .unwrap();
+    s.record_visit(&child_visit(901, &e, d(2026, 9, 1), 8.8, 72.0)).unwrap();
+    let t = s.timeline(child.id).unwrap();
+    assert_eq!(t.enrolments.len(), 1);
+    assert_eq!(
+        t.visits.iter().map(|v| v.visit.visit_date).collect::<Vec<_>>(),
+        [d(2026, 10, 1), d(2026, 9, 1)]
+    );
+    assert!(t.visits[0].results.as_ref().unwrap().anthro.is_some());
+    let g = s.growth_series(child.id).unwrap();
+    assert_eq!(
+        g.iter().map(|p| p.date).collect::<Vec<_>>(),
+        [d(2026, 9, 1), d(2026, 10, 1)]
+    );
+    assert_eq!(g[1].age_days, 518);
+    assert!(g[1].z_len.unwrap() < -2.0);
+}
+
+#[test]
+fn a_delivery_ends_the_pregnancy_and_enrols_mother_and_baby() {
+    let mut s = store_at(today());
+    let h = household(1, VILLAGE, "Ahmad");
+    s.save_household(&h).unwrap();
+    let mother = person(2, &h, "Siti", Sex::Female, d(1997, 1, 1), Relationship::Istri);
+    s.save_person(&mother).unwrap();
+    let hamil = enrolment(3, &mother, d(2026, 3, 1), hamil_details(d(2026, 2, 10)));
+    s.save_enrolment(&hamil).unwrap();
+    let delivery = Delivery {
+        date: d(2026, 11, 15),
+        place: Some("Puskesmas".into()),
+        attendant: Some("Bidan".into()),
+        mode: None,
+        gestational_age_weeks: Some(39),
+        baby_name: "Bayi Ny. Siti".into(),
+        baby_sex: Sex::Male,
+        birth_weight_g: Some(2400.0),
+        birth_length_cm: Some(47.0),
+    };
+    let r = s.record_delivery(hamil.id, &delivery).unwrap();
+    let ended = s.enrolment(hamil.id).unwrap().unwrap();
+    assert_eq!(
+        (ended.end_date, ended.end_reason),
+        (Some(d(2026, 11, 15)), Some(ExitReason::Melahirkan))
+    );
+    let baby = s.person(r.child_id).unwrap().unwrap();
+    assert_eq!(
+        (baby.nik, baby.mother_id, baby.mother_nik),
+        (None, Some(mother.id), mother.nik.clone())
+    );
+    assert_eq!(
+        s.enrolment(r.child_enrolment_id).unwrap().unwrap().kind,
+        TargetKind::Anak
+    );
+    let due = s.due_list(VILLAGE, today()).unwrap();
+    let kinds: Vec<_> = due.iter().map(|d| d.kind).collect();
+    assert!(kinds.contains(&TargetKind::Nifas) && kinds.contains(&TargetKind::Anak));
+    // The baby's enrolment carries the birth-size flags into the first visit.
+    let child_e = s.enrolment(r.child_enrolment_id).unwrap().unwrap();
+    let v = s
+        .record_visit(&child_visit(50, &child_e, d(2026, 11, 20), 2.6, 48.0))
+        .unwrap();
+    assert!(v.assessment.results.flags.contains(&RiskFlag::LowBirthWeight));
+}
+
+#[test]
+fn krs_status_follows_the_household_and_its_members() {
+    let mut s = store_at(today());
+    let (mut h, _, _, _) = family_with_child(&mut s, 100, VILLAGE, d(2025, 5, 1));
+    assert!(!s.households_in(VILLAGE, 0, 10).unwrap()[0].krs);
+    h.water_source = Some(WaterSource::AirPermukaan);
+    s.save_household(&h).unwrap();
+    let list = s.households_in(VILLAGE, 0, 10).unwrap();
+    assert!(list[0].krs);
+    assert_eq!(list[0].members, 2);
+    assert_eq!(list[0].kk_masked.as_ref().unwrap().len(), 16);
+}
+
+#[test]
+fn a_deleted_person_leaves_lists_and_search() {
+    let mut s = store_at(today());
+    let (_, mother, _, _) = family_with_child(&mut s, 100, VILLAGE, d(2025, 5, 1));
+    s.delete(Entity::Person, mother.id).unwrap();
+    assert!(s.person(mother.id).unwrap().is_none());
+    assert!(s.search_persons("siti", VILLAGE, 10).unwrap().is_empty());
+    let change = s.outbox(1000).unwrap().pop().unwrap();
+    assert!(change.is_delete());
+}
+
+#[test]
+fn the_store_recap_counts_visits_and_flags_of_the_month() {
+    let mut s = store_at(today());
+    let (_, _, _, e) = family_with_child(&mut s, 100, VILLAGE, d(2025, 5, 1));
+    s.record_visit(&child_visit(901, &e, d(2026, 11, 1), 9.5, 74.0))
+        .unwrap();
+    s.record_visit(&child_visit(902, &e, d(2026, 10, 1), 9.4, 73.5))
+        .unwrap();
+    let r = s.recap(Month { year: 2026, month: 11 }, KECAMATAN).unwrap();
+    let baduta = r
+        .totals_by_group()
+        .into_iter()
+        .find(|g| g.group == Some(TargetGroup::Baduta))
+        .unwrap();
+    assert_eq!((baduta.caseload_end, baduta.visited, baduta.visits), (1, 1, 1));
+    assert_eq!(baduta.flags.get(&RiskFlag::Stunted), Some(&1));
+}
+
+#[test]
+fn a_correction_needs_a_reason_and_replaces_the_measurement() {
+    let mut s = store_at(today());
+    let (_, _, child, e) = family_with_child(&mut s, 100, VILLAGE, d(2025, 5, 1));
+    let mut v = child_visit(901, &e, d(2026, 11, 1), 9.5, 74.0);
+    s.record_visit(&v).unwrap();
+    v.data = VisitData::Anak(AnakVisit {
+        lenhei_cm: Some(80.0),
+        weight_kg: Some(9.5),
+        measure: Some(pendamping_core::growth::Measure::Lying),
+        ..Default::default()
+    });
+    assert!(matches!(s.correct_visit(&v, " "), Err(StoreError::Invalid(_))));
+    let out = s.correct_visit(&v, "salah ketik panjang badan").unwrap();
+    assert!(!out.assessment.results.flags.contains(&RiskFlag::Stunted));
+    assert_eq!(s.growth_series(child.id).unwrap()[0].lenhei_cm, Some(80.0));
+    assert_eq!(
+        s.visit(v.id).unwrap().unwrap().correction_reason.as_deref(),
+        Some("salah ketik panjang badan")
+    );
+}
