@@ -1,1 +1,326 @@
-fn main() {}
+//! `pendamping`: Pendamping without the window, for engineers, PLKB operators and scripts.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use pendamping_cli::{anthro, csvio, demo, recap_out};
+use pendamping_core::area;
+use pendamping_core::hlc::{ManualTime, TimeSource};
+use pendamping_core::recap::Month;
+use pendamping_core::schedule::DueStatus;
+use pendamping_store::{Options, Store, SystemTime};
+
+#[derive(Parser)]
+#[command(
+    name = "pendamping",
+    version,
+    about = "Pendamping: pendampingan keluarga untuk pencegahan stunting"
+)]
+struct Cli {
+    /// Rules file (thresholds, ranges, cadence); defaults to the shipped schema/data/rules.toml.
+    #[arg(long, global = true, env = "PENDAMPING_RULES")]
+    rules: Option<PathBuf>,
+    /// Use this date as "today" (YYYY-MM-DD), for reproducible demos and tests.
+    #[arg(long, global = true, env = "PENDAMPING_TODAY")]
+    today: Option<NaiveDate>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Batch z-scores (WHO Anthro survey convention): adds clenhei, cbmi, z* and f* columns.
+    Anthro {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Imports households.csv, persons.csv, enrolments.csv, visits.csv from DIR: all or nothing.
+    Import {
+        #[arg(long, env = "PENDAMPING_STORE")]
+        store: PathBuf,
+        dir: PathBuf,
+    },
+    /// Exports the four CSV files of an area (default: everything) into a folder.
+    Export {
+        #[arg(long, env = "PENDAMPING_STORE")]
+        store: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+        #[arg(long, default_value = "")]
+        area: String,
+    },
+    /// The monthly TPK recap of an area (village, kecamatan, kabupaten…).
+    Recap {
+        #[arg(long, env = "PENDAMPING_STORE")]
+        store: PathBuf,
+        /// YYYY-MM
+        #[arg(long)]
+        month: String,
+        #[arg(long)]
+        area: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Who is overdue or due this week in an area.
+    Due {
+        #[arg(long, env = "PENDAMPING_STORE")]
+        store: PathBuf,
+        #[arg(long)]
+        area: String,
+    },
+    /// Finds people by name (prefix of each word) or NIK in an area.
+    Search {
+        #[arg(long, env = "PENDAMPING_STORE")]
+        store: PathBuf,
+        #[arg(long, default_value = "")]
+        area: String,
+        query: String,
+    },
+    /// Realistic synthetic households for demos and benchmarks.
+    DemoData {
+        #[arg(long, env = "PENDAMPING_STORE")]
+        store: PathBuf,
+        #[arg(long)]
+        households: usize,
+        /// Village code (repeatable); default 36.02.01.2002 (Cilangkahan, Lebak).
+        #[arg(long = "village")]
+        villages: Vec<String>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Months of visit history.
+        #[arg(long, default_value_t = 24)]
+        months: u32,
+    },
+    /// Lists the Kemendagri areas under CODE (provinces without one), or finds them by name.
+    Areas {
+        code: Option<String>,
+        #[arg(long)]
+        search: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PENDAMPING_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        // A reader that stopped early (`| head`) is not an error.
+        Err(e)
+            if e.downcast_ref::<io::Error>()
+                .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("galat: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open_store(path: &Path, cli_rules: &Option<PathBuf>, today: Option<NaiveDate>) -> Result<Store> {
+    let rules = match cli_rules {
+        Some(p) => pendamping_store::rules_from_toml(
+            &std::fs::read_to_string(p).with_context(|| format!("membaca {}", p.display()))?,
+        )?,
+        None => pendamping_store::rules_from_toml(pendamping_store::SHIPPED_RULES)?,
+    };
+    let time: Arc<dyn TimeSource> = match today {
+        // Noon WIB on that day.
+        Some(d) => Arc::new(ManualTime::new(
+            d.and_hms_opt(5, 0, 0).expect("valid time").and_utc().timestamp_millis() as u64,
+        )),
+        None => Arc::new(SystemTime),
+    };
+    Store::open(
+        path,
+        Options {
+            time,
+            rules,
+            ..Options::default()
+        },
+    )
+    .with_context(|| format!("membuka store {}", path.display()))
+}
+
+fn area_arg(raw: &str) -> Result<String> {
+    Ok(area::normalize_code(raw)?)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match cli.command {
+        Command::Anthro { input, output } => {
+            let r = File::open(&input).with_context(|| format!("membuka {}", input.display()))?;
+            let w = File::create(&output).with_context(|| format!("membuat {}", output.display()))?;
+            let summary = anthro::run(BufReader::new(r), BufWriter::new(w))?;
+            for bad in &summary.bad {
+                eprintln!("{}:{}: {}", input.display(), bad.line, bad.reason);
+            }
+            eprintln!("{} baris, {} bermasalah", summary.rows, summary.bad.len());
+        }
+        Command::Import { store, dir } => {
+            let mut s = open_store(&store, &cli.rules, cli.today)?;
+            match csvio::import(&mut s, &dir) {
+                Ok(c) => eprintln!(
+                    "diimpor: {} keluarga, {} orang, {} pendampingan, {} kunjungan ({} tidak berubah, {} peringatan)",
+                    c.households, c.persons, c.enrolments, c.visits, c.unchanged, c.warnings
+                ),
+                Err(csvio::CsvIoError::Rejected(problems)) => {
+                    for p in &problems {
+                        eprintln!("{p}");
+                    }
+                    bail!("impor dibatalkan: {} masalah, tidak ada yang disimpan", problems.len());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Command::Export { store, output, area } => {
+            let s = open_store(&store, &cli.rules, cli.today)?;
+            let area = if area.is_empty() { area } else { area_arg(&area)? };
+            let c = csvio::export(&s, &area, &output, &mut io::stderr())?;
+            eprintln!(
+                "diekspor ke {}: {} keluarga, {} orang, {} pendampingan, {} kunjungan",
+                output.display(),
+                c[0],
+                c[1],
+                c[2],
+                c[3]
+            );
+        }
+        Command::Recap {
+            store,
+            month,
+            area,
+            format,
+        } => {
+            let s = open_store(&store, &cli.rules, cli.today)?;
+            let m = Month::parse(&month).with_context(|| format!("bulan {month:?} harus YYYY-MM"))?;
+            let area = area_arg(&area)?;
+            let r = s.recap(m, &area)?;
+            match format {
+                Format::Table => recap_out::table(&r, &area, &mut out)?,
+                Format::Csv => recap_out::csv(&r, &mut out)?,
+                Format::Json => serde_json::to_writer_pretty(&mut out, &r)?,
+            }
+        }
+        Command::Due { store, area } => {
+            let s = open_store(&store, &cli.rules, cli.today)?;
+            let due = s.due_list(&area_arg(&area)?, s.today())?;
+            for d in &due {
+                let flags: Vec<_> = d.flags.iter().map(|f| f.label_id()).collect();
+                let status = match d.status {
+                    DueStatus::Overdue => format!("terlambat {} hari", d.days_overdue),
+                    DueStatus::DueSoon => "minggu ini".into(),
+                    DueStatus::Later => "nanti".into(),
+                };
+                writeln!(
+                    out,
+                    "{}  {:<18} {:<28} {:<26} {}",
+                    d.due,
+                    status,
+                    d.name,
+                    d.kind.label_id(),
+                    flags.join(", ")
+                )?;
+            }
+            eprintln!("{} sasaran perlu dikunjungi", due.len());
+        }
+        Command::Search { store, area, query } => {
+            let s = open_store(&store, &cli.rules, cli.today)?;
+            let area = if area.is_empty() { area } else { area_arg(&area)? };
+            for p in s.search_persons(&query, &area, 50)? {
+                writeln!(
+                    out,
+                    "{}  {:<30} {}  {}",
+                    p.nik_masked.unwrap_or_else(|| "(belum ada NIK)".into()),
+                    p.name,
+                    p.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+                    area::dotted(&p.area_code)
+                )?;
+            }
+        }
+        Command::DemoData {
+            store,
+            households,
+            villages,
+            seed,
+            months,
+        } => {
+            let mut s = open_store(&store, &cli.rules, cli.today)?;
+            let villages = if villages.is_empty() {
+                vec!["3602012002".to_string()]
+            } else {
+                villages
+            };
+            let villages = villages
+                .iter()
+                .map(|v| Ok(area::normalize_village_code(v)?))
+                .collect::<Result<Vec<_>>>()?;
+            let opts = demo::DemoOptions {
+                households,
+                villages,
+                seed,
+                months,
+                today: s.today(),
+                chunk: 200,
+            };
+            let started = std::time::Instant::now();
+            let mut done = 0;
+            let counts = {
+                // NIKs already in the store are never reused.
+                let existing: std::collections::HashSet<String> = s.all_niks()?.into_iter().collect();
+                let taken = move |nik: &str| existing.contains(nik);
+                demo::generate(&opts, &taken, |batch| -> Result<()> {
+                    s.import(batch).map_err(|e| match e {
+                        pendamping_store::ImportError::Rejected(p) => anyhow::anyhow!("demo data rejected: {}", p[0]),
+                        pendamping_store::ImportError::Store(e) => e.into(),
+                    })?;
+                    done += batch.households.len();
+                    eprint!("\r{done} / {households} keluarga");
+                    Ok(())
+                })?
+            };
+            eprintln!(
+                "\r{} keluarga, {} orang, {} pendampingan, {} kunjungan dalam {:.1} s",
+                counts.households,
+                counts.persons,
+                counts.enrolments,
+                counts.visits,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Areas { code, search } => {
+            let list = match (&search, &code) {
+                (Some(q), _) => area::search(q, None, 50),
+                (None, Some(c)) => area::children(Some(&area_arg(c)?)),
+                (None, None) => area::children(None),
+            };
+            for a in list {
+                writeln!(out, "{:<14} {}", area::dotted(a.code), a.name)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -6,6 +6,7 @@
 
 mod derive;
 mod error;
+mod import;
 mod migrate;
 mod query;
 mod recap;
@@ -24,6 +25,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use uuid::Uuid;
 
 pub use error::{Result, StoreError};
+pub use import::{Batch, BatchCounts, BatchProblem, ImportError, Sourced};
 pub use migrate::SCHEMA_VERSION;
 pub use query::*;
 pub use sync::{ApplyReport, Conflict, RejectedChange};

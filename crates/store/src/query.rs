@@ -130,6 +130,29 @@ impl Store {
         rows::read_record(&self.conn, Entity::Visit, &id.to_string())
     }
 
+    /// A live record as its JSON object (for export), whatever its entity.
+    pub fn record_json(&self, entity: Entity, id: Uuid) -> Result<Option<serde_json::Value>> {
+        rows::read_record(&self.conn, entity, &id.to_string())
+    }
+
+    /// Every NIK in the store (to keep generated ones unique).
+    pub fn all_niks(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT nik FROM persons WHERE nik IS NOT NULL")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Ids of the live records of an area, for export.
+    pub fn ids(&self, entity: Entity, area: &str) -> Result<Vec<Uuid>> {
+        let (lo, hi) = area_range(area);
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT id FROM {} WHERE area_code >= ?1 AND area_code < ?2 AND deleted = 0 ORDER BY id",
+            rows::table(entity)
+        ))?;
+        let rows = stmt.query_map((lo, hi), |r| r.get::<_, String>(0))?;
+        Ok(rows.filter_map(|r| r.ok()).map(uuid).collect())
+    }
+
     /// Households of an area, by head's name, a page at a time.
     pub fn households_in(&self, area: &str, offset: usize, limit: usize) -> Result<Vec<HouseholdSummary>> {
         let (lo, hi) = area_range(area);

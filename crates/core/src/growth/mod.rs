@@ -67,6 +67,38 @@ pub struct AnthroResult {
     pub ac: Option<Score>,
 }
 
+/// A WHO reference table, for the curves of growth charts and for test data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Curve {
+    /// Length/height-for-age, by age in days.
+    LengthForAge,
+    /// Weight-for-age, by age in days.
+    WeightForAge,
+    /// Weight-for-length, by length in mm (450–1100).
+    WeightForLength,
+    /// Weight-for-height, by height in mm (650–1200).
+    WeightForHeight,
+    BmiForAge,
+    HeadForAge,
+    ArmForAge,
+}
+
+/// The measurement at `z` SD on a WHO curve (`key`: age in days, or length/height in mm).
+pub fn sd_curve(curve: Curve, sex: Sex, key: i64, z: f64) -> Option<f64> {
+    let t = tables();
+    let table = match curve {
+        Curve::LengthForAge => &t.len,
+        Curve::WeightForAge => &t.wei,
+        Curve::WeightForLength => &t.wfl,
+        Curve::WeightForHeight => &t.wfh,
+        Curve::BmiForAge => &t.bmi,
+        Curve::HeadForAge => &t.hc,
+        Curve::ArmForAge => &t.ac,
+    };
+    table.get(sex, key).map(|lms| sd_value(lms, z))
+}
+
 /// Rounds half away from zero, as WHO does for ages given in months.
 pub fn round_half_up(x: f64) -> f64 {
     (x + 0.5).floor()

@@ -1,0 +1,7 @@
+//! The `pendamping` command-line tool: batch z-scores, CSV import and export, the monthly
+//! recap and demo data, over a device store file.
+
+pub mod anthro;
+pub mod csvio;
+pub mod demo;
+pub mod recap_out;

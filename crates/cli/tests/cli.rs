@@ -1,0 +1,201 @@
+//! The `pendamping` binary as an operator uses it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn pendamping(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pendamping"))
+        .args(args)
+        .current_dir(cwd)
+        .env("PENDAMPING_TODAY", "2026-11-23")
+        .env_remove("PENDAMPING_STORE")
+        .output()
+        .expect("run pendamping")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn demo(dir: &Path, households: &str) {
+    ok(&pendamping(
+        &[
+            "demo-data",
+            "--store",
+            "dev.db",
+            "--households",
+            households,
+            "--seed",
+            "7",
+        ],
+        dir,
+    ));
+}
+
+fn read(dir: &Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join(file)).unwrap()
+}
+
+#[test]
+fn anthro_adds_z_scores_and_reports_bad_rows_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("in.csv"),
+        "id,sex,age_days,weight,lenhei,measure,oedema\n1,2,1522,17,,,\n2,1,987,,72.86,l,n\n3,9,100,5,60,l,n\n4,1,100,7,60,l,y\n",
+    )
+    .unwrap();
+    let out = pendamping(&["anthro", "--input", "in.csv", "--output", "out.csv"], dir.path());
+    ok(&out);
+    assert!(stderr(&out).contains("in.csv:4: sex"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("4 baris, 1 bermasalah"));
+    let text = read(dir.path(), "out.csv");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,sex,age_days,weight,lenhei,measure,oedema,clenhei,cbmi,zlen,flen,zwei,fwei,zwfl,fwfl,zbmi,fbmi,zhc,fhc,zac,fac"
+    );
+    assert!(lines[1].contains(",0.24,0,"), "{}", lines[1]);
+    assert!(
+        lines[2].contains(",72.16,") && lines[2].contains(",-6.09,1,"),
+        "{}",
+        lines[2]
+    );
+    // Oedema: no weight-based scores, length still scored.
+    let row4: Vec<&str> = lines[4].split(',').collect();
+    assert_ne!(row4[9], "");
+    assert_eq!((row4[11], row4[13], row4[15]), ("", "", ""));
+}
+
+#[test]
+fn export_then_import_reproduces_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    demo(p, "40");
+    ok(&pendamping(&["export", "--store", "dev.db", "--output", "a"], p));
+    let imported = pendamping(&["import", "--store", "copy.db", "a"], p);
+    ok(&imported);
+    assert!(
+        stderr(&imported).contains("diimpor: 40 keluarga"),
+        "{}",
+        stderr(&imported)
+    );
+    ok(&pendamping(&["export", "--store", "copy.db", "--output", "b"], p));
+    for f in ["households.csv", "persons.csv", "enrolments.csv", "visits.csv"] {
+        assert_eq!(read(&p.join("a"), f), read(&p.join("b"), f), "{f}");
+    }
+    let recap = |db: &str| {
+        ok(&pendamping(
+            &[
+                "recap", "--store", db, "--month", "2026-11", "--area", "36.02.01", "--format", "json",
+            ],
+            p,
+        ))
+    };
+    assert_eq!(recap("dev.db"), recap("copy.db"));
+    // Importing the same again changes nothing.
+    let again = pendamping(&["import", "--store", "copy.db", "a"], p);
+    assert!(stderr(&again).contains("tidak berubah"), "{}", stderr(&again));
+}
+
+#[test]
+fn a_truncated_import_file_is_refused_whole_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    demo(p, "10");
+    ok(&pendamping(&["export", "--store", "dev.db", "--output", "a"], p));
+    let visits = read(&p.join("a"), "visits.csv");
+    let cut = visits.len() - visits.lines().last().unwrap().len() / 2 - 1;
+    std::fs::write(p.join("a/visits.csv"), &visits[..cut]).unwrap();
+    let out = pendamping(&["import", "--store", "new.db", "a"], p);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    let last_line = visits.lines().count();
+    assert!(err.contains(&format!("visits.csv:{last_line}:")), "{err}");
+    assert!(err.contains("tidak ada yang disimpan"), "{err}");
+    // Nothing was written: the new store has no households.
+    let listed = ok(&pendamping(&["search", "--store", "new.db", "a"], p));
+    assert_eq!(listed, "");
+    let recap = ok(&pendamping(
+        &[
+            "recap", "--store", "new.db", "--month", "2026-11", "--area", "3602", "--format", "csv",
+        ],
+        p,
+    ));
+    assert_eq!(recap.lines().count(), 1, "header only: {recap}");
+}
+
+#[test]
+fn an_out_of_range_value_names_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    demo(p, "5");
+    ok(&pendamping(&["export", "--store", "dev.db", "--output", "a"], p));
+    let visits = read(&p.join("a"), "visits.csv");
+    let bad = visits.replacen("\"\"weight_kg\"\":", "\"\"weight_kg\"\":300.0,\"\"x\"\":", 1);
+    assert_ne!(bad, visits);
+    std::fs::write(p.join("a/visits.csv"), bad).unwrap();
+    let out = pendamping(&["import", "--store", "new.db", "a"], p);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("visits.csv:2: weight_kg: Berat badan 300"), "{err}");
+}
+
+#[test]
+fn recap_formats_and_bad_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    demo(p, "30");
+    let table = ok(&pendamping(
+        &[
+            "recap",
+            "--store",
+            "dev.db",
+            "--month",
+            "2026-11",
+            "--area",
+            "3602012002",
+        ],
+        p,
+    ));
+    assert!(
+        table.contains("Rekap bulanan TPK 2026-11 — 36.02.01.2002 Cilangkahan"),
+        "{table}"
+    );
+    let json = ok(&pendamping(
+        &[
+            "recap",
+            "--store",
+            "dev.db",
+            "--month",
+            "2026-11",
+            "--area",
+            "3602012002",
+            "--format",
+            "json",
+        ],
+        p,
+    ));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["group"] == "baduta" || r["group"] == "balita")
+    );
+    let bad = pendamping(
+        &["recap", "--store", "dev.db", "--month", "2026-13", "--area", "3602"],
+        p,
+    );
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("YYYY-MM"));
+    let bad = pendamping(&["due", "--store", "dev.db", "--area", "36.02.0"], p);
+    assert!(stderr(&bad).contains("kode wilayah"), "{}", stderr(&bad));
+    let areas = ok(&pendamping(&["areas", "36.02"], p));
+    assert_eq!(areas.lines().count(), 28);
+}
