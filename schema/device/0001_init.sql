@@ -1,6 +1,7 @@
 -- Device store, version 1: the synced entities and the outbox.
 -- Every synced row: id (UUIDv7), area_code, hlc of its last change, deleted tombstone, and
--- clocks: a JSON map of each field's last-write HLC (field-level last-writer-wins).
+-- clocks: each field's last-write HLC (field-level last-writer-wins), comma-separated in the
+-- order of Entity::fields then deleted: empty = never written, '=' = the row's hlc.
 -- Data columns are nullable: a change carries only the fields it changed, and rows may
 -- arrive partially. Columns after "-- local" are derived on this device and never synced.
 -- No foreign keys between synced tables: changes may arrive in any order (a visit before
@@ -54,7 +55,7 @@ CREATE TABLE persons (
     name_key     TEXT
 );
 CREATE INDEX persons_household ON persons(household_id);
-CREATE INDEX persons_nik ON persons(nik) WHERE nik IS NOT NULL;
+CREATE INDEX persons_nik ON persons(nik);
 CREATE INDEX persons_area ON persons(area_code);
 
 CREATE TABLE enrolments (

@@ -1,4 +1,7 @@
--- Device store, version 2: name search tokens, incoming-change bookkeeping and conflicts.
+-- Device store, version 2: name search tokens, incoming-change bookkeeping, conflicts,
+-- and the mother link (a woman's children, for the "too many" rule).
+
+CREATE INDEX persons_mother ON persons(mother_id);
 
 -- One row per word of a person's name, folded (lower case, no accents), for prefix search.
 CREATE TABLE person_names (

@@ -312,3 +312,23 @@ fn a_correction_needs_a_reason_and_replaces_the_measurement() {
         Some("salah ketik panjang badan")
     );
 }
+
+#[test]
+fn enrolments_of_one_kind_may_not_overlap_but_may_follow_each_other() {
+    let mut s = store_at(today());
+    let h = household(1, VILLAGE, "Ahmad");
+    s.save_household(&h).unwrap();
+    let mother = person(2, &h, "Siti", Sex::Female, d(1995, 1, 1), Relationship::Istri);
+    s.save_person(&mother).unwrap();
+    let mut past = enrolment(3, &mother, d(2024, 3, 1), hamil_details(d(2024, 2, 1)));
+    past.end_date = Some(d(2024, 11, 1));
+    past.end_reason = Some(ExitReason::Melahirkan);
+    s.save_enrolment(&past).unwrap();
+    s.save_enrolment(&enrolment(4, &mother, d(2026, 9, 1), hamil_details(d(2026, 7, 1))))
+        .unwrap();
+    let overlapping = enrolment(5, &mother, d(2026, 10, 1), hamil_details(d(2026, 8, 1)));
+    let StoreError::Invalid(p) = s.save_enrolment(&overlapping).unwrap_err() else {
+        panic!()
+    };
+    assert!(p.iter().any(|p| p.code == "already_enrolled" && p.field == "kind"));
+}

@@ -13,65 +13,21 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-pub const HOUSEHOLD_COLUMNS: &[&str] = &[
-    "id",
-    "kk_number",
-    "area_code",
-    "head_name",
-    "address",
-    "rt",
-    "rw",
-    "water_source",
-    "latrine",
-    "welfare_decile",
-    "floor_area_m2",
-    "latitude",
-    "longitude",
-    "tpk",
-];
-pub const PERSON_COLUMNS: &[&str] = &[
-    "id",
-    "household_id",
-    "area_code",
-    "nik",
-    "name",
-    "sex",
-    "birth_date",
-    "relationship",
-    "mother_id",
-    "mother_nik",
-    "phone",
-];
-pub const ENROLMENT_COLUMNS: &[&str] = &[
-    "id",
-    "person_id",
-    "household_id",
-    "area_code",
-    "kind",
-    "start_date",
-    "end_date",
-    "end_reason",
-    "tpk",
-    "details",
-];
-pub const VISIT_COLUMNS: &[&str] = &[
-    "id",
-    "enrolment_id",
-    "person_id",
-    "household_id",
-    "area_code",
-    "visit_date",
-    "correction_reason",
-    "data",
+/// The files of an import or export, parents first.
+pub const FILES: [(&str, Entity); 4] = [
+    ("households.csv", Entity::Household),
+    ("persons.csv", Entity::Person),
+    ("enrolments.csv", Entity::Enrolment),
+    ("visits.csv", Entity::Visit),
 ];
 
-/// The files of an import or export, in the order parents come first.
-pub const FILES: [(&str, Entity, &[&str]); 4] = [
-    ("households.csv", Entity::Household, HOUSEHOLD_COLUMNS),
-    ("persons.csv", Entity::Person, PERSON_COLUMNS),
-    ("enrolments.csv", Entity::Enrolment, ENROLMENT_COLUMNS),
-    ("visits.csv", Entity::Visit, VISIT_COLUMNS),
-];
+/// A file's columns: `id`, then the entity's synced fields. A visit's results are left
+/// out: they are derived, and an import computes them again.
+pub fn columns(entity: Entity) -> Vec<&'static str> {
+    std::iter::once("id")
+        .chain(entity.fields().iter().copied().filter(|f| *f != "results"))
+        .collect()
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum CsvIoError {
@@ -194,7 +150,7 @@ fn fill_defaults(obj: &mut Map<String, Value>) {
 fn fill_none(_: &mut Map<String, Value>) {}
 
 pub fn import(store: &mut Store, dir: &Path) -> Result<pendamping_store::BatchCounts, CsvIoError> {
-    if !FILES.iter().any(|(f, _, _)| dir.join(f).exists()) {
+    if !FILES.iter().any(|(f, _)| dir.join(f).exists()) {
         return Err(CsvIoError::Empty(dir.display().to_string()));
     }
     let mut batch = Batch::default();
@@ -243,10 +199,11 @@ fn private_file(path: &Path) -> std::io::Result<File> {
 pub fn export(store: &Store, area: &str, dir: &Path, progress: &mut dyn Write) -> Result<[usize; 4], CsvIoError> {
     std::fs::create_dir_all(dir)?;
     let mut counts = [0usize; 4];
-    for (i, (file, entity, columns)) in FILES.iter().enumerate() {
+    for (i, (file, entity)) in FILES.iter().enumerate() {
         let ids = store.ids(*entity, area)?;
+        let columns = columns(*entity);
         let mut wtr = csv::Writer::from_writer(private_file(&dir.join(file))?);
-        wtr.write_record(*columns)?;
+        wtr.write_record(&columns)?;
         for (n, id) in ids.iter().enumerate() {
             let record = store.record_json(*entity, *id)?;
             let Some(Value::Object(obj)) = record else { continue };

@@ -271,25 +271,38 @@ impl Gen<'_> {
         }
     }
 
-    fn pregnancy(&mut self, wife: &Person, children: &[Person], tpk: &Option<String>) {
-        let hpht = self.days_ago(6 * 7, 38 * 7);
+    /// A pregnancy: ongoing (no `delivered`), or past, ended by the birth of `delivered`.
+    fn pregnancy(&mut self, wife: &Person, older: &[Person], delivered: Option<&Person>, tpk: &Option<String>) {
+        let hpht = match delivered {
+            Some(baby) => baby.birth_date - Days::new(self.rng.random_range(266..283)),
+            None => self.days_ago(6 * 7, 38 * 7),
+        };
         let start = hpht + Days::new(self.rng.random_range(42..70));
-        if start >= self.today {
+        let end = delivered.map(|b| b.birth_date).unwrap_or(self.today);
+        let window = self.today - Days::new(self.months as u64 * 30);
+        if start >= end || end <= window || age::years(wife.birth_date, start) < 15 {
             return;
         }
-        let youngest = children.iter().map(|c| c.birth_date).max();
+        let youngest = older.iter().map(|c| c.birth_date).max();
         let details = EnrolmentDetails::IbuHamil {
             hpht,
-            gravida: Some(children.len() as u32 + 1),
-            parity: Some(children.len() as u32),
+            gravida: Some(older.len() as u32 + 1),
+            parity: Some(older.len() as u32),
             abortus: Some(0),
             last_birth_date: youngest,
             height_cm: Some(Self::round1(151.0 + 5.5 * self.normal()).clamp(136.0, 175.0)),
             pre_pregnancy_weight_kg: Some(Self::round1(50.0 + 7.0 * self.normal()).clamp(36.0, 90.0)),
         };
-        let e = self.enrol(wife, start, details, tpk);
+        let mut e = self.enrol(wife, start, details, tpk);
+        if let Some(baby) = delivered {
+            e.end_date = Some(baby.birth_date);
+            e.end_reason = Some(pendamping_core::ExitReason::Melahirkan);
+            if let Some(last) = self.batch.enrolments.last_mut() {
+                last.record = e.clone();
+            }
+        }
         let mut ttd = 0;
-        for date in self.monthly(start, 30) {
+        for date in self.monthly(start, 30).into_iter().filter(|d| *d < end) {
             ttd += self.rng.random_range(15..31);
             let data = HamilVisit {
                 weight_kg: Some(Self::round1(53.0 + 6.0 * self.normal()).clamp(36.0, 110.0)),
@@ -376,7 +389,7 @@ impl Gen<'_> {
     }
 
     fn household(&mut self, village: &str) {
-        let registered = self.days_ago(30, 720);
+        let registered = self.days_ago(30, 30 * self.months.max(2) as u64);
         let head_age = self.rng.random_range(22..56);
         let head_birth = self.days_ago(head_age * 365, head_age * 365 + 364);
         let family = self.pick(FAMILY);
@@ -468,28 +481,36 @@ impl Gen<'_> {
             .iter()
             .find(|c| (18..=26).contains(&age::years(c.birth_date, self.today)))
             .cloned();
+        // Every child who was under five during the history window has a growth series;
+        // those now older have an enrolment that ended on its own at 60 months.
+        let history_from = self.today - Days::new(self.months as u64 * 30);
         for c in &children {
-            if age::months(c.birth_date, self.today) < 60 {
+            if age::add_months(c.birth_date, 60) > history_from + Days::new(31) {
                 self.child(c, &tpk);
             }
         }
-        if let Some(baby) = children.first().filter(|c| (self.today - c.birth_date).num_days() < 42) {
-            let baby = baby.clone();
-            self.postpartum(&wife, &baby, &tpk);
-        } else if (18..=42).contains(&wife_age)
+        // Every birth inside the history window brings its pregnancy and postpartum records.
+        let window = history_from;
+        for (i, c) in children.iter().enumerate() {
+            if c.birth_date > window {
+                self.pregnancy(&wife, &children[i + 1..], Some(c), &tpk);
+                self.postpartum(&wife, c, &tpk);
+            }
+        }
+        if (18..=42).contains(&wife_age)
             && children
                 .first()
                 .is_none_or(|c| (self.today - c.birth_date).num_days() > 400)
             && self.rng.random_bool(0.12)
         {
-            self.pregnancy(&wife, &children, &tpk);
+            self.pregnancy(&wife, &children, None, &tpk);
         }
         if let Some(a) = adult.filter(|_| self.rng.random_bool(0.5)) {
             self.catin(&a, &tpk);
         }
         let at_risk = unsafe_.contains(&water) || latrine != Latrine::SepticTank;
         if at_risk && self.rng.random_bool(0.5) {
-            let start = registered.max(self.today - Days::new(180));
+            let start = registered.max(window);
             let e = self.enrol(&wife, start, EnrolmentDetails::Krs {}, &tpk);
             for date in self.monthly(start, 30) {
                 let services = self.services();

@@ -38,7 +38,8 @@ impl Entity {
     }
 
     /// The fields a change may carry for this entity (besides `deleted`). Everything else
-    /// is refused, so a change can never name a column it should not touch.
+    /// is refused, so a change can never name a column it should not touch. The order is
+    /// part of the device store's format (its `clocks` column): only ever append.
     pub fn fields(self) -> &'static [&'static str] {
         match self {
             Entity::Household => &[

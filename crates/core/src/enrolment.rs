@@ -311,16 +311,7 @@ impl Enrolment {
                 if *delivery_date > today {
                     out.push(Problem::future_date("delivery_date"));
                 }
-                out.extend(crate::assess::check_range(
-                    "birth_weight_g",
-                    *birth_weight_g,
-                    &p.birth_weight_g,
-                ));
-                out.extend(crate::assess::check_range(
-                    "birth_length_cm",
-                    *birth_length_cm,
-                    &p.birth_length_cm,
-                ));
+                out.extend(birth_size_problems(*birth_weight_g, *birth_length_cm, rules));
                 if let Some(w) = gestational_age_weeks
                     && !(20..=45).contains(w)
                 {
@@ -339,16 +330,7 @@ impl Enrolment {
                         "A child aged 60 months or more is not a balita target".into(),
                     ));
                 }
-                out.extend(crate::assess::check_range(
-                    "birth_weight_g",
-                    *birth_weight_g,
-                    &p.birth_weight_g,
-                ));
-                out.extend(crate::assess::check_range(
-                    "birth_length_cm",
-                    *birth_length_cm,
-                    &p.birth_length_cm,
-                ));
+                out.extend(birth_size_problems(*birth_weight_g, *birth_length_cm, rules));
             }
             EnrolmentDetails::Catin { wedding_date, .. } => {
                 if let Some(w) = wedding_date
@@ -361,6 +343,18 @@ impl Enrolment {
         }
         out
     }
+}
+
+/// Birth weight and length against their plausible ranges.
+fn birth_size_problems(weight_g: Option<f64>, length_cm: Option<f64>, rules: &Rules) -> Vec<Problem> {
+    let p = &rules.plausibility;
+    [
+        crate::assess::check_range("birth_weight_g", weight_g, &p.birth_weight_g),
+        crate::assess::check_range("birth_length_cm", length_cm, &p.birth_length_cm),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 pub(crate) fn before_birth(field: &str) -> Problem {

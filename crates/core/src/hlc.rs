@@ -92,7 +92,7 @@ impl TimeSource for ManualTime {
 }
 
 /// Issues HLCs for one node.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HlcClock {
     last: Hlc,
     node: u64,
@@ -118,6 +118,11 @@ impl HlcClock {
 
     pub fn node(&self) -> u64 {
         self.node
+    }
+
+    /// The latest stamp issued or seen.
+    pub fn last(&self) -> Hlc {
+        self.last
     }
 
     /// Resumes after a restart: never issue a stamp at or below one already issued.

@@ -20,6 +20,9 @@ pub mod rules;
 pub mod schedule;
 pub mod visit;
 
+#[cfg(test)]
+mod testing;
+
 pub use change::{Change, Entity};
 pub use enrolment::{Enrolment, EnrolmentDetails, ExitReason, TargetKind};
 pub use hlc::{Hlc, HlcClock, TimeSource};

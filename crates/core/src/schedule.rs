@@ -97,25 +97,8 @@ pub fn status(due: NaiveDate, today: NaiveDate, rules: &Rules) -> DueStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use uuid::Uuid;
+    use crate::testing::{d, enrolment};
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-    fn enrolment(details: EnrolmentDetails, start: NaiveDate) -> Enrolment {
-        Enrolment {
-            id: Uuid::nil(),
-            person_id: Uuid::nil(),
-            household_id: Uuid::nil(),
-            area_code: "3602012002".into(),
-            kind: details.kind(),
-            start_date: start,
-            end_date: None,
-            end_reason: None,
-            tpk: None,
-            details,
-        }
-    }
     fn due(e: &Enrolment, birth: NaiveDate, visits: &[NaiveDate], flags: &[RiskFlag]) -> Option<NaiveDate> {
         next_due(
             DueInput {

@@ -133,9 +133,14 @@ fn enrolment(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Re
             .execute([id])?;
         return Ok(());
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT visit_date, flags FROM visits WHERE enrolment_id = ?1 AND deleted = 0 ORDER BY visit_date",
-    )?;
+    // The schedule needs every visit day only for the KF windows of nifas (a handful);
+    // otherwise the latest visit is enough, however long the history.
+    let sql = if e.kind == TargetKind::Nifas {
+        "SELECT visit_date, flags FROM visits WHERE enrolment_id = ?1 AND deleted = 0 ORDER BY visit_date"
+    } else {
+        "SELECT visit_date, flags FROM visits WHERE enrolment_id = ?1 AND deleted = 0 ORDER BY visit_date DESC LIMIT 1"
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
     let visits: Vec<(NaiveDate, Option<String>)> = stmt
         .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?
         .filter_map(|row| row.ok())

@@ -60,10 +60,44 @@ fn from_sql(col: &str, v: ValueRef) -> Result<Value> {
 
 fn select_sql(e: Entity) -> String {
     format!(
-        "SELECT clocks, deleted, {} FROM {} WHERE id = ?1",
+        "SELECT clocks, hlc, deleted, {} FROM {} WHERE id = ?1",
         e.fields().join(", "),
         table(e)
     )
+}
+
+/// Field order of the `clocks` column: the entity's fields, then `deleted`.
+fn clock_fields(e: Entity) -> impl Iterator<Item = &'static str> {
+    e.fields().iter().copied().chain(std::iter::once(DELETED))
+}
+
+/// `clocks` holds each field's stamp in field order, comma-separated: empty for a field
+/// never written, `=` for the row's own `hlc` (most fields: one change writes them all).
+fn encode_clocks(e: Entity, state: &RowState, row_hlc: Hlc) -> String {
+    let mut out = String::new();
+    for (i, f) in clock_fields(e).enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match state.get(f) {
+            None => {}
+            Some(s) if s.hlc == row_hlc => out.push('='),
+            Some(s) => out.push_str(&s.hlc.to_string()),
+        }
+    }
+    out
+}
+
+fn decode_clocks(e: Entity, text: &str, row_hlc: Hlc) -> Result<Vec<(&'static str, Hlc)>> {
+    let mut out = Vec::new();
+    for (f, c) in clock_fields(e).zip(text.split(',')) {
+        match c {
+            "" => {}
+            "=" => out.push((f, row_hlc)),
+            stamp => out.push((f, stamp.parse()?)),
+        }
+    }
+    Ok(out)
 }
 
 /// The row's fields with their stamps, or `None` if the row does not exist.
@@ -72,29 +106,30 @@ pub(crate) fn read_state(conn: &Connection, e: Entity, id: &str) -> Result<Optio
     let row = stmt
         .query_row([id], |r| {
             let clocks: String = r.get(0)?;
+            let hlc: String = r.get(1)?;
             let mut values = BTreeMap::new();
-            values.insert(DELETED.to_string(), Value::Bool(r.get::<_, i64>(1)? != 0));
+            values.insert(DELETED, Value::Bool(r.get::<_, i64>(2)? != 0));
             for (i, col) in e.fields().iter().enumerate() {
                 values.insert(
-                    col.to_string(),
-                    from_sql(col, r.get_ref(i + 2)?).map_err(|err| {
-                        rusqlite::Error::FromSqlConversionFailure(i + 2, rusqlite::types::Type::Text, Box::new(err))
+                    *col,
+                    from_sql(col, r.get_ref(i + 3)?).map_err(|err| {
+                        rusqlite::Error::FromSqlConversionFailure(i + 3, rusqlite::types::Type::Text, Box::new(err))
                     })?,
                 );
             }
-            Ok((clocks, values))
+            Ok((clocks, hlc, values))
         })
         .optional()?;
-    let Some((clocks, mut values)) = row else {
+    let Some((clocks, hlc, mut values)) = row else {
         return Ok(None);
     };
-    let clocks: BTreeMap<String, Hlc> = serde_json::from_str(&clocks)?;
+    let row_hlc: Hlc = hlc.parse()?;
     Ok(Some(
-        clocks
+        decode_clocks(e, &clocks, row_hlc)?
             .into_iter()
             .map(|(f, hlc)| {
-                let value = values.remove(&f).unwrap_or(Value::Null);
-                (f, Stamped { hlc, value })
+                let value = values.remove(f).unwrap_or(Value::Null);
+                (f.to_string(), Stamped { hlc, value })
             })
             .collect(),
     ))
@@ -130,13 +165,12 @@ pub(crate) fn write_state(conn: &Connection, e: Entity, id: &str, envelope_area:
         _ => envelope_area.to_string(),
     };
     let hlc = state.values().map(|s| s.hlc).max().unwrap_or_default();
-    let clocks: BTreeMap<&str, Hlc> = state.iter().map(|(k, s)| (k.as_str(), s.hlc)).collect();
     let mut params: Vec<Sql> = vec![
         Sql::Text(id.to_string()),
         Sql::Text(area),
         Sql::Text(hlc.to_string()),
         Sql::Integer((value(DELETED) == &Value::Bool(true)) as i64),
-        Sql::Text(serde_json::to_string(&clocks)?),
+        Sql::Text(encode_clocks(e, state, hlc)),
     ];
     params.extend(
         fields

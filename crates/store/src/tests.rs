@@ -19,7 +19,7 @@ fn a_version_1_store_upgrades_and_keeps_its_data() {
         let mut conn = Connection::open(&path).unwrap();
         migrate::migrate_to(&mut conn, 1).unwrap();
         conn.execute(
-            "INSERT INTO households (id, area_code, hlc, clocks, head_name) VALUES ('h1', '3602012002', ?1, '{}', 'Ahmad')",
+            "INSERT INTO households (id, area_code, hlc, clocks, head_name) VALUES ('h1', '3602012002', ?1, '', 'Ahmad')",
             ["0000000000001-0000-0000000000000001"],
         )
         .unwrap();

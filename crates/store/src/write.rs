@@ -102,7 +102,6 @@ impl Writer<'_> {
         self.conn
             .prepare_cached("INSERT INTO outbox (change_id, row_id, body) VALUES (?1, ?2, ?3)")?
             .execute((change.change_id.to_string(), &key, serde_json::to_string(&change)?))?;
-        meta_set(self.conn, "hlc", &change.hlc.to_string())?;
         derive::refresh(self.conn, self.rules, self.today, entity, &key)?;
         Ok(Some(change))
     }
@@ -174,31 +173,37 @@ impl Writer<'_> {
         e.area_code = person.area_code.clone();
         e.household_id = person.household_id;
         let mut problems = e.validate(person.sex, person.birth_date, self.today, self.rules);
-        if e.end_date.is_none() {
-            let open: Option<String> = rusqlite::OptionalExtension::optional(
-                self.conn
-                    .prepare_cached(
-                        "SELECT id FROM enrolments WHERE person_id = ?1 AND kind = ?2 AND id <> ?3 \
-                         AND deleted = 0 AND end_date IS NULL AND (active_until IS NULL OR active_until >= ?4)",
-                    )?
-                    .query_row(
-                        (
-                            e.person_id.to_string(),
-                            kind_str(e.kind),
-                            e.id.to_string(),
-                            self.today.to_string(),
-                        ),
-                        |r| r.get(0),
+        // Two enrolments of one kind may not overlap in time (a past pregnancy is fine).
+        let end = e
+            .effective_end(person.birth_date)
+            .map_or("9999-12-31".to_string(), |d| d.to_string());
+        let overlapping: Option<String> = rusqlite::OptionalExtension::optional(
+            self.conn
+                .prepare_cached(
+                    "SELECT id FROM enrolments WHERE person_id = ?1 AND kind = ?2 AND id <> ?3 AND deleted = 0 \
+                     AND start_date <= ?4 AND (active_until IS NULL OR active_until >= ?5)",
+                )?
+                .query_row(
+                    (
+                        e.person_id.to_string(),
+                        kind_str(e.kind),
+                        e.id.to_string(),
+                        end,
+                        e.start_date.to_string(),
                     ),
-            )?;
-            if open.is_some() {
-                problems.push(Problem::error(
-                    "already_enrolled",
-                    "kind",
-                    format!("Orang ini sudah didampingi sebagai {}", e.kind.label_id()),
-                    "This person already has an open enrolment of this type".into(),
-                ));
-            }
+                    |r| r.get(0),
+                ),
+        )?;
+        if overlapping.is_some() {
+            problems.push(Problem::error(
+                "already_enrolled",
+                "kind",
+                format!(
+                    "Orang ini sudah didampingi sebagai {} pada waktu itu",
+                    e.kind.label_id()
+                ),
+                "This person already has an enrolment of this type in that period".into(),
+            ));
         }
         self.save(Entity::Enrolment, e.id, &e.area_code.clone(), &e, problems)
     }
@@ -287,6 +292,10 @@ impl Store {
         };
         match f(&mut w) {
             Ok(v) => {
+                // The clock resumes from here after a restart; once per transaction is enough.
+                if self.clock != saved_clock {
+                    meta_set(&tx, "hlc", &self.clock.last().to_string())?;
+                }
                 tx.commit()?;
                 Ok(v)
             }

@@ -2,32 +2,15 @@
 
 use super::*;
 use crate::enrolment::TargetKind;
+use crate::testing::{d, enrolment};
 use crate::visit::*;
 use chrono::NaiveDate;
-use uuid::Uuid;
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
 const TODAY: (i32, u32, u32) = (2026, 11, 23);
 fn today() -> NaiveDate {
     d(TODAY.0, TODAY.1, TODAY.2)
 }
 
-fn enrolment(details: EnrolmentDetails, start: NaiveDate) -> Enrolment {
-    Enrolment {
-        id: Uuid::nil(),
-        person_id: Uuid::nil(),
-        household_id: Uuid::nil(),
-        area_code: "3602012002".into(),
-        kind: details.kind(),
-        start_date: start,
-        end_date: None,
-        end_reason: None,
-        tpk: None,
-        details,
-    }
-}
 fn hamil_details(hpht: NaiveDate) -> EnrolmentDetails {
     EnrolmentDetails::IbuHamil {
         hpht,
