@@ -169,10 +169,9 @@ pub fn assess(visit_date: NaiveDate, data: &VisitData, ctx: &VisitContext, rules
     Assessment { problems, results }
 }
 
+/// Weight, LiLA and Hb of a woman: ranges, KEK and anaemia (below `hb_below`).
 fn woman_measures(
-    weight: Option<f64>,
-    lila: Option<f64>,
-    hb: Option<f64>,
+    [weight, lila, hb]: [Option<f64>; 3],
     hb_below: f64,
     female: bool,
     rules: &Rules,
@@ -210,9 +209,7 @@ fn catin(
     let p = &rules.plausibility;
     let r = &rules.risk;
     woman_measures(
-        v.weight_kg,
-        v.lila_cm,
-        v.hb,
+        [v.weight_kg, v.lila_cm, v.hb],
         r.hb_catin_below,
         female,
         rules,
@@ -251,9 +248,7 @@ fn hamil(
     let p = &rules.plausibility;
     let r = &rules.risk;
     woman_measures(
-        v.weight_kg,
-        v.lila_cm,
-        v.hb,
+        [v.weight_kg, v.lila_cm, v.hb],
         r.hb_pregnant_below,
         true,
         rules,
@@ -354,9 +349,7 @@ fn nifas(
     results: &mut VisitResults,
 ) {
     woman_measures(
-        None,
-        v.lila_cm,
-        v.hb,
+        [None, v.lila_cm, v.hb],
         rules.risk.hb_nonpregnant_below,
         true,
         rules,

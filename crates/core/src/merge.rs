@@ -28,9 +28,14 @@ pub fn wins(incoming_hlc: Hlc, incoming: &Value, current: Option<&Stamped>) -> b
         Some(cur) => match incoming_hlc.cmp(&cur.hlc) {
             Ordering::Greater => true,
             Ordering::Less => false,
-            Ordering::Equal => incoming.to_string() > cur.value.to_string(),
+            Ordering::Equal => canonical(incoming) > canonical(&cur.value),
         },
     }
+}
+
+/// A value's canonical JSON text: the tie-break order every replica agrees on.
+fn canonical(v: &Value) -> String {
+    v.to_string()
 }
 
 /// The fields of `change` that win against `row`.

@@ -228,10 +228,10 @@ pub fn compute(month: Month, input: &RecapInput, ttd_target: u32) -> Recap {
         )
     };
     // The row of a (village, TPK, group), created on first use.
-    fn entry<'a>(
-        rows: &'a mut BTreeMap<(String, String, TargetGroup), RecapRow>,
+    fn entry(
+        rows: &mut BTreeMap<(String, String, TargetGroup), RecapRow>,
         k: (String, String, TargetGroup),
-    ) -> &'a mut RecapRow {
+    ) -> &mut RecapRow {
         rows.entry(k.clone()).or_insert_with(|| RecapRow {
             area_code: k.0,
             tpk: k.1,

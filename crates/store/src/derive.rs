@@ -133,6 +133,16 @@ fn enrolment(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Re
             .execute([id])?;
         return Ok(());
     };
+    schedule(conn, rules, &e, &person)?;
+    if e.kind == TargetKind::IbuHamil {
+        household(conn, rules, today, &e.household_id.to_string())?;
+    }
+    Ok(())
+}
+
+/// Recomputes an enrolment's next due date from its visits; returns it.
+fn schedule(conn: &Connection, rules: &Rules, e: &Enrolment, person: &Person) -> Result<Option<NaiveDate>> {
+    let id = e.id.to_string();
     // The schedule needs every visit day only for the KF windows of nifas (a handful);
     // otherwise the latest visit is enough, however long the history.
     let sql = if e.kind == TargetKind::Nifas {
@@ -142,7 +152,7 @@ fn enrolment(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Re
     };
     let mut stmt = conn.prepare_cached(sql)?;
     let visits: Vec<(NaiveDate, Option<String>)> = stmt
-        .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?
+        .query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?
         .filter_map(|row| row.ok())
         .filter_map(|(d, f)| Some((d.parse().ok()?, f)))
         .collect();
@@ -154,7 +164,7 @@ fn enrolment(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Re
         .unwrap_or_default();
     let due = schedule::next_due(
         DueInput {
-            enrolment: &e,
+            enrolment: e,
             birth_date: person.birth_date,
             visit_dates: &dates,
             last_flags: &last_flags,
@@ -164,14 +174,37 @@ fn enrolment(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Re
     let active_until = e.effective_end(person.birth_date);
     conn.prepare_cached("UPDATE enrolments SET next_due = ?2, active_until = ?3, last_flags = ?4 WHERE id = ?1")?
         .execute((
-            id,
+            &id,
             due.map(|d| d.to_string()),
             active_until.map(|d| d.to_string()),
             join_flags(&last_flags),
         ))?;
-    if e.kind == TargetKind::IbuHamil {
-        household(conn, rules, today, &e.household_id.to_string())?;
-    }
+    Ok(due)
+}
+
+/// The visit columns lists and the recap read.
+fn visit_columns(conn: &Connection, id: &str, data: Option<&VisitData>, flags: &[RiskFlag]) -> Result<()> {
+    let (kind, ttd, kbpp, services) = match data {
+        Some(d) => {
+            let s = d.services();
+            let bits =
+                s.kie as i64 | (s.referral as i64) << 1 | (s.referral_completed as i64) << 2 | (s.bansos as i64) << 3;
+            let (ttd, kbpp) = match d {
+                VisitData::IbuHamil(h) => (h.ttd_total, None),
+                VisitData::Nifas(n) => (None, n.kbpp_method),
+                _ => (None, None),
+            };
+            let kbpp = kbpp
+                .and_then(|k| serde_json::to_value(k).ok())
+                .and_then(|v| v.as_str().map(str::to_string));
+            (Some(crate::write::kind_str(d.kind())), ttd, kbpp, Some(bits))
+        }
+        None => (None, None, None, None),
+    };
+    conn.prepare_cached(
+        "UPDATE visits SET kind = ?2, flags = ?3, ttd_total = ?4, kbpp_method = ?5, services = ?6 WHERE id = ?1",
+    )?
+    .execute((id, kind, join_flags(flags), ttd, kbpp, services))?;
     Ok(())
 }
 
@@ -186,42 +219,24 @@ fn visit(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Result
     let data: Option<VisitData> = data.and_then(|d| serde_json::from_str(&d).ok());
     let results: Option<VisitResults> = results.and_then(|r| serde_json::from_str(&r).ok());
     let flags = results.map(|r| r.flags).unwrap_or_default();
-    let (kind, ttd, kbpp, services) = match &data {
-        Some(d) => {
-            let s = d.services();
-            let bits =
-                s.kie as i64 | (s.referral as i64) << 1 | (s.referral_completed as i64) << 2 | (s.bansos as i64) << 3;
-            let (ttd, kbpp) = match d {
-                VisitData::IbuHamil(h) => (h.ttd_total, None),
-                VisitData::Nifas(n) => (None, n.kbpp_method),
-                _ => (None, None),
-            };
-            (
-                Some(crate::write::kind_str(d.kind())),
-                ttd,
-                kbpp.map(|k| serde_json::to_value(k).ok()),
-                Some(bits),
-            )
-        }
-        None => (None, None, None, None),
-    };
-    let kbpp = kbpp.flatten().and_then(|v| v.as_str().map(str::to_string));
-    conn.prepare_cached(
-        "UPDATE visits SET kind = ?2, flags = ?3, ttd_total = ?4, kbpp_method = ?5, services = ?6 WHERE id = ?1",
-    )?
-    .execute((id, kind, join_flags(&flags), ttd, kbpp, services))?;
+    visit_columns(conn, id, data.as_ref(), &flags)?;
     if let Some(e) = enrolment_id {
         enrolment(conn, rules, today, &e)?;
     }
     Ok(())
 }
 
-pub(crate) fn next_due_of(conn: &Connection, enrolment_id: &str) -> Result<Option<NaiveDate>> {
-    let due: Option<Option<String>> = conn
-        .prepare_cached("SELECT next_due FROM enrolments WHERE id = ?1")?
-        .query_row([enrolment_id], |r| r.get(0))
-        .optional()?;
-    Ok(due.flatten().and_then(|d| d.parse().ok()))
+/// After a local visit save: the same refresh, from what the writer already holds.
+pub(crate) fn recorded_visit(
+    conn: &Connection,
+    rules: &Rules,
+    v: &pendamping_core::Visit,
+    flags: &[RiskFlag],
+    e: &Enrolment,
+    person: &Person,
+) -> Result<Option<NaiveDate>> {
+    visit_columns(conn, &v.id.to_string(), Some(&v.data), flags)?;
+    schedule(conn, rules, e, person)
 }
 
 pub(crate) fn join_flags(flags: &[RiskFlag]) -> Option<String> {

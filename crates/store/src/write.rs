@@ -82,6 +82,21 @@ impl Writer<'_> {
         area: &str,
         fields: BTreeMap<String, Value>,
     ) -> Result<Option<Change>> {
+        let change = self.change_raw(entity, id, area, fields)?;
+        if change.is_some() {
+            derive::refresh(self.conn, self.rules, self.today, entity, &id.to_string())?;
+        }
+        Ok(change)
+    }
+
+    /// `change` without refreshing derived columns: the caller does it.
+    fn change_raw(
+        &mut self,
+        entity: Entity,
+        id: Uuid,
+        area: &str,
+        fields: BTreeMap<String, Value>,
+    ) -> Result<Option<Change>> {
         let key = id.to_string();
         let mut state = rows::read_state(self.conn, entity, &key)?.unwrap_or_default();
         let current: BTreeMap<String, Value> = state.iter().map(|(k, s)| (k.clone(), s.value.clone())).collect();
@@ -102,7 +117,6 @@ impl Writer<'_> {
         self.conn
             .prepare_cached("INSERT INTO outbox (change_id, row_id, body) VALUES (?1, ?2, ?3)")?
             .execute((change.change_id.to_string(), &key, serde_json::to_string(&change)?))?;
-        derive::refresh(self.conn, self.rules, self.today, entity, &key)?;
         Ok(Some(change))
     }
 
@@ -250,8 +264,8 @@ impl Writer<'_> {
         let mut fields = change::to_fields(&v);
         fields.insert("results".into(), serde_json::to_value(&assessment.results)?);
         fields.insert(DELETED.into(), Value::Bool(false));
-        self.change(Entity::Visit, v.id, &v.area_code, fields)?;
-        let next_due = derive::next_due_of(self.conn, &v.enrolment_id.to_string())?;
+        self.change_raw(Entity::Visit, v.id, &v.area_code, fields)?;
+        let next_due = derive::recorded_visit(self.conn, self.rules, &v, &assessment.results.flags, &e, &person)?;
         let mut assessment = assessment;
         assessment.problems.retain(|p| !p.is_error());
         Ok(VisitOutcome {
