@@ -332,3 +332,40 @@ fn enrolments_of_one_kind_may_not_overlap_but_may_follow_each_other() {
     };
     assert!(p.iter().any(|p| p.code == "already_enrolled" && p.field == "kind"));
 }
+
+#[test]
+fn the_recap_counts_iron_tablets_reached_before_the_month() {
+    use pendamping_core::visit::HamilVisit;
+    let mut s = store_at(today());
+    let h = household(1, VILLAGE, "Ahmad");
+    s.save_household(&h).unwrap();
+    let mother = person(2, &h, "Siti", Sex::Female, d(1997, 1, 1), Relationship::Istri);
+    s.save_person(&mother).unwrap();
+    let e = enrolment(3, &mother, d(2026, 5, 1), hamil_details(d(2026, 4, 1)));
+    s.save_enrolment(&e).unwrap();
+    let visit = |n: u128, date, ttd: Option<u32>| pendamping_core::Visit {
+        id: uuid::Uuid::from_u128(n),
+        enrolment_id: e.id,
+        person_id: mother.id,
+        household_id: h.id,
+        area_code: VILLAGE.into(),
+        visit_date: date,
+        data: VisitData::IbuHamil(HamilVisit {
+            ttd_total: ttd,
+            ..Default::default()
+        }),
+        correction_reason: None,
+    };
+    s.record_visit(&visit(10, d(2026, 10, 5), Some(95))).unwrap();
+    s.record_visit(&visit(11, d(2026, 11, 5), None)).unwrap();
+    let hamil = |m: u32| {
+        let r = s.recap(Month { year: 2026, month: m }, VILLAGE).unwrap();
+        r.totals_by_group()
+            .into_iter()
+            .find(|g| g.group == Some(TargetGroup::IbuHamil))
+            .unwrap()
+    };
+    assert_eq!(hamil(11).ttd_target_reached, 1);
+    assert_eq!(hamil(11).visits, 1, "October's visit is not a November visit");
+    assert_eq!(hamil(9).ttd_target_reached, 0);
+}

@@ -6,6 +6,8 @@ use pendamping_core::recap::{self, Month, Recap, RecapEnrolment, RecapHousehold,
 use pendamping_core::visit::{KbppMethod, Services};
 use uuid::Uuid;
 
+use rusqlite::OptionalExtension;
+
 use crate::Store;
 use crate::derive::parse_flags;
 use crate::error::Result;
@@ -63,44 +65,77 @@ impl Store {
             })
             .collect();
 
-        // The month's visits, and earlier pregnancy visits for the cumulative TTD count.
+        // The month's visits, village by village, so the (area_code, visit_date) index seeks
+        // on both columns instead of scanning every visit of the area.
+        let mut villages = self
+            .conn
+            .prepare_cached("SELECT DISTINCT area_code FROM households WHERE area_code >= ?1 AND area_code < ?2")?;
+        let villages: Vec<String> = villages
+            .query_map((&lo, &hi), |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT enrolment_id, household_id, visit_date, flags, services, ttd_total, kbpp_method FROM visits \
-             WHERE area_code >= ?1 AND area_code < ?2 AND deleted = 0 AND visit_date <= ?4 \
-             AND (visit_date >= ?3 OR (kind = ?5 AND ttd_total IS NOT NULL))",
+             WHERE area_code = ?1 AND visit_date >= ?2 AND visit_date <= ?3 AND deleted = 0",
         )?;
-        let hamil = crate::write::kind_str(TargetKind::IbuHamil);
-        let visits: Vec<RecapVisit> = stmt
-            .query_map((&lo, &hi, &first, &last, &hamil), |r| {
-                Ok((
-                    r.get::<_, Option<String>>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, Option<i64>>(4)?,
-                    r.get::<_, Option<u32>>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                ))
-            })?
-            .filter_map(|row| {
-                let (e, hh, date, flags, services, ttd, kbpp) = row.ok()?;
-                let bits = services.unwrap_or(0);
-                Some(RecapVisit {
-                    enrolment_id: uuid(&e?),
-                    household_id: uuid(&hh.unwrap_or_default()),
-                    visit_date: date?.parse().ok()?,
-                    flags: flags.as_deref().map(parse_flags).unwrap_or_default(),
-                    services: Services {
-                        kie: bits & 1 != 0,
-                        referral: bits & 2 != 0,
-                        referral_completed: bits & 4 != 0,
-                        bansos: bits & 8 != 0,
-                    },
-                    ttd_total: ttd,
-                    kbpp_method: enum_of::<KbppMethod>(kbpp),
+        let mut visits: Vec<RecapVisit> = Vec::new();
+        for village in &villages {
+            let rows = stmt
+                .query_map((village, &first, &last), |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<i64>>(4)?,
+                        r.get::<_, Option<u32>>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                    ))
+                })?
+                .filter_map(|row| {
+                    let (e, hh, date, flags, services, ttd, kbpp) = row.ok()?;
+                    let bits = services.unwrap_or(0);
+                    Some(RecapVisit {
+                        enrolment_id: uuid(&e?),
+                        household_id: uuid(&hh.unwrap_or_default()),
+                        visit_date: date?.parse().ok()?,
+                        flags: flags.as_deref().map(parse_flags).unwrap_or_default(),
+                        services: Services {
+                            kie: bits & 1 != 0,
+                            referral: bits & 2 != 0,
+                            referral_completed: bits & 4 != 0,
+                            bansos: bits & 8 != 0,
+                        },
+                        ttd_total: ttd,
+                        kbpp_method: enum_of::<KbppMethod>(kbpp),
+                    })
+                });
+            visits.extend(rows);
+        }
+        // TTD is cumulative: each pregnancy's highest count before the month, per enrolment.
+        let mut before = self.conn.prepare_cached(
+            "SELECT visit_date, ttd_total FROM visits WHERE enrolment_id = ?1 AND visit_date < ?2 AND deleted = 0 \
+             AND ttd_total IS NOT NULL ORDER BY ttd_total DESC LIMIT 1",
+        )?;
+        for e in enrolments.iter().filter(|e| e.kind == TargetKind::IbuHamil) {
+            let row = before
+                .query_row((e.id.to_string(), &first), |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
                 })
-            })
-            .collect();
+                .optional()?;
+            if let Some((date, ttd)) = row
+                && let Ok(visit_date) = date.parse()
+            {
+                visits.push(RecapVisit {
+                    enrolment_id: e.id,
+                    household_id: e.household_id,
+                    visit_date,
+                    flags: Vec::new(),
+                    services: Services::default(),
+                    ttd_total: Some(ttd),
+                    kbpp_method: None,
+                });
+            }
+        }
 
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, area_code, krs FROM households WHERE area_code >= ?1 AND area_code < ?2 AND deleted = 0",

@@ -58,11 +58,42 @@ fn from_sql(col: &str, v: ValueRef) -> Result<Value> {
     })
 }
 
+/// SQL text per entity, built once: (select by id, upsert).
+fn sql(e: Entity) -> &'static (String, String) {
+    static SQL: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    let all = SQL.get_or_init(|| Entity::ALL.iter().map(|e| (select_sql(*e), upsert_sql(*e))).collect());
+    &all[Entity::ALL.iter().position(|x| *x == e).expect("every entity")]
+}
+
 fn select_sql(e: Entity) -> String {
     format!(
         "SELECT clocks, hlc, deleted, {} FROM {} WHERE id = ?1",
         e.fields().join(", "),
         table(e)
+    )
+}
+
+fn upsert_sql(e: Entity) -> String {
+    let fields = e.fields();
+    // id, area_code, hlc, deleted, clocks, then every field but area_code.
+    let placeholders: Vec<String> = (1..=fields.len() + 4).map(|i| format!("?{i}")).collect();
+    let updates: Vec<String> = ["area_code", "hlc", "deleted", "clocks"]
+        .iter()
+        .chain(fields.iter().filter(|f| **f != "area_code"))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    // area_code is both a field and the envelope's scope key; the field wins when present.
+    format!(
+        "INSERT INTO {t} (id, area_code, hlc, deleted, clocks, {cols}) VALUES ({ph}) ON CONFLICT(id) DO UPDATE SET {upd}",
+        t = table(e),
+        cols = fields
+            .iter()
+            .filter(|f| **f != "area_code")
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", "),
+        ph = placeholders.join(", "),
+        upd = updates.join(", "),
     )
 }
 
@@ -102,7 +133,7 @@ fn decode_clocks(e: Entity, text: &str, row_hlc: Hlc) -> Result<Vec<(&'static st
 
 /// The row's fields with their stamps, or `None` if the row does not exist.
 pub(crate) fn read_state(conn: &Connection, e: Entity, id: &str) -> Result<Option<RowState>> {
-    let mut stmt = conn.prepare_cached(&select_sql(e))?;
+    let mut stmt = conn.prepare_cached(&sql(e).0)?;
     let row = stmt
         .query_row([id], |r| {
             let clocks: String = r.get(0)?;
@@ -138,27 +169,6 @@ pub(crate) fn read_state(conn: &Connection, e: Entity, id: &str) -> Result<Optio
 /// Writes a row from its full merged state (insert or update).
 pub(crate) fn write_state(conn: &Connection, e: Entity, id: &str, envelope_area: &str, state: &RowState) -> Result<()> {
     let fields = e.fields();
-    // id, area_code, hlc, deleted, clocks, then every field but area_code.
-    let placeholders: Vec<String> = (1..=fields.len() + 4).map(|i| format!("?{i}")).collect();
-    let updates: Vec<String> = ["area_code", "hlc", "deleted", "clocks"]
-        .iter()
-        .chain(fields.iter().filter(|f| **f != "area_code"))
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect();
-    // area_code is both a field and the envelope's scope key; the field wins when present.
-    let sql = format!(
-        "INSERT INTO {t} (id, area_code, hlc, deleted, clocks, {cols_no_area}) VALUES ({ph}) \
-         ON CONFLICT(id) DO UPDATE SET {upd}",
-        t = table(e),
-        cols_no_area = fields
-            .iter()
-            .filter(|f| **f != "area_code")
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", "),
-        ph = placeholders.join(", "),
-        upd = updates.join(", "),
-    );
     let value = |f: &str| state.get(f).map(|s| &s.value).unwrap_or(&Value::Null);
     let area = match value("area_code") {
         Value::String(s) => s.clone(),
@@ -178,7 +188,7 @@ pub(crate) fn write_state(conn: &Connection, e: Entity, id: &str, envelope_area:
             .filter(|f| **f != "area_code")
             .map(|f| to_sql(f, value(f))),
     );
-    conn.prepare_cached(&sql)?.execute(params_from_iter(params))?;
+    conn.prepare_cached(&sql(e).1)?.execute(params_from_iter(params))?;
     Ok(())
 }
 
