@@ -22,11 +22,12 @@ fn area_range(prefix: &str) -> (String, String) {
     (p.clone(), format!("{p}~"))
 }
 
-fn uuid(s: String) -> Uuid {
+/// A stored id; a malformed one reads as nil rather than failing a whole list.
+pub(crate) fn uuid(s: String) -> Uuid {
     Uuid::parse_str(&s).unwrap_or_default()
 }
 
-fn enum_of<T: serde::de::DeserializeOwned>(s: Option<String>) -> Option<T> {
+pub(crate) fn enum_of<T: serde::de::DeserializeOwned>(s: Option<String>) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(s?)).ok()
 }
 

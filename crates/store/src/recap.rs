@@ -4,21 +4,13 @@
 use pendamping_core::TargetKind;
 use pendamping_core::recap::{self, Month, Recap, RecapEnrolment, RecapHousehold, RecapInput, RecapVisit};
 use pendamping_core::visit::{KbppMethod, Services};
-use uuid::Uuid;
 
 use rusqlite::OptionalExtension;
 
 use crate::Store;
 use crate::derive::parse_flags;
 use crate::error::Result;
-
-fn uuid(s: &str) -> Uuid {
-    Uuid::parse_str(s).unwrap_or_default()
-}
-
-fn enum_of<T: serde::de::DeserializeOwned>(s: Option<String>) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s?)).ok()
-}
+use crate::query::{enum_of, uuid};
 
 impl Store {
     /// The monthly recap of every village under `area` (a village, kecamatan, …).
@@ -51,8 +43,8 @@ impl Store {
             .filter_map(|row| {
                 let (id, hh, area_code, tpk, kind, start, end, reason, until, birth) = row.ok()?;
                 Some(RecapEnrolment {
-                    id: uuid(&id),
-                    household_id: uuid(&hh.unwrap_or_default()),
+                    id: uuid(id),
+                    household_id: uuid(hh.unwrap_or_default()),
                     area_code,
                     tpk,
                     kind: enum_of(kind)?,
@@ -95,8 +87,8 @@ impl Store {
                     let (e, hh, date, flags, services, ttd, kbpp) = row.ok()?;
                     let bits = services.unwrap_or(0);
                     Some(RecapVisit {
-                        enrolment_id: uuid(&e?),
-                        household_id: uuid(&hh.unwrap_or_default()),
+                        enrolment_id: uuid(e?),
+                        household_id: uuid(hh.unwrap_or_default()),
                         visit_date: date?.parse().ok()?,
                         flags: flags.as_deref().map(parse_flags).unwrap_or_default(),
                         services: Services {
@@ -143,7 +135,7 @@ impl Store {
         let households: Vec<RecapHousehold> = stmt
             .query_map((&lo, &hi), |r| {
                 Ok(RecapHousehold {
-                    id: uuid(&r.get::<_, String>(0)?),
+                    id: uuid(r.get::<_, String>(0)?),
                     area_code: r.get(1)?,
                     krs: r.get(2)?,
                 })
