@@ -4,7 +4,7 @@
 set -euo pipefail
 
 need_apt=()
-for pkg in build-essential pkg-config; do
+for pkg in build-essential pkg-config curl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -14,6 +14,8 @@ use uuid::Uuid;
 
 pub const VILLAGE: &str = "3602012002";
 pub const OTHER_VILLAGE: &str = "3602012003";
+pub mod net;
+
 pub const KECAMATAN: &str = "360201";
 
 pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -162,6 +164,11 @@ pub fn family_with_child(
 
 /// The synced state of a store (every entity's fields and their stamps), for comparing replicas.
 pub fn dump(store: &Store) -> String {
+    dump_area(store, "")
+}
+
+/// `dump` of the rows whose area code starts with `prefix`.
+pub fn dump_area(store: &Store, prefix: &str) -> String {
     let conn = store.connection();
     let mut out = String::new();
     for (table, e) in [
@@ -171,7 +178,7 @@ pub fn dump(store: &Store) -> String {
         ("visits", pendamping_core::Entity::Visit),
     ] {
         let sql = format!(
-            "SELECT id, deleted, clocks, {} FROM {table} ORDER BY id",
+            "SELECT id, deleted, clocks, {} FROM {table} WHERE area_code LIKE '{prefix}%' ORDER BY id",
             e.fields().join(", ")
         );
         let mut stmt = conn.prepare(&sql).expect("dump query");
@@ -192,4 +199,40 @@ pub fn dump(store: &Store) -> String {
         }
     }
     out
+}
+
+/// A household, mother, child and the child's enrolment as a device makes them (UUIDv7
+/// ids from the store's clock): for sync measurements, where id entropy matters.
+pub fn realistic_family(store: &mut Store, area: &str, child_birth: NaiveDate) -> Enrolment {
+    let mut h = household(0, area, "Ahmad Hidayat");
+    h.id = store.new_id();
+    h.kk_number = Some(format!("{}{:06}", &area[..10], h.id.as_u128() % 1_000_000));
+    store.save_household(&h).expect("household");
+    let mut mother = person(0, &h, "Siti Aminah", Sex::Female, d(1996, 4, 12), Relationship::Istri);
+    mother.id = store.new_id();
+    mother.nik = None;
+    store.save_person(&mother).expect("mother");
+    let mut child = person(0, &h, "Putri Lestari", Sex::Female, child_birth, Relationship::Anak);
+    child.id = store.new_id();
+    child.nik = None;
+    child.mother_id = Some(mother.id);
+    store.save_person(&child).expect("child");
+    let mut e = enrolment(0, &child, child_birth, child_details());
+    e.id = store.new_id();
+    store.save_enrolment(&e).expect("enrolment");
+    e
+}
+
+/// Monthly weighings of an enrolled child, as a scale and a board read them (0.1 kg, 0.1 cm).
+pub fn monthly_visits(store: &Store, e: &Enrolment, birth: NaiveDate, months: u32, seed: u64) -> Vec<Visit> {
+    (1..=months)
+        .map(|m| {
+            let jitter = ((seed.wrapping_mul(31).wrapping_add(m as u64 * 17)) % 7) as f64 / 10.0;
+            let weight = ((3.3 + 0.55 * m as f64 + jitter) * 10.0).round() / 10.0;
+            let length = ((50.0 + 2.1 * m as f64 + jitter) * 10.0).round() / 10.0;
+            let mut v = child_visit(0, e, birth + chrono::Months::new(m), weight, length);
+            v.id = store.new_id();
+            v
+        })
+        .collect()
 }

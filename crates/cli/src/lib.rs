@@ -1,7 +1,8 @@
 //! The `pendamping` command-line tool: batch z-scores, CSV import and export, the monthly
-//! recap and demo data, over a device store file.
+//! recap and demo data over a device store file; the central server and device sync.
 
 pub mod anthro;
 pub mod csvio;
 pub mod demo;
+pub mod net;
 pub mod recap_out;

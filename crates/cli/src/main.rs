@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
-use pendamping_cli::{anthro, csvio, demo, recap_out};
+use pendamping_cli::{anthro, csvio, demo, net, recap_out};
 use pendamping_core::area;
 use pendamping_core::hlc::{ManualTime, TimeSource};
 use pendamping_core::recap::Month;
@@ -106,11 +106,73 @@ enum Command {
         #[arg(long, default_value_t = 24)]
         months: u32,
     },
+    /// Runs the central sync server, or administers it (enroll, revoke, devices).
+    #[command(args_conflicts_with_subcommands = true)]
+    Server {
+        #[command(subcommand)]
+        admin: Option<ServerAdmin>,
+        /// TOML settings file (see README); PENDAMPING_* variables and these flags override it.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Address to listen on, e.g. 127.0.0.1:8787.
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Enrols this device store with a server, using a code from the server's admin.
+    Enroll {
+        #[arg(long, env = "PENDAMPING_STORE")]
+        store: PathBuf,
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        code: String,
+        /// How the device appears in the server's device list.
+        #[arg(long, default_value = "pendamping-cli")]
+        name: String,
+    },
+    /// Pushes this store's changes and pulls its area's changes.
+    Sync {
+        #[arg(long, env = "PENDAMPING_STORE")]
+        store: PathBuf,
+    },
     /// Lists the Kemendagri areas under CODE (provinces without one), or finds them by name.
     Areas {
         code: Option<String>,
         #[arg(long)]
         search: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ServerAdmin {
+    /// Prints a single-use, expiring enrollment code for a user.
+    Enroll {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        user: String,
+        /// cadre (villages), plkb (a kecamatan) or admin (a regency).
+        #[arg(long)]
+        role: String,
+        /// Area codes, comma-separated, with or without dots.
+        #[arg(long, value_delimiter = ',', required = true)]
+        scope: Vec<String>,
+        #[arg(long, default_value_t = 72)]
+        ttl_hours: u64,
+    },
+    /// Revokes a device: its token stops working at once.
+    Revoke {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        device: String,
+    },
+    /// Lists enrolled devices.
+    Devices {
+        #[arg(long)]
+        db: PathBuf,
     },
 }
 
@@ -310,6 +372,53 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 counts.visits,
                 started.elapsed().as_secs_f64()
             );
+        }
+        Command::Server {
+            admin,
+            config,
+            db,
+            listen,
+        } => match admin {
+            None => net::run_server(net::server_config(config.as_deref(), db, listen)?)?,
+            Some(ServerAdmin::Enroll {
+                db,
+                user,
+                role,
+                scope,
+                ttl_hours,
+            }) => {
+                let code = net::admin_enroll(&db, &user, &role, &scope, ttl_hours)?;
+                writeln!(out, "{code}")?;
+                eprintln!("kode pendaftaran untuk {user}: sekali pakai, berlaku {ttl_hours} jam");
+            }
+            Some(ServerAdmin::Revoke { db, device }) => {
+                net::admin_revoke(&db, &device)?;
+                eprintln!("perangkat {device} dicabut");
+            }
+            Some(ServerAdmin::Devices { db }) => net::admin_devices(&db, &mut out)?,
+        },
+        Command::Enroll {
+            store,
+            server,
+            code,
+            name,
+        } => {
+            let mut s = open_store(&store, &cli.rules, cli.today)?;
+            net::enroll(&mut s, &server, &code, &name)?;
+        }
+        Command::Sync { store } => {
+            let mut s = open_store(&store, &cli.rules, cli.today)?;
+            let sum = net::sync(&mut s)?;
+            eprintln!(
+                "sinkron selesai: dikirim {}, diterima {}, ditolak {}, konflik {}, byte keluar {}, byte masuk {}",
+                sum.pushed, sum.pulled, sum.rejected, sum.conflicts, sum.bytes_sent, sum.bytes_received
+            );
+            if sum.rejected > 0 {
+                eprintln!(
+                    "{} perubahan ditolak server; periksa dan perbaiki datanya",
+                    sum.rejected
+                );
+            }
         }
         Command::Areas { code, search } => {
             let list = match (&search, &code) {

@@ -199,3 +199,143 @@ fn recap_formats_and_bad_arguments() {
     let areas = ok(&pendamping(&["areas", "36.02"], p));
     assert_eq!(areas.lines().count(), 28);
 }
+
+/// The server in its own process, stopped when dropped.
+struct Server(std::process::Child, String);
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pendamping"))
+            .args(["server", "--db", "central.db", "--listen", "127.0.0.1:0"])
+            .current_dir(dir)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stderr.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .expect("address")
+            .to_string();
+        Server(child, url)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_device_enrols_and_syncs_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    demo(d, "12");
+    let server = Server::start(d);
+    let code = admin_code(d, "Siti", "cadre", "36.02.01.2002");
+    let code = code.trim();
+    assert_eq!(code.len(), 14, "{code}");
+    let out = pendamping(
+        &[
+            "enroll",
+            "--store",
+            "dev.db",
+            "--server",
+            &server.1,
+            "--code",
+            code,
+            "--name",
+            "tablet Siti",
+        ],
+        d,
+    );
+    ok(&out);
+    // The same code again is refused with a clear message.
+    let again = pendamping(
+        &["enroll", "--store", "other.db", "--server", &server.1, "--code", code],
+        d,
+    );
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("enrollment_code_used"), "{}", stderr(&again));
+
+    let out = pendamping(&["sync", "--store", "dev.db"], d);
+    ok(&out);
+    let summary = stderr(&out);
+    let line = summary
+        .lines()
+        .find(|l| l.starts_with("sinkron selesai"))
+        .expect("summary line");
+    let pushed: u64 = line
+        .split("dikirim ")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(pushed > 40, "{line}");
+    assert!(line.contains("ditolak 0"), "{line}");
+    // Nothing left: a second sync sends nothing.
+    let second = stderr(&ok_out(pendamping(&["sync", "--store", "dev.db"], d)));
+    assert!(second.contains("dikirim 0,"), "{second}");
+
+    // A PLKB laptop for the kecamatan receives what the cadre sent.
+    let code = admin_code(d, "Budi", "plkb", "360201");
+    ok(&pendamping(
+        &[
+            "enroll",
+            "--store",
+            "plkb.db",
+            "--server",
+            &server.1,
+            "--code",
+            code.trim(),
+        ],
+        d,
+    ));
+    let got = stderr(&ok_out(pendamping(&["sync", "--store", "plkb.db"], d)));
+    assert!(got.contains(&format!("diterima {pushed},")), "{got}");
+    let devices = ok(&pendamping(&["server", "devices", "--db", "central.db"], d));
+    assert!(devices.contains("tablet Siti") && devices.contains("plkb"), "{devices}");
+    assert!(!devices.contains(code.trim()), "codes and tokens are never listed");
+
+    // A wrong role or a village that does not exist is refused before any code is made.
+    let bad = server_enroll(d, "X", "cadre", "360201");
+    assert!(!bad.status.success());
+    drop(server);
+}
+
+fn ok_out(out: Output) -> Output {
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+fn server_enroll(dir: &Path, user: &str, role: &str, scope: &str) -> Output {
+    pendamping(
+        &[
+            "server",
+            "enroll",
+            "--db",
+            "central.db",
+            "--user",
+            user,
+            "--role",
+            role,
+            "--scope",
+            scope,
+        ],
+        dir,
+    )
+}
+
+/// A fresh enrollment code from the server's admin command.
+fn admin_code(dir: &Path, user: &str, role: &str, scope: &str) -> String {
+    ok(&server_enroll(dir, user, role, scope)).trim().to_string()
+}

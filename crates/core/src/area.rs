@@ -148,6 +148,18 @@ pub fn children(code: Option<&str>) -> Vec<Area> {
         .collect()
 }
 
+/// Every village under `code` (itself, for a village code).
+pub fn villages_under(code: &str) -> Vec<Area> {
+    let areas = all();
+    let start = areas.partition_point(|a| a.code < code);
+    areas[start..]
+        .iter()
+        .take_while(|a| a.code.starts_with(code))
+        .filter(|a| a.level == Level::Village)
+        .copied()
+        .collect()
+}
+
 /// Areas whose name contains `query` (case-insensitive), villages first, at most `limit`.
 pub fn search(query: &str, level: Option<Level>, limit: usize) -> Vec<Area> {
     let q = query.trim().to_lowercase();

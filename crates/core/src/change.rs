@@ -98,7 +98,10 @@ impl Entity {
     }
 }
 
+/// Unknown keys are refused: a change travels between devices as sent, so it must carry
+/// nothing but its own parts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Change {
     /// Made once at the origin; the idempotency key everywhere.
     pub change_id: Uuid,

@@ -15,6 +15,7 @@ pub mod nik;
 pub mod person;
 pub mod problem;
 pub mod recap;
+pub mod record;
 pub mod risk;
 pub mod rules;
 pub mod schedule;

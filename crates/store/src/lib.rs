@@ -28,7 +28,7 @@ pub use error::{Result, StoreError};
 pub use import::{Batch, BatchCounts, BatchProblem, ImportError, Sourced};
 pub use migrate::SCHEMA_VERSION;
 pub use query::*;
-pub use sync::{ApplyReport, Conflict, RejectedChange};
+pub use sync::{ApplyReport, Conflict, Refused, RejectedChange, ReportedConflict};
 pub use write::{Delivery, DeliveryRecorded, Saved, VisitOutcome};
 
 /// The wall clock, for production. Tests inject `ManualTime`.

@@ -192,13 +192,6 @@ pub(crate) fn write_state(conn: &Connection, e: Entity, id: &str, envelope_area:
     Ok(())
 }
 
-/// The row's values as a JSON object, stamps dropped, with its id: ready for serde.
-pub(crate) fn state_to_object(id: &str, state: &RowState) -> Value {
-    let mut map: serde_json::Map<String, Value> = state.iter().map(|(k, s)| (k.clone(), s.value.clone())).collect();
-    map.insert("id".into(), Value::String(id.to_string()));
-    Value::Object(map)
-}
-
 /// Reads a row as its typed record; `None` if missing or deleted.
 pub(crate) fn read_record<T: DeserializeOwned>(conn: &Connection, e: Entity, id: &str) -> Result<Option<T>> {
     let Some(state) = read_state(conn, e, id)? else {
@@ -207,7 +200,7 @@ pub(crate) fn read_record<T: DeserializeOwned>(conn: &Connection, e: Entity, id:
     if state.get(DELETED).is_some_and(|s| s.value == Value::Bool(true)) {
         return Ok(None);
     }
-    serde_json::from_value(state_to_object(id, &state))
+    serde_json::from_value(pendamping_core::record::to_object(id, &state))
         .map(Some)
         .map_err(|err| StoreError::Corrupt {
             table: table(e),

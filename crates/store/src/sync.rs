@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use pendamping_core::change::DELETED;
 use pendamping_core::merge::{self, RowState};
-use pendamping_core::{Change, Enrolment, Entity, Hlc, Household, Person, Visit};
+use pendamping_core::record::Record;
+use pendamping_core::{Change, Entity, Hlc};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
@@ -48,22 +48,8 @@ pub struct Conflict {
 /// Does the merged row still read as its record? A change that breaks a row that read
 /// fine before is refused; a partial row (still arriving) is let through.
 fn breaks_row(e: Entity, id: &str, before: &RowState, after: &RowState) -> Option<String> {
-    fn check<T: serde::de::DeserializeOwned>(id: &str, s: &RowState) -> Result<(), String> {
-        if s.get(DELETED).is_some_and(|d| d.value == Value::Bool(true)) {
-            return Ok(());
-        }
-        serde_json::from_value::<T>(rows::state_to_object(id, s))
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    }
-    let ok = |s: &RowState| match e {
-        Entity::Household => check::<Household>(id, s),
-        Entity::Person => check::<Person>(id, s),
-        Entity::Enrolment => check::<Enrolment>(id, s),
-        Entity::Visit => check::<Visit>(id, s),
-    };
-    match (ok(before), ok(after)) {
-        (Ok(()), Err(why)) => Some(why),
+    match (Record::from_state(e, id, before), Record::from_state(e, id, after)) {
+        (Ok(_), Err(why)) => Some(why.to_string()),
         _ => None,
     }
 }
@@ -79,6 +65,26 @@ fn pending_fields(conn: &Connection, row_id: &str) -> Result<BTreeMap<String, (V
         }
     }
     Ok(out)
+}
+
+fn insert_conflict(conn: &Connection, c: &ReportedConflict, at: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO conflicts (entity, row_id, field, local_value, local_hlc, remote_value, remote_hlc, \
+         remote_change_id, winner, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute((
+        c.entity.as_str(),
+        c.row_id.to_string(),
+        &c.field,
+        c.local_value.to_string(),
+        c.local_hlc.to_string(),
+        c.remote_value.to_string(),
+        c.remote_hlc.to_string(),
+        c.change_id.to_string(),
+        if c.local_wins { "local" } else { "remote" },
+        at,
+    ))?;
+    Ok(())
 }
 
 fn seen(conn: &Connection, change_id: &str) -> Result<bool> {
@@ -144,27 +150,18 @@ impl Store {
                 if local == remote {
                     continue;
                 }
-                let winner = if after.get(field).is_some_and(|s| s.hlc == c.hlc) {
-                    "remote"
-                } else {
-                    "local"
+                let found = ReportedConflict {
+                    change_id: c.change_id,
+                    entity: c.entity,
+                    row_id: c.row_id,
+                    field: field.clone(),
+                    local_value: local.clone(),
+                    local_hlc: *local_hlc,
+                    remote_value: remote.clone(),
+                    remote_hlc: c.hlc,
+                    local_wins: after.get(field).is_none_or(|s| s.hlc != c.hlc),
                 };
-                tx.prepare_cached(
-                    "INSERT INTO conflicts (entity, row_id, field, local_value, local_hlc, remote_value, remote_hlc, \
-                     remote_change_id, winner, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )?
-                .execute((
-                    c.entity.as_str(),
-                    &row,
-                    field,
-                    local.to_string(),
-                    local_hlc.to_string(),
-                    remote.to_string(),
-                    c.hlc.to_string(),
-                    &id,
-                    winner,
-                    &recorded_at,
-                ))?;
+                insert_conflict(&tx, &found, &recorded_at)?;
                 report.conflicts += 1;
             }
             if after != before {
@@ -194,6 +191,25 @@ impl Store {
             .prepare_cached("SELECT body FROM outbox ORDER BY seq LIMIT ?1")?;
         let rows = stmt.query_map([limit as i64], |r| r.get::<_, String>(0))?;
         rows.map(|b| Ok(serde_json::from_str(&b?)?)).collect()
+    }
+
+    /// Like `outbox`, as (change id, the change's JSON text): a push sends the text as is.
+    pub fn outbox_json(&self, limit: usize) -> Result<Vec<(Uuid, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT change_id, body FROM outbox ORDER BY seq LIMIT ?1")?;
+        let rows = stmt.query_map([limit as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, body) = row?;
+            let id = Uuid::parse_str(&id).map_err(|e| crate::StoreError::Corrupt {
+                table: "outbox",
+                id: id.clone(),
+                reason: e.to_string(),
+            })?;
+            out.push((id, body));
+        }
+        Ok(out)
     }
 
     pub fn pending_count(&self) -> Result<u64> {
@@ -268,5 +284,122 @@ impl Store {
             .conn
             .execute("UPDATE conflicts SET resolved = 1 WHERE id = ?1", [id])?
             > 0)
+    }
+}
+
+/// A conflict the server found when this device's change met another device's write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportedConflict {
+    pub change_id: Uuid,
+    pub entity: Entity,
+    pub row_id: Uuid,
+    pub field: String,
+    pub local_value: Value,
+    pub local_hlc: Hlc,
+    pub remote_value: Value,
+    pub remote_hlc: Hlc,
+    pub local_wins: bool,
+}
+
+/// A local change the server refused, kept for the user to correct the record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Refused {
+    pub change: Change,
+    pub code: String,
+    pub field: Option<String>,
+    pub message: String,
+    pub rejected_at: String,
+}
+
+impl Store {
+    /// A sync setting (server address, credentials, last sync time), kept in the store so
+    /// it travels with the data it belongs to.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        meta_get(&self.conn, &format!("sync.{key}"))
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        meta_set(&self.conn, &format!("sync.{key}"), value)
+    }
+
+    /// Forgets the pull cursor, so the next pull starts from the beginning (the server
+    /// asked for a re-snapshot). Merge is idempotent, so nothing is applied twice.
+    pub fn reset_pull_cursor(&mut self) -> Result<()> {
+        self.conn.execute("DELETE FROM meta WHERE key = 'pull_cursor'", [])?;
+        Ok(())
+    }
+
+    /// Moves refused changes out of the outbox, so they never block the ones behind them.
+    pub fn quarantine(&mut self, refused: &[RejectedChange]) -> Result<usize> {
+        let at = self.now().to_rfc3339();
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        for r in refused {
+            let id = r.change_id.to_string();
+            let body: Option<String> = tx
+                .prepare_cached("SELECT body FROM outbox WHERE change_id = ?1")?
+                .query_row([&id], |row| row.get(0))
+                .optional()?;
+            let Some(body) = body else { continue };
+            let c: Change = serde_json::from_str(&body)?;
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO rejected_changes (change_id, entity, row_id, body, code, field, message, \
+                 rejected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute((
+                &id,
+                c.entity.as_str(),
+                c.row_id.to_string(),
+                &body,
+                &r.code,
+                &r.field,
+                &r.message,
+                &at,
+            ))?;
+            n += tx
+                .prepare_cached("DELETE FROM outbox WHERE change_id = ?1")?
+                .execute([&id])?;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Local changes the server refused, newest first.
+    pub fn refused(&self) -> Result<Vec<Refused>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT body, code, field, message, rejected_at FROM rejected_changes ORDER BY rejected_at DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (body, code, field, message, rejected_at) = row?;
+            out.push(Refused {
+                change: serde_json::from_str(&body)?,
+                code,
+                field,
+                message,
+                rejected_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Records conflicts the server reported for this device's changes.
+    pub fn record_conflicts(&mut self, found: &[ReportedConflict]) -> Result<()> {
+        let at = self.now().to_rfc3339();
+        let tx = self.conn.transaction()?;
+        for c in found {
+            insert_conflict(&tx, c, &at)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 }

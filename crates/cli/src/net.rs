@@ -1,0 +1,145 @@
+//! The network commands: run the central server and administer it, enrol a device,
+//! and sync a device store from the command line.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use pendamping_core::TimeSource;
+use pendamping_protocol::{Role, Scope};
+use pendamping_server::Config;
+use pendamping_store::{Store, SystemTime};
+
+/// The server's settings: defaults, the TOML file, `PENDAMPING_*` variables, then flags.
+pub fn server_config(file: Option<&Path>, db: Option<PathBuf>, listen: Option<String>) -> Result<Config> {
+    let mut config = match file {
+        Some(p) => Config::from_toml(&std::fs::read_to_string(p).with_context(|| format!("membaca {}", p.display()))?)?,
+        None => Config::default(),
+    };
+    config.apply_env(std::env::vars())?;
+    if let Some(db) = db {
+        config.db = db;
+    }
+    if let Some(l) = listen {
+        config.listen = l
+            .parse()
+            .with_context(|| format!("alamat {l:?} harus seperti 127.0.0.1:8787"))?;
+    }
+    Ok(config)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Runs the central server until Ctrl-C or SIGTERM.
+pub fn run_server(config: Config) -> Result<()> {
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("mendengarkan di {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let db = config.db.clone();
+        let state = pendamping_server::open(config, Arc::new(SystemTime))
+            .with_context(|| format!("membuka {}", db.display()))?;
+        eprintln!("server Pendamping di http://{addr} (basis data {})", db.display());
+        pendamping_server::serve(listener, state, shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+fn now_ms() -> i64 {
+    SystemTime.now_millis() as i64
+}
+
+pub fn admin_enroll(db: &Path, user: &str, role: &str, scope: &[String], ttl_hours: u64) -> Result<String> {
+    let Some(role) = Role::parse(role) else {
+        bail!("peran {role:?} harus cadre, plkb atau admin");
+    };
+    let codes: Vec<&str> = scope.iter().flat_map(|s| s.split(',')).map(str::trim).collect();
+    let scope = Scope::new(role, &codes)?;
+    let conn = pendamping_server::db::open(db)?;
+    let code =
+        pendamping_server::auth::new_enrollment_code(&conn, user, &scope, now_ms(), ttl_hours as i64 * 3_600_000)?;
+    Ok(code)
+}
+
+pub fn admin_revoke(db: &Path, device: &str) -> Result<()> {
+    let conn = pendamping_server::db::open(db)?;
+    pendamping_server::auth::revoke(&conn, device, now_ms())?;
+    Ok(())
+}
+
+pub fn admin_devices(db: &Path, out: &mut dyn Write) -> Result<()> {
+    let conn = pendamping_server::db::open(db)?;
+    let when = |ms: Option<i64>| {
+        ms.and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "-".into())
+    };
+    for d in pendamping_server::auth::devices(&conn)? {
+        writeln!(
+            out,
+            "{}  {:<20} {:<16} {:<6} {:<24} terakhir {}  {}",
+            d.id,
+            d.name,
+            d.user_name,
+            d.role,
+            d.scope,
+            when(d.last_seen_at),
+            if d.revoked_at.is_some() { "DICABUT" } else { "aktif" }
+        )?;
+    }
+    Ok(())
+}
+
+pub fn enroll(store: &mut Store, server: &str, code: &str, name: &str) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let resp = rt.block_on(pendamping_sync::enroll(store, server, code, name))?;
+    eprintln!(
+        "terdaftar: perangkat {} ({} {})",
+        resp.device_id,
+        resp.scope.role.as_str(),
+        resp.scope.codes()
+    );
+    Ok(())
+}
+
+/// One sync, with progress on stderr and the summary line at the end.
+pub fn sync(store: &mut Store) -> Result<pendamping_sync::Summary> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let opts = pendamping_sync::Options::default();
+    let mut progress = |p: pendamping_sync::Progress| {
+        let phase = match p.phase {
+            pendamping_sync::Phase::Push => "kirim",
+            pendamping_sync::Phase::Pull => "terima",
+        };
+        let total = p.total.map(|t| format!(" / {t}")).unwrap_or_default();
+        eprint!(
+            "\r{phase}: {}{total} perubahan · {} B keluar · {} B masuk   ",
+            p.done, p.bytes_sent, p.bytes_received
+        );
+    };
+    let result = rt.block_on(pendamping_sync::sync(store, &opts, &mut progress));
+    eprintln!();
+    Ok(result?)
+}

@@ -1,0 +1,80 @@
+//! A synced row read as its typed record, from the merged field state.
+
+use serde_json::Value;
+
+use crate::change::{DELETED, Entity};
+use crate::merge::RowState;
+use crate::{Enrolment, Household, Person, Visit};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Household(Household),
+    Person(Person),
+    Enrolment(Enrolment),
+    Visit(Visit),
+}
+
+/// The row's values as a JSON object, stamps dropped, with its id: ready for serde.
+/// `results` is derived from the record, not part of it, and is left out.
+pub fn to_object(id: &str, state: &RowState) -> Value {
+    let mut map: serde_json::Map<String, Value> = state
+        .iter()
+        .filter(|(k, _)| k.as_str() != "results")
+        .map(|(k, s)| (k.clone(), s.value.clone()))
+        .collect();
+    map.insert("id".into(), Value::String(id.to_string()));
+    Value::Object(map)
+}
+
+pub fn is_deleted(state: &RowState) -> bool {
+    state.get(DELETED).is_some_and(|s| s.value == Value::Bool(true))
+}
+
+/// Why a row's fields do not make a record, and which field (a path like `data.weight_kg`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct RecordError {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+fn read<T: serde::de::DeserializeOwned>(obj: Value) -> Result<T, RecordError> {
+    // The fast path; only a failure pays for finding the field's path.
+    if let Ok(v) = T::deserialize(&obj) {
+        return Ok(v);
+    }
+    serde_path_to_error::deserialize(obj).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        // A missing field is reported at its parent; serde names it in the message.
+        let missing = inner
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+            .map(|name| {
+                if path == "." {
+                    name.to_string()
+                } else {
+                    format!("{path}.{name}")
+                }
+            });
+        let field = missing.or((path != ".").then_some(path));
+        RecordError { field, message: inner }
+    })
+}
+
+impl Record {
+    /// Reads a row's state as its record: `Ok(None)` for a tombstone, `Err` naming the
+    /// field when the fields do not make a valid record.
+    pub fn from_state(entity: Entity, id: &str, state: &RowState) -> Result<Option<Record>, RecordError> {
+        if is_deleted(state) {
+            return Ok(None);
+        }
+        let obj = to_object(id, state);
+        Ok(Some(match entity {
+            Entity::Household => Record::Household(read(obj)?),
+            Entity::Person => Record::Person(read(obj)?),
+            Entity::Enrolment => Record::Enrolment(read(obj)?),
+            Entity::Visit => Record::Visit(read(obj)?),
+        }))
+    }
+}

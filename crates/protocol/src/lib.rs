@@ -1,0 +1,133 @@
+//! The sync protocol (SYNC.md, `schema/openapi.yaml`): what client and server say to each
+//! other, in one place, so both sides always agree on it.
+
+pub mod codec;
+pub mod scope;
+
+use pendamping_core::{Change, Entity, Hlc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+pub use scope::{Role, Scope, ScopeError};
+
+/// The version of the change format a push carries. The server answers 409 to any other.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Default page size of a pull and the most a client may ask for.
+pub const PULL_LIMIT_DEFAULT: usize = 1000;
+pub const PULL_LIMIT_MAX: usize = 5000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    pub enrollment_code: String,
+    pub device_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub device_id: Uuid,
+    /// Shown once; the server keeps only its hash.
+    pub token: String,
+    pub scope: Scope,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub schema_version: u32,
+    /// The pusher's pull cursor: what it has seen of the server. A field it overwrites that
+    /// another device wrote after this point is a conflict, recorded on both sides.
+    #[serde(default)]
+    pub seen: u64,
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Changes stored (new) or already known (replays): every change of the batch that
+    /// is not in `rejected` is acknowledged and may leave the outbox.
+    pub accepted: usize,
+    /// Of `accepted`, those the server already had.
+    #[serde(default)]
+    pub duplicates: usize,
+    #[serde(default)]
+    pub rejected: Vec<Rejection>,
+    #[serde(default)]
+    pub conflicts: Vec<ConflictNote>,
+}
+
+/// A change the server refused and quarantined, with the reason and the field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub change_id: Uuid,
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// A pushed field met a write by another device that the pusher had not seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictNote {
+    pub change_id: Uuid,
+    pub entity: Entity,
+    pub row_id: Uuid,
+    pub field: String,
+    pub yours: Value,
+    pub your_hlc: Hlc,
+    pub theirs: Value,
+    pub their_hlc: Hlc,
+    /// "yours" or "theirs": the LWW winner, already applied on the server.
+    pub winner: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// The cursor to save with this page (in the same transaction).
+    pub next: u64,
+    pub more: bool,
+    /// Changes of the caller's area still after `next`, when the server can count them
+    /// cheaply: the total of a progress bar.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+/// Every error answer: a stable code for programs and a message for people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
+
+/// The error and rejection codes, stable across versions.
+pub mod codes {
+    pub const MALFORMED: &str = "malformed";
+    pub const BAD_ENCODING: &str = "bad_encoding";
+    pub const TOO_LARGE: &str = "too_large";
+    pub const TOO_MANY_CHANGES: &str = "too_many_changes";
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    pub const REVOKED: &str = "revoked";
+    pub const TOKEN_EXPIRED: &str = "token_expired";
+    pub const BAD_ENROLLMENT_CODE: &str = "bad_enrollment_code";
+    pub const ENROLLMENT_CODE_EXPIRED: &str = "enrollment_code_expired";
+    pub const ENROLLMENT_CODE_USED: &str = "enrollment_code_used";
+    pub const FORBIDDEN: &str = "forbidden";
+    pub const SCHEMA_VERSION: &str = "schema_version";
+    pub const RESNAPSHOT: &str = "resnapshot";
+    pub const NOT_FOUND: &str = "not_found";
+    pub const INTERNAL: &str = "internal";
+    pub const UNAVAILABLE: &str = "unavailable";
+    // Per change, in a push answer.
+    pub const FORBIDDEN_AREA: &str = "forbidden_area";
+    pub const UNKNOWN_AREA: &str = "unknown_area";
+    pub const UNKNOWN_FIELD: &str = "unknown_field";
+    pub const CLOCK_SKEW: &str = "clock_skew";
+    pub const INVALID: &str = "invalid";
+}

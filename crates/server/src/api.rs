@@ -1,0 +1,462 @@
+//! The HTTP API (schema/openapi.yaml): handlers, authentication, bodies, errors.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequestParts, MatchedPath, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use chrono::{DateTime, FixedOffset};
+use futures_util::StreamExt;
+use pendamping_core::{Rules, TimeSource};
+use pendamping_protocol::codec::{self, CodecError, Encoding};
+use pendamping_protocol::{
+    EnrollRequest, ErrorBody, Health, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, SCHEMA_VERSION, codes,
+};
+use rusqlite::Connection;
+use serde::Deserialize;
+
+use crate::auth::{self, CodeRefused, Denied, Device};
+use crate::config::Config;
+use crate::db::Readers;
+use crate::error::ServerError;
+use crate::metrics::Metrics;
+use crate::{ingest, pull};
+
+pub struct Inner {
+    pub _checkpoints: crate::db::Checkpointer,
+    pub writer: Mutex<Connection>,
+    pub readers: Readers,
+    pub config: Config,
+    pub time: Arc<dyn TimeSource>,
+    pub rules: Rules,
+    pub metrics: Metrics,
+    pub utc_offset: FixedOffset,
+}
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+impl AppState {
+    fn now_ms(&self) -> i64 {
+        self.0.time.now_millis() as i64
+    }
+
+    fn today(&self) -> chrono::NaiveDate {
+        DateTime::from_timestamp_millis(self.now_ms())
+            .unwrap_or_default()
+            .with_timezone(&self.0.utc_offset)
+            .date_naive()
+    }
+
+    /// Runs a write on the one writer connection, off the async threads.
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, ServerError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let state = self.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            let mut conn = state.0.writer.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut conn)
+        })
+        .await;
+        flatten(out)
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, ServerError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let state = self.clone();
+        flatten(tokio::task::spawn_blocking(move || state.0.readers.with(f)).await)
+    }
+}
+
+fn flatten<T>(r: Result<Result<T, ServerError>, tokio::task::JoinError>) -> Result<T, ApiError> {
+    match r {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "request failed");
+            Err(ApiError::internal())
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "request task failed");
+            Err(ApiError::internal())
+        }
+    }
+}
+
+/// An error answer: `{code, message}` with its status.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn internal() -> ApiError {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            codes::INTERNAL,
+            "server error; nothing of this request was stored — try again",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&ErrorBody {
+            code: self.code.into(),
+            message: self.message,
+        })
+        .unwrap_or_default();
+        (self.status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    }
+}
+
+/// A JSON answer, compressed when the client accepts it and it pays.
+fn json(headers: &HeaderMap, status: StatusCode, body: Vec<u8>) -> Response {
+    let accept = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok());
+    let enc = if body.len() > 256 {
+        Encoding::negotiate(accept)
+    } else {
+        Encoding::Identity
+    };
+    let mut resp = (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        codec::encode(enc, &body),
+    )
+        .into_response();
+    if enc != Encoding::Identity {
+        resp.headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static(enc.token()));
+    }
+    resp
+}
+
+/// Reads a request body of at most `max` bytes on the wire and once decompressed.
+async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<(Vec<u8>, usize), ApiError> {
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::TOO_LARGE,
+            format!("body over {max} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(too_large());
+    }
+    let enc = Encoding::from_header(headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()))
+        .map_err(|e| ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, codes::BAD_ENCODING, e.to_string()))?;
+    let mut raw = Vec::new();
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, e.to_string()))?;
+        if raw.len() + chunk.len() > max {
+            return Err(too_large());
+        }
+        raw.extend_from_slice(&chunk);
+    }
+    let wire = raw.len();
+    let plain = codec::decode(enc, &raw, max).map_err(|e| match e {
+        CodecError::TooLarge(_) => too_large(),
+        e => ApiError::new(StatusCode::BAD_REQUEST, codes::BAD_ENCODING, e.to_string()),
+    })?;
+    Ok((plain, wire))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, e.to_string()))
+}
+
+/// The device behind the bearer token.
+pub struct Authed(pub Device);
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let unauthorized = |code, msg: &str| ApiError::new(StatusCode::UNAUTHORIZED, code, msg);
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_string())
+            .ok_or_else(|| unauthorized(codes::UNAUTHORIZED, "a bearer token is required"))?;
+        let now = state.now_ms();
+        match state.read(move |c| auth::authenticate(c, &token, now)).await? {
+            Ok(device) => Ok(Authed(device)),
+            Err(Denied::Unknown) => Err(unauthorized(codes::UNAUTHORIZED, "unknown token")),
+            Err(Denied::Revoked) => Err(unauthorized(codes::REVOKED, "this device was revoked; enrol it again")),
+            Err(Denied::Expired) => Err(unauthorized(
+                codes::TOKEN_EXPIRED,
+                "this device's token expired; enrol it again",
+            )),
+        }
+    }
+}
+
+async fn health() -> Response {
+    let body = serde_json::to_vec(&Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    })
+    .unwrap_or_default();
+    json(&HeaderMap::new(), StatusCode::OK, body)
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        state.0.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn enroll(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    let (bytes, wire) = read_body(&headers, body, 64 << 10).await?;
+    let req: EnrollRequest = parse(&bytes)?;
+    let name = req.device_name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            codes::INVALID,
+            "device_name must be 1 to 80 characters",
+        ));
+    }
+    let (now, ttl) = (state.now_ms(), state.0.config.token_ttl_days as i64 * 86_400_000);
+    let code = req.enrollment_code;
+    let out = state.write(move |c| auth::enroll(c, &code, &name, now, ttl)).await?;
+    let resp = match out {
+        Ok(r) => r,
+        Err(CodeRefused::Unknown) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                codes::BAD_ENROLLMENT_CODE,
+                "unknown enrollment code",
+            ));
+        }
+        Err(CodeRefused::Expired) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                codes::ENROLLMENT_CODE_EXPIRED,
+                "this enrollment code has expired; ask for a new one",
+            ));
+        }
+        Err(CodeRefused::Used) => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                codes::ENROLLMENT_CODE_USED,
+                "this enrollment code was already used",
+            ));
+        }
+    };
+    let body = serde_json::to_vec(&resp).unwrap_or_default();
+    state.0.metrics.bytes(wire, body.len());
+    Ok(json(&HeaderMap::new(), StatusCode::OK, body))
+}
+
+async fn push(
+    State(state): State<AppState>,
+    Authed(device): Authed,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let cfg = &state.0.config;
+    let (bytes, wire) = read_body(&headers, body, cfg.max_body_bytes).await?;
+    let req: RawPush = parse(&bytes)?;
+    if req.schema_version != SCHEMA_VERSION {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            codes::SCHEMA_VERSION,
+            format!(
+                "this server speaks schema version {SCHEMA_VERSION}, the request {}; update the app",
+                req.schema_version
+            ),
+        ));
+    }
+    if req.changes.len() > cfg.max_batch_changes {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::TOO_MANY_CHANGES,
+            format!("at most {} changes per push", cfg.max_batch_changes),
+        ));
+    }
+    let mut batch = ingest::Batch {
+        seen: req.seen,
+        changes: Vec::with_capacity(req.changes.len()),
+        bodies: Vec::with_capacity(req.changes.len()),
+    };
+    for (i, raw) in req.changes.into_iter().enumerate() {
+        let change = serde_json::from_str(raw.get())
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, format!("changes[{i}]: {e}")))?;
+        batch.changes.push(change);
+        batch.bodies.push(String::from(Box::<str>::from(raw)));
+    }
+    let (now_ms, today, skew) = (state.now_ms(), state.today(), cfg.max_skew_ms());
+    let inner = state.clone();
+    let out = state
+        .write(move |conn| {
+            let ctx = ingest::Context {
+                now_ms,
+                today,
+                rules: &inner.0.rules,
+                max_skew_ms: skew,
+            };
+            ingest::push(conn, &device, &batch, &ctx)
+        })
+        .await?;
+    let rejected: Vec<&str> = out.rejected.iter().map(|r| r.code.as_str()).collect();
+    state
+        .0
+        .metrics
+        .pushed(out.accepted, out.duplicates, &rejected, out.conflicts.len());
+    if !out.rejected.is_empty() {
+        tracing::warn!(rejected = out.rejected.len(), "changes quarantined");
+    }
+    let body = serde_json::to_vec(&out).unwrap_or_default();
+    let resp = json(&headers, StatusCode::OK, body);
+    state.0.metrics.bytes(wire, body_len(&resp));
+    Ok(resp)
+}
+
+fn body_len(resp: &Response) -> usize {
+    use axum::body::HttpBody;
+    resp.body().size_hint().exact().unwrap_or(0) as usize
+}
+
+/// A push request with each change kept as the JSON text the device sent.
+#[derive(Deserialize)]
+struct RawPush {
+    schema_version: u32,
+    #[serde(default)]
+    seen: u64,
+    changes: Vec<Box<serde_json::value::RawValue>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PullParams {
+    #[serde(default)]
+    since: u64,
+    limit: Option<usize>,
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    Authed(device): Authed,
+    headers: HeaderMap,
+    params: Result<Query<PullParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(params) = params.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, e.body_text()))?;
+    let limit = params.limit.unwrap_or(PULL_LIMIT_DEFAULT);
+    if limit == 0 || limit > PULL_LIMIT_MAX {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            codes::MALFORMED,
+            format!("limit must be 1 to {PULL_LIMIT_MAX}"),
+        ));
+    }
+    let dev = device.clone();
+    let page = state.read(move |c| pull::page(c, &dev, params.since, limit)).await?;
+    let page = page.map_err(|ahead| {
+        ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            codes::RESNAPSHOT,
+            format!(
+                "cursor {} is ahead of this server (latest {}): pull again from 0",
+                params.since, ahead.latest
+            ),
+        )
+    })?;
+    if !page.more
+        && let Ok(conn) = state.0.writer.try_lock()
+        && let Err(e) = auth::touch(&conn, &device.id, state.now_ms())
+    {
+        tracing::warn!(error = %e, "could not record the device's last sync");
+    }
+    state.0.metrics.pulled(page.bodies.len());
+    let mut body = Vec::with_capacity(page.bodies.iter().map(|b| b.len() + 1).sum::<usize>() + 64);
+    body.extend_from_slice(b"{\"changes\":[");
+    for (i, b) in page.bodies.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(b.as_bytes());
+    }
+    let remaining = page
+        .remaining
+        .map(|n| format!(",\"remaining\":{n}"))
+        .unwrap_or_default();
+    body.extend_from_slice(format!("],\"next\":{},\"more\":{}{remaining}}}", page.next, page.more).as_bytes());
+    let resp = json(&headers, StatusCode::OK, body);
+    state.0.metrics.bytes(0, body_len(&resp));
+    Ok(resp)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such endpoint")
+}
+
+/// Request metrics and one log line per request: route and status, never the body,
+/// the query or a header (no NIK, name or token reaches the log).
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let resp = next.run(req).await;
+    let took = start.elapsed();
+    let status = resp.status().as_u16();
+    state.0.metrics.request(&route, status, took);
+    tracing::info!(%method, route, status, ms = took.as_secs_f64() * 1000.0, "request");
+    resp
+}
+
+/// Every route: the router is built from this table, and the OpenAPI test checks it.
+fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Method::GET, "/health", get(health)),
+        (Method::GET, "/metrics", get(metrics)),
+        (Method::POST, "/v1/devices/enroll", post(enroll)),
+        (Method::POST, "/v1/sync/push", post(push)),
+        (Method::GET, "/v1/sync/pull", get(pull)),
+    ]
+}
+
+/// (method, path) of every route.
+pub fn routes() -> Vec<(Method, &'static str)> {
+    table().into_iter().map(|(m, p, _)| (m, p)).collect()
+}
+
+pub fn router(state: AppState) -> Router {
+    let mut r = Router::new();
+    for (_, path, handler) in table() {
+        r = r.route(path, handler);
+    }
+    r.route_layer(middleware::from_fn_with_state(state.clone(), observe))
+        .fallback(not_found)
+        .with_state(state)
+}

@@ -1,0 +1,96 @@
+//! Server settings: defaults, then a TOML file, then `PENDAMPING_*` variables, then flags
+//! (the command line applies those last).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, ServerError};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub db: PathBuf,
+    pub listen: SocketAddr,
+    /// Largest request body, compressed and decompressed alike (413 beyond).
+    pub max_body_bytes: usize,
+    /// Most changes in one push (413 beyond).
+    pub max_batch_changes: usize,
+    /// How far ahead of the server's clock a change's HLC may be.
+    pub max_skew_hours: u64,
+    pub enrollment_ttl_hours: u64,
+    pub token_ttl_days: u64,
+    /// Read connections for pulls (WAL lets them run beside the one writer).
+    pub readers: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            db: PathBuf::from("central.db"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            max_body_bytes: 8 << 20,
+            max_batch_changes: 5000,
+            max_skew_hours: 24,
+            enrollment_ttl_hours: 72,
+            token_ttl_days: 365,
+            readers: 4,
+        }
+    }
+}
+
+impl Config {
+    pub fn from_toml(text: &str) -> Result<Config> {
+        toml::from_str(text).map_err(|e| ServerError::Config(e.to_string()))
+    }
+
+    /// Applies `PENDAMPING_<FIELD>` variables (e.g. `PENDAMPING_MAX_BODY_BYTES`).
+    pub fn apply_env(&mut self, vars: impl IntoIterator<Item = (String, String)>) -> Result<()> {
+        fn parse<T: std::str::FromStr>(key: &str, v: &str) -> Result<T> {
+            v.parse()
+                .map_err(|_| ServerError::Config(format!("{key}={v:?} is not a valid value")))
+        }
+        for (key, v) in vars {
+            let Some(name) = key.strip_prefix("PENDAMPING_") else {
+                continue;
+            };
+            match name {
+                "DB" => self.db = PathBuf::from(&v),
+                "LISTEN" => self.listen = parse(&key, &v)?,
+                "MAX_BODY_BYTES" => self.max_body_bytes = parse(&key, &v)?,
+                "MAX_BATCH_CHANGES" => self.max_batch_changes = parse(&key, &v)?,
+                "MAX_SKEW_HOURS" => self.max_skew_hours = parse(&key, &v)?,
+                "ENROLLMENT_TTL_HOURS" => self.enrollment_ttl_hours = parse(&key, &v)?,
+                "TOKEN_TTL_DAYS" => self.token_ttl_days = parse(&key, &v)?,
+                "READERS" => self.readers = parse(&key, &v)?,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    pub fn max_skew_ms(&self) -> u64 {
+        self.max_skew_hours * 3_600_000
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment_override_defaults_and_typos_are_refused() {
+        let mut c = Config::from_toml("listen = \"0.0.0.0:9000\"\nmax_batch_changes = 100\n").unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.max_body_bytes, Config::default().max_body_bytes);
+        c.apply_env([
+            ("PENDAMPING_MAX_BATCH_CHANGES".to_string(), "7".to_string()),
+            ("HOME".to_string(), "/root".to_string()),
+        ])
+        .unwrap();
+        assert_eq!(c.max_batch_changes, 7);
+        assert!(c.apply_env([("PENDAMPING_LISTEN".into(), "nowhere".into())]).is_err());
+        assert!(Config::from_toml("max_batch = 1").is_err(), "unknown keys are refused");
+    }
+}

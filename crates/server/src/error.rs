@@ -1,0 +1,21 @@
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ServerError {
+    #[error("database: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("the server database is at version {found}; this server knows up to {supported}")]
+    NewerSchema { found: u32, supported: u32 },
+    #[error("config: {0}")]
+    Config(String),
+    #[error("scope: {0}")]
+    Scope(#[from] pendamping_protocol::ScopeError),
+    #[error("no device with id {0}")]
+    NoSuchDevice(String),
+    #[error("a stored row is damaged ({0}); run `PRAGMA integrity_check`")]
+    Corrupt(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = ServerError> = std::result::Result<T, E>;

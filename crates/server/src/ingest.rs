@@ -1,0 +1,237 @@
+//! Push: a batch of changes applied in one transaction. Each change is checked on its
+//! own — scope, fields, clock, the record's validity — and a refused change is
+//! quarantined and reported, never blocking the good ones beside it.
+
+use chrono::NaiveDate;
+use pendamping_core::merge;
+use pendamping_core::{Change, Rules, area};
+use pendamping_protocol::{ConflictNote, PushResponse, Rejection, codes};
+use rusqlite::Connection;
+use serde_json::Value;
+
+use crate::auth::Device;
+use crate::error::Result;
+use crate::store::{self, Stored};
+use crate::validate;
+
+pub struct Context<'a> {
+    pub now_ms: i64,
+    pub today: NaiveDate,
+    pub rules: &'a Rules,
+    pub max_skew_ms: u64,
+}
+
+fn reject(c: &Change, code: &str, field: Option<&str>, message: String) -> Rejection {
+    Rejection {
+        change_id: c.change_id,
+        code: code.into(),
+        message,
+        field: field.map(str::to_string),
+    }
+}
+
+/// The checks that need no stored state.
+fn precheck(c: &Change, device: &Device, ctx: &Context) -> Option<Rejection> {
+    if let Some(bad) = c.fields.keys().find(|f| !c.entity.has_field(f)) {
+        return Some(reject(
+            c,
+            codes::UNKNOWN_FIELD,
+            Some(bad),
+            format!("kolom {bad:?} tidak dikenal untuk {}", c.entity.as_str()),
+        ));
+    }
+    if area::lookup(&c.area_code).is_none_or(|a| a.code.len() != 10) {
+        return Some(reject(
+            c,
+            codes::UNKNOWN_AREA,
+            Some("area_code"),
+            format!("kode desa {:?} tidak ada dalam daftar Kemendagri", c.area_code),
+        ));
+    }
+    if !device.scope.contains(&c.area_code) {
+        return Some(reject(
+            c,
+            codes::FORBIDDEN_AREA,
+            Some("area_code"),
+            format!("desa {} di luar wilayah perangkat ini", c.area_code),
+        ));
+    }
+    if let Some(v) = c.fields.get("area_code")
+        && v.as_str() != Some(c.area_code.as_str())
+    {
+        return Some(reject(
+            c,
+            codes::INVALID,
+            Some("area_code"),
+            "kode desa dalam data tidak sama dengan kode desa perubahan".into(),
+        ));
+    }
+    if c.hlc.millis > (ctx.now_ms.max(0) as u64).saturating_add(ctx.max_skew_ms) {
+        tracing::warn!(change = %c.change_id, hlc = %c.hlc, "change stamped too far in the future; quarantined");
+        return Some(reject(
+            c,
+            codes::CLOCK_SKEW,
+            Some("hlc"),
+            "jam perangkat terlalu jauh di depan; periksa tanggal dan jam perangkat".into(),
+        ));
+    }
+    None
+}
+
+fn quarantine(conn: &Connection, c: &Change, device: &Device, r: &Rejection, now_ms: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO quarantine (change_id, device_id, code, field, message, body, received_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute((
+        c.change_id.to_string(),
+        &device.id,
+        &r.code,
+        &r.field,
+        &r.message,
+        serde_json::to_string(c).unwrap_or_default(),
+        now_ms,
+    ))?;
+    Ok(())
+}
+
+/// Applies a push in one transaction and says what became of each change.
+/// A push as received: each change parsed, and its JSON text as sent (stored and served
+/// to pulls as is, so it is never re-encoded).
+pub struct Batch {
+    pub seen: u64,
+    pub changes: Vec<Change>,
+    pub bodies: Vec<String>,
+}
+
+pub fn push(conn: &mut Connection, device: &Device, req: &Batch, ctx: &Context) -> Result<PushResponse> {
+    let tx = conn.transaction()?;
+    let mut out = PushResponse::default();
+    let mut lookups = validate::Lookups::default();
+    for (c, body) in req.changes.iter().zip(&req.bodies) {
+        if store::change_known(&tx, &c.change_id)? {
+            out.accepted += 1;
+            out.duplicates += 1;
+            continue;
+        }
+        let outcome = apply_one(&tx, device, req.seen, c, body, ctx, &mut lookups)?;
+        match outcome {
+            Ok(conflicts) => {
+                out.accepted += 1;
+                out.conflicts.extend(conflicts);
+            }
+            Err(r) => {
+                quarantine(&tx, c, device, &r, ctx.now_ms)?;
+                out.rejected.push(r);
+            }
+        }
+    }
+    crate::auth::touch(&tx, &device.id, ctx.now_ms)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+fn apply_one(
+    tx: &Connection,
+    device: &Device,
+    seen: u64,
+    c: &Change,
+    body: &str,
+    ctx: &Context,
+    lookups: &mut validate::Lookups,
+) -> Result<std::result::Result<Vec<ConflictNote>, Rejection>> {
+    if let Some(r) = precheck(c, device, ctx) {
+        return Ok(Err(r));
+    }
+    let before = store::read(tx, c.entity, &c.row_id)?.unwrap_or_default();
+    if !before.area_code.is_empty() && !device.scope.contains(&before.area_code) {
+        return Ok(Err(reject(
+            c,
+            codes::FORBIDDEN_AREA,
+            Some("area_code"),
+            "data ini milik desa di luar wilayah perangkat ini".into(),
+        )));
+    }
+    let mut after = before.state.clone();
+    let won = merge::apply(&mut after, c);
+    if let Some(bad) = validate::check(
+        tx,
+        lookups,
+        c.entity,
+        &c.row_id.to_string(),
+        &after,
+        ctx.today,
+        ctx.rules,
+    )? {
+        return Ok(Err(reject(c, codes::INVALID, bad.field.as_deref(), bad.message)));
+    }
+    // A field another device wrote after what this device had seen: both edits were
+    // made without knowing of the other. LWW has already picked the winner.
+    let mut conflicts = Vec::new();
+    for (field, value) in &c.fields {
+        let Some(existing) = before.state.get(field) else {
+            continue;
+        };
+        let written_at = before.seqs.get(field).copied().unwrap_or(0);
+        if written_at as u64 > seen && existing.hlc.node != c.hlc.node && &existing.value != value {
+            conflicts.push(ConflictNote {
+                change_id: c.change_id,
+                entity: c.entity,
+                row_id: c.row_id,
+                field: field.clone(),
+                yours: value.clone(),
+                your_hlc: c.hlc,
+                theirs: existing.value.clone(),
+                their_hlc: existing.hlc,
+                winner: if won.contains(field) { "yours" } else { "theirs" }.into(),
+            });
+        }
+    }
+    let seq = store::append_change(tx, &c.change_id, &c.area_code, &device.id, ctx.now_ms, body)?;
+    for note in &conflicts {
+        record_conflict(tx, note, device, ctx.now_ms)?;
+    }
+    let area_code = match after.get("area_code").map(|s| &s.value) {
+        Some(Value::String(a)) => a.clone(),
+        _ => c.area_code.clone(),
+    };
+    if before.state.is_empty() {
+        store::write_new(tx, c.entity, &c.row_id, &area_code, seq)?;
+        lookups.forget(c.entity, c.row_id);
+    } else if !won.is_empty() {
+        let mut rec = Stored {
+            area_code,
+            state: after,
+            seqs: before.seqs,
+        };
+        for f in won {
+            rec.seqs.insert(f, seq);
+        }
+        store::write(tx, c.entity, &c.row_id, &rec)?;
+        lookups.forget(c.entity, c.row_id);
+    }
+    tx.prepare_cached("DELETE FROM quarantine WHERE change_id = ?1")?
+        .execute([c.change_id.to_string()])?;
+    Ok(Ok(conflicts))
+}
+
+fn record_conflict(tx: &Connection, n: &ConflictNote, device: &Device, now_ms: i64) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO conflicts (entity, row_id, field, pushed_value, pushed_hlc, existing_value, existing_hlc, \
+         winner, change_id, device_id, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute((
+        n.entity.as_str(),
+        n.row_id.to_string(),
+        &n.field,
+        n.yours.to_string(),
+        n.your_hlc.to_string(),
+        n.theirs.to_string(),
+        n.their_hlc.to_string(),
+        if n.winner == "yours" { "pushed" } else { "existing" },
+        n.change_id.to_string(),
+        &device.id,
+        now_ms,
+    ))?;
+    Ok(())
+}

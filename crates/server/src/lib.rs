@@ -1,0 +1,59 @@
+//! Pendamping's central server: it merges every device's changes into one embedded
+//! SQLite store, scopes each device to its area, and serves the sync API
+//! (SYNC.md, schema/openapi.yaml).
+
+mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+mod error;
+mod ingest;
+mod metrics;
+mod pull;
+mod store;
+mod validate;
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use chrono::FixedOffset;
+use pendamping_core::{Rules, TimeSource};
+use tokio::net::TcpListener;
+
+pub use api::{AppState, routes};
+pub use config::Config;
+pub use error::{Result, ServerError};
+
+/// Opens the database (creating and migrating it) and prepares the shared state.
+pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
+    let writer = db::open(&config.db)?;
+    let readers = db::Readers::new(&config.db, config.readers);
+    let checkpoints = db::Checkpointer::start(&config.db)?;
+    Ok(AppState(Arc::new(api::Inner {
+        _checkpoints: checkpoints,
+        writer: Mutex::new(writer),
+        readers,
+        config,
+        time,
+        rules: Rules::default(),
+        metrics: metrics::Metrics::default(),
+        utc_offset: FixedOffset::east_opt(7 * 3600).expect("valid offset"),
+    })))
+}
+
+pub fn router(state: AppState) -> axum::Router {
+    api::router(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight. A push's
+/// transaction either commits whole or not at all, so stopping never half-applies one.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    axum::serve(listener, api::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! Rows of the server database: the change log and the merged state of each record.
+
+use std::collections::BTreeMap;
+
+use pendamping_core::merge::{self, RowState};
+use pendamping_core::{Change, Entity};
+use rusqlite::{Connection, OptionalExtension};
+use uuid::Uuid;
+
+use crate::error::{Result, ServerError};
+
+/// A record's merged state and the server sequence of each field's last write.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stored {
+    pub area_code: String,
+    pub state: RowState,
+    pub seqs: BTreeMap<String, i64>,
+}
+
+pub fn read(conn: &Connection, entity: Entity, id: &Uuid) -> Result<Option<Stored>> {
+    type Row = (String, Option<String>, Option<String>, Option<i64>);
+    let row: Option<Row> = conn
+        .prepare_cached("SELECT area_code, state, seqs, base_seq FROM records WHERE entity = ?1 AND id = ?2")?
+        .query_row((entity.as_str(), id.as_bytes()), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    let corrupt = |e: String| ServerError::Corrupt(format!("{} {id}: {e}", entity.as_str()));
+    match row {
+        None => Ok(None),
+        Some((area_code, Some(state), Some(seqs), None)) => Ok(Some(Stored {
+            area_code,
+            state: serde_json::from_str(&state).map_err(|e| corrupt(e.to_string()))?,
+            seqs: serde_json::from_str(&seqs).map_err(|e| corrupt(e.to_string()))?,
+        })),
+        Some((area_code, None, None, Some(seq))) => {
+            let body: String = conn
+                .prepare_cached("SELECT body FROM changes WHERE seq = ?1")?
+                .query_row([seq], |r| r.get(0))?;
+            let c: Change = serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?;
+            let mut state = RowState::new();
+            merge::apply(&mut state, &c);
+            let seqs = state.keys().map(|k| (k.clone(), seq)).collect();
+            Ok(Some(Stored { area_code, state, seqs }))
+        }
+        Some(_) => Err(corrupt("state and base_seq disagree".into())),
+    }
+}
+
+/// A row made by the change `seq` alone: its state is that change.
+pub fn write_new(conn: &Connection, entity: Entity, id: &Uuid, area_code: &str, seq: i64) -> Result<()> {
+    conn.prepare_cached("INSERT INTO records (entity, id, area_code, base_seq) VALUES (?1, ?2, ?3, ?4)")?
+        .execute((entity.as_str(), id.as_bytes(), area_code, seq))?;
+    Ok(())
+}
+
+pub fn write(conn: &Connection, entity: Entity, id: &Uuid, rec: &Stored) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO records (entity, id, area_code, state, seqs) VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT(entity, id) DO UPDATE SET area_code = excluded.area_code, state = excluded.state, \
+         seqs = excluded.seqs, base_seq = NULL",
+    )?
+    .execute((
+        entity.as_str(),
+        id.as_bytes(),
+        &rec.area_code,
+        to_json(&rec.state),
+        to_json(&rec.seqs),
+    ))?;
+    Ok(())
+}
+
+/// Serialising maps of plain values cannot fail; this keeps `write` free of unwraps.
+fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "{}".into())
+}
+
+pub fn change_known(conn: &Connection, change_id: &Uuid) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM changes WHERE change_id = ?1")?
+        .query_row([change_id.as_bytes()], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Appends a change to the log; returns its server sequence.
+pub fn append_change(
+    conn: &Connection,
+    change_id: &Uuid,
+    area_code: &str,
+    device_id: &str,
+    now_ms: i64,
+    body: &str,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO changes (change_id, area_code, device_id, received_at, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute((change_id.as_bytes(), area_code, device_id, now_ms, body))?;
+    Ok(conn.last_insert_rowid())
+}

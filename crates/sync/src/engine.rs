@@ -1,0 +1,275 @@
+//! A sync: push the outbox in batches, then pull pages until the server has no more.
+//! The outbox and the pull cursor are the only state, both transactional in the store,
+//! so a sync cut at any point resumes by simply running again.
+
+use pendamping_protocol::codec;
+use pendamping_protocol::{EnrollRequest, EnrollResponse, PullResponse, PushResponse, SCHEMA_VERSION, Scope, codes};
+use pendamping_store::{RejectedChange, ReportedConflict, Store};
+use reqwest::Method;
+use serde::Serialize;
+
+use crate::error::{Result, SyncError};
+use crate::http::{Bytes, Http, Retry};
+
+/// Where a sync is, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Push,
+    Pull,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub phase: Phase,
+    pub done: u64,
+    /// Known for a push from the start; for a pull once the server has counted.
+    pub total: Option<u64>,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Changes of this device the server now holds (new or already known).
+    pub pushed: u64,
+    /// Incoming changes applied here.
+    pub pulled: u64,
+    pub rejected: u64,
+    pub conflicts: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "dikirim {} · diterima {} · ditolak {} · konflik {} · byte keluar {} · byte masuk {}",
+            self.pushed, self.pulled, self.rejected, self.conflicts, self.bytes_sent, self.bytes_received
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Most changes in one push.
+    pub batch_changes: usize,
+    /// Most bytes of one push on the wire (compressed): on a 2G link a dropped
+    /// connection then loses at most one batch of a few seconds.
+    pub batch_bytes: usize,
+    pub pull_limit: usize,
+    pub retry: Retry,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            batch_changes: 1000,
+            batch_bytes: 128 << 10,
+            pull_limit: 1000,
+            retry: Retry::default(),
+        }
+    }
+}
+
+mod keys {
+    pub const SERVER: &str = "server";
+    pub const DEVICE_ID: &str = "device_id";
+    pub const TOKEN: &str = "token";
+    pub const SCOPE: &str = "scope";
+    pub const LAST_SUCCESS: &str = "last_success";
+}
+
+/// Enrols this device with a code from the server's admin and keeps the credentials.
+pub async fn enroll(store: &mut Store, server: &str, code: &str, device_name: &str) -> Result<EnrollResponse> {
+    let http = Http::new(server, None)?;
+    let req = EnrollRequest {
+        enrollment_code: code.trim().to_string(),
+        device_name: device_name.to_string(),
+    };
+    let resp: EnrollResponse = http
+        .call(Method::POST, "/v1/devices/enroll", Some(&req), &mut Bytes::default())
+        .await?;
+    store.set_setting(keys::SERVER, server.trim_end_matches('/'))?;
+    store.set_setting(keys::DEVICE_ID, &resp.device_id.to_string())?;
+    store.set_setting(keys::TOKEN, &resp.token)?;
+    store.set_setting(keys::SCOPE, &serde_json::to_string(&resp.scope).unwrap_or_default())?;
+    // A new server: start its log from the beginning.
+    store.reset_pull_cursor()?;
+    Ok(resp)
+}
+
+/// What the device knows of its enrolment, for a status screen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Status {
+    pub server: Option<String>,
+    pub device_id: Option<String>,
+    pub scope: Option<Scope>,
+    pub pending: u64,
+    pub last_success: Option<String>,
+}
+
+pub fn status(store: &Store) -> Result<Status> {
+    Ok(Status {
+        server: store.setting(keys::SERVER)?,
+        device_id: store.setting(keys::DEVICE_ID)?,
+        scope: store.setting(keys::SCOPE)?.and_then(|s| serde_json::from_str(&s).ok()),
+        pending: store.pending_count()?,
+        last_success: store.setting(keys::LAST_SUCCESS)?,
+    })
+}
+
+/// Runs one whole sync. `progress` is called after every batch and page.
+pub async fn sync(store: &mut Store, opts: &Options, progress: &mut (dyn FnMut(Progress) + Send)) -> Result<Summary> {
+    let (Some(server), Some(token)) = (store.setting(keys::SERVER)?, store.setting(keys::TOKEN)?) else {
+        return Err(SyncError::NotEnrolled);
+    };
+    let mut http = Http::new(&server, Some(token))?;
+    http.retry = opts.retry.clone();
+    let mut run = Run {
+        http,
+        opts,
+        sum: Summary::default(),
+        bytes: Bytes::default(),
+        progress,
+    };
+    run.push_all(store).await?;
+    run.pull_all(store).await?;
+    let mut sum = run.sum;
+    sum.bytes_sent = run.bytes.sent;
+    sum.bytes_received = run.bytes.received;
+    store.set_setting(keys::LAST_SUCCESS, &store.now().to_rfc3339())?;
+    tracing::info!(%sum, "sync finished");
+    Ok(sum)
+}
+
+/// One sync in progress: the link, the settings and the tallies so far.
+struct Run<'a> {
+    http: Http,
+    opts: &'a Options,
+    sum: Summary,
+    bytes: Bytes,
+    progress: &'a mut (dyn FnMut(Progress) + Send),
+}
+
+impl Run<'_> {
+    fn report(&mut self, phase: Phase, done: u64, total: Option<u64>) {
+        (self.progress)(Progress {
+            phase,
+            done,
+            total,
+            bytes_sent: self.bytes.sent,
+            bytes_received: self.bytes.received,
+        });
+    }
+
+    async fn push_all(&mut self, store: &mut Store) -> Result<()> {
+        let (http, opts) = (self.http.clone(), self.opts);
+        let total = store.pending_count()?;
+        let mut done = 0u64;
+        loop {
+            let pending = store.outbox_json(opts.batch_changes)?;
+            if pending.is_empty() {
+                return Ok(());
+            }
+            let seen: u64 = store.pull_cursor()?.and_then(|c| c.parse().ok()).unwrap_or(0);
+            // Halve the batch until it fits the wire budget: a dropped link loses one batch.
+            let mut n = pending.len();
+            let body = loop {
+                let mut json =
+                    format!("{{\"schema_version\":{SCHEMA_VERSION},\"seen\":{seen},\"changes\":[").into_bytes();
+                for (i, (_, change)) in pending[..n].iter().enumerate() {
+                    if i > 0 {
+                        json.push(b',');
+                    }
+                    json.extend_from_slice(change.as_bytes());
+                }
+                json.extend_from_slice(b"]}");
+                let encoded = codec::encode(http.encoding, &json);
+                if encoded.len() <= opts.batch_bytes || n == 1 {
+                    break encoded;
+                }
+                n = n.div_ceil(2);
+            };
+            let ids: Vec<uuid::Uuid> = pending[..n].iter().map(|(id, _)| *id).collect();
+            let resp: PushResponse = http
+                .call_encoded(Method::POST, "/v1/sync/push", Some(body), &mut self.bytes)
+                .await?;
+            if resp.accepted + resp.rejected.len() != n {
+                return Err(SyncError::BadAnswer(format!(
+                    "{n} changes sent, {} accounted for",
+                    resp.accepted + resp.rejected.len()
+                )));
+            }
+            // Conflicts first, the acknowledgement last: a crash in between re-sends the batch,
+            // which the server then acknowledges as duplicates.
+            let conflicts: Vec<ReportedConflict> = resp
+                .conflicts
+                .iter()
+                .map(|n| ReportedConflict {
+                    change_id: n.change_id,
+                    entity: n.entity,
+                    row_id: n.row_id,
+                    field: n.field.clone(),
+                    local_value: n.yours.clone(),
+                    local_hlc: n.your_hlc,
+                    remote_value: n.theirs.clone(),
+                    remote_hlc: n.their_hlc,
+                    local_wins: n.winner == "yours",
+                })
+                .collect();
+            store.record_conflicts(&conflicts)?;
+            let refused: Vec<RejectedChange> = resp
+                .rejected
+                .iter()
+                .map(|r| RejectedChange {
+                    change_id: r.change_id,
+                    code: r.code.clone(),
+                    message: r.message.clone(),
+                    field: r.field.clone(),
+                })
+                .collect();
+            store.quarantine(&refused)?;
+            let acked: Vec<uuid::Uuid> = ids
+                .into_iter()
+                .filter(|id| !resp.rejected.iter().any(|r| r.change_id == *id))
+                .collect();
+            store.acknowledge(&acked)?;
+            self.sum.pushed += acked.len() as u64;
+            self.sum.rejected += refused.len() as u64;
+            self.sum.conflicts += conflicts.len() as u64;
+            done += n as u64;
+            self.report(Phase::Push, done, Some(total.max(done)));
+        }
+    }
+
+    async fn pull_all(&mut self, store: &mut Store) -> Result<()> {
+        let (http, opts) = (self.http.clone(), self.opts);
+        let mut done = 0u64;
+        let mut restarted = false;
+        loop {
+            let since: u64 = store.pull_cursor()?.and_then(|c| c.parse().ok()).unwrap_or(0);
+            let path = format!("/v1/sync/pull?since={since}&limit={}", opts.pull_limit);
+            let page: PullResponse = match http.call::<(), _>(Method::GET, &path, None, &mut self.bytes).await {
+                Err(e) if e.code() == Some(codes::RESNAPSHOT) && !restarted => {
+                    // The server does not know our cursor (restored or replaced): start over.
+                    // Merge is idempotent, so what we already hold is skipped, not doubled.
+                    tracing::warn!(since, "server asked for a re-snapshot");
+                    store.reset_pull_cursor()?;
+                    restarted = true;
+                    continue;
+                }
+                other => other?,
+            };
+            let report = store.apply_remote(&page.changes, Some(&page.next.to_string()))?;
+            self.sum.pulled += report.applied as u64;
+            self.sum.conflicts += report.conflicts as u64;
+            done += page.changes.len() as u64;
+            self.report(Phase::Pull, done, page.remaining.map(|r| r + done));
+            if !page.more {
+                return Ok(());
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! One HTTP exchange with retries: exponential backoff with jitter on network errors
+//! and 5xx, never on 4xx. Bodies are compressed both ways and counted as sent.
+
+use std::time::Duration;
+
+use pendamping_protocol::ErrorBody;
+use pendamping_protocol::codec::{self, Encoding};
+use rand::Rng;
+use reqwest::{Method, StatusCode, header};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Result, SyncError};
+
+#[derive(Debug, Clone)]
+pub struct Retry {
+    pub attempts: u32,
+    pub base: Duration,
+    pub max: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry {
+            attempts: 6,
+            base: Duration::from_millis(500),
+            max: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Retry {
+    /// The pause before attempt `n` (1-based): base·2ⁿ⁻¹, capped, times a random 50–100 %
+    /// so that devices coming back online together do not retry in step.
+    pub fn delay(&self, n: u32) -> Duration {
+        let full = self.base.saturating_mul(1 << n.saturating_sub(1).min(16)).min(self.max);
+        full.mul_f64(rand::rng().random_range(0.5..=1.0))
+    }
+}
+
+/// Largest answer accepted (decompressed).
+const MAX_ANSWER: usize = 64 << 20;
+
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    base: String,
+    token: Option<String>,
+    pub retry: Retry,
+    pub encoding: Encoding,
+}
+
+/// Bytes on the wire (bodies) of one exchange, retries included.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Bytes {
+    pub sent: u64,
+    pub received: u64,
+}
+
+impl Http {
+    pub fn new(base: &str, token: Option<String>) -> Result<Http> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(15))
+            .timeout(Duration::from_secs(120))
+            .build()
+            .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        Ok(Http {
+            client,
+            base: base.trim_end_matches('/').to_string(),
+            token,
+            retry: Retry::default(),
+            encoding: Encoding::Zstd,
+        })
+    }
+
+    /// Sends `body` (if any) and decodes the JSON answer, retrying what may succeed later.
+    pub async fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        bytes: &mut Bytes,
+    ) -> Result<T> {
+        let payload = match body {
+            Some(b) => {
+                let plain = serde_json::to_vec(b).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+                Some(codec::encode(self.encoding, &plain))
+            }
+            None => None,
+        };
+        self.call_encoded(method, path, payload, bytes).await
+    }
+
+    /// Like `call`, with a body already encoded in `self.encoding`.
+    pub async fn call_encoded<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        payload: Option<Vec<u8>>,
+        bytes: &mut Bytes,
+    ) -> Result<T> {
+        let mut last = String::new();
+        for attempt in 1..=self.retry.attempts {
+            if attempt > 1 {
+                tokio::time::sleep(self.retry.delay(attempt - 1)).await;
+            }
+            match self.once(&method, path, payload.as_deref(), bytes).await {
+                Ok(Ok(v)) => return Ok(v),
+                Ok(Err(refused)) => return Err(refused),
+                Err(transient) => {
+                    tracing::debug!(attempt, path, error = %transient, "sync request failed; will retry");
+                    last = transient;
+                }
+            }
+        }
+        Err(SyncError::Unreachable {
+            attempts: self.retry.attempts,
+            last,
+        })
+    }
+
+    /// `Err` is transient (retry); `Ok(Err)` is final.
+    async fn once<T: DeserializeOwned>(
+        &self,
+        method: &Method,
+        path: &str,
+        payload: Option<&[u8]>,
+        bytes: &mut Bytes,
+    ) -> std::result::Result<Result<T>, String> {
+        let mut req = self
+            .client
+            .request(method.clone(), format!("{}{path}", self.base))
+            .header(header::ACCEPT_ENCODING, "zstd, gzip");
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(p) = payload {
+            req = req
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::CONTENT_ENCODING, self.encoding.token())
+                .body(p.to_vec());
+            bytes.sent += p.len() as u64;
+        }
+        let resp = req.send().await.map_err(|e| e.to_string())?;
+        let status = resp.status();
+        let enc = resp
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let raw = resp.bytes().await.map_err(|e| e.to_string())?;
+        bytes.received += raw.len() as u64;
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::REQUEST_TIMEOUT
+        {
+            return Err(format!("server answered {status}"));
+        }
+        let plain = Encoding::from_header(enc.as_deref())
+            .and_then(|e| codec::decode(e, &raw, MAX_ANSWER))
+            // A cut answer with an OK status: the link failed, not the server's will.
+            .map_err(|e| format!("answer body: {e}"))?;
+        if !status.is_success() {
+            let err: ErrorBody = serde_json::from_slice(&plain).unwrap_or(ErrorBody {
+                code: status.as_str().into(),
+                message: String::from_utf8_lossy(&plain).into_owned(),
+            });
+            return Ok(Err(SyncError::Refused {
+                status: status.as_u16(),
+                code: err.code,
+                message: err.message,
+            }));
+        }
+        // A body that does not parse after an OK status was most likely cut short.
+        serde_json::from_slice(&plain)
+            .map(Ok)
+            .map_err(|e| format!("answer: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_is_capped_and_jittered() {
+        let r = Retry {
+            attempts: 5,
+            base: Duration::from_millis(100),
+            max: Duration::from_millis(1000),
+        };
+        for _ in 0..50 {
+            let d1 = r.delay(1);
+            assert!(d1 >= Duration::from_millis(50) && d1 <= Duration::from_millis(100));
+            let d3 = r.delay(3);
+            assert!(d3 >= Duration::from_millis(200) && d3 <= Duration::from_millis(400));
+            assert!(r.delay(30) <= Duration::from_millis(1000));
+        }
+        let spread: std::collections::BTreeSet<_> = (0..20).map(|_| r.delay(4)).collect();
+        assert!(spread.len() > 1, "jitter varies the delay");
+    }
+}

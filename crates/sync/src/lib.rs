@@ -1,0 +1,11 @@
+//! Pendamping's sync client: enrol a device, push its outbox, pull its area's changes,
+//! over slow and flaky links (SYNC.md).
+
+mod engine;
+mod error;
+mod http;
+
+pub use engine::{Options, Phase, Progress, Status, Summary, enroll, status, sync};
+pub use error::{Result, SyncError};
+pub use http::Retry;
+pub use pendamping_protocol::codec::Encoding;

@@ -1,0 +1,228 @@
+//! Sync benchmarks: prints figures for the closing note.
+//!   cargo bench -p pendamping-tests --bench sync [push|ingest|devices]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use pendamping_core::hlc::ManualTime;
+use pendamping_protocol::codec::{self, Encoding};
+use pendamping_protocol::{PushRequest, Role, SCHEMA_VERSION};
+use pendamping_store::Store;
+use pendamping_tests::net::*;
+use pendamping_tests::*;
+
+fn today() -> chrono::NaiveDate {
+    d(2026, 11, 23)
+}
+
+fn p(samples: &mut [Duration], q: f64) -> Duration {
+    samples.sort();
+    samples[((samples.len() as f64 - 1.0) * q).round() as usize]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// A device store holding `children` enrolled children; families already synced.
+fn device_with_children(
+    clock: Arc<ManualTime>,
+    area: &str,
+    children: usize,
+) -> (Store, Vec<pendamping_core::Enrolment>) {
+    let mut store = Store::open_in_memory(options(clock)).unwrap();
+    let birth = d(2025, 1, 10);
+    let es = (0..children)
+        .map(|_| realistic_family(&mut store, area, birth))
+        .collect();
+    (store, es)
+}
+
+fn opts() -> pendamping_sync::Options {
+    pendamping_sync::Options::default()
+}
+
+async fn push_10k() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
+    let clock = clock_at(today());
+    let code = server.code(Role::Cadre, &[VILLAGE]);
+    let (mut store, es) = device_with_children(clock.clone(), VILLAGE, 1000);
+    pendamping_sync::enroll(&mut store, &server.url(), &code, "bench")
+        .await
+        .unwrap();
+    pendamping_sync::sync(&mut store, &opts(), &mut |_| {}).await.unwrap();
+    let birth = d(2025, 1, 10);
+    let mut visits = Vec::new();
+    for (i, e) in es.iter().enumerate() {
+        visits.extend(monthly_visits(&store, e, birth, 10, i as u64));
+    }
+    store.record_visits(&visits).unwrap();
+    let batch = store.outbox(20_000).unwrap();
+    assert_eq!(batch.len(), 10_000);
+    let t = Instant::now();
+    let sum = pendamping_sync::sync(&mut store, &opts(), &mut |_| {}).await.unwrap();
+    let took = t.elapsed();
+    assert_eq!(sum.pushed, 10_000);
+    // The same changes, encoded every way, batched as the client batches them.
+    let json = serde_json::to_vec(&PushRequest {
+        schema_version: SCHEMA_VERSION,
+        seen: 0,
+        changes: batch,
+    })
+    .unwrap();
+    let per = |n: usize| n as f64 / 10_000.0;
+    let gz = codec::encode(Encoding::Gzip, &json).len();
+    let zs = codec::encode(Encoding::Zstd, &json).len();
+    println!("push 10,000 visits on loopback: {:.0} ms", ms(took));
+    println!(
+        "  bytes per visit: sent {:.1} (zstd, as pushed, request bodies), JSON {:.1}, gzip {:.1}, zstd {:.1}",
+        sum.bytes_sent as f64 / 10_000.0,
+        per(json.len()),
+        per(gz),
+        per(zs)
+    );
+    server.stop().await;
+}
+
+async fn ingest() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
+    // 50 devices' worth of changes in five villages, pushed as 5,000-change batches.
+    let villages = ["3602012002", "3602012003", "3602012004", "3602012005", "3602012006"];
+    let mut batches = Vec::new();
+    let mut tokens = Vec::new();
+    let mut total = 0;
+    for (i, v) in villages.iter().enumerate() {
+        let clock = clock_at(today());
+        let (mut store, es) = device_with_children(clock.clone(), v, 400);
+        let birth = d(2025, 1, 10);
+        let mut visits = Vec::new();
+        for (j, e) in es.iter().enumerate() {
+            visits.extend(monthly_visits(&store, e, birth, 10, (i * 1000 + j) as u64));
+        }
+        store.record_visits(&visits).unwrap();
+        let code = server.code(Role::Cadre, &[v]);
+        pendamping_sync::enroll(&mut store, &server.url(), &code, "bench")
+            .await
+            .unwrap();
+        let token = store.setting("token").unwrap().unwrap();
+        let all = store.outbox(100_000).unwrap();
+        total += all.len();
+        for chunk in all.chunks(5000) {
+            let body = serde_json::to_vec(&PushRequest {
+                schema_version: SCHEMA_VERSION,
+                seen: 0,
+                changes: chunk.to_vec(),
+            })
+            .unwrap();
+            batches.push((token.clone(), codec::encode(Encoding::Zstd, &body)));
+        }
+        tokens.push(token);
+    }
+    let http = reqwest::Client::new();
+    let t = Instant::now();
+    for (token, body) in &batches {
+        let r = http
+            .post(format!("{}/v1/sync/push", server.url()))
+            .bearer_auth(token)
+            .header("content-encoding", "zstd")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    }
+    let took = t.elapsed();
+    println!(
+        "server ingest: {total} changes in {} pushes of ≤5,000 over HTTP: {:.0} ms, {:.0} changes/s",
+        batches.len(),
+        ms(took),
+        total as f64 / took.as_secs_f64()
+    );
+    server.stop().await;
+}
+
+async fn devices_200() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), clock_at(today()), |c| c.readers = 8).await;
+    // One device per village of Kabupaten Lebak, 500 changes each (100 family rows, 400 visits).
+    let villages: Vec<String> = pendamping_core::area::villages_under("3602")
+        .into_iter()
+        .take(200)
+        .map(|a| a.code.to_string())
+        .collect();
+    assert_eq!(villages.len(), 200);
+    let t = Instant::now();
+    let mut devices = Vec::new();
+    for (i, v) in villages.iter().enumerate() {
+        let clock = clock_at(today());
+        let (mut store, es) = device_with_children(clock, v, 25);
+        let birth = d(2025, 1, 10);
+        let mut visits = Vec::new();
+        for (j, e) in es.iter().enumerate() {
+            visits.extend(monthly_visits(&store, e, birth, 16, (i * 100 + j) as u64));
+        }
+        store.record_visits(&visits).unwrap();
+        assert_eq!(store.pending_count().unwrap(), 500);
+        let code = server.code(Role::Cadre, &[v]);
+        pendamping_sync::enroll(&mut store, &server.url(), &code, "bench")
+            .await
+            .unwrap();
+        devices.push(store);
+    }
+    eprintln!("  (200 device stores made in {:.1} s)", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let tasks: Vec<_> = devices
+        .into_iter()
+        .map(|mut store| {
+            tokio::spawn(async move {
+                let t = Instant::now();
+                let sum = pendamping_sync::sync(&mut store, &opts(), &mut |_| {}).await;
+                (sum, t.elapsed())
+            })
+        })
+        .collect();
+    let mut times = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (sum, took) = task.await.unwrap();
+        match sum {
+            Ok(s) if s.pushed == 500 => times.push(took),
+            Ok(s) => panic!("a device pushed {} of 500", s.pushed),
+            Err(e) => {
+                eprintln!("sync failed: {e}");
+                errors += 1;
+            }
+        }
+    }
+    let total = t.elapsed();
+    let (held, _) = server_change_ids(&server.db());
+    println!(
+        "200 devices syncing at once, 500 changes each: {:.2} s in all, p50 {:.0} ms, p95 {:.0} ms per sync, {errors} errors, server holds {}",
+        total.as_secs_f64(),
+        ms(p(&mut times, 0.5)),
+        ms(p(&mut times, 0.95)),
+        held.len()
+    );
+    assert_eq!(errors, 0);
+    server.stop().await;
+}
+
+fn main() {
+    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let run = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    if run("push") {
+        rt.block_on(push_10k());
+    }
+    if run("ingest") {
+        rt.block_on(ingest());
+    }
+    if run("devices") {
+        rt.block_on(devices_200());
+    }
+}

@@ -1,0 +1,28 @@
+//! The central server alone, for tests that kill it: `test-server DB ADDR`. Prints the
+//! address it listens on, then serves until killed.
+
+use std::io::Write;
+use std::sync::Arc;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let (Some(db), Some(listen)) = (args.next(), args.next()) else {
+        eprintln!("usage: test-server DB ADDR");
+        std::process::exit(2);
+    };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&listen).await.expect("bind");
+        let config = pendamping_server::Config {
+            db: db.into(),
+            listen: listener.local_addr().expect("addr"),
+            ..Default::default()
+        };
+        let state = pendamping_server::open(config, Arc::new(pendamping_store::SystemTime)).expect("open");
+        println!("{}", listener.local_addr().expect("addr"));
+        std::io::stdout().flush().expect("flush");
+        pendamping_server::serve(listener, state, std::future::pending())
+            .await
+            .expect("serve");
+    });
+}

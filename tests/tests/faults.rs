@@ -1,0 +1,234 @@
+//! Sync over a link that breaks: connections cut at random bytes in both directions and
+//! delayed, and a server killed in the middle of a push.
+
+use std::collections::BTreeSet;
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use pendamping_core::hlc::{ManualTime, TimeSource};
+use pendamping_protocol::Role;
+use pendamping_store::Store;
+use pendamping_tests::net::*;
+use pendamping_tests::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use uuid::Uuid;
+
+fn today() -> chrono::NaiveDate {
+    d(2026, 11, 23)
+}
+
+/// Every change id ever queued on `store` lands in `seen`.
+fn note_outbox(store: &Store, seen: &mut BTreeSet<Uuid>) {
+    seen.extend(store.outbox(usize::MAX >> 1).unwrap().iter().map(|c| c.change_id));
+}
+
+/// A cadre's bit of work: a new family with a weighing, or an edited phone number.
+fn work(store: &mut Store, clock: &ManualTime, area: &str, n: &mut u128, rng: &mut StdRng) {
+    clock.advance(rng.random_range(1_000..60_000));
+    if (*n).is_multiple_of(1000) || rng.random_bool(0.6) {
+        *n += 10;
+        let (_, _, _, e) = family_with_child(store, *n, area, d(2025, 3, 1));
+        store
+            .record_visit(&child_visit(*n + 5, &e, today(), rng.random_range(7.5..10.0), 72.0))
+            .unwrap();
+    } else {
+        let base = *n - *n % 10;
+        let mut p: pendamping_core::Person = serde_json::from_value(
+            store
+                .record_json(pendamping_core::Entity::Person, Uuid::from_u128(base + 1))
+                .unwrap()
+                .unwrap(),
+        )
+        .unwrap();
+        p.phone = Some(format!("08{:010}", rng.random_range(0..10_000_000_000u64)));
+        store.save_person(&p).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_interrupted_syncs_leave_the_server_with_exactly_the_union() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
+    let proxy = FaultProxy::start(
+        server.addr,
+        Faults {
+            cut: 0.7,
+            cut_within: 1_500,
+            max_delay: Duration::from_millis(2),
+        },
+        7,
+    )
+    .await;
+    let areas = [VILLAGE, VILLAGE, OTHER_VILLAGE];
+    let mut devices = Vec::new();
+    for (i, area) in areas.iter().enumerate() {
+        let clock = clock_at(today());
+        let mut store = enrolled_device(&server, clock.clone(), Role::Cadre, &[area]).await;
+        store.set_setting("server", &proxy.url()).unwrap();
+        devices.push((store, clock, *area, (i as u128 + 1) * 1_000_000));
+    }
+    let mut opts = fast_options();
+    opts.batch_changes = 6;
+    opts.pull_limit = 7;
+    opts.retry.attempts = 2;
+    let mut created = BTreeSet::new();
+    let mut rng = StdRng::seed_from_u64(11);
+    let mut failed = 0;
+    for _ in 0..200 {
+        let (store, clock, area, n) = &mut devices[rng.random_range(0..3)];
+        for _ in 0..rng.random_range(0..4) {
+            work(store, clock, area, n, &mut rng);
+        }
+        note_outbox(store, &mut created);
+        if pendamping_sync::sync(store, &opts, &mut |_| {}).await.is_err() {
+            failed += 1;
+        }
+    }
+    let cuts = proxy.cuts.load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!("{cuts} connections cut, {failed} of 200 syncs failed");
+    assert!(cuts > 100, "the link really broke");
+    assert!(failed > 20, "syncs really failed midway ({failed})");
+
+    // The link heals: every device syncs to the end.
+    proxy.set(Faults::none());
+    for _ in 0..2 {
+        for (store, ..) in devices.iter_mut() {
+            pendamping_sync::sync(store, &fast_options(), &mut |_| {})
+                .await
+                .unwrap();
+        }
+    }
+    let (on_server, rows) = server_change_ids(&server.db());
+    assert_eq!(rows, on_server.len(), "no duplicate");
+    assert_eq!(on_server, created, "no loss, nothing extra");
+    let quarantined: i64 = server
+        .db()
+        .query_row("SELECT COUNT(*) FROM quarantine", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(quarantined, 0);
+    for (store, ..) in &devices {
+        assert_eq!(store.pending_count().unwrap(), 0);
+    }
+    same_rows(&dump_area(&devices[0].0, VILLAGE), &dump_area(&devices[1].0, VILLAGE));
+    assert_eq!(dump_area(&devices[0].0, OTHER_VILLAGE), "");
+    server.stop().await;
+}
+
+/// Two replicas' dumps are equal; on failure, shows the first rows that differ.
+fn same_rows(a: &str, b: &str) {
+    if a != b {
+        let (la, lb): (Vec<_>, Vec<_>) = (a.lines().collect(), b.lines().collect());
+        let x = la.iter().find(|l| !lb.contains(l)).copied().unwrap_or_default();
+        let y = lb
+            .iter()
+            .find(|l| l[..50] == x[..50.min(x.len())])
+            .copied()
+            .unwrap_or_default();
+        let at = x.bytes().zip(y.bytes()).take_while(|(p, q)| p == q).count();
+        let from = at.saturating_sub(120);
+        panic!(
+            "replicas differ ({} vs {} rows) at byte {at}:\n a: {}\n b: {}",
+            la.len(),
+            lb.len(),
+            &x[from..(at + 120).min(x.len())],
+            &y[from..(at + 120).min(y.len())]
+        );
+    }
+}
+
+struct ServerProcess(Child);
+
+impl ServerProcess {
+    fn start(db: &std::path::Path) -> (ServerProcess, String) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_test-server"))
+            .arg(db)
+            .arg("127.0.0.1:0")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        (ServerProcess(child), format!("http://{}", line.trim()))
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_server_during_a_push_loses_nothing_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("central.db");
+    let clock = Arc::new(ManualTime::new(pendamping_store::SystemTime.now_millis()));
+    let code = enrollment_code(&db, Role::Cadre, &[VILLAGE], clock.now_millis());
+    let (mut server, url) = ServerProcess::start(&db);
+    let mut store = Store::open_in_memory(options(clock.clone())).unwrap();
+    pendamping_sync::enroll(&mut store, &url, &code, "tablet")
+        .await
+        .unwrap();
+    let mut rng = StdRng::seed_from_u64(5);
+    let mut n = 0u128;
+    for _ in 0..120 {
+        work(&mut store, &clock, VILLAGE, &mut n, &mut rng);
+    }
+    let mut created = BTreeSet::new();
+    note_outbox(&store, &mut created);
+    let mut opts = fast_options();
+    opts.batch_changes = 5;
+    opts.retry.attempts = 1;
+    let mut kills = 0;
+    for round in 0..6 {
+        let mut noop = |_: pendamping_sync::Progress| {};
+        let wait = Duration::from_millis(rng.random_range(5..60));
+        let finished = {
+            let sync = pendamping_sync::sync(&mut store, &opts, &mut noop);
+            tokio::pin!(sync);
+            tokio::select! {
+                r = &mut sync => { r.unwrap(); true }
+                _ = tokio::time::sleep(wait) => {
+                    let _ = server.0.kill();
+                    let _ = server.0.wait();
+                    kills += 1;
+                    assert!(sync.await.is_err(), "round {round}: the sync notices the dead server");
+                    false
+                }
+            }
+        };
+        if finished {
+            break;
+        }
+        // What the device dropped from its outbox, the server acknowledged: it must hold it.
+        let pending: BTreeSet<Uuid> = store
+            .outbox(usize::MAX >> 1)
+            .unwrap()
+            .iter()
+            .map(|c| c.change_id)
+            .collect();
+        let acked: BTreeSet<Uuid> = created.difference(&pending).copied().collect();
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let (held, _) = server_change_ids(&conn);
+        assert!(acked.is_subset(&held), "round {round}: an acknowledged change was lost");
+        let restarted = ServerProcess::start(&db);
+        server = restarted.0;
+        store.set_setting("server", &restarted.1).unwrap();
+    }
+    assert!(kills >= 1);
+    pendamping_sync::sync(&mut store, &fast_options(), &mut |_| {})
+        .await
+        .unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (held, rows) = server_change_ids(&conn);
+    assert_eq!(held, created);
+    assert_eq!(rows, created.len());
+    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(ok, "ok");
+}

@@ -1,0 +1,150 @@
+//! Devices and the real server on 127.0.0.1: convergence, scopes and conflicts.
+
+use pendamping_core::Sex;
+use pendamping_protocol::Role;
+use pendamping_store::Store;
+use pendamping_tests::net::*;
+use pendamping_tests::*;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+fn today() -> chrono::NaiveDate {
+    d(2026, 11, 23)
+}
+
+async fn sync(store: &mut Store) -> pendamping_sync::Summary {
+    pendamping_sync::sync(store, &fast_options(), &mut |_| {})
+        .await
+        .expect("sync")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devices_working_offline_converge_in_any_sync_order_each_holding_only_its_area() {
+    for seed in 0..4u64 {
+        let dir = tempfile::tempdir().unwrap();
+        let server = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
+        let (ca, cb, cc, cp) = (
+            clock_at(today()),
+            clock_at(today()),
+            clock_at(today()),
+            clock_at(today()),
+        );
+        let mut a = enrolled_device(&server, ca.clone(), Role::Cadre, &[VILLAGE]).await;
+        let mut b = enrolled_device(&server, cb.clone(), Role::Cadre, &[VILLAGE]).await;
+        let mut c = enrolled_device(&server, cc.clone(), Role::Cadre, &[OTHER_VILLAGE]).await;
+        let mut p = enrolled_device(&server, cp.clone(), Role::Plkb, &[KECAMATAN]).await;
+
+        // a registers a family and shares it with b.
+        let (_, mother, _, e) = family_with_child(&mut a, 100, VILLAGE, d(2025, 5, 1));
+        sync(&mut a).await;
+        assert_eq!(sync(&mut b).await.pulled, 4);
+
+        // Offline: a and b both edit the mother's phone; b later, so b's value wins.
+        let mut on_a = mother.clone();
+        on_a.phone = Some("081111111111".into());
+        a.save_person(&on_a).unwrap();
+        a.record_visit(&child_visit(110, &e, today(), 8.9, 72.0)).unwrap();
+        cb.advance(60_000);
+        let mut on_b = mother.clone();
+        on_b.phone = Some("082222222222".into());
+        on_b.name = "Siti Aminah Lubis".into();
+        b.save_person(&on_b).unwrap();
+        // c works in the other village.
+        let (_, _, _, e2) = family_with_child(&mut c, 200, OTHER_VILLAGE, d(2024, 12, 1));
+        c.record_visit(&child_visit(210, &e2, today(), 9.8, 76.0)).unwrap();
+        let mut newborn = person(
+            220,
+            &household(200, OTHER_VILLAGE, "x"),
+            "Bayi Ny. Rina",
+            Sex::Male,
+            today(),
+            pendamping_core::Relationship::Anak,
+        );
+        newborn.nik = None;
+        c.save_person(&newborn).unwrap();
+
+        // Every device syncs, in a random order, three rounds.
+        let mut rng = StdRng::seed_from_u64(seed);
+        for _ in 0..3 {
+            let mut order = vec![0, 1, 2, 3];
+            order.shuffle(&mut rng);
+            for i in order {
+                let dev = match i {
+                    0 => &mut a,
+                    1 => &mut b,
+                    2 => &mut c,
+                    _ => &mut p,
+                };
+                sync(dev).await;
+            }
+        }
+
+        for dev in [&a, &b, &c, &p] {
+            assert_eq!(
+                dev.pending_count().unwrap(),
+                0,
+                "seed {seed}: every change acknowledged"
+            );
+        }
+        let village = dump_area(&a, VILLAGE);
+        assert!(
+            village.contains("082222222222") && !village.contains("081111111111"),
+            "LWW: the later edit wins"
+        );
+        assert_eq!(dump_area(&b, VILLAGE), village, "seed {seed}: a and b converge");
+        assert_eq!(
+            dump_area(&p, VILLAGE),
+            village,
+            "seed {seed}: the PLKB device sees the village"
+        );
+        let other = dump_area(&c, OTHER_VILLAGE);
+        assert!(other.lines().count() >= 6);
+        assert_eq!(
+            dump_area(&p, OTHER_VILLAGE),
+            other,
+            "seed {seed}: the PLKB device sees the other village"
+        );
+        assert_eq!(
+            dump_area(&a, OTHER_VILLAGE),
+            "",
+            "a cadre never receives another village"
+        );
+        assert_eq!(dump_area(&b, OTHER_VILLAGE), "");
+        assert_eq!(dump_area(&c, VILLAGE), "", "c never receives a's village");
+        assert_eq!(dump(&p), dump_area(&p, KECAMATAN), "nothing outside the kecamatan");
+
+        // The concurrent phone edits are a conflict on the server and on the device that
+        // pushed second; the winner is the same everywhere.
+        let server_conflicts: i64 = server
+            .db()
+            .query_row("SELECT COUNT(*) FROM conflicts WHERE field = 'phone'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(server_conflicts, 1, "seed {seed}");
+        let on_devices: Vec<_> = [&a, &b]
+            .iter()
+            .flat_map(|s| s.conflicts(false).unwrap())
+            .filter(|c| c.field == "phone")
+            .collect();
+        assert_eq!(on_devices.len(), 1, "seed {seed}: {on_devices:?}");
+        let mut both = [
+            on_devices[0].local_value.to_string(),
+            on_devices[0].remote_value.to_string(),
+        ];
+        both.sort();
+        assert_eq!(
+            both,
+            ["\"081111111111\"", "\"082222222222\""],
+            "both values kept for review"
+        );
+        assert_eq!(
+            on_devices[0].winner == "remote",
+            on_devices[0].remote_value == "082222222222"
+        );
+        // The server's log holds each change once, and the device's derived data works.
+        let (ids, rows) = server_change_ids(&server.db());
+        assert_eq!(ids.len(), rows);
+        assert_eq!(p.search_persons("lubis", KECAMATAN, 5).unwrap().len(), 1);
+        server.stop().await;
+    }
+}
