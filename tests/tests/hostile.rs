@@ -167,7 +167,7 @@ async fn hostile_requests_get_clear_4xx_and_change_nothing() {
         ("50 MB body", Some(&token), vec![b' '; 50 << 20], None, StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
         ("no token", None, valid_body.clone(), None, StatusCode::UNAUTHORIZED, "unauthorized"),
         ("wrong token", Some("0123456789abcdef"), valid_body.clone(), None, StatusCode::UNAUTHORIZED, "unauthorized"),
-        ("schema from the future", Some(&token), br#"{"schema_version":99,"changes":[]}"#.to_vec(), None, StatusCode::CONFLICT, "schema_version"),
+        ("schema from the future", Some(&token), br#"{"schema_version":99,"changes":[{"id":"a change of version 99"}]}"#.to_vec(), None, StatusCode::CONFLICT, "schema_version"),
     ];
     for (what, tok, body, enc, status, code) in cases {
         let (got, v) = api.send("/v1/sync/push", tok, body, enc).await;

@@ -38,12 +38,26 @@ pub struct RecordError {
     pub message: String,
 }
 
-fn read<T: serde::de::DeserializeOwned>(obj: Value) -> Result<T, RecordError> {
+/// What a record is read from: a JSON value, or JSON text as it arrived.
+enum Source<'a> {
+    Object(Value),
+    Text(&'a str),
+}
+
+fn read<T: serde::de::DeserializeOwned>(src: &Source) -> Result<T, RecordError> {
     // The fast path; only a failure pays for finding the field's path.
-    if let Ok(v) = T::deserialize(&obj) {
+    let fast = match src {
+        Source::Object(v) => T::deserialize(v).ok(),
+        Source::Text(t) => serde_json::from_str(t).ok(),
+    };
+    if let Some(v) = fast {
         return Ok(v);
     }
-    serde_path_to_error::deserialize(obj).map_err(|e| {
+    let slow = match src {
+        Source::Object(v) => serde_path_to_error::deserialize(v.clone()),
+        Source::Text(t) => serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(t)),
+    };
+    slow.map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
         // A missing field is reported at its parent; serde names it in the message.
@@ -69,12 +83,20 @@ impl Record {
         if is_deleted(state) {
             return Ok(None);
         }
-        let obj = to_object(id, state);
-        Ok(Some(match entity {
-            Entity::Household => Record::Household(read(obj)?),
-            Entity::Person => Record::Person(read(obj)?),
-            Entity::Enrolment => Record::Enrolment(read(obj)?),
-            Entity::Visit => Record::Visit(read(obj)?),
-        }))
+        Record::from_source(entity, &Source::Object(to_object(id, state))).map(Some)
+    }
+
+    /// Reads a record from a JSON object's text (fields and `id`), as a change brings it.
+    pub fn from_json(entity: Entity, text: &str) -> Result<Record, RecordError> {
+        Record::from_source(entity, &Source::Text(text))
+    }
+
+    fn from_source(entity: Entity, src: &Source) -> Result<Record, RecordError> {
+        Ok(match entity {
+            Entity::Household => Record::Household(read(src)?),
+            Entity::Person => Record::Person(read(src)?),
+            Entity::Enrolment => Record::Enrolment(read(src)?),
+            Entity::Visit => Record::Visit(read(src)?),
+        })
     }
 }

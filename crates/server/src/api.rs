@@ -16,7 +16,7 @@ use futures_util::StreamExt;
 use pendamping_core::{Rules, TimeSource};
 use pendamping_protocol::codec::{self, CodecError, Encoding};
 use pendamping_protocol::{
-    EnrollRequest, ErrorBody, Health, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, SCHEMA_VERSION, codes,
+    EnrollRequest, ErrorBody, Health, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, PushResponse, SCHEMA_VERSION, codes,
 };
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -77,6 +77,65 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// A push as the handler applies it, minus HTTP: parse the JSON, check the batch, and
+    /// store it in one transaction. Blocking: call it off the async threads.
+    pub fn push_json(&self, device: &Device, json: &[u8]) -> Result<PushResponse, ApiError> {
+        let cfg = &self.0.config;
+        let wrong_version = |v: u32| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                codes::SCHEMA_VERSION,
+                format!("this server speaks schema version {SCHEMA_VERSION}, the request {v}; update the app"),
+            )
+        };
+        let req: RawPush = match parse(json) {
+            Ok(r) => r,
+            Err(e) => {
+                // Changes of another version may not parse as ours: say which problem it is.
+                #[derive(Deserialize)]
+                struct Version {
+                    schema_version: u32,
+                }
+                return Err(match serde_json::from_slice::<Version>(json) {
+                    Ok(v) if v.schema_version != SCHEMA_VERSION => wrong_version(v.schema_version),
+                    _ => e,
+                });
+            }
+        };
+        if req.schema_version != SCHEMA_VERSION {
+            return Err(wrong_version(req.schema_version));
+        }
+        if req.changes.len() > cfg.max_batch_changes {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                codes::TOO_MANY_CHANGES,
+                format!("at most {} changes per push", cfg.max_batch_changes),
+            ));
+        }
+        let mut batch = ingest::Batch {
+            seen: req.seen,
+            changes: Vec::with_capacity(req.changes.len()),
+            bodies: Vec::with_capacity(req.changes.len()),
+        };
+        for change in req.changes {
+            // Field values are raw JSON text: writing the change back is a copy, not a re-encoding.
+            batch
+                .bodies
+                .push(serde_json::to_string(&change).map_err(|_| ApiError::internal())?);
+            batch.changes.push(change);
+        }
+        let ctx = ingest::Context {
+            now_ms: self.now_ms(),
+            today: self.today(),
+            rules: &self.0.rules,
+            max_skew_ms: cfg.max_skew_ms(),
+        };
+        let mut conn = self.0.writer.lock().unwrap_or_else(|p| p.into_inner());
+        flatten(Ok(ingest::push(&mut conn, device, &batch, &ctx)))
+    }
+}
+
 fn flatten<T>(r: Result<Result<T, ServerError>, tokio::task::JoinError>) -> Result<T, ApiError> {
     match r {
         Ok(Ok(v)) => Ok(v),
@@ -114,6 +173,12 @@ impl ApiError {
             codes::INTERNAL,
             "server error; nothing of this request was stored — try again",
         )
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
     }
 }
 
@@ -184,7 +249,7 @@ async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<(Vec<u
     Ok((plain, wire))
 }
 
-fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+fn parse<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, e.to_string()))
 }
 
@@ -282,50 +347,14 @@ async fn push(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let cfg = &state.0.config;
-    let (bytes, wire) = read_body(&headers, body, cfg.max_body_bytes).await?;
-    let req: RawPush = parse(&bytes)?;
-    if req.schema_version != SCHEMA_VERSION {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            codes::SCHEMA_VERSION,
-            format!(
-                "this server speaks schema version {SCHEMA_VERSION}, the request {}; update the app",
-                req.schema_version
-            ),
-        ));
-    }
-    if req.changes.len() > cfg.max_batch_changes {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            codes::TOO_MANY_CHANGES,
-            format!("at most {} changes per push", cfg.max_batch_changes),
-        ));
-    }
-    let mut batch = ingest::Batch {
-        seen: req.seen,
-        changes: Vec::with_capacity(req.changes.len()),
-        bodies: Vec::with_capacity(req.changes.len()),
-    };
-    for (i, raw) in req.changes.into_iter().enumerate() {
-        let change = serde_json::from_str(raw.get())
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, format!("changes[{i}]: {e}")))?;
-        batch.changes.push(change);
-        batch.bodies.push(String::from(Box::<str>::from(raw)));
-    }
-    let (now_ms, today, skew) = (state.now_ms(), state.today(), cfg.max_skew_ms());
-    let inner = state.clone();
-    let out = state
-        .write(move |conn| {
-            let ctx = ingest::Context {
-                now_ms,
-                today,
-                rules: &inner.0.rules,
-                max_skew_ms: skew,
-            };
-            ingest::push(conn, &device, &batch, &ctx)
-        })
-        .await?;
+    let (bytes, wire) = read_body(&headers, body, state.0.config.max_body_bytes).await?;
+    let worker = state.clone();
+    let out = tokio::task::spawn_blocking(move || worker.push_json(&device, &bytes))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "push task failed");
+            ApiError::internal()
+        })??;
     let rejected: Vec<&str> = out.rejected.iter().map(|r| r.code.as_str()).collect();
     state
         .0
@@ -345,13 +374,14 @@ fn body_len(resp: &Response) -> usize {
     resp.body().size_hint().exact().unwrap_or(0) as usize
 }
 
-/// A push request with each change kept as the JSON text the device sent.
+/// A push request, each change's values kept as the JSON text the device sent.
 #[derive(Deserialize)]
-struct RawPush {
+struct RawPush<'a> {
     schema_version: u32,
     #[serde(default)]
     seen: u64,
-    changes: Vec<Box<serde_json::value::RawValue>>,
+    #[serde(borrow)]
+    changes: Vec<ingest::Wire<'a>>,
 }
 
 #[derive(Debug, Deserialize)]

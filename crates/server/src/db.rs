@@ -21,6 +21,9 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
     conn.set_prepared_statement_cache_capacity(64);
+    // 16 KB pages (effective only when the file is created): a visit's change is ~1.4 KB,
+    // so a page holds ten of them, and a batch writes fewer, fuller pages to the log.
+    conn.pragma_update(None, "page_size", 16_384)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // FULL: an acknowledged push survives a power cut, not only a crash.
     conn.pragma_update(None, "synchronous", "FULL")?;

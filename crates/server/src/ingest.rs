@@ -3,11 +3,18 @@
 //! quarantined and reported, never blocking the good ones beside it.
 
 use chrono::NaiveDate;
+use pendamping_core::change::DELETED;
 use pendamping_core::merge;
-use pendamping_core::{Change, Rules, area};
+use pendamping_core::record::{Record, RecordError};
+use std::collections::BTreeMap;
+
+use pendamping_core::{Change, Entity, Hlc, Rules, area};
 use pendamping_protocol::{ConflictNote, PushResponse, Rejection, codes};
 use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
+use uuid::Uuid;
 
 use crate::auth::Device;
 use crate::error::Result;
@@ -21,7 +28,62 @@ pub struct Context<'a> {
     pub max_skew_ms: u64,
 }
 
-fn reject(c: &Change, code: &str, field: Option<&str>, message: String) -> Rejection {
+/// A change as it arrived, its values left as JSON text until something needs them: the
+/// bulky derived `results` of a visit is stored and served, never parsed.
+/// Borrowed from the request body: field names must be plain (unescaped) text, which
+/// every valid field name is.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wire<'a> {
+    pub change_id: Uuid,
+    pub entity: Entity,
+    pub row_id: Uuid,
+    #[serde(borrow)]
+    pub area_code: std::borrow::Cow<'a, str>,
+    pub hlc: Hlc,
+    #[serde(borrow)]
+    pub fields: BTreeMap<&'a str, &'a RawValue>,
+}
+
+impl Wire<'_> {
+    fn to_change(&self) -> serde_json::Result<Change> {
+        Ok(Change {
+            change_id: self.change_id,
+            entity: self.entity,
+            row_id: self.row_id,
+            area_code: self.area_code.to_string(),
+            hlc: self.hlc,
+            fields: self
+                .fields
+                .iter()
+                .map(|(k, v)| Ok((k.to_string(), serde_json::from_str(v.get())?)))
+                .collect::<serde_json::Result<_>>()?,
+        })
+    }
+
+    /// The record a new row's first change makes (`None` for a tombstone), read straight
+    /// from the JSON text; the derived `results` is left out.
+    fn record(&self) -> Result<Option<Record>, RecordError> {
+        if self.fields.get(DELETED).is_some_and(|v| v.get() == "true") {
+            return Ok(None);
+        }
+        let mut text = String::with_capacity(512);
+        text.push_str("{\"id\":\"");
+        text.push_str(&self.row_id.to_string());
+        text.push('"');
+        for (k, v) in self.fields.iter().filter(|(k, _)| **k != "results") {
+            // Field names were checked against the entity's list: plain identifiers.
+            text.push_str(",\"");
+            text.push_str(k);
+            text.push_str("\":");
+            text.push_str(v.get());
+        }
+        text.push('}');
+        Record::from_json(self.entity, &text).map(Some)
+    }
+}
+
+fn reject(c: &Wire, code: &str, field: Option<&str>, message: String) -> Rejection {
     Rejection {
         change_id: c.change_id,
         code: code.into(),
@@ -31,7 +93,7 @@ fn reject(c: &Change, code: &str, field: Option<&str>, message: String) -> Rejec
 }
 
 /// The checks that need no stored state.
-fn precheck(c: &Change, device: &Device, ctx: &Context) -> Option<Rejection> {
+fn precheck(c: &Wire, device: &Device, ctx: &Context) -> Option<Rejection> {
     if let Some(bad) = c.fields.keys().find(|f| !c.entity.has_field(f)) {
         return Some(reject(
             c,
@@ -57,7 +119,7 @@ fn precheck(c: &Change, device: &Device, ctx: &Context) -> Option<Rejection> {
         ));
     }
     if let Some(v) = c.fields.get("area_code")
-        && v.as_str() != Some(c.area_code.as_str())
+        && serde_json::from_str::<String>(v.get()).ok().as_deref() != Some(&*c.area_code)
     {
         return Some(reject(
             c,
@@ -78,36 +140,39 @@ fn precheck(c: &Change, device: &Device, ctx: &Context) -> Option<Rejection> {
     None
 }
 
-fn quarantine(conn: &Connection, c: &Change, device: &Device, r: &Rejection, now_ms: i64) -> Result<()> {
+fn quarantine(conn: &Connection, body: &str, device: &Device, r: &Rejection, now_ms: i64) -> Result<()> {
     conn.prepare_cached(
         "INSERT OR REPLACE INTO quarantine (change_id, device_id, code, field, message, body, received_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute((
-        c.change_id.to_string(),
+        r.change_id.to_string(),
         &device.id,
         &r.code,
         &r.field,
         &r.message,
-        serde_json::to_string(c).unwrap_or_default(),
+        body,
         now_ms,
     ))?;
     Ok(())
 }
 
-/// Applies a push in one transaction and says what became of each change.
-/// A push as received: each change parsed, and its JSON text as sent (stored and served
-/// to pulls as is, so it is never re-encoded).
-pub struct Batch {
+/// A push as received: each change, and its JSON text as sent (stored and served to
+/// pulls as is, so it is never re-encoded).
+pub struct Batch<'a> {
     pub seen: u64,
-    pub changes: Vec<Change>,
+    pub changes: Vec<Wire<'a>>,
     pub bodies: Vec<String>,
 }
 
+/// Applies a push in one transaction and says what became of each change.
 pub fn push(conn: &mut Connection, device: &Device, req: &Batch, ctx: &Context) -> Result<PushResponse> {
     let tx = conn.transaction()?;
     let mut out = PushResponse::default();
     let mut lookups = validate::Lookups::default();
+    // A change refused before and accepted now leaves quarantine; most of the time there
+    // is nothing there to look for.
+    let quarantined: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM quarantine)", [], |r| r.get(0))?;
     for (c, body) in req.changes.iter().zip(&req.bodies) {
         if store::change_known(&tx, &c.change_id)? {
             out.accepted += 1;
@@ -117,11 +182,15 @@ pub fn push(conn: &mut Connection, device: &Device, req: &Batch, ctx: &Context) 
         let outcome = apply_one(&tx, device, req.seen, c, body, ctx, &mut lookups)?;
         match outcome {
             Ok(conflicts) => {
+                if quarantined {
+                    tx.prepare_cached("DELETE FROM quarantine WHERE change_id = ?1")?
+                        .execute([c.change_id.to_string()])?;
+                }
                 out.accepted += 1;
                 out.conflicts.extend(conflicts);
             }
             Err(r) => {
-                quarantine(&tx, c, device, &r, ctx.now_ms)?;
+                quarantine(&tx, body, device, &r, ctx.now_ms)?;
                 out.rejected.push(r);
             }
         }
@@ -135,7 +204,7 @@ fn apply_one(
     tx: &Connection,
     device: &Device,
     seen: u64,
-    c: &Change,
+    c: &Wire,
     body: &str,
     ctx: &Context,
     lookups: &mut validate::Lookups,
@@ -152,18 +221,27 @@ fn apply_one(
             "data ini milik desa di luar wilayah perangkat ini".into(),
         )));
     }
+    let id = c.row_id.to_string();
+    if before.state.is_empty() {
+        // A new row is its first change: nothing to merge, no conflict possible.
+        if let Some(bad) = validate::check(tx, lookups, c.record(), ctx.today, ctx.rules)? {
+            return Ok(Err(reject(c, codes::INVALID, bad.field.as_deref(), bad.message)));
+        }
+        let seq = store::append_change(tx, &c.change_id, &c.area_code, &device.id, ctx.now_ms, body)?;
+        store::write_new(tx, c.entity, &c.row_id, &c.area_code, seq)?;
+        lookups.forget(c.entity, c.row_id);
+        return Ok(Ok(Vec::new()));
+    }
+    let wire = c;
+    let c = &match wire.to_change() {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(reject(wire, codes::INVALID, None, e.to_string()))),
+    };
     let mut after = before.state.clone();
     let won = merge::apply(&mut after, c);
-    if let Some(bad) = validate::check(
-        tx,
-        lookups,
-        c.entity,
-        &c.row_id.to_string(),
-        &after,
-        ctx.today,
-        ctx.rules,
-    )? {
-        return Ok(Err(reject(c, codes::INVALID, bad.field.as_deref(), bad.message)));
+    let record = Record::from_state(c.entity, &id, &after);
+    if let Some(bad) = validate::check(tx, lookups, record, ctx.today, ctx.rules)? {
+        return Ok(Err(reject(wire, codes::INVALID, bad.field.as_deref(), bad.message)));
     }
     // A field another device wrote after what this device had seen: both edits were
     // made without knowing of the other. LWW has already picked the winner.
@@ -195,10 +273,7 @@ fn apply_one(
         Some(Value::String(a)) => a.clone(),
         _ => c.area_code.clone(),
     };
-    if before.state.is_empty() {
-        store::write_new(tx, c.entity, &c.row_id, &area_code, seq)?;
-        lookups.forget(c.entity, c.row_id);
-    } else if !won.is_empty() {
+    if !won.is_empty() {
         let mut rec = Stored {
             area_code,
             state: after,
@@ -210,8 +285,6 @@ fn apply_one(
         store::write(tx, c.entity, &c.row_id, &rec)?;
         lookups.forget(c.entity, c.row_id);
     }
-    tx.prepare_cached("DELETE FROM quarantine WHERE change_id = ?1")?
-        .execute([c.change_id.to_string()])?;
     Ok(Ok(conflicts))
 }
 

@@ -20,7 +20,7 @@ use chrono::FixedOffset;
 use pendamping_core::{Rules, TimeSource};
 use tokio::net::TcpListener;
 
-pub use api::{AppState, routes};
+pub use api::{ApiError, AppState, routes};
 pub use config::Config;
 pub use error::{Result, ServerError};
 

@@ -3,8 +3,7 @@
 
 use chrono::NaiveDate;
 use pendamping_core::assess::{self, VisitContext};
-use pendamping_core::merge::RowState;
-use pendamping_core::record::Record;
+use pendamping_core::record::{Record, RecordError};
 use pendamping_core::risk::PersonFacts;
 use pendamping_core::{Enrolment, Entity, Person, Problem, Rules, Severity};
 use rusqlite::Connection;
@@ -75,13 +74,11 @@ impl Lookups {
 pub fn check(
     conn: &Connection,
     lookups: &mut Lookups,
-    entity: Entity,
-    id: &str,
-    after: &RowState,
+    record: Result<Option<Record>, RecordError>,
     today: NaiveDate,
     rules: &Rules,
 ) -> Result<Option<Invalid>> {
-    let record = match Record::from_state(entity, id, after) {
+    let record = match record {
         Ok(Some(r)) => r,
         Ok(None) => return Ok(None),
         Err(e) => {
