@@ -8,6 +8,7 @@ use pendamping_store::{RejectedChange, ReportedConflict, Store};
 use reqwest::Method;
 use serde::Serialize;
 
+use crate::access::Access;
 use crate::error::{Result, SyncError};
 use crate::http::{Bytes, Http, Retry};
 
@@ -121,8 +122,13 @@ pub fn status(store: &Store) -> Result<Status> {
 }
 
 /// Runs one whole sync. `progress` is called after every batch and page.
-pub async fn sync(store: &mut Store, opts: &Options, progress: &mut (dyn FnMut(Progress) + Send)) -> Result<Summary> {
-    let (Some(server), Some(token)) = (store.setting(keys::SERVER)?, store.setting(keys::TOKEN)?) else {
+pub async fn sync<A: Access>(
+    mut store: A,
+    opts: &Options,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<Summary> {
+    let (server, token) = store.with(|s| Ok::<_, SyncError>((s.setting(keys::SERVER)?, s.setting(keys::TOKEN)?)))?;
+    let (Some(server), Some(token)) = (server, token) else {
         return Err(SyncError::NotEnrolled);
     };
     let mut http = Http::new(&server, Some(token))?;
@@ -134,14 +140,22 @@ pub async fn sync(store: &mut Store, opts: &Options, progress: &mut (dyn FnMut(P
         bytes: Bytes::default(),
         progress,
     };
-    run.push_all(store).await?;
-    run.pull_all(store).await?;
+    run.push_all(&mut store).await?;
+    run.pull_all(&mut store).await?;
     let mut sum = run.sum;
     sum.bytes_sent = run.bytes.sent;
     sum.bytes_received = run.bytes.received;
-    store.set_setting(keys::LAST_SUCCESS, &store.now().to_rfc3339())?;
+    store.with(|s| s.set_setting(keys::LAST_SUCCESS, &s.now().to_rfc3339()))?;
     tracing::info!(%sum, "sync finished");
     Ok(sum)
+}
+
+/// The server's sequence this device has pulled up to.
+fn cursor(store: &mut impl Access) -> Result<u64> {
+    Ok(store
+        .with(|s| s.pull_cursor())?
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0))
 }
 
 /// One sync in progress: the link, the settings and the tallies so far.
@@ -164,16 +178,16 @@ impl Run<'_> {
         });
     }
 
-    async fn push_all(&mut self, store: &mut Store) -> Result<()> {
+    async fn push_all(&mut self, store: &mut impl Access) -> Result<()> {
         let (http, opts) = (self.http.clone(), self.opts);
-        let total = store.pending_count()?;
+        let total = store.with(|s| s.pending_count())?;
         let mut done = 0u64;
         loop {
-            let pending = store.outbox_json(opts.batch_changes)?;
+            let pending = store.with(|s| s.outbox_json(opts.batch_changes))?;
             if pending.is_empty() {
                 return Ok(());
             }
-            let seen: u64 = store.pull_cursor()?.and_then(|c| c.parse().ok()).unwrap_or(0);
+            let seen = cursor(store)?;
             // Halve the batch until it fits the wire budget: a dropped link loses one batch.
             let mut n = pending.len();
             let body = loop {
@@ -219,7 +233,7 @@ impl Run<'_> {
                     local_wins: n.winner == "yours",
                 })
                 .collect();
-            store.record_conflicts(&conflicts)?;
+            store.with(|s| s.record_conflicts(&conflicts))?;
             let refused: Vec<RejectedChange> = resp
                 .rejected
                 .iter()
@@ -230,12 +244,12 @@ impl Run<'_> {
                     field: r.field.clone(),
                 })
                 .collect();
-            store.quarantine(&refused)?;
+            store.with(|s| s.quarantine(&refused))?;
             let acked: Vec<uuid::Uuid> = ids
                 .into_iter()
                 .filter(|id| !resp.rejected.iter().any(|r| r.change_id == *id))
                 .collect();
-            store.acknowledge(&acked)?;
+            store.with(|s| s.acknowledge(&acked))?;
             self.sum.pushed += acked.len() as u64;
             self.sum.rejected += refused.len() as u64;
             self.sum.conflicts += conflicts.len() as u64;
@@ -244,25 +258,25 @@ impl Run<'_> {
         }
     }
 
-    async fn pull_all(&mut self, store: &mut Store) -> Result<()> {
+    async fn pull_all(&mut self, store: &mut impl Access) -> Result<()> {
         let (http, opts) = (self.http.clone(), self.opts);
         let mut done = 0u64;
         let mut restarted = false;
         loop {
-            let since: u64 = store.pull_cursor()?.and_then(|c| c.parse().ok()).unwrap_or(0);
+            let since = cursor(store)?;
             let path = format!("/v1/sync/pull?since={since}&limit={}", opts.pull_limit);
             let page: PullResponse = match http.call::<(), _>(Method::GET, &path, None, &mut self.bytes).await {
                 Err(e) if e.code() == Some(codes::RESNAPSHOT) && !restarted => {
                     // The server does not know our cursor (restored or replaced): start over.
                     // Merge is idempotent, so what we already hold is skipped, not doubled.
                     tracing::warn!(since, "server asked for a re-snapshot");
-                    store.reset_pull_cursor()?;
+                    store.with(|s| s.reset_pull_cursor())?;
                     restarted = true;
                     continue;
                 }
                 other => other?,
             };
-            let report = store.apply_remote(&page.changes, Some(&page.next.to_string()))?;
+            let report = store.with(|s| s.apply_remote(&page.changes, Some(&page.next.to_string())))?;
             self.sum.pulled += report.applied as u64;
             self.sum.conflicts += report.conflicts as u64;
             done += page.changes.len() as u64;

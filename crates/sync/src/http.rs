@@ -176,6 +176,15 @@ impl Http {
     }
 }
 
+/// Does the server answer `/health` within `timeout`? One quick try, no retries.
+pub async fn reachable(base: &str, timeout: Duration) -> bool {
+    let Ok(client) = reqwest::Client::builder().timeout(timeout).build() else {
+        return false;
+    };
+    let url = format!("{}/health", base.trim_end_matches('/'));
+    matches!(client.get(url).send().await, Ok(r) if r.status().is_success())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,14 @@
 //! Pendamping's sync client: enrol a device, push its outbox, pull its area's changes,
 //! over slow and flaky links (SYNC.md).
 
+mod access;
+mod auto;
 mod engine;
 mod error;
 mod http;
 
+pub use access::{Access, Shared};
+pub use auto::{AutoOptions, AutoSync, State};
 pub use engine::{Options, Phase, Progress, Status, Summary, enroll, status, sync};
 pub use error::{Result, SyncError};
 pub use http::Retry;
