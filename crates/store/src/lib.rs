@@ -101,6 +101,9 @@ impl Store {
         // being re-read and spilled mid-transaction.
         conn.pragma_update(None, "cache_size", -32_000)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // Checkpoint every ~40 MB of log instead of 4 MB: pages a batch rewrites again and
+        // again (indexes, enrolments) are copied back once, not ten times.
+        conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
         migrate::migrate_to(&mut conn, SCHEMA_VERSION)?;
         let device_id = match meta_get(&conn, "device_id")? {
             Some(id) => Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt {

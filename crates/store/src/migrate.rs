@@ -27,6 +27,13 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
             "/../../schema/device/0003_sync_client.sql"
         )),
     ),
+    (
+        4,
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schema/device/0004_recap_indexes.sql"
+        )),
+    ),
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
