@@ -369,3 +369,73 @@ fn the_recap_counts_iron_tablets_reached_before_the_month() {
     assert_eq!(hamil(11).visits, 1, "October's visit is not a November visit");
     assert_eq!(hamil(9).ttd_target_reached, 0);
 }
+
+#[test]
+fn a_common_prefix_is_searched_in_name_order_with_names_that_begin_with_it_first() {
+    let mut store = store_at(today());
+    let h = household(1, VILLAGE, "Keluarga Besar");
+    store.save_household(&h).unwrap();
+    let other = household(2, OTHER_VILLAGE, "Keluarga Lain");
+    store.save_household(&other).unwrap();
+    // 600 names beginning "Ani …", one with "Ani" as a later word, one in another village.
+    let words = [
+        "zahra", "bunga", "melati", "citra", "dewi", "intan", "kartika", "lestari", "mawar", "puspita",
+    ];
+    let mut expected = Vec::new();
+    for i in 0..600u32 {
+        let name = format!("Ani {} {:03}", words[i as usize % words.len()], i);
+        let mut p = person(
+            100 + i as u128,
+            &h,
+            &name,
+            Sex::Female,
+            d(1990, 1, 1),
+            Relationship::FamiliLain,
+        );
+        p.nik = None;
+        store.save_person(&p).unwrap();
+        expected.push(name.to_lowercase());
+    }
+    let mut later = person(
+        5_000,
+        &h,
+        "Siti Ani",
+        Sex::Female,
+        d(1990, 1, 1),
+        Relationship::FamiliLain,
+    );
+    later.nik = None;
+    store.save_person(&later).unwrap();
+    let mut away = person(
+        5_001,
+        &other,
+        "Ani Zubaidah",
+        Sex::Female,
+        d(1990, 1, 1),
+        Relationship::FamiliLain,
+    );
+    away.nik = None;
+    store.save_person(&away).unwrap();
+    expected.sort();
+
+    let names = |q: &str, area: &str, limit: usize| -> Vec<String> {
+        store
+            .search_persons(q, area, limit)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.name.to_lowercase())
+            .collect()
+    };
+    // A page of 50: the first 50 "ani …" in name order, nothing from the other village.
+    assert_eq!(names("an", VILLAGE, 50), expected[..50].to_vec());
+    // The whole list: every "ani …" first, then the name with "ani" as a later word.
+    let all = names("ani", VILLAGE, 1000);
+    assert_eq!(all.len(), 601);
+    assert_eq!(all[..600].to_vec(), expected);
+    assert_eq!(all[600], "siti ani");
+    // Two words: each must begin a word of the name.
+    assert_eq!(names("ani mel", VILLAGE, 100).len(), 60);
+    assert!(names("ani mel", VILLAGE, 100).iter().all(|n| n.contains(" melati ")));
+    // The kecamatan sees both villages.
+    assert!(names("ani", KECAMATAN, 1000).contains(&"ani zubaidah".to_string()));
+}

@@ -148,3 +148,54 @@ async fn devices_working_offline_converge_in_any_sync_order_each_holding_only_it
         server.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_counts_changes_and_bytes_against_a_known_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
+    let mut cadre = enrolled_device(&server, clock_at(today()), Role::Cadre, &[VILLAGE]).await;
+    for i in 0..30u128 {
+        family_with_child(&mut cadre, 100 + i * 10, VILLAGE, d(2025, 5, 1));
+    }
+    let mut opts = fast_options();
+    opts.batch_changes = 7;
+    opts.pull_limit = 25;
+    let mut events = Vec::new();
+    let sum = pendamping_sync::sync(&mut cadre, &opts, &mut |p| events.push(p))
+        .await
+        .unwrap();
+    let pushes: Vec<_> = events
+        .iter()
+        .filter(|p| p.phase == pendamping_sync::Phase::Push)
+        .collect();
+    assert_eq!(pushes.len(), 120usize.div_ceil(7), "one event per batch");
+    assert!(pushes.iter().all(|p| p.total == Some(120)));
+    assert!(
+        pushes
+            .windows(2)
+            .all(|w| w[0].done < w[1].done && w[0].bytes_sent < w[1].bytes_sent)
+    );
+    assert_eq!(pushes.last().unwrap().done, 120);
+    assert_eq!(pushes.last().unwrap().bytes_sent, sum.bytes_sent);
+
+    let mut plkb = enrolled_device(&server, clock_at(today()), Role::Plkb, &[KECAMATAN]).await;
+    let mut events = Vec::new();
+    let sum = pendamping_sync::sync(&mut plkb, &opts, &mut |p| events.push(p))
+        .await
+        .unwrap();
+    assert_eq!(sum.pulled, 120);
+    assert_eq!(events.len(), 5, "pages of 25");
+    assert!(
+        events
+            .iter()
+            .all(|p| p.phase == pendamping_sync::Phase::Pull && p.total == Some(120)),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .windows(2)
+            .all(|w| w[0].done < w[1].done && w[0].bytes_received < w[1].bytes_received)
+    );
+    assert_eq!(events.last().unwrap().done, 120);
+    server.stop().await;
+}

@@ -225,6 +225,21 @@ impl Server {
     }
 }
 
+impl Server {
+    /// SIGTERM, as a service manager stops it: it must finish and exit cleanly.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.0.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        for _ in 0..100 {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("the server did not stop within 10 s of SIGTERM");
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -309,7 +324,7 @@ fn a_device_enrols_and_syncs_from_the_command_line() {
     // A wrong role or a village that does not exist is refused before any code is made.
     let bad = server_enroll(d, "X", "cadre", "360201");
     assert!(!bad.status.success());
-    drop(server);
+    assert!(server.terminate().success(), "a clean exit on SIGTERM");
 }
 
 fn ok_out(out: Output) -> Output {

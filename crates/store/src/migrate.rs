@@ -34,6 +34,13 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
             "/../../schema/device/0004_recap_indexes.sql"
         )),
     ),
+    (
+        5,
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schema/device/0005_name_order.sql"
+        )),
+    ),
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -115,6 +115,9 @@ fn person_summary(r: &Row) -> rusqlite::Result<PersonSummary> {
     })
 }
 
+/// A prefix with at least this many name words is searched in name order.
+const COMMON_PREFIX: i64 = 500;
+
 const PERSON_COLS: &str = "p.id, p.household_id, p.area_code, p.nik, p.name, p.sex, p.birth_date, p.relationship";
 
 impl Store {
@@ -213,6 +216,17 @@ impl Store {
         let Some(first) = words.iter().max_by_key(|w| w.len()) else {
             return Ok(vec![]);
         };
+        // A short, common prefix ("a", "si") matches thousands of names: walk the names in
+        // order instead and stop at the page. A rare one is quicker through the word index.
+        let common: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM person_names WHERE token >= ?1 AND token < ?2 LIMIT ?3)",
+            )?
+            .query_row((first, text::prefix_end(first), COMMON_PREFIX), |r| r.get(0))?;
+        if common >= COMMON_PREFIX {
+            return self.search_in_name_order(&words, &lo, &hi, limit);
+        }
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT DISTINCT {PERSON_COLS}, p.name_key FROM person_names t JOIN persons p ON p.id = t.person_id \
              WHERE t.token >= ?1 AND t.token < ?2 AND p.area_code >= ?3 AND p.area_code < ?4 AND p.deleted = 0 \
@@ -235,6 +249,34 @@ impl Store {
         }
         out.sort_by_key(|(later, _)| *later);
         Ok(out.into_iter().take(limit).map(|(_, p)| p).collect())
+    }
+
+    /// Search by walking the name index: names that begin with what was typed first (one
+    /// range of the index), then every other name with a word for each word typed.
+    fn search_in_name_order(&self, words: &[&str], lo: &str, hi: &str, limit: usize) -> Result<Vec<PersonSummary>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {PERSON_COLS}, p.name_key FROM persons p WHERE p.name_key >= ?1 AND p.name_key < ?2 \
+             AND p.area_code >= ?3 AND p.area_code < ?4 AND p.deleted = 0 ORDER BY p.name_key"
+        ))?;
+        let whole = words.join(" ");
+        let matches = |key: &str| words.iter().all(|w| key.split(' ').any(|n| n.starts_with(w)));
+        let mut out = Vec::new();
+        for (from, to, begins) in [
+            (whole.clone(), text::prefix_end(&whole), true),
+            (String::new(), text::prefix_end(""), false),
+        ] {
+            let mut rows = stmt.query((&from, &to, lo, hi))?;
+            while out.len() < limit {
+                let Some(row) = rows.next()? else { break };
+                let key: String = row.get::<_, Option<String>>(8)?.unwrap_or_default();
+                // The second pass skips the names the first one took.
+                if key.starts_with(&whole) != begins || !matches(&key) {
+                    continue;
+                }
+                out.push(person_summary(row)?);
+            }
+        }
+        Ok(out)
     }
 
     /// Who is overdue or due within the rules' window, most overdue first.
