@@ -201,7 +201,12 @@ fn recap_formats_and_bad_arguments() {
 }
 
 /// The server in its own process, stopped when dropped.
-struct Server(std::process::Child, String);
+/// The server process, its address, and its log (stderr).
+struct Server(
+    std::process::Child,
+    String,
+    std::io::BufReader<std::process::ChildStderr>,
+);
 
 impl Server {
     fn start(dir: &Path) -> Server {
@@ -209,30 +214,38 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pendamping"))
             .args(["server", "--db", "central.db", "--listen", "127.0.0.1:0"])
             .current_dir(dir)
+            .env("PENDAMPING_LOG", "info")
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("start server");
+        let mut log = std::io::BufReader::new(child.stderr.take().unwrap());
         let mut line = String::new();
-        std::io::BufReader::new(child.stderr.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        while !line.contains("http://") {
+            line.clear();
+            assert!(
+                log.read_line(&mut line).unwrap() > 0,
+                "the server stopped before listening"
+            );
+        }
         let url = line
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
             .expect("address")
             .to_string();
-        Server(child, url)
+        Server(child, url, log)
     }
 }
 
 impl Server {
     /// SIGTERM, as a service manager stops it: it must finish and exit cleanly.
-    fn terminate(mut self) -> std::process::ExitStatus {
+    fn terminate(mut self) -> (std::process::ExitStatus, String) {
         let pid = self.0.id().to_string();
         assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
         for _ in 0..100 {
             if let Some(status) = self.0.try_wait().unwrap() {
-                return status;
+                let mut log = String::new();
+                std::io::Read::read_to_string(&mut self.2, &mut log).unwrap();
+                return (status, log);
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
@@ -324,7 +337,24 @@ fn a_device_enrols_and_syncs_from_the_command_line() {
     // A wrong role or a village that does not exist is refused before any code is made.
     let bad = server_enroll(d, "X", "cadre", "360201");
     assert!(!bad.status.success());
-    assert!(server.terminate().success(), "a clean exit on SIGTERM");
+    let (status, log) = server.terminate();
+    assert!(status.success(), "a clean exit on SIGTERM");
+    // The log says what happened, and never whose data it was.
+    assert!(log.contains("/v1/sync/push") && log.contains("shutting down"), "{log}");
+    ok(&pendamping(&["export", "--store", "dev.db", "--output", "out"], d));
+    let persons = read(d, "out/persons.csv");
+    let mut private: Vec<String> = persons
+        .lines()
+        .skip(1)
+        .flat_map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+        .filter(|f| f.len() == 16 && f.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    assert!(private.len() > 10, "the demo data has NIKs");
+    private.push(code.trim().to_string());
+    private.push("Siti".into());
+    for secret in &private {
+        assert!(!log.contains(secret.as_str()), "the log shows {secret:?}");
+    }
 }
 
 fn ok_out(out: Output) -> Output {
