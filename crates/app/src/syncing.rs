@@ -1,0 +1,159 @@
+//! The Sinkronisasi screen: where the device stands with the server, the conflicts to
+//! review side by side, and the changes the server refused, to fix.
+
+use pendamping_core::{Entity, Hlc};
+use pendamping_store::Store;
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::AppError;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyncScreen {
+    pub enrolled: bool,
+    pub server: Option<String>,
+    /// The villages or kecamatan this device may see.
+    pub scope: Vec<String>,
+    pub pending: u64,
+    pub last_success: Option<String>,
+    pub conflicts: Vec<ConflictView>,
+    pub refused: Vec<RefusedView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConflictView {
+    pub id: i64,
+    pub entity: Entity,
+    pub row_id: Uuid,
+    pub field: String,
+    /// This device's value and the other device's, side by side.
+    pub here: Value,
+    pub there: Value,
+    pub here_hlc: Hlc,
+    pub there_hlc: Hlc,
+    /// "here" or "there": the value now in force everywhere.
+    pub kept: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RefusedView {
+    pub change_id: Uuid,
+    pub entity: Entity,
+    pub row_id: Uuid,
+    pub code: String,
+    pub field: Option<String>,
+    pub message: String,
+    pub refused_at: String,
+}
+
+pub fn sync_screen(store: &Store) -> Result<SyncScreen, AppError> {
+    let status = pendamping_sync::status(store)?;
+    let conflicts = store
+        .conflicts(true)?
+        .into_iter()
+        .map(|c| ConflictView {
+            id: c.id,
+            entity: c.entity,
+            row_id: c.row_id,
+            field: c.field,
+            here: c.local_value,
+            there: c.remote_value,
+            here_hlc: c.local_hlc,
+            there_hlc: c.remote_hlc,
+            kept: if c.winner == "local" { "here" } else { "there" },
+        })
+        .collect();
+    let refused = store
+        .refused()?
+        .into_iter()
+        .map(|r| RefusedView {
+            change_id: r.change.change_id,
+            entity: r.change.entity,
+            row_id: r.change.row_id,
+            code: r.code,
+            field: r.field,
+            message: r.message,
+            refused_at: r.rejected_at,
+        })
+        .collect();
+    Ok(SyncScreen {
+        enrolled: status.server.is_some(),
+        server: status.server,
+        scope: status.scope.map(|s| s.areas).unwrap_or_default(),
+        pending: status.pending,
+        last_success: status.last_success,
+        conflicts,
+        refused,
+    })
+}
+
+/// Marks a conflict reviewed. To keep the other value, the user edits the record again.
+pub fn dismiss_conflict(store: &mut Store, id: i64) -> Result<(), AppError> {
+    if store.resolve_conflict(id)? {
+        Ok(())
+    } else {
+        Err(AppError::new("not_found", "Konflik ini tidak ditemukan"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pendamping_protocol::Role;
+    use pendamping_tests::net::*;
+    use pendamping_tests::*;
+
+    async fn sync(s: &mut Store) {
+        pendamping_sync::sync(s, &fast_options(), &mut |_| {}).await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_screen_shows_refused_changes_and_conflicts_to_review() {
+        let today = d(2026, 11, 23);
+        let dir = tempfile::tempdir().unwrap();
+        let server = TestServer::start(dir.path(), clock_at(today), |_| {}).await;
+        let (ca, cb) = (clock_at(today), clock_at(today));
+        let mut a = enrolled_device(&server, ca, Role::Cadre, &[VILLAGE]).await;
+        let mut b = enrolled_device(&server, cb.clone(), Role::Cadre, &[VILLAGE]).await;
+        let (_, mother, _, _) = family_with_child(&mut a, 100, VILLAGE, d(2025, 5, 1));
+        // A family registered in a village this device does not cover.
+        family_with_child(&mut a, 200, OTHER_VILLAGE, d(2025, 5, 1));
+        sync(&mut a).await;
+        sync(&mut b).await;
+        let screen = sync_screen(&a).unwrap();
+        assert!(screen.enrolled && screen.pending == 0);
+        assert_eq!(screen.scope, vec![VILLAGE.to_string()]);
+        assert_eq!(screen.refused.len(), 4, "household, two persons, enrolment");
+        assert!(
+            screen
+                .refused
+                .iter()
+                .all(|r| r.code == "forbidden_area" && r.field.as_deref() == Some("area_code"))
+        );
+
+        // Both edit the phone; b pushes second and has the conflict to review.
+        let mut on_a = mother.clone();
+        on_a.phone = Some("081111111111".into());
+        a.save_person(&on_a).unwrap();
+        sync(&mut a).await;
+        cb.advance(60_000);
+        let mut on_b = mother.clone();
+        on_b.phone = Some("082222222222".into());
+        b.save_person(&on_b).unwrap();
+        sync(&mut b).await;
+        let screen = sync_screen(&b).unwrap();
+        assert_eq!(screen.conflicts.len(), 1);
+        let c = &screen.conflicts[0];
+        assert_eq!(
+            (c.field.as_str(), c.here.as_str(), c.there.as_str()),
+            ("phone", Some("082222222222"), Some("081111111111"))
+        );
+        assert_eq!(c.kept, "here", "b's later edit wins");
+        dismiss_conflict(&mut b, c.id).unwrap();
+        assert!(sync_screen(&b).unwrap().conflicts.is_empty());
+        dismiss_conflict(&mut b, c.id).expect("dismissing twice is harmless");
+        assert_eq!(dismiss_conflict(&mut b, 9_999).unwrap_err().code, "not_found");
+        server.stop().await;
+    }
+}
