@@ -169,7 +169,7 @@ fn the_due_list_shows_overdue_and_due_this_week_in_scope() {
         .unwrap();
     let due = s.due_list(VILLAGE, today()).unwrap();
     assert_eq!(due.len(), 1);
-    assert_eq!(due[0].enrolment_id, e1.id);
+    assert_eq!(due[0].target.enrolment_id, e1.id);
     assert_eq!(
         (due[0].due, due[0].status, due[0].days_overdue),
         (d(2026, 10, 31), DueStatus::Overdue, 23)
@@ -239,7 +239,7 @@ fn a_delivery_ends_the_pregnancy_and_enrols_mother_and_baby() {
         TargetKind::Anak
     );
     let due = s.due_list(VILLAGE, today()).unwrap();
-    let kinds: Vec<_> = due.iter().map(|d| d.kind).collect();
+    let kinds: Vec<_> = due.iter().map(|d| d.target.kind).collect();
     assert!(kinds.contains(&TargetKind::Nifas) && kinds.contains(&TargetKind::Anak));
     // The baby's enrolment carries the birth-size flags into the first visit.
     let child_e = s.enrolment(r.child_enrolment_id).unwrap().unwrap();

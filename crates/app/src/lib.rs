@@ -4,6 +4,7 @@
 
 pub mod chart;
 mod error;
+pub mod home;
 pub mod syncing;
 
 pub use error::AppError;

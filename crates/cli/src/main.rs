@@ -291,7 +291,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let s = open_store(&store, &cli.rules, cli.today)?;
             let due = s.due_list(&area_arg(&area)?, s.today())?;
             for d in &due {
-                let flags: Vec<_> = d.flags.iter().map(|f| f.label_id()).collect();
+                let flags: Vec<_> = d.target.flags.iter().map(|f| f.label_id()).collect();
                 let status = match d.status {
                     DueStatus::Overdue => format!("terlambat {} hari", d.days_overdue),
                     DueStatus::DueSoon => "minggu ini".into(),
@@ -302,8 +302,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "{}  {:<18} {:<28} {:<26} {}",
                     d.due,
                     status,
-                    d.name,
-                    d.kind.label_id(),
+                    d.target.name,
+                    d.target.kind.label_id(),
                     flags.join(", ")
                 )?;
             }

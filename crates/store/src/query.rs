@@ -58,18 +58,34 @@ pub struct PersonSummary {
     pub relationship: Option<Relationship>,
 }
 
+/// Active enrolments of an area; the due list and the caseload add their own conditions.
+const ACTIVE_ENROLMENTS: &str = "SELECT e.id, e.person_id, e.household_id, e.area_code, p.name, e.kind, e.next_due, \
+     e.last_flags FROM enrolments e JOIN persons p ON p.id = e.person_id \
+     WHERE e.area_code >= ?1 AND e.area_code < ?2 AND e.deleted = 0 AND e.end_date IS NULL \
+     AND (e.active_until IS NULL OR e.active_until >= ?3) AND p.deleted = 0";
+
+/// A target under active accompaniment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DueItem {
+pub struct Caseload {
     pub enrolment_id: Uuid,
     pub person_id: Uuid,
     pub household_id: Uuid,
     pub area_code: String,
     pub name: String,
     pub kind: TargetKind,
+    pub next_due: Option<NaiveDate>,
+    /// Of the latest visit.
+    pub flags: Vec<RiskFlag>,
+}
+
+/// A target whose next visit falls within the due window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DueItem {
+    #[serde(flatten)]
+    pub target: Caseload,
     pub due: NaiveDate,
     pub status: DueStatus,
     pub days_overdue: i64,
-    pub flags: Vec<RiskFlag>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -281,16 +297,45 @@ impl Store {
 
     /// Who is overdue or due within the rules' window, most overdue first.
     pub fn due_list(&self, area: &str, today: NaiveDate) -> Result<Vec<DueItem>> {
-        let (lo, hi) = area_range(area);
         let horizon = today + chrono::Days::new(self.opts.rules.cadence.due_window_days.max(0) as u64);
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT e.id, e.person_id, e.household_id, e.area_code, p.name, e.kind, e.next_due, e.last_flags \
-             FROM enrolments e JOIN persons p ON p.id = e.person_id \
-             WHERE e.area_code >= ?1 AND e.area_code < ?2 AND e.next_due <= ?3 AND e.deleted = 0 \
-             AND e.end_date IS NULL AND (e.active_until IS NULL OR e.active_until >= ?4) AND p.deleted = 0 \
-             ORDER BY e.next_due, p.name",
-        )?;
-        let rows = stmt.query_map((lo, hi, horizon.to_string(), today.to_string()), |r| {
+        let sql = format!("{ACTIVE_ENROLMENTS} AND e.next_due <= ?4 ORDER BY e.next_due, p.name");
+        let rows = self.active_enrolments(&sql, area, today, Some(horizon))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|c| {
+                let due = c.next_due?;
+                Some(DueItem {
+                    target: c,
+                    due,
+                    status: schedule::status(due, today, &self.opts.rules),
+                    days_overdue: (today - due).num_days().max(0),
+                })
+            })
+            .collect())
+    }
+
+    /// Every target under active accompaniment in an area, by name, with the risk flags of
+    /// the latest visit: the counts and alerts of the home screen.
+    pub fn caseload(&self, area: &str, today: NaiveDate) -> Result<Vec<Caseload>> {
+        self.active_enrolments(&format!("{ACTIVE_ENROLMENTS} ORDER BY p.name"), area, today, None)
+    }
+
+    fn active_enrolments(
+        &self,
+        sql: &str,
+        area: &str,
+        today: NaiveDate,
+        horizon: Option<NaiveDate>,
+    ) -> Result<Vec<Caseload>> {
+        let (lo, hi) = area_range(area);
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let today = today.to_string();
+        let mut params: Vec<&dyn rusqlite::ToSql> = vec![&lo, &hi, &today];
+        let horizon = horizon.map(|h| h.to_string());
+        if let Some(h) = &horizon {
+            params.push(h);
+        }
+        let rows = stmt.query_map(params.as_slice(), |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -298,26 +343,24 @@ impl Store {
                 r.get::<_, String>(3)?,
                 r.get::<_, Option<String>>(4)?,
                 r.get::<_, Option<String>>(5)?,
-                r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(6)?,
                 r.get::<_, Option<String>>(7)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (id, person, household, area_code, name, kind, due, flags) = row?;
-            let (Some(kind), Ok(due)) = (enum_of::<TargetKind>(kind), due.parse::<NaiveDate>()) else {
+            let Some(kind) = enum_of::<TargetKind>(kind) else {
                 continue;
             };
-            out.push(DueItem {
+            out.push(Caseload {
                 enrolment_id: uuid(id),
                 person_id: uuid(person),
                 household_id: household.map(uuid).unwrap_or_default(),
                 area_code,
                 name: name.unwrap_or_default(),
                 kind,
-                due,
-                status: schedule::status(due, today, &self.opts.rules),
-                days_overdue: (today - due).num_days().max(0),
+                next_due: due.and_then(|d| d.parse().ok()),
                 flags: flags.as_deref().map(parse_flags).unwrap_or_default(),
             });
         }
