@@ -418,11 +418,17 @@ async fn pull(
             ),
         )
     })?;
-    if !page.more
-        && let Ok(conn) = state.0.writer.try_lock()
-        && let Err(e) = auth::touch(&conn, &device.id, state.now_ms())
-    {
-        tracing::warn!(error = %e, "could not record the device's last sync");
+    if !page.more {
+        // The last page ends a sync: note it when the writer is free, off the async threads
+        // (the write is an fsync'd commit).
+        let (writer, id, now) = (state.clone(), device.id.clone(), state.now_ms());
+        tokio::task::spawn_blocking(move || {
+            if let Ok(conn) = writer.0.writer.try_lock()
+                && let Err(e) = auth::touch(&conn, &id, now)
+            {
+                tracing::warn!(error = %e, "could not record the device's last sync");
+            }
+        });
     }
     state.0.metrics.pulled(page.bodies.len());
     let mut body = Vec::with_capacity(page.bodies.iter().map(|b| b.len() + 1).sum::<usize>() + 64);

@@ -100,11 +100,12 @@ pub fn enroll(
     now_ms: i64,
     token_ttl_ms: i64,
 ) -> Result<Result<EnrollResponse, CodeRefused>> {
+    let code_hash = hash(&normalize_code(code));
     let tx = conn.transaction()?;
     let found: Option<(String, String, String, i64, Option<i64>)> = tx
         .query_row(
             "SELECT user_name, role, scope, expires_at, used_at FROM enrollment_codes WHERE code_hash = ?1",
-            [hash(&normalize_code(code))],
+            [&code_hash],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
@@ -136,7 +137,7 @@ pub fn enroll(
     )?;
     tx.execute(
         "UPDATE enrollment_codes SET used_at = ?1, device_id = ?2 WHERE code_hash = ?3",
-        (now_ms, device_id.to_string(), hash(&normalize_code(code))),
+        (now_ms, device_id.to_string(), &code_hash),
     )?;
     tx.commit()?;
     tracing::info!(device = %device_id, role = %role, "device enrolled");
@@ -230,7 +231,7 @@ mod tests {
             Err(CodeRefused::Used)
         );
         assert_eq!(
-            enroll(&mut conn, "XXXX-XXXX-XXXX", "x", 2_000, 10_000).unwrap(),
+            enroll(&mut conn, "ABCD-EFGH-JKMN", "x", 2_000, 10_000).unwrap(),
             Err(CodeRefused::Unknown)
         );
         let late = new_enrollment_code(&conn, "Ani", &scope, 1_000, 60_000).unwrap();

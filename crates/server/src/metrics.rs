@@ -39,14 +39,10 @@ pub struct Metrics {
 
 impl Default for Metrics {
     fn default() -> Self {
-        let mut registry = Registry::with_prefix("pendamping");
-        let requests = Family::<RequestLabels, Counter>::default();
-        let durations = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
-            Histogram::new(exponential_buckets(0.001, 2.0, 16))
-        });
-        let m = Metrics {
-            requests,
-            durations,
+        let mut m = Metrics {
+            registry: Registry::with_prefix("pendamping"),
+            requests: Family::default(),
+            durations: Family::new_with_constructor(|| Histogram::new(exponential_buckets(0.001, 2.0, 16))),
             accepted: Counter::default(),
             duplicates: Counter::default(),
             rejected: Family::default(),
@@ -54,42 +50,42 @@ impl Default for Metrics {
             pulled: Counter::default(),
             bytes_in: Counter::default(),
             bytes_out: Counter::default(),
-            registry: Registry::default(),
         };
-        registry.register("http_requests", "HTTP requests by route and status", m.requests.clone());
-        registry.register(
+        let r = &mut m.registry;
+        r.register("http_requests", "HTTP requests by route and status", m.requests.clone());
+        r.register(
             "http_request_duration_seconds",
             "Time to answer a request (push and pull are the sync durations)",
             m.durations.clone(),
         );
-        registry.register("changes_accepted", "Changes stored from pushes", m.accepted.clone());
-        registry.register(
+        r.register("changes_accepted", "Changes stored from pushes", m.accepted.clone());
+        r.register(
             "changes_duplicate",
             "Changes pushed again that were already stored (acknowledged, not re-applied)",
             m.duplicates.clone(),
         );
-        registry.register(
+        r.register(
             "changes_rejected",
             "Changes refused and quarantined, by code",
             m.rejected.clone(),
         );
-        registry.register(
+        r.register(
             "conflicts",
             "Concurrent edits of one field recorded",
             m.conflicts.clone(),
         );
-        registry.register("changes_pulled", "Changes served to pulls", m.pulled.clone());
-        registry.register(
+        r.register("changes_pulled", "Changes served to pulls", m.pulled.clone());
+        r.register(
             "request_body_bytes",
             "Request bytes received, as sent on the wire",
             m.bytes_in.clone(),
         );
-        registry.register(
+        r.register(
             "response_body_bytes",
             "Response bytes sent, as sent on the wire",
             m.bytes_out.clone(),
         );
-        Metrics { registry, ..m }
+        m
     }
 }
 

@@ -197,7 +197,7 @@ pub(crate) fn read_record<T: DeserializeOwned>(conn: &Connection, e: Entity, id:
     let Some(state) = read_state(conn, e, id)? else {
         return Ok(None);
     };
-    if state.get(DELETED).is_some_and(|s| s.value == Value::Bool(true)) {
+    if pendamping_core::record::is_deleted(&state) {
         return Ok(None);
     }
     serde_json::from_value(pendamping_core::record::to_object(id, &state))
