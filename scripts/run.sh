@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
-# The main job: builds the pendamping tool, makes a demo device store of two villages in
-# Lebak, starts a local central server on its own store, enrols the device and syncs it,
-# then enrols a PLKB laptop for the kecamatan and syncs that too, and shows what the
-# officer sees: the due list, a search and the monthly recap. Everything stays in ./demo/;
-# the server keeps running until Ctrl-C (see README for further commands).
+# The main job: installs what is missing, builds the UI and the app, starts a local central
+# server on its own store (demo/central.db) loaded with two villages of demo families, and
+# opens the Pendamping window on its own store (demo/app/) with an enrollment code ready:
+# pick "Daftar ke server", enter the address and code printed below, and the families
+# arrive by sync. Without a display the server keeps running and the command-line tool
+# shows what the PLKB officer would see. Ctrl-C (or closing the window) stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
-cargo build --release -p pendamping-cli
+echo "== Membangun tampilan dan aplikasi (build: UI, app, server)"
+(cd ui && npm run --silent build >/dev/null)
+cargo build --release -p pendamping-cli -p pendamping-desktop
 bin=target/release/pendamping
+app=target/release/pendamping-desktop
 listen=${PENDAMPING_LISTEN:-127.0.0.1:8787}
-mkdir -p demo
-cadre=demo/pendamping.db
+mkdir -p demo/app
+seed=demo/seed.db
 plkb=demo/plkb.db
-if [ ! -f "$cadre" ]; then
-  "$bin" demo-data --store "$cadre" --households 500 --village 36.02.01.2002 --village 36.02.01.2003 --months 36
+if [ ! -f "$seed" ]; then
+  "$bin" demo-data --store "$seed" --households 500 --village 36.02.01.2002 --village 36.02.01.2003 --months 36
 fi
 
 echo; echo "== Server pusat lokal di http://$listen (demo/central.db) =="
@@ -23,26 +27,39 @@ echo; echo "== Server pusat lokal di http://$listen (demo/central.db) =="
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://$listen/health" >/dev/null 2>&1 && break; sleep 0.2; done
-if [ ! -f demo/.enrolled ]; then
-  code=$("$bin" server enroll --db demo/central.db --user "Kader Cilangkahan" --role cadre --scope 36.02.01.2002,36.02.01.2003)
-  "$bin" enroll --store "$cadre" --server "http://$listen" --code "$code" --name "tablet kader"
+if [ ! -f demo/.seeded ]; then
+  # The demo families reach the server the way a tablet's would: enrolled, then synced.
+  code=$("$bin" server enroll --db demo/central.db --user "Kader Cilangkahan (data demo)" --role cadre --scope 36.02.01.2002,36.02.01.2003)
+  "$bin" enroll --store "$seed" --server "http://$listen" --code "$code" --name "data demo"
+  "$bin" sync --store "$seed"
   code=$("$bin" server enroll --db demo/central.db --user "PLKB Malingping" --role plkb --scope 36.02.01)
   "$bin" enroll --store "$plkb" --server "http://$listen" --code "$code" --name "laptop PLKB"
-  touch demo/.enrolled
+  touch demo/.seeded
 fi
-echo; echo "== Sinkronisasi tablet kader, lalu laptop PLKB =="
-"$bin" sync --store "$cadre"
-"$bin" sync --store "$plkb"
+code=$("$bin" server enroll --db demo/central.db --user "Kader (aplikasi)" --role cadre --scope 36.02.01.2002,36.02.01.2003)
+cat <<MSG
 
-export PENDAMPING_STORE=$plkb
-month=$(date +%Y-%m)
-echo; echo "== Perlu dikunjungi minggu ini: Desa Cilangkahan (36.02.01.2002), di laptop PLKB =="
-"$bin" due --area 36.02.01.2002 | head -n 15
-echo; echo "== Cari 'siti' di Kecamatan Malingping =="
-"$bin" search --area 36.02.01 siti | head -n 5
-echo; echo "== Rekap bulan $month =="
-"$bin" recap --month "$month" --area 36.02.01
-echo; echo "== Perangkat terdaftar =="
-"$bin" server devices --db demo/central.db
-echo; echo "Server berjalan di http://$listen (metrik: /metrics). Ctrl-C untuk berhenti. Perintah lain: $bin --help"
-wait $server
+  Untuk aplikasi Pendamping (jendela):  pilih "Daftar ke server"
+    Alamat server     : http://$listen
+    Kode pendaftaran  : $code
+  atau pilih desa Cilangkahan (36.02.01.2002) dan "Bekerja tanpa server".
+  Data aplikasi disimpan di demo/app/pendamping.db.
+
+MSG
+
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  echo "Tidak ada layar (DISPLAY kosong): jendela aplikasi tidak dapat dibuka di mesin ini."
+  echo "No display (DISPLAY is empty): the app window cannot open here. The server keeps running;"
+  echo "this is what the PLKB laptop sees after a sync:"
+  "$bin" sync --store "$plkb"
+  export PENDAMPING_STORE=$plkb
+  echo; echo "== Perlu dikunjungi minggu ini: Desa Cilangkahan (36.02.01.2002) =="
+  "$bin" due --area 36.02.01.2002 | head -n 15
+  echo; echo "== Rekap bulan $(date +%Y-%m) =="
+  "$bin" recap --month "$(date +%Y-%m)" --area 36.02.01
+  echo; echo "Server berjalan di http://$listen. Ctrl-C untuk berhenti."
+  wait $server
+else
+  echo "== Membuka aplikasi Pendamping"
+  PENDAMPING_DATA_DIR="$PWD/demo/app" "$app"
+fi

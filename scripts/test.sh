@@ -1,25 +1,62 @@
 #!/usr/bin/env bash
 # Installs what is needed, then runs every check and test. CI runs this (.ci/run).
+#   fmt, clippy, the UI's type check and unit tests (vitest), every Rust test (including the
+#   check that ui/src/api/types.ts matches the Rust DTOs), then the app end to end in its
+#   real window through tauri-driver under Xvfb. Screenshots: target/e2e-screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+export PATH="$HOME/.cargo/bin:$PATH"
+command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --version ^2 --quiet
+
+mkdir -p target
+rm -f target/e2e.log target/cargo-test.log
+
+run_step() { # name, command…: runs it, keeps its output in target/<name>.log
+  local name=$1; shift
+  echo "== $name"
+  set +e
+  "$@" >"target/$name.log" 2>&1
+  local status=$?
+  set -e
+  return $status
+}
+
+echo "== ui: type check and build"
+(cd ui && npm run --silent check && npm run --silent build >/dev/null)
+echo "== ui: unit tests (vitest)"
+set +e
+(cd ui && npx vitest run --reporter=default) >target/vitest.log 2>&1
+ui_status=$?
+set -e
+grep -E "Test Files|Tests  " target/vitest.log | sed 's/\x1b\[[0-9;]*m//g' || true
+[ "$ui_status" -eq 0 ] || { sed 's/\x1b\[[0-9;]*m//g' target/vitest.log | tail -n 60; exit "$ui_status"; }
+ui_passed=$(sed 's/\x1b\[[0-9;]*m//g' target/vitest.log | grep -E "^ +Tests " | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' || echo 0)
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-echo "== cargo test"
-mkdir -p target
-set +e
-cargo test --workspace >target/test.log 2>&1
-status=$?
-set -e
-grep -E '^(test result|     Running|error(\[|:)|---- )' target/test.log || true
-passed=$(grep -Eo '[0-9]+ passed' target/test.log | awk '{s+=$1} END {print s+0}')
-failed=$(grep -Eo '[0-9]+ failed' target/test.log | awk '{s+=$1} END {print s+0}')
-echo "$passed passed, $failed failed"
+
+status=0
+run_step cargo-test cargo test --workspace --exclude pendamping-e2e || status=$?
+grep -E '^(test result|     Running|error(\[|:)|---- )' target/cargo-test.log || true
+if [ "$status" -eq 0 ]; then
+  # The window: a display from Xvfb, and a time limit so a hung window cannot hang CI.
+  cargo build --quiet -p pendamping-desktop -p pendamping-e2e --tests
+  run_step e2e timeout 900 xvfb-run -a -s "-screen 0 1280x800x24" \
+    cargo test -p pendamping-e2e --test window -- --test-threads=1 || status=$?
+  grep -E '^(test |test result|     Running|---- )' target/e2e.log || true
+fi
+pkill -TERM -x tauri-driver 2>/dev/null || true
+
+passed=$(cat target/cargo-test.log target/e2e.log 2>/dev/null | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+failed=$(cat target/cargo-test.log target/e2e.log 2>/dev/null | grep -Eo '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
+echo "Rust: $passed passed, $failed failed; UI (vitest): $ui_passed passed"
 if [ "$status" -ne 0 ]; then
-  sed -n '/^failures:/,$p' target/test.log | tail -n 80
+  for log in target/cargo-test.log target/e2e.log; do
+    [ -f "$log" ] && sed -n '/^failures:/,$p' "$log" | tail -n 80
+  done
 fi
 exit "$status"

@@ -156,7 +156,7 @@ async fn enrol_all(server: &TestServer, devices: &mut Pushes) -> Vec<String> {
     let mut tokens = Vec::new();
     for (store, v, _) in devices.iter_mut() {
         let code = server.code(Role::Cadre, &[v]);
-        pendamping_sync::enroll(store, &server.url(), &code, "bench")
+        pendamping_sync::enroll(&mut *store, &server.url(), &code, "bench")
             .await
             .unwrap();
         tokens.push(store.setting("token").unwrap().unwrap());

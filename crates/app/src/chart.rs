@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ChartKind {
     LengthForAge,
@@ -23,6 +24,7 @@ pub enum ChartKind {
 pub const CHART_SDS: [f64; 5] = [-3.0, -2.0, 0.0, 2.0, 3.0];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GrowthChart {
     pub kind: ChartKind,
     pub sex: Sex,
@@ -36,6 +38,7 @@ pub struct GrowthChart {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SdCurve {
     pub z: f64,
     /// (x, y) pairs in x order.
@@ -43,6 +46,7 @@ pub struct SdCurve {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChartPoint {
     pub date: NaiveDate,
     pub x: f64,

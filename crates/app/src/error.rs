@@ -7,6 +7,7 @@ use pendamping_sync::SyncError;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[error("{message}")]
 pub struct AppError {
     pub code: String,
@@ -25,6 +26,14 @@ impl AppError {
             message: message.into(),
             field: None,
             problems: Vec::new(),
+        }
+    }
+
+    /// A refused value of one form field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
+        AppError {
+            field: Some(field.into()),
+            ..AppError::new("invalid", message)
         }
     }
 }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Home {
     pub today: NaiveDate,
     pub overdue: Vec<DueItem>,
@@ -24,6 +25,7 @@ pub struct Home {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KindCount {
     pub kind: TargetKind,
     pub label: &'static str,
@@ -32,6 +34,7 @@ pub struct KindCount {
 
 /// A person whose latest visit raised a risk the cadre must act on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Alert {
     pub person_id: Uuid,
     pub enrolment_id: Uuid,
@@ -41,6 +44,7 @@ pub struct Alert {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FlagView {
     pub flag: RiskFlag,
     pub label: &'static str,

@@ -4,7 +4,12 @@
 
 pub mod chart;
 mod error;
+pub mod families;
 pub mod home;
+pub mod recap;
+pub mod setup;
 pub mod syncing;
+pub mod targets;
+pub mod visits;
 
 pub use error::AppError;

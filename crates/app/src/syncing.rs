@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncScreen {
     pub enrolled: bool,
     pub server: Option<String>,
@@ -22,6 +23,7 @@ pub struct SyncScreen {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConflictView {
     pub id: i64,
     pub entity: Entity,
@@ -37,6 +39,7 @@ pub struct ConflictView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RefusedView {
     pub change_id: Uuid,
     pub entity: Entity,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Administrative level, from the length of the code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Province,
@@ -85,6 +86,7 @@ pub fn dotted(code: &str) -> String {
 
 /// One area of the Kemendagri list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Area {
     pub code: &'static str,
     pub name: &'static str,

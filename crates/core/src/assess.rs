@@ -22,6 +22,7 @@ pub struct VisitContext<'a> {
 
 /// One z-score as shown to the cadre.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IndicatorResult {
     pub indicator: Indicator,
     pub z: f64,
@@ -31,6 +32,7 @@ pub struct IndicatorResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VisitResults {
     pub rules_version: String,
     pub tables_version: String,
@@ -55,6 +57,7 @@ pub struct VisitResults {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Assessment {
     pub problems: Vec<Problem>,
     pub results: VisitResults,

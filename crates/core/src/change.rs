@@ -10,6 +10,7 @@ use crate::hlc::Hlc;
 
 /// The synced tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Entity {
     Household,
@@ -101,6 +102,7 @@ impl Entity {
 /// Unknown keys are refused: a change travels between devices as sent, so it must carry
 /// nothing but its own parts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Change {
     /// Made once at the origin; the idempotency key everywhere.

@@ -10,6 +10,7 @@ use crate::problem::{Problem, label};
 use crate::rules::Rules;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum TargetKind {
     Catin,
@@ -36,6 +37,7 @@ impl TargetKind {
 
 /// Why an enrolment ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ExitReason {
     /// Catin: the wedding took place.
@@ -71,6 +73,7 @@ impl ExitReason {
 
 /// Data taken once, at enrolment, per target type (DOMAIN.md §2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EnrolmentDetails {
     Catin {
@@ -119,6 +122,7 @@ pub enum EnrolmentDetails {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryMode {
     Normal,
@@ -139,6 +143,7 @@ impl EnrolmentDetails {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Enrolment {
     pub id: Uuid,
     pub person_id: Uuid,

@@ -8,6 +8,7 @@ use crate::problem::{Problem, label};
 
 /// Main drinking-water source, as the family census (PK) asks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum WaterSource {
     AirKemasan,
@@ -24,6 +25,7 @@ pub enum WaterSource {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Latrine {
     /// Own or shared latrine with a septic tank.
@@ -35,6 +37,7 @@ pub enum Latrine {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Household {
     pub id: Uuid,
     /// Nomor Kartu Keluarga, 16 digits; may be unknown at first contact.

@@ -10,6 +10,7 @@ use crate::person::{Relationship, Sex};
 use crate::rules::Rules;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum KrsCriterion {
     UnsafeWater,
@@ -32,6 +33,7 @@ pub struct Member {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KrsStatus {
     /// Has a PUS wife, a pregnant woman or a child under 60 months.
     pub target_family: bool,

@@ -11,6 +11,7 @@ use crate::hlc::Hlc;
 
 /// A field's value and the stamp of its last write.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Stamped {
     pub hlc: Hlc,
     pub value: Value,

@@ -8,6 +8,7 @@ use crate::nik;
 use crate::problem::{Problem, label};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Sex {
     #[serde(rename = "L")]
     Male,
@@ -35,6 +36,7 @@ impl Sex {
 
 /// Relationship to the head of family, as on the KK.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Relationship {
     KepalaKeluarga,
@@ -50,6 +52,7 @@ pub enum Relationship {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Person {
     pub id: Uuid,
     pub household_id: Uuid,

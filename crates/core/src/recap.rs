@@ -14,6 +14,7 @@ use crate::visit::{KbppMethod, Services};
 
 /// A calendar month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Month {
     pub year: i32,
     pub month: u32,
@@ -46,6 +47,7 @@ impl std::fmt::Display for Month {
 
 /// Target groups of the report: children split at 24 months.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum TargetGroup {
     Catin,
@@ -130,6 +132,7 @@ pub struct RecapInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RecapRow {
     pub area_code: String,
     pub tpk: String,
@@ -153,6 +156,7 @@ pub struct RecapRow {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KrsRow {
     pub area_code: String,
     pub krs_families: u32,
@@ -161,6 +165,7 @@ pub struct KrsRow {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Recap {
     pub month: Option<Month>,
     pub rows: Vec<RecapRow>,

@@ -9,6 +9,7 @@ use crate::person::Sex;
 use crate::rules::Rules;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RiskFlag {
     Anemia,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::household::WaterSource;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Rules {
     /// Stored with every derived result so the server can recompute.
@@ -18,6 +19,7 @@ pub struct Rules {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct RiskThresholds {
     /// Anaemia in pregnancy: Hb below this (g/dL).
@@ -61,6 +63,7 @@ pub struct RiskThresholds {
 
 /// A measure's plausibility: warn outside `warn`, reject outside `reject`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Range {
     pub reject_min: f64,
@@ -72,6 +75,7 @@ pub struct Range {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Plausibility {
     pub adult_height_cm: Range,
@@ -92,6 +96,7 @@ pub struct Plausibility {
 
 /// Default days between TPK visits (DOMAIN.md §3.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Cadence {
     pub catin_days: i64,
@@ -108,6 +113,7 @@ pub struct Cadence {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct KrsRules {
     /// Drinking-water sources counted safe.

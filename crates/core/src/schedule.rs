@@ -76,6 +76,7 @@ pub fn next_due(input: DueInput, rules: &Rules) -> Option<NaiveDate> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DueStatus {
     Overdue,

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::growth::Measure;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Visit {
     pub id: Uuid,
     pub enrolment_id: Uuid,
@@ -23,6 +24,7 @@ pub struct Visit {
 
 /// What the TPK did for the family on this visit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct Services {
     /// Counselling (KIE).
@@ -36,6 +38,7 @@ pub struct Services {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum VisitData {
     Catin(CatinVisit),
@@ -70,6 +73,7 @@ impl VisitData {
 
 /// Elsimil-style screening of a bride or groom to be.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct CatinVisit {
     pub weight_kg: Option<f64>,
@@ -87,6 +91,7 @@ pub struct CatinVisit {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum AncProvider {
     Bidan,
@@ -98,6 +103,7 @@ pub enum AncProvider {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AncContact {
     pub date: NaiveDate,
     pub provider: AncProvider,
@@ -105,6 +111,7 @@ pub struct AncContact {
 
 /// Danger signs in pregnancy and after delivery (Buku KIA).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DangerSign {
     Perdarahan,
@@ -122,6 +129,7 @@ pub enum DangerSign {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct HamilVisit {
     pub weight_kg: Option<f64>,
@@ -140,6 +148,7 @@ pub struct HamilVisit {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum KbppMethod {
     Iud,
@@ -153,6 +162,7 @@ pub enum KbppMethod {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Breastfeeding {
     Eksklusif,
@@ -161,6 +171,7 @@ pub enum Breastfeeding {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct NifasVisit {
     pub danger_signs: Vec<DangerSign>,
@@ -173,6 +184,7 @@ pub struct NifasVisit {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Immunisation {
     /// Vaccine code as in Buku KIA: hb0, bcg, polio1…4, dpt_hb_hib1…3, ipv, campak_rubela, …
     pub vaccine: String,
@@ -180,6 +192,7 @@ pub struct Immunisation {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct AnakVisit {
     pub weight_kg: Option<f64>,
@@ -201,6 +214,7 @@ pub struct AnakVisit {
 
 /// A family visit to a KRS household.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct KrsVisit {
     pub notes: Option<String>,

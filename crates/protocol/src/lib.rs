@@ -19,12 +19,14 @@ pub const PULL_LIMIT_DEFAULT: usize = 1000;
 pub const PULL_LIMIT_MAX: usize = 5000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EnrollRequest {
     pub enrollment_code: String,
     pub device_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EnrollResponse {
     pub device_id: Uuid,
     /// Shown once; the server keeps only its hash.
@@ -33,6 +35,7 @@ pub struct EnrollResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PushRequest {
     pub schema_version: u32,
     /// The pusher's pull cursor: what it has seen of the server. A field it overwrites that
@@ -43,6 +46,7 @@ pub struct PushRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PushResponse {
     /// Changes stored (new) or already known (replays): every change of the batch that
     /// is not in `rejected` is acknowledged and may leave the outbox.
@@ -58,6 +62,7 @@ pub struct PushResponse {
 
 /// A change the server refused and quarantined, with the reason and the field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Rejection {
     pub change_id: Uuid,
     pub code: String,
@@ -68,6 +73,7 @@ pub struct Rejection {
 
 /// A pushed field met a write by another device that the pusher had not seen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConflictNote {
     pub change_id: Uuid,
     pub entity: Entity,
@@ -82,6 +88,7 @@ pub struct ConflictNote {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PullResponse {
     pub changes: Vec<Change>,
     /// The cursor to save with this page (in the same transaction).
@@ -94,6 +101,7 @@ pub struct PullResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Health {
     pub status: String,
     pub version: String,
@@ -101,6 +109,7 @@ pub struct Health {
 
 /// Every error answer: a stable code for programs and a message for people.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ErrorBody {
     pub code: String,
     pub message: String,

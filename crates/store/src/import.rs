@@ -24,6 +24,7 @@ pub struct Batch {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BatchCounts {
     pub households: usize,
     pub persons: usize,
@@ -36,6 +37,7 @@ pub struct BatchCounts {
 
 /// One bad record of a batch.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BatchProblem {
     pub file: String,
     pub line: u64,

@@ -8,7 +8,7 @@ use pendamping_core::risk::RiskFlag;
 use pendamping_core::schedule::{self, DueStatus};
 use pendamping_core::visit::VisitData;
 use pendamping_core::{Enrolment, Entity, Household, Person, Relationship, Sex, TargetKind, Visit, nik};
-use rusqlite::Row;
+use rusqlite::{OptionalExtension, Row};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -32,6 +32,7 @@ pub(crate) fn enum_of<T: serde::de::DeserializeOwned>(s: Option<String>) -> Opti
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HouseholdSummary {
     pub id: Uuid,
     pub area_code: String,
@@ -46,6 +47,7 @@ pub struct HouseholdSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PersonSummary {
     pub id: Uuid,
     pub household_id: Uuid,
@@ -66,6 +68,7 @@ const ACTIVE_ENROLMENTS: &str = "SELECT e.id, e.person_id, e.household_id, e.are
 
 /// A target under active accompaniment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Caseload {
     pub enrolment_id: Uuid,
     pub person_id: Uuid,
@@ -80,6 +83,7 @@ pub struct Caseload {
 
 /// A target whose next visit falls within the due window.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DueItem {
     #[serde(flatten)]
     pub target: Caseload,
@@ -89,12 +93,14 @@ pub struct DueItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VisitRecord {
     pub visit: Visit,
     pub results: Option<VisitResults>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Timeline {
     pub person: Person,
     pub enrolments: Vec<Enrolment>,
@@ -103,6 +109,7 @@ pub struct Timeline {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GrowthPoint {
     pub visit_id: Uuid,
     pub date: NaiveDate,
@@ -128,6 +135,28 @@ fn person_summary(r: &Row) -> rusqlite::Result<PersonSummary> {
         sex: enum_of(r.get(5)?),
         birth_date: r.get::<_, Option<String>>(6)?.and_then(|d| d.parse().ok()),
         relationship: enum_of(r.get(7)?),
+    })
+}
+
+const HOUSEHOLD_SUMMARY: &str = "SELECT h.id, h.area_code, h.head_name, h.kk_number, h.rt, h.rw, h.address, h.krs, \
+     h.krs_criteria, (SELECT COUNT(*) FROM persons p WHERE p.household_id = h.id AND p.deleted = 0) FROM households h";
+
+fn household_summary(r: &Row) -> rusqlite::Result<HouseholdSummary> {
+    let kk: Option<String> = r.get(3)?;
+    Ok(HouseholdSummary {
+        id: uuid(r.get(0)?),
+        area_code: r.get(1)?,
+        head_name: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+        kk_masked: kk.as_deref().map(nik::mask),
+        rt: r.get(4)?,
+        rw: r.get(5)?,
+        address: r.get(6)?,
+        krs: r.get(7)?,
+        krs_criteria: r
+            .get::<_, Option<String>>(8)?
+            .and_then(|c| serde_json::from_str(&c).ok())
+            .unwrap_or_default(),
+        members: r.get(9)?,
     })
 }
 
@@ -176,31 +205,20 @@ impl Store {
     /// Households of an area, by head's name, a page at a time.
     pub fn households_in(&self, area: &str, offset: usize, limit: usize) -> Result<Vec<HouseholdSummary>> {
         let (lo, hi) = area_range(area);
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT h.id, h.area_code, h.head_name, h.kk_number, h.rt, h.rw, h.address, h.krs, h.krs_criteria, \
-             (SELECT COUNT(*) FROM persons p WHERE p.household_id = h.id AND p.deleted = 0) \
-             FROM households h WHERE h.area_code >= ?1 AND h.area_code < ?2 AND h.deleted = 0 \
-             ORDER BY h.head_name COLLATE NOCASE, h.id LIMIT ?3 OFFSET ?4",
-        )?;
-        let rows = stmt.query_map((lo, hi, limit as i64, offset as i64), |r| {
-            let kk: Option<String> = r.get(3)?;
-            Ok(HouseholdSummary {
-                id: uuid(r.get(0)?),
-                area_code: r.get(1)?,
-                head_name: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-                kk_masked: kk.as_deref().map(nik::mask),
-                rt: r.get(4)?,
-                rw: r.get(5)?,
-                address: r.get(6)?,
-                krs: r.get(7)?,
-                krs_criteria: r
-                    .get::<_, Option<String>>(8)?
-                    .and_then(|c| serde_json::from_str(&c).ok())
-                    .unwrap_or_default(),
-                members: r.get(9)?,
-            })
-        })?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{HOUSEHOLD_SUMMARY} WHERE h.area_code >= ?1 AND h.area_code < ?2 AND h.deleted = 0 \
+             ORDER BY h.head_name COLLATE NOCASE, h.id LIMIT ?3 OFFSET ?4"
+        ))?;
+        let rows = stmt.query_map((lo, hi, limit as i64, offset as i64), household_summary)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn household_summary(&self, id: Uuid) -> Result<Option<HouseholdSummary>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("{HOUSEHOLD_SUMMARY} WHERE h.id = ?1 AND h.deleted = 0"))?
+            .query_row([id.to_string()], household_summary)
+            .optional()?)
     }
 
     pub fn members(&self, household_id: Uuid) -> Result<Vec<PersonSummary>> {
@@ -363,6 +381,21 @@ impl Store {
                 next_due: due.and_then(|d| d.parse().ok()),
                 flags: flags.as_deref().map(parse_flags).unwrap_or_default(),
             });
+        }
+        Ok(out)
+    }
+
+    /// The enrolments of a household's members (ended ones too), oldest first.
+    pub fn household_enrolments(&self, household_id: Uuid) -> Result<Vec<Enrolment>> {
+        let mut stmt = self.conn.prepare_cached(
+            // Through the members: enrolments are indexed by person, not by household.
+            "SELECT id FROM enrolments WHERE person_id IN (SELECT id FROM persons WHERE household_id = ?1) \
+             AND deleted = 0 ORDER BY start_date, id",
+        )?;
+        let ids = stmt.query_map([household_id.to_string()], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for id in ids {
+            out.extend(rows::read_record(&self.conn, Entity::Enrolment, &id?)?);
         }
         Ok(out)
     }

@@ -15,6 +15,7 @@ use crate::error::Result;
 use crate::{Store, derive, meta_get, meta_set, rows};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ApplyReport {
     pub applied: usize,
     /// Already seen here (replays, and our own changes coming back).
@@ -24,6 +25,7 @@ pub struct ApplyReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RejectedChange {
     pub change_id: Uuid,
     pub code: String,
@@ -32,6 +34,7 @@ pub struct RejectedChange {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Conflict {
     pub id: i64,
     pub entity: Entity,
@@ -303,6 +306,7 @@ pub struct ReportedConflict {
 
 /// A local change the server refused, kept for the user to correct the record.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Refused {
     pub change: Change,
     pub code: String,
@@ -320,6 +324,16 @@ impl Store {
 
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
         meta_set(&self.conn, &format!("sync.{key}"), value)
+    }
+
+    /// A preference of the app on this device (its villages, the language), kept apart
+    /// from the sync settings.
+    pub fn preference(&self, key: &str) -> Result<Option<String>> {
+        meta_get(&self.conn, &format!("app.{key}"))
+    }
+
+    pub fn set_preference(&mut self, key: &str, value: &str) -> Result<()> {
+        meta_set(&self.conn, &format!("app.{key}"), value)
     }
 
     /// Forgets the pull cursor, so the next pull starts from the beginning (the server

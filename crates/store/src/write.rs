@@ -25,6 +25,7 @@ use crate::{Store, derive, meta_set, rows};
 
 /// A save that went through: the record's id and the warnings the user accepted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Saved {
     pub id: Uuid,
     pub warnings: Vec<Problem>,
@@ -34,6 +35,7 @@ pub struct Saved {
 
 /// What a visit form shows before saving and after.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VisitOutcome {
     pub id: Uuid,
     pub assessment: Assessment,
@@ -56,6 +58,7 @@ pub struct Delivery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeliveryRecorded {
     pub nifas_enrolment_id: Uuid,
     pub child_id: Uuid,
@@ -290,6 +293,10 @@ pub(crate) fn kind_str(k: TargetKind) -> String {
 impl Store {
     /// Runs `f` with a writer inside one transaction; commits only if `f` succeeds.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
+        self.transact(true, f)
+    }
+
+    fn transact<T>(&mut self, commit: bool, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
         let today = self.today();
         let time = self.opts.time.clone();
         let id_time = self.opts.time.clone();
@@ -305,6 +312,11 @@ impl Store {
             new_id: &new_id,
         };
         match f(&mut w) {
+            Ok(v) if !commit => {
+                // A dry run: the transaction rolls back on drop, and its stamps are forgotten.
+                self.clock = saved_clock;
+                Ok(v)
+            }
             Ok(v) => {
                 // The clock resumes from here after a restart; once per transaction is enough.
                 if self.clock != saved_clock {
@@ -350,6 +362,22 @@ impl Store {
     /// What the form shows before saving: problems, BMI, z-scores, labels, flags.
     pub fn assess_visit(&mut self, v: &Visit) -> Result<Assessment> {
         self.write(|w| w.assess(v).map(|(a, _, _)| a))
+    }
+
+    /// The form's preview: problems, results and the next due date exactly as saving would
+    /// give them, from a save that is rolled back. With errors there is no next due date.
+    pub fn preview_visit(&mut self, v: &Visit) -> Result<VisitOutcome> {
+        self.transact(false, |w| {
+            let (assessment, ..) = w.assess(v)?;
+            if assessment.has_errors() {
+                return Ok(VisitOutcome {
+                    id: v.id,
+                    assessment,
+                    next_due: None,
+                });
+            }
+            w.visit(v)
+        })
     }
 
     /// Records one visit (validation, risks, z-scores, row and outbox in one transaction).

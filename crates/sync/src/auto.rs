@@ -17,6 +17,7 @@ use crate::error::SyncError;
 use crate::http;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum State {
     /// Not started yet, or the device works offline only.

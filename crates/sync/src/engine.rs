@@ -14,6 +14,7 @@ use crate::http::{Bytes, Http, Retry};
 
 /// Where a sync is, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     Push,
@@ -21,6 +22,7 @@ pub enum Phase {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Progress {
     pub phase: Phase,
     pub done: u64,
@@ -31,6 +33,7 @@ pub struct Progress {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Summary {
     /// Changes of this device the server now holds (new or already known).
     pub pushed: u64,
@@ -83,7 +86,7 @@ mod keys {
 }
 
 /// Enrols this device with a code from the server's admin and keeps the credentials.
-pub async fn enroll(store: &mut Store, server: &str, code: &str, device_name: &str) -> Result<EnrollResponse> {
+pub async fn enroll<A: Access>(mut store: A, server: &str, code: &str, device_name: &str) -> Result<EnrollResponse> {
     let http = Http::new(server, None)?;
     let req = EnrollRequest {
         enrollment_code: code.trim().to_string(),
@@ -92,17 +95,20 @@ pub async fn enroll(store: &mut Store, server: &str, code: &str, device_name: &s
     let resp: EnrollResponse = http
         .call(Method::POST, "/v1/devices/enroll", Some(&req), &mut Bytes::default())
         .await?;
-    store.set_setting(keys::SERVER, server.trim_end_matches('/'))?;
-    store.set_setting(keys::DEVICE_ID, &resp.device_id.to_string())?;
-    store.set_setting(keys::TOKEN, &resp.token)?;
-    store.set_setting(keys::SCOPE, &serde_json::to_string(&resp.scope).unwrap_or_default())?;
-    // A new server: start its log from the beginning.
-    store.reset_pull_cursor()?;
+    store.with(|store| {
+        store.set_setting(keys::SERVER, server.trim_end_matches('/'))?;
+        store.set_setting(keys::DEVICE_ID, &resp.device_id.to_string())?;
+        store.set_setting(keys::TOKEN, &resp.token)?;
+        store.set_setting(keys::SCOPE, &serde_json::to_string(&resp.scope).unwrap_or_default())?;
+        // A new server: start its log from the beginning.
+        store.reset_pull_cursor()
+    })?;
     Ok(resp)
 }
 
 /// What the device knows of its enrolment, for a status screen.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Status {
     pub server: Option<String>,
     pub device_id: Option<String>,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::AnthroResult;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Indicator {
     /// PB/U or TB/U.
@@ -48,6 +49,7 @@ pub fn permenkes_label(indicator: Indicator, z: f64) -> Option<&'static str> {
 
 /// WHO's nutritional statuses of one measurement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum WhoStatus {
     Stunted,

@@ -22,6 +22,7 @@ pub const LAST_DAY: i64 = 1826;
 
 /// How the length/height was measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
     /// Recumbent length (lying down).
@@ -46,6 +47,7 @@ pub struct AnthroInput {
 
 /// A z-score rounded to 2 decimals, with WHO's implausibility flag.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Score {
     pub z: f64,
     pub flagged: bool,
@@ -53,6 +55,7 @@ pub struct Score {
 
 /// Everything computed from one measurement.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AnthroResult {
     /// Length/height after the 0.7 cm adjustment for the child's age.
     pub clenhei: Option<f64>,
@@ -69,6 +72,7 @@ pub struct AnthroResult {
 
 /// A WHO reference table, for the curves of growth charts and for test data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Curve {
     /// Length/height-for-age, by age in days.

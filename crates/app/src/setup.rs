@@ -1,0 +1,253 @@
+//! First run and the working area: work offline only, or enrol with a server; the
+//! villages this device serves, picked from the Kemendagri list, and the one on screen.
+
+use pendamping_core::area::{self, Area, Level};
+use pendamping_store::Store;
+use pendamping_sync::Access;
+use serde::Serialize;
+
+use crate::AppError;
+
+const VILLAGES: &str = "villages";
+const CURRENT: &str = "current_village";
+const MODE: &str = "mode";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Setup {
+    /// False until the first-run screen is done.
+    pub configured: bool,
+    /// "offline" or "server".
+    pub mode: Option<String>,
+    pub enrolled: bool,
+    pub server: Option<String>,
+    /// The areas the server lets this device see (empty offline).
+    pub scope: Vec<String>,
+    pub villages: Vec<VillageView>,
+    /// The village the screens show.
+    pub current: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct VillageView {
+    pub code: String,
+    /// e.g. "36.02.01.2002"
+    pub dotted: String,
+    pub name: String,
+    /// "Kec. Malingping, Kab. Lebak, Banten"
+    pub place: String,
+}
+
+impl VillageView {
+    fn of(a: &Area) -> VillageView {
+        let place = area::ancestry(a.code)
+            .iter()
+            .rev()
+            .skip(1)
+            .map(|p| match p.level {
+                Level::District => format!("Kec. {}", p.name),
+                _ => p.name.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        VillageView {
+            code: a.code.to_string(),
+            dotted: area::dotted(a.code),
+            name: a.name.to_string(),
+            place,
+        }
+    }
+}
+
+fn villages_of(store: &Store) -> Result<Vec<String>, AppError> {
+    Ok(store
+        .preference(VILLAGES)?
+        .map(|s| s.split(',').filter(|c| !c.is_empty()).map(str::to_string).collect())
+        .unwrap_or_default())
+}
+
+pub fn setup(store: &Store) -> Result<Setup, AppError> {
+    let status = pendamping_sync::status(store)?;
+    let codes = villages_of(store)?;
+    let villages = codes
+        .iter()
+        .filter_map(|c| area::lookup(c))
+        .map(|a| VillageView::of(&a))
+        .collect();
+    let current = store
+        .preference(CURRENT)?
+        .filter(|c| codes.contains(c))
+        .or_else(|| codes.first().cloned());
+    Ok(Setup {
+        configured: store.preference(MODE)?.is_some() && !codes.is_empty(),
+        mode: store.preference(MODE)?,
+        enrolled: status.server.is_some(),
+        server: status.server,
+        scope: status.scope.map(|s| s.areas).unwrap_or_default(),
+        villages,
+        current,
+    })
+}
+
+/// Villages whose name contains `query`, or the village with that code.
+pub fn find_villages(query: &str) -> Vec<VillageView> {
+    if let Ok(code) = area::normalize_village_code(query)
+        && let Some(a) = area::lookup(&code)
+    {
+        return vec![VillageView::of(&a)];
+    }
+    area::search(query, Some(Level::Village), 30)
+        .iter()
+        .map(VillageView::of)
+        .collect()
+}
+
+/// The villages of a district (kecamatan) code, for picking them all at once.
+pub fn villages_of_district(code: &str) -> Vec<VillageView> {
+    area::normalize_code(code)
+        .map(|c| area::villages_under(&c).iter().map(VillageView::of).collect())
+        .unwrap_or_default()
+}
+
+/// Works without a server: the cadre's own villages only.
+pub fn work_offline(store: &mut Store, villages: &[String]) -> Result<Setup, AppError> {
+    choose_villages(store, villages)?;
+    store.set_preference(MODE, "offline")?;
+    setup(store)
+}
+
+/// Sets the villages this device serves. Enrolled, they must lie in the server's scope.
+pub fn choose_villages(store: &mut Store, villages: &[String]) -> Result<Setup, AppError> {
+    let scope = pendamping_sync::status(store)?.scope;
+    let mut codes = Vec::new();
+    for raw in villages {
+        let code = area::normalize_village_code(raw)
+            .ok()
+            .filter(|c| area::lookup(c).is_some())
+            .ok_or_else(|| AppError::invalid("area_code", "Kode desa/kelurahan tidak dikenal"))?;
+        if let Some(scope) = &scope
+            && !scope.contains(&code)
+        {
+            return Err(AppError::invalid(
+                "area_code",
+                "Desa ini di luar wilayah yang diizinkan server untuk perangkat ini",
+            ));
+        }
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+    }
+    if codes.is_empty() {
+        return Err(AppError {
+            field: Some("villages".into()),
+            ..AppError::new("required", "Pilih minimal satu desa/kelurahan")
+        });
+    }
+    store.set_preference(VILLAGES, &codes.join(","))?;
+    setup(store)
+}
+
+pub fn set_current_village(store: &mut Store, code: &str) -> Result<Setup, AppError> {
+    let code = area::normalize_village_code(code).unwrap_or_default();
+    if !villages_of(store)?.contains(&code) {
+        return Err(AppError::invalid(
+            "area_code",
+            "Desa ini bukan wilayah kerja perangkat ini",
+        ));
+    }
+    store.set_preference(CURRENT, &code)?;
+    setup(store)
+}
+
+/// The village the screens show; an error before the first-run screen is done.
+pub fn current_village(store: &Store) -> Result<String, AppError> {
+    setup(store)?
+        .current
+        .ok_or_else(|| AppError::new("not_configured", "Pilih desa wilayah kerja terlebih dahulu"))
+}
+
+/// Enrols with the server's enrollment code, then takes the villages picked (or, if
+/// none, every village of the scope).
+pub async fn enroll<A: Access + Clone>(
+    mut store: A,
+    server: &str,
+    code: &str,
+    device_name: &str,
+    villages: &[String],
+) -> Result<Setup, AppError> {
+    let server = server.trim();
+    if !(server.starts_with("http://") || server.starts_with("https://")) {
+        return Err(AppError::invalid(
+            "server",
+            "Alamat server harus diawali http:// atau https://",
+        ));
+    }
+    if code.trim().is_empty() {
+        return Err(AppError {
+            field: Some("code".into()),
+            ..AppError::new("required", "Kode pendaftaran wajib diisi")
+        });
+    }
+    let resp = pendamping_sync::enroll(store.clone(), server, code, device_name).await?;
+    store.with(|s| {
+        let picked: Vec<String> = if villages.is_empty() {
+            resp.scope
+                .areas
+                .iter()
+                .flat_map(|a| area::villages_under(a))
+                .map(|a| a.code.to_string())
+                .collect()
+        } else {
+            villages.to_vec()
+        };
+        choose_villages(s, &picked)?;
+        s.set_preference(MODE, "server")?;
+        setup(s)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pendamping_tests::*;
+
+    #[test]
+    fn first_run_offline_keeps_the_chosen_villages_and_shows_the_first() {
+        let mut s = store_at(d(2026, 11, 24));
+        assert!(!setup(&s).unwrap().configured);
+        assert_eq!(current_village(&s).unwrap_err().code, "not_configured");
+        let err = work_offline(&mut s, &[]).unwrap_err();
+        assert_eq!(
+            (err.code.as_str(), err.field.as_deref()),
+            ("required", Some("villages"))
+        );
+        let err = work_offline(&mut s, &["36.02.01.9999".into()]).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("area_code"));
+        assert!(!setup(&s).unwrap().configured, "a refused choice changes nothing");
+
+        let got = work_offline(&mut s, &["36.02.01.2002".into(), "3602012003".into()]).unwrap();
+        assert!(got.configured && !got.enrolled);
+        assert_eq!(got.mode.as_deref(), Some("offline"));
+        assert_eq!(got.villages.len(), 2);
+        assert_eq!(got.villages[0].dotted, "36.02.01.2002");
+        assert!(got.villages[0].place.starts_with("Kec. "), "{}", got.villages[0].place);
+        assert_eq!(got.current.as_deref(), Some("3602012002"));
+        let got = set_current_village(&mut s, "36.02.01.2003").unwrap();
+        assert_eq!(got.current.as_deref(), Some("3602012003"));
+        assert_eq!(
+            set_current_village(&mut s, "3602012004").unwrap_err().field.as_deref(),
+            Some("area_code")
+        );
+    }
+
+    #[test]
+    fn villages_are_found_by_name_or_code() {
+        let by_code = find_villages("36.02.01.2002");
+        assert_eq!(by_code.len(), 1);
+        let by_name = find_villages(&by_code[0].name.to_lowercase());
+        assert!(by_name.iter().any(|v| v.code == "3602012002"));
+        assert!(villages_of_district("36.02.01").len() > 5);
+        assert!(find_villages("").is_empty());
+    }
+}

@@ -1,0 +1,93 @@
+//! Enrolling a family member as a target (catin, ibu hamil, ibu pasca persalinan,
+//! baduta/balita, KRS family) and ending an enrolment with a reason.
+
+use chrono::NaiveDate;
+use pendamping_core::enrolment::{EnrolmentDetails, ExitReason};
+use pendamping_core::{Enrolment, TargetKind};
+use pendamping_store::{Saved, Store};
+use uuid::Uuid;
+
+use crate::AppError;
+use crate::families::in_scope;
+
+/// Enrols a person from `start` with the details of the target type.
+pub fn enrol(
+    store: &mut Store,
+    person_id: Uuid,
+    start: NaiveDate,
+    details: EnrolmentDetails,
+) -> Result<Saved, AppError> {
+    let person = store
+        .person(person_id)?
+        .ok_or_else(|| AppError::invalid("person_id", "Orang ini tidak ditemukan"))?;
+    in_scope(store, &person.area_code)?;
+    let e = Enrolment {
+        id: store.new_id(),
+        person_id,
+        household_id: person.household_id,
+        area_code: person.area_code,
+        kind: details.kind(),
+        start_date: start,
+        end_date: None,
+        end_reason: None,
+        tpk: None,
+        details,
+    };
+    Ok(store.save_enrolment(&e)?)
+}
+
+/// The reasons an enrolment of this kind may end with.
+pub fn exit_reasons(kind: TargetKind) -> Vec<ExitReason> {
+    ExitReason::allowed_for(kind).to_vec()
+}
+
+pub fn end_enrolment(store: &mut Store, id: Uuid, date: NaiveDate, reason: ExitReason) -> Result<Saved, AppError> {
+    let e = store
+        .enrolment(id)?
+        .ok_or_else(|| AppError::new("not_found", "Pendampingan tidak ditemukan"))?;
+    in_scope(store, &e.area_code)?;
+    if !ExitReason::allowed_for(e.kind).contains(&reason) {
+        return Err(AppError::invalid(
+            "end_reason",
+            "Alasan ini tidak berlaku untuk sasaran ini",
+        ));
+    }
+    if date < e.start_date {
+        return Err(AppError::invalid(
+            "end_date",
+            "Tanggal selesai tidak boleh sebelum tanggal mulai pendampingan",
+        ));
+    }
+    Ok(store.end_enrolment(id, date, reason)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::setup;
+    use pendamping_tests::*;
+
+    #[test]
+    fn a_mother_is_enrolled_as_pregnant_and_the_pregnancy_ends_with_an_allowed_reason() {
+        let today = d(2026, 11, 24);
+        let mut s = store_at(today);
+        setup::work_offline(&mut s, &[VILLAGE.into()]).unwrap();
+        let (_, mother, _, _) = family_with_child(&mut s, 1, VILLAGE, d(2025, 5, 1));
+        let id = enrol(&mut s, mother.id, d(2026, 10, 1), hamil_details(d(2026, 8, 1)))
+            .unwrap()
+            .id;
+        let e = s.enrolment(id).unwrap().unwrap();
+        assert_eq!((e.kind, e.area_code.as_str()), (TargetKind::IbuHamil, VILLAGE));
+        let again = enrol(&mut s, mother.id, d(2026, 10, 2), hamil_details(d(2026, 8, 1))).unwrap_err();
+        assert_eq!(again.field.as_deref(), Some("kind"), "{again:?}");
+
+        assert!(exit_reasons(TargetKind::IbuHamil).contains(&ExitReason::Keguguran));
+        let wrong = end_enrolment(&mut s, id, today, ExitReason::Menikah).unwrap_err();
+        assert_eq!(wrong.field.as_deref(), Some("end_reason"));
+        let early = end_enrolment(&mut s, id, d(2026, 9, 1), ExitReason::Keguguran).unwrap_err();
+        assert_eq!(early.field.as_deref(), Some("end_date"));
+        end_enrolment(&mut s, id, today, ExitReason::Keguguran).unwrap();
+        let e = s.enrolment(id).unwrap().unwrap();
+        assert_eq!((e.end_date, e.end_reason), (Some(today), Some(ExitReason::Keguguran)));
+    }
+}

@@ -1,0 +1,65 @@
+use chrono::NaiveDate;
+use pendamping_app::families::{self as app, Family};
+use pendamping_app::{AppError, targets};
+use pendamping_core::enrolment::{EnrolmentDetails, ExitReason};
+use pendamping_core::{Household, Person, Problem, TargetKind};
+use pendamping_store::{HouseholdSummary, PersonSummary, Saved};
+use tauri::State;
+use uuid::Uuid;
+
+use crate::AppState;
+
+#[tauri::command]
+pub fn households(state: State<AppState>, offset: usize, limit: usize) -> Result<Vec<HouseholdSummary>, AppError> {
+    app::households(&state.store(), offset, limit)
+}
+
+#[tauri::command]
+pub fn search_persons(state: State<AppState>, query: String) -> Result<Vec<PersonSummary>, AppError> {
+    app::search(&state.store(), &query)
+}
+
+#[tauri::command]
+pub fn family(state: State<AppState>, id: Uuid) -> Result<Family, AppError> {
+    app::family(&state.store(), id)
+}
+
+#[tauri::command]
+pub fn save_household(state: State<AppState>, household: Household) -> Result<Saved, AppError> {
+    state.saved(app::save_household(&mut state.store(), household))
+}
+
+#[tauri::command]
+pub fn check_person(state: State<AppState>, person: Person) -> Vec<Problem> {
+    app::check_person(&state.store(), &person)
+}
+
+#[tauri::command]
+pub fn save_person(state: State<AppState>, person: Person) -> Result<Saved, AppError> {
+    state.saved(app::save_person(&mut state.store(), person))
+}
+
+#[tauri::command]
+pub fn remove_household(state: State<AppState>, id: Uuid) -> Result<(), AppError> {
+    state.saved(app::remove_household(&mut state.store(), id))
+}
+
+#[tauri::command]
+pub fn enrol(
+    state: State<AppState>,
+    person_id: Uuid,
+    start: NaiveDate,
+    details: EnrolmentDetails,
+) -> Result<Saved, AppError> {
+    state.saved(targets::enrol(&mut state.store(), person_id, start, details))
+}
+
+#[tauri::command]
+pub fn end_enrolment(state: State<AppState>, id: Uuid, date: NaiveDate, reason: ExitReason) -> Result<Saved, AppError> {
+    state.saved(targets::end_enrolment(&mut state.store(), id, date, reason))
+}
+
+#[tauri::command]
+pub fn exit_reasons(kind: TargetKind) -> Vec<ExitReason> {
+    targets::exit_reasons(kind)
+}

@@ -1,0 +1,44 @@
+//! The commands the UI invokes, grouped by screen. Each delegates to `pendamping_app`.
+
+mod families;
+mod home;
+mod recap;
+mod setup;
+mod sync;
+mod visits;
+
+use tauri::{Runtime, ipc::Invoke};
+
+pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        setup::setup,
+        setup::find_villages,
+        setup::villages_of_district,
+        setup::work_offline,
+        setup::choose_villages,
+        setup::set_current_village,
+        setup::enroll,
+        home::home,
+        families::households,
+        families::search_persons,
+        families::family,
+        families::save_household,
+        families::check_person,
+        families::save_person,
+        families::remove_household,
+        families::enrol,
+        families::end_enrolment,
+        families::exit_reasons,
+        visits::new_visit,
+        visits::preview_visit,
+        visits::save_visit,
+        visits::timeline,
+        visits::growth_chart,
+        sync::sync_screen,
+        sync::sync_state,
+        sync::sync_now,
+        sync::dismiss_conflict,
+        recap::recap,
+        recap::export_recap_csv,
+    ]
+}

@@ -1,0 +1,51 @@
+//! What the commands share: the device store (behind the mutex the sync also takes, for
+//! a moment per step) and the background sync.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use pendamping_app::AppError;
+use pendamping_store::{Options, Store};
+use pendamping_sync::{AutoOptions, AutoSync, Shared};
+use tauri::{Manager, Runtime};
+
+pub struct AppState {
+    pub store: Shared,
+    pub auto: AutoSync,
+}
+
+/// `PENDAMPING_DATA_DIR` when set (tests, a second profile), else the OS app-data directory
+/// (`~/.local/share/id.pendamping.app` on Linux; the app's private storage on Android).
+pub fn data_dir<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    let dir = match std::env::var_os("PENDAMPING_DATA_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => app.path().app_data_dir()?,
+    };
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+impl AppState {
+    pub fn open(dir: &Path) -> Result<AppState, Box<dyn std::error::Error>> {
+        let path = dir.join("pendamping.db");
+        tracing::info!(path = %path.display(), "opening the device store");
+        let store: Shared = Arc::new(Mutex::new(Store::open(&path, Options::default())?));
+        // The sync task needs a tokio runtime: Tauri's own.
+        let auto = tauri::async_runtime::block_on(async { AutoSync::start(store.clone(), AutoOptions::default()) });
+        Ok(AppState { store, auto })
+    }
+
+    /// The store for one command. A panic elsewhere does not lock the cadre out: SQLite
+    /// rolled back whatever was half done.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// After a local save: send it when the server can be reached.
+    pub fn saved<T>(&self, r: Result<T, AppError>) -> Result<T, AppError> {
+        if r.is_ok() {
+            self.auto.sync_now();
+        }
+        r
+    }
+}

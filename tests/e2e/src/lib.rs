@@ -1,0 +1,235 @@
+//! Drives the real Pendamping binary through tauri-driver (which starts WebKitWebDriver):
+//! one fresh data directory, one driver and one window per test. Needs a display (run
+//! under `xvfb-run`) and a binary built with the UI embedded:
+//! `npm --prefix ui run build && cargo build -p pendamping-desktop --features tauri/custom-protocol`.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use serde_json::{Value, json};
+
+/// The app binary: `PENDAMPING_APP` or the workspace's debug build.
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("PENDAMPING_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/pendamping-desktop"))
+}
+
+/// Where screenshots go, for a person to review after the run.
+pub fn shots_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot directory");
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// tauri-driver, stopped with SIGTERM on drop: only then does it stop WebKitWebDriver too.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(data_dir: &Path, export_dir: &Path) -> Result<Driver> {
+        let (port, native) = (free_port(), free_port());
+        let child = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            // The app inherits the driver's environment.
+            .env("PENDAMPING_DATA_DIR", data_dir)
+            .env("PENDAMPING_EXPORT_DIR", export_dir)
+            .env("XDG_DATA_HOME", data_dir.join("xdg"))
+            .env("XDG_CACHE_HOME", data_dir.join("cache"))
+            .env("PENDAMPING_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("tauri-driver is not installed: cargo install tauri-driver --locked")?;
+        Ok(Driver { child, port })
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One running app window with its own empty data directory.
+pub struct App {
+    pub client: Client,
+    pub data: tempfile::TempDir,
+    pub exports: PathBuf,
+    /// When the session was asked for (the app's process starts then).
+    pub started: Instant,
+    _driver: Driver,
+}
+
+impl App {
+    pub async fn start() -> Result<App> {
+        let data = tempfile::tempdir()?;
+        App::start_in(data).await
+    }
+
+    /// Starts the app on an existing data directory (a store made beforehand).
+    pub async fn start_in(data: tempfile::TempDir) -> Result<App> {
+        let exports = data.path().join("exports");
+        for sub in ["xdg", "cache"] {
+            std::fs::create_dir_all(data.path().join(sub))?;
+        }
+        let driver = Driver::start(data.path(), &exports)?;
+        let url = format!("http://127.0.0.1:{}", driver.port);
+        // The driver takes a moment to listen.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", driver.port)).is_err() {
+            if Instant::now() > deadline {
+                bail!("tauri-driver did not start listening on {url}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let caps = json!({
+            "browserName": "wry",
+            "tauri:options": { "application": app_binary(), "args": [] }
+        });
+        // Two crypto providers are linked in; the driver is plain HTTP, any will do.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let started = Instant::now();
+        let client = ClientBuilder::rustls()?
+            .capabilities(caps.as_object().expect("object").clone())
+            .connect(&url)
+            .await
+            .context("no WebDriver session: is there a display (xvfb-run) and a built app?")?;
+        Ok(App {
+            client,
+            data,
+            exports,
+            started,
+            _driver: driver,
+        })
+    }
+
+    pub async fn find(&self, css: &str) -> Result<Element> {
+        let found = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await;
+        if found.is_err() {
+            // What the screen showed instead, for whoever reads the failure.
+            let body = self.js("return document.body.innerText").await.unwrap_or_default();
+            self.screenshot("failure").await.ok();
+            return found.with_context(|| format!("no element {css}; the screen shows: {body}"));
+        }
+        Ok(found?)
+    }
+
+    /// Taps an element, scrolled to the middle of the screen first: the tab bar fixed at
+    /// the bottom would otherwise cover what WebDriver scrolls to the bottom edge.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        let el = self.find(css).await?;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'})",
+                vec![serde_json::to_value(&el)?],
+            )
+            .await?;
+        el.click().await.with_context(|| format!("click {css}"))
+    }
+
+    /// Types into a text field, as a finger on the on-screen keyboard would.
+    pub async fn type_in(&self, css: &str, text: &str) -> Result<()> {
+        let el = self.find(css).await?;
+        el.clear().await?;
+        el.send_keys(text).await.with_context(|| format!("type into {css}"))
+    }
+
+    /// Sets a date or select control (their pickers are native widgets) and fires the events
+    /// a person's choice fires.
+    pub async fn set(&self, css: &str, value: &str) -> Result<()> {
+        self.find(css).await?;
+        self.client
+            .execute(
+                "const el = document.querySelector(arguments[0]); el.value = arguments[1];
+                 el.dispatchEvent(new Event('input', {bubbles: true}));
+                 el.dispatchEvent(new Event('change', {bubbles: true}));",
+                vec![json!(css), json!(value)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn text(&self, css: &str) -> Result<String> {
+        Ok(self.find(css).await?.text().await?)
+    }
+
+    /// Waits until `css` has text containing `want`.
+    pub async fn wait_text(&self, css: &str, want: &str) -> Result<String> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let got = match self.client.find(Locator::Css(css)).await {
+                Ok(el) => el.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if got.contains(want) {
+                return Ok(got);
+            }
+            if Instant::now() > deadline {
+                bail!("{css} shows {got:?}, not {want:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn js(&self, script: &str) -> Result<Value> {
+        Ok(self.client.execute(script, vec![]).await?)
+    }
+
+    /// Calls a command the way the UI does, for setting up data quickly.
+    pub async fn invoke(&self, cmd: &str, args: Value) -> Result<Value> {
+        let v = self
+            .client
+            .execute_async(
+                "const [cmd, args, done] = arguments;
+                 window.__TAURI_INTERNALS__.invoke(cmd, args).then(
+                   (r) => done({ok: r}), (e) => done({err: e}));",
+                vec![json!(cmd), args],
+            )
+            .await?;
+        match v.get("ok") {
+            Some(ok) => Ok(ok.clone()),
+            None => bail!("{cmd} failed: {}", v["err"]),
+        }
+    }
+
+    pub async fn screenshot(&self, name: &str) -> Result<()> {
+        let png = self.client.screenshot().await?;
+        std::fs::write(shots_dir().join(format!("{name}.png")), png)?;
+        Ok(())
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.client.close().await?;
+        Ok(())
+    }
+}

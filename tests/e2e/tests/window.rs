@@ -1,0 +1,206 @@
+//! The app end to end, in its real window: what a cadre does on the first day.
+//! Run under a display: `xvfb-run -a cargo test -p pendamping-e2e -- --test-threads=1`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Result, ensure};
+use chrono::{Local, Months};
+use pendamping_core::hlc::ManualTime;
+use pendamping_e2e::App;
+use pendamping_protocol::Role;
+use pendamping_tests::VILLAGE;
+use pendamping_tests::net::{TestServer, server_change_ids};
+use serde_json::json;
+
+/// Every scenario gets two minutes at most: a hung window must not hang CI.
+async fn bounded(f: impl std::future::Future<Output = Result<()>>) {
+    tokio::time::timeout(Duration::from_secs(120), f)
+        .await
+        .expect("the scenario took over two minutes")
+        .expect("the scenario failed");
+}
+
+async fn first_run_offline(app: &App) -> Result<()> {
+    app.find("[data-screen=first-run]").await?;
+    app.screenshot("01-first-run").await?;
+    app.type_in("input[name=village-query]", "36.02.01.2002").await?;
+    app.click(&format!("button[data-village='{VILLAGE}']")).await?;
+    app.click("button[name=work-offline]").await?;
+    app.find("[data-screen=home]").await?;
+    Ok(())
+}
+
+/// Registers a household with a mother and a girl born `months` ago, and enrols the girl.
+async fn register_family_with_child(app: &App, months: u32) -> Result<()> {
+    app.click("button[data-tab=families]").await?;
+    app.click("button[name=register-family]").await?;
+    app.type_in("input[name=head_name]", "Ahmad Hidayat").await?;
+    app.type_in("input[name=rt]", "3").await?;
+    app.type_in("input[name=rw]", "1").await?;
+    app.set("select[name=water_source]", "sumur_tak_terlindung").await?;
+    app.screenshot("03-household-form").await?;
+    app.click("button[name=save]").await?;
+
+    app.click("button[name=add-member]").await?;
+    app.type_in("[data-form=person] input[name=name]", "Siti Aminah")
+        .await?;
+    app.type_in("[data-form=person] input[name=nik]", "3602015204960001")
+        .await?;
+    app.set("[data-form=person] input[name=birth_date]", "1996-04-12")
+        .await?;
+    app.set("[data-form=person] select[name=relationship]", "istri").await?;
+    app.click("button[name=save-person]").await?;
+    app.find("[data-member='Siti Aminah']").await?;
+
+    let birth = Local::now().date_naive() - Months::new(months);
+    app.click("button[name=add-member]").await?;
+    app.type_in("[data-form=person] input[name=name]", "Putri Lestari")
+        .await?;
+    app.click("[data-form=person] input[name=no_nik]").await?;
+    app.set("[data-form=person] input[name=birth_date]", &birth.to_string())
+        .await?;
+    app.click("button[name=save-person]").await?;
+    app.find("[data-member='Putri Lestari']").await?;
+
+    app.click("button[data-enrol='Putri Lestari']").await?;
+    app.find("[data-form=enrol] button[data-kind=anak]").await?;
+    app.click("button[name=save-enrolment]").await?;
+    app.find("[data-member='Putri Lestari'] button[data-visit=anak]")
+        .await?;
+    app.screenshot("04-family-card").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_child_is_flagged_stunted_and_drawn_below_the_line() {
+    bounded(async {
+        let app = App::start().await?;
+        first_run_offline(&app).await?;
+        app.screenshot("02-beranda-empty").await?;
+        register_family_with_child(&app, 18).await?;
+        ensure!(app.text("[data-krs]").await?.contains("Sumber air minum tidak layak"));
+
+        app.click("[data-member='Putri Lestari'] button[data-visit=anak]")
+            .await?;
+        app.type_in("input[name=weight_kg]", "9").await?;
+        app.type_in("input[name=lenhei_cm]", "74,0").await?;
+        app.set("select[name=measure]", "lying").await?;
+        // The preview shows the flag and the z-score's label before anything is saved.
+        app.find("[data-results] [data-flag=stunted]").await?;
+        app.wait_text("[data-results] [data-indicator=length_for_age]", "pendek")
+            .await?;
+        app.find("[data-results] [data-next-due]").await?;
+        app.screenshot("05-visit-form-stunted").await?;
+        app.click("button[name=save-visit]").await?;
+
+        // The timeline and the chart: the point lies below −2 SD.
+        app.find("[data-screen=person] .timeline [data-flag=stunted]").await?;
+        app.find("svg[data-chart=length_for_age] circle.point.low").await?;
+        app.find("svg[data-chart=length_for_age] path[data-sd='-2']").await?;
+        app.screenshot("06-person-growth-chart").await?;
+
+        app.click("button[data-tab=home]").await?;
+        app.wait_text("[data-screen=home]", "Putri Lestari").await?;
+        app.find("[data-screen=home] [data-flag=stunted]").await?;
+        app.screenshot("07-beranda").await?;
+
+        app.click("button[data-tab=families]").await?;
+        app.type_in("input[name=search]", "siti").await?;
+        app.wait_text("[data-list=persons]", "360201********01").await?;
+        app.screenshot("08-keluarga-search").await?;
+
+        app.click("button[data-tab=recap]").await?;
+        app.find("tr[data-group=baduta]").await?;
+        app.click("button[name=export]").await?;
+        let shown = app.wait_text("[data-exported]", ".csv").await?;
+        let csv = std::fs::read_dir(&app.exports)?
+            .next()
+            .expect("an exported file")?
+            .path();
+        ensure!(shown.contains(&csv.file_name().unwrap().to_string_lossy().to_string()));
+        let text = std::fs::read_to_string(&csv)?;
+        ensure!(text.starts_with("month,area_code,"), "{text}");
+        ensure!(text.lines().any(|l| l.contains(",baduta,")), "{text}");
+        app.screenshot("09-rekap").await?;
+        app.close().await
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_impossible_weight_is_refused_in_indonesian_naming_the_field() {
+    bounded(async {
+        let app = App::start().await?;
+        first_run_offline(&app).await?;
+        register_family_with_child(&app, 10).await?;
+        app.click("[data-member='Putri Lestari'] button[data-visit=anak]")
+            .await?;
+        app.type_in("input[name=weight_kg]", "95").await?;
+        let msg = app
+            .wait_text("[data-field=weight_kg] .msg.error", "Berat badan")
+            .await?;
+        ensure!(msg.contains("95") && msg.contains("di luar batas"), "{msg}");
+        let save = app.find("button[name=save-visit]").await?;
+        ensure!(save.attr("disabled").await?.is_some(), "saving is blocked");
+        app.type_in("input[name=weight_kg]", "8,x").await?;
+        app.wait_text("[data-field=weight_kg] .msg.error", "bukan angka")
+            .await?;
+        app.screenshot("10-visit-form-out-of-range").await?;
+        app.type_in("input[name=weight_kg]", "8,2").await?;
+        app.wait_text("[data-results]", "BB/U").await?;
+        ensure!(save.attr("disabled").await?.is_none(), "a fixed value can be saved");
+        app.close().await
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_enrolled_tablet_syncs_its_family_to_the_server() {
+    bounded(async {
+        let dir = tempfile::tempdir()?;
+        let now = Local::now().timestamp_millis() as u64;
+        let server = TestServer::start(dir.path(), Arc::new(ManualTime::new(now)), |_| {}).await;
+        let code = server.code(Role::Cadre, &[VILLAGE]);
+
+        let app = App::start().await?;
+        app.find("[data-screen=first-run]").await?;
+        app.type_in("input[name=village-query]", "3602012002").await?;
+        app.click(&format!("button[data-village='{VILLAGE}']")).await?;
+        app.type_in("input[name=server]", &server.url()).await?;
+        app.type_in("input[name=code]", "WRONG-CODE").await?;
+        app.click("button[name=enrol]").await?;
+        app.wait_text("[data-error]", "Kode pendaftaran").await?;
+        app.type_in("input[name=code]", &code).await?;
+        app.screenshot("11-first-run-enrol").await?;
+        app.click("button[name=enrol]").await?;
+        app.find("[data-screen=home]").await?;
+
+        app.click("button[data-tab=families]").await?;
+        app.click("button[name=register-family]").await?;
+        app.type_in("input[name=head_name]", "Budi Santoso").await?;
+        app.click("button[name=save]").await?;
+        app.find("button[name=add-member]").await?;
+        let list = app.invoke("households", json!({"offset": 0, "limit": 10})).await?;
+        let id = list[0]["id"].as_str().unwrap_or_default().to_string();
+
+        app.click("button[data-tab=sync]").await?;
+        app.click("button[name=sync-now]").await?;
+        app.wait_text("[data-pending-count]", "0").await?;
+        let last = app.text("[data-last-sync]").await?;
+        ensure!(!last.contains("belum"), "a last sync time is shown: {last}");
+        app.find("[data-sync-state=idle]").await?;
+        app.screenshot("12-sinkronisasi").await?;
+        let (on_server, _) = server_change_ids(&server.db());
+        let with_id: i64 = server.db().query_row(
+            "SELECT COUNT(*) FROM changes WHERE body LIKE '%' || ?1 || '%'",
+            [&id],
+            |r| r.get(0),
+        )?;
+        ensure!(on_server.len() == 1 && with_id == 1, "the household is on the server");
+        app.close().await?;
+        server.stop().await;
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,80 @@
+// The only module that talks to the Rust side. Every command is typed with the types
+// generated from the Rust DTOs (types.ts); errors arrive as ApiError {code, message, field}.
+import { invoke } from '@tauri-apps/api/core'
+import { listen, type UnlistenFn } from '@tauri-apps/api/event'
+import type {
+  AppError, ChartKind, Enrolment, EnrolmentDetails, ExitReason, Family, GrowthChart, Home, Household,
+  HouseholdSummary, Person, PersonSummary, PersonTimeline, Problem, RecapView, Saved, Setup, State,
+  SyncScreen, TargetKind, VillageView, Visit, VisitOutcome,
+} from './types'
+
+export type * from './types'
+
+/** A refused command: a stable code, an Indonesian message, the field concerned. */
+export class ApiError extends Error {
+  code: string
+  field?: string
+  problems: Problem[]
+  constructor(e: AppError) {
+    super(e.message)
+    this.code = e.code
+    this.field = e.field ?? undefined
+    this.problems = e.problems ?? []
+  }
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args)
+  } catch (e) {
+    if (e && typeof e === 'object' && 'code' in e) throw new ApiError(e as AppError)
+    throw new ApiError({ code: 'internal', message: String(e), field: null, problems: [] } as unknown as AppError)
+  }
+}
+
+export const api = {
+  setup: () => call<Setup>('setup'),
+  findVillages: (query: string) => call<VillageView[]>('find_villages', { query }),
+  villagesOfDistrict: (code: string) => call<VillageView[]>('villages_of_district', { code }),
+  workOffline: (villages: string[]) => call<Setup>('work_offline', { villages }),
+  chooseVillages: (villages: string[]) => call<Setup>('choose_villages', { villages }),
+  setCurrentVillage: (code: string) => call<Setup>('set_current_village', { code }),
+  enroll: (server: string, code: string, deviceName: string, villages: string[]) =>
+    call<Setup>('enroll', { server, code, deviceName, villages }),
+
+  home: () => call<Home>('home'),
+
+  households: (offset: number, limit: number) => call<HouseholdSummary[]>('households', { offset, limit }),
+  searchPersons: (query: string) => call<PersonSummary[]>('search_persons', { query }),
+  family: (id: string) => call<Family>('family', { id }),
+  saveHousehold: (household: Household) => call<Saved>('save_household', { household }),
+  checkPerson: (person: Person) => call<Problem[]>('check_person', { person }),
+  savePerson: (person: Person) => call<Saved>('save_person', { person }),
+  removeHousehold: (id: string) => call<null>('remove_household', { id }),
+  enrol: (personId: string, start: string, details: EnrolmentDetails) =>
+    call<Saved>('enrol', { personId, start, details }),
+  endEnrolment: (id: string, date: string, reason: ExitReason) =>
+    call<Saved>('end_enrolment', { id, date, reason }),
+  exitReasons: (kind: TargetKind) => call<ExitReason[]>('exit_reasons', { kind }),
+
+  newVisit: (enrolmentId: string, date: string) => call<Visit>('new_visit', { enrolmentId, date }),
+  previewVisit: (visit: Visit) => call<VisitOutcome>('preview_visit', { visit }),
+  saveVisit: (visit: Visit) => call<VisitOutcome>('save_visit', { visit }),
+  timeline: (personId: string) => call<PersonTimeline>('timeline', { personId }),
+  growthChart: (personId: string, kind: ChartKind) => call<GrowthChart>('growth_chart', { personId, kind }),
+
+  syncScreen: () => call<SyncScreen>('sync_screen'),
+  syncState: () => call<State>('sync_state'),
+  syncNow: () => call<null>('sync_now'),
+  dismissConflict: (id: number) => call<null>('dismiss_conflict', { id }),
+
+  recap: (month: string) => call<RecapView>('recap', { month }),
+  exportRecapCsv: (month: string) => call<string>('export_recap_csv', { month }),
+}
+
+/** The background sync's state as it changes. */
+export function onSyncState(f: (s: State) => void): Promise<UnlistenFn> {
+  return listen<State>('sync-state', (e) => f(e.payload))
+}
+
+export type { Enrolment }

@@ -1,0 +1,353 @@
+// Generated from the Rust DTOs by crates/app/tests/ui_types.rs: do not edit.
+// UPDATE_UI_TYPES=1 cargo test -p pendamping-app --test ui_types
+
+export type Alert = { person_id: string, enrolment_id: string, name: string, kind: TargetKind, flags: Array<FlagView>, };
+
+export type AnakVisit = { weight_kg: number | null, lenhei_cm: number | null, 
+/**
+ * The position actually used; WHO adjusts by 0.7 cm when it differs from the age's.
+ */
+measure: Measure | null, headc_cm: number | null, muac_cm: number | null, oedema: boolean, 
+/**
+ * Under 6 months: only breast milk.
+ */
+exclusive_bf: boolean | null, 
+/**
+ * 6–23 months: complementary food given.
+ */
+mpasi: boolean | null, immunisations: Array<Immunisation>, vitamin_a: boolean, illness: string | null, services: Services, };
+
+export type AncContact = { date: string, provider: AncProvider, };
+
+export type AncProvider = "bidan" | "dokter" | "dokter_spesialis" | "puskesmas" | "rumah_sakit" | "lainnya";
+
+export type AnthroResult = { 
+/**
+ * Length/height after the 0.7 cm adjustment for the child's age.
+ */
+clenhei: number | null, 
+/**
+ * A standing measurement under 9 months: the position is treated as unknown.
+ */
+measure_implausible: boolean, cbmi: number | null, len: Score | null, wei: Score | null, wfl: Score | null, bmi: Score | null, hc: Score | null, ac: Score | null, };
+
+export type AppError = { code: string, message: string, field: string | null, 
+/**
+ * Every problem of a refused form (errors and warnings), for inline display.
+ */
+problems: Array<Problem>, };
+
+export type Assessment = { problems: Array<Problem>, results: VisitResults, };
+
+export type Breastfeeding = "eksklusif" | "parsial" | "tidak";
+
+export type CatinVisit = { weight_kg: number | null, height_cm: number | null, lila_cm: number | null, waist_cm: number | null, hb: number | null, smoker: boolean, smoke_exposure: boolean, 
+/**
+ * Iron tablets received so far.
+ */
+ttd_received: number | null, illness: string | null, pregnancy_plan: string | null, services: Services, };
+
+export type ChartKind = "length_for_age" | "weight_for_age" | "weight_for_length";
+
+export type ChartPoint = { date: string, x: number, y: number, 
+/**
+ * The z-score computed when the visit was recorded.
+ */
+z: number | null, 
+/**
+ * Below −2 SD (stunted, underweight or wasted), for the point's colour.
+ */
+below_minus_two: boolean, };
+
+export type ConflictView = { id: number, entity: Entity, row_id: string, field: string, 
+/**
+ * This device's value and the other device's, side by side.
+ */
+here: JsonValue, there: JsonValue, here_hlc: Hlc, there_hlc: Hlc, 
+/**
+ * "here" or "there": the value now in force everywhere.
+ */
+kept: string, };
+
+export type DangerSign = "perdarahan" | "demam" | "bengkak_kaki_tangan_wajah" | "sakit_kepala_berat" | "pandangan_kabur" | "kejang" | "ketuban_pecah_dini" | "gerakan_janin_berkurang" | "muntah_terus_menerus" | "cairan_berbau" | "payudara_bengkak" | "sedih_berlebihan";
+
+export type DeliveryMode = "normal" | "sesar" | "tindakan";
+
+export type DueItem = { due: string, status: DueStatus, days_overdue: number, enrolment_id: string, person_id: string, household_id: string, area_code: string, name: string, kind: TargetKind, next_due: string | null, 
+/**
+ * Of the latest visit.
+ */
+flags: Array<RiskFlag>, };
+
+export type DueStatus = "overdue" | "due_soon" | "later";
+
+export type Enrolment = { id: string, person_id: string, household_id: string, area_code: string, kind: TargetKind, start_date: string, end_date: string | null, end_reason: ExitReason | null, tpk: string | null, details: EnrolmentDetails, };
+
+export type EnrolmentDetails = { "kind": "catin", wedding_date: string | null, partner_name: string | null, } | { "kind": "ibu_hamil", hpht: string, gravida: number | null, parity: number | null, abortus: number | null, last_birth_date: string | null, height_cm: number | null, pre_pregnancy_weight_kg: number | null, } | { "kind": "nifas", delivery_date: string, place: string | null, attendant: string | null, mode: DeliveryMode | null, birth_weight_g: number | null, birth_length_cm: number | null, gestational_age_weeks: number | null, } | { "kind": "anak", birth_weight_g: number | null, birth_length_cm: number | null, } | { "kind": "krs", };
+
+export type Entity = "household" | "person" | "enrolment" | "visit";
+
+export type ExitReason = "menikah" | "batal" | "melahirkan" | "keguguran" | "meninggal" | "pindah" | "selesai" | "tidak_berisiko";
+
+export type Family = { household: Household, members: Array<Member>, krs: boolean, krs_criteria: Array<KrsCriterion>, };
+
+export type FlagView = { flag: RiskFlag, label: string, };
+
+export type GroupRow = { group: TargetGroup, label: string, exits: number, row: RecapRow, };
+
+export type GrowthChart = { kind: ChartKind, sex: Sex, 
+/**
+ * Axis titles in Indonesian, with units.
+ */
+x_label: string, y_label: string, x_min: number, x_max: number, curves: Array<SdCurve>, points: Array<ChartPoint>, };
+
+export type HamilVisit = { weight_kg: number | null, lila_cm: number | null, hb: number | null, hb_date: string | null, systolic: number | null, diastolic: number | null, 
+/**
+ * Iron tablets taken since the pregnancy began (cumulative).
+ */
+ttd_total: number | null, 
+/**
+ * ANC contacts since the last visit.
+ */
+anc: Array<AncContact>, danger_signs: Array<DangerSign>, smoke_exposure: boolean, services: Services, };
+
+export type Hlc = string;
+
+export type Home = { today: string, overdue: Array<DueItem>, due_this_week: Array<DueItem>, 
+/**
+ * Every target type, in the programme's order, with how many are accompanied.
+ */
+counts: Array<KindCount>, alerts: Array<Alert>, pending: number, last_sync: string | null, };
+
+export type Household = { id: string, 
+/**
+ * Nomor Kartu Keluarga, 16 digits; may be unknown at first contact.
+ */
+kk_number: string | null, 
+/**
+ * 10-digit Kemendagri village code.
+ */
+area_code: string, head_name: string, address: string | null, rt: string | null, rw: string | null, water_source: WaterSource | null, latrine: Latrine | null, 
+/**
+ * P3KE welfare decile (1 poorest … 10).
+ */
+welfare_decile: number | null, floor_area_m2: number | null, latitude: number | null, longitude: number | null, 
+/**
+ * The TPK assigned to this family.
+ */
+tpk: string | null, };
+
+export type HouseholdSummary = { id: string, area_code: string, head_name: string, kk_masked: string | null, rt: string | null, rw: string | null, address: string | null, members: number, krs: boolean, krs_criteria: Array<KrsCriterion>, };
+
+export type Immunisation = { 
+/**
+ * Vaccine code as in Buku KIA: hb0, bcg, polio1…4, dpt_hb_hib1…3, ipv, campak_rubela, …
+ */
+vaccine: string, date: string, };
+
+export type Indicator = "length_for_age" | "weight_for_age" | "weight_for_lenhei" | "bmi_for_age" | "head_for_age" | "arm_for_age";
+
+export type IndicatorResult = { indicator: Indicator, z: number, flagged: boolean, 
+/**
+ * Permenkes 2/2020 label, e.g. "pendek".
+ */
+label: string | null, };
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+export type KbppMethod = "iud" | "implan" | "tubektomi" | "suntik" | "pil_mini" | "mal" | "kondom" | "tidak";
+
+export type KindCount = { kind: TargetKind, label: string, count: number, };
+
+export type KrsCriterion = "unsafe_water" | "unsafe_latrine" | "wife_too_young" | "wife_too_old" | "births_too_close" | "too_many_children" | "uninhabitable";
+
+export type KrsRow = { area_code: string, krs_families: number, 
+/**
+ * KRS families with at least one visit (to any member, or a family visit) this month.
+ */
+krs_accompanied: number, };
+
+export type KrsVisit = { notes: string | null, services: Services, };
+
+export type Latrine = "septic_tank" | "tanpa_septic_tank" | "tidak";
+
+export type Measure = "lying" | "standing";
+
+export type Member = { person: Person, 
+/**
+ * Shown masked; the whole NIK only in the person's own form.
+ */
+nik_masked: string | null, age_label: string, enrolments: Array<Enrolment>, };
+
+export type NifasVisit = { danger_signs: Array<DangerSign>, breastfeeding: Breastfeeding | null, kbpp_method: KbppMethod | null, kbpp_start: string | null, hb: number | null, lila_cm: number | null, services: Services, };
+
+export type Person = { id: string, household_id: string, 
+/**
+ * The 10-digit village code of the household.
+ */
+area_code: string, 
+/**
+ * `None` for a newborn with no NIK yet: linked through the KK and the mother.
+ */
+nik: string | null, name: string, sex: Sex, birth_date: string, relationship: Relationship, mother_id: string | null, mother_nik: string | null, phone: string | null, };
+
+export type PersonSummary = { id: string, household_id: string, area_code: string, name: string, 
+/**
+ * Lists never show a whole NIK.
+ */
+nik_masked: string | null, sex: Sex | null, birth_date: string | null, relationship: Relationship | null, };
+
+export type PersonTimeline = { person: Person, age_label: string, household_head: string, enrolments: Array<Enrolment>, 
+/**
+ * Newest first.
+ */
+visits: Array<VisitRecord>, 
+/**
+ * Has a child enrolment: the screen offers growth charts.
+ */
+growth: boolean, };
+
+export type Phase = "push" | "pull";
+
+export type Problem = { 
+/**
+ * Stable, for programs (the UI never matches messages).
+ */
+code: string, 
+/**
+ * The form field, as named in the record (`weight_kg`, `nik`, …).
+ */
+field: string, severity: Severity, message_id: string, message_en: string, };
+
+export type Progress = { phase: Phase, done: number, 
+/**
+ * Known for a push from the start; for a pull once the server has counted.
+ */
+total: number | null, bytes_sent: number, bytes_received: number, };
+
+export type RecapRow = { area_code: string, tpk: string, group: TargetGroup | null, caseload_end: number, new_enrolments: number, exits: { [key in ExitReason]?: number }, 
+/**
+ * Targets visited at least once this month.
+ */
+visited: number, visits: number, 
+/**
+ * Targets with each flag on at least one visit this month.
+ */
+flags: { [key in RiskFlag]?: number }, kie: number, referrals: number, referrals_completed: number, bansos: number, 
+/**
+ * Pregnant women whose cumulative TTD reached the target by month end.
+ */
+ttd_target_reached: number, 
+/**
+ * Postpartum women with a contraceptive method recorded this month, by method.
+ */
+kbpp: { [key in KbppMethod]?: number }, };
+
+export type RecapView = { month: string, area_code: string, area_title: string, 
+/**
+ * One row per target group, in the report's order, summed over the TPKs.
+ */
+groups: Array<GroupRow>, krs: KrsRow, };
+
+export type RefusedView = { change_id: string, entity: Entity, row_id: string, code: string, field: string | null, message: string, refused_at: string, };
+
+export type Relationship = "kepala_keluarga" | "istri" | "suami" | "anak" | "menantu" | "cucu" | "orang_tua" | "mertua" | "famili_lain" | "lainnya";
+
+export type RiskFlag = "anemia" | "anemia_refer" | "kek" | "bmi_under" | "too_young" | "too_old" | "too_close" | "too_many" | "short_stature" | "smoker" | "smoke_exposure" | "danger_sign" | "high_blood_pressure" | "low_birth_weight" | "short_birth_length" | "stunted" | "severely_stunted" | "wasted" | "severely_wasted" | "underweight" | "severely_underweight" | "overweight" | "obese" | "microcephaly" | "sam" | "mam" | "oedema";
+
+export type Saved = { id: string, warnings: Array<Problem>, 
+/**
+ * `None` when nothing changed (no change was queued).
+ */
+change_id: string | null, };
+
+export type Score = { z: number, flagged: boolean, };
+
+export type SdCurve = { z: number, 
+/**
+ * (x, y) pairs in x order.
+ */
+points: Array<[number, number]>, };
+
+export type Services = { 
+/**
+ * Counselling (KIE).
+ */
+kie: boolean, 
+/**
+ * Referred to a health facility.
+ */
+referral: boolean, 
+/**
+ * A referral made earlier was completed.
+ */
+referral_completed: boolean, 
+/**
+ * Helped to get social assistance.
+ */
+bansos: boolean, };
+
+export type Setup = { 
+/**
+ * False until the first-run screen is done.
+ */
+configured: boolean, 
+/**
+ * "offline" or "server".
+ */
+mode: string | null, enrolled: boolean, server: string | null, 
+/**
+ * The areas the server lets this device see (empty offline).
+ */
+scope: Array<string>, villages: Array<VillageView>, 
+/**
+ * The village the screens show.
+ */
+current: string | null, };
+
+export type Severity = "error" | "warning";
+
+export type Sex = "L" | "P";
+
+export type State = { "state": "not_enrolled" } | { "state": "idle", pending: number, last_success: string | null, } | { "state": "syncing", progress: Progress | null, } | { "state": "offline", pending: number, last_success: string | null, retry_in_ms: number, } | { "state": "failed", code: string, message: string, pending: number, };
+
+export type SyncScreen = { enrolled: boolean, server: string | null, 
+/**
+ * The villages or kecamatan this device may see.
+ */
+scope: Array<string>, pending: number, last_success: string | null, conflicts: Array<ConflictView>, refused: Array<RefusedView>, };
+
+export type TargetGroup = "catin" | "ibu_hamil" | "nifas" | "baduta" | "balita" | "krs";
+
+export type TargetKind = "catin" | "ibu_hamil" | "nifas" | "anak" | "krs";
+
+export type VillageView = { code: string, 
+/**
+ * e.g. "36.02.01.2002"
+ */
+dotted: string, name: string, 
+/**
+ * "Kec. Malingping, Kab. Lebak, Banten"
+ */
+place: string, };
+
+export type Visit = { id: string, enrolment_id: string, person_id: string, household_id: string, area_code: string, visit_date: string, data: VisitData, 
+/**
+ * Set when this record corrects an earlier save.
+ */
+correction_reason: string | null, };
+
+export type VisitData = { "kind": "catin" } & CatinVisit | { "kind": "ibu_hamil" } & HamilVisit | { "kind": "nifas" } & NifasVisit | { "kind": "anak" } & AnakVisit | { "kind": "krs" } & KrsVisit;
+
+export type VisitOutcome = { id: string, assessment: Assessment, next_due: string | null, };
+
+export type VisitRecord = { visit: Visit, results: VisitResults | null, };
+
+export type VisitResults = { rules_version: string, tables_version: string, bmi?: number | null, gestational_age_weeks?: number | null, trimester?: number | null, days_since_delivery?: number | null, 
+/**
+ * KF1…KF4: the postpartum window this visit falls in.
+ */
+kf_window?: number | null, age_days?: number | null, anthro?: AnthroResult | null, indicators?: Array<IndicatorResult>, flags: Array<RiskFlag>, };
+
+export type WaterSource = "air_kemasan" | "air_isi_ulang" | "ledeng" | "sumur_bor" | "sumur_terlindung" | "sumur_tak_terlindung" | "mata_air_terlindung" | "mata_air_tak_terlindung" | "air_hujan" | "air_permukaan" | "lainnya";
+

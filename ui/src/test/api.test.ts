@@ -1,0 +1,49 @@
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import { afterEach, describe, expect, it } from 'vitest'
+import { api, ApiError } from '../api'
+import { parseNumber } from '../lib/format'
+
+afterEach(() => clearMocks())
+
+describe('api', () => {
+  it('passes arguments by name and returns the typed answer', async () => {
+    const seen: unknown[] = []
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args])
+      if (cmd === 'households') return [{ id: 'h1', head_name: 'Ahmad', members: 3 }]
+    })
+    const list = await api.households(0, 2000)
+    expect(list[0].head_name).toBe('Ahmad')
+    expect(seen).toEqual([['households', { offset: 0, limit: 2000 }]])
+  })
+
+  it('turns a refused command into an ApiError with its code and field', async () => {
+    mockIPC(() => {
+      throw { code: 'invalid', message: 'Nama kepala keluarga wajib diisi', field: 'head_name', problems: [] }
+    })
+    const err = await api.saveHousehold({} as never).catch((e) => e)
+    expect(err).toBeInstanceOf(ApiError)
+    expect(err.code).toBe('invalid')
+    expect(err.field).toBe('head_name')
+    expect(err.message).toContain('wajib')
+  })
+
+  it('reports a failure without a code as internal', async () => {
+    mockIPC(() => {
+      throw 'boom'
+    })
+    const err = await api.setup().catch((e) => e)
+    expect(err.code).toBe('internal')
+  })
+})
+
+describe('numbers as cadres type them', () => {
+  it('reads a comma or a point as the decimal separator', () => {
+    expect(parseNumber('70,5')).toBe(70.5)
+    expect(parseNumber(' 70.5 ')).toBe(70.5)
+    expect(parseNumber('70,')).toBe(70)
+    expect(parseNumber('')).toBeNull()
+    expect(parseNumber('7o')).toBeNaN()
+    expect(parseNumber('1,2,3')).toBeNaN()
+  })
+})

@@ -1,0 +1,125 @@
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { GrowthChart as Chart, Problem, Visit } from '../api/types'
+import GrowthChart from '../components/GrowthChart.svelte'
+import SyncBadge from '../components/SyncBadge.svelte'
+import FirstRun from '../screens/FirstRun.svelte'
+import VisitForm from '../screens/VisitForm.svelte'
+
+afterEach(() => {
+  cleanup()
+  clearMocks()
+})
+
+const blankChildVisit = (): Visit => ({
+  id: '00000000-0000-0000-0000-000000000000',
+  enrolment_id: 'e1', person_id: 'p1', household_id: 'h1', area_code: '3602012002', visit_date: '2026-11-24',
+  correction_reason: null,
+  data: {
+    kind: 'anak', weight_kg: null, lenhei_cm: null, measure: null, headc_cm: null, muac_cm: null, oedema: false,
+    exclusive_bf: null, mpasi: null, immunisations: [], vitamin_a: false, illness: null,
+    services: { kie: false, referral: false, referral_completed: false, bansos: false },
+  },
+})
+
+/** A stand-in for the Rust rules: weight outside 0.5–40 kg is refused. */
+function previewOf(v: Visit) {
+  const w = v.data.kind === 'anak' ? v.data.weight_kg : null
+  const problems: Problem[] =
+    w !== null && (w < 0.5 || w > 40)
+      ? [{ code: 'out_of_range', field: 'weight_kg', severity: 'error', message_id: `Berat badan ${w} kg di luar batas 0.5–40 kg`, message_en: 'x' }]
+      : []
+  return { id: v.id, next_due: problems.length ? null : '2026-12-24', assessment: { problems, results: { rules_version: '1', tables_version: '1', indicators: [], flags: w === 9 ? ['stunted'] : [] } } }
+}
+
+describe('visit form', () => {
+  it('shows the Indonesian message under the field and blocks saving', async () => {
+    const calls: string[] = []
+    mockIPC((cmd, args) => {
+      calls.push(cmd)
+      if (cmd === 'new_visit') return blankChildVisit()
+      if (cmd === 'preview_visit') return previewOf((args as { visit: Visit }).visit)
+    })
+    render(VisitForm, { enrolmentId: 'e1', personId: 'p1' })
+    const weight = await screen.findByRole('textbox', { name: /Berat badan/ })
+    await fireEvent.input(weight, { target: { value: '95' } })
+    const alert = await screen.findByText(/Berat badan 95 kg di luar batas/)
+    expect(alert.closest('[data-field]')?.getAttribute('data-field')).toBe('weight_kg')
+    expect((screen.getByRole('button', { name: 'Simpan' }) as HTMLButtonElement).disabled).toBe(true)
+    expect(calls).not.toContain('save_visit')
+
+    await fireEvent.input(weight, { target: { value: '9' } })
+    await screen.findByText('Pendek (stunting)')
+    await waitFor(() => expect((screen.getByRole('button', { name: 'Simpan' }) as HTMLButtonElement).disabled).toBe(false))
+  })
+
+  it('names a value that is not a number without asking the rules', async () => {
+    mockIPC((cmd, args) => {
+      if (cmd === 'new_visit') return blankChildVisit()
+      if (cmd === 'preview_visit') return previewOf((args as { visit: Visit }).visit)
+    })
+    render(VisitForm, { enrolmentId: 'e1', personId: 'p1' })
+    const length = await screen.findByRole('textbox', { name: /Panjang\/tinggi badan/ })
+    await fireEvent.input(length, { target: { value: '7x' } })
+    expect(await screen.findByText('Panjang/tinggi badan bukan angka')).toBeTruthy()
+  })
+})
+
+describe('first run', () => {
+  it('works offline with the villages picked from the list', async () => {
+    let chosen: unknown = null
+    mockIPC((cmd, args) => {
+      if (cmd === 'find_villages') return [{ code: '3602012002', dotted: '36.02.01.2002', name: 'Cilangkahan', place: 'Kec. Malingping' }]
+      if (cmd === 'work_offline') {
+        chosen = (args as { villages: string[] }).villages
+        return { configured: true, villages: [], current: '3602012002', mode: 'offline', enrolled: false, server: null, scope: [] }
+      }
+    })
+    let done = false
+    render(FirstRun, { onDone: () => (done = true) })
+    await fireEvent.input(screen.getByRole('searchbox'), { target: { value: 'Cilangkahan' } })
+    await fireEvent.click(await screen.findByText('Cilangkahan'))
+    await fireEvent.click(screen.getByRole('button', { name: 'Bekerja tanpa server' }))
+    await waitFor(() => expect(done).toBe(true))
+    expect(chosen).toEqual(['3602012002'])
+  })
+
+  it('shows the server refusal in Indonesian', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'enroll') throw { code: 'bad_enrollment_code', message: 'Kode pendaftaran salah; periksa kembali', field: null, problems: [] }
+    })
+    render(FirstRun, { onDone: () => {} })
+    await fireEvent.click(screen.getByRole('button', { name: 'Daftarkan' }))
+    expect((await screen.findByRole('alert')).textContent).toContain('Kode pendaftaran salah')
+  })
+})
+
+describe('offline indicator', () => {
+  it('says how the device stands with the server', () => {
+    const { container, rerender } = render(SyncBadge, { sync: { state: 'not_enrolled' } })
+    expect(container.textContent).toContain('Mode luring')
+    rerender({ sync: { state: 'offline', pending: 3, last_success: null, retry_in_ms: 1000 } })
+    expect(container.textContent).toContain('Tidak terhubung · 3 menunggu dikirim')
+    rerender({ sync: { state: 'syncing', progress: { phase: 'push', done: 50, total: 200, bytes_sent: 0, bytes_received: 0 } } })
+    expect(container.querySelector('progress')?.getAttribute('value')).toBe('25')
+  })
+})
+
+describe('growth chart', () => {
+  it('draws the five SD curves and marks a point below −2 SD', () => {
+    const curve = (z: number) => ({ z, points: [[0, 50 + z * 2], [24, 85 + z * 3]] as [number, number][] })
+    const chart: Chart = {
+      kind: 'length_for_age', sex: 'P', x_label: 'Umur (bulan)', y_label: 'Panjang (cm)', x_min: 0, x_max: 24,
+      curves: [-3, -2, 0, 2, 3].map(curve),
+      points: [
+        { date: '2026-01-01', x: 10, y: 66, z: -1, below_minus_two: false },
+        { date: '2026-06-01', x: 15, y: 70, z: -2.5, below_minus_two: true },
+      ],
+    }
+    const { container } = render(GrowthChart, { chart })
+    expect(container.querySelectorAll('path.curve')).toHaveLength(5)
+    expect(container.querySelectorAll('circle.point')).toHaveLength(2)
+    expect(container.querySelectorAll('circle.point.low')).toHaveLength(1)
+  })
+})
