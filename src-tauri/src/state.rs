@@ -29,7 +29,12 @@ impl AppState {
     pub fn open(dir: &Path) -> Result<AppState, Box<dyn std::error::Error>> {
         let path = dir.join("pendamping.db");
         tracing::info!(path = %path.display(), "opening the device store");
-        let store: Shared = Arc::new(Mutex::new(Store::open(&path, Options::default())?));
+        // 8 MB of page cache: the screens read a village at a time; memory is scarce on a tablet.
+        let opts = Options {
+            cache_mib: 8,
+            ..Options::default()
+        };
+        let store: Shared = Arc::new(Mutex::new(Store::open(&path, opts)?));
         // The sync task needs a tokio runtime: Tauri's own.
         let auto = tauri::async_runtime::block_on(async { AutoSync::start(store.clone(), AutoOptions::default()) });
         Ok(AppState { store, auto })

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use pendamping_core::enrolment::{EnrolmentDetails, ExitReason};
 use pendamping_core::{Enrolment, TargetKind};
-use pendamping_store::{Saved, Store};
+use pendamping_store::{Delivery, DeliveryRecorded, Saved, Store};
 use uuid::Uuid;
 
 use crate::AppError;
@@ -61,6 +61,22 @@ pub fn end_enrolment(store: &mut Store, id: Uuid, date: NaiveDate, reason: ExitR
     Ok(store.end_enrolment(id, date, reason)?)
 }
 
+/// A pregnancy that ended in a birth: the mother goes on as ibu pasca persalinan and the
+/// baby is registered in the family and enrolled as baduta.
+pub fn record_delivery(store: &mut Store, hamil_id: Uuid, d: &Delivery) -> Result<DeliveryRecorded, AppError> {
+    let e = store
+        .enrolment(hamil_id)?
+        .ok_or_else(|| AppError::new("not_found", "Pendampingan tidak ditemukan"))?;
+    in_scope(store, &e.area_code)?;
+    if d.baby_name.trim().is_empty() {
+        return Err(AppError::invalid(
+            "baby_name",
+            "Nama bayi wajib diisi (boleh \"Bayi Ny. …\")",
+        ));
+    }
+    Ok(store.record_delivery(hamil_id, d)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +105,46 @@ mod tests {
         end_enrolment(&mut s, id, today, ExitReason::Keguguran).unwrap();
         let e = s.enrolment(id).unwrap().unwrap();
         assert_eq!((e.end_date, e.end_reason), (Some(today), Some(ExitReason::Keguguran)));
+    }
+
+    #[test]
+    fn a_birth_ends_the_pregnancy_and_enrols_mother_and_baby() {
+        let today = d(2026, 11, 24);
+        let mut s = store_at(today);
+        setup::work_offline(&mut s, &[VILLAGE.into()]).unwrap();
+        let (_, mother, _, _) = family_with_child(&mut s, 1, VILLAGE, d(2023, 5, 1));
+        let id = enrol(&mut s, mother.id, d(2026, 4, 1), hamil_details(d(2026, 2, 10)))
+            .unwrap()
+            .id;
+        let mut birth = Delivery {
+            date: d(2026, 11, 20),
+            place: Some("Puskesmas Malingping".into()),
+            attendant: Some("Bidan".into()),
+            mode: None,
+            gestational_age_weeks: Some(40),
+            baby_name: " ".into(),
+            baby_sex: pendamping_core::Sex::Male,
+            birth_weight_g: Some(3100.0),
+            birth_length_cm: Some(49.0),
+        };
+        let err = record_delivery(&mut s, id, &birth).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("baby_name"));
+        birth.baby_name = "Bayi Ny. Siti".into();
+        let done = record_delivery(&mut s, id, &birth).unwrap();
+        let hamil = s.enrolment(id).unwrap().unwrap();
+        assert_eq!(hamil.end_reason, Some(ExitReason::Melahirkan));
+        assert_eq!(
+            s.enrolment(done.nifas_enrolment_id).unwrap().unwrap().kind,
+            TargetKind::Nifas
+        );
+        let baby = s.person(done.child_id).unwrap().unwrap();
+        assert_eq!(
+            (baby.name.as_str(), baby.birth_date, baby.mother_id),
+            ("Bayi Ny. Siti", d(2026, 11, 20), Some(mother.id))
+        );
+        assert_eq!(
+            s.enrolment(done.child_enrolment_id).unwrap().unwrap().kind,
+            TargetKind::Anak
+        );
     }
 }

@@ -54,6 +54,8 @@ pub struct Options {
     pub rules: Rules,
     /// The device's time zone, for "today" (WIB +07:00 by default).
     pub utc_offset: FixedOffset,
+    /// SQLite page cache, in MB.
+    pub cache_mib: u32,
 }
 
 impl Default for Options {
@@ -62,6 +64,7 @@ impl Default for Options {
             time: Arc::new(SystemTime),
             rules: Rules::default(),
             utc_offset: FixedOffset::east_opt(7 * 3600).expect("valid offset"),
+            cache_mib: 32,
         }
     }
 }
@@ -97,9 +100,10 @@ impl Store {
         // FULL: a confirmed save survives a power cut, not only a crash of the app.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        // 32 MB of page cache (default 2 MB): a batch's indexes stay in memory instead of
-        // being re-read and spilled mid-transaction.
-        conn.pragma_update(None, "cache_size", -32_000)?;
+        // Page cache (default 2 MB): 32 MB keeps a batch's indexes in memory instead of
+        // re-reading and spilling them mid-transaction; the app, one save at a time on a
+        // tablet with little memory, asks for less.
+        conn.pragma_update(None, "cache_size", -(i64::from(opts.cache_mib) * 1000))?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         // Checkpoint every ~40 MB of log instead of 4 MB: pages a batch rewrites again and
         // again (indexes, enrolments) are copied back once, not ten times.

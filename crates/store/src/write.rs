@@ -16,7 +16,7 @@ use pendamping_core::{
     Change, Enrolment, EnrolmentDetails, Entity, ExitReason, Household, Person, Relationship, Rules, TargetKind, Visit,
 };
 use rusqlite::Connection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -44,7 +44,8 @@ pub struct VisitOutcome {
 
 /// A delivery recorded for a pregnant woman: ends the pregnancy, opens the postpartum
 /// enrolment, and registers the baby with its own enrolment.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Delivery {
     pub date: NaiveDate,
     pub place: Option<String>,

@@ -3,7 +3,7 @@ use pendamping_app::families::{self as app, Family};
 use pendamping_app::{AppError, targets};
 use pendamping_core::enrolment::{EnrolmentDetails, ExitReason};
 use pendamping_core::{Household, Person, Problem, TargetKind};
-use pendamping_store::{HouseholdSummary, PersonSummary, Saved};
+use pendamping_store::{Delivery, DeliveryRecorded, HouseholdSummary, PersonSummary, Saved};
 use tauri::State;
 use uuid::Uuid;
 
@@ -57,6 +57,15 @@ pub fn enrol(
 #[tauri::command]
 pub fn end_enrolment(state: State<AppState>, id: Uuid, date: NaiveDate, reason: ExitReason) -> Result<Saved, AppError> {
     state.saved(targets::end_enrolment(&mut state.store(), id, date, reason))
+}
+
+#[tauri::command]
+pub fn record_delivery(
+    state: State<AppState>,
+    hamil_id: Uuid,
+    delivery: Delivery,
+) -> Result<DeliveryRecorded, AppError> {
+    state.saved(targets::record_delivery(&mut state.store(), hamil_id, &delivery))
 }
 
 #[tauri::command]

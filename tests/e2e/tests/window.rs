@@ -150,6 +150,28 @@ async fn an_impossible_weight_is_refused_in_indonesian_naming_the_field() {
         app.type_in("input[name=weight_kg]", "8,2").await?;
         app.wait_text("[data-results]", "BB/U").await?;
         ensure!(save.attr("disabled").await?.is_none(), "a fixed value can be saved");
+
+        // A tablet held upright (800×1280): one column, the results above the form.
+        app.client.set_window_size(800, 1280).await?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let v = app
+                .js(
+                    "const r = document.querySelector('[data-results]').getBoundingClientRect();
+                     const f = document.querySelector('[data-form=visit]').getBoundingClientRect();
+                     return [window.innerWidth, r.bottom <= f.top + 1, f.width > window.innerWidth * 0.8];",
+                )
+                .await?;
+            if v[1] == json!(true) && v[2] == json!(true) {
+                break;
+            }
+            ensure!(
+                std::time::Instant::now() < deadline,
+                "no one-column layout at 800 px: {v}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        app.screenshot("13-visit-form-portrait").await?;
         app.close().await
     })
     .await

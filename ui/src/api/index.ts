@@ -3,7 +3,7 @@
 import { invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import type {
-  AppError, ChartKind, Enrolment, EnrolmentDetails, ExitReason, Family, GrowthChart, Home, Household,
+  AppError, ChartKind, Delivery, DeliveryRecorded, Enrolment, EnrolmentDetails, ExitReason, Family, GrowthChart, Home, Household,
   HouseholdSummary, Person, PersonSummary, PersonTimeline, Problem, RecapView, Saved, Setup, State,
   SyncScreen, TargetKind, VillageView, Visit, VisitOutcome,
 } from './types'
@@ -55,6 +55,8 @@ export const api = {
     call<Saved>('enrol', { personId, start, details }),
   endEnrolment: (id: string, date: string, reason: ExitReason) =>
     call<Saved>('end_enrolment', { id, date, reason }),
+  recordDelivery: (hamilId: string, delivery: Delivery) =>
+    call<DeliveryRecorded>('record_delivery', { hamilId, delivery }),
   exitReasons: (kind: TargetKind) => call<ExitReason[]>('exit_reasons', { kind }),
 
   newVisit: (enrolmentId: string, date: string) => call<Visit>('new_visit', { enrolmentId, date }),

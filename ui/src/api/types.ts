@@ -71,7 +71,11 @@ kept: string, };
 
 export type DangerSign = "perdarahan" | "demam" | "bengkak_kaki_tangan_wajah" | "sakit_kepala_berat" | "pandangan_kabur" | "kejang" | "ketuban_pecah_dini" | "gerakan_janin_berkurang" | "muntah_terus_menerus" | "cairan_berbau" | "payudara_bengkak" | "sedih_berlebihan";
 
+export type Delivery = { date: string, place: string | null, attendant: string | null, mode: DeliveryMode | null, gestational_age_weeks: number | null, baby_name: string, baby_sex: Sex, birth_weight_g: number | null, birth_length_cm: number | null, };
+
 export type DeliveryMode = "normal" | "sesar" | "tindakan";
+
+export type DeliveryRecorded = { nifas_enrolment_id: string, child_id: string, child_enrolment_id: string, };
 
 export type DueItem = { due: string, status: DueStatus, days_overdue: number, enrolment_id: string, person_id: string, household_id: string, area_code: string, name: string, kind: TargetKind, next_due: string | null, 
 /**

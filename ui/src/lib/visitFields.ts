@@ -1,7 +1,8 @@
 // The data items of each visit form (DOMAIN.md §2), in the order a cadre asks them.
 import type { TargetKind } from '../api/types'
 
-export type FieldType = 'num' | 'int' | 'bool' | 'tri' | 'text' | 'date' | 'danger' | 'kbpp' | 'breastfeeding' | 'measure'
+export type FieldType =
+  | 'num' | 'int' | 'bool' | 'tri' | 'text' | 'date' | 'danger' | 'kbpp' | 'breastfeeding' | 'measure' | 'anc' | 'immunisations'
 export type FieldSpec = { key: string; type: FieldType; id: string; en: string; unit?: string }
 
 const f = (key: string, type: FieldType, id: string, en: string, unit?: string): FieldSpec => ({ key, type, id, en, unit })
@@ -20,6 +21,7 @@ export const visitFields: Record<TargetKind, FieldSpec[]> = {
     f('oedema', 'bool', 'Edema kedua kaki', 'Bilateral oedema'),
     f('exclusive_bf', 'tri', 'ASI eksklusif', 'Exclusive breastfeeding'),
     f('mpasi', 'tri', 'MP-ASI sesuai', 'Complementary feeding'),
+    f('immunisations', 'immunisations', 'Imunisasi', 'Immunisations'),
     f('vitamin_a', 'bool', 'Vitamin A', 'Vitamin A'),
     f('illness', 'text', 'Sakit', 'Illness'),
   ],
@@ -31,6 +33,7 @@ export const visitFields: Record<TargetKind, FieldSpec[]> = {
     f('systolic', 'int', 'Tekanan darah sistolik', 'Systolic', 'mmHg'),
     f('diastolic', 'int', 'Tekanan darah diastolik', 'Diastolic', 'mmHg'),
     f('ttd_total', 'int', 'TTD diminum (total)', 'Iron tablets taken (total)', 'tablet'),
+    f('anc', 'anc', 'Kontak ANC sejak kunjungan lalu', 'ANC contacts since the last visit'),
     f('danger_signs', 'danger', 'Tanda bahaya', 'Danger signs'),
     f('smoke_exposure', 'bool', 'Terpapar asap rokok', 'Smoke exposure'),
   ],
@@ -52,6 +55,7 @@ export const visitFields: Record<TargetKind, FieldSpec[]> = {
     f('smoke_exposure', 'bool', 'Terpapar asap rokok', 'Smoke exposure'),
     f('ttd_received', 'int', 'TTD diterima', 'Iron tablets received', 'tablet'),
     f('illness', 'text', 'Penyakit', 'Illness'),
+    f('pregnancy_plan', 'text', 'Rencana kehamilan', 'Pregnancy plan'),
   ],
   krs: [f('notes', 'text', 'Catatan', 'Notes')],
 }

@@ -123,3 +123,40 @@ describe('growth chart', () => {
     expect(container.querySelectorAll('circle.point.low')).toHaveLength(1)
   })
 })
+
+describe('household list', () => {
+  it('loads 2,000 families but draws only the rows near the screen', async () => {
+    const { default: Families } = await import('../screens/Families.svelte')
+    const families = Array.from({ length: 2000 }, (_, i) => ({
+      id: `h${i}`, area_code: '3602012002', head_name: `Kepala ${i}`, kk_masked: null, rt: '1', rw: '2', address: null,
+      members: 4, krs: i % 3 === 0, krs_criteria: [],
+    }))
+    mockIPC((cmd, args) => {
+      if (cmd === 'households') {
+        const { offset, limit } = args as { offset: number; limit: number }
+        return families.slice(offset, offset + limit)
+      }
+    })
+    const { container } = render(Families)
+    await waitFor(() => expect(container.querySelector('[data-list=households]')?.getAttribute('data-rows')).toBe('2000'))
+    const drawn = container.querySelectorAll('[data-list=households] > li').length
+    expect(drawn).toBeGreaterThan(10)
+    expect(drawn).toBeLessThan(100)
+    expect(container.textContent).toContain('2000 keluarga')
+  })
+})
+
+describe('list items of a visit', () => {
+  it('adds and removes an immunisation', async () => {
+    const { default: ImmunisationList } = await import('../components/ImmunisationList.svelte')
+    let changes = 0
+    const { container } = render(ImmunisationList, { items: [], onchange: () => changes++ })
+    await fireEvent.input(container.querySelector('input[name=vaccine]')!, { target: { value: 'BCG' } })
+    await fireEvent.click(screen.getByRole('button', { name: '+ Tambah' }))
+    expect(container.querySelectorAll('li')).toHaveLength(1)
+    expect(container.textContent).toContain('BCG')
+    await fireEvent.click(screen.getByRole('button', { name: 'Hapus' }))
+    expect(container.querySelectorAll('li')).toHaveLength(0)
+    expect(changes).toBe(2)
+  })
+})
