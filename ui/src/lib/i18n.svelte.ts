@@ -135,6 +135,18 @@ const words = {
   errorsFirst: ['Perbaiki isian yang ditandai merah', 'Fix the fields marked in red'],
   household: ['Keluarga', 'Family'],
   people: ['orang', 'people'],
+  babyName: ['Nama bayi', 'Baby name'],
+  deliveryPlace: ['Tempat persalinan', 'Place of delivery'],
+  gestAge: ['Usia kehamilan', 'Gestational age'],
+  gestAgeBirth: ['Usia kehamilan saat lahir', 'Gestational age at birth'],
+  parity: ['Paritas', 'Parity'],
+  abortus: ['Abortus', 'Miscarriages'],
+  lastBirth: ['Tanggal persalinan terakhir', 'Last birth date'],
+  motherHeight: ['TB ibu', 'Mother’s height'],
+  preWeight: ['BB sebelum hamil', 'Pre-pregnancy weight'],
+  attendant: ['Penolong', 'Birth attendant'],
+  deliveryMode: ['Cara persalinan', 'Mode of delivery'],
+  weeks: ['mgg', 'wk'],
 } satisfies Record<string, Pair>
 
 export type Word = keyof typeof words

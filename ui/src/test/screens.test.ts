@@ -104,6 +104,15 @@ describe('offline indicator', () => {
     rerender({ sync: { state: 'syncing', progress: { phase: 'push', done: 50, total: 200, bytes_sent: 0, bytes_received: 0 } } })
     expect(container.querySelector('progress')?.getAttribute('value')).toBe('25')
   })
+
+  it('speaks English after the switch', async () => {
+    const { setLang } = await import('../lib/i18n.svelte')
+    const { container } = render(SyncBadge, { sync: { state: 'not_enrolled' } })
+    setLang('en')
+    await waitFor(() => expect(container.textContent).toContain('Offline mode'))
+    setLang('id')
+    await waitFor(() => expect(container.textContent).toContain('Mode luring'))
+  })
 })
 
 describe('growth chart', () => {
