@@ -48,6 +48,19 @@ pub struct RefusedView {
     pub field: Option<String>,
     pub message: String,
     pub refused_at: String,
+    /// Where the cadre fixes it: the person's screen, or for a household the family's.
+    pub person_id: Option<Uuid>,
+    pub household_id: Option<Uuid>,
+}
+
+/// The screen on which a refused record can be corrected.
+fn where_to_fix(store: &Store, entity: Entity, id: Uuid) -> (Option<Uuid>, Option<Uuid>) {
+    match entity {
+        Entity::Household => (None, Some(id)),
+        Entity::Person => (Some(id), None),
+        Entity::Enrolment => (store.enrolment(id).ok().flatten().map(|e| e.person_id), None),
+        Entity::Visit => (store.visit(id).ok().flatten().map(|v| v.person_id), None),
+    }
 }
 
 pub fn sync_screen(store: &Store) -> Result<SyncScreen, AppError> {
@@ -70,14 +83,19 @@ pub fn sync_screen(store: &Store) -> Result<SyncScreen, AppError> {
     let refused = store
         .refused()?
         .into_iter()
-        .map(|r| RefusedView {
-            change_id: r.change.change_id,
-            entity: r.change.entity,
-            row_id: r.change.row_id,
-            code: r.code,
-            field: r.field,
-            message: r.message,
-            refused_at: r.rejected_at,
+        .map(|r| {
+            let (person_id, household_id) = where_to_fix(store, r.change.entity, r.change.row_id);
+            RefusedView {
+                change_id: r.change.change_id,
+                entity: r.change.entity,
+                row_id: r.change.row_id,
+                code: r.code,
+                field: r.field,
+                message: r.message,
+                refused_at: r.rejected_at,
+                person_id,
+                household_id,
+            }
         })
         .collect();
     Ok(SyncScreen {
@@ -134,6 +152,14 @@ mod tests {
                 .iter()
                 .all(|r| r.code == "forbidden_area" && r.field.as_deref() == Some("area_code"))
         );
+        // Each refused record leads to the screen where it can be fixed.
+        for r in &screen.refused {
+            let to = match r.entity {
+                Entity::Household => r.household_id,
+                _ => r.person_id,
+            };
+            assert!(to.is_some(), "{r:?}");
+        }
 
         // Both edit the phone; b pushes second and has the conflict to review.
         let mut on_a = mother.clone();

@@ -253,7 +253,11 @@ export type RecapView = { month: string, area_code: string, area_title: string,
  */
 groups: Array<GroupRow>, krs: KrsRow, };
 
-export type RefusedView = { change_id: string, entity: Entity, row_id: string, code: string, field: string | null, message: string, refused_at: string, };
+export type RefusedView = { change_id: string, entity: Entity, row_id: string, code: string, field: string | null, message: string, refused_at: string, 
+/**
+ * Where the cadre fixes it: the person's screen, or for a household the family's.
+ */
+person_id: string | null, household_id: string | null, };
 
 export type Relationship = "kepala_keluarga" | "istri" | "suami" | "anak" | "menantu" | "cucu" | "orang_tua" | "mertua" | "famili_lain" | "lainnya";
 

@@ -135,6 +135,7 @@ const words = {
   errorsFirst: ['Perbaiki isian yang ditandai merah', 'Fix the fields marked in red'],
   household: ['Keluarga', 'Family'],
   people: ['orang', 'people'],
+  fix: ['Perbaiki', 'Fix'],
   babyName: ['Nama bayi', 'Baby name'],
   deliveryPlace: ['Tempat persalinan', 'Place of delivery'],
   gestAge: ['Usia kehamilan', 'Gestational age'],
