@@ -44,7 +44,7 @@ run_step cargo-test cargo test --workspace --exclude pendamping-e2e || status=$?
 grep -E '^(test result|     Running|error(\[|:)|---- )' target/cargo-test.log || true
 if [ "$status" -eq 0 ]; then
   # The window: a display from Xvfb, and a time limit so a hung window cannot hang CI.
-  cargo build --quiet -p pendamping-desktop -p pendamping-e2e --tests
+  cargo build --quiet -p pendamping-desktop --bins
   run_step e2e timeout 900 xvfb-run -a -s "-screen 0 1280x1280x24" \
     cargo test -p pendamping-e2e --test window -- --test-threads=1 || status=$?
   grep -E '^(test |test result|     Running|---- )' target/e2e.log || true

@@ -93,6 +93,12 @@ impl App {
 
     /// Starts the app on an existing data directory (a store made beforehand).
     pub async fn start_in(data: tempfile::TempDir) -> Result<App> {
+        if !app_binary().exists() {
+            bail!(
+                "no app at {}: npm --prefix ui run build && cargo build -p pendamping-desktop",
+                app_binary().display()
+            );
+        }
         let exports = data.path().join("exports");
         for sub in ["xdg", "cache"] {
             std::fs::create_dir_all(data.path().join(sub))?;
