@@ -106,9 +106,12 @@ async fn a_short_child_is_flagged_stunted_and_drawn_below_the_line() {
         app.screenshot("07-beranda").await?;
 
         app.click("button[data-tab=families]").await?;
+        app.find("[data-list=households][data-rows='1'] [data-household]")
+            .await?;
+        app.screenshot("08-keluarga").await?;
         app.type_in("input[name=search]", "siti").await?;
         app.wait_text("[data-list=persons]", "360201********01").await?;
-        app.screenshot("08-keluarga-search").await?;
+        app.screenshot("08b-keluarga-search").await?;
 
         app.click("button[data-tab=recap]").await?;
         app.find("tr[data-group=baduta]").await?;

@@ -27,6 +27,15 @@ export function fmtDate(iso: string | null | undefined): string {
   })
 }
 
+/** A moment (an RFC 3339 time, UTC on the wire) in the device's own time zone. */
+export function fmtDateTime(iso: string | null | undefined): string {
+  if (!iso) return '–'
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  const time = d.toLocaleTimeString(lang.current === 'id' ? 'id-ID' : 'en-GB', { hour: '2-digit', minute: '2-digit' })
+  return `${fmtDate(iso)} ${time}`
+}
+
 /** Today as YYYY-MM-DD in local time. */
 export function today(): string {
   const d = new Date()

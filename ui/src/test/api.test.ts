@@ -47,3 +47,17 @@ describe('numbers as cadres type them', () => {
     expect(parseNumber('1,2,3')).toBeNaN()
   })
 })
+
+describe('times', () => {
+  it('shows a sync time in the device time zone, not the wire UTC', async () => {
+    const { fmtDateTime } = await import('../lib/format')
+    const tz = process.env.TZ
+    process.env.TZ = 'Asia/Jakarta'
+    try {
+      expect(fmtDateTime('2026-11-24T03:09:00Z')).toMatch(/24 Nov 2026 10[.:]09/)
+      expect(fmtDateTime(null)).toBe('–')
+    } finally {
+      process.env.TZ = tz
+    }
+  })
+})
