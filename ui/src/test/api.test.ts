@@ -51,13 +51,16 @@ describe('numbers as cadres type them', () => {
 describe('times', () => {
   it('shows a sync time in the device time zone, not the wire UTC', async () => {
     const { fmtDateTime } = await import('../lib/format')
-    const tz = process.env.TZ
-    process.env.TZ = 'Asia/Jakarta'
+    // Node reads TZ on every Date call; the UI's tsconfig has no Node types.
+    const env = (globalThis as unknown as { process: { env: Record<string, string | undefined> } }).process.env
+    const tz = env.TZ
+    env.TZ = 'Asia/Jakarta'
     try {
       expect(fmtDateTime('2026-11-24T03:09:00Z')).toMatch(/24 Nov 2026 10[.:]09/)
       expect(fmtDateTime(null)).toBe('–')
     } finally {
-      process.env.TZ = tz
+      if (tz === undefined) delete env.TZ
+      else env.TZ = tz
     }
   })
 })
