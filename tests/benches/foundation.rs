@@ -192,6 +192,56 @@ fn queries() {
     );
 }
 
+/// Recording into the 1,000,000-visit store: a device after years of work. A copy of the
+/// store takes the visits, so the kept one stays as built.
+fn record_big() {
+    let (path, _) = big_store();
+    let copy = path.with_file_name("big-record.db");
+    std::fs::copy(&path, &copy).unwrap();
+    let mut store = Store::open(&copy, options(clock_at(today()))).unwrap();
+    let ids: Vec<String> = {
+        let mut stmt = store
+            .connection()
+            .prepare(
+                "SELECT id FROM enrolments WHERE kind = 'anak' AND deleted = 0 AND end_date IS NULL \
+                 AND active_until >= ?1 AND start_date <= ?2 ORDER BY id LIMIT 500",
+            )
+            .unwrap();
+        stmt.query_map([today().to_string(), (today() - Days::new(60)).to_string()], |r| {
+            r.get(0)
+        })
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+    };
+    let children: Vec<_> = ids
+        .iter()
+        .map(|id| store.enrolment(id.parse().unwrap()).unwrap().unwrap())
+        .collect();
+    let n = 10_000u64;
+    let batch: Vec<_> = (0..n)
+        .map(|i| {
+            let e = &children[(i % children.len() as u64) as usize];
+            let mut v = child_visit(0, e, today() - Days::new(i % 60), 9.0, 78.0);
+            v.id = store.new_id();
+            v
+        })
+        .collect();
+    let t = Instant::now();
+    for chunk in batch.chunks(1000) {
+        store.record_visits(chunk).unwrap();
+    }
+    let rate = n as f64 / t.elapsed().as_secs_f64();
+    drop(store);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", copy.display()));
+    }
+    println!(
+        "record visit into the 1,000,000-visit store (1,000 per transaction, {} children): {rate:>9.0} /s",
+        children.len()
+    );
+}
+
 fn anthro_rows() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(2);
     let mut csv = String::from("id,sex,age_days,weight,lenhei,measure,headc,armc,oedema\n");
@@ -220,7 +270,7 @@ fn anthro_rows() {
 }
 
 fn main() {
-    // `cargo bench` passes --bench; filters name a part: record, queries, anthro.
+    // `cargo bench` passes --bench; filters name a part: record, queries, anthro, scale.
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let run = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
     if run("anthro") {
@@ -231,5 +281,8 @@ fn main() {
     }
     if run("queries") {
         queries();
+    }
+    if run("scale") {
+        record_big();
     }
 }

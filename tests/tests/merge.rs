@@ -188,3 +188,39 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_pulled_visit_gets_the_same_derived_columns_and_due_date_as_on_its_origin() {
+    // Local saves write a visit's derived columns from the typed form; merges derive them
+    // from the merged fields. Both must agree, or lists and the recap differ by device.
+    let mut a = store_at(today());
+    let (_, _, _, e) = family_with_child(&mut a, 100, VILLAGE, d(2025, 5, 1));
+    a.record_visit(&child_visit(900, &e, d(2026, 11, 1), 9.5, 74.0))
+        .unwrap();
+    let mut b = store_at(today());
+    ship(&a, &mut b);
+    let derived = |s: &Store| -> Vec<String> {
+        let mut stmt = s
+            .connection()
+            .prepare(
+                "SELECT v.kind, v.flags, v.ttd_total, v.kbpp_method, v.services, e.next_due, e.last_flags, \
+                 e.active_until FROM visits v JOIN enrolments e ON e.id = v.enrolment_id",
+            )
+            .unwrap();
+        stmt.query_map([], |r| {
+            (0..8)
+                .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .unwrap()
+        .map(|row| row.unwrap().join("|"))
+        .collect()
+    };
+    let on_a = derived(&a);
+    assert_eq!(on_a.len(), 1);
+    assert!(
+        on_a[0].starts_with("Text(\"anak\")|Text(\"") && on_a[0].contains("stunted"),
+        "{on_a:?}"
+    );
+    assert_eq!(derived(&b), on_a);
+}

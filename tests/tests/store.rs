@@ -439,3 +439,36 @@ fn a_common_prefix_is_searched_in_name_order_with_names_that_begin_with_it_first
     // The kecamatan sees both villages.
     assert!(names("ani", KECAMATAN, 1000).contains(&"ani zubaidah".to_string()));
 }
+
+#[test]
+fn cached_statements_are_reused_not_re_prepared_visit_after_visit() {
+    // SQLite re-prepares a statement whose plan could depend on a bound value after each
+    // `clear_bindings`, which rusqlite's cache calls on every reuse; the store turns that
+    // off. The schedule's query was re-parsed on every visit before.
+    let mut s = store_at(today());
+    let (_, _, _, e) = family_with_child(&mut s, 100, VILLAGE, d(2025, 5, 1));
+    for i in 0..5u64 {
+        let day = d(2026, 6, 1) + chrono::Days::new(i * 30);
+        s.record_visit(&child_visit(
+            900 + i as u128,
+            &e,
+            day,
+            8.0 + i as f64 / 10.0,
+            70.0 + i as f64,
+        ))
+        .unwrap();
+    }
+    let stmt = s
+        .connection()
+        .prepare_cached(
+            "SELECT visit_date, flags FROM visits WHERE enrolment_id = ?1 AND deleted = 0 \
+             ORDER BY visit_date DESC LIMIT 1",
+        )
+        .unwrap();
+    use rusqlite::StatementStatus;
+    assert!(
+        stmt.get_status(StatementStatus::Run) >= 5,
+        "the schedule's own cached statement"
+    );
+    assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0);
+}

@@ -127,11 +127,3 @@ pub fn to_fields<T: Serialize>(record: &T) -> BTreeMap<String, Value> {
         _ => BTreeMap::new(),
     }
 }
-
-/// The fields of `new` that differ from `old` (all of them when there is no `old`).
-pub fn diff(old: Option<&BTreeMap<String, Value>>, new: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
-    new.iter()
-        .filter(|(k, v)| old.and_then(|o| o.get(*k)) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}

@@ -39,30 +39,26 @@ fn canonical(v: &Value) -> String {
     v.to_string()
 }
 
-/// The fields of `change` that win against `row`.
-pub fn winners<'a>(row: &RowState, change: &'a Change) -> Vec<(&'a String, &'a Value)> {
-    change
-        .fields
-        .iter()
-        .filter(|(name, value)| wins(change.hlc, value, row.get(*name)))
-        .collect()
-}
-
 /// Applies a change to a row; returns the names of the fields it changed.
 pub fn apply(row: &mut RowState, change: &Change) -> Vec<String> {
-    let won: Vec<(String, Value)> = winners(row, change)
-        .into_iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let names = won.iter().map(|(k, _)| k.clone()).collect();
-    for (k, v) in won {
-        row.insert(
-            k,
-            Stamped {
-                hlc: change.hlc,
-                value: v,
-            },
-        );
+    let fields = change.fields.iter().map(|(k, v)| (k.clone(), v.clone()));
+    apply_fields(row, change.hlc, fields)
+}
+
+/// `apply` for a change not needed afterwards: its values move into the row.
+pub fn apply_owned(row: &mut RowState, change: Change) -> Vec<String> {
+    apply_fields(row, change.hlc, change.fields.into_iter())
+}
+
+fn apply_fields(row: &mut RowState, hlc: Hlc, fields: impl Iterator<Item = (String, Value)>) -> Vec<String> {
+    let mut names = Vec::new();
+    // A change names each field once, so deciding field by field while writing gives the
+    // same winners as deciding all against the row as it was.
+    for (name, value) in fields {
+        if wins(hlc, &value, row.get(&name)) {
+            names.push(name.clone());
+            row.insert(name, Stamped { hlc, value });
+        }
     }
     names
 }

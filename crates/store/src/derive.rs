@@ -4,10 +4,12 @@
 use chrono::NaiveDate;
 use pendamping_core::assess::VisitResults;
 use pendamping_core::krs::{self, Member};
+use pendamping_core::merge::RowState;
 use pendamping_core::risk::RiskFlag;
 use pendamping_core::schedule::{self, DueInput};
 use pendamping_core::visit::VisitData;
 use pendamping_core::{Enrolment, Entity, Household, Person, Relationship, Rules, TargetKind};
+use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::Result;
@@ -134,14 +136,18 @@ fn enrolment(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Re
         return Ok(());
     };
     schedule(conn, rules, &e, &person)?;
+    conn.prepare_cached("UPDATE enrolments SET active_until = ?2 WHERE id = ?1")?
+        .execute((id, e.effective_end(person.birth_date).map(|d| d.to_string())))?;
     if e.kind == TargetKind::IbuHamil {
         household(conn, rules, today, &e.household_id.to_string())?;
     }
     Ok(())
 }
 
-/// Recomputes an enrolment's next due date from its visits; returns it.
-fn schedule(conn: &Connection, rules: &Rules, e: &Enrolment, person: &Person) -> Result<Option<NaiveDate>> {
+/// Recomputes an enrolment's next due date and its last visit's flags from its visits;
+/// returns the date. (A visit changes nothing else of its enrolment: its end date is
+/// refreshed with the enrolment, and leaving it out of the UPDATE spares an index.)
+pub(crate) fn schedule(conn: &Connection, rules: &Rules, e: &Enrolment, person: &Person) -> Result<Option<NaiveDate>> {
     let id = e.id.to_string();
     // The schedule needs every visit day only for the KF windows of nifas (a handful);
     // otherwise the latest visit is enough, however long the history.
@@ -171,72 +177,62 @@ fn schedule(conn: &Connection, rules: &Rules, e: &Enrolment, person: &Person) ->
         },
         rules,
     );
-    let active_until = e.effective_end(person.birth_date);
-    conn.prepare_cached("UPDATE enrolments SET next_due = ?2, active_until = ?3, last_flags = ?4 WHERE id = ?1")?
-        .execute((
-            &id,
-            due.map(|d| d.to_string()),
-            active_until.map(|d| d.to_string()),
-            join_flags(&last_flags),
-        ))?;
+    conn.prepare_cached("UPDATE enrolments SET next_due = ?2, last_flags = ?3 WHERE id = ?1")?
+        .execute((&id, due.map(|d| d.to_string()), join_flags(&last_flags)))?;
     Ok(due)
 }
 
-/// The visit columns lists and the recap read.
-fn visit_columns(conn: &Connection, id: &str, data: Option<&VisitData>, flags: &[RiskFlag]) -> Result<()> {
-    let (kind, ttd, kbpp, services) = match data {
-        Some(d) => {
-            let s = d.services();
-            let bits =
-                s.kie as i64 | (s.referral as i64) << 1 | (s.referral_completed as i64) << 2 | (s.bansos as i64) << 3;
-            let (ttd, kbpp) = match d {
-                VisitData::IbuHamil(h) => (h.ttd_total, None),
-                VisitData::Nifas(n) => (None, n.kbpp_method),
-                _ => (None, None),
-            };
-            let kbpp = kbpp
-                .and_then(|k| serde_json::to_value(k).ok())
-                .and_then(|v| v.as_str().map(str::to_string));
-            (Some(crate::write::kind_str(d.kind())), ttd, kbpp, Some(bits))
-        }
-        None => (None, None, None, None),
-    };
-    conn.prepare_cached(
-        "UPDATE visits SET kind = ?2, flags = ?3, ttd_total = ?4, kbpp_method = ?5, services = ?6 WHERE id = ?1",
-    )?
-    .execute((id, kind, join_flags(flags), ttd, kbpp, services))?;
-    Ok(())
+/// The derived columns of a row (`rows::derived_columns`), from its merged state.
+pub(crate) fn row_columns(e: Entity, state: &RowState) -> Vec<Sql> {
+    if e != Entity::Visit {
+        return Vec::new();
+    }
+    let value = |f: &str| state.get(f).map(|s| s.value.clone());
+    let data: Option<VisitData> = value("data").and_then(|d| serde_json::from_value(d).ok());
+    let flags: Vec<RiskFlag> = value("results")
+        .and_then(|r| serde_json::from_value::<VisitResults>(r).ok())
+        .map(|r| r.flags)
+        .unwrap_or_default();
+    visit_columns(data.as_ref(), &flags)
 }
 
-fn visit(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Result<()> {
-    let row: Option<(Option<String>, Option<String>, Option<String>)> = conn
-        .prepare_cached("SELECT enrolment_id, data, results FROM visits WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
-    let Some((enrolment_id, data, results)) = row else {
-        return Ok(());
+/// What lists and the recap read of a visit without parsing its JSON: kind, flags, TTD
+/// total, KB method, and the services as bits.
+pub(crate) fn visit_columns(data: Option<&VisitData>, flags: &[RiskFlag]) -> Vec<Sql> {
+    let text = |s: Option<String>| s.map_or(Sql::Null, Sql::Text);
+    let int = |i: Option<i64>| i.map_or(Sql::Null, Sql::Integer);
+    let Some(d) = data else {
+        return vec![Sql::Null, text(join_flags(flags)), Sql::Null, Sql::Null, Sql::Null];
     };
-    let data: Option<VisitData> = data.and_then(|d| serde_json::from_str(&d).ok());
-    let results: Option<VisitResults> = results.and_then(|r| serde_json::from_str(&r).ok());
-    let flags = results.map(|r| r.flags).unwrap_or_default();
-    visit_columns(conn, id, data.as_ref(), &flags)?;
-    if let Some(e) = enrolment_id {
+    let s = d.services();
+    let bits = s.kie as i64 | (s.referral as i64) << 1 | (s.referral_completed as i64) << 2 | (s.bansos as i64) << 3;
+    let (ttd, kbpp) = match d {
+        VisitData::IbuHamil(h) => (h.ttd_total, None),
+        VisitData::Nifas(n) => (None, n.kbpp_method),
+        _ => (None, None),
+    };
+    let kbpp = kbpp
+        .and_then(|k| serde_json::to_value(k).ok())
+        .and_then(|v| v.as_str().map(str::to_string));
+    vec![
+        Sql::Text(crate::write::kind_str(d.kind())),
+        text(join_flags(flags)),
+        int(ttd.map(i64::from)),
+        text(kbpp),
+        Sql::Integer(bits),
+    ]
+}
+
+/// A visit's derived columns were written with it; what depends on it is its enrolment.
+fn visit(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Result<()> {
+    let enrolment_id: Option<Option<String>> = conn
+        .prepare_cached("SELECT enrolment_id FROM visits WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if let Some(Some(e)) = enrolment_id {
         enrolment(conn, rules, today, &e)?;
     }
     Ok(())
-}
-
-/// After a local visit save: the same refresh, from what the writer already holds.
-pub(crate) fn recorded_visit(
-    conn: &Connection,
-    rules: &Rules,
-    v: &pendamping_core::Visit,
-    flags: &[RiskFlag],
-    e: &Enrolment,
-    person: &Person,
-) -> Result<Option<NaiveDate>> {
-    visit_columns(conn, &v.id.to_string(), Some(&v.data), flags)?;
-    schedule(conn, rules, e, person)
 }
 
 pub(crate) fn join_flags(flags: &[RiskFlag]) -> Option<String> {

@@ -96,6 +96,17 @@ impl Store {
         // One visit save runs ~25 distinct statements; the default cache of 16 would
         // re-prepare them on every save.
         conn.set_prepared_statement_cache_capacity(128);
+        // SQLite marks a statement whose plan could depend on a bound value, and then
+        // re-prepares it after every `clear_bindings`, which the statement cache calls on
+        // each reuse: over a tenth of a visit save's time went to re-parsing one SELECT. With
+        // the planner's stability guarantee, plans never depend on bound values.
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+        // 32 KB pages, for stores created from now on (an existing file keeps its own). The
+        // log is written a page per system call: a batch of 1,000 visits wrote ~2,400 pages
+        // of 4 KB, most of them index pages touched by one or two entries, and ran at
+        // ~15,000 visits/s; with 32 KB pages it writes far fewer and runs at ~22,000/s.
+        // A single form save costs ~0.55 ms instead of ~0.4 ms, which nobody sees.
+        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: a confirmed save survives a power cut, not only a crash of the app.
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -107,7 +118,8 @@ impl Store {
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         // Checkpoint every ~40 MB of log instead of 4 MB: pages a batch rewrites again and
         // again (indexes, enrolments) are copied back once, not ten times.
-        conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
+        let page_size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
+        conn.pragma_update(None, "wal_autocheckpoint", 40_000_000 / page_size.max(512))?;
         migrate::migrate_to(&mut conn, SCHEMA_VERSION)?;
         let device_id = match meta_get(&conn, "device_id")? {
             Some(id) => Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt {
@@ -116,7 +128,9 @@ impl Store {
                 reason: e.to_string(),
             })?,
             None => {
-                let id = new_id(opts.time.as_ref());
+                // Random, not time-ordered: its first bytes are the device's HLC node, which
+                // must differ between devices made in the same millisecond.
+                let id = Uuid::new_v4();
                 meta_set(&conn, "device_id", &id.to_string())?;
                 id
             }
@@ -171,11 +185,19 @@ impl Store {
     }
 }
 
-/// A UUIDv7: time from the injected clock, the rest random.
+/// The page size of a new store file.
+const PAGE_SIZE: i64 = 32_768;
+
+/// A UUIDv7: time from the injected clock, then a counter, then random bits. The counter
+/// (RFC 9562's monotonic method) keeps ids made in one millisecond in the order they were
+/// made, so rows and outbox entries are appended to their indexes instead of landing at
+/// random pages: a batch rewrote every page of three indexes before.
 pub(crate) fn new_id(time: &dyn TimeSource) -> Uuid {
+    static CONTEXT: std::sync::Mutex<uuid::ContextV7> = std::sync::Mutex::new(uuid::ContextV7::new());
     let ms = time.now_millis();
+    let context = CONTEXT.lock().unwrap_or_else(|p| p.into_inner());
     Uuid::new_v7(uuid::Timestamp::from_unix(
-        uuid::NoContext,
+        &*context,
         ms / 1000,
         ((ms % 1000) * 1_000_000) as u32,
     ))

@@ -416,7 +416,10 @@ impl Store {
             .filter_map(|id| rows::read_record(&self.conn, Entity::Enrolment, &id).ok().flatten())
             .collect();
         let mut visits = Vec::new();
-        for id in ids("SELECT id FROM visits WHERE person_id = ?1 AND deleted = 0 ORDER BY visit_date DESC, id")? {
+        // Through the enrolments: visits have no index by person (migration 6).
+        for id in ids("SELECT v.id FROM enrolments e JOIN visits v ON v.enrolment_id = e.id \
+             WHERE e.person_id = ?1 AND v.deleted = 0 ORDER BY v.visit_date DESC, v.id")?
+        {
             let Some(visit) = rows::read_record::<Visit>(&self.conn, Entity::Visit, &id)? else {
                 continue;
             };
@@ -438,8 +441,8 @@ impl Store {
     /// A child's measurements in date order, with the z-scores computed when recorded.
     pub fn growth_series(&self, person_id: Uuid) -> Result<Vec<GrowthPoint>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, visit_date, data, results FROM visits WHERE person_id = ?1 AND kind = 'anak' AND deleted = 0 \
-             ORDER BY visit_date, id",
+            "SELECT v.id, v.visit_date, v.data, v.results FROM enrolments e JOIN visits v ON v.enrolment_id = e.id \
+             WHERE e.person_id = ?1 AND v.kind = 'anak' AND v.deleted = 0 ORDER BY v.visit_date, v.id",
         )?;
         let rows = stmt.query_map([person_id.to_string()], |r| {
             Ok((

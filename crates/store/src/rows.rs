@@ -36,7 +36,9 @@ pub(crate) fn to_sql(col: &str, v: &Value) -> Sql {
             _ => Sql::Real(n.as_f64().unwrap_or(0.0)),
         },
         Value::String(s) if !is_json(col) => Sql::Text(s.clone()),
-        other => Sql::Text(other.to_string()),
+        // `to_string` rather than `Display`: no formatter in between, a visit's data and
+        // results are most of the bytes written.
+        other => Sql::Text(serde_json::to_string(other).unwrap_or_default()),
     }
 }
 
@@ -58,10 +60,15 @@ fn from_sql(col: &str, v: ValueRef) -> Result<Value> {
     })
 }
 
-/// SQL text per entity, built once: (select by id, upsert).
-fn sql(e: Entity) -> &'static (String, String) {
-    static SQL: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
-    let all = SQL.get_or_init(|| Entity::ALL.iter().map(|e| (select_sql(*e), upsert_sql(*e))).collect());
+/// SQL text per entity, built once: (select state by id, upsert, select record by id).
+fn sql(e: Entity) -> &'static (String, String, String) {
+    static SQL: std::sync::OnceLock<Vec<(String, String, String)>> = std::sync::OnceLock::new();
+    let all = SQL.get_or_init(|| {
+        Entity::ALL
+            .iter()
+            .map(|e| (select_sql(*e), upsert_sql(*e), record_sql(*e)))
+            .collect()
+    });
     &all[Entity::ALL.iter().position(|x| *x == e).expect("every entity")]
 }
 
@@ -73,25 +80,44 @@ fn select_sql(e: Entity) -> String {
     )
 }
 
+/// Columns of a synced table that this device derives from the row itself, written with
+/// it by the same upsert (values from `derive::row_columns`, in this order).
+pub(crate) fn derived_columns(e: Entity) -> &'static [&'static str] {
+    match e {
+        Entity::Visit => &["kind", "flags", "ttd_total", "kbpp_method", "services"],
+        _ => &[],
+    }
+}
+
+fn record_sql(e: Entity) -> String {
+    format!(
+        "SELECT deleted, {} FROM {} WHERE id = ?1",
+        record_fields(e).collect::<Vec<_>>().join(", "),
+        table(e)
+    )
+}
+
 fn upsert_sql(e: Entity) -> String {
     let fields = e.fields();
-    // id, area_code, hlc, deleted, clocks, then every field but area_code.
-    let placeholders: Vec<String> = (1..=fields.len() + 4).map(|i| format!("?{i}")).collect();
+    // id, area_code, hlc, deleted, clocks, then every field but area_code, then the
+    // derived columns.
+    let columns: Vec<&str> = fields
+        .iter()
+        .filter(|f| **f != "area_code")
+        .chain(derived_columns(e))
+        .copied()
+        .collect();
+    let placeholders: Vec<String> = (1..=columns.len() + 5).map(|i| format!("?{i}")).collect();
     let updates: Vec<String> = ["area_code", "hlc", "deleted", "clocks"]
         .iter()
-        .chain(fields.iter().filter(|f| **f != "area_code"))
+        .chain(columns.iter())
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
     // area_code is both a field and the envelope's scope key; the field wins when present.
     format!(
         "INSERT INTO {t} (id, area_code, hlc, deleted, clocks, {cols}) VALUES ({ph}) ON CONFLICT(id) DO UPDATE SET {upd}",
         t = table(e),
-        cols = fields
-            .iter()
-            .filter(|f| **f != "area_code")
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", "),
+        cols = columns.join(", "),
         ph = placeholders.join(", "),
         upd = updates.join(", "),
     )
@@ -166,8 +192,17 @@ pub(crate) fn read_state(conn: &Connection, e: Entity, id: &str) -> Result<Optio
     ))
 }
 
-/// Writes a row from its full merged state (insert or update).
-pub(crate) fn write_state(conn: &Connection, e: Entity, id: &str, envelope_area: &str, state: &RowState) -> Result<()> {
+/// Writes a row from its full merged state (insert or update), with its derived columns
+/// (`derived`: one value per `derived_columns(e)`).
+pub(crate) fn write_state(
+    conn: &Connection,
+    e: Entity,
+    id: &str,
+    envelope_area: &str,
+    state: &RowState,
+    derived: Vec<Sql>,
+) -> Result<()> {
+    debug_assert_eq!(derived.len(), derived_columns(e).len());
     let fields = e.fields();
     let value = |f: &str| state.get(f).map(|s| &s.value).unwrap_or(&Value::Null);
     let area = match value("area_code") {
@@ -188,23 +223,45 @@ pub(crate) fn write_state(conn: &Connection, e: Entity, id: &str, envelope_area:
             .filter(|f| **f != "area_code")
             .map(|f| to_sql(f, value(f))),
     );
+    params.extend(derived);
     conn.prepare_cached(&sql(e).1)?.execute(params_from_iter(params))?;
     Ok(())
 }
 
-/// Reads a row as its typed record; `None` if missing or deleted.
+/// Reads a row as its typed record; `None` if missing or deleted. Reads the columns
+/// straight into the record's JSON form: no stamps, no derived results.
 pub(crate) fn read_record<T: DeserializeOwned>(conn: &Connection, e: Entity, id: &str) -> Result<Option<T>> {
-    let Some(state) = read_state(conn, e, id)? else {
+    let mut stmt = conn.prepare_cached(&sql(e).2)?;
+    let object = stmt
+        .query_row([id], |r| {
+            if r.get::<_, i64>(0)? != 0 {
+                return Ok(None);
+            }
+            let mut map = serde_json::Map::new();
+            for (i, col) in record_fields(e).enumerate() {
+                let value = from_sql(col, r.get_ref(i + 1)?).map_err(|err| {
+                    rusqlite::Error::FromSqlConversionFailure(i + 1, rusqlite::types::Type::Text, Box::new(err))
+                })?;
+                map.insert(col.to_string(), value);
+            }
+            map.insert("id".into(), Value::String(id.to_string()));
+            Ok(Some(Value::Object(map)))
+        })
+        .optional()?
+        .flatten();
+    let Some(object) = object else {
         return Ok(None);
     };
-    if pendamping_core::record::is_deleted(&state) {
-        return Ok(None);
-    }
-    serde_json::from_value(pendamping_core::record::to_object(id, &state))
+    serde_json::from_value(object)
         .map(Some)
         .map_err(|err| StoreError::Corrupt {
             table: table(e),
             id: id.to_string(),
             reason: err.to_string(),
         })
+}
+
+/// The fields of a record: `results` is derived from it, not part of it.
+fn record_fields(e: Entity) -> impl Iterator<Item = &'static str> {
+    e.fields().iter().copied().filter(|f| *f != "results")
 }

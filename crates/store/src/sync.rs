@@ -168,7 +168,8 @@ impl Store {
                 report.conflicts += 1;
             }
             if after != before {
-                rows::write_state(&tx, c.entity, &row, &c.area_code, &after)?;
+                let derived = derive::row_columns(c.entity, &after);
+                rows::write_state(&tx, c.entity, &row, &c.area_code, &after, derived)?;
                 derive::refresh(&tx, &self.opts.rules, today, c.entity, &row)?;
             }
             tx.prepare_cached("INSERT INTO applied_changes (change_id) VALUES (?1)")?

@@ -72,3 +72,72 @@ fn the_device_id_and_clock_survive_reopening() {
     drop(first);
     assert_eq!(Store::open(&path, opts()).unwrap().device_id(), id);
 }
+
+#[test]
+fn a_version_5_store_upgrades_with_its_outbox_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrate::migrate_to(&mut conn, 5).unwrap();
+        for id in ["c1", "c2", "c3"] {
+            conn.execute(
+                "INSERT INTO outbox (change_id, row_id, body) VALUES (?1, 'r', '{}')",
+                [id],
+            )
+            .unwrap();
+        }
+        conn.execute("DELETE FROM outbox WHERE change_id = 'c3'", []).unwrap();
+    }
+    let store = Store::open(&path, opts()).unwrap();
+    let conn = &store.conn;
+    conn.execute(
+        "INSERT INTO outbox (change_id, row_id, body) VALUES ('c4', 'r', '{}')",
+        [],
+    )
+    .unwrap();
+    let order: Vec<String> = conn
+        .prepare("SELECT change_id FROM outbox ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<std::result::Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        order,
+        ["c1", "c2", "c4"],
+        "queued changes keep their order, new ones go last"
+    );
+    let person_index: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('visits_person', 'outbox_v6')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(person_index, 0);
+    assert!(store.integrity_ok().unwrap());
+}
+
+#[test]
+fn ids_made_in_one_millisecond_keep_their_order() {
+    // Appended to their indexes, not scattered: a batch then writes few index pages.
+    let time = pendamping_core::hlc::ManualTime::new(1_795_000_000_000);
+    let ids: Vec<Uuid> = (0..2_000).map(|_| new_id(&time)).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
+fn devices_made_in_the_same_millisecond_have_different_clock_nodes() {
+    // The node tells apart two devices' stamps of the same millisecond and counter.
+    let time = std::sync::Arc::new(pendamping_core::hlc::ManualTime::new(1_795_000_000_000));
+    let open = || {
+        Store::open_in_memory(Options {
+            time: time.clone(),
+            ..Options::default()
+        })
+        .unwrap()
+    };
+    let (a, b) = (open(), open());
+    assert_ne!(node_of(a.device_id()), node_of(b.device_id()));
+}

@@ -1,7 +1,7 @@
 //! Local writes. Each validates with the core rules, then writes the row and its outbox
 //! change in one transaction: confirmed and queued together, or not at all.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use pendamping_core::assess::{self, Assessment, VisitContext};
@@ -74,37 +74,51 @@ pub(crate) struct Writer<'a> {
     pub rules: &'a Rules,
     pub today: NaiveDate,
     pub new_id: &'a dyn Fn() -> Uuid,
+    /// What a visit is assessed against, per enrolment, for this transaction: a batch of
+    /// visits reads each enrolment and person once. Emptied by any other write.
+    visit_context: HashMap<Uuid, VisitFacts>,
+}
+
+/// A visit's enrolment, its person and her living children.
+#[derive(Clone)]
+struct VisitFacts {
+    enrolment: Enrolment,
+    person: Person,
+    children: Option<u32>,
 }
 
 impl Writer<'_> {
     /// Writes the fields that differ from the stored row as one local change, queued in
-    /// the outbox. Returns `None` when nothing differs.
+    /// the outbox; returns its id, or `None` when nothing differs.
     pub(crate) fn change(
         &mut self,
         entity: Entity,
         id: Uuid,
         area: &str,
         fields: BTreeMap<String, Value>,
-    ) -> Result<Option<Change>> {
-        let change = self.change_raw(entity, id, area, fields)?;
+    ) -> Result<Option<Uuid>> {
+        let change = self.change_raw(entity, id, area, fields, None)?;
         if change.is_some() {
             derive::refresh(self.conn, self.rules, self.today, entity, &id.to_string())?;
         }
         Ok(change)
     }
 
-    /// `change` without refreshing derived columns: the caller does it.
+    /// `change` without refreshing what depends on the row: the caller does it. The row's
+    /// own derived columns are `derived`, or computed from its merged state.
     fn change_raw(
         &mut self,
         entity: Entity,
         id: Uuid,
         area: &str,
         fields: BTreeMap<String, Value>,
-    ) -> Result<Option<Change>> {
+        derived: Option<Vec<rusqlite::types::Value>>,
+    ) -> Result<Option<Uuid>> {
         let key = id.to_string();
         let mut state = rows::read_state(self.conn, entity, &key)?.unwrap_or_default();
-        let current: BTreeMap<String, Value> = state.iter().map(|(k, s)| (k.clone(), s.value.clone())).collect();
-        let diff = change::diff(Some(&current), &fields);
+        // Only the fields that differ from the stored row travel.
+        let mut diff = fields;
+        diff.retain(|k, v| state.get(k).is_none_or(|s| s.value != *v));
         if diff.is_empty() {
             return Ok(None);
         }
@@ -116,12 +130,18 @@ impl Writer<'_> {
             hlc: self.clock.tick(self.time.now_millis()),
             fields: diff,
         };
-        merge::apply(&mut state, &change);
-        rows::write_state(self.conn, entity, &key, area, &state)?;
+        if entity != Entity::Visit {
+            self.visit_context.clear();
+        }
+        let change_id = change.change_id;
         self.conn
             .prepare_cached("INSERT INTO outbox (change_id, row_id, body) VALUES (?1, ?2, ?3)")?
-            .execute((change.change_id.to_string(), &key, serde_json::to_string(&change)?))?;
-        Ok(Some(change))
+            .execute((change_id.to_string(), &key, serde_json::to_string(&change)?))?;
+        // Queued as sent; its values then move into the row.
+        merge::apply_owned(&mut state, change);
+        let derived = derived.unwrap_or_else(|| derive::row_columns(entity, &state));
+        rows::write_state(self.conn, entity, &key, area, &state, derived)?;
+        Ok(Some(change_id))
     }
 
     fn save<T: Serialize>(
@@ -142,7 +162,7 @@ impl Writer<'_> {
         Ok(Saved {
             id,
             warnings: problems,
-            change_id: change.map(|c| c.change_id),
+            change_id: change,
         })
     }
 
@@ -233,17 +253,33 @@ impl Writer<'_> {
         })
     }
 
-    /// Validates a visit and computes its results, without writing.
-    pub(crate) fn assess(&self, v: &Visit) -> Result<(Assessment, Enrolment, Person)> {
-        let e: Enrolment =
-            rows::read_record(self.conn, Entity::Enrolment, &v.enrolment_id.to_string())?.ok_or_else(|| {
-                StoreError::NotFound {
-                    entity: "pendampingan",
-                    id: v.enrolment_id.to_string(),
-                }
+    fn visit_facts(&mut self, enrolment_id: Uuid) -> Result<VisitFacts> {
+        if let Some(facts) = self.visit_context.get(&enrolment_id) {
+            return Ok(facts.clone());
+        }
+        let enrolment: Enrolment = rows::read_record(self.conn, Entity::Enrolment, &enrolment_id.to_string())?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "pendampingan",
+                id: enrolment_id.to_string(),
             })?;
-        let person = self.person_record(e.person_id)?;
+        let person = self.person_record(enrolment.person_id)?;
         let children = derive::children_count(self.conn, &person)?;
+        let facts = VisitFacts {
+            enrolment,
+            person,
+            children,
+        };
+        self.visit_context.insert(enrolment_id, facts.clone());
+        Ok(facts)
+    }
+
+    /// Validates a visit and computes its results, without writing.
+    pub(crate) fn assess(&mut self, v: &Visit) -> Result<(Assessment, Enrolment, Person)> {
+        let VisitFacts {
+            enrolment: e,
+            person,
+            children,
+        } = self.visit_facts(v.enrolment_id)?;
         let ctx = VisitContext {
             person: PersonFacts {
                 sex: person.sex,
@@ -268,8 +304,9 @@ impl Writer<'_> {
         let mut fields = change::to_fields(&v);
         fields.insert("results".into(), serde_json::to_value(&assessment.results)?);
         fields.insert(DELETED.into(), Value::Bool(false));
-        self.change_raw(Entity::Visit, v.id, &v.area_code, fields)?;
-        let next_due = derive::recorded_visit(self.conn, self.rules, &v, &assessment.results.flags, &e, &person)?;
+        let derived = derive::visit_columns(Some(&v.data), &assessment.results.flags);
+        self.change_raw(Entity::Visit, v.id, &v.area_code, fields, Some(derived))?;
+        let next_due = derive::schedule(self.conn, self.rules, &e, &person)?;
         let mut assessment = assessment;
         assessment.problems.retain(|p| !p.is_error());
         Ok(VisitOutcome {
@@ -311,6 +348,7 @@ impl Store {
             rules: &self.opts.rules,
             today,
             new_id: &new_id,
+            visit_context: HashMap::new(),
         };
         match f(&mut w) {
             Ok(v) if !commit => {
@@ -432,7 +470,7 @@ impl Store {
             Ok(Saved {
                 id,
                 warnings: vec![],
-                change_id: change.map(|c| c.change_id),
+                change_id: change,
             })
         })
     }
