@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Result, ensure};
+use anyhow::{Context, Result, ensure};
 use chrono::{Local, Months};
 use pendamping_core::hlc::ManualTime;
 use pendamping_e2e::App;
@@ -152,7 +152,11 @@ async fn an_impossible_weight_is_refused_in_indonesian_naming_the_field() {
         app.screenshot("10-visit-form-out-of-range").await?;
         app.type_in("input[name=weight_kg]", "8,2").await?;
         app.wait_text("[data-results]", "BB/U").await?;
-        ensure!(save.attr("disabled").await?.is_none(), "a fixed value can be saved");
+        // The results on screen may still be an earlier value's: wait for the fixed value's
+        // preview to lift the block (a loaded CI machine lost this race once).
+        app.find("button[name=save-visit]:not([disabled])")
+            .await
+            .context("a fixed value can be saved")?;
 
         // A tablet held upright (800×1280): one column, the results above the form.
         app.client.set_window_size(800, 1280).await?;
