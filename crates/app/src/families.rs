@@ -3,7 +3,9 @@
 
 use chrono::NaiveDate;
 use pendamping_core::krs::KrsCriterion;
-use pendamping_core::{Enrolment, Entity, Household, Person, Problem, area};
+use pendamping_core::enrolment::Phase;
+use pendamping_core::recap::TargetGroup;
+use pendamping_core::{Enrolment, Entity, Household, Person, Problem, Rules, area};
 use pendamping_store::{HouseholdSummary, PersonSummary, Saved, Store};
 use serde::Serialize;
 use uuid::Uuid;
@@ -26,8 +28,50 @@ pub struct Member {
     pub person: Person,
     /// Shown masked; the whole NIK only in the person's own form.
     pub nik_masked: Option<String>,
-    pub age_label: String,
-    pub enrolments: Vec<Enrolment>,
+    pub age: Age,
+    pub enrolments: Vec<EnrolmentView>,
+}
+
+/// An age as a cadre says it ("3 th 2 bl", "5 bl", "12 hr"), worded by the UI in the
+/// language on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Age {
+    /// Completed months (negative before birth).
+    pub months: i32,
+    /// Days since birth.
+    pub days: i64,
+}
+
+impl Age {
+    pub fn on(birth: NaiveDate, on: NaiveDate) -> Age {
+        Age {
+            months: pendamping_core::age::months(birth, on),
+            days: (on - birth).num_days(),
+        }
+    }
+}
+
+/// An enrolment with where it stands today (DOMAIN.md §1.1), derived by the core the same
+/// way on every replica: the screens offer a visit form only where it will be accepted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EnrolmentView {
+    #[serde(flatten)]
+    pub enrolment: Enrolment,
+    pub phase: Phase,
+    /// The group it counts in today (a child is baduta, then balita).
+    pub group: TargetGroup,
+}
+
+impl EnrolmentView {
+    pub fn of(e: Enrolment, birth: NaiveDate, today: NaiveDate, rules: &Rules) -> EnrolmentView {
+        EnrolmentView {
+            phase: e.phase(birth, today, rules),
+            group: TargetGroup::of(e.kind, birth, today, rules),
+            enrolment: e,
+        }
+    }
 }
 
 /// The device's villages: every query and save is limited to them.
@@ -73,10 +117,13 @@ pub fn family(store: &Store, id: Uuid) -> Result<Family, AppError> {
         let (mine, rest): (Vec<_>, Vec<_>) = enrolments.into_iter().partition(|e| e.person_id == person.id);
         enrolments = rest;
         members.push(Member {
-            age_label: age_label(person.birth_date, today),
+            age: Age::on(person.birth_date, today),
             nik_masked: summary.nik_masked,
+            enrolments: mine
+                .into_iter()
+                .map(|e| EnrolmentView::of(e, person.birth_date, today, store.rules()))
+                .collect(),
             person,
-            enrolments: mine,
         });
     }
     let summary = store.household_summary(id)?;
@@ -86,18 +133,6 @@ pub fn family(store: &Store, id: Uuid) -> Result<Family, AppError> {
         household,
         members,
     })
-}
-
-/// "3 th 2 bl", "5 bl", "12 hr": how a cadre says an age.
-pub fn age_label(birth: NaiveDate, on: NaiveDate) -> String {
-    let months = pendamping_core::age::months(birth, on);
-    match months {
-        ..0 => "-".into(),
-        0 => format!("{} hr", (on - birth).num_days()),
-        1..=23 => format!("{months} bl"),
-        _ if months % 12 == 0 => format!("{} th", months / 12),
-        _ => format!("{} th {} bl", months / 12, months % 12),
-    }
 }
 
 /// Registers or updates a household; a new one (nil id) gets its id here and, without a
@@ -189,7 +224,7 @@ mod tests {
         assert_eq!(f.members.len(), 2);
         assert_eq!(f.members[1].person.name, "Rizky");
         assert_eq!(f.members[1].person.nik, None, "a blank NIK is no NIK");
-        assert_eq!(f.members[1].age_label, "14 bl");
+        assert_eq!(f.members[1].age, Age { months: 14, days: 440 });
         assert!(f.krs, "a child under five and unsafe water");
         assert!(f.krs_criteria.contains(&KrsCriterion::UnsafeWater));
 
@@ -217,11 +252,43 @@ mod tests {
     }
 
     #[test]
-    fn ages_read_the_way_a_cadre_says_them() {
-        let on = d(2026, 11, 24);
-        assert_eq!(age_label(d(2026, 11, 10), on), "14 hr");
-        assert_eq!(age_label(d(2025, 11, 24), on), "12 bl");
-        assert_eq!(age_label(d(2024, 11, 24), on), "2 th");
-        assert_eq!(age_label(d(1990, 1, 1), on), "36 th 10 bl");
+    fn a_postpartum_enrolment_ends_by_itself_after_day_42_and_offers_no_form() {
+        let mut s = configured();
+        let (h, mother, _, _) = family_with_child(&mut s, 7, VILLAGE, d(2026, 9, 1));
+        let nifas = Enrolment {
+            id: s.new_id(),
+            person_id: mother.id,
+            household_id: h.id,
+            area_code: VILLAGE.into(),
+            kind: pendamping_core::TargetKind::Nifas,
+            start_date: d(2026, 9, 1),
+            end_date: None,
+            end_reason: None,
+            tpk: None,
+            details: pendamping_core::EnrolmentDetails::Nifas {
+                delivery_date: d(2026, 9, 1),
+                place: None,
+                attendant: None,
+                mode: None,
+                birth_weight_g: None,
+                birth_length_cm: None,
+                gestational_age_weeks: None,
+            },
+        };
+        s.save_enrolment(&nifas).unwrap();
+        let f = family(&s, h.id).unwrap();
+        let m = f.members.iter().find(|m| m.person.id == mother.id).unwrap();
+        let view = m.enrolments.iter().find(|e| e.enrolment.id == nifas.id).unwrap();
+        assert_eq!(
+            view.phase,
+            Phase::Ended {
+                on: d(2026, 10, 13),
+                reason: pendamping_core::ExitReason::Selesai
+            },
+            "day 42 was 13 October; today is 24 November"
+        );
+        assert!(!view.phase.offers_visit());
+        let err = crate::visits::new_visit(&s, nifas.id, d(2026, 11, 24)).unwrap_err();
+        assert_eq!(err.code, "enrolment_ended");
     }
 }

@@ -2,8 +2,10 @@
 //! accompanies, the risks to act on, and where the device stands with the server.
 
 use chrono::NaiveDate;
-use pendamping_core::TargetKind;
+use pendamping_core::enrolment::Phase;
 use pendamping_core::risk::RiskFlag;
+use pendamping_core::rules::Urgency;
+use pendamping_core::{Rules, TargetKind};
 use pendamping_core::schedule::DueStatus;
 use pendamping_store::{DueItem, Store};
 use serde::Serialize;
@@ -19,7 +21,11 @@ pub struct Home {
     pub due_this_week: Vec<DueItem>,
     /// Every target type, in the programme's order, with how many are accompanied.
     pub counts: Vec<KindCount>,
+    /// Most urgent first, then the longest overdue.
     pub alerts: Vec<Alert>,
+    /// Enrolments the cadre must settle: a pregnancy past its outcome limit, a wedding
+    /// date long past with no confirmation (DOMAIN.md §1.1).
+    pub to_resolve: Vec<ToResolve>,
     pub pending: u64,
     pub last_sync: Option<String>,
 }
@@ -28,7 +34,6 @@ pub struct Home {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KindCount {
     pub kind: TargetKind,
-    pub label: &'static str,
     pub count: usize,
 }
 
@@ -40,14 +45,48 @@ pub struct Alert {
     pub enrolment_id: Uuid,
     pub name: String,
     pub kind: TargetKind,
+    /// Most urgent first.
     pub flags: Vec<FlagView>,
+    pub days_overdue: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ToResolve {
+    pub person_id: Uuid,
+    pub enrolment_id: Uuid,
+    pub name: String,
+    pub kind: TargetKind,
+    pub phase: Phase,
+}
+
+/// A flag with how urgent it is and what it asks the cadre to do, from the rules file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FlagView {
     pub flag: RiskFlag,
-    pub label: &'static str,
+    pub urgency: Urgency,
+    pub action_id: String,
+    pub action_en: String,
+}
+
+impl FlagView {
+    pub fn of(flag: RiskFlag, kind: TargetKind, rules: &Rules) -> FlagView {
+        let a = rules.advice(flag, kind);
+        FlagView {
+            flag,
+            urgency: a.urgency,
+            action_id: a.action_id,
+            action_en: a.action_en,
+        }
+    }
+
+    /// The views of a visit's flags, most urgent first.
+    pub fn all(flags: &[RiskFlag], kind: TargetKind, rules: &Rules) -> Vec<FlagView> {
+        let mut out: Vec<FlagView> = flags.iter().map(|&f| FlagView::of(f, kind, rules)).collect();
+        out.sort_by_key(|f| (f.urgency, f.flag));
+        out
+    }
 }
 
 /// The risks the home screen raises: stunting and wasting, anaemia and KEK, danger signs,
@@ -84,38 +123,62 @@ const KINDS: [TargetKind; 5] = [
 ];
 
 pub fn home(store: &Store, area: &str, today: NaiveDate) -> Result<Home, AppError> {
-    let due = store.due_list(area, today)?;
-    let (overdue, due_this_week) = due.into_iter().partition(|d| d.status == DueStatus::Overdue);
+    let rules = store.rules();
     let caseload = store.caseload(area, today)?;
+    // Pregnancies and weddings move on by date, not by a write (DOMAIN.md §1.1): their
+    // phase is derived here, so a pregnancy past its outcome limit leaves the due list.
+    let mut to_resolve = Vec::new();
+    for c in caseload.iter().filter(|c| matches!(c.kind, TargetKind::IbuHamil | TargetKind::Catin)) {
+        let (Some(e), Some(p)) = (store.enrolment(c.enrolment_id)?, store.person(c.person_id)?) else {
+            continue;
+        };
+        let phase = e.phase(p.birth_date, today, rules);
+        if matches!(phase, Phase::NeedsOutcome | Phase::WeddingUnconfirmed) {
+            to_resolve.push(ToResolve {
+                person_id: c.person_id,
+                enrolment_id: c.enrolment_id,
+                name: c.name.clone(),
+                kind: c.kind,
+                phase,
+            });
+        }
+    }
+    let settled = |id: Uuid| to_resolve.iter().any(|r| r.enrolment_id == id && r.phase == Phase::NeedsOutcome);
+    let due: Vec<DueItem> = store
+        .due_list(area, today)?
+        .into_iter()
+        .filter(|d| !settled(d.target.enrolment_id))
+        .collect();
+    let days_overdue = |id: Uuid| {
+        due.iter()
+            .find(|d| d.target.enrolment_id == id)
+            .map_or(0, |d| d.days_overdue.max(0))
+    };
     let counts = KINDS
         .iter()
         .map(|&kind| KindCount {
             kind,
-            label: kind.label_id(),
             count: caseload.iter().filter(|c| c.kind == kind).count(),
         })
         .collect();
-    let alerts = caseload
+    let mut alerts: Vec<Alert> = caseload
         .into_iter()
         .filter_map(|c| {
-            let flags: Vec<FlagView> = c
-                .flags
-                .iter()
-                .filter(|f| alerting(**f))
-                .map(|&flag| FlagView {
-                    flag,
-                    label: flag.label_id(),
-                })
-                .collect();
-            (!flags.is_empty()).then_some(Alert {
+            let alerting: Vec<RiskFlag> = c.flags.iter().copied().filter(|f| alerting(*f)).collect();
+            (!alerting.is_empty()).then(|| Alert {
+                flags: FlagView::all(&alerting, c.kind, rules),
+                days_overdue: days_overdue(c.enrolment_id),
                 person_id: c.person_id,
                 enrolment_id: c.enrolment_id,
                 name: c.name,
                 kind: c.kind,
-                flags,
             })
         })
         .collect();
+    alerts.sort_by(|a, b| {
+        (a.flags[0].urgency, -a.days_overdue, &a.name).cmp(&(b.flags[0].urgency, -b.days_overdue, &b.name))
+    });
+    let (overdue, due_this_week) = due.into_iter().partition(|d| d.status == DueStatus::Overdue);
     let status = pendamping_sync::status(store)?;
     Ok(Home {
         today,
@@ -123,6 +186,7 @@ pub fn home(store: &Store, area: &str, today: NaiveDate) -> Result<Home, AppErro
         due_this_week,
         counts,
         alerts,
+        to_resolve,
         pending: status.pending,
         last_sync: status.last_success,
     })
@@ -165,7 +229,7 @@ mod tests {
             alert
                 .flags
                 .iter()
-                .any(|f| f.flag == RiskFlag::Stunted && f.label == "Pendek (stunting)"),
+                .any(|f| f.flag == RiskFlag::Stunted && f.urgency == Urgency::High && f.action_id.contains("audit")),
             "{:?}",
             alert.flags
         );

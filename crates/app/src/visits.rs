@@ -3,18 +3,44 @@
 //! next due date), saving, and a person's timeline of every visit and result.
 
 use chrono::NaiveDate;
-use pendamping_core::visit::{AnakVisit, CatinVisit, HamilVisit, KrsVisit, NifasVisit, VisitData};
-use pendamping_core::{Enrolment, EnrolmentDetails, Person, Visit};
+use pendamping_core::enrolment::Phase;
+use pendamping_core::visit::{AnakVisit, CatinVisit, DangerSign, HamilVisit, KrsVisit, NifasVisit, VisitData};
+use pendamping_core::{Enrolment, EnrolmentDetails, Person, TargetKind, Visit};
 use pendamping_store::{Store, VisitOutcome, VisitRecord};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::AppError;
-use crate::families::{age_label, in_scope};
+use crate::families::{Age, EnrolmentView, in_scope};
+use crate::home::FlagView;
 
-/// A blank visit form for an enrolment, dated `date`.
-pub fn new_visit(store: &Store, enrolment_id: Uuid, date: NaiveDate) -> Result<Visit, AppError> {
+/// A blank visit form and what it offers: the danger signs that can occur for the target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct VisitDraft {
+    pub visit: Visit,
+    pub danger_signs: Vec<DangerSign>,
+}
+
+/// A blank visit form for an enrolment, dated `date`; refused for an enrolment that has
+/// ended or needs its outcome recorded (its form would refuse every value).
+pub fn new_visit(store: &Store, enrolment_id: Uuid, date: NaiveDate) -> Result<VisitDraft, AppError> {
     let e = enrolment(store, enrolment_id)?;
+    let birth = store
+        .person(e.person_id)?
+        .ok_or_else(|| AppError::new("not_found", "Orang tidak ditemukan"))?
+        .birth_date;
+    let phase = e.phase(birth, date, store.rules());
+    if !phase.offers_visit() {
+        return Err(match phase {
+            Phase::NeedsOutcome => AppError::new(
+                "needs_outcome",
+                "Kehamilan ini perlu dicatat hasilnya (persalinan atau keguguran), bukan kunjungan",
+            ),
+            _ => AppError::new("enrolment_ended", "Pendampingan ini sudah selesai; kunjungan tidak dapat dicatat"),
+        });
+    }
+    let danger_signs = DangerSign::for_kind(e.kind);
     let data = match e.details {
         EnrolmentDetails::Catin { .. } => VisitData::Catin(CatinVisit::default()),
         EnrolmentDetails::IbuHamil { .. } => VisitData::IbuHamil(HamilVisit::default()),
@@ -22,15 +48,18 @@ pub fn new_visit(store: &Store, enrolment_id: Uuid, date: NaiveDate) -> Result<V
         EnrolmentDetails::Anak { .. } => VisitData::Anak(AnakVisit::default()),
         EnrolmentDetails::Krs {} => VisitData::Krs(KrsVisit::default()),
     };
-    Ok(Visit {
-        id: Uuid::nil(),
-        enrolment_id,
-        person_id: e.person_id,
-        household_id: e.household_id,
-        area_code: e.area_code,
-        visit_date: date,
-        data,
-        correction_reason: None,
+    Ok(VisitDraft {
+        visit: Visit {
+            id: Uuid::nil(),
+            enrolment_id,
+            person_id: e.person_id,
+            household_id: e.household_id,
+            area_code: e.area_code,
+            visit_date: date,
+            data,
+            correction_reason: None,
+        },
+        danger_signs,
     })
 }
 
@@ -42,28 +71,46 @@ fn enrolment(store: &Store, id: Uuid) -> Result<Enrolment, AppError> {
     Ok(e)
 }
 
+/// A visit's outcome with the advice of each flag it raised, most urgent first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct VisitResult {
+    #[serde(flatten)]
+    pub outcome: VisitOutcome,
+    pub advice: Vec<FlagView>,
+}
+
+fn with_advice(store: &Store, kind: TargetKind, outcome: VisitOutcome) -> VisitResult {
+    VisitResult {
+        advice: FlagView::all(&outcome.assessment.results.flags, kind, store.rules()),
+        outcome,
+    }
+}
+
 /// What the form shows before saving; errors come back as problems, not as a failure.
-pub fn preview_visit(store: &mut Store, v: &Visit) -> Result<VisitOutcome, AppError> {
-    enrolment(store, v.enrolment_id)?;
-    Ok(store.preview_visit(v)?)
+pub fn preview_visit(store: &mut Store, v: &Visit) -> Result<VisitResult, AppError> {
+    let e = enrolment(store, v.enrolment_id)?;
+    let outcome = store.preview_visit(v)?;
+    Ok(with_advice(store, e.kind, outcome))
 }
 
 /// Saves a visit; a refused one comes back with every problem, nothing written.
-pub fn save_visit(store: &mut Store, mut v: Visit) -> Result<VisitOutcome, AppError> {
-    enrolment(store, v.enrolment_id)?;
+pub fn save_visit(store: &mut Store, mut v: Visit) -> Result<VisitResult, AppError> {
+    let e = enrolment(store, v.enrolment_id)?;
     if v.id.is_nil() {
         v.id = store.new_id();
     }
-    Ok(store.record_visit(&v)?)
+    let outcome = store.record_visit(&v)?;
+    Ok(with_advice(store, e.kind, outcome))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PersonTimeline {
     pub person: Person,
-    pub age_label: String,
+    pub age: Age,
     pub household_head: String,
-    pub enrolments: Vec<Enrolment>,
+    pub enrolments: Vec<EnrolmentView>,
     /// Newest first.
     pub visits: Vec<VisitRecord>,
     /// Has a child enrolment: the screen offers growth charts.
@@ -77,15 +124,21 @@ pub fn timeline(store: &Store, person_id: Uuid) -> Result<PersonTimeline, AppErr
         .household(t.person.household_id)?
         .map(|h| h.head_name)
         .unwrap_or_default();
+    let today = store.today();
+    let birth = t.person.birth_date;
     Ok(PersonTimeline {
-        age_label: age_label(t.person.birth_date, store.today()),
+        age: Age::on(birth, today),
         household_head,
         growth: t
             .enrolments
             .iter()
             .any(|e| matches!(e.details, EnrolmentDetails::Anak { .. })),
         person: t.person,
-        enrolments: t.enrolments,
+        enrolments: t
+            .enrolments
+            .into_iter()
+            .map(|e| EnrolmentView::of(e, birth, today, store.rules()))
+            .collect(),
         visits: t.visits,
     })
 }
@@ -95,6 +148,7 @@ mod tests {
     use super::*;
     use crate::setup;
     use pendamping_core::risk::RiskFlag;
+    use pendamping_core::rules::Urgency;
     use pendamping_tests::*;
 
     #[test]
@@ -103,7 +157,7 @@ mod tests {
         let mut s = store_at(today);
         setup::work_offline(&mut s, &[VILLAGE.into()]).unwrap();
         let (_, _, child, e) = family_with_child(&mut s, 1, VILLAGE, d(2025, 5, 24));
-        let mut v = new_visit(&s, e.id, today).unwrap();
+        let mut v = new_visit(&s, e.id, today).unwrap().visit;
         assert!(v.id.is_nil() && v.person_id == child.id);
         let VisitData::Anak(a) = &mut v.data else {
             panic!("a child's form")
@@ -114,10 +168,13 @@ mod tests {
         let pending = s.pending_count().unwrap();
         let preview = preview_visit(&mut s, &v).unwrap();
         assert!(
-            preview.assessment.results.flags.contains(&RiskFlag::SeverelyStunted),
+            preview.outcome.assessment.results.flags.contains(&RiskFlag::SeverelyStunted),
             "{preview:?}"
         );
-        assert!(preview.next_due.is_some_and(|d| d > today));
+        assert!(preview.outcome.next_due.is_some_and(|d| d > today));
+        let advice = &preview.advice[0];
+        assert_eq!((advice.flag, advice.urgency), (RiskFlag::SeverelyStunted, Urgency::High));
+        assert!(advice.action_id.contains("audit kasus stunting"), "{}", advice.action_id);
         assert_eq!(s.pending_count().unwrap(), pending, "a preview writes nothing");
         assert!(timeline(&s, child.id).unwrap().visits.is_empty());
 
@@ -126,7 +183,13 @@ mod tests {
         };
         a.weight_kg = Some(95.0);
         let bad = preview_visit(&mut s, &v).unwrap();
-        let p = bad.assessment.problems.iter().find(|p| p.is_error()).expect("an error");
+        let p = bad.outcome.assessment.problems.iter().find(|p| p.is_error()).expect("an error");
+        assert!(
+            bad.outcome.assessment.results.flags.is_empty() && bad.outcome.assessment.results.indicators.is_empty(),
+            "no result from a value that failed its check: {:?}",
+            bad.outcome.assessment.results
+        );
+        assert!(bad.advice.is_empty());
         assert_eq!(p.field, "weight_kg");
         assert!(p.message_id.contains("Berat"), "{}", p.message_id);
         let refused = save_visit(&mut s, v.clone()).unwrap_err();
@@ -138,11 +201,11 @@ mod tests {
         };
         a.weight_kg = Some(8.0);
         let saved = save_visit(&mut s, v).unwrap();
-        assert_eq!(saved.next_due, preview.next_due);
+        assert_eq!(saved.outcome.next_due, preview.outcome.next_due);
         let t = timeline(&s, child.id).unwrap();
         assert!(t.growth);
         assert_eq!(t.visits.len(), 1);
-        assert_eq!(t.visits[0].visit.id, saved.id);
-        assert_eq!(t.age_label, "18 bl");
+        assert_eq!(t.visits[0].visit.id, saved.outcome.id);
+        assert_eq!(t.age.months, 18);
     }
 }

@@ -47,6 +47,8 @@ fn generate() -> String {
     c.visit::<Enrolment>();
     c.visit::<Visit>();
     c.visit::<pendamping_store::VisitOutcome>();
+    c.visit::<visits::VisitDraft>();
+    c.visit::<visits::VisitResult>();
     c.visit::<pendamping_store::Delivery>();
     c.visit::<pendamping_store::DeliveryRecorded>();
     c.visit::<visits::PersonTimeline>();

@@ -205,7 +205,7 @@ fn open_store(path: &Path, cli_rules: &Option<PathBuf>, today: Option<NaiveDate>
         Some(p) => pendamping_store::rules_from_toml(
             &std::fs::read_to_string(p).with_context(|| format!("membaca {}", p.display()))?,
         )?,
-        None => pendamping_store::rules_from_toml(pendamping_store::SHIPPED_RULES)?,
+        None => pendamping_core::Rules::default(),
     };
     let time: Arc<dyn TimeSource> = match today {
         // Noon WIB on that day.

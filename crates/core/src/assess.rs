@@ -7,10 +7,11 @@ use serde::{Deserialize, Serialize};
 use crate::enrolment::{Enrolment, EnrolmentDetails, before_birth, gestational_weeks, trimester};
 use crate::growth::{self, AnthroInput, AnthroResult, Indicator, Measure, WhoStatus};
 use crate::person::Sex;
-use crate::problem::{Problem, label};
+use crate::problem::{Problem, label, num_en, num_id, quantity};
 use crate::risk::{self, PersonFacts, RiskFlag};
 use crate::rules::{Range, Rules};
-use crate::visit::{AnakVisit, CatinVisit, HamilVisit, NifasVisit, VisitData};
+use crate::enrolment::TargetKind;
+use crate::visit::{AnakVisit, CatinVisit, DangerSign, HamilVisit, NifasVisit, VisitData};
 
 /// What the rules need to know besides the form.
 #[derive(Debug, Clone, Copy)]
@@ -60,7 +61,13 @@ pub struct VisitResults {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Assessment {
     pub problems: Vec<Problem>,
+    /// Empty while any problem is an error: no result is shown from a value that failed
+    /// its check (a z-score of +7,000 is not a result).
     pub results: VisitResults,
+    /// The measurements the results rest on that the form leaves empty: "no risk found"
+    /// may only be said when nothing is missing.
+    #[serde(default)]
+    pub missing: Vec<String>,
 }
 
 impl Assessment {
@@ -72,37 +79,21 @@ impl Assessment {
 /// Rejects outside the hard limits, warns outside the plausible range (DOMAIN.md §2.2).
 pub fn check_range(field: &str, value: Option<f64>, range: &Range) -> Option<Problem> {
     let v = value?;
-    let (id, en) = label(field);
     if !v.is_finite() || v < range.reject_min || v > range.reject_max {
-        return Some(Problem::error(
-            "out_of_range",
-            field,
-            format!(
-                "{id} {v} di luar batas yang mungkin ({}–{})",
-                range.reject_min, range.reject_max
-            ),
-            format!(
-                "{en} {v} is outside the possible range ({}–{})",
-                range.reject_min, range.reject_max
-            ),
-        ));
+        return Some(crate::problem::out_of_range(field, v, range.reject_min, range.reject_max));
     }
     let low = range.warn_min.is_some_and(|m| v < m);
     let high = range.warn_max.is_some_and(|m| v > m);
     (low || high).then(|| {
+        let (id, en) = label(field);
+        let (v_id, v_en) = quantity(field, v);
+        let (min, max) = (range.warn_min.unwrap_or(range.reject_min), range.warn_max.unwrap_or(range.reject_max));
+        let (max_id, max_en) = quantity(field, max);
         Problem::warning(
             "implausible",
             field,
-            format!(
-                "{id} {v} tidak biasa ({}–{}); periksa kembali pengukuran",
-                range.warn_min.unwrap_or(range.reject_min),
-                range.warn_max.unwrap_or(range.reject_max)
-            ),
-            format!(
-                "{en} {v} is unusual ({}–{}); please re-check the measurement",
-                range.warn_min.unwrap_or(range.reject_min),
-                range.warn_max.unwrap_or(range.reject_max)
-            ),
+            format!("{id} {v_id} tidak biasa ({}–{max_id}); periksa kembali pengukuran", num_id(min)),
+            format!("{en} {v_en} is unusual ({}–{max_en}); please re-check the measurement", num_en(min)),
         )
     })
 }
@@ -169,7 +160,45 @@ pub fn assess(visit_date: NaiveDate, data: &VisitData, ctx: &VisitContext, rules
     flags.sort();
     flags.dedup();
     results.flags = flags;
-    Assessment { problems, results }
+    if crate::problem::has_errors(&problems) {
+        results = VisitResults {
+            rules_version: results.rules_version,
+            tables_version: results.tables_version,
+            ..VisitResults::default()
+        };
+    }
+    let missing = missing(data, ctx);
+    Assessment {
+        problems,
+        results,
+        missing,
+    }
+}
+
+/// The measurements a target's results rest on, left empty on the form.
+fn missing(data: &VisitData, ctx: &VisitContext) -> Vec<String> {
+    let female = ctx.person.sex == Sex::Female;
+    let wanted: Vec<(&str, bool)> = match data {
+        VisitData::Anak(v) => vec![("weight_kg", v.weight_kg.is_some()), ("lenhei_cm", v.lenhei_cm.is_some())],
+        VisitData::IbuHamil(v) => vec![
+            ("weight_kg", v.weight_kg.is_some()),
+            ("lila_cm", v.lila_cm.is_some()),
+            ("hb", v.hb.is_some()),
+        ],
+        VisitData::Catin(v) if female => vec![
+            ("weight_kg", v.weight_kg.is_some()),
+            ("height_cm", v.height_cm.is_some()),
+            ("lila_cm", v.lila_cm.is_some()),
+            ("hb", v.hb.is_some()),
+        ],
+        VisitData::Catin(v) => vec![("weight_kg", v.weight_kg.is_some()), ("height_cm", v.height_cm.is_some())],
+        VisitData::Nifas(_) | VisitData::Krs(_) => vec![],
+    };
+    wanted
+        .into_iter()
+        .filter(|(_, given)| !given)
+        .map(|(f, _)| f.to_string())
+        .collect()
 }
 
 /// Weight, LiLA and Hb of a woman: ranges, KEK and anaemia (below `hb_below`).
@@ -316,19 +345,27 @@ fn hamil(
     if let Some(t) = v.ttd_total
         && t > 400
     {
-        problems.push(crate::household::range_error(
-            "ttd_total",
-            t as f64,
-            0.0,
-            400.0,
-            "tablet",
-        ));
+        problems.push(crate::problem::out_of_range("ttd_total", t as f64, 0.0, 400.0));
     }
-    if !v.danger_signs.is_empty() {
-        flags.push(RiskFlag::DangerSign);
-    }
+    danger_signs(&v.danger_signs, TargetKind::IbuHamil, problems, flags);
     if v.smoke_exposure {
         flags.push(RiskFlag::SmokeExposure);
+    }
+}
+
+/// The danger-sign checklist: a sign that cannot occur for the target is an error (a
+/// pregnancy's sign on a postpartum form), any other raises the flag.
+fn danger_signs(signs: &[DangerSign], kind: TargetKind, problems: &mut Vec<Problem>, flags: &mut Vec<RiskFlag>) {
+    if signs.iter().any(|d| !d.applies_to(kind)) {
+        problems.push(Problem::error(
+            "danger_sign_invalid",
+            "danger_signs",
+            format!("Tanda bahaya ini tidak berlaku untuk {}", kind.label_id()),
+            "This danger sign does not apply to this target".into(),
+        ));
+    }
+    if !signs.is_empty() {
+        flags.push(RiskFlag::DangerSign);
     }
 }
 
@@ -390,9 +427,7 @@ fn nifas(
     if let Some(d) = v.kbpp_start {
         check_date(problems, "kbpp_start", d, ctx, visit_date);
     }
-    if !v.danger_signs.is_empty() {
-        flags.push(RiskFlag::DangerSign);
-    }
+    danger_signs(&v.danger_signs, TargetKind::Nifas, problems, flags);
 }
 
 fn anak(

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::age;
-use crate::household::range_error;
+use crate::problem::out_of_range;
 use crate::problem::{Problem, label};
 use crate::rules::Rules;
 
@@ -179,27 +179,95 @@ pub fn trimester(weeks: i64) -> u8 {
     }
 }
 
+/// Where an enrolment stands on a day, derived from its dates and records when it is read
+/// (DOMAIN.md §1.1), never written by a local timer: every replica reaches the same state
+/// from the same records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum Phase {
+    /// Starts later (a back-dated record's start is in the future of `on`).
+    NotStarted,
+    /// Followed: on the due list, visit forms offered.
+    Active,
+    /// A catin whose wedding date is long past with no confirmation: the cadre resolves it
+    /// (ends it as married or called off). Visits may still be recorded.
+    WeddingUnconfirmed,
+    /// A pregnancy past the outcome limit with no delivery, miscarriage or death recorded:
+    /// no ordinary visit is due; the cadre records the outcome.
+    NeedsOutcome,
+    /// Ended on `on`: by the recorded exit (which always wins), or by itself (`selesai`: day
+    /// 42 after delivery, 60 months of age).
+    Ended { on: NaiveDate, reason: ExitReason },
+}
+
+impl Phase {
+    /// Whether a visit form may be opened: the form would refuse anything else.
+    pub fn offers_visit(self) -> bool {
+        matches!(self, Phase::Active | Phase::WeddingUnconfirmed)
+    }
+}
+
 impl Enrolment {
     /// The day the target's window closes by itself, if it has one.
-    pub fn natural_end(&self, birth_date: NaiveDate) -> Option<NaiveDate> {
+    pub fn natural_end(&self, birth_date: NaiveDate, rules: &Rules) -> Option<NaiveDate> {
+        let l = &rules.lifecycle;
         match &self.details {
-            EnrolmentDetails::Nifas { delivery_date, .. } => Some(*delivery_date + chrono::Days::new(42)),
+            EnrolmentDetails::Nifas { delivery_date, .. } => {
+                Some(*delivery_date + chrono::Days::new(u64::from(l.nifas_days)))
+            }
             // The day before the child turns 60 months.
-            EnrolmentDetails::Anak { .. } => Some(age::add_months(birth_date, 60).pred_opt()?),
+            EnrolmentDetails::Anak { .. } => age::add_months(birth_date, l.anak_months).pred_opt(),
             _ => None,
         }
     }
 
     /// The day the enrolment stops counting: its recorded exit or its natural end.
-    pub fn effective_end(&self, birth_date: NaiveDate) -> Option<NaiveDate> {
-        match (self.end_date, self.natural_end(birth_date)) {
+    pub fn effective_end(&self, birth_date: NaiveDate, rules: &Rules) -> Option<NaiveDate> {
+        match (self.end_date, self.natural_end(birth_date, rules)) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
     }
 
-    pub fn is_active_on(&self, day: NaiveDate, birth_date: NaiveDate) -> bool {
-        self.start_date <= day && self.effective_end(birth_date).is_none_or(|end| day <= end)
+    /// The last day ordinary visits are due: the natural end, or for a pregnancy the
+    /// outcome limit.
+    pub fn due_until(&self, birth_date: NaiveDate, rules: &Rules) -> Option<NaiveDate> {
+        match &self.details {
+            EnrolmentDetails::IbuHamil { hpht, .. } => {
+                Some(*hpht + chrono::Days::new(u64::from(rules.lifecycle.pregnancy_outcome_weeks) * 7 - 1))
+            }
+            _ => self.natural_end(birth_date, rules),
+        }
+    }
+
+    /// Where the enrolment stands on `on`.
+    pub fn phase(&self, birth_date: NaiveDate, on: NaiveDate, rules: &Rules) -> Phase {
+        if let (Some(end), Some(reason)) = (self.end_date, self.end_reason)
+            && end <= on
+        {
+            return Phase::Ended { on: end, reason };
+        }
+        if on < self.start_date {
+            return Phase::NotStarted;
+        }
+        if let Some(end) = self.natural_end(birth_date, rules)
+            && end < on
+        {
+            return Phase::Ended {
+                on: end,
+                reason: ExitReason::Selesai,
+            };
+        }
+        match &self.details {
+            EnrolmentDetails::IbuHamil { .. } if self.due_until(birth_date, rules).is_some_and(|d| d < on) => {
+                Phase::NeedsOutcome
+            }
+            EnrolmentDetails::Catin {
+                wedding_date: Some(w), ..
+            } if age::add_months(*w, rules.lifecycle.wedding_confirm_months) < on => Phase::WeddingUnconfirmed,
+            _ => Phase::Active,
+        }
     }
 
     /// Checks the enrolment form against the person's sex and birth date.
@@ -320,7 +388,7 @@ impl Enrolment {
                 if let Some(w) = gestational_age_weeks
                     && !(20..=45).contains(w)
                 {
-                    out.push(range_error("gestational_age_weeks", *w as f64, 20.0, 45.0, "minggu"));
+                    out.push(out_of_range("gestational_age_weeks", *w as f64, 20.0, 45.0));
                 }
             }
             EnrolmentDetails::Anak {

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::area;
-use crate::problem::{Problem, label};
+use crate::problem::{Problem, label, out_of_range};
 
 /// Main drinking-water source, as the family census (PK) asks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -122,39 +122,29 @@ impl Household {
         if let Some(d) = self.welfare_decile
             && !(1..=10).contains(&d)
         {
-            out.push(range_error("welfare_decile", d as f64, 1.0, 10.0, ""));
+            out.push(out_of_range("welfare_decile", d as f64, 1.0, 10.0));
         }
         if let Some(a) = self.floor_area_m2
             && !(1.0..=5000.0).contains(&a)
         {
-            out.push(range_error("floor_area_m2", a, 1.0, 5000.0, "m²"));
+            out.push(out_of_range("floor_area_m2", a, 1.0, 5000.0));
         }
         // Indonesia spans about 6°N–11°S and 95°E–141°E.
         if let Some(lat) = self.latitude
             && !(-11.5..=6.5).contains(&lat)
         {
-            out.push(range_error("latitude", lat, -11.5, 6.5, "°"));
+            out.push(out_of_range("latitude", lat, -11.5, 6.5));
         }
         if let Some(lon) = self.longitude
             && !(94.5..=141.5).contains(&lon)
         {
-            out.push(range_error("longitude", lon, 94.5, 141.5, "°"));
+            out.push(out_of_range("longitude", lon, 94.5, 141.5));
         }
         out
     }
 }
 
 /// "`Label` `value` `unit` is outside `min`–`max`", as a rejecting error.
-pub fn range_error(field: &str, value: f64, min: f64, max: f64, unit: &str) -> Problem {
-    let (id, en) = label(field);
-    Problem::error(
-        "out_of_range",
-        field,
-        format!("{id} {value} {unit} di luar batas {min}–{max} {unit}"),
-        format!("{en} {value} {unit} is outside {min}–{max} {unit}"),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

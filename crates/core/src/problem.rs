@@ -74,6 +74,71 @@ pub fn has_errors(problems: &[Problem]) -> bool {
     problems.iter().any(Problem::is_error)
 }
 
+/// A number as Indonesians write it: a decimal comma, a point between thousands
+/// (`0,9`, `6.500`, `11,5`), at most two decimals, no trailing zeros.
+pub fn num_id(v: f64) -> String {
+    let en = num_en(v);
+    let (int, frac) = en.split_once('.').unwrap_or((&en, ""));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped},{frac}")
+    }
+}
+
+/// A number in English: a decimal point, at most two decimals, no trailing zeros.
+pub fn num_en(v: f64) -> String {
+    let s = format!("{:.2}", v);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+/// A value with its field's unit, in both languages: ("95 kg", "95 kg").
+pub fn quantity(field: &str, v: f64) -> (String, String) {
+    match unit(field) {
+        "" => (num_id(v), num_en(v)),
+        "°" => (format!("{}°", num_id(v)), format!("{}°", num_en(v))),
+        u => (format!("{} {u}", num_id(v)), format!("{} {u}", num_en(v))),
+    }
+}
+
+/// A value outside the hard limits of its field: named, with its unit and the limits.
+pub fn out_of_range(field: &str, v: f64, min: f64, max: f64) -> Problem {
+    let (id, en) = label(field);
+    let (v_id, v_en) = quantity(field, v);
+    let (max_id, max_en) = quantity(field, max);
+    Problem::error(
+        "out_of_range",
+        field,
+        format!("{id} {v_id} di luar batas yang mungkin ({}–{max_id})", num_id(min)),
+        format!("{en} {v_en} is outside the possible range ({}–{max_en})", num_en(min)),
+    )
+}
+
+/// The unit a field is measured in, for messages ("" for counts and codes).
+pub fn unit(field: &str) -> &'static str {
+    match field {
+        "weight_kg" | "pre_pregnancy_weight_kg" => "kg",
+        "height_cm" | "lenhei_cm" | "headc_cm" | "muac_cm" | "lila_cm" | "waist_cm" | "birth_length_cm" => "cm",
+        "hb" => "g/dL",
+        "systolic" | "diastolic" => "mmHg",
+        "birth_weight_g" => "g",
+        "gestational_age_weeks" => "minggu",
+        "ttd_total" | "ttd_received" => "tablet",
+        "floor_area_m2" => "m²",
+        "latitude" | "longitude" => "°",
+        _ => "",
+    }
+}
+
 /// The Indonesian and English labels of a field, for messages.
 pub fn label(field: &str) -> (&'static str, &'static str) {
     match field {
@@ -124,5 +189,22 @@ pub fn label(field: &str) -> (&'static str, &'static str) {
         "kbpp_start" => ("Tanggal mulai KBPP", "KBPP start date"),
         "immunisations" => ("Imunisasi", "Immunisations"),
         _ => ("Isian", "Field"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_the_indonesian_way_with_their_unit() {
+        assert_eq!(num_id(0.9), "0,9");
+        assert_eq!(num_id(58.0), "58");
+        assert_eq!(num_id(6500.0), "6.500");
+        assert_eq!(num_id(-1234567.25), "-1.234.567,25");
+        assert_eq!(num_en(11.50), "11.5");
+        let p = out_of_range("weight_kg", 95.0, 0.9, 58.0);
+        assert_eq!(p.message_id, "Berat badan 95 kg di luar batas yang mungkin (0,9–58 kg)");
+        assert_eq!(p.message_en, "Weight 95 kg is outside the possible range (0.9–58 kg)");
     }
 }

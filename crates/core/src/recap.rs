@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::age;
 use crate::enrolment::{ExitReason, TargetKind};
 use crate::risk::RiskFlag;
+use crate::rules::Rules;
 use crate::visit::{KbppMethod, Services};
 
 /// A calendar month.
@@ -67,13 +68,14 @@ impl TargetGroup {
         TargetGroup::Balita,
         TargetGroup::Krs,
     ];
-    pub fn of(kind: TargetKind, birth: NaiveDate, on: NaiveDate) -> TargetGroup {
+    /// The group a target counts in on `on`: a child moves from baduta to balita by age.
+    pub fn of(kind: TargetKind, birth: NaiveDate, on: NaiveDate, rules: &Rules) -> TargetGroup {
         match kind {
             TargetKind::Catin => TargetGroup::Catin,
             TargetKind::IbuHamil => TargetGroup::IbuHamil,
             TargetKind::Nifas => TargetGroup::Nifas,
             TargetKind::Krs => TargetGroup::Krs,
-            TargetKind::Anak if age::months(birth, on) < 24 => TargetGroup::Baduta,
+            TargetKind::Anak if age::months(birth, on) < rules.lifecycle.baduta_months as i32 => TargetGroup::Baduta,
             TargetKind::Anak => TargetGroup::Balita,
         }
     }
@@ -221,7 +223,8 @@ impl Recap {
 }
 
 /// Computes the recap of one month.
-pub fn compute(month: Month, input: &RecapInput, ttd_target: u32) -> Recap {
+pub fn compute(month: Month, input: &RecapInput, rules: &Rules) -> Recap {
+    let ttd_target = rules.risk.ttd_target;
     let (first, last) = (month.first_day(), month.last_day());
     let mut rows: BTreeMap<(String, String, TargetGroup), RecapRow> = BTreeMap::new();
     let enrolments: BTreeMap<Uuid, &RecapEnrolment> = input.enrolments.iter().map(|e| (e.id, e)).collect();
@@ -229,7 +232,7 @@ pub fn compute(month: Month, input: &RecapInput, ttd_target: u32) -> Recap {
         (
             e.area_code.clone(),
             e.tpk.clone().unwrap_or_default(),
-            TargetGroup::of(e.kind, e.birth_date, on),
+            TargetGroup::of(e.kind, e.birth_date, on, rules),
         )
     };
     // The row of a (village, TPK, group), created on first use.

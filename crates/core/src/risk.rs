@@ -45,6 +45,70 @@ pub enum RiskFlag {
 }
 
 impl RiskFlag {
+    pub const ALL: &'static [RiskFlag] = &[
+        RiskFlag::Anemia,
+        RiskFlag::AnemiaRefer,
+        RiskFlag::Kek,
+        RiskFlag::BmiUnder,
+        RiskFlag::TooYoung,
+        RiskFlag::TooOld,
+        RiskFlag::TooClose,
+        RiskFlag::TooMany,
+        RiskFlag::ShortStature,
+        RiskFlag::Smoker,
+        RiskFlag::SmokeExposure,
+        RiskFlag::DangerSign,
+        RiskFlag::HighBloodPressure,
+        RiskFlag::LowBirthWeight,
+        RiskFlag::ShortBirthLength,
+        RiskFlag::Stunted,
+        RiskFlag::SeverelyStunted,
+        RiskFlag::Wasted,
+        RiskFlag::SeverelyWasted,
+        RiskFlag::Underweight,
+        RiskFlag::SeverelyUnderweight,
+        RiskFlag::Overweight,
+        RiskFlag::Obese,
+        RiskFlag::Microcephaly,
+        RiskFlag::Sam,
+        RiskFlag::Mam,
+        RiskFlag::Oedema,
+    ];
+
+    /// The flag's stable code: its name in the rules file, the store and the wire.
+    pub fn code(self) -> &'static str {
+        use RiskFlag::*;
+        match self {
+            Anemia => "anemia",
+            AnemiaRefer => "anemia_refer",
+            Kek => "kek",
+            BmiUnder => "bmi_under",
+            TooYoung => "too_young",
+            TooOld => "too_old",
+            TooClose => "too_close",
+            TooMany => "too_many",
+            ShortStature => "short_stature",
+            Smoker => "smoker",
+            SmokeExposure => "smoke_exposure",
+            DangerSign => "danger_sign",
+            HighBloodPressure => "high_blood_pressure",
+            LowBirthWeight => "low_birth_weight",
+            ShortBirthLength => "short_birth_length",
+            Stunted => "stunted",
+            SeverelyStunted => "severely_stunted",
+            Wasted => "wasted",
+            SeverelyWasted => "severely_wasted",
+            Underweight => "underweight",
+            SeverelyUnderweight => "severely_underweight",
+            Overweight => "overweight",
+            Obese => "obese",
+            Microcephaly => "microcephaly",
+            Sam => "sam",
+            Mam => "mam",
+            Oedema => "oedema",
+        }
+    }
+
     pub fn label_id(self) -> &'static str {
         use RiskFlag::*;
         match self {
@@ -184,5 +248,22 @@ pub fn in_third_trimester(e: &Enrolment, on: NaiveDate) -> bool {
             crate::enrolment::trimester(gestational_weeks(*hpht, on)) == 3
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_flag_is_listed_once_and_its_code_is_its_serde_name() {
+        let mut seen = std::collections::BTreeSet::new();
+        for &f in RiskFlag::ALL {
+            assert!(seen.insert(f), "{f:?} twice");
+            assert_eq!(serde_json::to_value(f).unwrap(), serde_json::json!(f.code()));
+        }
+        // A flag added to the enum but not to ALL would not deserialize from its code here.
+        let last: RiskFlag = serde_json::from_value(serde_json::json!("oedema")).unwrap();
+        assert_eq!(seen.len(), last as usize + 1);
     }
 }

@@ -1,10 +1,16 @@
-//! Thresholds, plausibility ranges and visit cadence: every value DOMAIN.md marks as
-//! configurable. The shipped copy is `schema/data/rules.toml`; a district can replace it
-//! without a rebuild, and every derived result records `version`.
+//! Thresholds, plausibility ranges, visit cadence and the advice each flag carries: every
+//! value DOMAIN.md marks as configurable. The one copy is `schema/data/rules.toml`:
+//! `Rules::default()` is that file parsed; a district replaces it on the server, devices
+//! receive it on their next sync, and every derived result records `version`.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::enrolment::TargetKind;
 use crate::household::WaterSource;
+use crate::risk::RiskFlag;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -15,7 +21,10 @@ pub struct Rules {
     pub risk: RiskThresholds,
     pub plausibility: Plausibility,
     pub cadence: Cadence,
+    pub lifecycle: Lifecycle,
     pub krs: KrsRules,
+    /// What each flag asks the cadre to do, and how urgent it is.
+    pub flags: BTreeMap<RiskFlag, FlagRule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,6 +121,23 @@ pub struct Cadence {
     pub due_window_days: i64,
 }
 
+/// How enrolments move on by date (DOMAIN.md §1.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct Lifecycle {
+    /// Postpartum ends on this day after delivery.
+    pub nifas_days: u32,
+    /// A baduta becomes a balita at this age.
+    pub baduta_months: u32,
+    /// A child's enrolment ends at this age.
+    pub anak_months: u32,
+    /// A pregnancy with no outcome recorded by this many weeks after HPHT needs one.
+    pub pregnancy_outcome_weeks: u32,
+    /// A wedding date this many months past with no confirmation is listed to resolve.
+    pub wedding_confirm_months: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
@@ -126,76 +152,107 @@ pub struct KrsRules {
     pub pus_age_to: i32,
 }
 
-fn range(reject_min: f64, reject_max: f64, warn: Option<(f64, f64)>) -> Range {
-    Range {
-        reject_min,
-        reject_max,
-        warn_min: warn.map(|w| w.0),
-        warn_max: warn.map(|w| w.1),
+/// How urgent a flag is: the order Beranda sorts alerts in, and the colour of the chip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    Urgent,
+    High,
+    Medium,
+    Low,
+}
+
+/// What a flag asks the cadre to do (DOMAIN.md §2.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct Advice {
+    pub urgency: Urgency,
+    pub action_id: String,
+    pub action_en: String,
+}
+
+/// A flag's advice, with another for a catin where the programme asks something else of
+/// a bride-to-be (TTD for 90 days and delaying pregnancy, not a referral).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct FlagRule {
+    pub urgency: Urgency,
+    pub action_id: String,
+    pub action_en: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catin: Option<Advice>,
+}
+
+/// The rules file shipped with the app, the server and the command-line tool.
+pub const SHIPPED: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/data/rules.toml"));
+
+/// A rules file that cannot be used, with the reason.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("berkas aturan tidak valid: {0}")]
+pub struct RulesError(pub String);
+
+impl Rules {
+    /// Parses a rules file (TOML, the shape of `schema/data/rules.toml`). Every risk flag
+    /// must have its advice, so no flag ever reaches a cadre without an action.
+    pub fn from_toml(text: &str) -> Result<Rules, RulesError> {
+        let rules: Rules = toml::from_str(text).map_err(|e| RulesError(e.to_string()))?;
+        if let Some(missing) = RiskFlag::ALL.iter().find(|f| !rules.flags.contains_key(f)) {
+            return Err(RulesError(format!("flags.{} tidak ada", missing.code())));
+        }
+        Ok(rules)
+    }
+
+    /// The advice for a flag raised for a target of `kind`.
+    pub fn advice(&self, flag: RiskFlag, kind: TargetKind) -> Advice {
+        let rule = &self.flags[&flag];
+        match (&rule.catin, kind) {
+            (Some(catin), TargetKind::Catin) => catin.clone(),
+            _ => Advice {
+                urgency: rule.urgency,
+                action_id: rule.action_id.clone(),
+                action_en: rule.action_en.clone(),
+            },
+        }
     }
 }
 
 impl Default for Rules {
+    /// The shipped file, parsed once.
     fn default() -> Self {
-        use WaterSource::*;
-        Rules {
-            version: "2026.11-1".into(),
-            risk: RiskThresholds {
-                hb_pregnant_below: 11.0,
-                hb_nonpregnant_below: 12.0,
-                hb_catin_below: 12.0,
-                hb_refer_below: 7.0,
-                lila_kek_below: 23.5,
-                bmi_under_below: 18.5,
-                too_young_below: 20,
-                too_old_from: 35,
-                too_old_to: 40,
-                pregnant_too_old_from: 35,
-                birth_spacing_below_months: 24,
-                too_many_children_above: 3,
-                short_stature_below_cm: 145.0,
-                ttd_target: 90,
-                anc_target: 6,
-                low_birth_weight_below_g: 2500.0,
-                short_birth_length_below_cm: 48.0,
-                muac_sam_below: 11.5,
-                muac_mam_below: 12.5,
-                systolic_high_from: 140,
-                diastolic_high_from: 90,
-            },
-            plausibility: Plausibility {
-                adult_height_cm: range(100.0, 210.0, Some((135.0, 185.0))),
-                adult_weight_kg: range(20.0, 250.0, Some((35.0, 120.0))),
-                lila_cm: range(10.0, 60.0, Some((18.0, 40.0))),
-                hb: range(2.0, 25.0, Some((7.0, 16.5))),
-                gestational_age_weeks: range(1.0, 45.0, None),
-                child_weight_kg: range(0.9, 58.0, None),
-                child_lenhei_cm: range(38.0, 150.0, None),
-                headc_cm: range(25.0, 60.0, None),
-                child_muac_cm: range(5.0, 30.0, None),
-                waist_cm: range(40.0, 200.0, Some((55.0, 130.0))),
-                systolic: range(50.0, 260.0, Some((90.0, 160.0))),
-                diastolic: range(30.0, 160.0, Some((50.0, 110.0))),
-                birth_weight_g: range(300.0, 6500.0, Some((1000.0, 5000.0))),
-                birth_length_cm: range(25.0, 65.0, Some((40.0, 56.0))),
-            },
-            cadence: Cadence {
-                catin_days: 30,
-                hamil_days: 30,
-                hamil_close_days: 14,
-                baduta_days: 30,
-                balita_days: 90,
-                balita_close_days: 30,
-                krs_days: 30,
-                due_window_days: 7,
-            },
-            krs: KrsRules {
-                safe_water: vec![AirKemasan, AirIsiUlang, Ledeng, SumurBor, SumurTerlindung],
-                count_habitability: false,
-                min_floor_area_per_person_m2: 7.2,
-                pus_age_from: 15,
-                pus_age_to: 49,
-            },
+        static SHIPPED_RULES: OnceLock<Rules> = OnceLock::new();
+        SHIPPED_RULES
+            .get_or_init(|| Rules::from_toml(SHIPPED).expect("the shipped rules file parses (tested)"))
+            .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_file_parses_and_advises_on_every_flag() {
+        let r = Rules::default();
+        assert_eq!(r.risk.hb_pregnant_below, 11.0);
+        for &f in RiskFlag::ALL {
+            assert!(!r.advice(f, TargetKind::IbuHamil).action_id.is_empty(), "{f:?}");
         }
+        assert_eq!(r.advice(RiskFlag::DangerSign, TargetKind::IbuHamil).urgency, Urgency::Urgent);
+        let catin = r.advice(RiskFlag::Anemia, TargetKind::Catin);
+        assert_eq!(catin.urgency, Urgency::Medium);
+        assert!(catin.action_id.contains("90 hari"), "{}", catin.action_id);
+        assert_eq!(r.advice(RiskFlag::Anemia, TargetKind::IbuHamil).urgency, Urgency::High);
+    }
+
+    #[test]
+    fn a_file_without_advice_for_a_flag_is_refused() {
+        let at = SHIPPED.find("[flags.oedema]").unwrap();
+        let end = at + SHIPPED[at..].find("\n\n").unwrap();
+        let without = format!("{}{}", &SHIPPED[..at], &SHIPPED[end..]);
+        let err = Rules::from_toml(&without).unwrap_err();
+        assert_eq!(err.0, "flags.oedema tidak ada");
     }
 }

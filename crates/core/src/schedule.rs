@@ -44,7 +44,7 @@ pub fn next_due(input: DueInput, rules: &Rules) -> Option<NaiveDate> {
         }
         TargetKind::Anak => {
             let base = last.unwrap_or(e.start_date);
-            let days = if age::months(input.birth_date, base) < 24 {
+            let days = if age::months(input.birth_date, base) < rules.lifecycle.baduta_months as i32 {
                 c.baduta_days
             } else if input.last_flags.iter().any(|f| f.is_child_undernutrition()) {
                 c.balita_close_days
@@ -68,8 +68,9 @@ pub fn next_due(input: DueInput, rules: &Rules) -> Option<NaiveDate> {
                 .map(|(from, _)| *delivery_date + Days::new(*from as u64))
         }
     }?;
-    // Nothing is due after the target's window closes.
-    match e.natural_end(input.birth_date) {
+    // Nothing is due after the target's window closes, nor for a pregnancy past the
+    // outcome limit (it needs its outcome recorded, not a visit).
+    match e.due_until(input.birth_date, rules) {
         Some(end) if due > end => None,
         _ => Some(due),
     }

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::enrolment::TargetKind;
 use crate::growth::Measure;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,6 +127,39 @@ pub enum DangerSign {
     CairanBerbau,
     PayudaraBengkak,
     SedihBerlebihan,
+}
+
+impl DangerSign {
+    pub const ALL: [DangerSign; 12] = [
+        DangerSign::Perdarahan,
+        DangerSign::Demam,
+        DangerSign::BengkakKakiTanganWajah,
+        DangerSign::SakitKepalaBerat,
+        DangerSign::PandanganKabur,
+        DangerSign::Kejang,
+        DangerSign::KetubanPecahDini,
+        DangerSign::GerakanJaninBerkurang,
+        DangerSign::MuntahTerusMenerus,
+        DangerSign::CairanBerbau,
+        DangerSign::PayudaraBengkak,
+        DangerSign::SedihBerlebihan,
+    ];
+
+    /// Whether the sign can occur for a target: the fetus's signs only in pregnancy, the
+    /// signs of the puerperium (foul discharge, swollen breasts) only after delivery.
+    pub fn applies_to(self, kind: TargetKind) -> bool {
+        use DangerSign::*;
+        match kind {
+            TargetKind::IbuHamil => !matches!(self, CairanBerbau | PayudaraBengkak),
+            TargetKind::Nifas => !matches!(self, KetubanPecahDini | GerakanJaninBerkurang | MuntahTerusMenerus),
+            _ => false,
+        }
+    }
+
+    /// The checklist a target's visit form shows.
+    pub fn for_kind(kind: TargetKind) -> Vec<DangerSign> {
+        DangerSign::ALL.into_iter().filter(|d| d.applies_to(kind)).collect()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

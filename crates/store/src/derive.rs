@@ -137,7 +137,7 @@ fn enrolment(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Re
     };
     schedule(conn, rules, &e, &person)?;
     conn.prepare_cached("UPDATE enrolments SET active_until = ?2 WHERE id = ?1")?
-        .execute((id, e.effective_end(person.birth_date).map(|d| d.to_string())))?;
+        .execute((id, e.effective_end(person.birth_date, rules).map(|d| d.to_string())))?;
     if e.kind == TargetKind::IbuHamil {
         household(conn, rules, today, &e.household_id.to_string())?;
     }

@@ -43,11 +43,8 @@ impl TimeSource for SystemTime {
 
 /// Parses a rules file (TOML, the shape of `schema/data/rules.toml`).
 pub fn rules_from_toml(text: &str) -> Result<Rules> {
-    toml::from_str(text).map_err(|e| StoreError::Rules(e.to_string()))
+    Rules::from_toml(text).map_err(|e| StoreError::Rules(e.0))
 }
-
-/// The rules shipped with the app.
-pub const SHIPPED_RULES: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/data/rules.toml"));
 
 pub struct Options {
     pub time: Arc<dyn TimeSource>,

@@ -149,7 +149,7 @@ impl Store {
                 visits,
                 households,
             },
-            self.opts.rules.risk.ttd_target,
+            &self.opts.rules,
         ))
     }
 }

@@ -57,8 +57,8 @@ fn a_store_from_a_newer_version_is_refused() {
 }
 
 #[test]
-fn the_shipped_rules_file_is_the_built_in_default() {
-    assert_eq!(rules_from_toml(SHIPPED_RULES).unwrap(), Rules::default());
+fn a_rules_file_that_cannot_be_used_is_a_store_error() {
+    assert_eq!(rules_from_toml(pendamping_core::rules::SHIPPED).unwrap(), Rules::default());
     let err = rules_from_toml("version = 1").unwrap_err();
     assert_eq!(err.code(), "rules");
 }

@@ -213,7 +213,7 @@ impl Writer<'_> {
         let mut problems = e.validate(person.sex, person.birth_date, self.today, self.rules);
         // Two enrolments of one kind may not overlap in time (a past pregnancy is fine).
         let end = e
-            .effective_end(person.birth_date)
+            .effective_end(person.birth_date, self.rules)
             .map_or("9999-12-31".to_string(), |d| d.to_string());
         let overlapping: Option<String> = rusqlite::OptionalExtension::optional(
             self.conn

@@ -10,3 +10,10 @@ pub fn home(state: State<AppState>) -> Result<Home, AppError> {
     let village = setup::current_village(&store)?;
     pendamping_app::home::home(&store, &village, store.today())
 }
+
+/// Today in the device's time zone: the UI dates forms and limits date inputs with it,
+/// never with the web view's own clock and zone.
+#[tauri::command]
+pub fn today(state: State<AppState>) -> chrono::NaiveDate {
+    state.store().today()
+}

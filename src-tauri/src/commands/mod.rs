@@ -19,6 +19,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         setup::set_current_village,
         setup::enroll,
         home::home,
+        home::today,
         families::households,
         families::search_persons,
         families::family,

@@ -1,26 +1,30 @@
 use chrono::NaiveDate;
 use pendamping_app::AppError;
 use pendamping_app::chart::{ChartKind, GrowthChart};
-use pendamping_app::visits::{self as app, PersonTimeline};
+use pendamping_app::visits::{self as app, PersonTimeline, VisitDraft, VisitResult};
 use pendamping_core::Visit;
-use pendamping_store::VisitOutcome;
 use tauri::State;
 use uuid::Uuid;
 
 use crate::AppState;
 
 #[tauri::command]
-pub fn new_visit(state: State<AppState>, enrolment_id: Uuid, date: NaiveDate) -> Result<Visit, AppError> {
-    app::new_visit(&state.store(), enrolment_id, date)
+pub fn new_visit(
+    state: State<AppState>,
+    enrolment_id: Uuid,
+    date: Option<NaiveDate>,
+) -> Result<VisitDraft, AppError> {
+    let store = state.store();
+    app::new_visit(&store, enrolment_id, date.unwrap_or_else(|| store.today()))
 }
 
 #[tauri::command]
-pub fn preview_visit(state: State<AppState>, visit: Visit) -> Result<VisitOutcome, AppError> {
+pub fn preview_visit(state: State<AppState>, visit: Visit) -> Result<VisitResult, AppError> {
     app::preview_visit(&mut state.store(), &visit)
 }
 
 #[tauri::command]
-pub fn save_visit(state: State<AppState>, visit: Visit) -> Result<VisitOutcome, AppError> {
+pub fn save_visit(state: State<AppState>, visit: Visit) -> Result<VisitResult, AppError> {
     state.saved(app::save_visit(&mut state.store(), visit))
 }
 

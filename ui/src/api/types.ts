@@ -1,7 +1,21 @@
 // Generated from the Rust DTOs by crates/app/tests/ui_types.rs: do not edit.
 // UPDATE_UI_TYPES=1 cargo test -p pendamping-app --test ui_types
 
-export type Alert = { person_id: string, enrolment_id: string, name: string, kind: TargetKind, flags: Array<FlagView>, };
+export type Age = { 
+/**
+ * Completed months (negative before birth).
+ */
+months: number, 
+/**
+ * Days since birth.
+ */
+days: number, };
+
+export type Alert = { person_id: string, enrolment_id: string, name: string, kind: TargetKind, 
+/**
+ * Most urgent first.
+ */
+flags: Array<FlagView>, days_overdue: number, };
 
 export type AnakVisit = { weight_kg: number | null, lenhei_cm: number | null, 
 /**
@@ -37,7 +51,17 @@ export type AppError = { code: string, message: string, field: string | null,
  */
 problems: Array<Problem>, };
 
-export type Assessment = { problems: Array<Problem>, results: VisitResults, };
+export type Assessment = { problems: Array<Problem>, 
+/**
+ * Empty while any problem is an error: no result is shown from a value that failed
+ * its check (a z-score of +7,000 is not a result).
+ */
+results: VisitResults, 
+/**
+ * The measurements the results rest on that the form leaves empty: "no risk found"
+ * may only be said when nothing is missing.
+ */
+missing: Array<string>, };
 
 export type Breastfeeding = "eksklusif" | "parsial" | "tidak";
 
@@ -89,13 +113,19 @@ export type Enrolment = { id: string, person_id: string, household_id: string, a
 
 export type EnrolmentDetails = { "kind": "catin", wedding_date: string | null, partner_name: string | null, } | { "kind": "ibu_hamil", hpht: string, gravida: number | null, parity: number | null, abortus: number | null, last_birth_date: string | null, height_cm: number | null, pre_pregnancy_weight_kg: number | null, } | { "kind": "nifas", delivery_date: string, place: string | null, attendant: string | null, mode: DeliveryMode | null, birth_weight_g: number | null, birth_length_cm: number | null, gestational_age_weeks: number | null, } | { "kind": "anak", birth_weight_g: number | null, birth_length_cm: number | null, } | { "kind": "krs", };
 
+export type EnrolmentView = { phase: Phase, 
+/**
+ * The group it counts in today (a child is baduta, then balita).
+ */
+group: TargetGroup, id: string, person_id: string, household_id: string, area_code: string, kind: TargetKind, start_date: string, end_date: string | null, end_reason: ExitReason | null, tpk: string | null, details: EnrolmentDetails, };
+
 export type Entity = "household" | "person" | "enrolment" | "visit";
 
 export type ExitReason = "menikah" | "batal" | "melahirkan" | "keguguran" | "meninggal" | "pindah" | "selesai" | "tidak_berisiko";
 
 export type Family = { household: Household, members: Array<Member>, krs: boolean, krs_criteria: Array<KrsCriterion>, };
 
-export type FlagView = { flag: RiskFlag, label: string, };
+export type FlagView = { flag: RiskFlag, urgency: Urgency, action_id: string, action_en: string, };
 
 export type GroupRow = { group: TargetGroup, label: string, exits: number, row: RecapRow, };
 
@@ -121,7 +151,16 @@ export type Home = { today: string, overdue: Array<DueItem>, due_this_week: Arra
 /**
  * Every target type, in the programme's order, with how many are accompanied.
  */
-counts: Array<KindCount>, alerts: Array<Alert>, pending: number, last_sync: string | null, };
+counts: Array<KindCount>, 
+/**
+ * Most urgent first, then the longest overdue.
+ */
+alerts: Array<Alert>, 
+/**
+ * Enrolments the cadre must settle: a pregnancy past its outcome limit, a wedding
+ * date long past with no confirmation (DOMAIN.md §1.1).
+ */
+to_resolve: Array<ToResolve>, pending: number, last_sync: string | null, };
 
 export type Household = { id: string, 
 /**
@@ -161,7 +200,7 @@ export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in
 
 export type KbppMethod = "iud" | "implan" | "tubektomi" | "suntik" | "pil_mini" | "mal" | "kondom" | "tidak";
 
-export type KindCount = { kind: TargetKind, label: string, count: number, };
+export type KindCount = { kind: TargetKind, count: number, };
 
 export type KrsCriterion = "unsafe_water" | "unsafe_latrine" | "wife_too_young" | "wife_too_old" | "births_too_close" | "too_many_children" | "uninhabitable";
 
@@ -181,7 +220,7 @@ export type Member = { person: Person,
 /**
  * Shown masked; the whole NIK only in the person's own form.
  */
-nik_masked: string | null, age_label: string, enrolments: Array<Enrolment>, };
+nik_masked: string | null, age: Age, enrolments: Array<EnrolmentView>, };
 
 export type NifasVisit = { danger_signs: Array<DangerSign>, breastfeeding: Breastfeeding | null, kbpp_method: KbppMethod | null, kbpp_start: string | null, hb: number | null, lila_cm: number | null, services: Services, };
 
@@ -201,7 +240,7 @@ export type PersonSummary = { id: string, household_id: string, area_code: strin
  */
 nik_masked: string | null, sex: Sex | null, birth_date: string | null, relationship: Relationship | null, };
 
-export type PersonTimeline = { person: Person, age_label: string, household_head: string, enrolments: Array<Enrolment>, 
+export type PersonTimeline = { person: Person, age: Age, household_head: string, enrolments: Array<EnrolmentView>, 
 /**
  * Newest first.
  */
@@ -329,6 +368,10 @@ export type TargetGroup = "catin" | "ibu_hamil" | "nifas" | "baduta" | "balita" 
 
 export type TargetKind = "catin" | "ibu_hamil" | "nifas" | "anak" | "krs";
 
+export type ToResolve = { person_id: string, enrolment_id: string, name: string, kind: TargetKind, phase: Phase, };
+
+export type Urgency = "urgent" | "high" | "medium" | "low";
+
 export type VillageView = { code: string, 
 /**
  * e.g. "36.02.01.2002"
@@ -347,9 +390,13 @@ correction_reason: string | null, };
 
 export type VisitData = { "kind": "catin" } & CatinVisit | { "kind": "ibu_hamil" } & HamilVisit | { "kind": "nifas" } & NifasVisit | { "kind": "anak" } & AnakVisit | { "kind": "krs" } & KrsVisit;
 
+export type VisitDraft = { visit: Visit, danger_signs: Array<DangerSign>, };
+
 export type VisitOutcome = { id: string, assessment: Assessment, next_due: string | null, };
 
 export type VisitRecord = { visit: Visit, results: VisitResults | null, };
+
+export type VisitResult = { advice: Array<FlagView>, id: string, assessment: Assessment, next_due: string | null, };
 
 export type VisitResults = { rules_version: string, tables_version: string, bmi?: number | null, gestational_age_weeks?: number | null, trimester?: number | null, days_since_delivery?: number | null, 
 /**

@@ -55,7 +55,7 @@ fn caseload_new_enrolments_and_exits() {
         ],
         ..Default::default()
     };
-    let r = compute(NOV, &input, 90);
+    let r = compute(NOV, &input, &Rules::default());
     let hamil = group(&r, TargetGroup::IbuHamil);
     assert_eq!(hamil.caseload_end, 1);
     assert_eq!(hamil.new_enrolments, 1);
@@ -94,7 +94,7 @@ fn visits_count_targets_once_and_flags_once_per_target() {
         ],
         ..Default::default()
     };
-    let r = compute(NOV, &input, 90);
+    let r = compute(NOV, &input, &Rules::default());
     let baduta = group(&r, TargetGroup::Baduta);
     assert_eq!((baduta.visited, baduta.visits), (1, 2));
     assert_eq!(baduta.flags.get(&RiskFlag::Stunted), Some(&1));
@@ -112,7 +112,7 @@ fn children_split_into_baduta_and_balita_at_24_months() {
         ],
         ..Default::default()
     };
-    let r = compute(NOV, &input, 90);
+    let r = compute(NOV, &input, &Rules::default());
     assert_eq!(group(&r, TargetGroup::Baduta).caseload_end, 1);
     assert_eq!(group(&r, TargetGroup::Balita).caseload_end, 1);
 }
@@ -141,7 +141,7 @@ fn ttd_target_counts_cumulative_tablets_up_to_month_end() {
         ..Default::default()
     };
     assert_eq!(
-        group(&compute(NOV, &input, 90), TargetGroup::IbuHamil).ttd_target_reached,
+        group(&compute(NOV, &input, &Rules::default()), TargetGroup::IbuHamil).ttd_target_reached,
         1
     );
 }
@@ -178,7 +178,7 @@ fn kbpp_by_method_and_krs_accompanied() {
             },
         ],
     };
-    let r = compute(NOV, &input, 90);
+    let r = compute(NOV, &input, &Rules::default());
     assert_eq!(group(&r, TargetGroup::Nifas).kbpp.get(&KbppMethod::Implan), Some(&1));
     assert_eq!(
         r.krs_total(),
