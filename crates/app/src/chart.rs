@@ -28,9 +28,9 @@ pub const CHART_SDS: [f64; 5] = [-3.0, -2.0, 0.0, 2.0, 3.0];
 pub struct GrowthChart {
     pub kind: ChartKind,
     pub sex: Sex,
-    /// Axis titles in Indonesian, with units.
-    pub x_label: String,
-    pub y_label: String,
+    /// What each axis measures; the UI words it in the language on screen.
+    pub x_axis: Axis,
+    pub y_axis: Axis,
     pub x_min: f64,
     pub x_max: f64,
     pub curves: Vec<SdCurve>,
@@ -57,14 +57,26 @@ pub struct ChartPoint {
     pub below_minus_two: bool,
 }
 
+/// The quantity on a chart's axis, with its unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Axis {
+    AgeMonths,
+    LengthHeightCm,
+    LengthCm,
+    HeightCm,
+    WeightKg,
+}
+
 const DAYS_PER_MONTH: f64 = 30.4375;
 
 /// A chart's reference table, axis titles, and where its curves are sampled (table keys:
 /// days of age, or length in mm) and how a key becomes an x value.
 struct Axes {
     curve: Curve,
-    x_label: &'static str,
-    y_label: &'static str,
+    x_axis: Axis,
+    y_axis: Axis,
     keys: Vec<i64>,
     key_to_x: fn(i64) -> f64,
 }
@@ -82,8 +94,8 @@ pub fn growth_chart(store: &Store, person_id: Uuid, kind: ChartKind) -> Result<G
     let round2 = |v: f64| (v * 100.0).round() / 100.0;
     let Axes {
         curve,
-        x_label,
-        y_label,
+        x_axis,
+        y_axis,
         keys,
         key_to_x,
     } = match kind {
@@ -92,14 +104,14 @@ pub fn growth_chart(store: &Store, person_id: Uuid, kind: ChartKind) -> Result<G
             let end = (last_age + 183).clamp(731, LAST_DAY);
             let keys = (0..=end).step_by(7).chain(std::iter::once(end)).collect();
             let (curve, y) = if kind == ChartKind::LengthForAge {
-                (Curve::LengthForAge, "Panjang/tinggi badan (cm)")
+                (Curve::LengthForAge, Axis::LengthHeightCm)
             } else {
-                (Curve::WeightForAge, "Berat badan (kg)")
+                (Curve::WeightForAge, Axis::WeightKg)
             };
             Axes {
                 curve,
-                x_label: "Umur (bulan)",
-                y_label: y,
+                x_axis: Axis::AgeMonths,
+                y_axis: y,
                 keys,
                 key_to_x: |d| d as f64 / DAYS_PER_MONTH,
             }
@@ -107,14 +119,14 @@ pub fn growth_chart(store: &Store, person_id: Uuid, kind: ChartKind) -> Result<G
         ChartKind::WeightForLength => {
             // By the child's latest age: lying length before two years, height after.
             let (curve, lo, hi, x) = if last_age < 730 {
-                (Curve::WeightForLength, 450, 1100, "Panjang badan (cm)")
+                (Curve::WeightForLength, 450, 1100, Axis::LengthCm)
             } else {
-                (Curve::WeightForHeight, 650, 1200, "Tinggi badan (cm)")
+                (Curve::WeightForHeight, 650, 1200, Axis::HeightCm)
             };
             Axes {
                 curve,
-                x_label: x,
-                y_label: "Berat badan (kg)",
+                x_axis: x,
+                y_axis: Axis::WeightKg,
                 keys: (lo..=hi).step_by(5).collect(),
                 key_to_x: |mm| mm as f64 / 10.0,
             }
@@ -156,8 +168,8 @@ pub fn growth_chart(store: &Store, person_id: Uuid, kind: ChartKind) -> Result<G
     Ok(GrowthChart {
         kind,
         sex,
-        x_label: x_label.into(),
-        y_label: y_label.into(),
+        x_axis,
+        y_axis,
         x_min,
         x_max,
         curves,
@@ -213,7 +225,7 @@ mod tests {
             -2.0,
         );
         assert!(late.y < minus_two.unwrap());
-        assert_eq!(chart.y_label, "Panjang/tinggi badan (cm)");
+        assert_eq!((chart.x_axis, chart.y_axis), (Axis::AgeMonths, Axis::LengthHeightCm));
 
         let wfl = growth_chart(&store, child.id, ChartKind::WeightForLength).unwrap();
         assert_eq!((wfl.x_min, wfl.x_max), (45.0, 110.0), "lying length before two years");

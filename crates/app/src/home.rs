@@ -7,7 +7,7 @@ use pendamping_core::risk::RiskFlag;
 use pendamping_core::rules::Urgency;
 use pendamping_core::{Rules, TargetKind};
 use pendamping_core::schedule::DueStatus;
-use pendamping_store::{DueItem, Store};
+use pendamping_store::{Caseload, DueItem, Store};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -190,6 +190,13 @@ pub fn home(store: &Store, area: &str, today: NaiveDate) -> Result<Home, AppErro
         pending: status.pending,
         last_sync: status.last_success,
     })
+}
+
+/// The targets of one type a count on Beranda stands for, by name.
+pub fn caseload(store: &Store, area: &str, today: NaiveDate, kind: TargetKind) -> Result<Vec<Caseload>, AppError> {
+    let mut list: Vec<Caseload> = store.caseload(area, today)?.into_iter().filter(|c| c.kind == kind).collect();
+    list.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(list)
 }
 
 #[cfg(test)]

@@ -20,6 +20,8 @@ use crate::home::FlagView;
 pub struct VisitDraft {
     pub visit: Visit,
     pub danger_signs: Vec<DangerSign>,
+    /// The person's: a child's questions depend on the age at the visit.
+    pub birth_date: NaiveDate,
 }
 
 /// A blank visit form for an enrolment, dated `date`; refused for an enrolment that has
@@ -60,6 +62,7 @@ pub fn new_visit(store: &Store, enrolment_id: Uuid, date: NaiveDate) -> Result<V
             correction_reason: None,
         },
         danger_signs,
+        birth_date: birth,
     })
 }
 

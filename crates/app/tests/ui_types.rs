@@ -20,8 +20,11 @@ impl TypeVisitor for Collect<'_> {
         if T::output_path().is_none() || !self.seen.insert(TypeId::of::<T>()) {
             return;
         }
-        self.decls
-            .insert(T::name(self.cfg), format!("export {}", T::decl(self.cfg)));
+        let decl = format!("export {}", T::decl(self.cfg));
+        // Two Rust types of one name would overwrite each other here without a word.
+        if let Some(other) = self.decls.insert(T::name(self.cfg), decl.clone()) {
+            assert_eq!(other, decl, "two types are named {} in TypeScript: rename one", T::name(self.cfg));
+        }
         T::visit_dependencies(self);
     }
 }
@@ -48,6 +51,7 @@ fn generate() -> String {
     c.visit::<Visit>();
     c.visit::<pendamping_store::VisitOutcome>();
     c.visit::<visits::VisitDraft>();
+    c.visit::<pendamping_store::Caseload>();
     c.visit::<visits::VisitResult>();
     c.visit::<pendamping_store::Delivery>();
     c.visit::<pendamping_store::DeliveryRecorded>();

@@ -183,7 +183,7 @@ pub fn trimester(weeks: i64) -> u8 {
 /// (DOMAIN.md §1.1), never written by a local timer: every replica reaches the same state
 /// from the same records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "EnrolmentPhase"))]
 #[serde(tag = "phase", rename_all = "snake_case")]
 pub enum Phase {
     /// Starts later (a back-dated record's start is in the future of `on`).

@@ -17,3 +17,14 @@ pub fn home(state: State<AppState>) -> Result<Home, AppError> {
 pub fn today(state: State<AppState>) -> chrono::NaiveDate {
     state.store().today()
 }
+
+/// The targets behind one of Beranda's counts.
+#[tauri::command]
+pub fn caseload(
+    state: State<AppState>,
+    kind: pendamping_core::TargetKind,
+) -> Result<Vec<pendamping_store::Caseload>, AppError> {
+    let store = state.store();
+    let village = setup::current_village(&store)?;
+    pendamping_app::home::caseload(&store, &village, store.today(), kind)
+}

@@ -20,6 +20,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         setup::enroll,
         home::home,
         home::today,
+        home::caseload,
         families::households,
         families::search_persons,
         families::family,

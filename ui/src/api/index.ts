@@ -3,9 +3,9 @@
 import { invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import type {
-  AppError, ChartKind, Delivery, DeliveryRecorded, Enrolment, EnrolmentDetails, ExitReason, Family, GrowthChart, Home, Household,
+  AppError, Caseload, ChartKind, Delivery, DeliveryRecorded, Enrolment, EnrolmentDetails, ExitReason, Family, GrowthChart, Home, Household,
   HouseholdSummary, Person, PersonSummary, PersonTimeline, Problem, RecapView, Saved, Setup, State,
-  SyncScreen, TargetKind, VillageView, Visit, VisitOutcome,
+  SyncScreen, TargetKind, VillageView, Visit, VisitDraft, VisitResult,
 } from './types'
 
 export type * from './types'
@@ -43,6 +43,8 @@ export const api = {
     call<Setup>('enroll', { server, code, deviceName, villages }),
 
   home: () => call<Home>('home'),
+  today: () => call<string>('today'),
+  caseload: (kind: TargetKind) => call<Caseload[]>('caseload', { kind }),
 
   households: (offset: number, limit: number) => call<HouseholdSummary[]>('households', { offset, limit }),
   searchPersons: (query: string) => call<PersonSummary[]>('search_persons', { query }),
@@ -59,9 +61,10 @@ export const api = {
     call<DeliveryRecorded>('record_delivery', { hamilId, delivery }),
   exitReasons: (kind: TargetKind) => call<ExitReason[]>('exit_reasons', { kind }),
 
-  newVisit: (enrolmentId: string, date: string) => call<Visit>('new_visit', { enrolmentId, date }),
-  previewVisit: (visit: Visit) => call<VisitOutcome>('preview_visit', { visit }),
-  saveVisit: (visit: Visit) => call<VisitOutcome>('save_visit', { visit }),
+  /** A blank form dated today in the device's zone (Rust decides the day). */
+  newVisit: (enrolmentId: string) => call<VisitDraft>('new_visit', { enrolmentId, date: null }),
+  previewVisit: (visit: Visit) => call<VisitResult>('preview_visit', { visit }),
+  saveVisit: (visit: Visit) => call<VisitResult>('save_visit', { visit }),
   timeline: (personId: string) => call<PersonTimeline>('timeline', { personId }),
   growthChart: (personId: string, kind: ChartKind) => call<GrowthChart>('growth_chart', { personId, kind }),
 

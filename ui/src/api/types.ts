@@ -63,7 +63,15 @@ results: VisitResults,
  */
 missing: Array<string>, };
 
+export type Axis = "age_months" | "length_height_cm" | "length_cm" | "height_cm" | "weight_kg";
+
 export type Breastfeeding = "eksklusif" | "parsial" | "tidak";
+
+export type Caseload = { enrolment_id: string, person_id: string, household_id: string, area_code: string, name: string, kind: TargetKind, next_due: string | null, 
+/**
+ * Of the latest visit.
+ */
+flags: Array<RiskFlag>, };
 
 export type CatinVisit = { weight_kg: number | null, height_cm: number | null, lila_cm: number | null, waist_cm: number | null, hb: number | null, smoker: boolean, smoke_exposure: boolean, 
 /**
@@ -113,7 +121,9 @@ export type Enrolment = { id: string, person_id: string, household_id: string, a
 
 export type EnrolmentDetails = { "kind": "catin", wedding_date: string | null, partner_name: string | null, } | { "kind": "ibu_hamil", hpht: string, gravida: number | null, parity: number | null, abortus: number | null, last_birth_date: string | null, height_cm: number | null, pre_pregnancy_weight_kg: number | null, } | { "kind": "nifas", delivery_date: string, place: string | null, attendant: string | null, mode: DeliveryMode | null, birth_weight_g: number | null, birth_length_cm: number | null, gestational_age_weeks: number | null, } | { "kind": "anak", birth_weight_g: number | null, birth_length_cm: number | null, } | { "kind": "krs", };
 
-export type EnrolmentView = { phase: Phase, 
+export type EnrolmentPhase = { "phase": "not_started" } | { "phase": "active" } | { "phase": "wedding_unconfirmed" } | { "phase": "needs_outcome" } | { "phase": "ended", on: string, reason: ExitReason, };
+
+export type EnrolmentView = { phase: EnrolmentPhase, 
 /**
  * The group it counts in today (a child is baduta, then balita).
  */
@@ -131,9 +141,9 @@ export type GroupRow = { group: TargetGroup, label: string, exits: number, row: 
 
 export type GrowthChart = { kind: ChartKind, sex: Sex, 
 /**
- * Axis titles in Indonesian, with units.
+ * What each axis measures; the UI words it in the language on screen.
  */
-x_label: string, y_label: string, x_min: number, x_max: number, curves: Array<SdCurve>, points: Array<ChartPoint>, };
+x_axis: Axis, y_axis: Axis, x_min: number, x_max: number, curves: Array<SdCurve>, points: Array<ChartPoint>, };
 
 export type HamilVisit = { weight_kg: number | null, lila_cm: number | null, hb: number | null, hb_date: string | null, systolic: number | null, diastolic: number | null, 
 /**
@@ -368,7 +378,7 @@ export type TargetGroup = "catin" | "ibu_hamil" | "nifas" | "baduta" | "balita" 
 
 export type TargetKind = "catin" | "ibu_hamil" | "nifas" | "anak" | "krs";
 
-export type ToResolve = { person_id: string, enrolment_id: string, name: string, kind: TargetKind, phase: Phase, };
+export type ToResolve = { person_id: string, enrolment_id: string, name: string, kind: TargetKind, phase: EnrolmentPhase, };
 
 export type Urgency = "urgent" | "high" | "medium" | "low";
 
@@ -390,7 +400,11 @@ correction_reason: string | null, };
 
 export type VisitData = { "kind": "catin" } & CatinVisit | { "kind": "ibu_hamil" } & HamilVisit | { "kind": "nifas" } & NifasVisit | { "kind": "anak" } & AnakVisit | { "kind": "krs" } & KrsVisit;
 
-export type VisitDraft = { visit: Visit, danger_signs: Array<DangerSign>, };
+export type VisitDraft = { visit: Visit, danger_signs: Array<DangerSign>, 
+/**
+ * The person's: a child's questions depend on the age at the visit.
+ */
+birth_date: string, };
 
 export type VisitOutcome = { id: string, assessment: Assessment, next_due: string | null, };
 

@@ -1,8 +1,8 @@
 // Bahasa Indonesia first, English second. Labels of the domain's codes are typed against the
 // generated types, so a new flag or reason in Rust fails the type check until it has words.
 import type {
-  Breastfeeding, DangerSign, ExitReason, Indicator, KbppMethod, KrsCriterion, Latrine, Relationship,
-  RiskFlag, Sex, TargetKind, WaterSource,
+  Age, Axis, Breastfeeding, DangerSign, EnrolmentPhase, ExitReason, Indicator, KbppMethod, KrsCriterion, Latrine, Relationship,
+  RiskFlag, Sex, TargetGroup, TargetKind, Urgency, WaterSource,
 } from '../api/types'
 
 export type Lang = 'id' | 'en'
@@ -148,6 +148,18 @@ const words = {
   attendant: ['Penolong', 'Birth attendant'],
   deliveryMode: ['Cara persalinan', 'Mode of delivery'],
   weeks: ['mgg', 'wk'],
+  toResolve: ['Perlu diselesaikan', 'To settle'],
+  recordOutcome: ['Catat hasil kehamilan', 'Record the outcome'],
+  missingFor: ['Hasil belum lengkap. Isi:', 'Results need:'],
+  noResultsWhileErrors: ['Hasil muncul setelah isian yang salah diperbaiki', 'Results appear once the fields in red are fixed'],
+  sameDay: ['Sudah ada kunjungan lain pada tanggal ini', 'Another visit was recorded on this date'],
+  discardTitle: ['Buang isian yang sudah diketik?', 'Discard what you typed?'],
+  discard: ['Buang', 'Discard'],
+  keepEditing: ['Lanjut mengisi', 'Keep editing'],
+  datePlaceholder: ['hh/bb/tttt', 'dd/mm/yyyy'],
+  badDate: ['Tanggal tidak valid (hh/bb/tttt)', 'Not a valid date (dd/mm/yyyy)'],
+  noResults: ['Tidak ditemukan', 'Nothing found'],
+  dayLate: ['hari terlambat', 'day late'],
 } satisfies Record<string, Pair>
 
 export type Word = keyof typeof words
@@ -159,6 +171,34 @@ const kinds: Record<TargetKind, Pair> = {
   nifas: ['Ibu pasca persalinan', 'Postpartum mother'],
   anak: ['Baduta/balita', 'Child under five'],
   krs: ['Keluarga berisiko stunting', 'Family at risk'],
+}
+const axes: Record<Axis, Pair> = {
+  age_months: ['Umur (bulan)', 'Age (months)'],
+  length_height_cm: ['Panjang/tinggi badan (cm)', 'Length/height (cm)'],
+  length_cm: ['Panjang badan (cm)', 'Length (cm)'],
+  height_cm: ['Tinggi badan (cm)', 'Height (cm)'],
+  weight_kg: ['Berat badan (kg)', 'Weight (kg)'],
+}
+const urgencies: Record<Urgency, Pair> = {
+  urgent: ['Segera', 'Urgent'],
+  high: ['Penting', 'High'],
+  medium: ['Sedang', 'Medium'],
+  low: ['Rendah', 'Low'],
+}
+const groups: Record<TargetGroup, Pair> = {
+  catin: ['Calon pengantin', 'Bride/groom to be'],
+  ibu_hamil: ['Ibu hamil', 'Pregnant woman'],
+  nifas: ['Ibu pasca persalinan', 'Postpartum mother'],
+  baduta: ['Baduta (0–23 bln)', 'Under two (0–23 mo)'],
+  balita: ['Balita (24–59 bln)', 'Under five (24–59 mo)'],
+  krs: ['Keluarga berisiko stunting', 'Family at risk'],
+}
+const phases: Record<EnrolmentPhase['phase'], Pair> = {
+  not_started: ['belum mulai', 'not started'],
+  active: ['aktif', 'active'],
+  wedding_unconfirmed: ['tanggal nikah lewat, belum dikonfirmasi', 'wedding date passed, not confirmed'],
+  needs_outcome: ['lewat 45 minggu: catat persalinan atau keguguran', 'past 45 weeks: record the delivery or loss'],
+  ended: ['selesai', 'ended'],
 }
 const flags: Record<RiskFlag, Pair> = {
   anemia: ['Anemia', 'Anaemia'],
@@ -270,7 +310,22 @@ const indicators: Record<Indicator, Pair> = {
   arm_for_age: ['LiLA/U', 'Arm circumference-for-age'],
 }
 
+/** An age as a cadre says it: "3 th 2 bl", "17 bl", "12 hr" / "3 y 2 mo", "17 mo", "12 d". */
+function age(a: Age): string {
+  const [y, m, d] = lang.current === 'id' ? ['th', 'bl', 'hr'] : ['y', 'mo', 'd']
+  if (a.months < 0) return '–'
+  if (a.months === 0) return `${a.days} ${d}`
+  if (a.months < 24) return `${a.months} ${m}`
+  const years = Math.floor(a.months / 12)
+  return a.months % 12 === 0 ? `${years} ${y}` : `${years} ${y} ${a.months % 12} ${m}`
+}
+
 export const label = {
+  age,
+  axis: (a: Axis) => pick(axes[a]),
+  urgency: (u: Urgency) => pick(urgencies[u]),
+  group: (g: TargetGroup) => pick(groups[g]),
+  phase: (p: EnrolmentPhase) => pick(phases[p.phase]),
   kind: (k: TargetKind) => pick(kinds[k]),
   flag: (f: RiskFlag) => pick(flags[f]),
   krs: (c: KrsCriterion) => pick(krsCriteria[c]),

@@ -1,8 +1,11 @@
+import type { TargetKind } from '../api/types'
+
 // Which screen is shown. A tablet app has no address bar: a small stack is enough, and
 // "Kembali" pops it.
 export type Route =
   | { name: 'home' }
   | { name: 'families' }
+  | { name: 'targets'; kind: TargetKind }
   | { name: 'family'; id: string }
   | { name: 'household-form'; id?: string }
   | { name: 'person'; id: string }
@@ -19,8 +22,14 @@ export function go(r: Route) {
   nav.stack.push(r)
 }
 
-/** A main tab: starts a new stack. */
+/** Bumped whenever stored data may have changed (a sync ended, a save, a tab tapped
+ * again): the screens that show stored data are drawn anew; forms are left alone. */
+export const data = $state({ version: 0 })
+export const refresh = () => void data.version++
+
+/** A main tab: starts a new stack; tapping the tab on screen again reloads it. */
 export function tab(r: Route) {
+  if (nav.stack.length === 1 && JSON.stringify(nav.stack[0]) === JSON.stringify(r)) refresh()
   nav.stack = [r]
 }
 

@@ -1,7 +1,8 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import { afterEach, describe, expect, it } from 'vitest'
 import { api, ApiError } from '../api'
-import { parseNumber } from '../lib/format'
+import { fmtDate, fmtMonth, fmtNum, parseDate, parseNumber } from '../lib/format'
+import { label, setLang } from '../lib/i18n.svelte'
 
 afterEach(() => clearMocks())
 
@@ -56,11 +57,39 @@ describe('times', () => {
     const tz = env.TZ
     env.TZ = 'Asia/Jakarta'
     try {
-      expect(fmtDateTime('2026-11-24T03:09:00Z')).toMatch(/24 Nov 2026 10[.:]09/)
+      expect(fmtDateTime('2026-11-24T03:09:00Z')).toBe('24 November 2026 10.09')
       expect(fmtDateTime(null)).toBe('–')
     } finally {
       if (tz === undefined) delete env.TZ
       else env.TZ = tz
+    }
+  })
+})
+
+describe('Indonesian formats, whatever the OS locale', () => {
+  it('writes dates and months in Indonesian and reads dd/mm/yyyy', () => {
+    expect(fmtDate('2026-12-01')).toBe('1 Desember 2026')
+    expect(fmtMonth('2026-12')).toBe('Desember 2026')
+    expect(parseDate('12/01/2026')).toBe('2026-01-12')
+    expect(parseDate('5-1-2026')).toBe('2026-01-05')
+    expect(parseDate('31/02/2026')).toBeUndefined()
+    expect(parseDate('2026-01-12')).toBeUndefined()
+    expect(parseDate('')).toBeNull()
+  })
+
+  it('writes numbers with a decimal comma and ages in the language on screen', () => {
+    expect(fmtNum(7345.96, 2)).toBe('7.345,96')
+    expect(fmtNum(-2.5)).toBe('−2,5')
+    expect(label.age({ months: 17, days: 520 })).toBe('17 bl')
+    expect(label.age({ months: 38, days: 1160 })).toBe('3 th 2 bl')
+    setLang('en')
+    try {
+      expect(fmtNum(7345.96, 2)).toBe('7,345.96')
+      expect(fmtDate('2026-12-01')).toBe('1 December 2026')
+      expect(label.age({ months: 17, days: 520 })).toBe('17 mo')
+      expect(label.age({ months: 0, days: 12 })).toBe('12 d')
+    } finally {
+      setLang('id')
     }
   })
 })

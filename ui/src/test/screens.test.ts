@@ -30,15 +30,21 @@ function previewOf(v: Visit) {
     w !== null && (w < 0.5 || w > 40)
       ? [{ code: 'out_of_range', field: 'weight_kg', severity: 'error', message_id: `Berat badan ${w} kg di luar batas 0.5–40 kg`, message_en: 'x' }]
       : []
-  return { id: v.id, next_due: problems.length ? null : '2026-12-24', assessment: { problems, results: { rules_version: '1', tables_version: '1', indicators: [], flags: w === 9 ? ['stunted'] : [] } } }
+  const stunted = w === 9
+  return {
+    id: v.id, next_due: problems.length ? null : '2026-12-24',
+    assessment: { problems, missing: w === null ? ['weight_kg', 'lenhei_cm'] : [], results: { rules_version: '1', tables_version: '1', indicators: [], flags: stunted ? ['stunted'] : [] } },
+    advice: stunted ? [{ flag: 'stunted', urgency: 'high', action_id: 'Rujuk ke puskesmas untuk konfirmasi dan audit kasus stunting', action_en: 'Refer' }] : [],
+  }
 }
+const draft = (v: Visit) => ({ visit: v, danger_signs: [], birth_date: '2025-05-24' })
 
 describe('visit form', () => {
   it('shows the Indonesian message under the field and blocks saving', async () => {
     const calls: string[] = []
     mockIPC((cmd, args) => {
       calls.push(cmd)
-      if (cmd === 'new_visit') return blankChildVisit()
+      if (cmd === 'new_visit') return draft(blankChildVisit())
       if (cmd === 'preview_visit') return previewOf((args as { visit: Visit }).visit)
     })
     render(VisitForm, { enrolmentId: 'e1', personId: 'p1' })
@@ -49,14 +55,60 @@ describe('visit form', () => {
     expect((screen.getByRole('button', { name: 'Simpan' }) as HTMLButtonElement).disabled).toBe(true)
     expect(calls).not.toContain('save_visit')
 
+    // While the error stands no result is shown: a z-score from 95 kg would be a lie.
+    expect(document.querySelector('[data-no-results]')).toBeTruthy()
+    expect(document.querySelector('[data-no-flags]')).toBeNull()
+
     await fireEvent.input(weight, { target: { value: '9' } })
     await screen.findByText('Pendek (stunting)')
+    expect((await screen.findByText(/audit kasus stunting/)).closest('[data-urgency]')?.getAttribute('data-urgency')).toBe('high')
     await waitFor(() => expect((screen.getByRole('button', { name: 'Simpan' }) as HTMLButtonElement).disabled).toBe(false))
+  })
+
+  it('says what is missing instead of "no risk" on an empty form', async () => {
+    mockIPC((cmd, args) => {
+      if (cmd === 'new_visit') return draft(blankChildVisit())
+      if (cmd === 'preview_visit') return previewOf((args as { visit: Visit }).visit)
+    })
+    render(VisitForm, { enrolmentId: 'e1', personId: 'p1' })
+    expect((await screen.findByText(/Hasil belum lengkap/)).textContent).toContain('Berat badan, Panjang/tinggi badan')
+    expect(screen.queryByText('Tidak ada faktor risiko')).toBeNull()
+  })
+
+  it('asks only what applies at the age: no exclusive breastfeeding at 17 months', async () => {
+    mockIPC((cmd, args) => {
+      if (cmd === 'new_visit') return { ...draft(blankChildVisit()), birth_date: '2025-06-20' }
+      if (cmd === 'preview_visit') return previewOf((args as { visit: Visit }).visit)
+    })
+    const { container } = render(VisitForm, { enrolmentId: 'e1', personId: 'p1' })
+    await screen.findByRole('textbox', { name: /Berat badan/ })
+    expect(container.querySelector('[data-field=exclusive_bf]')).toBeNull()
+    expect(container.querySelector('[data-field=mpasi]')).toBeTruthy()
+  })
+
+  it('asks before discarding typed values', async () => {
+    mockIPC((cmd, args) => {
+      if (cmd === 'new_visit') return draft(blankChildVisit())
+      if (cmd === 'preview_visit') return previewOf((args as { visit: Visit }).visit)
+    })
+    const { nav } = await import('../lib/nav.svelte')
+    nav.stack = [{ name: 'home' }, { name: 'visit', enrolmentId: 'e1', personId: 'p1' }]
+    render(VisitForm, { enrolmentId: 'e1', personId: 'p1' })
+    const weight = await screen.findByRole('textbox', { name: /Berat badan/ })
+    await fireEvent.input(weight, { target: { value: '9' } })
+    await fireEvent.click(screen.getByRole('button', { name: 'Batal' }))
+    expect(await screen.findByText('Buang isian yang sudah diketik?')).toBeTruthy()
+    expect(nav.stack).toHaveLength(2)
+    await fireEvent.click(screen.getByRole('button', { name: 'Lanjut mengisi' }))
+    expect((weight as HTMLInputElement).value).toBe('9')
+    await fireEvent.click(screen.getByRole('button', { name: 'Batal' }))
+    await fireEvent.click(await screen.findByRole('button', { name: 'Buang' }))
+    expect(nav.stack).toHaveLength(1)
   })
 
   it('names a value that is not a number without asking the rules', async () => {
     mockIPC((cmd, args) => {
-      if (cmd === 'new_visit') return blankChildVisit()
+      if (cmd === 'new_visit') return draft(blankChildVisit())
       if (cmd === 'preview_visit') return previewOf((args as { visit: Visit }).visit)
     })
     render(VisitForm, { enrolmentId: 'e1', personId: 'p1' })
@@ -119,7 +171,7 @@ describe('growth chart', () => {
   it('draws the five SD curves and marks a point below −2 SD', () => {
     const curve = (z: number) => ({ z, points: [[0, 50 + z * 2], [24, 85 + z * 3]] as [number, number][] })
     const chart: Chart = {
-      kind: 'length_for_age', sex: 'P', x_label: 'Umur (bulan)', y_label: 'Panjang (cm)', x_min: 0, x_max: 24,
+      kind: 'length_for_age', sex: 'P', x_axis: 'age_months', y_axis: 'length_height_cm', x_min: 0, x_max: 24,
       curves: [-3, -2, 0, 2, 3].map(curve),
       points: [
         { date: '2026-01-01', x: 10, y: 66, z: -1, below_minus_two: false },
@@ -130,6 +182,18 @@ describe('growth chart', () => {
     expect(container.querySelectorAll('path.curve')).toHaveLength(5)
     expect(container.querySelectorAll('circle.point')).toHaveLength(2)
     expect(container.querySelectorAll('circle.point.low')).toHaveLength(1)
+    expect(container.textContent).toContain('Umur (bulan)')
+  })
+
+  it('draws two visits of one day as two points instead of failing', () => {
+    const curve = (z: number) => ({ z, points: [[0, 50 + z * 2], [24, 85 + z * 3]] as [number, number][] })
+    const same = { date: '2026-06-01', x: 15, y: 70, z: -2.5, below_minus_two: true }
+    const chart: Chart = {
+      kind: 'length_for_age', sex: 'P', x_axis: 'age_months', y_axis: 'length_height_cm', x_min: 0, x_max: 24,
+      curves: [-3, -2, 0, 2, 3].map(curve), points: [same, { ...same, y: 70.4 }],
+    }
+    const { container } = render(GrowthChart, { chart })
+    expect(container.querySelectorAll('circle.point')).toHaveLength(2)
   })
 })
 
