@@ -2,8 +2,8 @@
 //! members and their targets, registering a household and its members, and KRS.
 
 use chrono::NaiveDate;
-use pendamping_core::krs::KrsCriterion;
 use pendamping_core::enrolment::Phase;
+use pendamping_core::krs::KrsCriterion;
 use pendamping_core::recap::TargetGroup;
 use pendamping_core::{Enrolment, Entity, Household, Person, Problem, Rules, area};
 use pendamping_store::{HouseholdSummary, PersonSummary, Saved, Store};

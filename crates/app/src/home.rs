@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use pendamping_core::enrolment::Phase;
 use pendamping_core::risk::RiskFlag;
 use pendamping_core::rules::Urgency;
-use pendamping_core::{Rules, TargetKind};
 use pendamping_core::schedule::DueStatus;
+use pendamping_core::{Rules, TargetKind};
 use pendamping_store::{Caseload, DueItem, Store};
 use serde::Serialize;
 use uuid::Uuid;
@@ -128,7 +128,10 @@ pub fn home(store: &Store, area: &str, today: NaiveDate) -> Result<Home, AppErro
     // Pregnancies and weddings move on by date, not by a write (DOMAIN.md §1.1): their
     // phase is derived here, so a pregnancy past its outcome limit leaves the due list.
     let mut to_resolve = Vec::new();
-    for c in caseload.iter().filter(|c| matches!(c.kind, TargetKind::IbuHamil | TargetKind::Catin)) {
+    for c in caseload
+        .iter()
+        .filter(|c| matches!(c.kind, TargetKind::IbuHamil | TargetKind::Catin))
+    {
         let (Some(e), Some(p)) = (store.enrolment(c.enrolment_id)?, store.person(c.person_id)?) else {
             continue;
         };
@@ -143,7 +146,11 @@ pub fn home(store: &Store, area: &str, today: NaiveDate) -> Result<Home, AppErro
             });
         }
     }
-    let settled = |id: Uuid| to_resolve.iter().any(|r| r.enrolment_id == id && r.phase == Phase::NeedsOutcome);
+    let settled = |id: Uuid| {
+        to_resolve
+            .iter()
+            .any(|r| r.enrolment_id == id && r.phase == Phase::NeedsOutcome)
+    };
     let due: Vec<DueItem> = store
         .due_list(area, today)?
         .into_iter()
@@ -194,7 +201,11 @@ pub fn home(store: &Store, area: &str, today: NaiveDate) -> Result<Home, AppErro
 
 /// The targets of one type a count on Beranda stands for, by name.
 pub fn caseload(store: &Store, area: &str, today: NaiveDate, kind: TargetKind) -> Result<Vec<Caseload>, AppError> {
-    let mut list: Vec<Caseload> = store.caseload(area, today)?.into_iter().filter(|c| c.kind == kind).collect();
+    let mut list: Vec<Caseload> = store
+        .caseload(area, today)?
+        .into_iter()
+        .filter(|c| c.kind == kind)
+        .collect();
     list.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(list)
 }

@@ -4,6 +4,7 @@
 
 pub mod chart;
 mod error;
+pub mod export;
 pub mod families;
 pub mod home;
 pub mod recap;

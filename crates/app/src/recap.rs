@@ -2,13 +2,13 @@
 //! spreadsheet (the same columns as `pendamping recap --format csv`).
 
 use std::collections::BTreeMap;
-use std::io::Write;
 
 use pendamping_core::area;
 use pendamping_core::recap::{KrsRow, Month, Recap, RecapRow, TargetGroup};
 use pendamping_store::Store;
 use serde::Serialize;
 
+use crate::export::{Cell, Format, Sheet};
 use crate::{AppError, setup};
 
 pub fn group_label(g: TargetGroup) -> &'static str {
@@ -32,7 +32,7 @@ pub fn pairs<K: Serialize, V: std::fmt::Display>(m: &BTreeMap<K, V>) -> String {
             format!("{key}={v}")
         })
         .collect::<Vec<_>>()
-        .join(";")
+        .join(", ")
 }
 
 pub fn area_title(code: &str) -> String {
@@ -42,78 +42,87 @@ pub fn area_title(code: &str) -> String {
     }
 }
 
-pub const CSV_COLUMNS: [&str; 20] = [
-    "month",
-    "area_code",
-    "area_name",
-    "tpk",
-    "group",
-    "caseload_end",
-    "new_enrolments",
-    "exits",
-    "exits_by_reason",
-    "visited",
-    "visits",
-    "kie",
-    "referrals",
-    "referrals_completed",
-    "bansos",
-    "ttd_target_reached",
-    "flags",
-    "kbpp",
-    "krs_families",
-    "krs_accompanied",
+/// The recap's columns, one definition per number (the same as the screen's).
+pub const COLUMNS: [&str; 20] = [
+    "Bulan",
+    "Kode desa",
+    "Desa/kelurahan",
+    "TPK",
+    "Sasaran",
+    "Didampingi akhir bulan",
+    "Baru didampingi",
+    "Selesai didampingi",
+    "Selesai menurut alasan",
+    "Sasaran dikunjungi",
+    "Jumlah kunjungan",
+    "KIE",
+    "Dirujuk",
+    "Rujukan selesai",
+    "Bansos difasilitasi",
+    "Ibu hamil TTD ≥ 90",
+    "Sasaran dengan faktor risiko",
+    "KBPP menurut metode",
+    "Keluarga berisiko (KRS)",
+    "KRS didampingi bulan ini",
 ];
 
 fn area_name(code: &str) -> String {
     area::lookup(code).map(|a| a.name.to_string()).unwrap_or_default()
 }
 
-fn csv_row(month: &str, r: &RecapRow) -> Vec<String> {
+fn flags_text(r: &RecapRow) -> String {
+    r.flags
+        .iter()
+        .map(|(f, n)| format!("{}: {n}", f.label_id()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn row(month: &str, r: &RecapRow) -> Vec<Cell> {
     vec![
-        month.to_string(),
-        r.area_code.clone(),
-        area_name(&r.area_code),
-        r.tpk.clone(),
-        r.group.map(|g| g.as_str().to_string()).unwrap_or_default(),
-        r.caseload_end.to_string(),
-        r.new_enrolments.to_string(),
-        r.exits.values().sum::<u32>().to_string(),
-        pairs(&r.exits),
-        r.visited.to_string(),
-        r.visits.to_string(),
-        r.kie.to_string(),
-        r.referrals.to_string(),
-        r.referrals_completed.to_string(),
-        r.bansos.to_string(),
-        r.ttd_target_reached.to_string(),
-        pairs(&r.flags),
-        pairs(&r.kbpp),
-        String::new(),
-        String::new(),
+        month.into(),
+        r.area_code.as_str().into(),
+        area_name(&r.area_code).into(),
+        r.tpk.as_str().into(),
+        r.group.map(group_label).unwrap_or_default().into(),
+        r.caseload_end.into(),
+        r.new_enrolments.into(),
+        r.exits.values().sum::<u32>().into(),
+        pairs(&r.exits).into(),
+        r.visited.into(),
+        r.visits.into(),
+        r.kie.into(),
+        r.referrals.into(),
+        r.referrals_completed.into(),
+        r.bansos.into(),
+        r.ttd_target_reached.into(),
+        flags_text(r).into(),
+        pairs(&r.kbpp).into(),
+        "".into(),
+        "".into(),
     ]
 }
 
-/// One row per village, TPK and target group, then one `krs_keluarga` row per village.
-pub fn csv(r: &Recap, out: &mut dyn Write) -> Result<(), csv::Error> {
+/// The recap as a table: one row per village, TPK and target group, then one KRS row per
+/// village (KRS counts families, not targets: it is not summed with the groups).
+pub fn sheet(r: &Recap) -> Sheet {
     let month = r.month.map(|m| m.to_string()).unwrap_or_default();
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(CSV_COLUMNS)?;
-    for row in &r.rows {
-        w.write_record(csv_row(&month, row))?;
-    }
+    let mut rows: Vec<Vec<Cell>> = r.rows.iter().map(|x| row(&month, x)).collect();
     for k in &r.krs {
-        let mut row = vec![String::new(); CSV_COLUMNS.len()];
-        row[0] = month.clone();
-        row[1] = k.area_code.clone();
-        row[2] = area_name(&k.area_code);
-        row[4] = "krs_keluarga".into();
-        row[18] = k.krs_families.to_string();
-        row[19] = k.krs_accompanied.to_string();
-        w.write_record(&row)?;
+        let mut krs: Vec<Cell> = vec!["".into(); COLUMNS.len()];
+        krs[0] = month.as_str().into();
+        krs[1] = k.area_code.as_str().into();
+        krs[2] = area_name(&k.area_code).into();
+        krs[4] = "Keluarga berisiko stunting".into();
+        krs[18] = k.krs_families.into();
+        krs[19] = k.krs_accompanied.into();
+        rows.push(krs);
     }
-    w.flush()?;
-    Ok(())
+    Sheet {
+        name: format!("Rekap {month}"),
+        headers: COLUMNS.to_vec(),
+        rows,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -166,16 +175,14 @@ pub fn recap(store: &Store, month: &str) -> Result<RecapView, AppError> {
     })
 }
 
-/// The recap as CSV text, and the file name to save it under.
-pub fn recap_csv(store: &Store, month: &str) -> Result<(String, String), AppError> {
+/// The village's recap as a file, and the name to save it under.
+pub fn recap_file(store: &Store, month: &str, format: Format) -> Result<(Vec<u8>, String), AppError> {
     let m = month_of(month)?;
     let village = setup::current_village(store)?;
     let r = store.recap(m, &village)?;
-    let mut out = Vec::new();
-    csv(&r, &mut out).map_err(|e| AppError::new("export_failed", format!("Ekspor CSV gagal: {e}")))?;
     Ok((
-        String::from_utf8(out).unwrap_or_default(),
-        format!("rekap-tpk-{village}-{m}.csv"),
+        sheet(&r).to_bytes(format)?,
+        format!("rekap-tpk-{village}-{m}.{}", format.extension()),
     ))
 }
 
@@ -200,13 +207,17 @@ mod tests {
             (1, 1, 1)
         );
         assert!(v.area_title.contains("36.02.01.2002"));
-        let (text, name) = recap_csv(&s, "2026-11").unwrap();
+        let (bytes, name) = recap_file(&s, "2026-11", Format::Csv).unwrap();
         assert_eq!(name, "rekap-tpk-3602012002-2026-11.csv");
-        assert!(text.starts_with("month,area_code,"));
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.starts_with("\u{feff}Bulan;Kode desa;Desa/kelurahan;"), "{text}");
         assert!(
             text.lines()
-                .any(|l| l.starts_with("2026-11,3602012002,") && l.contains(",baduta,"))
+                .any(|l| l.starts_with("2026-11;3602012002;Cilangkahan;TPK 1;Baduta (0-23 bln);1;0;0;;1;1;")),
+            "{text}"
         );
+        let (xlsx, name) = recap_file(&s, "2026-11", Format::Xlsx).unwrap();
+        assert!(name.ends_with(".xlsx") && xlsx.starts_with(b"PK"));
         assert_eq!(recap(&s, "11/2026").unwrap_err().field.as_deref(), Some("month"));
     }
 }

@@ -39,7 +39,10 @@ pub fn new_visit(store: &Store, enrolment_id: Uuid, date: NaiveDate) -> Result<V
                 "needs_outcome",
                 "Kehamilan ini perlu dicatat hasilnya (persalinan atau keguguran), bukan kunjungan",
             ),
-            _ => AppError::new("enrolment_ended", "Pendampingan ini sudah selesai; kunjungan tidak dapat dicatat"),
+            _ => AppError::new(
+                "enrolment_ended",
+                "Pendampingan ini sudah selesai; kunjungan tidak dapat dicatat",
+            ),
         });
     }
     let danger_signs = DangerSign::for_kind(e.kind);
@@ -72,6 +75,40 @@ fn enrolment(store: &Store, id: Uuid) -> Result<Enrolment, AppError> {
         .ok_or_else(|| AppError::new("not_found", "Pendampingan tidak ditemukan"))?;
     in_scope(store, &e.area_code)?;
     Ok(e)
+}
+
+/// A saved visit in its form, to be corrected (with a reason).
+pub fn edit_visit(store: &Store, visit_id: Uuid) -> Result<VisitDraft, AppError> {
+    let v = store
+        .visit(visit_id)?
+        .ok_or_else(|| AppError::new("not_found", "Kunjungan tidak ditemukan"))?;
+    let e = enrolment(store, v.enrolment_id)?;
+    let birth = store
+        .person(e.person_id)?
+        .ok_or_else(|| AppError::new("not_found", "Orang tidak ditemukan"))?
+        .birth_date;
+    Ok(VisitDraft {
+        danger_signs: DangerSign::for_kind(e.kind),
+        birth_date: birth,
+        visit: v,
+    })
+}
+
+/// Corrects a saved visit: a normal change that must say why; the timeline shows it.
+pub fn correct_visit(store: &mut Store, v: Visit, reason: &str) -> Result<VisitResult, AppError> {
+    let e = enrolment(store, v.enrolment_id)?;
+    let outcome = store.correct_visit(&v, reason)?;
+    Ok(with_advice(store, e.kind, outcome))
+}
+
+/// Voids a visit recorded by mistake, with the reason.
+pub fn void_visit(store: &mut Store, visit_id: Uuid, reason: &str) -> Result<(), AppError> {
+    let v = store
+        .visit(visit_id)?
+        .ok_or_else(|| AppError::new("not_found", "Kunjungan tidak ditemukan"))?;
+    enrolment(store, v.enrolment_id)?;
+    store.void_visit(visit_id, reason)?;
+    Ok(())
 }
 
 /// A visit's outcome with the advice of each flag it raised, most urgent first.
@@ -171,13 +208,25 @@ mod tests {
         let pending = s.pending_count().unwrap();
         let preview = preview_visit(&mut s, &v).unwrap();
         assert!(
-            preview.outcome.assessment.results.flags.contains(&RiskFlag::SeverelyStunted),
+            preview
+                .outcome
+                .assessment
+                .results
+                .flags
+                .contains(&RiskFlag::SeverelyStunted),
             "{preview:?}"
         );
         assert!(preview.outcome.next_due.is_some_and(|d| d > today));
         let advice = &preview.advice[0];
-        assert_eq!((advice.flag, advice.urgency), (RiskFlag::SeverelyStunted, Urgency::High));
-        assert!(advice.action_id.contains("audit kasus stunting"), "{}", advice.action_id);
+        assert_eq!(
+            (advice.flag, advice.urgency),
+            (RiskFlag::SeverelyStunted, Urgency::High)
+        );
+        assert!(
+            advice.action_id.contains("audit kasus stunting"),
+            "{}",
+            advice.action_id
+        );
         assert_eq!(s.pending_count().unwrap(), pending, "a preview writes nothing");
         assert!(timeline(&s, child.id).unwrap().visits.is_empty());
 
@@ -186,7 +235,13 @@ mod tests {
         };
         a.weight_kg = Some(95.0);
         let bad = preview_visit(&mut s, &v).unwrap();
-        let p = bad.outcome.assessment.problems.iter().find(|p| p.is_error()).expect("an error");
+        let p = bad
+            .outcome
+            .assessment
+            .problems
+            .iter()
+            .find(|p| p.is_error())
+            .expect("an error");
         assert!(
             bad.outcome.assessment.results.flags.is_empty() && bad.outcome.assessment.results.indicators.is_empty(),
             "no result from a value that failed its check: {:?}",
@@ -210,5 +265,70 @@ mod tests {
         assert_eq!(t.visits.len(), 1);
         assert_eq!(t.visits[0].visit.id, saved.outcome.id);
         assert_eq!(t.age.months, 18);
+    }
+
+    #[test]
+    fn a_visit_is_corrected_with_a_reason_and_voided_with_one_and_the_recap_counts_neither_twice() {
+        let today = d(2026, 11, 24);
+        let mut s = store_at(today);
+        setup::work_offline(&mut s, &[VILLAGE.into()]).unwrap();
+        let (_, _, child, e) = family_with_child(&mut s, 1, VILLAGE, d(2025, 5, 24));
+        let saved = store_visit(&mut s, &e, today, 8.0, 70.0);
+        // A second visit on the same day is warned about, not refused.
+        let mut again = new_visit(&s, e.id, today).unwrap().visit;
+        if let VisitData::Anak(a) = &mut again.data {
+            (a.weight_kg, a.lenhei_cm) = (Some(8.1), Some(70.2));
+        }
+        let warned = preview_visit(&mut s, &again).unwrap();
+        assert!(
+            warned
+                .outcome
+                .assessment
+                .problems
+                .iter()
+                .any(|p| p.code == "same_day_visit")
+        );
+        let second = save_visit(&mut s, again).unwrap().outcome.id;
+
+        let mut fixed = edit_visit(&s, saved).unwrap().visit;
+        if let VisitData::Anak(a) = &mut fixed.data {
+            a.weight_kg = Some(8.4);
+        }
+        assert_eq!(
+            correct_visit(&mut s, fixed.clone(), " ").unwrap_err().field.as_deref(),
+            Some("correction_reason")
+        );
+        correct_visit(&mut s, fixed, "salah baca timbangan").unwrap();
+        assert_eq!(
+            void_visit(&mut s, second, "").unwrap_err().field.as_deref(),
+            Some("correction_reason")
+        );
+        void_visit(&mut s, second, "tercatat dua kali").unwrap();
+
+        let t = timeline(&s, child.id).unwrap();
+        assert_eq!(t.visits.len(), 2, "the voided visit stays in the timeline");
+        let corrected = t.visits.iter().find(|r| r.visit.id == saved).unwrap();
+        assert_eq!(
+            corrected.visit.correction_reason.as_deref(),
+            Some("salah baca timbangan")
+        );
+        assert!(!corrected.voided);
+        let voided = t.visits.iter().find(|r| r.visit.id == second).unwrap();
+        assert!(voided.voided);
+        assert_eq!(voided.visit.correction_reason.as_deref(), Some("tercatat dua kali"));
+
+        let recap = s
+            .recap(pendamping_core::recap::Month::parse("2026-11").unwrap(), VILLAGE)
+            .unwrap();
+        let visits: u32 = recap.rows.iter().map(|r| r.visits).sum();
+        assert_eq!(visits, 1, "one visit: corrected once, the duplicate voided");
+    }
+
+    fn store_visit(s: &mut Store, e: &Enrolment, on: NaiveDate, w: f64, l: f64) -> Uuid {
+        let mut v = new_visit(s, e.id, on).unwrap().visit;
+        if let VisitData::Anak(a) = &mut v.data {
+            (a.weight_kg, a.lenhei_cm) = (Some(w), Some(l));
+        }
+        save_visit(s, v).unwrap().outcome.id
     }
 }

@@ -23,7 +23,12 @@ impl TypeVisitor for Collect<'_> {
         let decl = format!("export {}", T::decl(self.cfg));
         // Two Rust types of one name would overwrite each other here without a word.
         if let Some(other) = self.decls.insert(T::name(self.cfg), decl.clone()) {
-            assert_eq!(other, decl, "two types are named {} in TypeScript: rename one", T::name(self.cfg));
+            assert_eq!(
+                other,
+                decl,
+                "two types are named {} in TypeScript: rename one",
+                T::name(self.cfg)
+            );
         }
         T::visit_dependencies(self);
     }
@@ -51,6 +56,8 @@ fn generate() -> String {
     c.visit::<Visit>();
     c.visit::<pendamping_store::VisitOutcome>();
     c.visit::<visits::VisitDraft>();
+    c.visit::<export::Exported>();
+    c.visit::<export::Format>();
     c.visit::<pendamping_store::Caseload>();
     c.visit::<visits::VisitResult>();
     c.visit::<pendamping_store::Delivery>();

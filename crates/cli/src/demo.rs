@@ -97,7 +97,9 @@ impl Gen<'_> {
             .map(|t| t.and_utc().timestamp_millis())
             .unwrap_or(0)
             .max(0) as u64;
-        let bytes: [u8; 10] = self.rng.random();
+        // The seed drives the content only: ids come from the OS's entropy, so two stores
+        // made with one seed (two villages, two devices) never share a row id.
+        let bytes: [u8; 10] = rand::rng().random();
         uuid::Builder::from_unix_timestamp_millis(ms, &bytes).into_uuid()
     }
 

@@ -37,6 +37,7 @@ struct Cli {
 enum Format {
     Table,
     Csv,
+    Xlsx,
     Json,
 }
 
@@ -75,6 +76,9 @@ enum Command {
         area: String,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// Write to this file instead of the standard output (required for xlsx).
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
     /// Who is overdue or due this week in an area.
     Due {
@@ -276,15 +280,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
             month,
             area,
             format,
+            output,
         } => {
             let s = open_store(&store, &cli.rules, cli.today)?;
             let m = Month::parse(&month).with_context(|| format!("bulan {month:?} harus YYYY-MM"))?;
             let area = area_arg(&area)?;
             let r = s.recap(m, &area)?;
+            let mut file = match &output {
+                Some(p) => Some(std::fs::File::create(p).with_context(|| format!("membuat {}", p.display()))?),
+                None if matches!(format, Format::Xlsx) => {
+                    anyhow::bail!("--output diperlukan untuk --format xlsx (berkas biner)")
+                }
+                None => None,
+            };
+            let w: &mut dyn std::io::Write = match file.as_mut() {
+                Some(f) => f,
+                None => &mut out,
+            };
             match format {
-                Format::Table => recap_out::table(&r, &area, &mut out)?,
-                Format::Csv => recap_out::csv(&r, &mut out)?,
-                Format::Json => serde_json::to_writer_pretty(&mut out, &r)?,
+                Format::Table => recap_out::table(&r, &area, w)?,
+                Format::Csv => w.write_all(&recap_out::sheet(&r).csv()?)?,
+                Format::Xlsx => w.write_all(&recap_out::sheet(&r).xlsx()?)?,
+                Format::Json => serde_json::to_writer_pretty(w, &r)?,
             }
         }
         Command::Due { store, area } => {

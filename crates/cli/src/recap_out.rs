@@ -1,4 +1,5 @@
-//! Printing the monthly recap: a table for people; CSV (shared with the app) for spreadsheets.
+//! Printing the monthly recap: a table for people; the sheet (CSV or XLSX, shared with the
+//! app) for spreadsheets.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -6,7 +7,7 @@ use std::io::Write;
 use pendamping_app::recap::{area_title, group_label, pairs};
 use pendamping_core::recap::{Recap, TargetGroup};
 
-pub use pendamping_app::recap::csv;
+pub use pendamping_app::recap::sheet;
 
 pub fn table(r: &Recap, area_code: &str, out: &mut dyn Write) -> std::io::Result<()> {
     let month = r.month.map(|m| m.to_string()).unwrap_or_default();

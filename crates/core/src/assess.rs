@@ -4,13 +4,13 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::enrolment::TargetKind;
 use crate::enrolment::{Enrolment, EnrolmentDetails, before_birth, gestational_weeks, trimester};
 use crate::growth::{self, AnthroInput, AnthroResult, Indicator, Measure, WhoStatus};
 use crate::person::Sex;
 use crate::problem::{Problem, label, num_en, num_id, quantity};
 use crate::risk::{self, PersonFacts, RiskFlag};
 use crate::rules::{Range, Rules};
-use crate::enrolment::TargetKind;
 use crate::visit::{AnakVisit, CatinVisit, DangerSign, HamilVisit, NifasVisit, VisitData};
 
 /// What the rules need to know besides the form.
@@ -80,20 +80,34 @@ impl Assessment {
 pub fn check_range(field: &str, value: Option<f64>, range: &Range) -> Option<Problem> {
     let v = value?;
     if !v.is_finite() || v < range.reject_min || v > range.reject_max {
-        return Some(crate::problem::out_of_range(field, v, range.reject_min, range.reject_max));
+        return Some(crate::problem::out_of_range(
+            field,
+            v,
+            range.reject_min,
+            range.reject_max,
+        ));
     }
     let low = range.warn_min.is_some_and(|m| v < m);
     let high = range.warn_max.is_some_and(|m| v > m);
     (low || high).then(|| {
         let (id, en) = label(field);
         let (v_id, v_en) = quantity(field, v);
-        let (min, max) = (range.warn_min.unwrap_or(range.reject_min), range.warn_max.unwrap_or(range.reject_max));
+        let (min, max) = (
+            range.warn_min.unwrap_or(range.reject_min),
+            range.warn_max.unwrap_or(range.reject_max),
+        );
         let (max_id, max_en) = quantity(field, max);
         Problem::warning(
             "implausible",
             field,
-            format!("{id} {v_id} tidak biasa ({}–{max_id}); periksa kembali pengukuran", num_id(min)),
-            format!("{en} {v_en} is unusual ({}–{max_en}); please re-check the measurement", num_en(min)),
+            format!(
+                "{id} {v_id} tidak biasa ({}–{max_id}); periksa kembali pengukuran",
+                num_id(min)
+            ),
+            format!(
+                "{en} {v_en} is unusual ({}–{max_en}); please re-check the measurement",
+                num_en(min)
+            ),
         )
     })
 }
@@ -179,7 +193,10 @@ pub fn assess(visit_date: NaiveDate, data: &VisitData, ctx: &VisitContext, rules
 fn missing(data: &VisitData, ctx: &VisitContext) -> Vec<String> {
     let female = ctx.person.sex == Sex::Female;
     let wanted: Vec<(&str, bool)> = match data {
-        VisitData::Anak(v) => vec![("weight_kg", v.weight_kg.is_some()), ("lenhei_cm", v.lenhei_cm.is_some())],
+        VisitData::Anak(v) => vec![
+            ("weight_kg", v.weight_kg.is_some()),
+            ("lenhei_cm", v.lenhei_cm.is_some()),
+        ],
         VisitData::IbuHamil(v) => vec![
             ("weight_kg", v.weight_kg.is_some()),
             ("lila_cm", v.lila_cm.is_some()),
@@ -191,7 +208,10 @@ fn missing(data: &VisitData, ctx: &VisitContext) -> Vec<String> {
             ("lila_cm", v.lila_cm.is_some()),
             ("hb", v.hb.is_some()),
         ],
-        VisitData::Catin(v) => vec![("weight_kg", v.weight_kg.is_some()), ("height_cm", v.height_cm.is_some())],
+        VisitData::Catin(v) => vec![
+            ("weight_kg", v.weight_kg.is_some()),
+            ("height_cm", v.height_cm.is_some()),
+        ],
         VisitData::Nifas(_) | VisitData::Krs(_) => vec![],
     };
     wanted

@@ -240,7 +240,10 @@ mod tests {
         for &f in RiskFlag::ALL {
             assert!(!r.advice(f, TargetKind::IbuHamil).action_id.is_empty(), "{f:?}");
         }
-        assert_eq!(r.advice(RiskFlag::DangerSign, TargetKind::IbuHamil).urgency, Urgency::Urgent);
+        assert_eq!(
+            r.advice(RiskFlag::DangerSign, TargetKind::IbuHamil).urgency,
+            Urgency::Urgent
+        );
         let catin = r.advice(RiskFlag::Anemia, TargetKind::Catin);
         assert_eq!(catin.urgency, Urgency::Medium);
         assert!(catin.action_id.contains("90 hari"), "{}", catin.action_id);

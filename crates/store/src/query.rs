@@ -97,6 +97,8 @@ pub struct DueItem {
 pub struct VisitRecord {
     pub visit: Visit,
     pub results: Option<VisitResults>,
+    /// Voided with a reason (`visit.correction_reason`): shown struck out, counted nowhere.
+    pub voided: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -417,18 +419,22 @@ impl Store {
             .collect();
         let mut visits = Vec::new();
         // Through the enrolments: visits have no index by person (migration 6).
+        // Voided visits too: a visit is a fact, and its void is shown with its reason.
         for id in ids("SELECT v.id FROM enrolments e JOIN visits v ON v.enrolment_id = e.id \
-             WHERE e.person_id = ?1 AND v.deleted = 0 ORDER BY v.visit_date DESC, v.id")?
+             WHERE e.person_id = ?1 ORDER BY v.visit_date DESC, v.id")?
         {
-            let Some(visit) = rows::read_record::<Visit>(&self.conn, Entity::Visit, &id)? else {
+            let Some(visit) = rows::read_record_even_deleted::<Visit>(&self.conn, Entity::Visit, &id)? else {
                 continue;
             };
-            let results: Option<String> =
+            let (results, deleted): (Option<String>, bool) =
                 self.conn
-                    .query_row("SELECT results FROM visits WHERE id = ?1", [&id], |r| r.get(0))?;
+                    .query_row("SELECT results, deleted FROM visits WHERE id = ?1", [&id], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })?;
             visits.push(VisitRecord {
                 visit,
                 results: results.and_then(|r| serde_json::from_str(&r).ok()),
+                voided: deleted,
             });
         }
         Ok(Timeline {

@@ -231,10 +231,28 @@ pub(crate) fn write_state(
 /// Reads a row as its typed record; `None` if missing or deleted. Reads the columns
 /// straight into the record's JSON form: no stamps, no derived results.
 pub(crate) fn read_record<T: DeserializeOwned>(conn: &Connection, e: Entity, id: &str) -> Result<Option<T>> {
+    read_record_as(conn, e, id, false)
+}
+
+/// A record even when tombstoned (a voided visit, which the timeline shows struck out).
+pub(crate) fn read_record_even_deleted<T: DeserializeOwned>(
+    conn: &Connection,
+    e: Entity,
+    id: &str,
+) -> Result<Option<T>> {
+    read_record_as(conn, e, id, true)
+}
+
+fn read_record_as<T: DeserializeOwned>(
+    conn: &Connection,
+    e: Entity,
+    id: &str,
+    even_deleted: bool,
+) -> Result<Option<T>> {
     let mut stmt = conn.prepare_cached(&sql(e).2)?;
     let object = stmt
         .query_row([id], |r| {
-            if r.get::<_, i64>(0)? != 0 {
+            if r.get::<_, i64>(0)? != 0 && !even_deleted {
                 return Ok(None);
             }
             let mut map = serde_json::Map::new();

@@ -58,7 +58,10 @@ fn a_store_from_a_newer_version_is_refused() {
 
 #[test]
 fn a_rules_file_that_cannot_be_used_is_a_store_error() {
-    assert_eq!(rules_from_toml(pendamping_core::rules::SHIPPED).unwrap(), Rules::default());
+    assert_eq!(
+        rules_from_toml(pendamping_core::rules::SHIPPED).unwrap(),
+        Rules::default()
+    );
     let err = rules_from_toml("version = 1").unwrap_err();
     assert_eq!(err.code(), "rules");
 }

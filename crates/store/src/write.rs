@@ -16,6 +16,7 @@ use pendamping_core::{
     Change, Enrolment, EnrolmentDetails, Entity, ExitReason, Household, Person, Relationship, Rules, TargetKind, Visit,
 };
 use rusqlite::Connection;
+use rusqlite::OptionalExtension as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
@@ -289,7 +290,27 @@ impl Writer<'_> {
             enrolment: &e,
             today: self.today,
         };
-        Ok((assess::assess(v.visit_date, &v.data, &ctx, self.rules), e, person))
+        let mut assessment = assess::assess(v.visit_date, &v.data, &ctx, self.rules);
+        // A second visit on one day is allowed (a re-weigh) but is usually a slip.
+        let same_day: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM visits WHERE enrolment_id = ?1 AND visit_date = ?2 AND deleted = 0 AND id <> ?3",
+            )?
+            .query_row(
+                (v.enrolment_id.to_string(), v.visit_date.to_string(), v.id.to_string()),
+                |r| r.get(0),
+            )
+            .optional()?;
+        if same_day.is_some() {
+            assessment.problems.push(Problem::warning(
+                "same_day_visit",
+                "visit_date",
+                "Sudah ada kunjungan lain pada tanggal ini; periksa bahwa ini bukan catatan ganda".into(),
+                "Another visit was recorded on this date; check this is not a duplicate".into(),
+            ));
+        }
+        Ok((assessment, e, person))
     }
 
     pub(crate) fn visit(&mut self, v: &Visit) -> Result<VisitOutcome> {
@@ -449,6 +470,37 @@ impl Store {
                 });
             }
             w.visit(&v)
+        })
+    }
+
+    /// Voids a saved visit recorded by mistake: a tombstone with its reason, which syncs
+    /// like any other change; the visit leaves the schedule, the charts and the recap, and
+    /// stays in the timeline struck out.
+    pub fn void_visit(&mut self, id: Uuid, reason: &str) -> Result<Saved> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(vec![Problem::error(
+                "required",
+                "correction_reason",
+                "Alasan pembatalan wajib diisi".into(),
+                "A reason for voiding is required".into(),
+            )]));
+        }
+        self.write(|w| {
+            let key = id.to_string();
+            let v: Visit = rows::read_record(w.conn, Entity::Visit, &key)?.ok_or_else(|| StoreError::NotFound {
+                entity: "kunjungan",
+                id: key.clone(),
+            })?;
+            let mut fields = BTreeMap::new();
+            fields.insert(DELETED.to_string(), Value::Bool(true));
+            fields.insert("correction_reason".to_string(), Value::String(reason.to_string()));
+            let change = w.change(Entity::Visit, id, &v.area_code, fields)?;
+            Ok(Saved {
+                id,
+                warnings: vec![],
+                change_id: change,
+            })
         })
     }
 

@@ -35,6 +35,9 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         visits::new_visit,
         visits::preview_visit,
         visits::save_visit,
+        visits::edit_visit,
+        visits::correct_visit,
+        visits::void_visit,
         visits::timeline,
         visits::growth_chart,
         sync::sync_screen,
@@ -42,6 +45,6 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         sync::sync_now,
         sync::dismiss_conflict,
         recap::recap,
-        recap::export_recap_csv,
+        recap::export_recap,
     ]
 }

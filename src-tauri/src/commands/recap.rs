@@ -1,4 +1,5 @@
 use pendamping_app::AppError;
+use pendamping_app::export::{self, Exported, Format};
 use pendamping_app::recap::{self as app, RecapView};
 use tauri::{Manager, Runtime, State};
 
@@ -9,23 +10,23 @@ pub fn recap(state: State<AppState>, month: String) -> Result<RecapView, AppErro
     app::recap(&state.store(), &month)
 }
 
-/// Writes the recap as CSV to the Downloads folder (the app's data folder where there is
-/// none, as on a tablet) and returns where, for the screen to say.
+/// Writes the recap to the OS documents folder, under `Pendamping/` (created when
+/// missing; the downloads folder, then the app's own folder, where there is none), never
+/// to a hidden place. The file holds no names or NIKs, only counts.
 #[tauri::command]
-pub fn export_recap_csv<R: Runtime>(
+pub fn export_recap<R: Runtime>(
     app_handle: tauri::AppHandle<R>,
     state: State<AppState>,
     month: String,
-) -> Result<String, AppError> {
-    let (text, name) = app::recap_csv(&state.store(), &month)?;
+    format: Format,
+) -> Result<Exported, AppError> {
+    let (bytes, name) = app::recap_file(&state.store(), &month, format)?;
+    let paths = app_handle.path();
     let dir = std::env::var_os("PENDAMPING_EXPORT_DIR")
         .map(std::path::PathBuf::from)
-        .or_else(|| app_handle.path().download_dir().ok())
-        .or_else(|| app_handle.path().app_data_dir().ok())
+        .or_else(|| paths.document_dir().ok().map(|d| d.join("Pendamping")))
+        .or_else(|| paths.download_dir().ok())
+        .or_else(|| paths.app_data_dir().ok())
         .ok_or_else(|| AppError::new("export_failed", "Folder untuk menyimpan ekspor tidak ditemukan"))?;
-    let path = dir.join(name);
-    std::fs::create_dir_all(&dir)
-        .and_then(|_| std::fs::write(&path, text))
-        .map_err(|e| AppError::new("export_failed", format!("Ekspor CSV gagal: {e}")))?;
-    Ok(path.display().to_string())
+    export::save(&dir, &name, &bytes)
 }

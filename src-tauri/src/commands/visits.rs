@@ -9,11 +9,7 @@ use uuid::Uuid;
 use crate::AppState;
 
 #[tauri::command]
-pub fn new_visit(
-    state: State<AppState>,
-    enrolment_id: Uuid,
-    date: Option<NaiveDate>,
-) -> Result<VisitDraft, AppError> {
+pub fn new_visit(state: State<AppState>, enrolment_id: Uuid, date: Option<NaiveDate>) -> Result<VisitDraft, AppError> {
     let store = state.store();
     app::new_visit(&store, enrolment_id, date.unwrap_or_else(|| store.today()))
 }
@@ -36,4 +32,19 @@ pub fn timeline(state: State<AppState>, person_id: Uuid) -> Result<PersonTimelin
 #[tauri::command]
 pub fn growth_chart(state: State<AppState>, person_id: Uuid, kind: ChartKind) -> Result<GrowthChart, AppError> {
     pendamping_app::chart::growth_chart(&state.store(), person_id, kind)
+}
+
+#[tauri::command]
+pub fn edit_visit(state: State<AppState>, visit_id: Uuid) -> Result<VisitDraft, AppError> {
+    app::edit_visit(&state.store(), visit_id)
+}
+
+#[tauri::command]
+pub fn correct_visit(state: State<AppState>, visit: Visit, reason: String) -> Result<VisitResult, AppError> {
+    state.saved(app::correct_visit(&mut state.store(), visit, &reason))
+}
+
+#[tauri::command]
+pub fn void_visit(state: State<AppState>, visit_id: Uuid, reason: String) -> Result<(), AppError> {
+    state.saved(app::void_visit(&mut state.store(), visit_id, &reason))
 }

@@ -47,7 +47,8 @@ async fn register_family_with_child(app: &App, months: u32) -> Result<()> {
         .await?;
     app.type_in("[data-form=person] input[name=nik]", "3602015204960001")
         .await?;
-    app.set("[data-form=person] input[name=birth_date]", "1996-04-12")
+    // Dates are typed the Indonesian way, whatever the OS locale.
+    app.type_in("[data-form=person] input[name=birth_date]", "12/04/1996")
         .await?;
     app.set("[data-form=person] select[name=relationship]", "istri").await?;
     app.click("button[name=save-person]").await?;
@@ -58,8 +59,11 @@ async fn register_family_with_child(app: &App, months: u32) -> Result<()> {
     app.type_in("[data-form=person] input[name=name]", "Putri Lestari")
         .await?;
     app.click("[data-form=person] input[name=no_nik]").await?;
-    app.set("[data-form=person] input[name=birth_date]", &birth.to_string())
-        .await?;
+    app.type_in(
+        "[data-form=person] input[name=birth_date]",
+        &birth.format("%d/%m/%Y").to_string(),
+    )
+    .await?;
     app.click("button[name=save-person]").await?;
     app.find("[data-member='Putri Lestari']").await?;
 
@@ -123,8 +127,8 @@ async fn a_short_child_is_flagged_stunted_and_drawn_below_the_line() {
             .path();
         ensure!(shown.contains(&csv.file_name().unwrap().to_string_lossy().to_string()));
         let text = std::fs::read_to_string(&csv)?;
-        ensure!(text.starts_with("month,area_code,"), "{text}");
-        ensure!(text.lines().any(|l| l.contains(",baduta,")), "{text}");
+        ensure!(text.starts_with("\u{feff}Bulan;Kode desa;"), "{text}");
+        ensure!(text.lines().any(|l| l.contains(";Baduta (0-23 bln);1;")), "{text}");
         app.screenshot("09-rekap").await?;
         app.close().await
     })

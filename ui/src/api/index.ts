@@ -3,7 +3,7 @@
 import { invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import type {
-  AppError, Caseload, ChartKind, Delivery, DeliveryRecorded, Enrolment, EnrolmentDetails, ExitReason, Family, GrowthChart, Home, Household,
+  AppError, Caseload, ChartKind, Exported, Format as ExportFormat, Delivery, DeliveryRecorded, Enrolment, EnrolmentDetails, ExitReason, Family, GrowthChart, Home, Household,
   HouseholdSummary, Person, PersonSummary, PersonTimeline, Problem, RecapView, Saved, Setup, State,
   SyncScreen, TargetKind, VillageView, Visit, VisitDraft, VisitResult,
 } from './types'
@@ -65,6 +65,9 @@ export const api = {
   newVisit: (enrolmentId: string) => call<VisitDraft>('new_visit', { enrolmentId, date: null }),
   previewVisit: (visit: Visit) => call<VisitResult>('preview_visit', { visit }),
   saveVisit: (visit: Visit) => call<VisitResult>('save_visit', { visit }),
+  editVisit: (visitId: string) => call<VisitDraft>('edit_visit', { visitId }),
+  correctVisit: (visit: Visit, reason: string) => call<VisitResult>('correct_visit', { visit, reason }),
+  voidVisit: (visitId: string, reason: string) => call<null>('void_visit', { visitId, reason }),
   timeline: (personId: string) => call<PersonTimeline>('timeline', { personId }),
   growthChart: (personId: string, kind: ChartKind) => call<GrowthChart>('growth_chart', { personId, kind }),
 
@@ -74,7 +77,7 @@ export const api = {
   dismissConflict: (id: number) => call<null>('dismiss_conflict', { id }),
 
   recap: (month: string) => call<RecapView>('recap', { month }),
-  exportRecapCsv: (month: string) => call<string>('export_recap_csv', { month }),
+  exportRecap: (month: string, format: ExportFormat) => call<Exported>('export_recap', { month, format }),
 }
 
 /** The background sync's state as it changes. */

@@ -133,9 +133,13 @@ export type Entity = "household" | "person" | "enrolment" | "visit";
 
 export type ExitReason = "menikah" | "batal" | "melahirkan" | "keguguran" | "meninggal" | "pindah" | "selesai" | "tidak_berisiko";
 
+export type Exported = { name: string, folder: string, path: string, };
+
 export type Family = { household: Household, members: Array<Member>, krs: boolean, krs_criteria: Array<KrsCriterion>, };
 
 export type FlagView = { flag: RiskFlag, urgency: Urgency, action_id: string, action_en: string, };
+
+export type Format = "csv" | "xlsx";
 
 export type GroupRow = { group: TargetGroup, label: string, exits: number, row: RecapRow, };
 
@@ -408,7 +412,11 @@ birth_date: string, };
 
 export type VisitOutcome = { id: string, assessment: Assessment, next_due: string | null, };
 
-export type VisitRecord = { visit: Visit, results: VisitResults | null, };
+export type VisitRecord = { visit: Visit, results: VisitResults | null, 
+/**
+ * Voided with a reason (`visit.correction_reason`): shown struck out, counted nowhere.
+ */
+voided: boolean, };
 
 export type VisitResult = { advice: Array<FlagView>, id: string, assessment: Assessment, next_due: string | null, };
 

@@ -9,7 +9,7 @@ export type Route =
   | { name: 'family'; id: string }
   | { name: 'household-form'; id?: string }
   | { name: 'person'; id: string }
-  | { name: 'visit'; enrolmentId: string; personId: string }
+  | { name: 'visit'; enrolmentId: string; personId: string; visitId?: string }
   | { name: 'sync' }
   | { name: 'recap' }
 

@@ -1,0 +1,171 @@
+//! Exports a person opens in a spreadsheet: CSV the way Indonesian Excel reads it (`;`
+//! between columns, a UTF-8 byte-order mark, Indonesian headers) and XLSX.
+
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+/// One cell: numbers stay numbers in XLSX, so a sum in the spreadsheet works.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+
+impl From<u32> for Cell {
+    fn from(n: u32) -> Cell {
+        Cell::Int(i64::from(n))
+    }
+}
+
+/// A table with its Indonesian headers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    /// The worksheet's name (at most 31 characters in XLSX).
+    pub name: String,
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// Where an export was written, for the screen to say in words a person finds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Exported {
+    pub name: String,
+    pub folder: String,
+    pub path: String,
+}
+
+/// Writes an export into `dir` (created when missing), readable by its owner only where the
+/// OS allows: even counts are the programme's data.
+pub fn save(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<Exported, AppError> {
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let path = dir.join(name);
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+    std::io::Write::write_all(&mut file.open(&path).map_err(failed)?, bytes).map_err(failed)?;
+    Ok(Exported {
+        name: name.to_string(),
+        folder: dir.display().to_string(),
+        path: path.display().to_string(),
+    })
+}
+
+fn failed(e: impl std::fmt::Display) -> AppError {
+    AppError::new("export_failed", format!("Ekspor gagal: {e}"))
+}
+
+impl Sheet {
+    pub fn to_bytes(&self, format: Format) -> Result<Vec<u8>, AppError> {
+        match format {
+            Format::Csv => self.csv(),
+            Format::Xlsx => self.xlsx(),
+        }
+    }
+
+    /// `;`-separated with a byte-order mark: what Excel set to Indonesian opens in columns.
+    pub fn csv(&self) -> Result<Vec<u8>, AppError> {
+        let mut out = "\u{feff}".as_bytes().to_vec();
+        {
+            let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(&mut out);
+            w.write_record(&self.headers).map_err(failed)?;
+            for row in &self.rows {
+                w.write_record(row.iter().map(|c| match c {
+                    Cell::Text(s) => s.clone(),
+                    Cell::Int(n) => n.to_string(),
+                }))
+                .map_err(failed)?;
+            }
+            w.flush().map_err(failed)?;
+        }
+        Ok(out)
+    }
+
+    pub fn xlsx(&self) -> Result<Vec<u8>, AppError> {
+        use rust_xlsxwriter::{Format as Style, Workbook};
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        let name: String = self
+            .name
+            .chars()
+            .filter(|c| !"[]:*?/\\".contains(*c))
+            .take(31)
+            .collect();
+        sheet.set_name(&name).map_err(failed)?;
+        let bold = Style::new().set_bold();
+        for (c, h) in self.headers.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(failed)?;
+        }
+        for (r, row) in self.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
+                match cell {
+                    Cell::Text(s) => sheet.write_string(r, c, s).map(|_| ()),
+                    Cell::Int(n) => sheet.write_number(r, c, *n as f64).map(|_| ()),
+                }
+                .map_err(failed)?;
+            }
+        }
+        sheet.set_freeze_panes(1, 0).map_err(failed)?;
+        sheet.autofit();
+        book.save_to_buffer().map_err(failed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sheet() -> Sheet {
+        Sheet {
+            name: "Rekap 2026-11".into(),
+            headers: vec!["Desa", "Kunjungan"],
+            rows: vec![vec!["Cilangkahan; Malingping".into(), 12u32.into()]],
+        }
+    }
+
+    #[test]
+    fn csv_is_semicolon_separated_with_a_byte_order_mark() {
+        let text = String::from_utf8(sheet().csv().unwrap()).unwrap();
+        assert_eq!(text, "\u{feff}Desa;Kunjungan\n\"Cilangkahan; Malingping\";12\n");
+    }
+
+    #[test]
+    fn xlsx_is_a_zip_of_a_workbook() {
+        let bytes = sheet().xlsx().unwrap();
+        assert_eq!(&bytes[..2], b"PK", "an XLSX file is a zip archive");
+        assert!(bytes.len() > 1000);
+    }
+}
