@@ -34,7 +34,17 @@ impl AppState {
             cache_mib: 8,
             ..Options::default()
         };
-        let store: Shared = Arc::new(Mutex::new(Store::open(&path, opts)?));
+        let mut store = Store::open(&path, opts)?;
+        // Today follows the village's zone; before one is chosen, the OS zone if it is
+        // one of Indonesia's (a tablet left at UTC would date a morning visit yesterday).
+        let os = *chrono::Local::now().offset();
+        let fallback = if [7, 8, 9].contains(&(os.local_minus_utc() / 3600)) && os.local_minus_utc() % 3600 == 0 {
+            os
+        } else {
+            pendamping_app::setup::WIB
+        };
+        pendamping_app::setup::apply_zone(&mut store, fallback)?;
+        let store: Shared = Arc::new(Mutex::new(store));
         // The sync task needs a tokio runtime: Tauri's own.
         let auto = tauri::async_runtime::block_on(async { AutoSync::start(store.clone(), AutoOptions::default()) });
         Ok(AppState { store, auto })

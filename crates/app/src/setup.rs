@@ -145,8 +145,15 @@ pub fn choose_villages(store: &mut Store, villages: &[String]) -> Result<Setup, 
         });
     }
     store.set_preference(VILLAGES, &codes.join(","))?;
+    apply_zone(store, WIB)?;
     setup(store)
 }
+
+/// Western Indonesia Time: the zone before a village is chosen, when the OS has none.
+pub const WIB: chrono::FixedOffset = match chrono::FixedOffset::east_opt(7 * 3600) {
+    Some(z) => z,
+    None => panic!("a valid offset"),
+};
 
 pub fn set_current_village(store: &mut Store, code: &str) -> Result<Setup, AppError> {
     let code = area::normalize_village_code(code).unwrap_or_default();
@@ -157,7 +164,21 @@ pub fn set_current_village(store: &mut Store, code: &str) -> Result<Setup, AppEr
         ));
     }
     store.set_preference(CURRENT, &code)?;
+    apply_zone(store, WIB)?;
     setup(store)
+}
+
+/// Sets the store's time zone to the zone of the village on screen (DOMAIN.md §5.3):
+/// "today" and a visit's date follow the area's province, not the OS clock's zone, which
+/// on cheap tablets is often left at UTC. Before any village is chosen, `fallback`.
+pub fn apply_zone(store: &mut Store, fallback: chrono::FixedOffset) -> Result<(), AppError> {
+    let offset = setup(store)?
+        .current
+        .and_then(|v| area::Zone::of_area(&v))
+        .and_then(|z| chrono::FixedOffset::east_opt(z.utc_offset_hours() * 3600))
+        .unwrap_or(fallback);
+    store.set_utc_offset(offset);
+    Ok(())
 }
 
 /// The village the screens show; an error before the first-run screen is done.
@@ -249,5 +270,28 @@ mod tests {
         assert!(by_name.iter().any(|v| v.code == "3602012002"));
         assert!(villages_of_district("36.02.01").len() > 5);
         assert!(find_villages("").is_empty());
+    }
+
+    #[test]
+    fn a_visit_at_half_past_midnight_is_dated_that_day_in_wita_and_wit() {
+        use pendamping_core::hlc::ManualTime;
+        use std::sync::Arc;
+        // 00:30 on 1 December in Balikpapan (WITA, +8) and in Jayapura (WIT, +9): in UTC, and
+        // in WIB, it is still 30 November.
+        for (village, utc) in [("6401012009", "2026-11-30T16:30:00Z"), ("9401011001", "2026-11-30T15:30:00Z")] {
+            let at = chrono::DateTime::parse_from_rfc3339(utc).unwrap().timestamp_millis() as u64;
+            let mut s = Store::open_in_memory(pendamping_store::Options {
+                time: Arc::new(ManualTime::new(at)),
+                ..Default::default()
+            })
+            .unwrap();
+            assert_eq!(s.today(), d(2026, 11, 30), "WIB before a village is chosen");
+            work_offline(&mut s, &[village.into()]).unwrap();
+            assert_eq!(s.today(), d(2026, 12, 1), "{village}");
+            let (_, _, _, e) = family_with_child(&mut s, 1, village, d(2025, 6, 1));
+            let draft = crate::visits::new_visit(&s, e.id, s.today()).unwrap();
+            assert_eq!(draft.visit.visit_date, d(2026, 12, 1));
+            assert!(crate::visits::save_visit(&mut s, draft.visit).is_ok(), "not 'in the future'");
+        }
     }
 }

@@ -72,6 +72,38 @@ pub fn normalize_village_code(raw: &str) -> Result<String, AreaCodeError> {
 }
 
 /// `3602012002` → `36.02.01.2002`.
+/// Indonesia's three time zones (DOMAIN.md §5.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Zone {
+    Wib,
+    Wita,
+    Wit,
+}
+
+impl Zone {
+    /// Hours ahead of UTC.
+    pub fn utc_offset_hours(self) -> i32 {
+        match self {
+            Zone::Wib => 7,
+            Zone::Wita => 8,
+            Zone::Wit => 9,
+        }
+    }
+
+    /// The zone of an area's province (the first two digits of its code), which decides
+    /// "today", a visit's date and a recap month's bounds there.
+    pub fn of_area(code: &str) -> Option<Zone> {
+        let digits: String = code.chars().filter(char::is_ascii_digit).take(2).collect();
+        match digits.parse::<u8>().ok()? {
+            11..=19 | 21 | 31..=36 | 61 | 62 => Some(Zone::Wib),
+            51..=53 | 63..=65 | 71..=76 => Some(Zone::Wita),
+            81 | 82 | 91..=96 => Some(Zone::Wit),
+            _ => None,
+        }
+    }
+}
+
 pub fn dotted(code: &str) -> String {
     let cuts = [2, 4, 6];
     let mut out = String::with_capacity(code.len() + 3);
@@ -253,5 +285,20 @@ mod tests {
         let hits = search("MALINGPING", None, 5);
         assert_eq!(hits[0].name, "Malingping");
         assert!(search("  ", None, 5).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod zone_tests {
+    use super::*;
+
+    #[test]
+    fn each_province_lies_in_its_zone() {
+        assert_eq!(Zone::of_area("36.02.01.2002"), Some(Zone::Wib));
+        assert_eq!(Zone::of_area("6401012009"), Some(Zone::Wita));
+        assert_eq!(Zone::of_area("52"), Some(Zone::Wita));
+        assert_eq!(Zone::of_area("9401011001"), Some(Zone::Wit));
+        assert_eq!(Zone::of_area("99"), None);
+        assert_eq!(Zone::Wit.utc_offset_hours(), 9);
     }
 }

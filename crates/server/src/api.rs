@@ -47,12 +47,6 @@ impl AppState {
         self.0.time.now_millis() as i64
     }
 
-    fn today(&self) -> chrono::NaiveDate {
-        DateTime::from_timestamp_millis(self.now_ms())
-            .unwrap_or_default()
-            .with_timezone(&self.0.utc_offset)
-            .date_naive()
-    }
 
     /// Runs a write on the one writer connection, off the async threads.
     async fn write<T: Send + 'static>(
@@ -127,7 +121,7 @@ impl AppState {
         }
         let ctx = ingest::Context {
             now_ms: self.now_ms(),
-            today: self.today(),
+            utc_offset: self.0.utc_offset,
             rules: &self.0.rules,
             max_skew_ms: cfg.max_skew_ms(),
         };

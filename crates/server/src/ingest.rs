@@ -23,9 +23,24 @@ use crate::validate;
 
 pub struct Context<'a> {
     pub now_ms: i64,
-    pub today: NaiveDate,
+    /// The zone of an area whose province has none (never for a real code).
+    pub utc_offset: chrono::FixedOffset,
     pub rules: &'a Rules,
     pub max_skew_ms: u64,
+}
+
+impl Context<'_> {
+    /// Today where the record's village lies (DOMAIN.md §5.3): a visit made at 00:30 in
+    /// Jayapura is dated a day the server, in WIB, has not reached yet.
+    pub fn today_in(&self, area_code: &str) -> NaiveDate {
+        let offset = pendamping_core::area::Zone::of_area(area_code)
+            .and_then(|z| chrono::FixedOffset::east_opt(z.utc_offset_hours() * 3600))
+            .unwrap_or(self.utc_offset);
+        chrono::DateTime::from_timestamp_millis(self.now_ms)
+            .unwrap_or_default()
+            .with_timezone(&offset)
+            .date_naive()
+    }
 }
 
 /// A change as it arrived, its values left as JSON text until something needs them: the
@@ -224,7 +239,7 @@ fn apply_one(
     let id = c.row_id.to_string();
     if before.state.is_empty() {
         // A new row is its first change: nothing to merge, no conflict possible.
-        if let Some(bad) = validate::check(tx, lookups, c.record(), ctx.today, ctx.rules)? {
+        if let Some(bad) = validate::check(tx, lookups, c.record(), ctx.today_in(&c.area_code), ctx.rules)? {
             return Ok(Err(reject(c, codes::INVALID, bad.field.as_deref(), bad.message)));
         }
         let seq = store::append_change(tx, &c.change_id, &c.area_code, &device.id, ctx.now_ms, body)?;
@@ -240,7 +255,7 @@ fn apply_one(
     let mut after = before.state.clone();
     let won = merge::apply(&mut after, c);
     let record = Record::from_state(c.entity, &id, &after);
-    if let Some(bad) = validate::check(tx, lookups, record, ctx.today, ctx.rules)? {
+    if let Some(bad) = validate::check(tx, lookups, record, ctx.today_in(&c.area_code), ctx.rules)? {
         return Ok(Err(reject(wire, codes::INVALID, bad.field.as_deref(), bad.message)));
     }
     // A field another device wrote after what this device had seen: both edits were

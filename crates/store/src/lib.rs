@@ -160,6 +160,11 @@ impl Store {
         DateTime::from_timestamp_millis(self.opts.time.now_millis() as i64).unwrap_or_default()
     }
 
+    /// Sets the device's time zone (its village's, DOMAIN.md §5.3).
+    pub fn set_utc_offset(&mut self, offset: FixedOffset) {
+        self.opts.utc_offset = offset;
+    }
+
     /// Today in the device's time zone.
     pub fn today(&self) -> NaiveDate {
         self.now().with_timezone(&self.opts.utc_offset).date_naive()

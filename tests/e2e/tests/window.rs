@@ -237,3 +237,231 @@ async fn an_enrolled_tablet_syncs_its_family_to_the_server() {
     })
     .await
 }
+
+/// The Indonesian phrases of the UI's catalogue that differ from their English twin: in
+/// English, none of them may be on screen.
+fn indonesian_phrases() -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/i18n.svelte.ts");
+    let text = std::fs::read_to_string(path).expect("the catalogue");
+    let mut out = Vec::new();
+    let mut rest = text.as_str();
+    // Pairs are written ['indonesian', 'english'].
+    while let Some(at) = rest.find("['") {
+        rest = &rest[at + 2..];
+        let Some(end) = rest.find("', '") else { break };
+        let id = &rest[..end];
+        let Some(close) = rest[end + 4..].find("']") else { break };
+        let en = &rest[end + 4..end + 4 + close];
+        if id != en && id.chars().count() >= 5 && !en.contains(id) && !id.contains('\'') {
+            out.push(id.replace("\\'", "'"));
+        }
+        rest = &rest[end + 4 + close..];
+    }
+    out
+}
+
+/// Fails on any Indonesian word of the catalogue on the English screen.
+async fn all_english(app: &App, screen: &str) -> Result<()> {
+    let body = app.js("return document.body.innerText").await?;
+    let body = body.as_str().unwrap_or_default();
+    let found: Vec<String> = indonesian_phrases().into_iter().filter(|p| body.contains(p.as_str())).collect();
+    ensure!(found.is_empty(), "Indonesian on the English {screen} screen: {found:?}\n{body}");
+    Ok(())
+}
+
+/// No horizontal overflow: nothing wider than the window.
+async fn fits(app: &App, screen: &str) -> Result<()> {
+    let v = app
+        .js("return [document.documentElement.scrollWidth, window.innerWidth]")
+        .await?;
+    let (scroll, width) = (v[0].as_i64().unwrap_or(0), v[1].as_i64().unwrap_or(0));
+    ensure!(scroll <= width + 1, "{screen}: page {scroll} px wide in a {width} px window");
+    Ok(())
+}
+
+/// Every screen of the cadre's day, screenshotted, in the language and width on screen.
+async fn tour(app: &App, tag: &str, english: bool, narrow: bool) -> Result<()> {
+    let check = |screen: &'static str| async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        app.screenshot(&format!("tour-{tag}-{screen}")).await?;
+        if english {
+            all_english(app, screen).await?;
+        }
+        if narrow {
+            fits(app, screen).await?;
+        }
+        Ok::<(), anyhow::Error>(())
+    };
+    app.click("button[data-tab=home]").await?;
+    app.find("[data-screen=home] .counts").await?;
+    check("beranda").await?;
+    app.click("button[data-tab=families]").await?;
+    app.find("[data-household]").await?;
+    check("keluarga").await?;
+    app.click("[data-household]").await?;
+    app.find("[data-member='Putri Lestari']").await?;
+    check("family-card").await?;
+    app.click("[data-member='Putri Lestari'] button.row").await?;
+    app.find("svg[data-chart]").await?;
+    check("person").await?;
+    app.click("[data-screen=person] button[data-visit=anak]").await?;
+    app.find("[data-results] [data-missing]").await?;
+    check("visit-form").await?;
+    app.click("button[data-tab=sync]").await?;
+    app.find("[data-screen=sync]").await?;
+    check("sinkronisasi").await?;
+    app.click("button[data-tab=recap]").await?;
+    app.find("tr[data-group=baduta]").await?;
+    check("rekap").await?;
+    Ok(())
+}
+
+async fn count(app: &App, css: &str) -> Result<i64> {
+    Ok(app
+        .js(&format!("return document.querySelectorAll({css:?}).length"))
+        .await?
+        .as_i64()
+        .unwrap_or(-1))
+}
+
+async fn wait_count(app: &App, css: &str, want: i64) -> Result<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let n = count(app, css).await?;
+        if n == want {
+            return Ok(());
+        }
+        ensure!(std::time::Instant::now() < deadline, "{css}: {n}, not {want}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn child_visit(app: &App, weight: &str, length: &str) -> Result<()> {
+    app.type_in("input[name=weight_kg]", weight).await?;
+    app.type_in("input[name=lenhei_cm]", length).await?;
+    app.set("select[name=measure]", "lying").await?;
+    app.find("button[name=save-visit]:not([disabled])").await?;
+    app.click("button[name=save-visit]").await?;
+    app.find("[data-screen=person] .timeline").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cadres_day_in_every_detail_in_both_languages_and_at_360_px() {
+    bounded(async {
+        let app = App::start().await?;
+        app.client.set_window_size(1280, 800).await?;
+        first_run_offline(&app).await?;
+        register_family_with_child(&app, 18).await?;
+
+        // At 18 months the form asks about complementary food, not exclusive breastfeeding;
+        // an empty form says what is missing instead of "no risk factors".
+        app.click("[data-member='Putri Lestari'] button[data-visit=anak]")
+            .await?;
+        app.find("[data-field=mpasi]").await?;
+        ensure!(count(&app, "[data-field=exclusive_bf]").await? == 0, "no ASI eksklusif at 18 months");
+        app.wait_text("[data-results] [data-missing]", "Berat badan").await?;
+        ensure!(count(&app, "[data-no-flags]").await? == 0, "no 'no risk' on an empty form");
+        // Typed values are not thrown away without asking.
+        app.type_in("input[name=weight_kg]", "9").await?;
+        app.click("button[name=cancel-visit]").await?;
+        app.find("[data-confirm=discard]").await?;
+        app.screenshot("14-discard-prompt").await?;
+        app.click("button[name=keep-editing]").await?;
+        child_visit(&app, "9", "74,0").await?;
+
+        // A second visit on the same day is warned about, then drawn as a second point.
+        app.click("[data-screen=person] button[data-visit=anak]").await?;
+        app.type_in("input[name=weight_kg]", "9,1").await?;
+        app.find("[data-field=visit_date] [data-problem=same_day_visit]").await?;
+        child_visit(&app, "9,1", "74,2").await?;
+        wait_count(&app, "svg[data-chart=length_for_age] circle.point", 2).await?;
+        ensure!(count(&app, "[data-fault]").await? == 0, "no fault on screen");
+        app.screenshot("15-two-visits-one-day").await?;
+
+        // One is corrected with a reason, the other voided with one.
+        app.click("[data-correct]").await?;
+        app.find("input[name=correction_reason]").await?;
+        app.type_in("input[name=weight_kg]", "9,3").await?;
+        app.type_in("input[name=correction_reason]", "salah baca timbangan").await?;
+        app.find("button[name=save-visit]:not([disabled])").await?;
+        app.click("button[name=save-visit]").await?;
+        app.wait_text("[data-corrected]", "salah baca timbangan").await?;
+        let corrected = app
+            .js("return document.querySelector('[data-corrected]').closest('li').dataset.visitId")
+            .await?;
+        let other = app
+            .js(&format!(
+                "return [...document.querySelectorAll('[data-visit-id]')].map((l) => l.dataset.visitId).find((id) => id !== {corrected})"
+            ))
+            .await?;
+        let other = other.as_str().unwrap_or_default().to_string();
+        app.click(&format!("button[data-void='{other}']")).await?;
+        app.type_in("input[name=void_reason]", "tercatat dua kali").await?;
+        app.click("button[name=confirm-void]").await?;
+        app.wait_text("[data-voided]", "tercatat dua kali").await?;
+        wait_count(&app, "svg[data-chart=length_for_age] circle.point", 1).await?;
+        app.screenshot("16-timeline-corrected-voided").await?;
+        app.click("button[data-tab=recap]").await?;
+        app.find("tr[data-group=baduta]").await?;
+        let visits = app.text("tr[data-group=baduta] td:nth-of-type(5)").await?;
+        ensure!(visits == "1", "the recap counts the one visit left: {visits}");
+
+        // A pregnant woman with Hb 10,2 and 145/95: urgent advice first, then anaemia's.
+        let households = app.invoke("households", json!({"offset": 0, "limit": 10})).await?;
+        let hh = households[0]["id"].as_str().unwrap_or_default().to_string();
+        let family = app.invoke("family", json!({ "id": hh })).await?;
+        let siti = family["members"]
+            .as_array()
+            .and_then(|m| m.iter().find(|m| m["person"]["name"] == "Siti Aminah"))
+            .map(|m| m["person"]["id"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        let today = Local::now().date_naive();
+        let hpht = today - chrono::Days::new(20 * 7);
+        app.invoke(
+            "enrol",
+            json!({"personId": siti, "start": today, "details": {"kind": "ibu_hamil", "hpht": hpht}}),
+        )
+        .await?;
+        let delivered = today - chrono::Days::new(300);
+        app.invoke(
+            "enrol",
+            json!({"personId": siti, "start": delivered, "details": {"kind": "nifas", "delivery_date": delivered}}),
+        )
+        .await?;
+        app.click("button[data-tab=families]").await?;
+        app.click("[data-household]").await?;
+        // The postpartum enrolment ended by itself on day 42: no form is offered for it.
+        app.find("[data-member='Siti Aminah'] button[data-visit=ibu_hamil]").await?;
+        ensure!(
+            count(&app, "[data-member='Siti Aminah'] button[data-visit=nifas]").await? == 0,
+            "no postpartum form 300 days after delivery"
+        );
+        app.screenshot("17-family-card-nifas-ended").await?;
+        app.click("[data-member='Siti Aminah'] button[data-visit=ibu_hamil]").await?;
+        app.type_in("input[name=hb]", "10,2").await?;
+        app.type_in("input[name=systolic]", "145").await?;
+        app.type_in("input[name=diastolic]", "95").await?;
+        app.wait_text("[data-results] .advice", "Rujuk segera (risiko preeklamsia)").await?;
+        app.wait_text("[data-results] .advice", "Minum TTD setiap hari").await?;
+        let first = app
+            .js("return document.querySelector('[data-results] .flag-advice').dataset.urgency")
+            .await?;
+        ensure!(first == json!("urgent"), "the most urgent advice first: {first}");
+        app.screenshot("18-visit-form-advice").await?;
+        app.click("button[name=cancel-visit]").await?;
+        app.click("button[name=discard]").await?;
+
+        // Every screen, in Indonesian and English, at 1280×800 and 360×800.
+        tour(&app, "id-1280", false, false).await?;
+        app.click("button[name=language]").await?;
+        app.find("button[data-tab=home]").await?;
+        tour(&app, "en-1280", true, false).await?;
+        app.client.set_window_size(360, 800).await?;
+        tour(&app, "en-360", true, true).await?;
+        app.click("button[name=language]").await?;
+        tour(&app, "id-360", false, true).await?;
+        app.close().await
+    })
+    .await
+}

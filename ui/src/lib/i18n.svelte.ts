@@ -154,7 +154,6 @@ const words = {
   recordOutcome: ['Catat hasil kehamilan', 'Record the outcome'],
   missingFor: ['Hasil belum lengkap. Isi:', 'Results need:'],
   noResultsWhileErrors: ['Hasil muncul setelah isian yang salah diperbaiki', 'Results appear once the fields in red are fixed'],
-  sameDay: ['Sudah ada kunjungan lain pada tanggal ini', 'Another visit was recorded on this date'],
   discardTitle: ['Buang isian yang sudah diketik?', 'Discard what you typed?'],
   discard: ['Buang', 'Discard'],
   keepEditing: ['Lanjut mengisi', 'Keep editing'],
