@@ -37,13 +37,17 @@ if [ ! -f demo/.seeded ]; then
   touch demo/.seeded
 fi
 code=$("$bin" server enroll --db demo/central.db --user "Kader (aplikasi)" --role cadre --scope 36.02.01.2002,36.02.01.2003)
+# The sync progress above ends on a carriage return: start the box on lines of its own.
+printf '\n\n'
 cat <<MSG
-
-  Untuk aplikasi Pendamping (jendela):  pilih "Daftar ke server"
+  ================================================================
+  Untuk aplikasi Pendamping (jendela): pilih "Daftar ke server"
     Alamat server     : http://$listen
     Kode pendaftaran  : $code
+                        (sekali pakai, berlaku 72 jam; kode baru: jalankan run.sh lagi)
   atau pilih desa Cilangkahan (36.02.01.2002) dan "Bekerja tanpa server".
   Data aplikasi disimpan di demo/app/pendamping.db.
+  ================================================================
 
 MSG
 

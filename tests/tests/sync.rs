@@ -199,3 +199,82 @@ async fn progress_counts_changes_and_bytes_against_a_known_total() {
     assert_eq!(events.last().unwrap().done, 120);
     server.stop().await;
 }
+
+/// A district replaces its rules once, on the server (here: anaemia in pregnancy below
+/// 11.5 g/dL, not 11.0); a device takes them on its next sync, keeps them across a restart,
+/// and flags a visit by them, recording their version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_districts_rules_reach_the_device_on_its_next_sync() {
+    use pendamping_core::visit::{HamilVisit, VisitData};
+    use pendamping_core::{EnrolmentDetails, Visit, risk::RiskFlag};
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    let shipped = pendamping_core::rules::SHIPPED;
+    std::fs::write(
+        &rules,
+        shipped
+            .replace("version = \"2026.11-1\"", "version = \"lebak-2026.12\"")
+            .replace("hb_pregnant_below = 11.0", "hb_pregnant_below = 11.5"),
+    )
+    .unwrap();
+    assert!(shipped.contains("version = \"2026.11-1\"") && shipped.contains("hb_pregnant_below = 11.0"));
+    let server = TestServer::start(dir.path(), clock_at(today()), |c| c.rules_file = Some(rules.clone())).await;
+    let path = dir.path().join("device.db");
+    let clock = clock_at(today());
+    let mut device = Store::open(&path, options(clock.clone())).unwrap();
+    let code = server.code(Role::Cadre, &[VILLAGE]);
+    pendamping_sync::enroll(&mut device, &server.url(), &code, "tablet")
+        .await
+        .unwrap();
+
+    let (h, mother, _, _) = family_with_child(&mut device, 300, VILLAGE, d(2025, 5, 1));
+    let e = enrolment(
+        310,
+        &mother,
+        d(2026, 10, 1),
+        EnrolmentDetails::IbuHamil {
+            hpht: d(2026, 7, 1),
+            gravida: None,
+            parity: None,
+            abortus: None,
+            last_birth_date: None,
+            height_cm: None,
+            pre_pregnancy_weight_kg: None,
+        },
+    );
+    device.save_enrolment(&e).unwrap();
+    let visit = Visit {
+        id: uuid::Uuid::from_u128(311),
+        enrolment_id: e.id,
+        person_id: mother.id,
+        household_id: h.id,
+        area_code: VILLAGE.into(),
+        visit_date: today(),
+        data: VisitData::IbuHamil(HamilVisit {
+            hb: Some(11.2),
+            ..HamilVisit::default()
+        }),
+        correction_reason: None,
+    };
+    let before = device.preview_visit(&visit).unwrap().assessment.results;
+    assert!(
+        !before.flags.contains(&RiskFlag::Anemia),
+        "11.2 is no anaemia by the shipped rules"
+    );
+    assert_eq!(before.rules_version, "2026.11-1");
+
+    sync(&mut device).await;
+    let after = device.preview_visit(&visit).unwrap().assessment.results;
+    assert!(after.flags.contains(&RiskFlag::Anemia), "{after:?}");
+    assert_eq!(after.rules_version, "lebak-2026.12");
+
+    drop(device);
+    let mut device = Store::open(&path, options(clock)).unwrap();
+    assert_eq!(device.rules().risk.hb_pregnant_below, 11.5, "kept across a restart");
+    let saved = device.record_visit(&visit).unwrap();
+    assert_eq!(saved.assessment.results.rules_version, "lebak-2026.12");
+    // The visit travels as usual; the next sync asks with its version and keeps it.
+    assert_eq!(sync(&mut device).await.pushed, 1);
+    assert_eq!(device.rules().version, "lebak-2026.12");
+    server.stop().await;
+}

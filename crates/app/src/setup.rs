@@ -278,7 +278,10 @@ mod tests {
         use std::sync::Arc;
         // 00:30 on 1 December in Balikpapan (WITA, +8) and in Jayapura (WIT, +9): in UTC, and
         // in WIB, it is still 30 November.
-        for (village, utc) in [("6401012009", "2026-11-30T16:30:00Z"), ("9401011001", "2026-11-30T15:30:00Z")] {
+        for (village, utc) in [
+            ("6401012009", "2026-11-30T16:30:00Z"),
+            ("9401011001", "2026-11-30T15:30:00Z"),
+        ] {
             let at = chrono::DateTime::parse_from_rfc3339(utc).unwrap().timestamp_millis() as u64;
             let mut s = Store::open_in_memory(pendamping_store::Options {
                 time: Arc::new(ManualTime::new(at)),
@@ -291,7 +294,10 @@ mod tests {
             let (_, _, _, e) = family_with_child(&mut s, 1, village, d(2025, 6, 1));
             let draft = crate::visits::new_visit(&s, e.id, s.today()).unwrap();
             assert_eq!(draft.visit.visit_date, d(2026, 12, 1));
-            assert!(crate::visits::save_visit(&mut s, draft.visit).is_ok(), "not 'in the future'");
+            assert!(
+                crate::visits::save_visit(&mut s, draft.visit).is_ok(),
+                "not 'in the future'"
+            );
         }
     }
 }

@@ -100,6 +100,17 @@ pub struct PullResponse {
     pub remaining: Option<u64>,
 }
 
+/// The district's rules file (thresholds, ranges, cadence, advice), as the server holds it.
+/// `toml` is left out when the caller already has `version`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct RulesResponse {
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toml: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Health {

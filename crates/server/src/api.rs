@@ -11,12 +11,13 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Pa
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
-use chrono::{DateTime, FixedOffset};
+use chrono::FixedOffset;
 use futures_util::StreamExt;
 use pendamping_core::{Rules, TimeSource};
 use pendamping_protocol::codec::{self, CodecError, Encoding};
 use pendamping_protocol::{
-    EnrollRequest, ErrorBody, Health, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, PushResponse, SCHEMA_VERSION, codes,
+    EnrollRequest, ErrorBody, Health, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, PushResponse, RulesResponse, SCHEMA_VERSION,
+    codes,
 };
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -35,6 +36,8 @@ pub struct Inner {
     pub config: Config,
     pub time: Arc<dyn TimeSource>,
     pub rules: Rules,
+    /// The rules file as read, served to devices as it is.
+    pub rules_toml: String,
     pub metrics: Metrics,
     pub utc_offset: FixedOffset,
 }
@@ -46,7 +49,6 @@ impl AppState {
     fn now_ms(&self) -> i64 {
         self.0.time.now_millis() as i64
     }
-
 
     /// Runs a write on the one writer connection, off the async threads.
     async fn write<T: Send + 'static>(
@@ -275,6 +277,26 @@ impl FromRequestParts<AppState> for Authed {
     }
 }
 
+#[derive(Deserialize)]
+struct RulesParams {
+    /// The version the device holds: the file is sent only when it differs.
+    have: Option<String>,
+}
+
+/// The district's rules for an enrolled device: one file, changed once on the server.
+async fn rules(
+    State(state): State<AppState>,
+    Authed(_device): Authed,
+    headers: HeaderMap,
+    params: Result<Query<RulesParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(params) = params.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, e.body_text()))?;
+    let version = state.0.rules.version.clone();
+    let toml = (params.have.as_deref() != Some(version.as_str())).then(|| state.0.rules_toml.clone());
+    let body = serde_json::to_vec(&RulesResponse { version, toml }).map_err(|_| ApiError::internal())?;
+    Ok(json(&headers, StatusCode::OK, body))
+}
+
 async fn health() -> Response {
     let body = serde_json::to_vec(&Health {
         status: "ok".into(),
@@ -473,6 +495,7 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/v1/devices/enroll", post(enroll)),
         (Method::POST, "/v1/sync/push", post(push)),
         (Method::GET, "/v1/sync/pull", get(pull)),
+        (Method::GET, "/v1/rules", get(rules)),
     ]
 }
 

@@ -23,6 +23,9 @@ pub struct Config {
     pub token_ttl_days: u64,
     /// Read connections for pulls (WAL lets them run beside the one writer).
     pub readers: usize,
+    /// The district's rules file; the shipped `schema/data/rules.toml` when unset. Devices
+    /// receive it on their next sync.
+    pub rules_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -36,6 +39,7 @@ impl Default for Config {
             enrollment_ttl_hours: 72,
             token_ttl_days: 365,
             readers: 4,
+            rules_file: None,
         }
     }
 }
@@ -64,6 +68,7 @@ impl Config {
                 "ENROLLMENT_TTL_HOURS" => self.enrollment_ttl_hours = parse(&key, &v)?,
                 "TOKEN_TTL_DAYS" => self.token_ttl_days = parse(&key, &v)?,
                 "READERS" => self.readers = parse(&key, &v)?,
+                "RULES_FILE" => self.rules_file = Some(PathBuf::from(&v)),
                 _ => {}
             }
         }

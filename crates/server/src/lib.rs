@@ -26,6 +26,15 @@ pub use error::{Result, ServerError};
 
 /// Opens the database (creating and migrating it) and prepares the shared state.
 pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
+    // The rules are read once, at start: a bad file stops the server with its reason
+    // instead of serving devices half a district's decision.
+    let rules_toml = match &config.rules_file {
+        Some(p) => {
+            std::fs::read_to_string(p).map_err(|e| ServerError::Config(format!("rules_file {}: {e}", p.display())))?
+        }
+        None => pendamping_core::rules::SHIPPED.to_string(),
+    };
+    let rules = Rules::from_toml(&rules_toml).map_err(|e| ServerError::Config(format!("rules_file: {e}")))?;
     let writer = db::open(&config.db)?;
     let readers = db::Readers::new(&config.db, config.readers);
     let checkpoints = db::Checkpointer::start(&config.db)?;
@@ -35,7 +44,8 @@ pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
         readers,
         config,
         time,
-        rules: Rules::default(),
+        rules,
+        rules_toml,
         metrics: metrics::Metrics::default(),
         utc_offset: FixedOffset::east_opt(7 * 3600).expect("valid offset"),
     })))

@@ -132,6 +132,17 @@ impl Store {
                 id
             }
         };
+        // The district's rules, received from the server, replace the shipped ones (a rules
+        // file given by the caller, as the CLI's --rules, wins over both).
+        let mut opts = opts;
+        if opts.rules == Rules::default()
+            && let Some(text) = meta_get(&conn, RULES_KEY)?
+        {
+            match Rules::from_toml(&text) {
+                Ok(rules) => opts.rules = rules,
+                Err(e) => tracing::warn!(error = %e, "the stored rules file is not usable; using the shipped one"),
+            }
+        }
         let mut clock = HlcClock::new(node_of(device_id));
         if let Some(last) = meta_get(&conn, "hlc")? {
             clock.resume_after(last.parse()?);
@@ -154,6 +165,17 @@ impl Store {
 
     pub fn set_rules(&mut self, rules: Rules) {
         self.opts.rules = rules;
+    }
+
+    /// Takes the rules file the server sent: checked whole, kept for the next start, and
+    /// used from the next check on (every result records its version). A file that does
+    /// not parse changes nothing.
+    pub fn adopt_rules(&mut self, toml: &str) -> Result<()> {
+        let rules = rules_from_toml(toml)?;
+        meta_set(&self.conn, RULES_KEY, toml)?;
+        tracing::info!(version = %rules.version, "adopted the server's rules");
+        self.opts.rules = rules;
+        Ok(())
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -186,6 +208,9 @@ impl Store {
         &self.conn
     }
 }
+
+/// Where the server's rules file is kept.
+const RULES_KEY: &str = "rules_toml";
 
 /// The page size of a new store file.
 const PAGE_SIZE: i64 = 32_768;

@@ -3,7 +3,9 @@
 //! so a sync cut at any point resumes by simply running again.
 
 use pendamping_protocol::codec;
-use pendamping_protocol::{EnrollRequest, EnrollResponse, PullResponse, PushResponse, SCHEMA_VERSION, Scope, codes};
+use pendamping_protocol::{
+    EnrollRequest, EnrollResponse, PullResponse, PushResponse, RulesResponse, SCHEMA_VERSION, Scope, codes,
+};
 use pendamping_store::{RejectedChange, ReportedConflict, Store};
 use reqwest::Method;
 use serde::Serialize;
@@ -148,6 +150,7 @@ pub async fn sync<A: Access>(
     };
     run.push_all(&mut store).await?;
     run.pull_all(&mut store).await?;
+    run.rules(&mut store).await?;
     let mut sum = run.sum;
     sum.bytes_sent = run.bytes.sent;
     sum.bytes_received = run.bytes.received;
@@ -264,6 +267,20 @@ impl Run<'_> {
         }
     }
 
+    /// The district's rules: fetched only when the server holds another version.
+    async fn rules(&mut self, store: &mut impl Access) -> Result<()> {
+        let have = store.with(|s| Ok::<_, SyncError>(s.rules().version.clone()))?;
+        let path = format!("/v1/rules?have={}", percent(&have));
+        let answer: RulesResponse = self
+            .http
+            .call::<(), _>(Method::GET, &path, None, &mut self.bytes)
+            .await?;
+        if let Some(toml) = answer.toml.filter(|_| answer.version != have) {
+            store.with(|s| s.adopt_rules(&toml))?;
+        }
+        Ok(())
+    }
+
     async fn pull_all(&mut self, store: &mut impl Access) -> Result<()> {
         let (http, opts) = (self.http.clone(), self.opts);
         let mut done = 0u64;
@@ -292,4 +309,14 @@ impl Run<'_> {
             }
         }
     }
+}
+
+/// A query value with everything but letters, digits and `-._~` escaped.
+fn percent(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -264,8 +264,14 @@ fn indonesian_phrases() -> Vec<String> {
 async fn all_english(app: &App, screen: &str) -> Result<()> {
     let body = app.js("return document.body.innerText").await?;
     let body = body.as_str().unwrap_or_default();
-    let found: Vec<String> = indonesian_phrases().into_iter().filter(|p| body.contains(p.as_str())).collect();
-    ensure!(found.is_empty(), "Indonesian on the English {screen} screen: {found:?}\n{body}");
+    let found: Vec<String> = indonesian_phrases()
+        .into_iter()
+        .filter(|p| body.contains(p.as_str()))
+        .collect();
+    ensure!(
+        found.is_empty(),
+        "Indonesian on the English {screen} screen: {found:?}\n{body}"
+    );
     Ok(())
 }
 
@@ -275,7 +281,10 @@ async fn fits(app: &App, screen: &str) -> Result<()> {
         .js("return [document.documentElement.scrollWidth, window.innerWidth]")
         .await?;
     let (scroll, width) = (v[0].as_i64().unwrap_or(0), v[1].as_i64().unwrap_or(0));
-    ensure!(scroll <= width + 1, "{screen}: page {scroll} px wide in a {width} px window");
+    ensure!(
+        scroll <= width + 1,
+        "{screen}: page {scroll} px wide in a {width} px window"
+    );
     Ok(())
 }
 
