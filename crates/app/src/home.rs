@@ -258,4 +258,73 @@ mod tests {
         );
         assert_eq!(h.last_sync, None);
     }
+
+    #[test]
+    fn urgent_alerts_come_first_and_a_pregnancy_past_45_weeks_leaves_the_due_list() {
+        use pendamping_core::visit::{HamilVisit, VisitData};
+        use pendamping_core::{EnrolmentDetails, Visit};
+        let today = d(2026, 11, 23);
+        let mut store = store_at(today);
+        // A stunted child, overdue (high), and a pregnant woman with 150/95 (urgent).
+        let (_, _, _, e) = family_with_child(&mut store, 100, VILLAGE, d(2025, 5, 1));
+        store
+            .record_visit(&child_visit(110, &e, d(2026, 9, 20), 9.0, 72.0))
+            .unwrap();
+        let (h, mother, _, _) = family_with_child(&mut store, 200, VILLAGE, d(2024, 1, 1));
+        let hamil = |n: u128, hpht| {
+            enrolment(
+                n,
+                &mother,
+                d(2026, 9, 1),
+                EnrolmentDetails::IbuHamil {
+                    hpht,
+                    gravida: None,
+                    parity: None,
+                    abortus: None,
+                    last_birth_date: None,
+                    height_cm: None,
+                    pre_pregnancy_weight_kg: None,
+                },
+            )
+        };
+        let p = hamil(210, d(2026, 6, 1));
+        store.save_enrolment(&p).unwrap();
+        store
+            .record_visit(&Visit {
+                id: uuid::Uuid::from_u128(211),
+                enrolment_id: p.id,
+                person_id: mother.id,
+                household_id: h.id,
+                area_code: VILLAGE.into(),
+                visit_date: today,
+                data: VisitData::IbuHamil(HamilVisit {
+                    systolic: Some(150),
+                    diastolic: Some(95),
+                    ..HamilVisit::default()
+                }),
+                correction_reason: None,
+            })
+            .unwrap();
+        let h = home(&store, VILLAGE, today).unwrap();
+        assert_eq!(h.alerts.len(), 2, "{:?}", h.alerts);
+        assert_eq!(h.alerts[0].flags[0].urgency, Urgency::Urgent);
+        assert_eq!(h.alerts[0].flags[0].flag, RiskFlag::HighBloodPressure);
+        assert!(h.alerts[0].flags[0].action_id.contains("preeklamsia"));
+        assert_eq!(h.alerts[1].flags[0].urgency, Urgency::High);
+        assert!(h.alerts[1].days_overdue > 0);
+        assert!(h.to_resolve.is_empty());
+
+        // The same pregnancy 46 weeks after HPHT: an outcome to record, not a visit due.
+        let later = d(2026, 6, 1) + chrono::Days::new(46 * 7);
+        let h = home(&store, VILLAGE, later).unwrap();
+        assert_eq!(h.to_resolve.len(), 1);
+        assert_eq!(h.to_resolve[0].phase, Phase::NeedsOutcome);
+        assert!(
+            !h.overdue
+                .iter()
+                .chain(&h.due_this_week)
+                .any(|d| d.target.enrolment_id == p.id),
+            "not on the due list"
+        );
+    }
 }

@@ -439,3 +439,111 @@ pub(crate) fn before_birth(field: &str) -> Problem {
         format!("{en} may not be before the date of birth"),
     )
 }
+
+#[cfg(test)]
+mod phase_tests {
+    use super::*;
+    use crate::testing::{d, enrolment};
+
+    fn nifas(delivery: NaiveDate) -> Enrolment {
+        enrolment(
+            EnrolmentDetails::Nifas {
+                delivery_date: delivery,
+                place: None,
+                attendant: None,
+                mode: None,
+                birth_weight_g: None,
+                birth_length_cm: None,
+                gestational_age_weeks: None,
+            },
+            delivery,
+        )
+    }
+
+    #[test]
+    fn postpartum_ends_by_itself_after_day_42_unless_ended_earlier() {
+        let r = Rules::default();
+        let birth = d(1996, 4, 12);
+        let e = nifas(d(2026, 10, 1));
+        assert_eq!(e.phase(birth, d(2026, 11, 12), &r), Phase::Active, "day 42");
+        let ended = Phase::Ended {
+            on: d(2026, 11, 12),
+            reason: ExitReason::Selesai,
+        };
+        assert_eq!(e.phase(birth, d(2026, 11, 13), &r), ended, "day 43");
+        assert!(!ended.offers_visit());
+        // A recorded exit wins over the derived one.
+        let mut moved = e.clone();
+        (moved.end_date, moved.end_reason) = (Some(d(2026, 10, 20)), Some(ExitReason::Pindah));
+        assert_eq!(
+            moved.phase(birth, d(2026, 11, 13), &r),
+            Phase::Ended {
+                on: d(2026, 10, 20),
+                reason: ExitReason::Pindah
+            }
+        );
+        // And a correction that clears the exit reopens it within its window.
+        moved.end_date = None;
+        assert_eq!(moved.phase(birth, d(2026, 10, 25), &r), Phase::Active);
+    }
+
+    #[test]
+    fn a_child_ends_at_60_months_and_a_pregnancy_past_45_weeks_needs_its_outcome() {
+        let r = Rules::default();
+        let child = enrolment(
+            EnrolmentDetails::Anak {
+                birth_weight_g: None,
+                birth_length_cm: None,
+            },
+            d(2021, 12, 1),
+        );
+        let born = d(2021, 12, 1);
+        assert_eq!(child.phase(born, d(2026, 11, 30), &r), Phase::Active);
+        assert!(matches!(
+            child.phase(born, d(2026, 12, 1), &r),
+            Phase::Ended {
+                reason: ExitReason::Selesai,
+                ..
+            }
+        ));
+
+        let hpht = d(2026, 1, 1);
+        let pregnancy = enrolment(
+            EnrolmentDetails::IbuHamil {
+                hpht,
+                gravida: None,
+                parity: None,
+                abortus: None,
+                last_birth_date: None,
+                height_cm: None,
+                pre_pregnancy_weight_kg: None,
+            },
+            d(2026, 3, 1),
+        );
+        let woman = d(1996, 4, 12);
+        assert_eq!(
+            pregnancy.phase(woman, hpht + chrono::Days::new(45 * 7 - 1), &r),
+            Phase::Active
+        );
+        let late = pregnancy.phase(woman, hpht + chrono::Days::new(45 * 7), &r);
+        assert_eq!(late, Phase::NeedsOutcome);
+        assert!(!late.offers_visit());
+    }
+
+    #[test]
+    fn a_wedding_long_past_and_unconfirmed_is_listed_to_resolve() {
+        let r = Rules::default();
+        let catin = enrolment(
+            EnrolmentDetails::Catin {
+                wedding_date: Some(d(2026, 6, 1)),
+                partner_name: None,
+            },
+            d(2026, 3, 1),
+        );
+        let bride = d(2000, 1, 1);
+        assert_eq!(catin.phase(bride, d(2026, 9, 1), &r), Phase::Active);
+        let unconfirmed = catin.phase(bride, d(2026, 9, 2), &r);
+        assert_eq!(unconfirmed, Phase::WeddingUnconfirmed);
+        assert!(unconfirmed.offers_visit(), "visits may still be recorded");
+    }
+}

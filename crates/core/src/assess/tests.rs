@@ -726,3 +726,59 @@ fn nifas_visits_fall_in_kf_windows_to_day_42() {
     assert!(codes(&at(43)).contains(&("visit_date".into(), "outside_nifas".into(), Severity::Error)));
     assert_eq!(TargetKind::Nifas, e.kind);
 }
+
+#[test]
+fn a_pregnancys_danger_sign_is_refused_after_delivery_and_no_result_stands_beside_an_error() {
+    let e = enrolment(
+        EnrolmentDetails::Nifas {
+            delivery_date: d(2026, 11, 10),
+            place: None,
+            attendant: None,
+            mode: None,
+            birth_weight_g: None,
+            birth_length_cm: None,
+            gestational_age_weeks: None,
+        },
+        d(2026, 11, 10),
+    );
+    assert!(!DangerSign::for_kind(TargetKind::Nifas).contains(&DangerSign::GerakanJaninBerkurang));
+    assert!(DangerSign::for_kind(TargetKind::IbuHamil).contains(&DangerSign::KetubanPecahDini));
+    let a = run(
+        &e,
+        woman(d(1998, 1, 1)),
+        d(2026, 11, 15),
+        VisitData::Nifas(NifasVisit {
+            danger_signs: vec![DangerSign::GerakanJaninBerkurang],
+            hb: Some(9.0),
+            ..Default::default()
+        }),
+    );
+    let p = a.problems.iter().find(|p| p.is_error()).expect("refused");
+    assert_eq!(
+        (p.code.as_str(), p.field.as_str()),
+        ("danger_sign_invalid", "danger_signs")
+    );
+    assert!(
+        a.results.flags.is_empty(),
+        "no flag from a form with an error: {:?}",
+        a.results.flags
+    );
+    assert_eq!(
+        a.results.rules_version,
+        Rules::default().version,
+        "the versions still say what judged it"
+    );
+}
+
+#[test]
+fn an_empty_form_names_what_the_results_need() {
+    let a = hamil(HamilVisit::default());
+    assert_eq!(a.missing, ["weight_kg", "lila_cm", "hb"]);
+    let a = hamil(HamilVisit {
+        weight_kg: Some(55.0),
+        lila_cm: Some(25.0),
+        hb: Some(12.0),
+        ..Default::default()
+    });
+    assert!(a.missing.is_empty());
+}
