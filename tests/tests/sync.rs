@@ -228,20 +228,7 @@ async fn a_districts_rules_reach_the_device_on_its_next_sync() {
         .unwrap();
 
     let (h, mother, _, _) = family_with_child(&mut device, 300, VILLAGE, d(2025, 5, 1));
-    let e = enrolment(
-        310,
-        &mother,
-        d(2026, 10, 1),
-        EnrolmentDetails::IbuHamil {
-            hpht: d(2026, 7, 1),
-            gravida: None,
-            parity: None,
-            abortus: None,
-            last_birth_date: None,
-            height_cm: None,
-            pre_pregnancy_weight_kg: None,
-        },
-    );
+    let e = enrolment(310, &mother, d(2026, 10, 1), EnrolmentDetails::pregnancy(d(2026, 7, 1)));
     device.save_enrolment(&e).unwrap();
     let visit = Visit {
         id: uuid::Uuid::from_u128(311),

@@ -265,15 +265,7 @@ mod tests {
             end_date: None,
             end_reason: None,
             tpk: None,
-            details: pendamping_core::EnrolmentDetails::Nifas {
-                delivery_date: d(2026, 9, 1),
-                place: None,
-                attendant: None,
-                mode: None,
-                birth_weight_g: None,
-                birth_length_cm: None,
-                gestational_age_weeks: None,
-            },
+            details: pendamping_core::EnrolmentDetails::delivered(d(2026, 9, 1)),
         };
         s.save_enrolment(&nifas).unwrap();
         let f = family(&s, h.id).unwrap();

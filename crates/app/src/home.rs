@@ -271,22 +271,7 @@ mod tests {
             .record_visit(&child_visit(110, &e, d(2026, 9, 20), 9.0, 72.0))
             .unwrap();
         let (h, mother, _, _) = family_with_child(&mut store, 200, VILLAGE, d(2024, 1, 1));
-        let hamil = |n: u128, hpht| {
-            enrolment(
-                n,
-                &mother,
-                d(2026, 9, 1),
-                EnrolmentDetails::IbuHamil {
-                    hpht,
-                    gravida: None,
-                    parity: None,
-                    abortus: None,
-                    last_birth_date: None,
-                    height_cm: None,
-                    pre_pregnancy_weight_kg: None,
-                },
-            )
-        };
+        let hamil = |n: u128, hpht| enrolment(n, &mother, d(2026, 9, 1), EnrolmentDetails::pregnancy(hpht));
         let p = hamil(210, d(2026, 6, 1));
         store.save_enrolment(&p).unwrap();
         store

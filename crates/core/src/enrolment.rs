@@ -131,6 +131,32 @@ pub enum DeliveryMode {
 }
 
 impl EnrolmentDetails {
+    /// A pregnancy known by its HPHT alone (the rest left for later).
+    pub fn pregnancy(hpht: NaiveDate) -> EnrolmentDetails {
+        EnrolmentDetails::IbuHamil {
+            hpht,
+            gravida: None,
+            parity: None,
+            abortus: None,
+            last_birth_date: None,
+            height_cm: None,
+            pre_pregnancy_weight_kg: None,
+        }
+    }
+
+    /// A postpartum enrolment known by its delivery date alone.
+    pub fn delivered(delivery_date: NaiveDate) -> EnrolmentDetails {
+        EnrolmentDetails::Nifas {
+            delivery_date,
+            place: None,
+            attendant: None,
+            mode: None,
+            birth_weight_g: None,
+            birth_length_cm: None,
+            gestational_age_weeks: None,
+        }
+    }
+
     pub fn kind(&self) -> TargetKind {
         match self {
             EnrolmentDetails::Catin { .. } => TargetKind::Catin,
@@ -446,18 +472,7 @@ mod phase_tests {
     use crate::testing::{d, enrolment};
 
     fn nifas(delivery: NaiveDate) -> Enrolment {
-        enrolment(
-            EnrolmentDetails::Nifas {
-                delivery_date: delivery,
-                place: None,
-                attendant: None,
-                mode: None,
-                birth_weight_g: None,
-                birth_length_cm: None,
-                gestational_age_weeks: None,
-            },
-            delivery,
-        )
+        enrolment(EnrolmentDetails::delivered(delivery), delivery)
     }
 
     #[test]
@@ -508,18 +523,7 @@ mod phase_tests {
         ));
 
         let hpht = d(2026, 1, 1);
-        let pregnancy = enrolment(
-            EnrolmentDetails::IbuHamil {
-                hpht,
-                gravida: None,
-                parity: None,
-                abortus: None,
-                last_birth_date: None,
-                height_cm: None,
-                pre_pregnancy_weight_kg: None,
-            },
-            d(2026, 3, 1),
-        );
+        let pregnancy = enrolment(EnrolmentDetails::pregnancy(hpht), d(2026, 3, 1));
         let woman = d(1996, 4, 12);
         assert_eq!(
             pregnancy.phase(woman, hpht + chrono::Days::new(45 * 7 - 1), &r),

@@ -129,18 +129,7 @@ mod tests {
     #[test]
     fn pregnancy_is_monthly_but_fortnightly_with_a_risk_or_in_t3() {
         let hpht = d(2026, 6, 1);
-        let e = enrolment(
-            EnrolmentDetails::IbuHamil {
-                hpht,
-                gravida: None,
-                parity: None,
-                abortus: None,
-                last_birth_date: None,
-                height_cm: None,
-                pre_pregnancy_weight_kg: None,
-            },
-            d(2026, 7, 15),
-        );
+        let e = enrolment(EnrolmentDetails::pregnancy(hpht), d(2026, 7, 15));
         let b = d(1998, 1, 1);
         assert_eq!(due(&e, b, &[d(2026, 8, 1)], &[]), Some(d(2026, 8, 31)));
         assert_eq!(due(&e, b, &[d(2026, 8, 1)], &[RiskFlag::Anemia]), Some(d(2026, 8, 15)));
@@ -151,18 +140,7 @@ mod tests {
     #[test]
     fn nifas_walks_the_kf_windows() {
         let delivery = d(2026, 11, 1);
-        let e = enrolment(
-            EnrolmentDetails::Nifas {
-                delivery_date: delivery,
-                place: None,
-                attendant: None,
-                mode: None,
-                birth_weight_g: None,
-                birth_length_cm: None,
-                gestational_age_weeks: None,
-            },
-            delivery,
-        );
+        let e = enrolment(EnrolmentDetails::delivered(delivery), delivery);
         let b = d(1998, 1, 1);
         assert_eq!(due(&e, b, &[], &[]), Some(delivery));
         assert_eq!(

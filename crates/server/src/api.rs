@@ -277,6 +277,13 @@ impl FromRequestParts<AppState> for Authed {
     }
 }
 
+/// A query string that does not parse is the caller's error: 400 `malformed`, named.
+fn query<T>(params: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    params
+        .map(|Query(p)| p)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, e.body_text()))
+}
+
 #[derive(Deserialize)]
 struct RulesParams {
     /// The version the device holds: the file is sent only when it differs.
@@ -290,7 +297,7 @@ async fn rules(
     headers: HeaderMap,
     params: Result<Query<RulesParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(params) = params.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, e.body_text()))?;
+    let params = query(params)?;
     let version = state.0.rules.version.clone();
     let toml = (params.have.as_deref() != Some(version.as_str())).then(|| state.0.rules_toml.clone());
     let body = serde_json::to_vec(&RulesResponse { version, toml }).map_err(|_| ApiError::internal())?;
@@ -413,7 +420,7 @@ async fn pull(
     headers: HeaderMap,
     params: Result<Query<PullParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(params) = params.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, e.body_text()))?;
+    let params = query(params)?;
     let limit = params.limit.unwrap_or(PULL_LIMIT_DEFAULT);
     if limit == 0 || limit > PULL_LIMIT_MAX {
         return Err(ApiError::new(

@@ -167,18 +167,7 @@ fn anaemia_for_a_female_catin_below_12_and_configurable() {
 
 #[test]
 fn postpartum_anaemia_below_12() {
-    let e = enrolment(
-        EnrolmentDetails::Nifas {
-            delivery_date: d(2026, 11, 10),
-            place: None,
-            attendant: None,
-            mode: None,
-            birth_weight_g: None,
-            birth_length_cm: None,
-            gestational_age_weeks: None,
-        },
-        d(2026, 11, 10),
-    );
+    let e = enrolment(EnrolmentDetails::delivered(d(2026, 11, 10)), d(2026, 11, 10));
     let at = |hb| {
         run(
             &e,
@@ -699,18 +688,7 @@ fn dates_in_the_future_before_birth_or_enrolment_are_errors() {
 
 #[test]
 fn nifas_visits_fall_in_kf_windows_to_day_42() {
-    let e = enrolment(
-        EnrolmentDetails::Nifas {
-            delivery_date: d(2026, 10, 1),
-            place: None,
-            attendant: None,
-            mode: None,
-            birth_weight_g: None,
-            birth_length_cm: None,
-            gestational_age_weeks: None,
-        },
-        d(2026, 10, 1),
-    );
+    let e = enrolment(EnrolmentDetails::delivered(d(2026, 10, 1)), d(2026, 10, 1));
     let at = |day: u64| {
         run(
             &e,
@@ -729,18 +707,7 @@ fn nifas_visits_fall_in_kf_windows_to_day_42() {
 
 #[test]
 fn a_pregnancys_danger_sign_is_refused_after_delivery_and_no_result_stands_beside_an_error() {
-    let e = enrolment(
-        EnrolmentDetails::Nifas {
-            delivery_date: d(2026, 11, 10),
-            place: None,
-            attendant: None,
-            mode: None,
-            birth_weight_g: None,
-            birth_length_cm: None,
-            gestational_age_weeks: None,
-        },
-        d(2026, 11, 10),
-    );
+    let e = enrolment(EnrolmentDetails::delivered(d(2026, 11, 10)), d(2026, 11, 10));
     assert!(!DangerSign::for_kind(TargetKind::Nifas).contains(&DangerSign::GerakanJaninBerkurang));
     assert!(DangerSign::for_kind(TargetKind::IbuHamil).contains(&DangerSign::KetubanPecahDini));
     let a = run(
