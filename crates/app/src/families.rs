@@ -93,13 +93,36 @@ pub fn households(store: &Store, offset: usize, limit: usize) -> Result<Vec<Hous
     Ok(store.households_in(&village, offset, limit.min(5_000))?)
 }
 
+/// A person found, with the family and RT that tell two Siti Aminahs apart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Found {
+    #[serde(flatten)]
+    pub person: PersonSummary,
+    pub head_name: Option<String>,
+    pub rt: Option<String>,
+    pub rw: Option<String>,
+}
+
 /// People of the village by name (each word a prefix) or NIK; NIKs come back masked.
-pub fn search(store: &Store, query: &str) -> Result<Vec<PersonSummary>, AppError> {
+pub fn search(store: &Store, query: &str) -> Result<Vec<Found>, AppError> {
     let village = setup::current_village(store)?;
     if query.trim().chars().count() < 2 {
         return Ok(Vec::new());
     }
-    Ok(store.search_persons(query, &village, 50)?)
+    store
+        .search_persons(query, &village, 50)?
+        .into_iter()
+        .map(|person| {
+            let h = store.household(person.household_id)?;
+            Ok(Found {
+                head_name: h.as_ref().map(|h| h.head_name.clone()),
+                rt: h.as_ref().and_then(|h| h.rt.clone()),
+                rw: h.and_then(|h| h.rw),
+                person,
+            })
+        })
+        .collect()
 }
 
 pub fn family(store: &Store, id: Uuid) -> Result<Family, AppError> {
@@ -217,7 +240,8 @@ mod tests {
         assert_eq!((list[0].head_name.as_str(), list[0].members), ("Ahmad Hidayat", 2));
         let found = search(&s, "siti").unwrap();
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].nik_masked.as_deref(), Some("360201********01"));
+        assert_eq!(found[0].person.nik_masked.as_deref(), Some("360201********01"));
+        assert_eq!(found[0].head_name.as_deref(), Some("Ahmad Hidayat"));
         assert!(search(&s, "s").unwrap().is_empty(), "one letter is not a search yet");
 
         let f = family(&s, h.id).unwrap();

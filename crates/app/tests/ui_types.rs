@@ -49,6 +49,7 @@ fn generate() -> String {
     c.visit::<families::Family>();
     c.visit::<pendamping_store::HouseholdSummary>();
     c.visit::<pendamping_store::PersonSummary>();
+    c.visit::<families::Found>();
     c.visit::<pendamping_store::Saved>();
     c.visit::<Household>();
     c.visit::<Person>();

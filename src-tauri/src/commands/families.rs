@@ -3,7 +3,7 @@ use pendamping_app::families::{self as app, Family};
 use pendamping_app::{AppError, targets};
 use pendamping_core::enrolment::{EnrolmentDetails, ExitReason};
 use pendamping_core::{Household, Person, Problem, TargetKind};
-use pendamping_store::{Delivery, DeliveryRecorded, HouseholdSummary, PersonSummary, Saved};
+use pendamping_store::{Delivery, DeliveryRecorded, HouseholdSummary, Saved};
 use tauri::State;
 use uuid::Uuid;
 
@@ -15,7 +15,7 @@ pub fn households(state: State<AppState>, offset: usize, limit: usize) -> Result
 }
 
 #[tauri::command]
-pub fn search_persons(state: State<AppState>, query: String) -> Result<Vec<PersonSummary>, AppError> {
+pub fn search_persons(state: State<AppState>, query: String) -> Result<Vec<pendamping_app::families::Found>, AppError> {
     app::search(&state.store(), &query)
 }
 

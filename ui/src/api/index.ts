@@ -3,7 +3,7 @@
 import { invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import type {
-  AppError, Caseload, ChartKind, Exported, Format as ExportFormat, Delivery, DeliveryRecorded, Enrolment, EnrolmentDetails, ExitReason, Family, GrowthChart, Home, Household,
+  AppError, Caseload, ChartKind, Exported, Found, Format as ExportFormat, Delivery, DeliveryRecorded, Enrolment, EnrolmentDetails, ExitReason, Family, GrowthChart, Home, Household,
   HouseholdSummary, Person, PersonSummary, PersonTimeline, Problem, RecapView, Saved, Setup, State,
   SyncScreen, TargetKind, VillageView, Visit, VisitDraft, VisitResult,
 } from './types'
@@ -47,7 +47,7 @@ export const api = {
   caseload: (kind: TargetKind) => call<Caseload[]>('caseload', { kind }),
 
   households: (offset: number, limit: number) => call<HouseholdSummary[]>('households', { offset, limit }),
-  searchPersons: (query: string) => call<PersonSummary[]>('search_persons', { query }),
+  searchPersons: (query: string) => call<Found[]>('search_persons', { query }),
   family: (id: string) => call<Family>('family', { id }),
   saveHousehold: (household: Household) => call<Saved>('save_household', { household }),
   checkPerson: (person: Person) => call<Problem[]>('check_person', { person }),

@@ -141,6 +141,12 @@ export type FlagView = { flag: RiskFlag, urgency: Urgency, action_id: string, ac
 
 export type Format = "csv" | "xlsx";
 
+export type Found = { head_name: string | null, rt: string | null, rw: string | null, id: string, household_id: string, area_code: string, name: string, 
+/**
+ * Lists never show a whole NIK.
+ */
+nik_masked: string | null, sex: Sex | null, birth_date: string | null, relationship: Relationship | null, };
+
 export type GroupRow = { group: TargetGroup, label: string, exits: number, row: RecapRow, };
 
 export type GrowthChart = { kind: ChartKind, sex: Sex, 
