@@ -4,7 +4,10 @@
 
 use chrono::NaiveDate;
 use pendamping_core::enrolment::Phase;
-use pendamping_core::visit::{AnakVisit, CatinVisit, DangerSign, HamilVisit, KrsVisit, NifasVisit, VisitData};
+use pendamping_core::immunisation::{self, DoseView};
+use pendamping_core::visit::{
+    AnakVisit, CatinVisit, DangerSign, HamilVisit, Immunisation, KrsVisit, NifasVisit, VisitData,
+};
 use pendamping_core::{Enrolment, EnrolmentDetails, Person, TargetKind, Visit};
 use pendamping_store::{Store, VisitOutcome, VisitRecord};
 use serde::Serialize;
@@ -22,6 +25,27 @@ pub struct VisitDraft {
     pub danger_signs: Vec<DangerSign>,
     /// The person's: a child's questions depend on the age at the visit.
     pub birth_date: NaiveDate,
+    /// A child's immunisation checklist on the visit's date: given (from earlier visits),
+    /// overdue, due, not yet. Empty for other targets.
+    pub immunisations: Vec<DoseView>,
+}
+
+/// The checklist from every immunisation recorded on the person's standing visits.
+fn immunisations(store: &Store, e: &Enrolment, birth: NaiveDate, on: NaiveDate) -> Result<Vec<DoseView>, AppError> {
+    if e.kind != TargetKind::Anak {
+        return Ok(Vec::new());
+    }
+    let given: Vec<Immunisation> = store
+        .timeline(e.person_id)?
+        .visits
+        .into_iter()
+        .filter(|r| !r.voided)
+        .flat_map(|r| match r.visit.data {
+            VisitData::Anak(a) => a.immunisations,
+            _ => Vec::new(),
+        })
+        .collect();
+    Ok(immunisation::checklist(birth, on, &given, store.rules()))
 }
 
 /// A blank visit form for an enrolment, dated `date`; refused for an enrolment that has
@@ -46,6 +70,7 @@ pub fn new_visit(store: &Store, enrolment_id: Uuid, date: NaiveDate) -> Result<V
         });
     }
     let danger_signs = DangerSign::for_kind(e.kind);
+    let immunisations = immunisations(store, &e, birth, date)?;
     let data = match e.details {
         EnrolmentDetails::Catin { .. } => VisitData::Catin(CatinVisit::default()),
         EnrolmentDetails::IbuHamil { .. } => VisitData::IbuHamil(HamilVisit::default()),
@@ -66,6 +91,7 @@ pub fn new_visit(store: &Store, enrolment_id: Uuid, date: NaiveDate) -> Result<V
         },
         danger_signs,
         birth_date: birth,
+        immunisations,
     })
 }
 
@@ -90,6 +116,7 @@ pub fn edit_visit(store: &Store, visit_id: Uuid) -> Result<VisitDraft, AppError>
     Ok(VisitDraft {
         danger_signs: DangerSign::for_kind(e.kind),
         birth_date: birth,
+        immunisations: immunisations(store, &e, birth, v.visit_date)?,
         visit: v,
     })
 }
@@ -307,6 +334,33 @@ mod tests {
 
         let t = timeline(&s, child.id).unwrap();
         assert_eq!(t.visits.len(), 2, "the voided visit stays in the timeline");
+        let checklist = new_visit(&s, e.id, today).unwrap().immunisations;
+        assert!(
+            checklist
+                .iter()
+                .all(|d| d.status != immunisation::DoseStatus::NotYet || d.dose.age_months > 18)
+        );
+        assert!(
+            checklist
+                .iter()
+                .any(|d| d.dose.code == "mr1" && d.status == immunisation::DoseStatus::Overdue),
+            "18 months old, no MR 1 recorded"
+        );
+        let mut with_mr = new_visit(&s, e.id, today).unwrap().visit;
+        if let VisitData::Anak(a) = &mut with_mr.data {
+            a.immunisations = vec![Immunisation {
+                vaccine: "mr1".into(),
+                date: d(2026, 11, 20),
+            }];
+        }
+        save_visit(&mut s, with_mr).unwrap();
+        let mr1 = new_visit(&s, e.id, today)
+            .unwrap()
+            .immunisations
+            .into_iter()
+            .find(|d| d.dose.code == "mr1")
+            .unwrap();
+        assert_eq!(mr1.status, immunisation::DoseStatus::Given { on: d(2026, 11, 20) });
         let corrected = t.visits.iter().find(|r| r.visit.id == saved).unwrap();
         assert_eq!(
             corrected.visit.correction_reason.as_deref(),
@@ -321,7 +375,10 @@ mod tests {
             .recap(pendamping_core::recap::Month::parse("2026-11").unwrap(), VILLAGE)
             .unwrap();
         let visits: u32 = recap.rows.iter().map(|r| r.visits).sum();
-        assert_eq!(visits, 1, "one visit: corrected once, the duplicate voided");
+        assert_eq!(
+            visits, 2,
+            "the corrected visit and the one with MR 1; the duplicate voided"
+        );
     }
 
     fn store_visit(s: &mut Store, e: &Enrolment, on: NaiveDate, w: f64, l: f64) -> Uuid {

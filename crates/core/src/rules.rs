@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::enrolment::TargetKind;
 use crate::household::WaterSource;
+use crate::immunisation::Dose;
 use crate::risk::RiskFlag;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +26,8 @@ pub struct Rules {
     pub krs: KrsRules,
     /// What each flag asks the cadre to do, and how urgent it is.
     pub flags: BTreeMap<RiskFlag, FlagRule>,
+    /// The routine immunisation schedule of children, in the order of the Buku KIA.
+    pub immunisation: Vec<Dose>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

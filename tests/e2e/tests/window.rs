@@ -377,10 +377,14 @@ async fn the_cadres_day_in_every_detail_in_both_languages_and_at_360_px() {
         app.find("[data-confirm=discard]").await?;
         app.screenshot("14-discard-prompt").await?;
         app.click("button[name=keep-editing]").await?;
+        // Immunisation is a checklist by the national schedule: MR 1 is overdue at 18 months.
+        app.find("[data-dose=mr1][data-status=overdue]").await?;
+        app.click("input[name=dose-mr1]").await?;
         child_visit(&app, "9", "74,0").await?;
 
         // A second visit on the same day is warned about, then drawn as a second point.
         app.click("[data-screen=person] button[data-visit=anak]").await?;
+        app.find("[data-dose=mr1][data-status=given]").await?;
         app.type_in("input[name=weight_kg]", "9,1").await?;
         app.find("[data-field=visit_date] [data-problem=same_day_visit]").await?;
         child_visit(&app, "9,1", "74,2").await?;

@@ -109,6 +109,24 @@ export type DeliveryMode = "normal" | "sesar" | "tindakan";
 
 export type DeliveryRecorded = { nifas_enrolment_id: string, child_id: string, child_enrolment_id: string, };
 
+export type DoseView = { 
+/**
+ * Recorded on the visit as `Immunisation::vaccine`.
+ */
+code: string, 
+/**
+ * As the Buku KIA writes it (the same in both languages).
+ */
+name: string, 
+/**
+ * Due from this age; overdue one month later.
+ */
+age_months: number, 
+/**
+ * Part of complete basic immunisation (imunisasi dasar lengkap).
+ */
+basic: boolean, } & ({ "status": "given", on: string, } | { "status": "overdue" } | { "status": "due" } | { "status": "not_yet" });
+
 export type DueItem = { due: string, status: DueStatus, days_overdue: number, enrolment_id: string, person_id: string, household_id: string, area_code: string, name: string, kind: TargetKind, next_due: string | null, 
 /**
  * Of the latest visit.
@@ -414,7 +432,12 @@ export type VisitDraft = { visit: Visit, danger_signs: Array<DangerSign>,
 /**
  * The person's: a child's questions depend on the age at the visit.
  */
-birth_date: string, };
+birth_date: string, 
+/**
+ * A child's immunisation checklist on the visit's date: given (from earlier visits),
+ * overdue, due, not yet. Empty for other targets.
+ */
+immunisations: Array<DoseView>, };
 
 export type VisitOutcome = { id: string, assessment: Assessment, next_due: string | null, };
 

@@ -168,6 +168,11 @@ const words = {
   voidReason: ['Alasan pembatalan', 'Reason for voiding'],
   voided: ['Dibatalkan', 'Voided'],
   corrected: ['Dikoreksi', 'Corrected'],
+  doseGiven: ['diberikan', 'given'],
+  doseOverdue: ['terlambat', 'overdue'],
+  doseDue: ['waktunya sekarang', 'due now'],
+  doseNotYet: ['belum waktunya', 'not yet due'],
+  monthsShort: ['bln', 'mo'],
 } satisfies Record<string, Pair>
 
 export type Word = keyof typeof words

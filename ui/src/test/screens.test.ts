@@ -37,7 +37,7 @@ function previewOf(v: Visit) {
     advice: stunted ? [{ flag: 'stunted', urgency: 'high', action_id: 'Rujuk ke puskesmas untuk konfirmasi dan audit kasus stunting', action_en: 'Refer' }] : [],
   }
 }
-const draft = (v: Visit) => ({ visit: v, danger_signs: [], birth_date: '2025-05-24' })
+const draft = (v: Visit) => ({ visit: v, danger_signs: [], birth_date: '2025-05-24', immunisations: [] })
 
 describe('visit form', () => {
   it('shows the Indonesian message under the field and blocks saving', async () => {
@@ -219,17 +219,25 @@ describe('household list', () => {
   })
 })
 
-describe('list items of a visit', () => {
-  it('adds and removes an immunisation', async () => {
+describe('immunisation checklist', () => {
+  it('lists overdue and due doses first and records a ticked one on the visit day', async () => {
     const { default: ImmunisationList } = await import('../components/ImmunisationList.svelte')
+    const dose = (code: string, age: number, status: 'given' | 'overdue' | 'due' | 'not_yet') =>
+      (status === 'given'
+        ? { code, name: code.toUpperCase(), age_months: age, basic: true, status, on: '2026-07-01' }
+        : { code, name: code.toUpperCase(), age_months: age, basic: true, status }) as never
     let changes = 0
-    const { container } = render(ImmunisationList, { items: [], onchange: () => changes++ })
-    await fireEvent.input(container.querySelector('input[name=vaccine]')!, { target: { value: 'BCG' } })
-    await fireEvent.click(screen.getByRole('button', { name: '+ Tambah' }))
-    expect(container.querySelectorAll('li')).toHaveLength(1)
-    expect(container.textContent).toContain('BCG')
-    await fireEvent.click(screen.getByRole('button', { name: 'Hapus' }))
-    expect(container.querySelectorAll('li')).toHaveLength(0)
-    expect(changes).toBe(2)
+    const items: { vaccine: string; date: string }[] = []
+    const { container } = render(ImmunisationList, {
+      items, visitDate: '2026-11-24', onchange: () => changes++,
+      schedule: [dose('mr1', 9, 'not_yet'), dose('bcg', 1, 'given'), dose('dpt1', 2, 'overdue'), dose('dpt2', 3, 'due')],
+    })
+    const order = [...container.querySelectorAll('[data-dose]')].map((li) => li.getAttribute('data-dose'))
+    expect(order).toEqual(['dpt1', 'dpt2', 'mr1', 'bcg'])
+    expect(container.querySelector('[data-dose=bcg]')?.textContent).toContain('1 Juli 2026')
+    expect(container.querySelector('[data-dose=bcg] input[type=checkbox]')).toBeNull()
+    await fireEvent.click(container.querySelector('input[name=dose-dpt1]')!)
+    expect(changes).toBe(1)
+    expect(container.querySelector('input[name=dose-date-dpt1]')).toBeTruthy()
   })
 })
