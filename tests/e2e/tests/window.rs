@@ -385,6 +385,10 @@ async fn the_cadres_day_in_every_detail_in_both_languages_and_at_360_px() {
         // A second visit on the same day is warned about, then drawn as a second point.
         app.click("[data-screen=person] button[data-visit=anak]").await?;
         app.find("[data-dose=mr1][data-status=given]").await?;
+        app.js("document.querySelector('[data-list=immunisations]').scrollIntoView({block: 'start'})")
+            .await?;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        app.screenshot("15a-immunisation-checklist").await?;
         app.type_in("input[name=weight_kg]", "9,1").await?;
         app.find("[data-field=visit_date] [data-problem=same_day_visit]").await?;
         child_visit(&app, "9,1", "74,2").await?;

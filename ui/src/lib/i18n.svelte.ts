@@ -173,6 +173,7 @@ const words = {
   doseDue: ['waktunya sekarang', 'due now'],
   doseNotYet: ['belum waktunya', 'not yet due'],
   monthsShort: ['bln', 'mo'],
+  atAge: ['jadwal umur', 'due at'],
 } satisfies Record<string, Pair>
 
 export type Word = keyof typeof words
