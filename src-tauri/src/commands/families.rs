@@ -9,42 +9,42 @@ use uuid::Uuid;
 
 use crate::AppState;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn households(state: State<AppState>, offset: usize, limit: usize) -> Result<Vec<HouseholdSummary>, AppError> {
     app::households(&state.store(), offset, limit)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn search_persons(state: State<AppState>, query: String) -> Result<Vec<pendamping_app::families::Found>, AppError> {
     app::search(&state.store(), &query)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn family(state: State<AppState>, id: Uuid) -> Result<Family, AppError> {
     app::family(&state.store(), id)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn save_household(state: State<AppState>, household: Household) -> Result<Saved, AppError> {
     state.saved(app::save_household(&mut state.store(), household))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn check_person(state: State<AppState>, person: Person) -> Vec<Problem> {
     app::check_person(&state.store(), &person)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn save_person(state: State<AppState>, person: Person) -> Result<Saved, AppError> {
     state.saved(app::save_person(&mut state.store(), person))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn remove_household(state: State<AppState>, id: Uuid) -> Result<(), AppError> {
     state.saved(app::remove_household(&mut state.store(), id))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn enrol(
     state: State<AppState>,
     person_id: Uuid,
@@ -54,12 +54,12 @@ pub fn enrol(
     state.saved(targets::enrol(&mut state.store(), person_id, start, details))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn end_enrolment(state: State<AppState>, id: Uuid, date: NaiveDate, reason: ExitReason) -> Result<Saved, AppError> {
     state.saved(targets::end_enrolment(&mut state.store(), id, date, reason))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn record_delivery(
     state: State<AppState>,
     hamil_id: Uuid,
@@ -68,7 +68,7 @@ pub fn record_delivery(
     state.saved(targets::record_delivery(&mut state.store(), hamil_id, &delivery))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn exit_reasons(kind: TargetKind) -> Vec<ExitReason> {
     targets::exit_reasons(kind)
 }

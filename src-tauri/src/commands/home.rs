@@ -4,7 +4,7 @@ use tauri::State;
 
 use crate::AppState;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn home(state: State<AppState>) -> Result<Home, AppError> {
     let store = state.store();
     let village = setup::current_village(&store)?;
@@ -13,13 +13,13 @@ pub fn home(state: State<AppState>) -> Result<Home, AppError> {
 
 /// Today in the device's time zone: the UI dates forms and limits date inputs with it,
 /// never with the web view's own clock and zone.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn today(state: State<AppState>) -> chrono::NaiveDate {
     state.store().today()
 }
 
 /// The targets behind one of Beranda's counts.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn caseload(
     state: State<AppState>,
     kind: pendamping_core::TargetKind,

@@ -1,4 +1,6 @@
 //! The commands the UI invokes, grouped by screen. Each delegates to `pendamping_app`.
+//! All run off the main thread (`command(async)`): a save or a tab waiting for the store
+//! while a sync holds it for a step never freezes the window.
 
 mod families;
 mod home;

@@ -5,7 +5,7 @@ use tauri::{Manager, Runtime, State};
 
 use crate::AppState;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn recap(state: State<AppState>, month: String) -> Result<RecapView, AppError> {
     app::recap(&state.store(), &month)
 }
@@ -13,7 +13,7 @@ pub fn recap(state: State<AppState>, month: String) -> Result<RecapView, AppErro
 /// Writes the recap to the OS documents folder, under `Pendamping/` (created when
 /// missing; the downloads folder, then the app's own folder, where there is none), never
 /// to a hidden place. The file holds no names or NIKs, only counts.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn export_recap<R: Runtime>(
     app_handle: tauri::AppHandle<R>,
     state: State<AppState>,
