@@ -49,7 +49,6 @@ if [ "$status" -eq 0 ]; then
     cargo test -p pendamping-e2e --test window -- --test-threads=1 || status=$?
   grep -E '^(test |test result|     Running|---- )' target/e2e.log || true
 fi
-pkill -TERM -x tauri-driver 2>/dev/null || true
 
 passed=$(cat target/cargo-test.log target/e2e.log 2>/dev/null | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(cat target/cargo-test.log target/e2e.log 2>/dev/null | grep -Eo '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')

@@ -16,6 +16,8 @@ pub struct SyncScreen {
     pub server: Option<String>,
     /// The villages or kecamatan this device may see.
     pub scope: Vec<String>,
+    /// The same, named: "36.02.01.2002 Cilangkahan".
+    pub scope_titles: Vec<String>,
     pub pending: u64,
     pub last_success: Option<String>,
     pub conflicts: Vec<ConflictView>,
@@ -98,10 +100,12 @@ pub fn sync_screen(store: &Store) -> Result<SyncScreen, AppError> {
             }
         })
         .collect();
+    let scope = status.scope.map(|s| s.areas).unwrap_or_default();
     Ok(SyncScreen {
         enrolled: status.server.is_some(),
         server: status.server,
-        scope: status.scope.map(|s| s.areas).unwrap_or_default(),
+        scope_titles: scope.iter().map(|c| crate::recap::area_title(c)).collect(),
+        scope,
         pending: status.pending,
         last_success: status.last_success,
         conflicts,
@@ -145,6 +149,7 @@ mod tests {
         let screen = sync_screen(&a).unwrap();
         assert!(screen.enrolled && screen.pending == 0);
         assert_eq!(screen.scope, vec![VILLAGE.to_string()]);
+        assert_eq!(screen.scope_titles, vec!["36.02.01.2002 Cilangkahan".to_string()]);
         assert_eq!(screen.refused.len(), 4, "household, two persons, enrolment");
         assert!(
             screen

@@ -419,11 +419,6 @@ impl Store {
         })
     }
 
-    /// What the form shows before saving: problems, BMI, z-scores, labels, flags.
-    pub fn assess_visit(&mut self, v: &Visit) -> Result<Assessment> {
-        self.write(|w| w.assess(v).map(|(a, _, _)| a))
-    }
-
     /// The form's preview: problems, results and the next due date exactly as saving would
     /// give them, from a save that is rolled back. With errors there is no next due date.
     pub fn preview_visit(&mut self, v: &Visit) -> Result<VisitOutcome> {

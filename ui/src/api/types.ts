@@ -400,7 +400,11 @@ export type SyncScreen = { enrolled: boolean, server: string | null,
 /**
  * The villages or kecamatan this device may see.
  */
-scope: Array<string>, pending: number, last_success: string | null, conflicts: Array<ConflictView>, refused: Array<RefusedView>, };
+scope: Array<string>, 
+/**
+ * The same, named: "36.02.01.2002 Cilangkahan".
+ */
+scope_titles: Array<string>, pending: number, last_success: string | null, conflicts: Array<ConflictView>, refused: Array<RefusedView>, };
 
 export type TargetGroup = "catin" | "ibu_hamil" | "nifas" | "baduta" | "balita" | "krs";
 

@@ -174,6 +174,9 @@ const words = {
   doseNotYet: ['belum waktunya', 'not yet due'],
   monthsShort: ['bln', 'mo'],
   atAge: ['jadwal umur', 'due at'],
+  revoked: ['Perangkat ini sudah dicabut dari server; minta kode pendaftaran baru', 'This device was revoked by the server; ask for a new enrollment code'],
+  tokenExpired: ['Pendaftaran perangkat sudah kedaluwarsa; minta kode pendaftaran baru', 'This device’s enrolment has expired; ask for a new enrollment code'],
+  schemaVersion: ['Versi aplikasi terlalu lama untuk server ini; perbarui aplikasi', 'This app is too old for the server; update it'],
 } satisfies Record<string, Pair>
 
 export type Word = keyof typeof words
