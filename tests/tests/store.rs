@@ -472,3 +472,30 @@ fn cached_statements_are_reused_not_re_prepared_visit_after_visit() {
     );
     assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0);
 }
+
+#[test]
+fn a_weight_that_jumps_since_the_last_visit_is_warned_about_not_refused() {
+    let mut s = store_at(today());
+    let (_, _, _, e) = family_with_child(&mut s, 900, VILLAGE, d(2025, 5, 1));
+    s.record_visit(&child_visit(901, &e, d(2026, 10, 23), 9.0, 74.0))
+        .unwrap();
+    let mut jump = |w: f64, n: u128| {
+        s.preview_visit(&child_visit(n, &e, today(), w, 75.0))
+            .unwrap()
+            .assessment
+            .problems
+            .into_iter()
+            .find(|p| p.code == "weight_jump")
+    };
+    assert!(jump(10.5, 902).is_none(), "1,5 kg in a month: within 2 kg");
+    let p = jump(12.0, 903).expect("3 kg in a month is warned about");
+    assert!(!p.is_error(), "a warning: it can still be saved");
+    assert_eq!(p.field, "weight_kg");
+    assert!(
+        p.message_id.contains("9 kg → 12 kg sejak kunjungan 23 Oktober 2026"),
+        "{}",
+        p.message_id
+    );
+    drop(jump);
+    assert!(s.record_visit(&child_visit(904, &e, today(), 12.0, 75.0)).is_ok());
+}

@@ -286,6 +286,12 @@ impl Gen<'_> {
             return;
         }
         let youngest = older.iter().map(|c| c.birth_date).max();
+        // One woman's own measures, followed from visit to visit: weight gained as a
+        // pregnancy gains it (about 1,5 kg in the first trimester, then ~0,4 kg a week),
+        // LiLA and Hb near her own level, never a random new woman each month.
+        let pre_weight = Self::round1(50.0 + 7.0 * self.normal()).clamp(36.0, 90.0);
+        let lila = 25.0 + 2.2 * self.normal();
+        let hb = 11.4 + 1.1 * self.normal();
         let details = EnrolmentDetails::IbuHamil {
             hpht,
             gravida: Some(older.len() as u32 + 1),
@@ -293,7 +299,7 @@ impl Gen<'_> {
             abortus: Some(0),
             last_birth_date: youngest,
             height_cm: Some(Self::round1(151.0 + 5.5 * self.normal()).clamp(136.0, 175.0)),
-            pre_pregnancy_weight_kg: Some(Self::round1(50.0 + 7.0 * self.normal()).clamp(36.0, 90.0)),
+            pre_pregnancy_weight_kg: Some(pre_weight),
         };
         let mut e = self.enrol(wife, start, details, tpk);
         if let Some(baby) = delivered {
@@ -306,10 +312,16 @@ impl Gen<'_> {
         let mut ttd = 0;
         for date in self.monthly(start, 30).into_iter().filter(|d| *d < end) {
             ttd += self.rng.random_range(15..31);
+            let weeks = (date - hpht).num_days() as f64 / 7.0;
+            let gain = if weeks <= 13.0 {
+                weeks * 0.11
+            } else {
+                1.4 + (weeks - 13.0) * 0.42
+            };
             let data = HamilVisit {
-                weight_kg: Some(Self::round1(53.0 + 6.0 * self.normal()).clamp(36.0, 110.0)),
-                lila_cm: Some(Self::round1(25.0 + 2.2 * self.normal()).clamp(19.0, 38.0)),
-                hb: Some(Self::round1(11.4 + 1.1 * self.normal()).clamp(7.5, 15.0)),
+                weight_kg: Some(Self::round1(pre_weight + gain + 0.4 * self.normal()).clamp(36.0, 110.0)),
+                lila_cm: Some(Self::round1(lila + 0.3 * self.normal()).clamp(19.0, 38.0)),
+                hb: Some(Self::round1(hb + 0.4 * self.normal()).clamp(7.5, 15.0)),
                 hb_date: Some(date),
                 systolic: Some(self.rng.random_range(95..145)),
                 diastolic: Some(self.rng.random_range(60..90)),

@@ -101,6 +101,47 @@ pub fn num_en(v: f64) -> String {
     if s == "-0" { "0".into() } else { s.into() }
 }
 
+const MONTHS_ID: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// "1 Desember 2026", as messages write a date.
+pub fn date_id(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{} {} {}", d.day(), MONTHS_ID[d.month0() as usize], d.year())
+}
+
+/// "1 December 2026".
+pub fn date_en(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{} {} {}", d.day(), MONTHS_EN[d.month0() as usize], d.year())
+}
+
 /// A value with its field's unit, in both languages: ("95 kg", "95 kg").
 pub fn quantity(field: &str, v: f64) -> (String, String) {
     match unit(field) {
@@ -206,5 +247,10 @@ mod tests {
         let p = out_of_range("weight_kg", 95.0, 0.9, 58.0);
         assert_eq!(p.message_id, "Berat badan 95 kg di luar batas yang mungkin (0,9–58 kg)");
         assert_eq!(p.message_en, "Weight 95 kg is outside the possible range (0.9–58 kg)");
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(
+            (date_id(d), date_en(d)),
+            ("1 Desember 2026".into(), "1 December 2026".into())
+        );
     }
 }

@@ -104,6 +104,9 @@ pub struct Plausibility {
     pub diastolic: Range,
     pub birth_weight_g: Range,
     pub birth_length_cm: Range,
+    /// Warn when the weight changed more than this per 30 days since the last visit.
+    pub adult_weight_change_kg_per_30d: f64,
+    pub child_weight_change_kg_per_30d: f64,
 }
 
 /// Default days between TPK visits (DOMAIN.md §3.1).

@@ -10,10 +10,11 @@ use pendamping_core::enrolment::DeliveryMode;
 use pendamping_core::hlc::{HlcClock, TimeSource};
 use pendamping_core::merge::{self, RowState};
 use pendamping_core::person::Sex;
-use pendamping_core::problem::{Problem, has_errors};
+use pendamping_core::problem::{self, Problem, has_errors};
 use pendamping_core::risk::PersonFacts;
 use pendamping_core::{
     Change, Enrolment, EnrolmentDetails, Entity, ExitReason, Household, Person, Relationship, Rules, TargetKind, Visit,
+    VisitData,
 };
 use rusqlite::Connection;
 use rusqlite::OptionalExtension as _;
@@ -302,6 +303,9 @@ impl Writer<'_> {
                 |r| r.get(0),
             )
             .optional()?;
+        if let Some(warning) = self.weight_jump(v)? {
+            assessment.problems.push(warning);
+        }
         if same_day.is_some() {
             assessment.problems.push(Problem::warning(
                 "same_day_visit",
@@ -311,6 +315,53 @@ impl Writer<'_> {
             ));
         }
         Ok((assessment, e, person))
+    }
+
+    /// A warning when the weight moved implausibly since the enrolment's previous visit.
+    fn weight_jump(&self, v: &Visit) -> Result<Option<Problem>> {
+        let (weight, per_30d) = match &v.data {
+            VisitData::Anak(a) => (a.weight_kg, self.rules.plausibility.child_weight_change_kg_per_30d),
+            VisitData::IbuHamil(h) => (h.weight_kg, self.rules.plausibility.adult_weight_change_kg_per_30d),
+            VisitData::Catin(c) => (c.weight_kg, self.rules.plausibility.adult_weight_change_kg_per_30d),
+            _ => (None, 0.0),
+        };
+        let Some(weight) = weight else {
+            return Ok(None);
+        };
+        let previous: Option<(String, Option<f64>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT visit_date, json_extract(data, '$.weight_kg') FROM visits WHERE enrolment_id = ?1 \
+                 AND deleted = 0 AND id <> ?2 AND visit_date < ?3 ORDER BY visit_date DESC LIMIT 1",
+            )?
+            .query_row(
+                (v.enrolment_id.to_string(), v.id.to_string(), v.visit_date.to_string()),
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((Ok(then), Some(before))) = previous.map(|(d, w)| (d.parse::<NaiveDate>(), w)) else {
+            return Ok(None);
+        };
+        // At least a week apart: two weighings days apart may differ by a meal.
+        let days = (v.visit_date - then).num_days().max(7) as f64;
+        let change = weight - before;
+        if change.abs() <= per_30d * days / 30.0 {
+            return Ok(None);
+        }
+        let (b_id, b_en) = problem::quantity("weight_kg", before);
+        let (w_id, w_en) = problem::quantity("weight_kg", weight);
+        Ok(Some(Problem::warning(
+            "weight_jump",
+            "weight_kg",
+            format!(
+                "Berat badan {b_id} → {w_id} sejak kunjungan {}; periksa kembali penimbangan",
+                problem::date_id(then)
+            ),
+            format!(
+                "Weight {b_en} → {w_en} since the visit of {}; please re-check the weighing",
+                problem::date_en(then)
+            ),
+        )))
     }
 
     pub(crate) fn visit(&mut self, v: &Visit) -> Result<VisitOutcome> {
