@@ -496,6 +496,5 @@ fn a_weight_that_jumps_since_the_last_visit_is_warned_about_not_refused() {
         "{}",
         p.message_id
     );
-    drop(jump);
     assert!(s.record_visit(&child_visit(904, &e, today(), 12.0, 75.0)).is_ok());
 }
