@@ -78,9 +78,9 @@ fn concurrent_edits_of_one_field_are_recorded_as_conflicts_on_both_devices() {
     assert_eq!(pa.name, "Siti Aminah Lubis");
     let ca_list = a.conflicts(true).unwrap();
     assert_eq!(ca_list[0].field, "phone");
-    assert_eq!(ca_list[0].winner, "remote");
+    assert!(!ca_list[0].local_wins);
     assert_eq!(ca_list[0].local_value, Value::from("081111111111"));
-    assert_eq!(b.conflicts(true).unwrap()[0].winner, "local");
+    assert!(b.conflicts(true).unwrap()[0].local_wins);
     assert!(a.resolve_conflict(ca_list[0].id).unwrap());
     assert!(a.conflicts(true).unwrap().is_empty());
 }

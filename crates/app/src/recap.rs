@@ -83,7 +83,12 @@ fn row(month: &str, r: &RecapRow) -> Vec<Cell> {
         month.into(),
         r.area_code.as_str().into(),
         area_name(&r.area_code).into(),
-        r.tpk.as_str().into(),
+        // A target enrolled without a TPK is counted under its village, named so.
+        if r.tpk.is_empty() {
+            "(tanpa TPK)".into()
+        } else {
+            r.tpk.as_str().into()
+        },
         r.group.map(group_label).unwrap_or_default().into(),
         r.caseload_end.into(),
         r.new_enrolments.into(),

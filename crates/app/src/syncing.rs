@@ -24,6 +24,15 @@ pub struct SyncScreen {
     pub refused: Vec<RefusedView>,
 }
 
+/// Which value of a conflict stands: the one made on this device, or the other device's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Kept {
+    Here,
+    There,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConflictView {
@@ -37,7 +46,7 @@ pub struct ConflictView {
     pub here_hlc: Hlc,
     pub there_hlc: Hlc,
     /// "here" or "there": the value now in force everywhere.
-    pub kept: &'static str,
+    pub kept: Kept,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -79,7 +88,7 @@ pub fn sync_screen(store: &Store) -> Result<SyncScreen, AppError> {
             there: c.remote_value,
             here_hlc: c.local_hlc,
             there_hlc: c.remote_hlc,
-            kept: if c.winner == "local" { "here" } else { "there" },
+            kept: if c.local_wins { Kept::Here } else { Kept::There },
         })
         .collect();
     let refused = store
@@ -183,7 +192,7 @@ mod tests {
             (c.field.as_str(), c.here.as_str(), c.there.as_str()),
             ("phone", Some("082222222222"), Some("081111111111"))
         );
-        assert_eq!(c.kept, "here", "b's later edit wins");
+        assert_eq!(c.kept, Kept::Here, "b's later edit wins");
         dismiss_conflict(&mut b, c.id).unwrap();
         assert!(sync_screen(&b).unwrap().conflicts.is_empty());
         dismiss_conflict(&mut b, c.id).expect("dismissing twice is harmless");

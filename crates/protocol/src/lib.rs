@@ -83,8 +83,17 @@ pub struct ConflictNote {
     pub your_hlc: Hlc,
     pub theirs: Value,
     pub their_hlc: Hlc,
-    /// "yours" or "theirs": the LWW winner, already applied on the server.
-    pub winner: String,
+    /// The LWW winner, already applied on the server.
+    pub winner: Winner,
+}
+
+/// Whose value of a conflicting field won: the pushing device's, or the one already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Winner {
+    Yours,
+    Theirs,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

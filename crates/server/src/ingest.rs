@@ -9,7 +9,7 @@ use pendamping_core::record::{Record, RecordError};
 use std::collections::BTreeMap;
 
 use pendamping_core::{Change, Entity, Hlc, Rules, area};
-use pendamping_protocol::{ConflictNote, PushResponse, Rejection, codes};
+use pendamping_protocol::{ConflictNote, PushResponse, Rejection, Winner, codes};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -276,7 +276,11 @@ fn apply_one(
                 your_hlc: c.hlc,
                 theirs: existing.value.clone(),
                 their_hlc: existing.hlc,
-                winner: if won.contains(field) { "yours" } else { "theirs" }.into(),
+                winner: if won.contains(field) {
+                    Winner::Yours
+                } else {
+                    Winner::Theirs
+                },
             });
         }
     }
@@ -316,7 +320,10 @@ fn record_conflict(tx: &Connection, n: &ConflictNote, device: &Device, now_ms: i
         n.your_hlc.to_string(),
         n.theirs.to_string(),
         n.their_hlc.to_string(),
-        if n.winner == "yours" { "pushed" } else { "existing" },
+        match n.winner {
+            Winner::Yours => "pushed",
+            Winner::Theirs => "existing",
+        },
         n.change_id.to_string(),
         &device.id,
         now_ms,

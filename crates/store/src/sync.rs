@@ -44,7 +44,8 @@ pub struct Conflict {
     pub local_hlc: Hlc,
     pub remote_value: Value,
     pub remote_hlc: Hlc,
-    pub winner: String,
+    /// This device's value won (LWW); otherwise the other device's did.
+    pub local_wins: bool,
     pub recorded_at: String,
 }
 
@@ -70,6 +71,11 @@ fn pending_fields(conn: &Connection, row_id: &str) -> Result<BTreeMap<String, (V
     Ok(out)
 }
 
+/// How the conflicts table spells the winner.
+fn winner_text(local_wins: bool) -> &'static str {
+    if local_wins { "local" } else { "remote" }
+}
+
 fn insert_conflict(conn: &Connection, c: &ReportedConflict, at: &str) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO conflicts (entity, row_id, field, local_value, local_hlc, remote_value, remote_hlc, \
@@ -84,7 +90,7 @@ fn insert_conflict(conn: &Connection, c: &ReportedConflict, at: &str) -> Result<
         c.remote_value.to_string(),
         c.remote_hlc.to_string(),
         c.change_id.to_string(),
-        if c.local_wins { "local" } else { "remote" },
+        winner_text(c.local_wins),
         at,
     ))?;
     Ok(())
@@ -274,7 +280,17 @@ impl Store {
                 local_hlc: lh.parse()?,
                 remote_value: json(rv),
                 remote_hlc: rh.parse()?,
-                winner,
+                local_wins: match winner.as_str() {
+                    "local" => true,
+                    "remote" => false,
+                    other => {
+                        return Err(crate::StoreError::Corrupt {
+                            table: "conflicts",
+                            id: id.to_string(),
+                            reason: format!("winner {other:?}"),
+                        });
+                    }
+                },
                 recorded_at: at,
             });
         }

@@ -4,7 +4,7 @@
 
 use pendamping_protocol::codec;
 use pendamping_protocol::{
-    EnrollRequest, EnrollResponse, PullResponse, PushResponse, RulesResponse, SCHEMA_VERSION, Scope, codes,
+    EnrollRequest, EnrollResponse, PullResponse, PushResponse, RulesResponse, SCHEMA_VERSION, Scope, Winner, codes,
 };
 use pendamping_store::{RejectedChange, ReportedConflict, Store};
 use reqwest::Method;
@@ -239,7 +239,7 @@ impl Run<'_> {
                     local_hlc: n.your_hlc,
                     remote_value: n.theirs.clone(),
                     remote_hlc: n.their_hlc,
-                    local_wins: n.winner == "yours",
+                    local_wins: n.winner == Winner::Yours,
                 })
                 .collect();
             store.with(|s| s.record_conflicts(&conflicts))?;

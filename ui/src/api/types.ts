@@ -99,7 +99,7 @@ here: JsonValue, there: JsonValue, here_hlc: Hlc, there_hlc: Hlc,
 /**
  * "here" or "there": the value now in force everywhere.
  */
-kept: string, };
+kept: Kept, };
 
 export type DangerSign = "perdarahan" | "demam" | "bengkak_kaki_tangan_wajah" | "sakit_kepala_berat" | "pandangan_kabur" | "kejang" | "ketuban_pecah_dini" | "gerakan_janin_berkurang" | "muntah_terus_menerus" | "cairan_berbau" | "payudara_bengkak" | "sedih_berlebihan";
 
@@ -237,6 +237,8 @@ label: string | null, };
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
 export type KbppMethod = "iud" | "implan" | "tubektomi" | "suntik" | "pil_mini" | "mal" | "kondom" | "tidak";
+
+export type Kept = "here" | "there";
 
 export type KindCount = { kind: TargetKind, count: number, };
 
