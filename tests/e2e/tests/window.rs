@@ -375,6 +375,7 @@ async fn the_cadres_day_in_every_detail_in_both_languages_and_at_360_px() {
         app.type_in("input[name=weight_kg]", "9").await?;
         app.click("button[name=cancel-visit]").await?;
         app.find("[data-confirm=discard]").await?;
+        tokio::time::sleep(Duration::from_millis(400)).await;
         app.screenshot("14-discard-prompt").await?;
         app.click("button[name=keep-editing]").await?;
         // Immunisation is a checklist by the national schedule: MR 1 is overdue at 18 months.
