@@ -52,10 +52,7 @@ fn immunisations(store: &Store, e: &Enrolment, birth: NaiveDate, on: NaiveDate) 
 /// ended or needs its outcome recorded (its form would refuse every value).
 pub fn new_visit(store: &Store, enrolment_id: Uuid, date: NaiveDate) -> Result<VisitDraft, AppError> {
     let e = enrolment(store, enrolment_id)?;
-    let birth = store
-        .person(e.person_id)?
-        .ok_or_else(|| AppError::new("not_found", "Orang tidak ditemukan"))?
-        .birth_date;
+    let birth = birth_of(store, &e)?;
     let phase = e.phase(birth, date, store.rules());
     if !phase.offers_visit() {
         return Err(match phase {
@@ -95,6 +92,14 @@ pub fn new_visit(store: &Store, enrolment_id: Uuid, date: NaiveDate) -> Result<V
     })
 }
 
+/// The birth date of an enrolment's person: ages, phases and the child's questions rest on it.
+fn birth_of(store: &Store, e: &Enrolment) -> Result<NaiveDate, AppError> {
+    Ok(store
+        .person(e.person_id)?
+        .ok_or_else(|| AppError::new("not_found", "Orang tidak ditemukan"))?
+        .birth_date)
+}
+
 fn enrolment(store: &Store, id: Uuid) -> Result<Enrolment, AppError> {
     let e = store
         .enrolment(id)?
@@ -109,10 +114,7 @@ pub fn edit_visit(store: &Store, visit_id: Uuid) -> Result<VisitDraft, AppError>
         .visit(visit_id)?
         .ok_or_else(|| AppError::new("not_found", "Kunjungan tidak ditemukan"))?;
     let e = enrolment(store, v.enrolment_id)?;
-    let birth = store
-        .person(e.person_id)?
-        .ok_or_else(|| AppError::new("not_found", "Orang tidak ditemukan"))?
-        .birth_date;
+    let birth = birth_of(store, &e)?;
     Ok(VisitDraft {
         danger_signs: DangerSign::for_kind(e.kind),
         birth_date: birth,
