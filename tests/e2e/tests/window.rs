@@ -42,6 +42,19 @@ async fn register_family_with_child(app: &App, months: u32) -> Result<()> {
     app.screenshot("03-household-form").await?;
     app.click("button[name=save]").await?;
 
+    // The head of a new household is its first member: the card opens with the head's form.
+    app.find("[data-form=person] input[name=name]").await?;
+    let name = app
+        .js("return document.querySelector('[data-form=person] input[name=name]').value")
+        .await?;
+    ensure!(name == json!("Ahmad Hidayat"), "the head's name is filled in: {name}");
+    app.type_in("[data-form=person] input[name=nik]", "3602010101900001")
+        .await?;
+    app.type_in("[data-form=person] input[name=birth_date]", "01/01/1990")
+        .await?;
+    app.click("button[name=save-person]").await?;
+    app.find("[data-member='Ahmad Hidayat']").await?;
+
     app.click("button[name=add-member]").await?;
     app.type_in("[data-form=person] input[name=name]", "Siti Aminah")
         .await?;
@@ -213,7 +226,7 @@ async fn an_enrolled_tablet_syncs_its_family_to_the_server() {
         app.click("button[name=register-family]").await?;
         app.type_in("input[name=head_name]", "Budi Santoso").await?;
         app.click("button[name=save]").await?;
-        app.find("button[name=add-member]").await?;
+        app.find("[data-form=person]").await?;
         let list = app.invoke("households", json!({"offset": 0, "limit": 10})).await?;
         let id = list[0]["id"].as_str().unwrap_or_default().to_string();
 

@@ -6,7 +6,7 @@ export type Route =
   | { name: 'home' }
   | { name: 'families' }
   | { name: 'targets'; kind: TargetKind }
-  | { name: 'family'; id: string }
+  | { name: 'family'; id: string; addHead?: boolean }
   | { name: 'household-form'; id?: string }
   | { name: 'person'; id: string }
   | { name: 'visit'; enrolmentId: string; personId: string; visitId?: string }
