@@ -192,30 +192,29 @@ pub fn assess(visit_date: NaiveDate, data: &VisitData, ctx: &VisitContext, rules
 /// The measurements a target's results rest on, left empty on the form.
 fn missing(data: &VisitData, ctx: &VisitContext) -> Vec<String> {
     let female = ctx.person.sex == Sex::Female;
-    let wanted: Vec<(&str, bool)> = match data {
-        VisitData::Anak(v) => vec![
+    let wanted: [(&str, bool); 4] = match data {
+        VisitData::Anak(v) => [
             ("weight_kg", v.weight_kg.is_some()),
             ("lenhei_cm", v.lenhei_cm.is_some()),
+            ("", true),
+            ("", true),
         ],
-        VisitData::IbuHamil(v) => vec![
+        VisitData::IbuHamil(v) => [
             ("weight_kg", v.weight_kg.is_some()),
             ("lila_cm", v.lila_cm.is_some()),
             ("hb", v.hb.is_some()),
+            ("", true),
         ],
-        VisitData::Catin(v) if female => vec![
+        VisitData::Catin(v) => [
             ("weight_kg", v.weight_kg.is_some()),
             ("height_cm", v.height_cm.is_some()),
-            ("lila_cm", v.lila_cm.is_some()),
-            ("hb", v.hb.is_some()),
+            ("lila_cm", v.lila_cm.is_some() || !female),
+            ("hb", v.hb.is_some() || !female),
         ],
-        VisitData::Catin(v) => vec![
-            ("weight_kg", v.weight_kg.is_some()),
-            ("height_cm", v.height_cm.is_some()),
-        ],
-        VisitData::Nifas(_) | VisitData::Krs(_) => vec![],
+        VisitData::Nifas(_) | VisitData::Krs(_) => [("", true); 4],
     };
     wanted
-        .into_iter()
+        .iter()
         .filter(|(_, given)| !given)
         .map(|(f, _)| f.to_string())
         .collect()

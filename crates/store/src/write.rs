@@ -17,7 +17,6 @@ use pendamping_core::{
     VisitData,
 };
 use rusqlite::Connection;
-use rusqlite::OptionalExtension as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
@@ -291,66 +290,59 @@ impl Writer<'_> {
             enrolment: &e,
             today: self.today,
         };
-        let mut assessment = assess::assess(v.visit_date, &v.data, &ctx, self.rules);
-        // A second visit on one day is allowed (a re-weigh) but is usually a slip.
-        let same_day: Option<i64> = self
+        Ok((assess::assess(v.visit_date, &v.data, &ctx, self.rules), e, person))
+    }
+
+    /// What the enrolment's earlier visits say of this one, for the person at the form: a
+    /// second visit on the same day, a weight that jumped since the visit before. Warnings
+    /// only; bulk recording (import, catch-up) leaves them out.
+    fn history(&self, v: &Visit) -> Result<Vec<Problem>> {
+        let mut out = Vec::new();
+        let earlier: Vec<(String, Option<f64>)> = self
             .conn
             .prepare_cached(
-                "SELECT 1 FROM visits WHERE enrolment_id = ?1 AND visit_date = ?2 AND deleted = 0 AND id <> ?3",
+                "SELECT visit_date, json_extract(data, '$.weight_kg') FROM visits WHERE enrolment_id = ?1 \
+                 AND deleted = 0 AND id <> ?2 AND visit_date <= ?3 ORDER BY visit_date DESC LIMIT 2",
             )?
-            .query_row(
-                (v.enrolment_id.to_string(), v.visit_date.to_string(), v.id.to_string()),
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(warning) = self.weight_jump(v)? {
-            assessment.problems.push(warning);
-        }
-        if same_day.is_some() {
-            assessment.problems.push(Problem::warning(
+            .query_map(
+                (v.enrolment_id.to_string(), v.id.to_string(), v.visit_date.to_string()),
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        let day = v.visit_date.to_string();
+        if earlier.iter().any(|(d, _)| *d == day) {
+            out.push(Problem::warning(
                 "same_day_visit",
                 "visit_date",
                 "Sudah ada kunjungan lain pada tanggal ini; periksa bahwa ini bukan catatan ganda".into(),
                 "Another visit was recorded on this date; check this is not a duplicate".into(),
             ));
         }
-        Ok((assessment, e, person))
+        let before = earlier
+            .iter()
+            .find(|(d, _)| *d != day)
+            .and_then(|(d, w)| Some((d.parse::<NaiveDate>().ok()?, (*w)?)));
+        out.extend(before.and_then(|b| self.weight_jump(v, b)));
+        Ok(out)
     }
 
-    /// A warning when the weight moved implausibly since the enrolment's previous visit.
-    fn weight_jump(&self, v: &Visit) -> Result<Option<Problem>> {
+    /// A warning when the weight moved implausibly since `then` (the previous visit's).
+    fn weight_jump(&self, v: &Visit, (then, before): (NaiveDate, f64)) -> Option<Problem> {
+        let p = &self.rules.plausibility;
         let (weight, per_30d) = match &v.data {
-            VisitData::Anak(a) => (a.weight_kg, self.rules.plausibility.child_weight_change_kg_per_30d),
-            VisitData::IbuHamil(h) => (h.weight_kg, self.rules.plausibility.adult_weight_change_kg_per_30d),
-            VisitData::Catin(c) => (c.weight_kg, self.rules.plausibility.adult_weight_change_kg_per_30d),
-            _ => (None, 0.0),
-        };
-        let Some(weight) = weight else {
-            return Ok(None);
-        };
-        let previous: Option<(String, Option<f64>)> = self
-            .conn
-            .prepare_cached(
-                "SELECT visit_date, json_extract(data, '$.weight_kg') FROM visits WHERE enrolment_id = ?1 \
-                 AND deleted = 0 AND id <> ?2 AND visit_date < ?3 ORDER BY visit_date DESC LIMIT 1",
-            )?
-            .query_row(
-                (v.enrolment_id.to_string(), v.id.to_string(), v.visit_date.to_string()),
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((Ok(then), Some(before))) = previous.map(|(d, w)| (d.parse::<NaiveDate>(), w)) else {
-            return Ok(None);
+            VisitData::Anak(a) => (a.weight_kg?, p.child_weight_change_kg_per_30d),
+            VisitData::IbuHamil(h) => (h.weight_kg?, p.adult_weight_change_kg_per_30d),
+            VisitData::Catin(c) => (c.weight_kg?, p.adult_weight_change_kg_per_30d),
+            _ => return None,
         };
         // At least a week apart: two weighings days apart may differ by a meal.
         let days = (v.visit_date - then).num_days().max(7) as f64;
-        let change = weight - before;
-        if change.abs() <= per_30d * days / 30.0 {
-            return Ok(None);
+        if (weight - before).abs() <= per_30d * days / 30.0 {
+            return None;
         }
         let (b_id, b_en) = problem::quantity("weight_kg", before);
         let (w_id, w_en) = problem::quantity("weight_kg", weight);
-        Ok(Some(Problem::warning(
+        Some(Problem::warning(
             "weight_jump",
             "weight_kg",
             format!(
@@ -361,7 +353,15 @@ impl Writer<'_> {
                 "Weight {b_en} → {w_en} since the visit of {}; please re-check the weighing",
                 problem::date_en(then)
             ),
-        )))
+        ))
+    }
+
+    /// A visit at the form: its checks, and what its history warns of.
+    fn visit_at_form(&mut self, v: &Visit) -> Result<VisitOutcome> {
+        let history = self.history(v)?;
+        let mut outcome = self.visit(v)?;
+        outcome.assessment.problems.extend(history);
+        Ok(outcome)
     }
 
     pub(crate) fn visit(&mut self, v: &Visit) -> Result<VisitOutcome> {
@@ -474,21 +474,23 @@ impl Store {
     /// give them, from a save that is rolled back. With errors there is no next due date.
     pub fn preview_visit(&mut self, v: &Visit) -> Result<VisitOutcome> {
         self.transact(false, |w| {
-            let (assessment, ..) = w.assess(v)?;
+            let (mut assessment, ..) = w.assess(v)?;
             if assessment.has_errors() {
+                assessment.problems.extend(w.history(v)?);
                 return Ok(VisitOutcome {
                     id: v.id,
                     assessment,
                     next_due: None,
                 });
             }
-            w.visit(v)
+            w.visit_at_form(v)
         })
     }
 
-    /// Records one visit (validation, risks, z-scores, row and outbox in one transaction).
+    /// Records one visit (validation, risks, z-scores, row and outbox in one transaction),
+    /// as a form saves it: with the warnings of its history.
     pub fn record_visit(&mut self, v: &Visit) -> Result<VisitOutcome> {
-        self.write(|w| w.visit(v))
+        self.write(|w| w.visit_at_form(v))
     }
 
     /// Records many visits in one transaction: all or none.
@@ -515,7 +517,7 @@ impl Store {
                     id: v.id.to_string(),
                 });
             }
-            w.visit(&v)
+            w.visit_at_form(&v)
         })
     }
 
