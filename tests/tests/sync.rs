@@ -262,3 +262,26 @@ async fn a_districts_rules_reach_the_device_on_its_next_sync() {
     assert_eq!(device.rules().version, "lebak-2026.12");
     server.stop().await;
 }
+
+/// A server that takes fewer changes per push than the client sends: the client halves its
+/// batch on `too_many_changes` and gets everything through, each change once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_the_server_finds_too_big_is_halved_until_it_fits() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), clock_at(today()), |c| c.max_batch_changes = 7).await;
+    let mut device = enrolled_device(&server, clock_at(today()), Role::Cadre, &[VILLAGE]).await;
+    for n in 0..5u128 {
+        let (_, _, _, e) = family_with_child(&mut device, 1000 + n * 100, VILLAGE, d(2025, 5, 1));
+        device
+            .record_visit(&child_visit(1000 + n * 100 + 50, &e, today(), 9.0, 74.0))
+            .unwrap();
+    }
+    let queued = device.pending_count().unwrap();
+    assert!(queued > 20, "{queued}");
+    let summary = sync(&mut device).await;
+    assert_eq!(summary.pushed, queued, "{summary}");
+    assert_eq!(device.pending_count().unwrap(), 0);
+    let (ids, rows) = server_change_ids(&server.db());
+    assert_eq!((ids.len() as u64, rows as u64), (queued, queued), "each change once");
+    server.stop().await;
+}

@@ -191,8 +191,11 @@ impl Run<'_> {
         let (http, opts) = (self.http.clone(), self.opts);
         let total = store.with(|s| s.pending_count())?;
         let mut done = 0u64;
+        // The server's own limits may be tighter than ours: a batch it refuses as too many
+        // changes or too large is halved and sent again, down to a single change.
+        let mut most = opts.batch_changes.max(1);
         loop {
-            let pending = store.with(|s| s.outbox_json(opts.batch_changes))?;
+            let pending = store.with(|s| s.outbox_json(most))?;
             if pending.is_empty() {
                 return Ok(());
             }
@@ -216,9 +219,17 @@ impl Run<'_> {
                 n = n.div_ceil(2);
             };
             let ids: Vec<uuid::Uuid> = pending[..n].iter().map(|(id, _)| *id).collect();
-            let resp: PushResponse = http
+            let resp: PushResponse = match http
                 .call_encoded(Method::POST, "/v1/sync/push", Some(body), &mut self.bytes)
-                .await?;
+                .await
+            {
+                Err(e) if n > 1 && matches!(e.code(), Some(codes::TOO_MANY_CHANGES | codes::TOO_LARGE)) => {
+                    tracing::info!(n, code = e.code(), "the server refused the batch's size; halving it");
+                    most = n.div_ceil(2);
+                    continue;
+                }
+                other => other?,
+            };
             if resp.accepted + resp.rejected.len() != n {
                 return Err(SyncError::BadAnswer(format!(
                     "{n} changes sent, {} accounted for",
