@@ -64,6 +64,8 @@ pub struct Options {
     /// Most bytes of one push on the wire (compressed): on a 2G link a dropped
     /// connection then loses at most one batch of a few seconds.
     pub batch_bytes: usize,
+    /// Changes per pull page: the protocol's default page (the server allows up to
+    /// `PULL_LIMIT_MAX`).
     pub pull_limit: usize,
     pub retry: Retry,
 }
@@ -73,7 +75,7 @@ impl Default for Options {
         Options {
             batch_changes: 1000,
             batch_bytes: 128 << 10,
-            pull_limit: 1000,
+            pull_limit: pendamping_protocol::PULL_LIMIT_DEFAULT,
             retry: Retry::default(),
         }
     }
