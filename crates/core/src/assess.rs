@@ -525,9 +525,13 @@ fn anak(
                 format!(
                     "Nilai z {} = {} tidak masuk akal; ukur ulang sebelum menyimpan",
                     indicator_label(indicator),
-                    s.z
+                    num_id(s.z)
                 ),
-                format!("z-score {indicator:?} = {} is implausible; measure again", s.z),
+                format!(
+                    "{} z-score = {} is implausible; measure again",
+                    indicator_label_en(indicator),
+                    num_en(s.z)
+                ),
             ));
         }
         results.indicators.push(IndicatorResult {
@@ -584,8 +588,20 @@ pub fn indicator_label(i: Indicator) -> &'static str {
         Indicator::WeightForAge => "BB/U",
         Indicator::WeightForLenhei => "BB/PB atau BB/TB",
         Indicator::BmiForAge => "IMT/U",
-        Indicator::HeadForAge => "LK/U",
+        Indicator::HeadForAge => "Lingkar kepala/U",
         Indicator::ArmForAge => "LiLA/U",
+    }
+}
+
+/// The indicator's English name, as the UI says it.
+pub fn indicator_label_en(i: Indicator) -> &'static str {
+    match i {
+        Indicator::LengthForAge => "Length/height-for-age",
+        Indicator::WeightForAge => "Weight-for-age",
+        Indicator::WeightForLenhei => "Weight-for-length/height",
+        Indicator::BmiForAge => "BMI-for-age",
+        Indicator::HeadForAge => "Head circumference-for-age",
+        Indicator::ArmForAge => "Arm circumference-for-age",
     }
 }
 

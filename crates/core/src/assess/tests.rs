@@ -749,3 +749,33 @@ fn an_empty_form_names_what_the_results_need() {
     });
     assert!(a.missing.is_empty());
 }
+
+#[test]
+fn an_implausible_z_score_is_named_in_words_in_both_languages() {
+    let a = child_visit(
+        AnakVisit {
+            lenhei_cm: Some(50.0),
+            measure: Some(crate::growth::Measure::Lying),
+            ..Default::default()
+        },
+        d(2025, 5, 1),
+        d(2026, 11, 1),
+    );
+    let w = a
+        .problems
+        .iter()
+        .find(|p| p.code == "z_implausible")
+        .expect("a warning");
+    assert!(
+        w.message_en.starts_with("Length/height-for-age z-score = -"),
+        "{}",
+        w.message_en
+    );
+    assert!(
+        w.message_id.starts_with("Nilai z PB/U atau TB/U = -"),
+        "{}",
+        w.message_id
+    );
+    assert!(w.message_id.contains(','), "a decimal comma: {}", w.message_id);
+    assert!(!w.message_en.contains("LengthForAge"));
+}
