@@ -30,6 +30,19 @@ impl Api {
         body: Vec<u8>,
         encoding: Option<&str>,
     ) -> (StatusCode, Value) {
+        self.try_send(path, token, body, encoding)
+            .await
+            .expect("the server answers")
+    }
+
+    /// `send`, with a link that failed under the request returned, not a panic.
+    async fn try_send(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: Vec<u8>,
+        encoding: Option<&str>,
+    ) -> reqwest::Result<(StatusCode, Value)> {
         let mut req = self.http.post(format!("{}{path}", self.base)).body(body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -37,27 +50,21 @@ impl Api {
         if let Some(e) = encoding {
             req = req.header("content-encoding", e);
         }
-        self.answer(req).await.expect("the server answers")
-    }
-
-    async fn answer(&self, req: reqwest::RequestBuilder) -> reqwest::Result<(StatusCode, Value)> {
         let resp = req.send().await?;
         let status = resp.status();
         let bytes = resp.bytes().await?;
         Ok((status, serde_json::from_slice(&bytes).unwrap_or(Value::Null)))
     }
 
+    /// The server's Prometheus text.
+    async fn metrics(&self) -> String {
+        let resp = self.http.get(format!("{}/metrics", self.base)).send().await.unwrap();
+        resp.text().await.unwrap()
+    }
+
     /// How many pushes the server has answered with `status`, by its own metrics.
     async fn pushes_answered(&self, status: u16) -> u64 {
-        let text = self
-            .http
-            .get(format!("{}/metrics", self.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = self.metrics().await;
         let needle = format!("route=\"/v1/sync/push\",status=\"{status}\"");
         text.lines()
             .filter(|l| l.contains(&needle) && l.starts_with("pendamping_http_requests_total"))
@@ -194,29 +201,22 @@ async fn hostile_requests_get_clear_4xx_and_change_nothing() {
     for (what, tok, body, enc, status, code) in cases {
         let oversized = body.len() > 8 << 20;
         let refused_before = api.pushes_answered(413).await;
-        let (got, v) = if oversized {
-            let mut req = api.http.post(format!("{}/v1/sync/push", api.base)).body(body);
-            if let Some(t) = tok {
-                req = req.bearer_auth(t);
+        let (got, v) = match api.try_send("/v1/sync/push", tok, body, enc).await {
+            Ok(answer) => answer,
+            // The server stops reading at its limit, answers 413 and closes; a client still
+            // writing may see the link reset before the answer. The server's own count of
+            // 413s says what it answered.
+            Err(e) if oversized => {
+                assert!(e.is_request(), "{what}: {e}");
+                assert_eq!(
+                    api.pushes_answered(413).await,
+                    refused_before + 1,
+                    "{what}: answered 413"
+                );
+                assert_eq!(holdings(&server), before, "{what}: nothing stored");
+                continue;
             }
-            match api.answer(req).await {
-                Ok(answer) => answer,
-                // The server stops reading at its limit, answers 413 and closes; a client
-                // still writing may see the link reset before the answer. The server's own
-                // count of 413s says what it answered.
-                Err(e) => {
-                    assert!(e.is_request(), "{what}: {e}");
-                    assert_eq!(
-                        api.pushes_answered(413).await,
-                        refused_before + 1,
-                        "{what}: answered 413"
-                    );
-                    assert_eq!(holdings(&server), before, "{what}: nothing stored");
-                    continue;
-                }
-            }
-        } else {
-            api.send("/v1/sync/push", tok, body, enc).await
+            Err(e) => panic!("{what}: the server answers: {e}"),
         };
         assert_eq!((got, code_of(&v).as_str()), (status, code), "{what}: {v}");
         assert!(
@@ -375,15 +375,7 @@ async fn hostile_requests_get_clear_4xx_and_change_nothing() {
     // The server is still well, and counted all of it.
     let (s, v) = api.get("/health", None).await;
     assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("ok")));
-    let metrics = api
-        .http
-        .get(format!("{}/metrics", server.url()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = api.metrics().await;
     assert!(
         metrics.contains("pendamping_changes_rejected_total{code=\"forbidden_area\"} 2"),
         "{metrics}"

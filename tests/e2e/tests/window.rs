@@ -314,27 +314,25 @@ async fn tour(app: &App, tag: &str, english: bool, narrow: bool) -> Result<()> {
         }
         Ok::<(), anyhow::Error>(())
     };
-    app.click("button[data-tab=home]").await?;
-    app.find("[data-screen=home] .counts").await?;
-    check("beranda").await?;
-    app.click("button[data-tab=families]").await?;
-    app.find("[data-household]").await?;
-    check("keluarga").await?;
-    app.click("[data-household]").await?;
-    app.find("[data-member='Putri Lestari']").await?;
-    check("family-card").await?;
-    app.click("[data-member='Putri Lestari'] button.row").await?;
-    app.find("svg[data-chart]").await?;
-    check("person").await?;
-    app.click("[data-screen=person] button[data-visit=anak]").await?;
-    app.find("[data-results] [data-missing]").await?;
-    check("visit-form").await?;
-    app.click("button[data-tab=sync]").await?;
-    app.find("[data-screen=sync]").await?;
-    check("sinkronisasi").await?;
-    app.click("button[data-tab=recap]").await?;
-    app.find("tr[data-group=baduta]").await?;
-    check("rekap").await?;
+    // (what to tap, what shows the screen is there, the screenshot's name)
+    let steps = [
+        ("button[data-tab=home]", "[data-screen=home] .counts", "beranda"),
+        ("button[data-tab=families]", "[data-household]", "keluarga"),
+        ("[data-household]", "[data-member='Putri Lestari']", "family-card"),
+        ("[data-member='Putri Lestari'] button.row", "svg[data-chart]", "person"),
+        (
+            "[data-screen=person] button[data-visit=anak]",
+            "[data-results] [data-missing]",
+            "visit-form",
+        ),
+        ("button[data-tab=sync]", "[data-screen=sync]", "sinkronisasi"),
+        ("button[data-tab=recap]", "tr[data-group=baduta]", "rekap"),
+    ];
+    for (tap, shown, screen) in steps {
+        app.click(tap).await?;
+        app.find(shown).await?;
+        check(screen).await?;
+    }
     Ok(())
 }
 
