@@ -82,6 +82,12 @@ describe('Indonesian formats, whatever the OS locale', () => {
     expect(fmtNum(-2.5)).toBe('−2,5')
     expect(label.age({ months: 17, days: 520 })).toBe('17 bl')
     expect(label.age({ months: 38, days: 1160 })).toBe('3 th 2 bl')
+    // The ages the Rust side used to word (families.rs, before the UI took the words over).
+    expect(label.age({ months: 0, days: 14 })).toBe('14 hr')
+    expect(label.age({ months: 12, days: 365 })).toBe('12 bl')
+    expect(label.age({ months: 24, days: 730 })).toBe('2 th')
+    expect(label.age({ months: 442, days: 13476 })).toBe('36 th 10 bl')
+    expect(label.age({ months: -1, days: -3 })).toBe('–')
     setLang('en')
     try {
       expect(fmtNum(7345.96, 2)).toBe('7,345.96')
