@@ -283,7 +283,10 @@ impl Run<'_> {
     /// The district's rules: fetched only when the server holds another version.
     async fn rules(&mut self, store: &mut impl Access) -> Result<()> {
         let have = store.with(|s| Ok::<_, SyncError>(s.rules().version.clone()))?;
-        let path = format!("/v1/rules?have={}", percent(&have));
+        let path = format!(
+            "/v1/rules?have={}",
+            url::form_urlencoded::byte_serialize(have.as_bytes()).collect::<String>()
+        );
         let answer: RulesResponse = self
             .http
             .call::<(), _>(Method::GET, &path, None, &mut self.bytes)
@@ -322,14 +325,4 @@ impl Run<'_> {
             }
         }
     }
-}
-
-/// A query value with everything but letters, digits and `-._~` escaped.
-fn percent(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
