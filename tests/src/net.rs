@@ -129,8 +129,41 @@ pub struct Faults {
     pub cut: f64,
     /// Cuts fall within the first this-many bytes of the direction.
     pub cut_within: u64,
-    /// Each chunk forwarded waits up to this long.
+    /// Each chunk forwarded waits up to this long (jitter, on top of the link's delay).
     pub max_delay: Duration,
+    /// Every connection is cut once this many bytes (both directions together) went
+    /// through it: a 2G link that drops every few KB.
+    pub cut_every: Option<u64>,
+    /// Every connection's answers (server to client) are cut after this many bytes.
+    pub cut_down_at: Option<u64>,
+    /// The link's delay and rate; `None` is loopback speed.
+    pub link: Option<Link>,
+}
+
+/// A link as a userspace emulator sees it (no netem in this kernel): a fixed one-way
+/// delay, and a rate per direction shared by every connection, as one radio is.
+#[derive(Debug, Clone, Copy)]
+pub struct Link {
+    pub rtt: Duration,
+    /// Bits per second, each way.
+    pub rate_bps: u64,
+}
+
+impl Link {
+    pub const G3: Link = Link {
+        rtt: Duration::from_millis(300),
+        rate_bps: 1_000_000,
+    };
+    pub const G2: Link = Link {
+        rtt: Duration::from_millis(600),
+        rate_bps: 256_000,
+    };
+
+    /// The least a transfer can take: its bytes at the link's rate plus one round trip
+    /// per request it needs.
+    pub fn floor(&self, bytes: u64, round_trips: u32) -> Duration {
+        Duration::from_secs_f64(bytes as f64 * 8.0 / self.rate_bps as f64) + self.rtt * round_trips
+    }
 }
 
 impl Faults {
@@ -139,19 +172,59 @@ impl Faults {
             cut: 0.0,
             cut_within: 1,
             max_delay: Duration::ZERO,
+            cut_every: None,
+            cut_down_at: None,
+            link: None,
+        }
+    }
+
+    /// Every connection dropped after `bytes`.
+    pub fn drop_every(bytes: u64) -> Faults {
+        Faults {
+            cut_every: Some(bytes),
+            ..Faults::none()
+        }
+    }
+
+    pub fn link(link: Link) -> Faults {
+        Faults {
+            link: Some(link),
+            ..Faults::none()
         }
     }
 }
 
-/// A TCP proxy that cuts connections at random byte offsets, in both directions, and
-/// delays what it forwards.
+/// Bytes that went through the proxy, per direction, over every connection.
+#[derive(Debug, Default)]
+pub struct Traffic {
+    pub up: AtomicU64,
+    pub down: AtomicU64,
+    pub connections: AtomicU64,
+}
+
+impl Traffic {
+    pub fn total(&self) -> (u64, u64, u64) {
+        (
+            self.up.load(Ordering::Relaxed),
+            self.down.load(Ordering::Relaxed),
+            self.connections.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// A TCP proxy that cuts connections at random or fixed byte offsets, in both
+/// directions, and delays and paces what it forwards.
 pub struct FaultProxy {
     pub addr: SocketAddr,
     faults: Arc<Mutex<(Faults, StdRng)>>,
     pub cuts: Arc<AtomicU64>,
+    pub traffic: Arc<Traffic>,
     stop: Arc<AtomicBool>,
     task: JoinHandle<()>,
 }
+
+/// One direction of the emulated link: when it is next free to start sending.
+type Pace = Arc<Mutex<tokio::time::Instant>>;
 
 impl FaultProxy {
     pub async fn start(upstream: SocketAddr, faults: Faults, seed: u64) -> FaultProxy {
@@ -159,17 +232,20 @@ impl FaultProxy {
         let addr = listener.local_addr().expect("addr");
         let shared = Arc::new(Mutex::new((faults, StdRng::seed_from_u64(seed))));
         let cuts = Arc::new(AtomicU64::new(0));
+        let traffic = Arc::new(Traffic::default());
         let stop = Arc::new(AtomicBool::new(false));
-        let (s, c, st) = (shared.clone(), cuts.clone(), stop.clone());
+        let paces: [Pace; 2] = std::array::from_fn(|_| Arc::new(Mutex::new(tokio::time::Instant::now())));
+        let (s, c, t, st) = (shared.clone(), cuts.clone(), traffic.clone(), stop.clone());
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 if st.load(Ordering::Relaxed) {
                     break;
                 }
-                let (s, c) = (s.clone(), c.clone());
+                let (s, c, t, p) = (s.clone(), c.clone(), t.clone(), paces.clone());
                 tokio::spawn(async move {
                     if let Ok(server) = TcpStream::connect(upstream).await {
-                        relay(client, server, s, c).await;
+                        t.connections.fetch_add(1, Ordering::Relaxed);
+                        relay(client, server, s, c, t, p).await;
                     }
                 });
             }
@@ -178,6 +254,7 @@ impl FaultProxy {
             addr,
             faults: shared,
             cuts,
+            traffic,
             stop,
             task,
         }
@@ -199,24 +276,46 @@ impl Drop for FaultProxy {
     }
 }
 
+/// What one direction of one connection does.
+struct Plan {
+    cut_at: Option<u64>,
+    max_delay: Duration,
+    link: Option<Link>,
+    seed: u64,
+}
+
 /// Per direction: forward until the cut offset (if any), then close both ends.
-async fn relay(client: TcpStream, server: TcpStream, faults: Arc<Mutex<(Faults, StdRng)>>, cuts: Arc<AtomicU64>) {
-    let (cut_up, cut_down, delay, seed) = {
+async fn relay(
+    client: TcpStream,
+    server: TcpStream,
+    faults: Arc<Mutex<(Faults, StdRng)>>,
+    cuts: Arc<AtomicU64>,
+    traffic: Arc<Traffic>,
+    [pace_up, pace_down]: [Pace; 2],
+) {
+    let (up, down, every) = {
         let (f, rng) = &mut *faults.lock().expect("faults");
         let cut = rng.random_bool(f.cut.clamp(0.0, 1.0));
         let at = rng.random_range(0..f.cut_within.max(1));
         let upward = rng.random_bool(0.5);
+        let plan = |cut_at, seed| Plan {
+            cut_at,
+            max_delay: f.max_delay,
+            link: f.link,
+            seed,
+        };
         (
-            (cut && upward).then_some(at),
-            (cut && !upward).then_some(at),
-            f.max_delay,
-            rng.random::<u64>(),
+            plan((cut && upward).then_some(at), rng.random()),
+            plan((cut && !upward).then_some(at).or(f.cut_down_at), rng.random()),
+            f.cut_every,
         )
     };
+    // Both directions draw on one budget when every connection is cut after N bytes.
+    let budget = every.map(|n| Arc::new(AtomicU64::new(n)));
     let (cr, cw) = client.into_split();
     let (sr, sw) = server.into_split();
-    let up = pump(cr, sw, cut_up, delay, seed);
-    let down = pump(sr, cw, cut_down, delay, seed ^ 0x5555);
+    let up = pump(cr, sw, up, budget.clone(), pace_up, &traffic.up);
+    let down = pump(sr, cw, down, budget, pace_down, &traffic.down);
     // When one direction is cut, the whole connection goes, as on a dropped link.
     let cut = tokio::select! {
         c = up => c,
@@ -228,40 +327,73 @@ async fn relay(client: TcpStream, server: TcpStream, faults: Arc<Mutex<(Faults, 
 }
 
 /// Returns true if it cut the connection, false when the reader closed normally.
+/// Chunks are read as they come and written at their delivery time by a second task,
+/// so the delay overlaps transfer as on a real link.
 async fn pump(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
-    cut_at: Option<u64>,
-    max_delay: Duration,
-    seed: u64,
+    plan: Plan,
+    budget: Option<Arc<AtomicU64>>,
+    pace: Pace,
+    counted: &AtomicU64,
 ) -> bool {
-    let mut rng = StdRng::seed_from_u64(seed);
-    let mut buf = vec![0u8; 16 << 10];
-    let mut sent = 0u64;
-    loop {
-        let n = match from.read(&mut buf).await {
-            Ok(0) | Err(_) => {
-                let _ = to.shutdown().await;
-                // Keep the other direction going until it finishes too.
-                std::future::pending::<()>().await;
+    let mut rng = StdRng::seed_from_u64(plan.seed);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(tokio::time::Instant, Vec<u8>, bool)>(64);
+    let writer = async move {
+        while let Some((at, chunk, last)) = rx.recv().await {
+            tokio::time::sleep_until(at).await;
+            if to.write_all(&chunk).await.is_err() {
                 return false;
             }
-            Ok(n) => n,
-        };
-        if !max_delay.is_zero() {
-            tokio::time::sleep(max_delay.mul_f64(rng.random_range(0.0..1.0))).await;
+            if last {
+                return true;
+            }
         }
-        let mut n = n as u64;
-        let cutting = cut_at.is_some_and(|at| sent + n >= at);
-        if let Some(at) = cut_at.filter(|_| cutting) {
-            n = at - sent;
+        let _ = to.shutdown().await;
+        // Keep the other direction going until it finishes too.
+        std::future::pending::<()>().await;
+        false
+    };
+    let reader = async move {
+        let mut buf = vec![0u8; 4 << 10];
+        let mut sent = 0u64;
+        loop {
+            let n = match from.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => n as u64,
+            };
+            let mut n = n;
+            let mut cutting = false;
+            if let Some(at) = plan.cut_at.filter(|at| sent + n >= *at) {
+                n = at - sent;
+                cutting = true;
+            }
+            if let Some(left) = &budget {
+                let had = left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| Some(l.saturating_sub(n)));
+                let had = had.unwrap_or(0);
+                if had <= n {
+                    n = had;
+                    cutting = true;
+                }
+            }
+            let mut at = tokio::time::Instant::now();
+            if let Some(link) = plan.link {
+                let busy = Duration::from_secs_f64(n as f64 * 8.0 / link.rate_bps as f64);
+                let mut free = pace.lock().expect("pace");
+                let start = (*free).max(at);
+                *free = start + busy;
+                at = start + busy + link.rtt / 2;
+            }
+            if !plan.max_delay.is_zero() {
+                at += plan.max_delay.mul_f64(rng.random_range(0.0..1.0));
+            }
+            counted.fetch_add(n, Ordering::Relaxed);
+            sent += n;
+            if tx.send((at, buf[..n as usize].to_vec(), cutting)).await.is_err() || cutting {
+                return;
+            }
         }
-        if to.write_all(&buf[..n as usize]).await.is_err() {
-            return false;
-        }
-        sent += n;
-        if cutting {
-            return true;
-        }
-    }
+    };
+    let (cut, ()) = tokio::join!(writer, reader);
+    cut
 }

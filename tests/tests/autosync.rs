@@ -33,6 +33,7 @@ async fn syncs_by_itself_once_the_server_answers_and_never_blocks_a_save() {
         cut: 1.0,
         cut_within: 1,
         max_delay: Duration::ZERO,
+        ..Faults::none()
     };
     let proxy = FaultProxy::start(server.addr, dead.clone(), 3).await;
     let clock = clock_at(today());
@@ -72,6 +73,7 @@ async fn syncs_by_itself_once_the_server_answers_and_never_blocks_a_save() {
         cut: 0.0,
         cut_within: 1,
         max_delay: Duration::from_millis(400),
+        ..Faults::none()
     });
     {
         let mut s = shared.lock().unwrap();

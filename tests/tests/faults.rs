@@ -58,6 +58,7 @@ async fn two_hundred_interrupted_syncs_leave_the_server_with_exactly_the_union()
             cut: 0.7,
             cut_within: 1_500,
             max_delay: Duration::from_millis(2),
+            ..Faults::none()
         },
         7,
     )

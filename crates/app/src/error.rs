@@ -95,6 +95,14 @@ impl From<SyncError> for AppError {
                 "offline",
                 "Server tidak dapat dihubungi; data tetap aman di perangkat dan akan dikirim nanti",
             ),
+            SyncError::LinkDropping { done, total, .. } => AppError::new(
+                "link_dropping",
+                format!(
+                    "Sambungan terus terputus. {done}{} perubahan sudah sampai dan tersimpan; sisanya dikirim \
+                     saat sinkronisasi berikutnya",
+                    total.map(|t| format!(" dari {t}")).unwrap_or_default()
+                ),
+            ),
             SyncError::BadAnswer(_) => AppError::new(
                 "offline",
                 "Jawaban server terputus; data tetap aman di perangkat dan akan dikirim nanti",

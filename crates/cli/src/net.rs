@@ -134,8 +134,12 @@ pub fn sync(store: &mut Store) -> Result<pendamping_sync::Summary> {
             pendamping_sync::Phase::Pull => "terima",
         };
         let total = p.total.map(|t| format!(" / {t}")).unwrap_or_default();
+        let eta = p
+            .eta_secs
+            .map(|s| format!(" · sisa ±{}:{:02}", s / 60, s % 60))
+            .unwrap_or_default();
         eprint!(
-            "\r{phase}: {}{total} perubahan · {} B keluar · {} B masuk   ",
+            "\r{phase}: {}{total} perubahan{eta} · {} B keluar · {} B masuk   ",
             p.done, p.bytes_sent, p.bytes_received
         );
     };

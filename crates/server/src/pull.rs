@@ -37,10 +37,11 @@ pub fn page(conn: &mut Connection, device: &Device, since: u64, limit: usize) ->
     let mut remaining = None;
     let (seqs, scanned_to, more) = if villages.len() <= PER_VILLAGE_MAX {
         let mut seqs = Vec::new();
-        let mut stmt =
-            tx.prepare_cached("SELECT seq FROM changes WHERE area_code = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")?;
+        let mut stmt = tx.prepare_cached(
+            "SELECT seq FROM changes WHERE area_code = ?1 AND seq > ?2 AND device_id <> ?4 ORDER BY seq LIMIT ?3",
+        )?;
         for v in &villages {
-            for s in stmt.query_map((v, since, limit as i64 + 1), |r| r.get::<_, i64>(0))? {
+            for s in stmt.query_map((v, since, limit as i64 + 1, &device.id), |r| r.get::<_, i64>(0))? {
                 seqs.push(s?);
             }
         }
@@ -49,10 +50,11 @@ pub fn page(conn: &mut Connection, device: &Device, since: u64, limit: usize) ->
         seqs.truncate(limit);
         let to = if more { *seqs.last().unwrap_or(&since) } else { latest };
         if more {
-            let mut count = tx.prepare_cached("SELECT COUNT(*) FROM changes WHERE area_code = ?1 AND seq > ?2")?;
+            let mut count = tx
+                .prepare_cached("SELECT COUNT(*) FROM changes WHERE area_code = ?1 AND seq > ?2 AND device_id <> ?3")?;
             let mut n = 0u64;
             for v in &villages {
-                n += count.query_row((v, to), |r| r.get::<_, i64>(0))? as u64;
+                n += count.query_row((v, to, &device.id), |r| r.get::<_, i64>(0))? as u64;
             }
             remaining = Some(n);
         } else {
@@ -62,13 +64,15 @@ pub fn page(conn: &mut Connection, device: &Device, since: u64, limit: usize) ->
     } else {
         let mut seqs = Vec::new();
         let mut last = since;
-        let mut stmt = tx.prepare_cached("SELECT seq, area_code FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+        let mut stmt =
+            tx.prepare_cached("SELECT seq, area_code, device_id FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
         let mut rows = stmt.query((since, SCAN_PER_PAGE))?;
         while let Some(r) = rows.next()? {
             let seq: i64 = r.get(0)?;
             let area: String = r.get(1)?;
+            let from: String = r.get(2)?;
             last = seq;
-            if device.scope.contains(&area) {
+            if from != device.id && device.scope.contains(&area) {
                 seqs.push(seq);
                 if seqs.len() == limit {
                     break;
@@ -79,13 +83,11 @@ pub fn page(conn: &mut Connection, device: &Device, since: u64, limit: usize) ->
         (seqs, if more { last } else { latest }, more)
     };
     let mut bodies = Vec::with_capacity(seqs.len());
-    let mut stmt = tx.prepare_cached("SELECT body, device_id FROM changes WHERE seq = ?1")?;
+    // A device's own changes are already on it: they were left out above, so as not to
+    // spend its bandwidth on them nor count them in `remaining`.
+    let mut stmt = tx.prepare_cached("SELECT body FROM changes WHERE seq = ?1")?;
     for seq in seqs {
-        let (body, from): (String, String) = stmt.query_row([seq], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        // A device's own changes are already on it: do not spend its bandwidth on them.
-        if from != device.id {
-            bodies.push(body);
-        }
+        bodies.push(stmt.query_row([seq], |r| r.get::<_, String>(0))?);
     }
     Ok(Ok(Page {
         bodies,

@@ -35,6 +35,15 @@ pub enum State {
         last_success: Option<String>,
         retry_in_ms: u64,
     },
+    /// Connections were made and kept breaking: the link is bad, not the server gone.
+    /// `done` of `total` changes got through before this sync gave up.
+    LinkDropping {
+        pending: u64,
+        done: u64,
+        total: Option<u64>,
+        last_success: Option<String>,
+        retry_in_ms: u64,
+    },
     /// The server refused (revoked device, app too old) or the store failed: a person
     /// has to act. Tried again on the timer or on request.
     Failed {
@@ -164,6 +173,18 @@ async fn run(
                 failures = 0;
                 wait = opts.every;
                 state.send_replace(State::Idle { pending, last_success });
+            }
+            Err(SyncError::LinkDropping { done, total, .. }) => {
+                // The link carries something: try again soon, without growing the pause.
+                failures = 0;
+                wait = opts.retry_min;
+                state.send_replace(State::LinkDropping {
+                    pending,
+                    done,
+                    total,
+                    last_success,
+                    retry_in_ms: wait.as_millis() as u64,
+                });
             }
             Err(SyncError::Unreachable { .. }) | Err(SyncError::BadAnswer(_)) => {
                 failures += 1;

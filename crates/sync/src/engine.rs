@@ -12,10 +12,11 @@ use serde::Serialize;
 
 use crate::access::Access;
 use crate::error::{Result, SyncError};
-use crate::http::{Bytes, Http, Retry};
+use crate::http::{Bytes, Failure, Failures, Http, Retry};
+use crate::window::Window;
 
 /// Where a sync is, for a progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
@@ -32,6 +33,8 @@ pub struct Progress {
     pub total: Option<u64>,
     pub bytes_sent: u64,
     pub bytes_received: u64,
+    /// Seconds left of this phase at the pace so far, once there is a pace to go by.
+    pub eta_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -61,23 +64,71 @@ impl std::fmt::Display for Summary {
 pub struct Options {
     /// Most changes in one push.
     pub batch_changes: usize,
-    /// Most bytes of one push on the wire (compressed): on a 2G link a dropped
-    /// connection then loses at most one batch of a few seconds.
+    /// Most bytes of one push or pull page on the wire (compressed). Requests start at
+    /// `first_bytes` and adapt to the link (`Window`): a cut halves them, down to
+    /// `min_bytes`, so a dropped connection costs only what was on the wire.
     pub batch_bytes: usize,
-    /// Changes per pull page: the protocol's default page (the server allows up to
-    /// `PULL_LIMIT_MAX`).
+    pub first_bytes: usize,
+    pub min_bytes: usize,
+    /// Most changes per pull page (the server allows up to `PULL_LIMIT_MAX`).
     pub pull_limit: usize,
+    /// `retry.attempts` is how many failures in a row that a smaller request cannot
+    /// answer (no connection, server errors, cuts at the smallest size) end the sync.
     pub retry: Retry,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
-            batch_changes: 1000,
-            batch_bytes: 128 << 10,
-            pull_limit: pendamping_protocol::PULL_LIMIT_DEFAULT,
+            batch_changes: 5000,
+            batch_bytes: 256 << 10,
+            first_bytes: 32 << 10,
+            min_bytes: 1 << 10,
+            pull_limit: pendamping_protocol::PULL_LIMIT_MAX,
             retry: Retry::default(),
         }
+    }
+}
+
+impl Options {
+    fn window(&self) -> Window {
+        Window::new(self.first_bytes, self.min_bytes, self.batch_bytes)
+    }
+}
+
+/// Consecutive failed tries of a sync, and whether to go on after one.
+#[derive(Default)]
+struct Tries {
+    failures: Failures,
+    /// Failures a smaller request could not have avoided.
+    stuck: u32,
+}
+
+impl Tries {
+    /// Notes a failed try of `used` bytes: a cut shrinks the window. Waits before the next
+    /// try, or gives up with an error that says what happened and what got through.
+    async fn failed(
+        &mut self,
+        f: Failure,
+        win: &mut Window,
+        used: usize,
+        retry: &Retry,
+        (done, total): (u64, Option<u64>),
+    ) -> Result<()> {
+        let cut = matches!(f, Failure::Dropped(_));
+        if !cut || win.at_min() {
+            self.stuck += 1;
+        }
+        if cut {
+            win.shrink(used);
+        }
+        tracing::debug!(error = %f, window = win.bytes(), "sync request failed; will retry");
+        self.failures.note(f);
+        if self.stuck >= retry.attempts {
+            return Err(std::mem::take(&mut self.failures).into_error(done, total));
+        }
+        tokio::time::sleep(retry.delay(self.failures.tries)).await;
+        Ok(())
     }
 }
 
@@ -149,6 +200,8 @@ pub async fn sync<A: Access>(
         sum: Summary::default(),
         bytes: Bytes::default(),
         progress,
+        started: Default::default(),
+        base: Default::default(),
     };
     run.push_all(&mut store).await?;
     run.pull_all(&mut store).await?;
@@ -159,6 +212,28 @@ pub async fn sync<A: Access>(
     store.with(|s| s.set_setting(keys::LAST_SUCCESS, &s.now().to_rfc3339()))?;
     tracing::info!(%sum, "sync finished");
     Ok(sum)
+}
+
+/// The first `n` of `pending` whose push body fits `budget` bytes once encoded (at least
+/// one change), and that body.
+fn fit(pending: &[(uuid::Uuid, String)], seen: u64, budget: usize, enc: codec::Encoding) -> (usize, Vec<u8>) {
+    let mut n = pending.len();
+    loop {
+        let mut json = format!("{{\"schema_version\":{SCHEMA_VERSION},\"seen\":{seen},\"changes\":[").into_bytes();
+        for (i, (_, change)) in pending[..n].iter().enumerate() {
+            if i > 0 {
+                json.push(b',');
+            }
+            json.extend_from_slice(change.as_bytes());
+        }
+        json.extend_from_slice(b"]}");
+        let encoded = codec::encode(enc, &json);
+        if encoded.len() <= budget || n == 1 {
+            return (n, encoded);
+        }
+        // Aim at the budget from the measured size, a little under so the next try fits.
+        n = (n * budget / encoded.len() * 9 / 10).clamp(1, n - 1);
+    }
 }
 
 /// The server's sequence this device has pulled up to.
@@ -176,23 +251,47 @@ struct Run<'a> {
     sum: Summary,
     bytes: Bytes,
     progress: &'a mut (dyn FnMut(Progress) + Send),
+    started: std::collections::HashMap<Phase, std::time::Instant>,
+    base: std::collections::HashMap<Phase, u64>,
 }
 
 impl Run<'_> {
     fn report(&mut self, phase: Phase, done: u64, total: Option<u64>) {
+        let started = *self.started.entry(phase).or_insert_with(std::time::Instant::now);
+        let (elapsed, base) = (
+            started.elapsed().as_secs_f64(),
+            self.base.get(&phase).copied().unwrap_or(0),
+        );
+        let eta_secs = total.filter(|_| done > base && elapsed > 0.0).map(|t| {
+            let pace = (done - base) as f64 / elapsed;
+            (t.saturating_sub(done) as f64 / pace).ceil() as u64
+        });
         (self.progress)(Progress {
             phase,
             done,
             total,
             bytes_sent: self.bytes.sent,
             bytes_received: self.bytes.received,
+            eta_secs,
         });
+    }
+
+    /// Marks the start of a phase, with `done` so far, for the pace of `eta_secs`.
+    fn begin(&mut self, phase: Phase, done: u64, total: Option<u64>) {
+        self.started.insert(phase, std::time::Instant::now());
+        self.base.insert(phase, done);
+        self.report(phase, done, total);
     }
 
     async fn push_all(&mut self, store: &mut impl Access) -> Result<()> {
         let (http, opts) = (self.http.clone(), self.opts);
         let total = store.with(|s| s.pending_count())?;
         let mut done = 0u64;
+        if total > 0 {
+            self.begin(Phase::Push, 0, Some(total));
+        }
+        let mut win = opts.window();
+        let mut tries = Tries::default();
         // The server's own limits may be tighter than ours: a batch it refuses as too many
         // changes or too large is halved and sent again, down to a single change.
         let mut most = opts.batch_changes.max(1);
@@ -202,36 +301,28 @@ impl Run<'_> {
                 return Ok(());
             }
             let seen = cursor(store)?;
-            // Halve the batch until it fits the wire budget: a dropped link loses one batch.
-            let mut n = pending.len();
-            let body = loop {
-                let mut json =
-                    format!("{{\"schema_version\":{SCHEMA_VERSION},\"seen\":{seen},\"changes\":[").into_bytes();
-                for (i, (_, change)) in pending[..n].iter().enumerate() {
-                    if i > 0 {
-                        json.push(b',');
-                    }
-                    json.extend_from_slice(change.as_bytes());
-                }
-                json.extend_from_slice(b"]}");
-                let encoded = codec::encode(http.encoding, &json);
-                if encoded.len() <= opts.batch_bytes || n == 1 {
-                    break encoded;
-                }
-                n = n.div_ceil(2);
-            };
-            let ids: Vec<uuid::Uuid> = pending[..n].iter().map(|(id, _)| *id).collect();
+            let (n, body) = fit(&pending, seen, win.bytes(), http.encoding);
+            let used = body.len();
             let resp: PushResponse = match http
-                .call_encoded(Method::POST, "/v1/sync/push", Some(body), &mut self.bytes)
+                .attempt(&Method::POST, "/v1/sync/push", Some(&body), &mut self.bytes)
                 .await
             {
-                Err(e) if n > 1 && matches!(e.code(), Some(codes::TOO_MANY_CHANGES | codes::TOO_LARGE)) => {
+                Err(f) => {
+                    tries
+                        .failed(f, &mut win, used, &opts.retry, (self.sum.pushed, Some(total)))
+                        .await?;
+                    continue;
+                }
+                Ok(Err(e)) if n > 1 && matches!(e.code(), Some(codes::TOO_MANY_CHANGES | codes::TOO_LARGE)) => {
                     tracing::info!(n, code = e.code(), "the server refused the batch's size; halving it");
                     most = n.div_ceil(2);
                     continue;
                 }
-                other => other?,
+                Ok(answer) => answer?,
             };
+            win.grow(used);
+            tries = Tries::default();
+            let ids: Vec<uuid::Uuid> = pending[..n].iter().map(|(id, _)| *id).collect();
             if resp.accepted + resp.rejected.len() != n {
                 return Err(SyncError::BadAnswer(format!(
                     "{n} changes sent, {} accounted for",
@@ -300,12 +391,30 @@ impl Run<'_> {
     async fn pull_all(&mut self, store: &mut impl Access) -> Result<()> {
         let (http, opts) = (self.http.clone(), self.opts);
         let mut done = 0u64;
+        let mut total = None;
         let mut restarted = false;
+        let mut win = opts.window();
+        let mut tries = Tries::default();
+        // Bytes per change on the wire, as last measured: turns the window into a page size.
+        let mut per_change = 100usize;
+        self.begin(Phase::Pull, 0, None);
         loop {
             let since = cursor(store)?;
-            let path = format!("/v1/sync/pull?since={since}&limit={}", opts.pull_limit);
-            let page: PullResponse = match http.call::<(), _>(Method::GET, &path, None, &mut self.bytes).await {
-                Err(e) if e.code() == Some(codes::RESNAPSHOT) && !restarted => {
+            let limit = (win.bytes() / per_change).clamp(1, opts.pull_limit.max(1));
+            let path = format!("/v1/sync/pull?since={since}&limit={limit}");
+            let before = self.bytes.received;
+            let page: PullResponse = match http
+                .attempt::<PullResponse>(&Method::GET, &path, None, &mut self.bytes)
+                .await
+            {
+                Err(f) => {
+                    let used = (self.bytes.received - before) as usize;
+                    tries
+                        .failed(f, &mut win, used.max(limit * per_change), &opts.retry, (done, total))
+                        .await?;
+                    continue;
+                }
+                Ok(Err(e)) if e.code() == Some(codes::RESNAPSHOT) && !restarted => {
                     // The server does not know our cursor (restored or replaced): start over.
                     // Merge is idempotent, so what we already hold is skipped, not doubled.
                     tracing::warn!(since, "server asked for a re-snapshot");
@@ -313,13 +422,21 @@ impl Run<'_> {
                     restarted = true;
                     continue;
                 }
-                other => other?,
+                Ok(answer) => answer?,
             };
+            let used = (self.bytes.received - before) as usize;
+            if !page.changes.is_empty() {
+                per_change = (used / page.changes.len()).max(8);
+                win.grow(used);
+            }
+            tries = Tries::default();
             let report = store.with(|s| s.apply_remote(&page.changes, Some(&page.next.to_string())))?;
             self.sum.pulled += report.applied as u64;
             self.sum.conflicts += report.conflicts as u64;
             done += page.changes.len() as u64;
-            self.report(Phase::Pull, done, page.remaining.map(|r| r + done));
+            // The total never counts down: only a change that arrived meanwhile can raise it.
+            total = page.remaining.map(|r| (r + done).max(total.unwrap_or(0)));
+            self.report(Phase::Pull, done, total);
             if !page.more {
                 return Ok(());
             }

@@ -9,9 +9,18 @@ pub enum SyncError {
     /// The server refused the request (4xx): retrying would not help.
     #[error("server menolak ({status}, {code}): {message}")]
     Refused { status: u16, code: String, message: String },
-    /// The link or the server failed on every attempt.
+    /// No connection could be made on any attempt (or the server kept failing).
     #[error("tidak dapat menghubungi server setelah {attempts} percobaan: {last}")]
     Unreachable { attempts: u32, last: String },
+    /// Connections were made and kept breaking mid-transfer: the link, not the server.
+    /// What got through is kept; the next sync goes on from there.
+    #[error("sambungan terus terputus ({attempts} kali); {done}{} perubahan sudah sampai dan tersimpan, sinkronkan lagi untuk melanjutkan: {last}", total.map(|t| format!(" dari {t}")).unwrap_or_default())]
+    LinkDropping {
+        attempts: u32,
+        done: u64,
+        total: Option<u64>,
+        last: String,
+    },
     #[error("jawaban server tidak dapat dibaca: {0}")]
     BadAnswer(String),
 }

@@ -99,34 +99,31 @@ impl Http {
         payload: Option<Vec<u8>>,
         bytes: &mut Bytes,
     ) -> Result<T> {
-        let mut last = String::new();
+        let mut failures = Failures::default();
         for attempt in 1..=self.retry.attempts {
             if attempt > 1 {
                 tokio::time::sleep(self.retry.delay(attempt - 1)).await;
             }
-            match self.once(&method, path, payload.as_deref(), bytes).await {
+            match self.attempt(&method, path, payload.as_deref(), bytes).await {
                 Ok(Ok(v)) => return Ok(v),
                 Ok(Err(refused)) => return Err(refused),
                 Err(transient) => {
                     tracing::debug!(attempt, path, error = %transient, "sync request failed; will retry");
-                    last = transient;
+                    failures.note(transient);
                 }
             }
         }
-        Err(SyncError::Unreachable {
-            attempts: self.retry.attempts,
-            last,
-        })
+        Err(failures.into_error(0, None))
     }
 
-    /// `Err` is transient (retry); `Ok(Err)` is final.
-    async fn once<T: DeserializeOwned>(
+    /// One try. `Err` is transient (try again); `Ok(Err)` is final.
+    pub async fn attempt<T: DeserializeOwned>(
         &self,
         method: &Method,
         path: &str,
         payload: Option<&[u8]>,
         bytes: &mut Bytes,
-    ) -> std::result::Result<Result<T>, String> {
+    ) -> std::result::Result<Result<T>, Failure> {
         let mut req = self
             .client
             .request(method.clone(), format!("{}{path}", self.base))
@@ -141,23 +138,23 @@ impl Http {
                 .body(p.to_vec());
             bytes.sent += p.len() as u64;
         }
-        let resp = req.send().await.map_err(|e| e.to_string())?;
+        let resp = req.send().await.map_err(Failure::from_send)?;
         let status = resp.status();
         let enc = resp
             .headers()
             .get(header::CONTENT_ENCODING)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let raw = resp.bytes().await.map_err(|e| e.to_string())?;
+        let raw = resp.bytes().await.map_err(|e| Failure::Dropped(e.to_string()))?;
         bytes.received += raw.len() as u64;
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::REQUEST_TIMEOUT
         {
-            return Err(format!("server answered {status}"));
+            return Err(Failure::Server(format!("server answered {status}")));
         }
         let plain = Encoding::from_header(enc.as_deref())
             .and_then(|e| codec::decode(e, &raw, MAX_ANSWER))
             // A cut answer with an OK status: the link failed, not the server's will.
-            .map_err(|e| format!("answer body: {e}"))?;
+            .map_err(|e| Failure::Dropped(format!("answer body: {e}")))?;
         if !status.is_success() {
             let err: ErrorBody = serde_json::from_slice(&plain).unwrap_or(ErrorBody {
                 code: status.as_str().into(),
@@ -172,7 +169,71 @@ impl Http {
         // A body that does not parse after an OK status was most likely cut short.
         serde_json::from_slice(&plain)
             .map(Ok)
-            .map_err(|e| format!("answer: {e}"))
+            .map_err(|e| Failure::Dropped(format!("answer: {e}")))
+    }
+}
+
+/// Why one try failed, when another may succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// No connection could be made: the server is down or there is no link.
+    Connect(String),
+    /// A connection was made and then broke (or timed out) mid-exchange.
+    Dropped(String),
+    /// The server answered 5xx, 408 or 429.
+    Server(String),
+}
+
+impl Failure {
+    fn from_send(e: reqwest::Error) -> Failure {
+        if e.is_connect() {
+            Failure::Connect(e.to_string())
+        } else {
+            Failure::Dropped(e.to_string())
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Connect(s) | Failure::Dropped(s) | Failure::Server(s) => f.write_str(s),
+        }
+    }
+}
+
+/// The failed tries of one step, to say honestly what went wrong when giving up.
+#[derive(Debug, Default)]
+pub struct Failures {
+    pub tries: u32,
+    /// Tries whose connection was made and then broke: the link, not the server.
+    pub dropped: u32,
+    pub last: Option<Failure>,
+}
+
+impl Failures {
+    pub fn note(&mut self, f: Failure) {
+        self.tries += 1;
+        self.dropped += matches!(f, Failure::Dropped(_)) as u32;
+        self.last = Some(f);
+    }
+
+    /// The error for giving up after these tries, with what got through before.
+    pub fn into_error(self, done: u64, total: Option<u64>) -> SyncError {
+        let last = self.last.map(|f| f.to_string()).unwrap_or_default();
+        if self.dropped > 0 {
+            SyncError::LinkDropping {
+                attempts: self.tries,
+                done,
+                total,
+                last,
+            }
+        } else {
+            SyncError::Unreachable {
+                attempts: self.tries,
+                last,
+            }
+        }
     }
 }
 

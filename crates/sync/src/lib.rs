@@ -6,6 +6,7 @@ mod auto;
 mod engine;
 mod error;
 mod http;
+mod window;
 
 pub use access::{Access, Shared};
 pub use auto::{AutoOptions, AutoSync, State};

@@ -306,7 +306,11 @@ export type Progress = { phase: Phase, done: number,
 /**
  * Known for a push from the start; for a pull once the server has counted.
  */
-total: number | null, bytes_sent: number, bytes_received: number, };
+total: number | null, bytes_sent: number, bytes_received: number, 
+/**
+ * Seconds left of this phase at the pace so far, once there is a pace to go by.
+ */
+eta_secs: number | null, };
 
 export type RecapRow = { area_code: string, tpk: string, group: TargetGroup | null, caseload_end: number, new_enrolments: number, exits: { [key in ExitReason]?: number }, 
 /**
@@ -396,7 +400,7 @@ export type Severity = "error" | "warning";
 
 export type Sex = "L" | "P";
 
-export type State = { "state": "not_enrolled" } | { "state": "idle", pending: number, last_success: string | null, } | { "state": "syncing", progress: Progress | null, } | { "state": "offline", pending: number, last_success: string | null, retry_in_ms: number, } | { "state": "failed", code: string, message: string, pending: number, };
+export type State = { "state": "not_enrolled" } | { "state": "idle", pending: number, last_success: string | null, } | { "state": "syncing", progress: Progress | null, } | { "state": "offline", pending: number, last_success: string | null, retry_in_ms: number, } | { "state": "link_dropping", pending: number, done: number, total: number | null, last_success: string | null, retry_in_ms: number, } | { "state": "failed", code: string, message: string, pending: number, };
 
 export type SyncScreen = { enrolled: boolean, server: string | null, 
 /**

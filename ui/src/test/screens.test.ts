@@ -5,6 +5,7 @@ import type { GrowthChart as Chart, Problem, Visit } from '../api/types'
 import GrowthChart from '../components/GrowthChart.svelte'
 import SyncBadge from '../components/SyncBadge.svelte'
 import FirstRun from '../screens/FirstRun.svelte'
+import SyncScreen from '../screens/SyncScreen.svelte'
 import VisitForm from '../screens/VisitForm.svelte'
 
 afterEach(() => {
@@ -153,8 +154,11 @@ describe('offline indicator', () => {
     expect(container.textContent).toContain('Mode luring')
     rerender({ sync: { state: 'offline', pending: 3, last_success: null, retry_in_ms: 1000 } })
     expect(container.textContent).toContain('Tidak terhubung · 3 menunggu dikirim')
-    rerender({ sync: { state: 'syncing', progress: { phase: 'push', done: 50, total: 200, bytes_sent: 0, bytes_received: 0 } } })
+    rerender({ sync: { state: 'syncing', progress: { phase: 'push', done: 50, total: 200, bytes_sent: 0, bytes_received: 0, eta_secs: 12 } } })
     expect(container.querySelector('progress')?.getAttribute('value')).toBe('25')
+    rerender({ sync: { state: 'link_dropping', pending: 150, done: 50, total: 200, last_success: null, retry_in_ms: 15000 } })
+    expect(container.textContent).toContain('Sambungan putus-putus · 150 menunggu dikirim')
+    expect(container.textContent).not.toContain('Tidak terhubung')
   })
 
   it('speaks English after the switch', async () => {
@@ -164,6 +168,27 @@ describe('offline indicator', () => {
     await waitFor(() => expect(container.textContent).toContain('Offline mode'))
     setLang('id')
     await waitFor(() => expect(container.textContent).toContain('Mode luring'))
+  })
+})
+
+describe('sync screen', () => {
+  const enrolled = {
+    enrolled: true, server: 'http://10.0.0.2:8080', scope: ['3602012002'], scope_titles: ['36.02.01.2002 Cilangkahan'],
+    pending: 150, last_success: null, conflicts: [], refused: [],
+  }
+  it('shows what is left and about how long, and says so when the link keeps dropping', async () => {
+    mockIPC((cmd) => (cmd === 'sync_screen' ? enrolled : null))
+    const progress = { phase: 'push' as const, done: 1200, total: 10364, bytes_sent: 0, bytes_received: 0, eta_secs: 125 }
+    const { container, rerender } = render(SyncScreen, { sync: { state: 'syncing', progress } })
+    await screen.findByText('Cilangkahan', { exact: false })
+    expect(container.querySelector('[data-progress-text]')?.textContent).toBe('↑ 1.200 / 10.364')
+    expect(container.querySelector('[data-progress-left]')?.textContent).toBe('sisa 9.164 · kira-kira 2 menit')
+    rerender({ sync: { state: 'syncing', progress: { ...progress, eta_secs: 40 } } })
+    expect(container.querySelector('[data-progress-left]')?.textContent).toBe('sisa 9.164 · kira-kira 40 detik')
+    rerender({ sync: { state: 'link_dropping', pending: 150, done: 10214, total: 10364, last_success: null, retry_in_ms: 15000 } })
+    const warning = container.querySelector('[data-error="link_dropping"]')?.textContent ?? ''
+    expect(warning).toContain('Sambungan terus terputus')
+    expect(warning).toContain('10.214 / 10.364 sudah sampai')
   })
 })
 
