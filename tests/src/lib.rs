@@ -177,8 +177,14 @@ pub fn dump_area(store: &Store, prefix: &str) -> String {
         ("enrolments", pendamping_core::Entity::Enrolment),
         ("visits", pendamping_core::Entity::Visit),
     ] {
+        // A visit's results are derived on each replica: they must agree too.
+        let derived = if e == pendamping_core::Entity::Visit {
+            ", flags, results"
+        } else {
+            ""
+        };
         let sql = format!(
-            "SELECT id, deleted, clocks, {} FROM {table} WHERE area_code LIKE '{prefix}%' ORDER BY id",
+            "SELECT id, deleted, clocks, {}{derived} FROM {table} WHERE area_code LIKE '{prefix}%' ORDER BY id",
             e.fields().join(", ")
         );
         let mut stmt = conn.prepare(&sql).expect("dump query");

@@ -27,8 +27,15 @@ fn a_recorded_visit_is_saved_with_results_and_queued_in_the_same_transaction() {
     let change = queued.last().unwrap();
     assert_eq!((change.entity, change.row_id), (Entity::Visit, out.id));
     assert!(
-        change.fields.contains_key("results"),
-        "derived results travel with the visit"
+        !change.fields.contains_key("results"),
+        "derived results stay off the wire: every replica computes them"
+    );
+    let t = s.timeline(child.id).unwrap();
+    let saved = t.visits.iter().find(|v| v.visit.id == out.id).unwrap();
+    assert_eq!(
+        saved.results.as_ref(),
+        Some(&out.assessment.results),
+        "stored here with the visit"
     );
     assert_eq!(s.visit(out.id).unwrap().unwrap().person_id, child.id);
     // Baduta: next visit a month on.
@@ -497,4 +504,47 @@ fn a_weight_that_jumps_since_the_last_visit_is_warned_about_not_refused() {
         p.message_id
     );
     assert!(s.record_visit(&child_visit(904, &e, today(), 12.0, 75.0)).is_ok());
+}
+
+#[test]
+fn results_are_computed_on_arrival_even_when_the_visit_comes_before_its_child() {
+    let mut origin = store_at(today());
+    let (_, _, _, e) = family_with_child(&mut origin, 100, VILLAGE, d(2025, 5, 1));
+    let out = origin
+        .record_visit(&child_visit(900, &e, d(2026, 11, 1), 9.5, 74.0))
+        .unwrap();
+    let changes = origin.outbox(1000).unwrap();
+    let (visits, rest): (Vec<_>, Vec<_>) = changes.into_iter().partition(|c| c.entity == Entity::Visit);
+    assert!(visits.iter().all(|c| !c.fields.contains_key("results")));
+
+    let mut replica = store_at(today());
+    replica.apply_remote(&visits, Some("1")).unwrap();
+    let flags = |s: &pendamping_store::Store| -> Option<String> {
+        s.connection()
+            .query_row("SELECT results FROM visits WHERE id = ?1", [out.id.to_string()], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(flags(&replica), None, "no child yet: nothing to compute from");
+    replica.apply_remote(&rest, Some("2")).unwrap();
+    assert!(
+        flags(&replica).is_some_and(|r| r.contains("stunted")),
+        "computed once the child arrived"
+    );
+    assert_eq!(
+        dump_area(&replica, VILLAGE),
+        dump_area(&origin, VILLAGE),
+        "same results as the origin"
+    );
+
+    // An older device still sending results: they are dropped, and computed here.
+    let mut legacy = visits[0].clone();
+    legacy.change_id = uuid::Uuid::from_u128(77);
+    legacy
+        .fields
+        .insert("results".into(), serde_json::json!({"flags": ["wasted"]}));
+    let report = replica.apply_remote(&[legacy], Some("3")).unwrap();
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert!(flags(&replica).is_some_and(|r| r.contains("stunted") && !r.contains("wasted")));
 }

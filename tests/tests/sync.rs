@@ -165,7 +165,12 @@ async fn progress_counts_changes_and_bytes_against_a_known_total() {
         .iter()
         .filter(|p| p.phase == pendamping_sync::Phase::Push)
         .collect();
-    assert_eq!(pushes.len(), 120usize.div_ceil(7), "one event per batch");
+    assert_eq!(
+        pushes.len(),
+        1 + 120usize.div_ceil(7),
+        "the start, then one event per batch"
+    );
+    assert_eq!(pushes[0].done, 0);
     assert!(pushes.iter().all(|p| p.total == Some(120)));
     assert!(
         pushes
@@ -181,6 +186,12 @@ async fn progress_counts_changes_and_bytes_against_a_known_total() {
         .await
         .unwrap();
     assert_eq!(sum.pulled, 120);
+    assert_eq!(
+        (events[0].done, events[0].total),
+        (0, None),
+        "the start, before the server counted"
+    );
+    let events = &events[1..];
     assert_eq!(events.len(), 5, "pages of 25");
     assert!(
         events
@@ -246,11 +257,24 @@ async fn a_districts_rules_reach_the_device_on_its_next_sync() {
         "11.2 is no anaemia by the shipped rules"
     );
     assert_eq!(before.rules_version, "2026.11-1");
+    // A visit saved under the shipped rules...
+    let earlier = Visit {
+        id: uuid::Uuid::from_u128(312),
+        visit_date: d(2026, 11, 2),
+        ..visit.clone()
+    };
+    device.record_visit(&earlier).unwrap();
 
     sync(&mut device).await;
     let after = device.preview_visit(&visit).unwrap().assessment.results;
     assert!(after.flags.contains(&RiskFlag::Anemia), "{after:?}");
     assert_eq!(after.rules_version, "lebak-2026.12");
+    // ...has its results computed again under the district's.
+    let stored = device.timeline(mother.id).unwrap();
+    let stored = stored.visits.iter().find(|v| v.visit.id == earlier.id).unwrap();
+    let results = stored.results.as_ref().unwrap();
+    assert!(results.flags.contains(&RiskFlag::Anemia), "{results:?}");
+    assert_eq!(results.rules_version, "lebak-2026.12");
 
     drop(device);
     let mut device = Store::open(&path, options(clock)).unwrap();

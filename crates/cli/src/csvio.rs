@@ -21,12 +21,10 @@ pub const FILES: [(&str, Entity); 4] = [
     ("visits.csv", Entity::Visit),
 ];
 
-/// A file's columns: `id`, then the entity's synced fields. A visit's results are left
-/// out: they are derived, and an import computes them again.
+/// A file's columns: `id`, then the entity's synced fields (a visit's results are
+/// derived, and an import computes them again).
 pub fn columns(entity: Entity) -> Vec<&'static str> {
-    std::iter::once("id")
-        .chain(entity.fields().iter().copied().filter(|f| *f != "results"))
-        .collect()
+    std::iter::once("id").chain(entity.fields().iter().copied()).collect()
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -39,8 +39,9 @@ impl Entity {
     }
 
     /// The fields a change may carry for this entity (besides `deleted`). Everything else
-    /// is refused, so a change can never name a column it should not touch. The order is
-    /// part of the device store's format (its `clocks` column): only ever append.
+    /// is refused, so a change can never name a column it should not touch. The order,
+    /// with `retired` after it, is part of the device store's format (its `clocks`
+    /// column): only ever append.
     pub fn fields(self) -> &'static [&'static str] {
         match self {
             Entity::Household => &[
@@ -89,8 +90,18 @@ impl Entity {
                 "visit_date",
                 "data",
                 "correction_reason",
-                "results",
             ],
+        }
+    }
+
+    /// Fields that once travelled and no longer do. A visit's `results` (z-scores, flags,
+    /// indicators) is derived: every replica computes it from the raw values with its own
+    /// rules and tables, so it stays off the wire (SYNC.md, economy). A change from an
+    /// older device that still carries one has it dropped on arrival.
+    pub fn retired(self) -> &'static [&'static str] {
+        match self {
+            Entity::Visit => &["results"],
+            _ => &[],
         }
     }
 
@@ -117,6 +128,13 @@ pub struct Change {
 impl Change {
     pub fn is_delete(&self) -> bool {
         self.fields.get(DELETED) == Some(&Value::Bool(true))
+    }
+
+    /// Drops the fields its entity no longer syncs (`Entity::retired`).
+    pub fn drop_retired(&mut self) {
+        for f in self.entity.retired() {
+            self.fields.remove(*f);
+        }
     }
 }
 

@@ -15,13 +15,8 @@ pub enum Record {
 }
 
 /// The row's values as a JSON object, stamps dropped, with its id: ready for serde.
-/// `results` is derived from the record, not part of it, and is left out.
 pub fn to_object(id: &str, state: &RowState) -> Value {
-    let mut map: serde_json::Map<String, Value> = state
-        .iter()
-        .filter(|(k, _)| k.as_str() != "results")
-        .map(|(k, s)| (k.clone(), s.value.clone()))
-        .collect();
+    let mut map: serde_json::Map<String, Value> = state.iter().map(|(k, s)| (k.clone(), s.value.clone())).collect();
     map.insert("id".into(), Value::String(id.to_string()));
     Value::Object(map)
 }
@@ -84,6 +79,15 @@ impl Record {
             return Ok(None);
         }
         Record::from_source(entity, &Source::Object(to_object(id, state))).map(Some)
+    }
+
+    /// The record a row's fields make, tombstoned or not: a voided visit keeps its values.
+    pub fn from_state_even_deleted(entity: Entity, id: &str, state: &RowState) -> Result<Record, RecordError> {
+        let mut object = to_object(id, state);
+        if let Value::Object(map) = &mut object {
+            map.remove(DELETED);
+        }
+        Record::from_source(entity, &Source::Object(object))
     }
 
     /// Reads a record from a JSON object's text (fields and `id`), as a change brings it.

@@ -114,7 +114,11 @@ impl AppState {
             changes: Vec::with_capacity(req.changes.len()),
             bodies: Vec::with_capacity(req.changes.len()),
         };
-        for change in req.changes {
+        for mut change in req.changes {
+            // An older device may still send derived results: they are computed here.
+            for f in change.entity.retired() {
+                change.fields.remove(f);
+            }
             // Field values are raw JSON text: writing the change back is a copy, not a re-encoding.
             batch
                 .bodies

@@ -43,8 +43,7 @@ impl Context<'_> {
     }
 }
 
-/// A change as it arrived, its values left as JSON text until something needs them: the
-/// bulky derived `results` of a visit is stored and served, never parsed.
+/// A change as it arrived, its values left as JSON text until something needs them.
 /// Borrowed from the request body: field names must be plain (unescaped) text, which
 /// every valid field name is.
 #[derive(Debug, Serialize, Deserialize)]
@@ -77,7 +76,7 @@ impl Wire<'_> {
     }
 
     /// The record a new row's first change makes (`None` for a tombstone), read straight
-    /// from the JSON text; the derived `results` is left out.
+    /// from the JSON text.
     fn record(&self) -> Result<Option<Record>, RecordError> {
         if self.fields.get(DELETED).is_some_and(|v| v.get() == "true") {
             return Ok(None);
@@ -86,7 +85,7 @@ impl Wire<'_> {
         text.push_str("{\"id\":\"");
         text.push_str(&self.row_id.to_string());
         text.push('"');
-        for (k, v) in self.fields.iter().filter(|(k, _)| **k != "results") {
+        for (k, v) in &self.fields {
             // Field names were checked against the entity's list: plain identifiers.
             text.push_str(",\"");
             text.push_str(k);

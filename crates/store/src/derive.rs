@@ -2,11 +2,14 @@
 //! search tokens, KRS status, next due date, and the visit columns lists and the recap read.
 
 use chrono::NaiveDate;
-use pendamping_core::assess::VisitResults;
+use pendamping_core::assess::{self, VisitContext, VisitResults};
 use pendamping_core::krs::{self, Member};
 use pendamping_core::merge::RowState;
+use pendamping_core::record::Record;
+use pendamping_core::risk::PersonFacts;
 use pendamping_core::risk::RiskFlag;
 use pendamping_core::schedule::{self, DueInput};
+use pendamping_core::visit::Visit;
 use pendamping_core::visit::VisitData;
 use pendamping_core::{Enrolment, Entity, Household, Person, Relationship, Rules, TargetKind};
 use rusqlite::types::Value as Sql;
@@ -21,18 +24,40 @@ pub(crate) fn refresh(conn: &Connection, rules: &Rules, today: NaiveDate, entity
         Entity::Household => household(conn, rules, today, id),
         Entity::Person => {
             let household_id = person(conn, id)?;
-            if let Some(h) = household_id {
-                household(conn, rules, today, &h)?;
+            if let Some(h) = &household_id {
+                household(conn, rules, today, h)?;
             }
-            // The birth date feeds the schedule of this person's enrolments.
-            for e in ids(conn, "SELECT id FROM enrolments WHERE person_id = ?1", id)? {
+            // The birth date and sex feed the results and the schedule of this person's
+            // enrolments; the number of children, those of the women of the household.
+            let sql = "SELECT id FROM enrolments WHERE person_id = ?1 OR household_id = ?2";
+            let mut stmt = conn.prepare_cached(sql)?;
+            let enrolments: Vec<String> = stmt
+                .query_map((id, household_id.as_deref()), |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            for e in enrolments {
+                revisit(conn, rules, today, &e)?;
                 enrolment(conn, rules, today, &e)?;
             }
             Ok(())
         }
-        Entity::Enrolment => enrolment(conn, rules, today, id),
+        Entity::Enrolment => {
+            revisit(conn, rules, today, id)?;
+            enrolment(conn, rules, today, id)
+        }
         Entity::Visit => visit(conn, rules, today, id),
     }
+}
+
+/// Everything derived, computed again (under new rules).
+pub(crate) fn everything(conn: &Connection, rules: &Rules, today: NaiveDate) -> Result<()> {
+    for e in ids(conn, "SELECT id FROM enrolments WHERE ?1 = ?1", "")? {
+        revisit(conn, rules, today, &e)?;
+        enrolment(conn, rules, today, &e)?;
+    }
+    for h in ids(conn, "SELECT id FROM households WHERE ?1 = ?1", "")? {
+        household(conn, rules, today, &h)?;
+    }
+    Ok(())
 }
 
 fn ids(conn: &Connection, sql: &str, arg: &str) -> Result<Vec<String>> {
@@ -183,26 +208,94 @@ pub(crate) fn schedule(conn: &Connection, rules: &Rules, e: &Enrolment, person: 
 }
 
 /// The derived columns of a row (`rows::derived_columns`), from its merged state.
-pub(crate) fn row_columns(e: Entity, state: &RowState) -> Vec<Sql> {
+pub(crate) fn row_columns(
+    conn: &Connection,
+    rules: &Rules,
+    today: NaiveDate,
+    e: Entity,
+    id: &str,
+    state: &RowState,
+) -> Result<Vec<Sql>> {
     if e != Entity::Visit {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    let value = |f: &str| state.get(f).map(|s| s.value.clone());
-    let data: Option<VisitData> = value("data").and_then(|d| serde_json::from_value(d).ok());
-    let flags: Vec<RiskFlag> = value("results")
-        .and_then(|r| serde_json::from_value::<VisitResults>(r).ok())
-        .map(|r| r.flags)
-        .unwrap_or_default();
-    visit_columns(data.as_ref(), &flags)
+    let visit = match Record::from_state_even_deleted(e, id, state) {
+        Ok(Record::Visit(v)) => Some(v),
+        _ => None,
+    };
+    let results = match &visit {
+        Some(v) => visit_results(conn, rules, today, v)?,
+        None => None,
+    };
+    Ok(visit_columns(visit.as_ref().map(|v| &v.data), results.as_ref()))
+}
+
+/// A visit's results (z-scores, indicators, flags), computed here from its raw values and
+/// the facts of its enrolment and person, with this device's rules and tables: results
+/// never travel. `None` while the enrolment or the person has not arrived yet; they are
+/// computed when it does (`revisit`).
+pub(crate) fn visit_results(
+    conn: &Connection,
+    rules: &Rules,
+    today: NaiveDate,
+    v: &Visit,
+) -> Result<Option<VisitResults>> {
+    let Some(enrolment) = rows::read_record::<Enrolment>(conn, Entity::Enrolment, &v.enrolment_id.to_string())? else {
+        return Ok(None);
+    };
+    let Some(person) = rows::read_record::<Person>(conn, Entity::Person, &enrolment.person_id.to_string())? else {
+        return Ok(None);
+    };
+    let ctx = VisitContext {
+        person: PersonFacts {
+            sex: person.sex,
+            birth_date: person.birth_date,
+            children: children_count(conn, &person)?,
+        },
+        enrolment: &enrolment,
+        today,
+    };
+    Ok(Some(assess::assess(v.visit_date, &v.data, &ctx, rules).results))
+}
+
+/// Computes again the results of an enrolment's visits, after the enrolment or its
+/// person changed (or arrived after its visits).
+fn revisit(conn: &Connection, rules: &Rules, today: NaiveDate, enrolment_id: &str) -> Result<()> {
+    for id in ids(conn, "SELECT id FROM visits WHERE enrolment_id = ?1", enrolment_id)? {
+        let Some(v) = rows::read_record_even_deleted::<Visit>(conn, Entity::Visit, &id)? else {
+            continue;
+        };
+        let results = visit_results(conn, rules, today, &v)?;
+        let flags = results.as_ref().map(|r| r.flags.as_slice()).unwrap_or_default();
+        conn.prepare_cached("UPDATE visits SET flags = ?2, results = ?3 WHERE id = ?1")?
+            .execute((&id, join_flags(flags), results_json(results.as_ref())?))?;
+    }
+    Ok(())
+}
+
+fn results_json(results: Option<&VisitResults>) -> Result<Option<String>> {
+    Ok(match results {
+        Some(r) => Some(serde_json::to_string(r)?),
+        None => None,
+    })
 }
 
 /// What lists and the recap read of a visit without parsing its JSON: kind, flags, TTD
-/// total, KB method, and the services as bits.
-pub(crate) fn visit_columns(data: Option<&VisitData>, flags: &[RiskFlag]) -> Vec<Sql> {
+/// total, KB method, the services as bits, and the results themselves.
+pub(crate) fn visit_columns(data: Option<&VisitData>, results: Option<&VisitResults>) -> Vec<Sql> {
     let text = |s: Option<String>| s.map_or(Sql::Null, Sql::Text);
     let int = |i: Option<i64>| i.map_or(Sql::Null, Sql::Integer);
+    let flags = results.map(|r| r.flags.as_slice()).unwrap_or_default();
+    let results = text(results.and_then(|r| serde_json::to_string(r).ok()));
     let Some(d) = data else {
-        return vec![Sql::Null, text(join_flags(flags)), Sql::Null, Sql::Null, Sql::Null];
+        return vec![
+            Sql::Null,
+            text(join_flags(flags)),
+            Sql::Null,
+            Sql::Null,
+            Sql::Null,
+            results,
+        ];
     };
     let s = d.services();
     let bits = s.kie as i64 | (s.referral as i64) << 1 | (s.referral_completed as i64) << 2 | (s.bansos as i64) << 3;
@@ -220,6 +313,7 @@ pub(crate) fn visit_columns(data: Option<&VisitData>, flags: &[RiskFlag]) -> Vec
         int(ttd.map(i64::from)),
         text(kbpp),
         Sql::Integer(bits),
+        results,
     ]
 }
 

@@ -168,11 +168,16 @@ impl Store {
     }
 
     /// Takes the rules file the server sent: checked whole, kept for the next start, and
-    /// used from the next check on (every result records its version). A file that does
-    /// not parse changes nothing.
+    /// every visit's results, flags and due dates computed again under it, in one
+    /// transaction (results never travel; each replica derives them with its rules). A
+    /// file that does not parse changes nothing.
     pub fn adopt_rules(&mut self, toml: &str) -> Result<()> {
         let rules = rules_from_toml(toml)?;
-        meta_set(&self.conn, RULES_KEY, toml)?;
+        let today = self.today();
+        let tx = self.conn.transaction()?;
+        meta_set(&tx, RULES_KEY, toml)?;
+        derive::everything(&tx, &rules, today)?;
+        tx.commit()?;
         tracing::info!(version = %rules.version, "adopted the server's rules");
         self.opts.rules = rules;
         Ok(())

@@ -24,7 +24,7 @@ pub(crate) fn table(e: Entity) -> &'static str {
 
 /// Columns holding a JSON document rather than a scalar.
 fn is_json(col: &str) -> bool {
-    matches!(col, "details" | "data" | "results")
+    matches!(col, "details" | "data")
 }
 
 pub(crate) fn to_sql(col: &str, v: &Value) -> Sql {
@@ -84,7 +84,7 @@ fn select_sql(e: Entity) -> String {
 /// it by the same upsert (values from `derive::row_columns`, in this order).
 pub(crate) fn derived_columns(e: Entity) -> &'static [&'static str] {
     match e {
-        Entity::Visit => &["kind", "flags", "ttd_total", "kbpp_method", "services"],
+        Entity::Visit => &["kind", "flags", "ttd_total", "kbpp_method", "services", "results"],
         _ => &[],
     }
 }
@@ -123,9 +123,14 @@ fn upsert_sql(e: Entity) -> String {
     )
 }
 
-/// Field order of the `clocks` column: the entity's fields, then `deleted`.
+/// Field order of the `clocks` column: the entity's fields, its retired fields (whose
+/// slots stay empty), then `deleted`.
 fn clock_fields(e: Entity) -> impl Iterator<Item = &'static str> {
-    e.fields().iter().copied().chain(std::iter::once(DELETED))
+    e.fields()
+        .iter()
+        .chain(e.retired())
+        .copied()
+        .chain(std::iter::once(DELETED))
 }
 
 /// `clocks` holds each field's stamp in field order, comma-separated: empty for a field
@@ -148,6 +153,9 @@ fn encode_clocks(e: Entity, state: &RowState, row_hlc: Hlc) -> String {
 fn decode_clocks(e: Entity, text: &str, row_hlc: Hlc) -> Result<Vec<(&'static str, Hlc)>> {
     let mut out = Vec::new();
     for (f, c) in clock_fields(e).zip(text.split(',')) {
+        if e.retired().contains(&f) {
+            continue;
+        }
         match c {
             "" => {}
             "=" => out.push((f, row_hlc)),
@@ -279,7 +287,7 @@ fn read_record_as<T: DeserializeOwned>(
         })
 }
 
-/// The fields of a record: `results` is derived from it, not part of it.
+/// The fields of a record.
 fn record_fields(e: Entity) -> impl Iterator<Item = &'static str> {
-    e.fields().iter().copied().filter(|f| *f != "results")
+    e.fields().iter().copied()
 }

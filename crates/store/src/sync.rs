@@ -121,6 +121,14 @@ impl Store {
         let mut clock = self.clock;
         let mut report = ApplyReport::default();
         for c in changes {
+            let mut owned;
+            let c = if c.entity.retired().iter().any(|f| c.fields.contains_key(*f)) {
+                owned = c.clone();
+                owned.drop_retired();
+                &owned
+            } else {
+                c
+            };
             let id = c.change_id.to_string();
             if seen(&tx, &id)? {
                 report.skipped += 1;
@@ -174,7 +182,7 @@ impl Store {
                 report.conflicts += 1;
             }
             if after != before {
-                let derived = derive::row_columns(c.entity, &after);
+                let derived = derive::row_columns(&tx, &self.opts.rules, today, c.entity, &row, &after)?;
                 rows::write_state(&tx, c.entity, &row, &c.area_code, &after, derived)?;
                 derive::refresh(&tx, &self.opts.rules, today, c.entity, &row)?;
             }

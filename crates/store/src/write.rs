@@ -140,7 +140,10 @@ impl Writer<'_> {
             .execute((change_id.to_string(), &key, serde_json::to_string(&change)?))?;
         // Queued as sent; its values then move into the row.
         merge::apply_owned(&mut state, change);
-        let derived = derived.unwrap_or_else(|| derive::row_columns(entity, &state));
+        let derived = match derived {
+            Some(d) => d,
+            None => derive::row_columns(self.conn, self.rules, self.today, entity, &key, &state)?,
+        };
         rows::write_state(self.conn, entity, &key, area, &state, derived)?;
         Ok(Some(change_id))
     }
@@ -374,9 +377,8 @@ impl Writer<'_> {
         v.household_id = e.household_id;
         v.area_code = e.area_code.clone();
         let mut fields = change::to_fields(&v);
-        fields.insert("results".into(), serde_json::to_value(&assessment.results)?);
         fields.insert(DELETED.into(), Value::Bool(false));
-        let derived = derive::visit_columns(Some(&v.data), &assessment.results.flags);
+        let derived = derive::visit_columns(Some(&v.data), Some(&assessment.results));
         self.change_raw(Entity::Visit, v.id, &v.area_code, fields, Some(derived))?;
         let next_due = derive::schedule(self.conn, self.rules, &e, &person)?;
         let mut assessment = assessment;
