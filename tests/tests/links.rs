@@ -51,9 +51,9 @@ async fn every_connection_dropped_after(limit: u64) {
     let server = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
     let proxy = FaultProxy::start(server.addr, Faults::drop_every(limit), 1).await;
     let mut cadre = enrolled_device(&server, clock_at(today()), Role::Cadre, &[VILLAGE]).await;
-    village(&mut cadre, 60, 5);
+    village(&mut cadre, 200, 5);
     let made = outbox_ids(&cadre);
-    assert!(made.len() > 800, "a real amount of work ({})", made.len());
+    assert!(made.len() > 2500, "a real amount of work ({})", made.len());
     cadre.set_setting("server", &proxy.url()).unwrap();
 
     let sum = pendamping_sync::sync(&mut cadre, &patient(), &mut |_| {})

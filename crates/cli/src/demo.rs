@@ -7,6 +7,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use pendamping_core::enrolment::EnrolmentDetails;
 use pendamping_core::growth::{self, Curve, Measure};
 use pendamping_core::household::{Latrine, WaterSource};
+use pendamping_core::ids::IdMaker;
 use pendamping_core::visit::*;
 use pendamping_core::{Enrolment, Household, Person, Relationship, Sex, Visit, age, nik};
 use pendamping_store::{Batch, Sourced};
@@ -80,6 +81,8 @@ struct Gen<'a> {
     niks: HashSet<String>,
     taken: &'a dyn Fn(&str) -> bool,
     batch: Batch,
+    devices: Vec<u64>,
+    sessions: std::collections::HashMap<(u64, NaiveDate), IdMaker>,
 }
 
 fn src<T>(record: T) -> Sourced<T> {
@@ -91,16 +94,20 @@ fn src<T>(record: T) -> Sourced<T> {
 }
 
 impl Gen<'_> {
+    /// An id as the app makes it on the day the row was recorded, on one of the village
+    /// TPK's three devices (midwife, PKK and KB cadres), opened once that day (a session,
+    /// `pendamping_core::ids`).
     fn id(&mut self, on: NaiveDate) -> Uuid {
         let ms = on
             .and_hms_opt(8, 0, 0)
             .map(|t| t.and_utc().timestamp_millis())
             .unwrap_or(0)
             .max(0) as u64;
-        // The seed drives the content only: ids come from the OS's entropy, so two stores
-        // made with one seed (two villages, two devices) never share a row id.
-        let bytes: [u8; 10] = rand::rng().random();
-        uuid::Builder::from_unix_timestamp_millis(ms, &bytes).into_uuid()
+        let device = self.devices[self.rng.random_range(0..self.devices.len())];
+        self.sessions
+            .entry((device, on))
+            .or_insert_with(|| IdMaker::new(pendamping_core::ids::salt(device, rand::rng().random())))
+            .next(ms)
     }
 
     fn pick<'s>(&mut self, list: &[&'s str]) -> &'s str {
@@ -143,8 +150,12 @@ impl Gen<'_> {
         } else {
             None
         };
+        // Registered with the household, or at birth if born since.
+        let registered = pendamping_core::ids::v7_parts(h.id)
+            .and_then(|(ms, ..)| chrono::DateTime::from_timestamp_millis(ms as i64))
+            .map_or(self.today, |t| t.date_naive());
         let p = Person {
-            id: self.id(birth.max(self.today - Days::new(3650))),
+            id: self.id(birth.max(registered)),
             household_id: h.id,
             area_code: h.area_code.clone(),
             nik,
@@ -547,6 +558,10 @@ pub fn generate<E>(
         niks: HashSet::new(),
         taken,
         batch: Batch::default(),
+        // The seed drives the content only: salts come from the OS's entropy, so two stores
+        // made with one seed (two villages, two devices) never share a row id.
+        devices: (0..3).map(|_| rand::rng().random()).collect(),
+        sessions: Default::default(),
     };
     let mut counts = DemoCounts::default();
     for i in 0..opts.households {

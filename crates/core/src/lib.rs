@@ -9,6 +9,7 @@ pub mod enrolment;
 pub mod growth;
 pub mod hlc;
 pub mod household;
+pub mod ids;
 pub mod immunisation;
 pub mod krs;
 pub mod merge;

@@ -3,6 +3,7 @@
 
 pub mod codec;
 pub mod scope;
+pub mod wire;
 
 use pendamping_core::{Change, Entity, Hlc};
 use serde::{Deserialize, Serialize};
@@ -94,6 +95,21 @@ pub struct ConflictNote {
 pub enum Winner {
     Yours,
     Theirs,
+}
+
+/// A packed push (`wire::MEDIA_TYPE`): the fields of `PushRequest` before its changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushHead {
+    pub schema_version: u32,
+    pub seen: u64,
+}
+
+/// A packed pull answer: the fields of `PullResponse` before its changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullHead {
+    pub next: u64,
+    pub more: bool,
+    pub remaining: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -13,11 +13,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use chrono::FixedOffset;
 use futures_util::StreamExt;
-use pendamping_core::{Rules, TimeSource};
+use pendamping_core::{Change, Rules, TimeSource};
 use pendamping_protocol::codec::{self, CodecError, Encoding};
 use pendamping_protocol::{
-    EnrollRequest, ErrorBody, Health, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, PushResponse, RulesResponse, SCHEMA_VERSION,
-    codes,
+    EnrollRequest, ErrorBody, Health, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, PullHead, PushHead, PushRequest,
+    PushResponse, RulesResponse, SCHEMA_VERSION, codes, wire,
 };
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -74,6 +74,19 @@ impl AppState {
 }
 
 impl AppState {
+    /// A packed push (`wire::MEDIA_TYPE`), applied as its JSON form is.
+    pub fn push_packed(&self, device: &Device, packed: &[u8]) -> Result<PushResponse, ApiError> {
+        let (head, changes): (PushHead, Vec<Change>) = wire::unpack(packed)
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, e.to_string()))?;
+        let json = serde_json::to_vec(&PushRequest {
+            schema_version: head.schema_version,
+            seen: head.seen,
+            changes,
+        })
+        .map_err(|_| ApiError::internal())?;
+        self.push_json(device, &json)
+    }
+
     /// A push as the handler applies it, minus HTTP: parse the JSON, check the batch, and
     /// store it in one transaction. Blocking: call it off the async threads.
     pub fn push_json(&self, device: &Device, json: &[u8]) -> Result<PushResponse, ApiError> {
@@ -136,6 +149,21 @@ impl AppState {
     }
 }
 
+/// A pull page as a packed batch: the stored changes, read back (an older device's derived
+/// results dropped).
+fn pack_page(head: PullHead, bodies: &[String]) -> Result<Vec<u8>, ApiError> {
+    let mut changes = Vec::with_capacity(bodies.len());
+    for b in bodies {
+        let mut c: Change = serde_json::from_str(b).map_err(|e| {
+            tracing::error!(error = %e, "a stored change does not read back");
+            ApiError::internal()
+        })?;
+        c.drop_retired();
+        changes.push(c);
+    }
+    Ok(wire::pack(head, &changes))
+}
+
 fn flatten<T>(r: Result<Result<T, ServerError>, tokio::task::JoinError>) -> Result<T, ApiError> {
     match r {
         Ok(Ok(v)) => Ok(v),
@@ -195,6 +223,27 @@ impl IntoResponse for ApiError {
 
 /// A JSON answer, compressed when the client accepts it and it pays.
 fn json(headers: &HeaderMap, status: StatusCode, body: Vec<u8>) -> Response {
+    respond(headers, status, "application/json", body)
+}
+
+/// Does the request take packed batches (`wire::MEDIA_TYPE`) in answer?
+fn takes_packed(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim().starts_with(wire::MEDIA_TYPE)))
+}
+
+/// Is the request's body a packed batch?
+fn is_packed(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().starts_with(wire::MEDIA_TYPE))
+}
+
+/// An answer compressed as the request accepts.
+fn respond(headers: &HeaderMap, status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response {
     let accept = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok());
     let enc = if body.len() > 256 {
         Encoding::negotiate(accept)
@@ -203,7 +252,7 @@ fn json(headers: &HeaderMap, status: StatusCode, body: Vec<u8>) -> Response {
     };
     let mut resp = (
         status,
-        [(header::CONTENT_TYPE, "application/json")],
+        [(header::CONTENT_TYPE, content_type)],
         codec::encode(enc, &body),
     )
         .into_response();
@@ -375,13 +424,20 @@ async fn push(
     body: Body,
 ) -> Result<Response, ApiError> {
     let (bytes, wire) = read_body(&headers, body, state.0.config.max_body_bytes).await?;
+    let packed = is_packed(&headers);
     let worker = state.clone();
-    let out = tokio::task::spawn_blocking(move || worker.push_json(&device, &bytes))
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "push task failed");
-            ApiError::internal()
-        })??;
+    let out = tokio::task::spawn_blocking(move || {
+        if packed {
+            worker.push_packed(&device, &bytes)
+        } else {
+            worker.push_json(&device, &bytes)
+        }
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "push task failed");
+        ApiError::internal()
+    })??;
     let rejected: Vec<&str> = out.rejected.iter().map(|r| r.code.as_str()).collect();
     state
         .0
@@ -458,6 +514,19 @@ async fn pull(
         });
     }
     state.0.metrics.pulled(page.bodies.len());
+    if takes_packed(&headers) {
+        let head = PullHead {
+            next: page.next,
+            more: page.more,
+            remaining: page.remaining,
+        };
+        let body = tokio::task::spawn_blocking(move || pack_page(head, &page.bodies))
+            .await
+            .map_err(|_| ApiError::internal())??;
+        let resp = respond(&headers, StatusCode::OK, wire::MEDIA_TYPE, body);
+        state.0.metrics.bytes(0, body_len(&resp));
+        return Ok(resp);
+    }
     let mut body = Vec::with_capacity(page.bodies.iter().map(|b| b.len() + 1).sum::<usize>() + 64);
     body.extend_from_slice(b"{\"changes\":[");
     for (i, b) in page.bodies.iter().enumerate() {

@@ -21,6 +21,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use pendamping_core::Rules;
 use pendamping_core::hlc::{HlcClock, TimeSource};
+use pendamping_core::ids::IdMaker;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use uuid::Uuid;
 
@@ -71,6 +72,8 @@ pub struct Store {
     clock: HlcClock,
     device_id: Uuid,
     opts: Options,
+    /// Row and change ids of this session (`pendamping_core::ids`).
+    ids: std::sync::Mutex<IdMaker>,
 }
 
 impl Store {
@@ -147,11 +150,13 @@ impl Store {
         if let Some(last) = meta_get(&conn, "hlc")? {
             clock.resume_after(last.parse()?);
         }
+        let ids = std::sync::Mutex::new(IdMaker::new(id_salt(&conn)?));
         Ok(Store {
             conn,
             clock,
             device_id,
             opts,
+            ids,
         })
     }
 
@@ -197,9 +202,9 @@ impl Store {
         self.now().with_timezone(&self.opts.utc_offset).date_naive()
     }
 
-    /// A new UUIDv7 from the injected clock.
+    /// A new UUIDv7 from the injected clock and this session's salt.
     pub fn new_id(&self) -> Uuid {
-        new_id(self.opts.time.as_ref())
+        next_id(&self.ids, self.opts.time.as_ref())
     }
 
     /// `PRAGMA integrity_check` says "ok".
@@ -224,15 +229,22 @@ const PAGE_SIZE: i64 = 32_768;
 /// (RFC 9562's monotonic method) keeps ids made in one millisecond in the order they were
 /// made, so rows and outbox entries are appended to their indexes instead of landing at
 /// random pages: a batch rewrote every page of three indexes before.
-pub(crate) fn new_id(time: &dyn TimeSource) -> Uuid {
-    static CONTEXT: std::sync::Mutex<uuid::ContextV7> = std::sync::Mutex::new(uuid::ContextV7::new());
-    let ms = time.now_millis();
-    let context = CONTEXT.lock().unwrap_or_else(|p| p.into_inner());
-    Uuid::new_v7(uuid::Timestamp::from_unix(
-        &*context,
-        ms / 1000,
-        ((ms % 1000) * 1_000_000) as u32,
-    ))
+/// The salt of this session's ids (`pendamping_core::ids`): the store's device part, drawn
+/// once and kept, and session bits drawn at every opening.
+fn id_salt(conn: &Connection) -> Result<u64> {
+    let device = match meta_get(conn, "id_salt")?.and_then(|s| s.parse().ok()) {
+        Some(d) => d,
+        None => {
+            let d = Uuid::new_v4().as_u128() as u64 & ((1 << 40) - 1);
+            meta_set(conn, "id_salt", &d.to_string())?;
+            d
+        }
+    };
+    Ok(pendamping_core::ids::salt(device, Uuid::new_v4().as_u128() as u32))
+}
+
+pub(crate) fn next_id(ids: &std::sync::Mutex<IdMaker>, time: &dyn TimeSource) -> Uuid {
+    ids.lock().unwrap_or_else(|p| p.into_inner()).next(time.now_millis())
 }
 
 /// The HLC node of a device: the first 8 bytes of its id.

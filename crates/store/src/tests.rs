@@ -126,8 +126,33 @@ fn a_version_5_store_upgrades_with_its_outbox_in_order() {
 fn ids_made_in_one_millisecond_keep_their_order() {
     // Appended to their indexes, not scattered: a batch then writes few index pages.
     let time = pendamping_core::hlc::ManualTime::new(1_795_000_000_000);
-    let ids: Vec<Uuid> = (0..2_000).map(|_| new_id(&time)).collect();
+    let maker = std::sync::Mutex::new(IdMaker::new(7));
+    let ids: Vec<Uuid> = (0..2_000).map(|_| next_id(&maker, &time)).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
+fn each_opening_of_a_store_is_a_new_session_of_the_same_device_even_at_the_same_instant() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    // A clock that stands still: two openings make ids of the same millisecond.
+    let time = std::sync::Arc::new(pendamping_core::hlc::ManualTime::new(1_795_000_000_000));
+    let open = || {
+        Store::open(
+            &path,
+            Options {
+                time: time.clone(),
+                ..Options::default()
+            },
+        )
+        .unwrap()
+    };
+    let (a, b) = (open().new_id(), open().new_id());
+    assert_ne!(a, b, "never the same id twice");
+    let salt = |id| pendamping_core::ids::v7_parts(id).unwrap().2;
+    let device = |id| salt(id) >> pendamping_core::ids::SESSION_BITS;
+    assert_eq!(device(a), device(b), "one device");
+    assert_ne!(salt(a), salt(b), "two sessions");
 }
 
 #[test]

@@ -411,8 +411,8 @@ impl Store {
     fn transact<T>(&mut self, commit: bool, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
         let today = self.today();
         let time = self.opts.time.clone();
-        let id_time = self.opts.time.clone();
-        let new_id = move || crate::new_id(id_time.as_ref());
+        let (ids, id_time) = (&self.ids, self.opts.time.clone());
+        let new_id = move || crate::next_id(ids, id_time.as_ref());
         let tx = self.conn.transaction()?;
         let saved_clock = self.clock;
         let mut w = Writer {

@@ -2,17 +2,19 @@
 //! The outbox and the pull cursor are the only state, both transactional in the store,
 //! so a sync cut at any point resumes by simply running again.
 
-use pendamping_protocol::codec;
+use pendamping_core::Change;
 use pendamping_protocol::{
-    EnrollRequest, EnrollResponse, PullResponse, PushResponse, RulesResponse, SCHEMA_VERSION, Scope, Winner, codes,
+    EnrollRequest, EnrollResponse, PullHead, PullResponse, PushHead, PushResponse, RulesResponse, SCHEMA_VERSION,
+    Scope, Winner, codes,
 };
+use pendamping_protocol::{codec, wire};
 use pendamping_store::{RejectedChange, ReportedConflict, Store};
 use reqwest::Method;
 use serde::Serialize;
 
 use crate::access::Access;
 use crate::error::{Result, SyncError};
-use crate::http::{Bytes, Failure, Failures, Http, Retry};
+use crate::http::{Answer, Bytes, Failure, Failures, Http, Retry};
 use crate::window::Window;
 
 /// Where a sync is, for a progress bar.
@@ -214,26 +216,46 @@ pub async fn sync<A: Access>(
     Ok(sum)
 }
 
-/// The first `n` of `pending` whose push body fits `budget` bytes once encoded (at least
-/// one change), and that body.
-fn fit(pending: &[(uuid::Uuid, String)], seen: u64, budget: usize, enc: codec::Encoding) -> (usize, Vec<u8>) {
+/// The first `n` of `pending` whose packed push body fits `budget` bytes once encoded (at
+/// least one change), and that body.
+fn fit(pending: &[Change], seen: u64, budget: usize, enc: codec::Encoding) -> (usize, Vec<u8>) {
+    let head = PushHead {
+        schema_version: SCHEMA_VERSION,
+        seen,
+    };
     let mut n = pending.len();
     loop {
-        let mut json = format!("{{\"schema_version\":{SCHEMA_VERSION},\"seen\":{seen},\"changes\":[").into_bytes();
-        for (i, (_, change)) in pending[..n].iter().enumerate() {
-            if i > 0 {
-                json.push(b',');
-            }
-            json.extend_from_slice(change.as_bytes());
-        }
-        json.extend_from_slice(b"]}");
-        let encoded = codec::encode(enc, &json);
+        let encoded = codec::encode(enc, &wire::pack(head, &pending[..n]));
         if encoded.len() <= budget || n == 1 {
             return (n, encoded);
         }
         // Aim at the budget from the measured size, a little under so the next try fits.
         n = (n * budget / encoded.len() * 9 / 10).clamp(1, n - 1);
     }
+}
+
+/// Pull pages packed, or as JSON from a server that does not pack.
+const ACCEPT_PAGES: &str = "application/vnd.pendamping.batch, application/json;q=0.5";
+
+/// A push answer. It was sent after the server committed; if it does not parse it was cut,
+/// and the batch goes again (acknowledged then as duplicates).
+fn json_answer<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|e| SyncError::BadAnswer(e.to_string()))
+}
+
+/// A pull page, packed or JSON. A page that does not read after an OK status was cut.
+fn page_of(a: &Answer) -> std::result::Result<PullResponse, Failure> {
+    if a.is(wire::MEDIA_TYPE) {
+        let (head, changes): (PullHead, _) =
+            wire::unpack(&a.body).map_err(|e| Failure::Dropped(format!("page: {e}")))?;
+        return Ok(PullResponse {
+            changes,
+            next: head.next,
+            more: head.more,
+            remaining: head.remaining,
+        });
+    }
+    serde_json::from_slice(&a.body).map_err(|e| Failure::Dropped(format!("page: {e}")))
 }
 
 /// The server's sequence this device has pulled up to.
@@ -296,16 +318,25 @@ impl Run<'_> {
         // changes or too large is halved and sent again, down to a single change.
         let mut most = opts.batch_changes.max(1);
         loop {
-            let pending = store.with(|s| s.outbox_json(most))?;
+            let mut pending = store.with(|s| s.outbox(most))?;
             if pending.is_empty() {
                 return Ok(());
             }
+            // A change queued by an older version may still carry derived results.
+            pending.iter_mut().for_each(Change::drop_retired);
             let seen = cursor(store)?;
             let (n, body) = fit(&pending, seen, win.bytes(), http.encoding);
             let used = body.len();
             let resp: PushResponse = match http
-                .attempt(&Method::POST, "/v1/sync/push", Some(&body), &mut self.bytes)
+                .exchange(
+                    &Method::POST,
+                    "/v1/sync/push",
+                    Some((&body, wire::MEDIA_TYPE)),
+                    "application/json",
+                    &mut self.bytes,
+                )
                 .await
+                .map(|answer| answer.and_then(|a| json_answer(&a.body)))
             {
                 Err(f) => {
                     tries
@@ -322,7 +353,7 @@ impl Run<'_> {
             };
             win.grow(used);
             tries = Tries::default();
-            let ids: Vec<uuid::Uuid> = pending[..n].iter().map(|(id, _)| *id).collect();
+            let ids: Vec<uuid::Uuid> = pending[..n].iter().map(|c| c.change_id).collect();
             if resp.accepted + resp.rejected.len() != n {
                 return Err(SyncError::BadAnswer(format!(
                     "{n} changes sent, {} accounted for",
@@ -403,10 +434,14 @@ impl Run<'_> {
             let limit = (win.bytes() / per_change).clamp(1, opts.pull_limit.max(1));
             let path = format!("/v1/sync/pull?since={since}&limit={limit}");
             let before = self.bytes.received;
-            let page: PullResponse = match http
-                .attempt::<PullResponse>(&Method::GET, &path, None, &mut self.bytes)
+            let page = http
+                .exchange(&Method::GET, &path, None, ACCEPT_PAGES, &mut self.bytes)
                 .await
-            {
+                .and_then(|answer| match answer {
+                    Ok(a) => page_of(&a).map(Ok),
+                    Err(refused) => Ok(Err(refused)),
+                });
+            let page: PullResponse = match page {
                 Err(f) => {
                     let used = (self.bytes.received - before) as usize;
                     tries

@@ -116,7 +116,8 @@ impl Http {
         Err(failures.into_error(0, None))
     }
 
-    /// One try. `Err` is transient (try again); `Ok(Err)` is final.
+    /// One try, with a JSON body (if any) and a JSON answer. `Err` is transient (try
+    /// again); `Ok(Err)` is final.
     pub async fn attempt<T: DeserializeOwned>(
         &self,
         method: &Method,
@@ -124,27 +125,53 @@ impl Http {
         payload: Option<&[u8]>,
         bytes: &mut Bytes,
     ) -> std::result::Result<Result<T>, Failure> {
+        let answer = match self
+            .exchange(method, path, payload.map(|p| (p, JSON)), JSON, bytes)
+            .await?
+        {
+            Ok(a) => a,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        // A body that does not parse after an OK status was most likely cut short.
+        serde_json::from_slice(&answer.body)
+            .map(Ok)
+            .map_err(|e| Failure::Dropped(format!("answer: {e}")))
+    }
+
+    /// One try: sends `payload` (bytes and their media type, encoded in `self.encoding`)
+    /// and returns the answer's media type and decompressed body.
+    pub async fn exchange(
+        &self,
+        method: &Method,
+        path: &str,
+        payload: Option<(&[u8], &str)>,
+        accept: &str,
+        bytes: &mut Bytes,
+    ) -> std::result::Result<Result<Answer>, Failure> {
         let mut req = self
             .client
             .request(method.clone(), format!("{}{path}", self.base))
+            .header(header::ACCEPT, accept)
             .header(header::ACCEPT_ENCODING, "zstd, gzip");
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
-        if let Some(p) = payload {
+        if let Some((p, media_type)) = payload {
             req = req
-                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::CONTENT_TYPE, media_type)
                 .header(header::CONTENT_ENCODING, self.encoding.token())
                 .body(p.to_vec());
             bytes.sent += p.len() as u64;
         }
         let resp = req.send().await.map_err(Failure::from_send)?;
         let status = resp.status();
-        let enc = resp
-            .headers()
-            .get(header::CONTENT_ENCODING)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let header_text = |name| {
+            resp.headers()
+                .get(name)
+                .and_then(|v: &header::HeaderValue| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let (enc, media_type) = (header_text(header::CONTENT_ENCODING), header_text(header::CONTENT_TYPE));
         let raw = resp.bytes().await.map_err(|e| Failure::Dropped(e.to_string()))?;
         bytes.received += raw.len() as u64;
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::REQUEST_TIMEOUT
@@ -166,10 +193,24 @@ impl Http {
                 message: err.message,
             }));
         }
-        // A body that does not parse after an OK status was most likely cut short.
-        serde_json::from_slice(&plain)
-            .map(Ok)
-            .map_err(|e| Failure::Dropped(format!("answer: {e}")))
+        Ok(Ok(Answer {
+            media_type,
+            body: plain,
+        }))
+    }
+}
+
+const JSON: &str = "application/json";
+
+/// An answer's media type and its decompressed body.
+pub struct Answer {
+    pub media_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn is(&self, media_type: &str) -> bool {
+        self.media_type.as_deref().is_some_and(|t| t.starts_with(media_type))
     }
 }
 
