@@ -162,3 +162,59 @@ async fn a_server_that_cannot_be_reached_is_told_apart_from_a_dropping_link() {
     assert!(matches!(err, SyncError::Unreachable { .. }), "{err}");
     server.stop().await;
 }
+
+/// Batches in flight together, or changes relayed by different paths, may reach the server
+/// out of order: an edit ahead of the change that made its row. It is kept, not refused,
+/// and the row is whole and checked once the rest arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_that_arrives_before_its_row_is_kept_and_the_row_made_whole() {
+    use pendamping_protocol::{PushRequest, PushResponse, SCHEMA_VERSION};
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
+    let mut cadre = enrolled_device(&server, clock_at(today()), Role::Cadre, &[VILLAGE]).await;
+    let (_, mother, _, _) = family_with_child(&mut cadre, 100, VILLAGE, d(2025, 5, 1));
+    let mut edited = mother.clone();
+    edited.phone = Some("081234567890".into());
+    cadre.save_person(&edited).unwrap();
+    let changes = cadre.outbox(100).unwrap();
+    let (edit, made): (Vec<_>, Vec<_>) = changes
+        .into_iter()
+        .partition(|c| c.row_id == mother.id && !c.fields.contains_key("name"));
+    assert_eq!(edit.len(), 1);
+    let token = cadre.setting("token").unwrap().unwrap();
+    let push = |changes: Vec<pendamping_core::Change>| {
+        let (url, token) = (server.url(), token.clone());
+        async move {
+            let resp = reqwest::Client::new()
+                .post(format!("{url}/v1/sync/push"))
+                .bearer_auth(token)
+                .json(&PushRequest {
+                    schema_version: SCHEMA_VERSION,
+                    seen: 0,
+                    changes,
+                })
+                .send()
+                .await
+                .unwrap();
+            resp.json::<PushResponse>().await.unwrap()
+        }
+    };
+    let first = push(edit).await;
+    assert!(
+        first.rejected.is_empty(),
+        "the early edit is kept: {:?}",
+        first.rejected
+    );
+    let rest = push(made).await;
+    assert!(rest.rejected.is_empty(), "{:?}", rest.rejected);
+    // A fresh device gets the whole row, with the edit.
+    let mut fresh = enrolled_device(&server, clock_at(today()), Role::Cadre, &[VILLAGE]).await;
+    pendamping_sync::sync(&mut fresh, &fast_options(), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        fresh.person(mother.id).unwrap().unwrap().phone.as_deref(),
+        Some("081234567890")
+    );
+    server.stop().await;
+}

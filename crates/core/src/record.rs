@@ -21,6 +21,13 @@ pub fn to_object(id: &str, state: &RowState) -> Value {
     Value::Object(map)
 }
 
+/// A row some of whose fields have not arrived yet: a later edit that travelled ahead of
+/// the change that made the row (another batch, another path). It is merged and kept, and
+/// checked as a record once the rest arrives. A row made on a device has every field.
+pub fn is_partial(entity: Entity, state: &RowState) -> bool {
+    !entity.fields().iter().all(|f| state.contains_key(*f))
+}
+
 pub fn is_deleted(state: &RowState) -> bool {
     state.get(DELETED).is_some_and(|s| s.value == Value::Bool(true))
 }

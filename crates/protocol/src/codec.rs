@@ -96,9 +96,140 @@ pub fn decode(enc: Encoding, data: &[u8], max: usize) -> Result<Vec<u8>, CodecEr
     }
 }
 
+/// A body compressed as it is made, flushed at every `push` so the reader can take each
+/// part as soon as it arrives (a pull that streams its pages), with one compression
+/// context for the whole body: later pages compress against earlier ones.
+pub struct StreamEncoder {
+    zstd: Option<zstd::stream::write::Encoder<'static, Vec<u8>>>,
+}
+
+impl StreamEncoder {
+    /// zstd, or identity for a reader that takes no zstd.
+    pub fn new(enc: Encoding) -> StreamEncoder {
+        StreamEncoder {
+            zstd: (enc == Encoding::Zstd)
+                .then(|| zstd::stream::write::Encoder::new(Vec::new(), 3).ok())
+                .flatten(),
+        }
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        if self.zstd.is_some() {
+            Encoding::Zstd
+        } else {
+            Encoding::Identity
+        }
+    }
+
+    /// The bytes that carry `data`, ready to send now.
+    pub fn push(&mut self, data: &[u8]) -> Vec<u8> {
+        match &mut self.zstd {
+            None => data.to_vec(),
+            Some(z) => {
+                // Writing to and flushing into a Vec cannot fail.
+                let _ = z.write_all(data);
+                let _ = z.flush();
+                std::mem::take(z.get_mut())
+            }
+        }
+    }
+
+    /// The last bytes of the body.
+    pub fn finish(&mut self) -> Vec<u8> {
+        self.zstd.take().and_then(|z| z.finish().ok()).unwrap_or_default()
+    }
+}
+
+/// Decompresses a streamed body as its bytes arrive, at most `max` bytes held at once.
+pub struct StreamDecoder {
+    zstd: Option<zstd::stream::raw::Decoder<'static>>,
+    max: usize,
+}
+
+impl StreamDecoder {
+    pub fn new(enc: Encoding, max: usize) -> Result<StreamDecoder, CodecError> {
+        let zstd = match enc {
+            Encoding::Identity => None,
+            Encoding::Zstd => {
+                Some(zstd::stream::raw::Decoder::new().map_err(|e| CodecError::Corrupt("zstd", e.to_string()))?)
+            }
+            Encoding::Gzip => return Err(CodecError::Unsupported("gzip (streamed)".into())),
+        };
+        Ok(StreamDecoder { zstd, max })
+    }
+
+    /// Appends what `chunk` decodes to onto `out`.
+    pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<(), CodecError> {
+        use zstd::stream::raw::{InBuffer, Operation, OutBuffer};
+        let max = self.max;
+        let bounded = |out: &[u8]| {
+            if out.len() > max {
+                return Err(CodecError::TooLarge(max));
+            }
+            Ok(())
+        };
+        let Some(z) = &mut self.zstd else {
+            out.extend_from_slice(chunk);
+            return bounded(out);
+        };
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let mut input = InBuffer::around(chunk);
+        let mut scratch = vec![0u8; 64 << 10];
+        loop {
+            let mut output = OutBuffer::around(&mut scratch[..]);
+            z.run(&mut input, &mut output)
+                .map_err(|e| CodecError::Corrupt("zstd", e.to_string()))?;
+            let n = output.pos();
+            out.extend_from_slice(&scratch[..n]);
+            bounded(out)?;
+            if input.pos() == chunk.len() && n < scratch.len() {
+                return Ok(());
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_streamed_body_decodes_part_by_part_as_its_bytes_arrive() {
+        for enc in [Encoding::Zstd, Encoding::Identity] {
+            let mut w = StreamEncoder::new(enc);
+            let parts: Vec<Vec<u8>> = (0..5).map(|i| format!("page {i} ").repeat(300).into_bytes()).collect();
+            let sent: Vec<Vec<u8>> = parts.iter().map(|p| w.push(p)).collect();
+            let last = w.finish();
+            let mut r = StreamDecoder::new(enc, 1 << 20).unwrap();
+            let mut got = Vec::new();
+            let mut expected = Vec::new();
+            for (part, bytes) in parts.iter().zip(&sent) {
+                // Byte by byte: a slow link hands over whatever it has.
+                for b in bytes.chunks(7) {
+                    r.feed(b, &mut got).unwrap();
+                }
+                expected.extend_from_slice(part);
+                assert_eq!(got, expected, "each part readable once its bytes are in ({enc:?})");
+            }
+            r.feed(&last, &mut got).unwrap();
+            assert_eq!(got, expected);
+            if enc == Encoding::Zstd {
+                assert!(
+                    sent.iter().skip(1).all(|s| s.len() < 100),
+                    "later parts compress against earlier"
+                );
+                let mut small = StreamDecoder::new(enc, 100).unwrap();
+                assert!(matches!(
+                    small.feed(&sent[0], &mut Vec::new()),
+                    Err(CodecError::TooLarge(100))
+                ));
+                let mut junk = StreamDecoder::new(enc, 1 << 20).unwrap();
+                assert!(junk.feed(b"not zstd at all", &mut Vec::new()).is_err());
+            }
+        }
+    }
 
     #[test]
     fn round_trips_and_refuses_truncated_bombs_and_unknown_encodings() {

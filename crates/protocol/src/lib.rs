@@ -105,11 +105,12 @@ pub struct PushHead {
 }
 
 /// A packed pull answer: the fields of `PullResponse` before its changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullHead {
     pub next: u64,
     pub more: bool,
     pub remaining: Option<u64>,
+    pub rules: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -123,6 +124,10 @@ pub struct PullResponse {
     /// cheaply: the total of a progress bar.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining: Option<u64>,
+    /// The version of the district's rules the server holds: a device holding another
+    /// fetches them (`GET /v1/rules`), and saves the round trip when it holds the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<String>,
 }
 
 /// The district's rules file (thresholds, ranges, cadence, advice), as the server holds it.

@@ -23,6 +23,38 @@ use uuid::Uuid;
 /// The media type of a packed push body and of a packed pull answer.
 pub const MEDIA_TYPE: &str = "application/vnd.pendamping.batch";
 
+/// The media type of a pull answer that streams its pages: each page a packed batch (head
+/// `PullHead`), framed by its length, the whole body compressed as one stream and flushed
+/// after every page (`codec::StreamEncoder`). One request for the whole pull; a cut costs
+/// only the page that was on the wire, every page before it is applied and its cursor kept.
+pub const PAGES_MEDIA_TYPE: &str = "application/vnd.pendamping.pages";
+
+/// A page framed for a `PAGES_MEDIA_TYPE` body: its length (4 bytes, little-endian), then it.
+pub fn frame(page: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(page.len() + 4);
+    out.extend_from_slice(&(page.len() as u32).to_le_bytes());
+    out.extend_from_slice(page);
+    out
+}
+
+/// Takes the first whole frame off `buf`, if it has one. A frame longer than `max` is an
+/// error: nothing that large is ever sent.
+pub fn next_frame(buf: &mut Vec<u8>, max: usize) -> Result<Option<Vec<u8>>, WireError> {
+    let Some(len) = buf.get(..4) else {
+        return Ok(None);
+    };
+    let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize;
+    if len > max {
+        return Err(WireError::Inconsistent("a frame longer than any page"));
+    }
+    if buf.len() < 4 + len {
+        return Ok(None);
+    }
+    let page = buf[4..4 + len].to_vec();
+    buf.drain(..4 + len);
+    Ok(Some(page))
+}
+
 /// The first bytes of a packed body, with the layout's version.
 const MAGIC: &[u8; 4] = b"PDB1";
 
@@ -594,7 +626,11 @@ mod tests {
         Change {
             change_id: maker.next(ms),
             entity,
-            row_id: if n.is_multiple_of(3) { Uuid::new_v4() } else { maker.next(ms) },
+            row_id: if n.is_multiple_of(3) {
+                Uuid::new_v4()
+            } else {
+                maker.next(ms)
+            },
             area_code: "3602012002".into(),
             hlc: Hlc {
                 millis: ms,
@@ -640,6 +676,24 @@ mod tests {
         assert_eq!(head, 7);
         assert_eq!(back, changes);
         assert_eq!(unpack::<u64>(&pack(0u64, &[])).unwrap().1, vec![]);
+    }
+
+    #[test]
+    fn frames_come_off_whole_whatever_the_bytes_arrive_in() {
+        let pages: Vec<Vec<u8>> = (1..4u8).map(|n| vec![n; n as usize * 100]).collect();
+        let stream: Vec<u8> = pages.iter().flat_map(|p| frame(p)).collect();
+        let (mut buf, mut got) = (Vec::new(), Vec::new());
+        for chunk in stream.chunks(33) {
+            buf.extend_from_slice(chunk);
+            while let Some(p) = next_frame(&mut buf, 1000).unwrap() {
+                got.push(p);
+            }
+        }
+        assert_eq!(got, pages);
+        assert!(buf.is_empty());
+        let mut huge = frame(&[0; 10]);
+        huge[3] = 0x7f;
+        assert!(next_frame(&mut huge, 1 << 20).is_err());
     }
 
     #[test]

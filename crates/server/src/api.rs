@@ -226,12 +226,95 @@ fn json(headers: &HeaderMap, status: StatusCode, body: Vec<u8>) -> Response {
     respond(headers, status, "application/json", body)
 }
 
-/// Does the request take packed batches (`wire::MEDIA_TYPE`) in answer?
-fn takes_packed(headers: &HeaderMap) -> bool {
+/// Does the request take `media_type` in answer?
+fn accepts(headers: &HeaderMap, media_type: &str) -> bool {
     headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim().starts_with(wire::MEDIA_TYPE)))
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.split(';').next().is_some_and(|t| t.trim() == media_type))
+        })
+}
+
+fn takes_packed(headers: &HeaderMap) -> bool {
+    accepts(headers, wire::MEDIA_TYPE)
+}
+
+/// The last page ends a sync: note it when the writer is free, off the async threads (the
+/// write is an fsync'd commit).
+fn last_page(state: &AppState, device: &Device) {
+    let (writer, id, now) = (state.clone(), device.id.clone(), state.now_ms());
+    tokio::task::spawn_blocking(move || {
+        if let Ok(conn) = writer.0.writer.try_lock()
+            && let Err(e) = auth::touch(&conn, &id, now)
+        {
+            tracing::warn!(error = %e, "could not record the device's last sync");
+        }
+    });
+}
+
+/// The whole pull in one answer (`wire::PAGES_MEDIA_TYPE`): page after page of `limit`
+/// changes, each read in its own snapshot, packed, framed and flushed, until the last. A
+/// slow reader holds the next page back (two are queued at most); a reader that goes away
+/// stops it.
+fn stream_pages(state: AppState, device: Device, headers: &HeaderMap, first: pull::Page, limit: usize) -> Response {
+    let accept = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok());
+    let mut enc = codec::StreamEncoder::new(Encoding::negotiate(accept));
+    let encoding = enc.encoding();
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(2);
+    tokio::spawn(async move {
+        let mut page = first;
+        loop {
+            let (next, more) = (page.next, page.more);
+            state.0.metrics.pulled(page.bodies.len());
+            let head = PullHead {
+                next,
+                more,
+                remaining: page.remaining,
+                rules: Some(state.0.rules.version.clone()),
+            };
+            let packed = match tokio::task::spawn_blocking(move || pack_page(head, &page.bodies)).await {
+                Ok(Ok(p)) => p,
+                _ => {
+                    let _ = tx.send(Err(std::io::Error::other("a page could not be packed"))).await;
+                    return;
+                }
+            };
+            let mut bytes = enc.push(&wire::frame(&packed));
+            if !more {
+                bytes.extend(enc.finish());
+            }
+            state.0.metrics.bytes(0, bytes.len());
+            if tx.send(Ok(bytes)).await.is_err() {
+                return;
+            }
+            if !more {
+                last_page(&state, &device);
+                return;
+            }
+            let dev = device.clone();
+            page = match state.read(move |c| pull::page(c, &dev, next, limit)).await {
+                Ok(Ok(p)) => p,
+                _ => {
+                    let _ = tx.send(Err(std::io::Error::other("a page could not be read"))).await;
+                    return;
+                }
+            };
+        }
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let mut resp = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, wire::PAGES_MEDIA_TYPE)],
+        Body::from_stream(body),
+    )
+        .into_response();
+    if encoding != Encoding::Identity {
+        resp.headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding.token()));
+    }
+    resp
 }
 
 /// Is the request's body a packed batch?
@@ -501,17 +584,11 @@ async fn pull(
             ),
         )
     })?;
+    if accepts(&headers, wire::PAGES_MEDIA_TYPE) {
+        return Ok(stream_pages(state, device, &headers, page, limit));
+    }
     if !page.more {
-        // The last page ends a sync: note it when the writer is free, off the async threads
-        // (the write is an fsync'd commit).
-        let (writer, id, now) = (state.clone(), device.id.clone(), state.now_ms());
-        tokio::task::spawn_blocking(move || {
-            if let Ok(conn) = writer.0.writer.try_lock()
-                && let Err(e) = auth::touch(&conn, &id, now)
-            {
-                tracing::warn!(error = %e, "could not record the device's last sync");
-            }
-        });
+        last_page(&state, &device);
     }
     state.0.metrics.pulled(page.bodies.len());
     if takes_packed(&headers) {
@@ -519,6 +596,7 @@ async fn pull(
             next: page.next,
             more: page.more,
             remaining: page.remaining,
+            rules: Some(state.0.rules.version.clone()),
         };
         let body = tokio::task::spawn_blocking(move || pack_page(head, &page.bodies))
             .await
@@ -539,7 +617,14 @@ async fn pull(
         .remaining
         .map(|n| format!(",\"remaining\":{n}"))
         .unwrap_or_default();
-    body.extend_from_slice(format!("],\"next\":{},\"more\":{}{remaining}}}", page.next, page.more).as_bytes());
+    let rules = serde_json::to_string(&state.0.rules.version).unwrap_or_default();
+    body.extend_from_slice(
+        format!(
+            "],\"next\":{},\"more\":{}{remaining},\"rules\":{rules}}}",
+            page.next, page.more
+        )
+        .as_bytes(),
+    );
     let resp = json(&headers, StatusCode::OK, body);
     state.0.metrics.bytes(0, body_len(&resp));
     Ok(resp)

@@ -75,10 +75,13 @@ impl Wire<'_> {
         })
     }
 
-    /// The record a new row's first change makes (`None` for a tombstone), read straight
-    /// from the JSON text.
+    /// The record a new row's first change makes (`None` for a tombstone, or for an edit
+    /// that arrived before the change that made the row), read straight from the JSON text.
     fn record(&self) -> Result<Option<Record>, RecordError> {
         if self.fields.get(DELETED).is_some_and(|v| v.get() == "true") {
+            return Ok(None);
+        }
+        if !self.entity.fields().iter().all(|f| self.fields.contains_key(f)) {
             return Ok(None);
         }
         let mut text = String::with_capacity(512);
@@ -253,7 +256,11 @@ fn apply_one(
     };
     let mut after = before.state.clone();
     let won = merge::apply(&mut after, c);
-    let record = Record::from_state(c.entity, &id, &after);
+    let record = if pendamping_core::record::is_partial(c.entity, &after) {
+        Ok(None)
+    } else {
+        Record::from_state(c.entity, &id, &after)
+    };
     if let Some(bad) = validate::check(tx, lookups, record, ctx.today_in(&c.area_code), ctx.rules)? {
         return Ok(Err(reject(wire, codes::INVALID, bad.field.as_deref(), bad.message)));
     }

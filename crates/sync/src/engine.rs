@@ -50,14 +50,21 @@ pub struct Summary {
     pub conflicts: u64,
     pub bytes_sent: u64,
     pub bytes_received: u64,
+    pub requests: u64,
 }
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "dikirim {} · diterima {} · ditolak {} · konflik {} · byte keluar {} · byte masuk {}",
-            self.pushed, self.pulled, self.rejected, self.conflicts, self.bytes_sent, self.bytes_received
+            "dikirim {} · diterima {} · ditolak {} · konflik {} · byte keluar {} · byte masuk {} · permintaan {}",
+            self.pushed,
+            self.pulled,
+            self.rejected,
+            self.conflicts,
+            self.bytes_sent,
+            self.bytes_received,
+            self.requests
         )
     }
 }
@@ -204,13 +211,19 @@ pub async fn sync<A: Access>(
         progress,
         started: Default::default(),
         base: Default::default(),
+        server_rules: None,
     };
     run.push_all(&mut store).await?;
     run.pull_all(&mut store).await?;
-    run.rules(&mut store).await?;
+    // The last page named the server's rules: fetched only when they differ from ours.
+    let have = store.with(|s| s.rules().version.clone());
+    if run.server_rules.as_ref() != Some(&have) {
+        run.rules(&mut store).await?;
+    }
     let mut sum = run.sum;
     sum.bytes_sent = run.bytes.sent;
     sum.bytes_received = run.bytes.received;
+    sum.requests = run.bytes.requests;
     store.with(|s| s.set_setting(keys::LAST_SUCCESS, &s.now().to_rfc3339()))?;
     tracing::info!(%sum, "sync finished");
     Ok(sum)
@@ -234,8 +247,29 @@ fn fit(pending: &[Change], seen: u64, budget: usize, enc: codec::Encoding) -> (u
     }
 }
 
+/// How far a pull has come.
+#[derive(Default)]
+struct Pulling {
+    done: u64,
+    total: Option<u64>,
+}
+
+/// Why an answer's pages stopped before the last.
+enum Cut {
+    /// The link: try again from the cursor of the last page applied.
+    Link(Failure),
+    Fatal(SyncError),
+}
+
+/// Largest page accepted (decompressed).
+const MAX_PAGE: usize = 64 << 20;
+
+/// Push batches in flight at once.
+const IN_FLIGHT: usize = 2;
+
 /// Pull pages packed, or as JSON from a server that does not pack.
-const ACCEPT_PAGES: &str = "application/vnd.pendamping.batch, application/json;q=0.5";
+const ACCEPT_PAGES: &str =
+    "application/vnd.pendamping.pages, application/vnd.pendamping.batch;q=0.8, application/json;q=0.5";
 
 /// A push answer. It was sent after the server committed; if it does not parse it was cut,
 /// and the batch goes again (acknowledged then as duplicates).
@@ -253,6 +287,7 @@ fn page_of(a: &Answer) -> std::result::Result<PullResponse, Failure> {
             next: head.next,
             more: head.more,
             remaining: head.remaining,
+            rules: head.rules,
         });
     }
     serde_json::from_slice(&a.body).map_err(|e| Failure::Dropped(format!("page: {e}")))
@@ -275,6 +310,8 @@ struct Run<'a> {
     progress: &'a mut (dyn FnMut(Progress) + Send),
     started: std::collections::HashMap<Phase, std::time::Instant>,
     base: std::collections::HashMap<Phase, u64>,
+    /// The rules version the server named in its last pull page.
+    server_rules: Option<String>,
 }
 
 impl Run<'_> {
@@ -308,98 +345,131 @@ impl Run<'_> {
     async fn push_all(&mut self, store: &mut impl Access) -> Result<()> {
         let (http, opts) = (self.http.clone(), self.opts);
         let total = store.with(|s| s.pending_count())?;
-        let mut done = 0u64;
         if total > 0 {
             self.begin(Phase::Push, 0, Some(total));
         }
+        let mut done = 0u64;
         let mut win = opts.window();
         let mut tries = Tries::default();
         // The server's own limits may be tighter than ours: a batch it refuses as too many
         // changes or too large is halved and sent again, down to a single change.
         let mut most = opts.batch_changes.max(1);
         loop {
-            let mut pending = store.with(|s| s.outbox(most))?;
+            let mut pending = store.with(|s| s.outbox(most.saturating_mul(4)))?;
             if pending.is_empty() {
                 return Ok(());
             }
             // A change queued by an older version may still carry derived results.
             pending.iter_mut().for_each(Change::drop_retired);
+            let pending = std::sync::Arc::new(pending);
             let seen = cursor(store)?;
-            let (n, body) = fit(&pending, seen, win.bytes(), http.encoding);
-            let used = body.len();
-            let resp: PushResponse = match http
-                .exchange(
-                    &Method::POST,
-                    "/v1/sync/push",
-                    Some((&body, wire::MEDIA_TYPE)),
-                    "application/json",
-                    &mut self.bytes,
-                )
-                .await
-                .map(|answer| answer.and_then(|a| json_answer(&a.body)))
-            {
-                Err(f) => {
-                    tries
-                        .failed(f, &mut win, used, &opts.retry, (self.sum.pushed, Some(total)))
-                        .await?;
-                    continue;
+            // Up to `IN_FLIGHT` batches at once: the next is on the wire while the answer
+            // to the one before is on its way back (3G: 300 ms a round trip).
+            let mut flying = tokio::task::JoinSet::new();
+            let (mut at, mut stop, mut failure) = (0, false, None);
+            loop {
+                while !stop && flying.len() < IN_FLIGHT && at < pending.len() {
+                    let upto = (at + most).min(pending.len());
+                    let (n, body) = fit(&pending[at..upto], seen, win.bytes(), http.encoding);
+                    let (http, range) = (http.clone(), at..at + n);
+                    flying.spawn(async move {
+                        let mut bytes = Bytes::default();
+                        let answer = http
+                            .exchange(
+                                &Method::POST,
+                                "/v1/sync/push",
+                                Some((&body, wire::MEDIA_TYPE)),
+                                "application/json",
+                                &mut bytes,
+                            )
+                            .await
+                            .map(|answer| answer.and_then(|a| json_answer::<PushResponse>(&a.body)));
+                        (range, body.len(), answer, bytes)
+                    });
+                    at += n;
                 }
-                Ok(Err(e)) if n > 1 && matches!(e.code(), Some(codes::TOO_MANY_CHANGES | codes::TOO_LARGE)) => {
-                    tracing::info!(n, code = e.code(), "the server refused the batch's size; halving it");
-                    most = n.div_ceil(2);
-                    continue;
-                }
-                Ok(answer) => answer?,
-            };
-            win.grow(used);
-            tries = Tries::default();
-            let ids: Vec<uuid::Uuid> = pending[..n].iter().map(|c| c.change_id).collect();
-            if resp.accepted + resp.rejected.len() != n {
-                return Err(SyncError::BadAnswer(format!(
-                    "{n} changes sent, {} accounted for",
-                    resp.accepted + resp.rejected.len()
-                )));
+                let Some(landed) = flying.join_next().await else {
+                    break;
+                };
+                let (range, used, answer, bytes) = landed.map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+                self.bytes.add(bytes);
+                let n = range.len();
+                let resp = match answer {
+                    Err(f) => {
+                        // Send nothing new; let what is in flight land, then go on from the
+                        // outbox as it then stands.
+                        stop = true;
+                        failure.get_or_insert((f, used));
+                        continue;
+                    }
+                    Ok(Err(e)) if n > 1 && matches!(e.code(), Some(codes::TOO_MANY_CHANGES | codes::TOO_LARGE)) => {
+                        tracing::info!(n, code = e.code(), "the server refused the batch's size; halving it");
+                        most = most.min(n.div_ceil(2));
+                        stop = true;
+                        continue;
+                    }
+                    Ok(answer) => answer?,
+                };
+                win.grow(used);
+                tries = Tries::default();
+                let ids: Vec<uuid::Uuid> = pending[range].iter().map(|c| c.change_id).collect();
+                self.settle(store, &ids, resp)?;
+                done += n as u64;
+                self.report(Phase::Push, done, Some(total.max(done)));
             }
-            // Conflicts first, the acknowledgement last: a crash in between re-sends the batch,
-            // which the server then acknowledges as duplicates.
-            let conflicts: Vec<ReportedConflict> = resp
-                .conflicts
-                .iter()
-                .map(|n| ReportedConflict {
-                    change_id: n.change_id,
-                    entity: n.entity,
-                    row_id: n.row_id,
-                    field: n.field.clone(),
-                    local_value: n.yours.clone(),
-                    local_hlc: n.your_hlc,
-                    remote_value: n.theirs.clone(),
-                    remote_hlc: n.their_hlc,
-                    local_wins: n.winner == Winner::Yours,
-                })
-                .collect();
-            store.with(|s| s.record_conflicts(&conflicts))?;
-            let refused: Vec<RejectedChange> = resp
-                .rejected
-                .iter()
-                .map(|r| RejectedChange {
-                    change_id: r.change_id,
-                    code: r.code.clone(),
-                    message: r.message.clone(),
-                    field: r.field.clone(),
-                })
-                .collect();
-            store.with(|s| s.quarantine(&refused))?;
-            let acked: Vec<uuid::Uuid> = ids
-                .into_iter()
-                .filter(|id| !resp.rejected.iter().any(|r| r.change_id == *id))
-                .collect();
-            store.with(|s| s.acknowledge(&acked))?;
-            self.sum.pushed += acked.len() as u64;
-            self.sum.rejected += refused.len() as u64;
-            self.sum.conflicts += conflicts.len() as u64;
-            done += n as u64;
-            self.report(Phase::Push, done, Some(total.max(done)));
+            if let Some((f, used)) = failure {
+                tries
+                    .failed(f, &mut win, used, &opts.retry, (self.sum.pushed, Some(total)))
+                    .await?;
+            }
         }
+    }
+
+    /// Takes the server's answer to a batch: conflicts, refusals, then the acknowledgement.
+    fn settle(&mut self, store: &mut impl Access, ids: &[uuid::Uuid], resp: PushResponse) -> Result<()> {
+        let n = ids.len();
+        if resp.accepted + resp.rejected.len() != n {
+            return Err(SyncError::BadAnswer(format!(
+                "{n} changes sent, {} accounted for",
+                resp.accepted + resp.rejected.len()
+            )));
+        }
+        // Conflicts first, the acknowledgement last: a crash in between re-sends the batch,
+        // which the server then acknowledges as duplicates.
+        let conflicts: Vec<ReportedConflict> = resp
+            .conflicts
+            .iter()
+            .map(|n| ReportedConflict {
+                change_id: n.change_id,
+                entity: n.entity,
+                row_id: n.row_id,
+                field: n.field.clone(),
+                local_value: n.yours.clone(),
+                local_hlc: n.your_hlc,
+                remote_value: n.theirs.clone(),
+                remote_hlc: n.their_hlc,
+                local_wins: n.winner == Winner::Yours,
+            })
+            .collect();
+        store.with(|s| s.record_conflicts(&conflicts))?;
+        let refused: Vec<RejectedChange> = resp
+            .rejected
+            .iter()
+            .map(|r| RejectedChange {
+                change_id: r.change_id,
+                code: r.code.clone(),
+                message: r.message.clone(),
+                field: r.field.clone(),
+            })
+            .collect();
+        store.with(|s| s.quarantine(&refused))?;
+        let refused_ids: std::collections::HashSet<uuid::Uuid> = resp.rejected.iter().map(|r| r.change_id).collect();
+        let acked: Vec<uuid::Uuid> = ids.iter().copied().filter(|id| !refused_ids.contains(id)).collect();
+        store.with(|s| s.acknowledge(&acked))?;
+        self.sum.pushed += acked.len() as u64;
+        self.sum.rejected += refused.len() as u64;
+        self.sum.conflicts += conflicts.len() as u64;
+        Ok(())
     }
 
     /// The district's rules: fetched only when the server holds another version.
@@ -421,34 +491,23 @@ impl Run<'_> {
 
     async fn pull_all(&mut self, store: &mut impl Access) -> Result<()> {
         let (http, opts) = (self.http.clone(), self.opts);
-        let mut done = 0u64;
-        let mut total = None;
+        let mut pulling = Pulling::default();
         let mut restarted = false;
         let mut win = opts.window();
         let mut tries = Tries::default();
         // Bytes per change on the wire, as last measured: turns the window into a page size.
-        let mut per_change = 100usize;
+        let mut per_change = 25usize;
         self.begin(Phase::Pull, 0, None);
         loop {
             let since = cursor(store)?;
             let limit = (win.bytes() / per_change).clamp(1, opts.pull_limit.max(1));
             let path = format!("/v1/sync/pull?since={since}&limit={limit}");
-            let before = self.bytes.received;
-            let page = http
-                .exchange(&Method::GET, &path, None, ACCEPT_PAGES, &mut self.bytes)
+            let (before, had) = (self.bytes.received, pulling.done);
+            let outcome = match http
+                .open(&Method::GET, &path, None, ACCEPT_PAGES, &mut self.bytes)
                 .await
-                .and_then(|answer| match answer {
-                    Ok(a) => page_of(&a).map(Ok),
-                    Err(refused) => Ok(Err(refused)),
-                });
-            let page: PullResponse = match page {
-                Err(f) => {
-                    let used = (self.bytes.received - before) as usize;
-                    tries
-                        .failed(f, &mut win, used.max(limit * per_change), &opts.retry, (done, total))
-                        .await?;
-                    continue;
-                }
+            {
+                Err(f) => Err(Cut::Link(f)),
                 Ok(Err(e)) if e.code() == Some(codes::RESNAPSHOT) && !restarted => {
                     // The server does not know our cursor (restored or replaced): start over.
                     // Merge is idempotent, so what we already hold is skipped, not doubled.
@@ -457,24 +516,115 @@ impl Run<'_> {
                     restarted = true;
                     continue;
                 }
-                Ok(answer) => answer?,
+                Ok(Err(e)) => Err(Cut::Fatal(e)),
+                Ok(Ok(resp)) => self.read_pages(store, resp, &mut pulling).await,
             };
-            let used = (self.bytes.received - before) as usize;
-            if !page.changes.is_empty() {
-                per_change = (used / page.changes.len()).max(8);
-                win.grow(used);
+            let (used, got) = ((self.bytes.received - before) as usize, pulling.done - had);
+            if got > 0 {
+                per_change = (used / got as usize).max(8);
+                win.grow(used.min(limit * per_change));
+                // What got through before a cut is progress: a cut now is no dead end.
+                tries = Tries::default();
             }
-            tries = Tries::default();
-            let report = store.with(|s| s.apply_remote(&page.changes, Some(&page.next.to_string())))?;
-            self.sum.pulled += report.applied as u64;
-            self.sum.conflicts += report.conflicts as u64;
-            done += page.changes.len() as u64;
-            // The total never counts down: only a change that arrived meanwhile can raise it.
-            total = page.remaining.map(|r| (r + done).max(total.unwrap_or(0)));
-            self.report(Phase::Pull, done, total);
-            if !page.more {
-                return Ok(());
+            match outcome {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(Cut::Link(f)) => {
+                    tries
+                        .failed(
+                            f,
+                            &mut win,
+                            limit * per_change,
+                            &opts.retry,
+                            (pulling.done, pulling.total),
+                        )
+                        .await?
+                }
+                Err(Cut::Fatal(e)) => return Err(e),
             }
         }
+    }
+
+    /// Applies the pages of one answer as they arrive, each with its cursor in one
+    /// transaction. True when the last page of the pull was applied.
+    async fn read_pages(
+        &mut self,
+        store: &mut impl Access,
+        mut resp: reqwest::Response,
+        pulling: &mut Pulling,
+    ) -> std::result::Result<bool, Cut> {
+        let media = resp.headers().get(reqwest::header::CONTENT_TYPE).cloned();
+        let enc = resp.headers().get(reqwest::header::CONTENT_ENCODING).cloned();
+        let enc = codec::Encoding::from_header(enc.as_ref().and_then(|v| v.to_str().ok()))
+            .map_err(|e| Cut::Link(Failure::Dropped(e.to_string())))?;
+        let media = media
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        if !media.starts_with(wire::PAGES_MEDIA_TYPE) {
+            // One page, packed or JSON, from a server that does not stream.
+            let raw = resp
+                .bytes()
+                .await
+                .map_err(|e| Cut::Link(Failure::Dropped(e.to_string())))?;
+            self.bytes.received += raw.len() as u64;
+            let body = codec::decode(enc, &raw, MAX_PAGE).map_err(|e| Cut::Link(Failure::Dropped(e.to_string())))?;
+            let page = page_of(&Answer {
+                media_type: Some(media),
+                body,
+            })
+            .map_err(Cut::Link)?;
+            return self.take_page(store, page, pulling).map_err(Cut::Fatal);
+        }
+        let mut decoder =
+            codec::StreamDecoder::new(enc, MAX_PAGE).map_err(|e| Cut::Link(Failure::Dropped(e.to_string())))?;
+        let mut buf = Vec::new();
+        loop {
+            let chunk = match resp.chunk().await {
+                Ok(Some(c)) => c,
+                Ok(None) => {
+                    return Err(Cut::Link(Failure::Dropped(
+                        "the answer ended before its last page".into(),
+                    )));
+                }
+                Err(e) => return Err(Cut::Link(Failure::Dropped(e.to_string()))),
+            };
+            self.bytes.received += chunk.len() as u64;
+            decoder
+                .feed(&chunk, &mut buf)
+                .map_err(|e| Cut::Link(Failure::Dropped(e.to_string())))?;
+            while let Some(frame) =
+                wire::next_frame(&mut buf, MAX_PAGE).map_err(|e| Cut::Link(Failure::Dropped(e.to_string())))?
+            {
+                let (head, changes): (PullHead, _) =
+                    wire::unpack(&frame).map_err(|e| Cut::Link(Failure::Dropped(format!("page: {e}"))))?;
+                let page = PullResponse {
+                    changes,
+                    next: head.next,
+                    more: head.more,
+                    remaining: head.remaining,
+                    rules: head.rules,
+                };
+                if self.take_page(store, page, pulling).map_err(Cut::Fatal)? {
+                    return Ok(true);
+                }
+            }
+        }
+    }
+
+    /// Merges one page and saves its cursor (one transaction). True if it was the last.
+    fn take_page(&mut self, store: &mut impl Access, page: PullResponse, pulling: &mut Pulling) -> Result<bool> {
+        self.server_rules = page.rules.clone();
+        let report = store.with(|s| s.apply_remote(&page.changes, Some(&page.next.to_string())))?;
+        self.sum.pulled += report.applied as u64;
+        self.sum.conflicts += report.conflicts as u64;
+        pulling.done += page.changes.len() as u64;
+        // The total never counts down: only a change that arrived meanwhile can raise it.
+        pulling.total = page
+            .remaining
+            .map(|r| (r + pulling.done).max(pulling.total.unwrap_or(0)));
+        self.report(Phase::Pull, pulling.done, pulling.total);
+        Ok(!page.more)
     }
 }

@@ -55,6 +55,16 @@ pub struct Http {
 pub struct Bytes {
     pub sent: u64,
     pub received: u64,
+    /// Requests tried, each a round trip at least.
+    pub requests: u64,
+}
+
+impl Bytes {
+    pub fn add(&mut self, other: Bytes) {
+        self.sent += other.sent;
+        self.received += other.received;
+        self.requests += other.requests;
+    }
 }
 
 impl Http {
@@ -148,6 +158,32 @@ impl Http {
         accept: &str,
         bytes: &mut Bytes,
     ) -> std::result::Result<Result<Answer>, Failure> {
+        let resp = match self.open(method, path, payload, accept, bytes).await? {
+            Ok(r) => r,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        let media_type = header_text(&resp, header::CONTENT_TYPE);
+        let (raw, enc) = body_of(resp, bytes).await?;
+        let plain = Encoding::from_header(enc.as_deref())
+            .and_then(|e| codec::decode(e, &raw, MAX_ANSWER))
+            // A cut answer with an OK status: the link failed, not the server's will.
+            .map_err(|e| Failure::Dropped(format!("answer body: {e}")))?;
+        Ok(Ok(Answer {
+            media_type,
+            body: plain,
+        }))
+    }
+
+    /// One try, up to the answer's status: an OK answer whose body is still to be read
+    /// (as it arrives, for a streamed pull), or the server's refusal.
+    pub async fn open(
+        &self,
+        method: &Method,
+        path: &str,
+        payload: Option<(&[u8], &str)>,
+        accept: &str,
+        bytes: &mut Bytes,
+    ) -> std::result::Result<Result<reqwest::Response>, Failure> {
         let mut req = self
             .client
             .request(method.clone(), format!("{}{path}", self.base))
@@ -163,41 +199,49 @@ impl Http {
                 .body(p.to_vec());
             bytes.sent += p.len() as u64;
         }
+        bytes.requests += 1;
         let resp = req.send().await.map_err(Failure::from_send)?;
         let status = resp.status();
-        let header_text = |name| {
-            resp.headers()
-                .get(name)
-                .and_then(|v: &header::HeaderValue| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let (enc, media_type) = (header_text(header::CONTENT_ENCODING), header_text(header::CONTENT_TYPE));
-        let raw = resp.bytes().await.map_err(|e| Failure::Dropped(e.to_string()))?;
-        bytes.received += raw.len() as u64;
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::REQUEST_TIMEOUT
         {
+            let _ = body_of(resp, bytes).await;
             return Err(Failure::Server(format!("server answered {status}")));
         }
+        if status.is_success() {
+            return Ok(Ok(resp));
+        }
+        let (raw, enc) = body_of(resp, bytes).await?;
         let plain = Encoding::from_header(enc.as_deref())
             .and_then(|e| codec::decode(e, &raw, MAX_ANSWER))
-            // A cut answer with an OK status: the link failed, not the server's will.
             .map_err(|e| Failure::Dropped(format!("answer body: {e}")))?;
-        if !status.is_success() {
-            let err: ErrorBody = serde_json::from_slice(&plain).unwrap_or(ErrorBody {
-                code: status.as_str().into(),
-                message: String::from_utf8_lossy(&plain).into_owned(),
-            });
-            return Ok(Err(SyncError::Refused {
-                status: status.as_u16(),
-                code: err.code,
-                message: err.message,
-            }));
-        }
-        Ok(Ok(Answer {
-            media_type,
-            body: plain,
+        let err: ErrorBody = serde_json::from_slice(&plain).unwrap_or(ErrorBody {
+            code: status.as_str().into(),
+            message: String::from_utf8_lossy(&plain).into_owned(),
+        });
+        Ok(Err(SyncError::Refused {
+            status: status.as_u16(),
+            code: err.code,
+            message: err.message,
         }))
     }
+}
+
+fn header_text(resp: &reqwest::Response, name: header::HeaderName) -> Option<String> {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// The whole body as it came over the wire (counted), and its content encoding.
+async fn body_of(
+    resp: reqwest::Response,
+    bytes: &mut Bytes,
+) -> std::result::Result<(Vec<u8>, Option<String>), Failure> {
+    let enc = header_text(&resp, header::CONTENT_ENCODING);
+    let raw = resp.bytes().await.map_err(|e| Failure::Dropped(e.to_string()))?;
+    bytes.received += raw.len() as u64;
+    Ok((raw.to_vec(), enc))
 }
 
 const JSON: &str = "application/json";
