@@ -29,7 +29,9 @@ fn leaf() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
         (-100_000i64..100_000, 0u32..5).prop_map(|(m, p)| Value::from(m as f64 / 10f64.powi(p as i32))),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         "[a-zA-Z .,'-]{0,20}".prop_map(Value::String),
         (1900i32..2100, 1u32..13, 1u32..29).prop_map(|(y, m, d)| Value::String(format!("{y:04}-{m:02}-{d:02}"))),
         id().prop_map(|u| Value::String(u.to_string())),
@@ -51,17 +53,23 @@ fn change() -> impl Strategy<Value = Change> {
         prop::sample::select(Entity::ALL.to_vec()),
         id(),
         prop::sample::select(vec!["3602012002", "3602012003", "x"]),
-        (0u64..1 << 48, 0u32..0x10000, prop::sample::select(vec![1u64, 0xb948_60a1_2f68_45e0])),
+        (
+            0u64..1 << 48,
+            0u32..0x10000,
+            prop::sample::select(vec![1u64, 0xb948_60a1_2f68_45e0]),
+        ),
         prop::collection::btree_map("[a-z_]{1,12}", value(), 0..8),
     )
-        .prop_map(|(change_id, entity, row_id, area, (millis, counter, node), fields)| Change {
-            change_id,
-            entity,
-            row_id,
-            area_code: area.to_string(),
-            hlc: Hlc { millis, counter, node },
-            fields: fields.into_iter().collect::<BTreeMap<_, _>>(),
-        })
+        .prop_map(
+            |(change_id, entity, row_id, area, (millis, counter, node), fields)| Change {
+                change_id,
+                entity,
+                row_id,
+                area_code: area.to_string(),
+                hlc: Hlc { millis, counter, node },
+                fields: fields.into_iter().collect::<BTreeMap<_, _>>(),
+            },
+        )
 }
 
 proptest! {

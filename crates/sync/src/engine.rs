@@ -264,6 +264,9 @@ enum Cut {
 /// Largest page accepted (decompressed).
 const MAX_PAGE: usize = 64 << 20;
 
+/// Most changes in one page of a streamed pull (~10 KB on the wire).
+const STREAM_PAGE: usize = 500;
+
 /// Push batches in flight at once.
 const IN_FLIGHT: usize = 2;
 
@@ -500,7 +503,9 @@ impl Run<'_> {
         self.begin(Phase::Pull, 0, None);
         loop {
             let since = cursor(store)?;
-            let limit = (win.bytes() / per_change).clamp(1, opts.pull_limit.max(1));
+            // Pages of a streamed pull cost no round trip each: small ones show progress soon
+            // on a slow link and lose little to a cut.
+            let limit = (win.bytes() / per_change).clamp(1, opts.pull_limit.clamp(1, STREAM_PAGE));
             let path = format!("/v1/sync/pull?since={since}&limit={limit}");
             let (before, had) = (self.bytes.received, pulling.done);
             let outcome = match http
@@ -580,6 +585,7 @@ impl Run<'_> {
         let mut decoder =
             codec::StreamDecoder::new(enc, MAX_PAGE).map_err(|e| Cut::Link(Failure::Dropped(e.to_string())))?;
         let mut buf = Vec::new();
+        let mut last_report = std::time::Instant::now();
         loop {
             let chunk = match resp.chunk().await {
                 Ok(Some(c)) => c,
@@ -591,6 +597,11 @@ impl Run<'_> {
                 Err(e) => return Err(Cut::Link(Failure::Dropped(e.to_string()))),
             };
             self.bytes.received += chunk.len() as u64;
+            // Bytes arriving before a page is whole show on a slow link that it moves.
+            if last_report.elapsed() > std::time::Duration::from_millis(250) {
+                self.report(Phase::Pull, pulling.done, pulling.total);
+                last_report = std::time::Instant::now();
+            }
             decoder
                 .feed(&chunk, &mut buf)
                 .map_err(|e| Cut::Link(Failure::Dropped(e.to_string())))?;

@@ -251,6 +251,82 @@ async fn an_enrolled_tablet_syncs_its_family_to_the_server() {
     .await
 }
 
+/// A replacement tablet gets its village back over a slow link: the Sinkronisasi screen
+/// shows how far it is, what is left and about how long, and ends with the village on it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replacement_tablet_restores_its_village_over_a_slow_link_and_is_told_what_is_left() {
+    bounded(async {
+        use pendamping_tests::net::{FaultProxy, Faults, Link};
+        let dir = tempfile::tempdir()?;
+        let now = Local::now().timestamp_millis() as u64;
+        let server = TestServer::start(dir.path(), Arc::new(ManualTime::new(now)), |_| {}).await;
+        // The village as the old tablet left it on the server.
+        let mut old =
+            pendamping_tests::net::enrolled_device(&server, Arc::new(ManualTime::new(now)), Role::Cadre, &[VILLAGE])
+                .await;
+        let opts = pendamping_cli::demo::DemoOptions {
+            households: 60,
+            villages: vec![VILLAGE.into()],
+            seed: 4,
+            months: 12,
+            today: Local::now().date_naive(),
+            chunk: 60,
+        };
+        pendamping_cli::demo::generate(&opts, &|_| false, |b| old.import(b).map(|_| ()))?;
+        let rows = old.pending_count()?;
+        pendamping_sync::sync(&mut old, &pendamping_sync::Options::default(), &mut |_| {}).await?;
+        // 32 kbit/s, 600 ms: a poor 2G signal, so the pull takes several seconds.
+        let slow = Link {
+            rtt: Duration::from_millis(600),
+            rate_bps: 32_000,
+        };
+        let proxy = FaultProxy::start(server.addr, Faults::link(slow), 5).await;
+
+        let app = App::start().await?;
+        app.find("[data-screen=first-run]").await?;
+        app.type_in("input[name=village-query]", "3602012002").await?;
+        app.click(&format!("button[data-village='{VILLAGE}']")).await?;
+        app.type_in("input[name=server]", &proxy.url()).await?;
+        app.type_in("input[name=code]", &server.code(Role::Cadre, &[VILLAGE]))
+            .await?;
+        app.click("button[name=enrol]").await?;
+        app.find("[data-screen=home]").await?;
+        app.click("button[data-tab=sync]").await?;
+        let left = app.wait_text("[data-progress-left]", "kira-kira").await?;
+        ensure!(left.starts_with("sisa "), "what is left, then about how long: {left}");
+        let done = app.text("[data-progress-text]").await?;
+        ensure!(
+            done.starts_with('↓') && done.contains(" / "),
+            "pulled so far of the total: {done}"
+        );
+        app.screenshot("19-sync-progress-slow-link").await?;
+        // The whole village arrives.
+        for _ in 0..120 {
+            if app.find("[data-sync-state=idle]").await.is_ok()
+                && app
+                    .invoke("households", json!({"offset": 0, "limit": 100}))
+                    .await?
+                    .as_array()
+                    .map_or(0, Vec::len)
+                    == 60
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let households = app.invoke("households", json!({"offset": 0, "limit": 100})).await?;
+        ensure!(
+            households.as_array().map_or(0, Vec::len) == 60,
+            "the village is back ({rows} changes)"
+        );
+        app.screenshot("20-sync-done-slow-link").await?;
+        app.close().await?;
+        server.stop().await;
+        Ok(())
+    })
+    .await
+}
+
 /// The Indonesian phrases of the UI's catalogue that differ from their English twin: in
 /// English, none of them may be on screen.
 fn indonesian_phrases() -> Vec<String> {

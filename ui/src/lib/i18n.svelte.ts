@@ -38,6 +38,8 @@ const words = {
     'The connection keeps dropping. What got through is kept; the rest goes on the next try.',
   ],
   gotThrough: ['sudah sampai', 'got through'],
+  sent: ['terkirim', 'sent'],
+  received: ['diterima', 'received'],
   left: ['sisa', 'left'],
   aboutLeft: ['kira-kira', 'about'],
   minutes: ['menit', 'min'],
