@@ -266,6 +266,19 @@ async fn a_districts_rules_reach_the_device_on_its_next_sync() {
     device.record_visit(&earlier).unwrap();
 
     sync(&mut device).await;
+    let versions = || -> (String, String) {
+        server
+            .db()
+            .query_row("SELECT rules_version, tables_version FROM devices", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap()
+    };
+    assert_eq!(
+        versions(),
+        ("2026.11-1".into(), pendamping_core::growth::TABLES_VERSION.into()),
+        "the server records what the device derived results with"
+    );
     let after = device.preview_visit(&visit).unwrap().assessment.results;
     assert!(after.flags.contains(&RiskFlag::Anemia), "{after:?}");
     assert_eq!(after.rules_version, "lebak-2026.12");
@@ -284,6 +297,7 @@ async fn a_districts_rules_reach_the_device_on_its_next_sync() {
     // The visit travels as usual; the next sync asks with its version and keeps it.
     assert_eq!(sync(&mut device).await.pushed, 1);
     assert_eq!(device.rules().version, "lebak-2026.12");
+    assert_eq!(versions().0, "lebak-2026.12", "and that it now uses the district's");
     server.stop().await;
 }
 

@@ -99,14 +99,15 @@ pub fn admin_devices(db: &Path, out: &mut dyn Write) -> Result<()> {
     for d in pendamping_server::auth::devices(&conn)? {
         writeln!(
             out,
-            "{}  {:<20} {:<16} {:<6} {:<24} terakhir {}  {}",
+            "{}  {:<20} {:<16} {:<6} {:<24} terakhir {}  {}  aturan {}",
             d.id,
             d.name,
             d.user_name,
             d.role,
             d.scope,
             when(d.last_seen_at),
-            if d.revoked_at.is_some() { "DICABUT" } else { "aktif" }
+            if d.revoked_at.is_some() { "DICABUT" } else { "aktif" },
+            d.rules_version.as_deref().unwrap_or("-")
         )?;
     }
     Ok(())

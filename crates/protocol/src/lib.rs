@@ -12,6 +12,11 @@ use uuid::Uuid;
 
 pub use scope::{Role, Scope, ScopeError};
 
+/// Request headers of a push: the rules and growth-table versions the device derives its
+/// visits' results with (results never travel). The server records them per device.
+pub const RULES_VERSION_HEADER: &str = "pendamping-rules-version";
+pub const TABLES_VERSION_HEADER: &str = "pendamping-tables-version";
+
 /// The version of the change format a push carries. The server answers 409 to any other.
 pub const SCHEMA_VERSION: u32 = 1;
 

@@ -17,7 +17,7 @@ use pendamping_core::{Change, Rules, TimeSource};
 use pendamping_protocol::codec::{self, CodecError, Encoding};
 use pendamping_protocol::{
     EnrollRequest, ErrorBody, Health, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, PullHead, PushHead, PushRequest,
-    PushResponse, RulesResponse, SCHEMA_VERSION, codes, wire,
+    PushResponse, RULES_VERSION_HEADER, RulesResponse, SCHEMA_VERSION, TABLES_VERSION_HEADER, codes, wire,
 };
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -73,7 +73,34 @@ impl AppState {
     }
 }
 
+/// The rules and tables versions a push states (both, or neither).
+fn versions_of(headers: &HeaderMap) -> Option<(String, String)> {
+    let get = |name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    Some((get(RULES_VERSION_HEADER)?, get(TABLES_VERSION_HEADER)?))
+}
+
 impl AppState {
+    /// Records the versions a device derives its visits' results with, and says in the log
+    /// when they are not the server's: the device fetches the district's rules after this
+    /// sync; other growth tables mean an app to update.
+    fn note_versions(&self, device: &Device, rules: &str, tables: &str) {
+        let conn = self.0.writer.lock().unwrap_or_else(|p| p.into_inner());
+        match auth::note_versions(&conn, &device.id, rules, tables) {
+            Ok(true) if rules != self.0.rules.version || tables != pendamping_core::growth::TABLES_VERSION => {
+                tracing::warn!(
+                    device = %device.id,
+                    rules,
+                    tables,
+                    server_rules = %self.0.rules.version,
+                    server_tables = pendamping_core::growth::TABLES_VERSION,
+                    "the device derives results with other rules or growth tables"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not record the device's versions"),
+        }
+    }
+
     /// A packed push (`wire::MEDIA_TYPE`), applied as its JSON form is.
     pub fn push_packed(&self, device: &Device, packed: &[u8]) -> Result<PushResponse, ApiError> {
         let (head, changes): (PushHead, Vec<Change>) = wire::unpack(packed)
@@ -508,8 +535,12 @@ async fn push(
 ) -> Result<Response, ApiError> {
     let (bytes, wire) = read_body(&headers, body, state.0.config.max_body_bytes).await?;
     let packed = is_packed(&headers);
+    let versions = versions_of(&headers);
     let worker = state.clone();
     let out = tokio::task::spawn_blocking(move || {
+        if let Some((rules, tables)) = &versions {
+            worker.note_versions(&device, rules, tables);
+        }
         if packed {
             worker.push_packed(&device, &bytes)
         } else {

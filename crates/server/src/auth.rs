@@ -41,6 +41,9 @@ pub struct DeviceInfo {
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
     pub last_seen_at: Option<i64>,
+    /// The rules and growth tables it derived results with at its last push.
+    pub rules_version: Option<String>,
+    pub tables_version: Option<String>,
 }
 
 fn hash(secret: &str) -> Vec<u8> {
@@ -177,6 +180,17 @@ pub fn touch(conn: &Connection, device_id: &str, now_ms: i64) -> Result<()> {
     Ok(())
 }
 
+/// Records the versions a device derives results with; true when they changed.
+pub fn note_versions(conn: &Connection, device_id: &str, rules: &str, tables: &str) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE devices SET rules_version = ?2, tables_version = ?3 WHERE id = ?1 \
+             AND (rules_version IS NOT ?2 OR tables_version IS NOT ?3)",
+        )?
+        .execute((device_id, rules, tables))?;
+    Ok(n > 0)
+}
+
 /// Revokes a device: its token stops working at once. Its data stays.
 pub fn revoke(conn: &Connection, device_id: &str, now_ms: i64) -> Result<()> {
     let n = conn.execute(
@@ -192,8 +206,8 @@ pub fn revoke(conn: &Connection, device_id: &str, now_ms: i64) -> Result<()> {
 
 pub fn devices(conn: &Connection) -> Result<Vec<DeviceInfo>> {
     let mut stmt = conn.prepare(
-        "SELECT id, name, user_name, role, scope, enrolled_at, expires_at, revoked_at, last_seen_at \
-         FROM devices ORDER BY enrolled_at",
+        "SELECT id, name, user_name, role, scope, enrolled_at, expires_at, revoked_at, last_seen_at, \
+         rules_version, tables_version FROM devices ORDER BY enrolled_at",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(DeviceInfo {
@@ -206,6 +220,8 @@ pub fn devices(conn: &Connection) -> Result<Vec<DeviceInfo>> {
             expires_at: r.get(6)?,
             revoked_at: r.get(7)?,
             last_seen_at: r.get(8)?,
+            rules_version: r.get(9)?,
+            tables_version: r.get(10)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -219,6 +235,8 @@ mod tests {
     fn a_code_enrols_once_and_the_token_works_until_revoked() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(include_str!("../../../schema/server/0001_init.sql"))
+            .unwrap();
+        conn.execute_batch(include_str!("../../../schema/server/0002_device_versions.sql"))
             .unwrap();
         let scope = Scope::new(Role::Cadre, &["3602012002"]).unwrap();
         let code = new_enrollment_code(&conn, "Siti", &scope, 1_000, 60_000).unwrap();

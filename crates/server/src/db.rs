@@ -8,13 +8,22 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Result, ServerError};
 
 /// (version, SQL) from schema/server/. Append only.
-const MIGRATIONS: &[(u32, &str)] = &[(
-    1,
-    include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../schema/server/0001_init.sql"
-    )),
-)];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (
+        1,
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schema/server/0001_init.sql"
+        )),
+    ),
+    (
+        2,
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schema/server/0002_device_versions.sql"
+        )),
+    ),
+];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 

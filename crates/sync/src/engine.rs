@@ -203,6 +203,14 @@ pub async fn sync<A: Access>(
     };
     let mut http = Http::new(&server, Some(token))?;
     http.retry = opts.retry.clone();
+    let rules = store.with(|s| s.rules().version.clone());
+    http.headers = vec![
+        (pendamping_protocol::RULES_VERSION_HEADER, rules),
+        (
+            pendamping_protocol::TABLES_VERSION_HEADER,
+            pendamping_core::growth::TABLES_VERSION.to_string(),
+        ),
+    ];
     let mut run = Run {
         http,
         opts,

@@ -48,6 +48,8 @@ pub struct Http {
     token: Option<String>,
     pub retry: Retry,
     pub encoding: Encoding,
+    /// Headers every request carries (the versions a push states).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 /// Bytes on the wire (bodies) of one exchange, retries included.
@@ -80,6 +82,7 @@ impl Http {
             token,
             retry: Retry::default(),
             encoding: Encoding::Zstd,
+            headers: Vec::new(),
         })
     }
 
@@ -191,6 +194,9 @@ impl Http {
             .header(header::ACCEPT_ENCODING, "zstd, gzip");
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
+        }
+        for (name, value) in &self.headers {
+            req = req.header(*name, value);
         }
         if let Some((p, media_type)) = payload {
             req = req
