@@ -288,18 +288,23 @@ fn json_answer<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| SyncError::BadAnswer(e.to_string()))
 }
 
+/// A packed page as the page it is.
+fn page_from(head: PullHead, changes: Vec<Change>) -> PullResponse {
+    PullResponse {
+        changes,
+        next: head.next,
+        more: head.more,
+        remaining: head.remaining,
+        rules: head.rules,
+    }
+}
+
 /// A pull page, packed or JSON. A page that does not read after an OK status was cut.
 fn page_of(a: &Answer) -> std::result::Result<PullResponse, Failure> {
     if a.is(wire::MEDIA_TYPE) {
         let (head, changes): (PullHead, _) =
             wire::unpack(&a.body).map_err(|e| Failure::Dropped(format!("page: {e}")))?;
-        return Ok(PullResponse {
-            changes,
-            next: head.next,
-            more: head.more,
-            remaining: head.remaining,
-            rules: head.rules,
-        });
+        return Ok(page_from(head, changes));
     }
     serde_json::from_slice(&a.body).map_err(|e| Failure::Dropped(format!("page: {e}")))
 }
@@ -618,13 +623,7 @@ impl Run<'_> {
             {
                 let (head, changes): (PullHead, _) =
                     wire::unpack(&frame).map_err(|e| Cut::Link(Failure::Dropped(format!("page: {e}"))))?;
-                let page = PullResponse {
-                    changes,
-                    next: head.next,
-                    more: head.more,
-                    remaining: head.remaining,
-                    rules: head.rules,
-                };
+                let page = page_from(head, changes);
                 if self.take_page(store, page, pulling).map_err(Cut::Fatal)? {
                     return Ok(true);
                 }

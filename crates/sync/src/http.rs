@@ -166,11 +166,7 @@ impl Http {
             Err(refused) => return Ok(Err(refused)),
         };
         let media_type = header_text(&resp, header::CONTENT_TYPE);
-        let (raw, enc) = body_of(resp, bytes).await?;
-        let plain = Encoding::from_header(enc.as_deref())
-            .and_then(|e| codec::decode(e, &raw, MAX_ANSWER))
-            // A cut answer with an OK status: the link failed, not the server's will.
-            .map_err(|e| Failure::Dropped(format!("answer body: {e}")))?;
+        let plain = body_of(resp, bytes).await?;
         Ok(Ok(Answer {
             media_type,
             body: plain,
@@ -216,10 +212,7 @@ impl Http {
         if status.is_success() {
             return Ok(Ok(resp));
         }
-        let (raw, enc) = body_of(resp, bytes).await?;
-        let plain = Encoding::from_header(enc.as_deref())
-            .and_then(|e| codec::decode(e, &raw, MAX_ANSWER))
-            .map_err(|e| Failure::Dropped(format!("answer body: {e}")))?;
+        let plain = body_of(resp, bytes).await?;
         let err: ErrorBody = serde_json::from_slice(&plain).unwrap_or(ErrorBody {
             code: status.as_str().into(),
             message: String::from_utf8_lossy(&plain).into_owned(),
@@ -239,15 +232,15 @@ fn header_text(resp: &reqwest::Response, name: header::HeaderName) -> Option<Str
         .map(str::to_string)
 }
 
-/// The whole body as it came over the wire (counted), and its content encoding.
-async fn body_of(
-    resp: reqwest::Response,
-    bytes: &mut Bytes,
-) -> std::result::Result<(Vec<u8>, Option<String>), Failure> {
+/// The whole body, counted as it came over the wire, decompressed. A body cut short, even
+/// after an OK status, is the link failing, not the server's will.
+async fn body_of(resp: reqwest::Response, bytes: &mut Bytes) -> std::result::Result<Vec<u8>, Failure> {
     let enc = header_text(&resp, header::CONTENT_ENCODING);
     let raw = resp.bytes().await.map_err(|e| Failure::Dropped(e.to_string()))?;
     bytes.received += raw.len() as u64;
-    Ok((raw.to_vec(), enc))
+    Encoding::from_header(enc.as_deref())
+        .and_then(|e| codec::decode(e, &raw, MAX_ANSWER))
+        .map_err(|e| Failure::Dropped(format!("answer body: {e}")))
 }
 
 const JSON: &str = "application/json";
