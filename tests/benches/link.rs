@@ -66,6 +66,7 @@ fn json_body(changes: &[Change]) -> Vec<u8> {
         schema_version: SCHEMA_VERSION,
         seen: 0,
         changes: changes.to_vec(),
+        origins: Vec::new(),
     })
     .unwrap()
 }

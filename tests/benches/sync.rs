@@ -69,6 +69,7 @@ async fn push_10k() {
         schema_version: SCHEMA_VERSION,
         seen: 0,
         changes: batch,
+        origins: Vec::new(),
     })
     .unwrap();
     let per = |n: usize| n as f64 / 10_000.0;

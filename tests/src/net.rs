@@ -38,6 +38,7 @@ impl TestServer {
             ..Config::default()
         };
         tune(&mut config);
+        let db = config.db.clone();
         let state = pendamping_server::open(config, clock.clone()).expect("server state");
         let (tx, rx) = oneshot::channel::<()>();
         let serving = state.clone();
@@ -60,6 +61,25 @@ impl TestServer {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// A PLKB hub for `kecamatan` on its own store (`name` in `dir`), enrolled with the
+    /// centre at `upstream` (which must be reachable for that, once).
+    pub async fn start_hub(dir: &Path, name: &str, clock: Arc<ManualTime>, upstream: &str, code: &str) -> TestServer {
+        let hub = TestServer::start(dir, clock, |c| {
+            c.db = dir.join(name);
+            c.upstream = Some(upstream.to_string());
+        })
+        .await;
+        pendamping_server::hub::enroll(&hub.state, upstream, code, "hub kecamatan")
+            .await
+            .expect("hub enrolled upstream");
+        hub
+    }
+
+    /// One upstream sync of a hub.
+    pub async fn relay(&self) -> Result<pendamping_server::hub::Relayed, pendamping_sync::SyncError> {
+        pendamping_server::hub::sync_once(&self.state, &fast_options()).await
     }
 
     /// A fresh enrollment code, made as `pendamping server enroll` makes it.
@@ -108,6 +128,13 @@ pub async fn enrolled_device(server: &TestServer, clock: Arc<ManualTime>, role: 
         .await
         .expect("enroll");
     store
+}
+
+/// One sync with quick retries; panics on failure.
+pub async fn sync(store: &mut Store) -> pendamping_sync::Summary {
+    pendamping_sync::sync(store, &fast_options(), &mut |_| {})
+        .await
+        .expect("sync")
 }
 
 /// Quick retries for tests: the link faults are ours, no need to wait out real backoff.

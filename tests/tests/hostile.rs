@@ -77,6 +77,7 @@ impl Api {
             schema_version: SCHEMA_VERSION,
             seen: 0,
             changes: changes.to_vec(),
+            origins: Vec::new(),
         })
         .unwrap();
         self.send("/v1/sync/push", Some(token), body, None).await
@@ -179,6 +180,7 @@ async fn hostile_requests_get_clear_4xx_and_change_nothing() {
         schema_version: SCHEMA_VERSION,
         seen: 0,
         changes: vec![household_change(&clock, VILLAGE, 2000)],
+        origins: Vec::new(),
     })
     .unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());

@@ -192,6 +192,7 @@ async fn an_edit_that_arrives_before_its_row_is_kept_and_the_row_made_whole() {
                     schema_version: SCHEMA_VERSION,
                     seen: 0,
                     changes,
+                    origins: Vec::new(),
                 })
                 .send()
                 .await

@@ -13,12 +13,6 @@ fn today() -> chrono::NaiveDate {
     d(2026, 11, 23)
 }
 
-async fn sync(store: &mut Store) -> pendamping_sync::Summary {
-    pendamping_sync::sync(store, &fast_options(), &mut |_| {})
-        .await
-        .expect("sync")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn devices_working_offline_converge_in_any_sync_order_each_holding_only_its_area() {
     for seed in 0..4u64 {

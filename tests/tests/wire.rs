@@ -77,8 +77,12 @@ proptest! {
 
     #[test]
     fn unpack_gives_back_exactly_what_was_packed(changes in prop::collection::vec(change(), 0..30), seen in any::<u64>()) {
-        let head = PushHead { schema_version: 1, seen };
-        let (back_head, back): (PushHead, Vec<Change>) = wire::unpack(&wire::pack(head, &changes)).unwrap();
+        let head = PushHead {
+            schema_version: 1,
+            seen,
+            origins: Vec::new(),
+        };
+        let (back_head, back): (PushHead, Vec<Change>) = wire::unpack(&wire::pack(head.clone(), &changes)).unwrap();
         prop_assert_eq!(back_head, head);
         prop_assert_eq!(back, changes);
     }

@@ -75,6 +75,7 @@ impl From<SyncError> for AppError {
     fn from(e: SyncError) -> AppError {
         match e {
             SyncError::Store(e) => e.into(),
+            SyncError::Local(message) => AppError::new("store", format!("Penyimpanan gagal: {message}")),
             SyncError::NotEnrolled => AppError::new(
                 "not_enrolled",
                 "Perangkat belum terdaftar ke server; daftarkan dengan kode dari admin",

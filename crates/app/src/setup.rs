@@ -190,7 +190,7 @@ pub fn current_village(store: &Store) -> Result<String, AppError> {
 
 /// Enrols with the server's enrollment code, then takes the villages picked (or, if
 /// none, every village of the scope).
-pub async fn enroll<A: Access + Clone>(
+pub async fn enroll<A: Access<Replica = pendamping_store::Store> + Clone>(
     mut store: A,
     server: &str,
     code: &str,

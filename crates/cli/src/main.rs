@@ -124,6 +124,30 @@ enum Command {
         #[arg(long)]
         listen: Option<String>,
     },
+    /// Runs a PLKB hub: the sync server for the kecamatan's devices on the office LAN, which
+    /// relays to the centre whenever it can (README, "A PLKB hub").
+    #[command(args_conflicts_with_subcommands = true)]
+    Hub {
+        #[command(subcommand)]
+        admin: Option<HubAdmin>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The hub's own store, e.g. plkb.db.
+        #[arg(long)]
+        store: Option<PathBuf>,
+        /// Address to listen on, e.g. 0.0.0.0:8787 for the office LAN.
+        #[arg(long)]
+        listen: Option<String>,
+        /// The centre's address, e.g. https://pendamping.lebakkab.go.id.
+        #[arg(long)]
+        upstream: Option<String>,
+        /// An enrollment code made at the centre for this PLKB (first start only).
+        #[arg(long)]
+        code: Option<String>,
+        /// How the hub appears in the centre's device list.
+        #[arg(long, default_value = "hub PLKB")]
+        name: String,
+    },
     /// Enrols this device store with a server, using a code from the server's admin.
     Enroll {
         #[arg(long, env = "PENDAMPING_STORE")]
@@ -146,6 +170,15 @@ enum Command {
         code: Option<String>,
         #[arg(long)]
         search: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum HubAdmin {
+    /// How far the hub's store has gone upstream, and its devices.
+    Status {
+        #[arg(long)]
+        store: PathBuf,
     },
 }
 
@@ -414,6 +447,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Some(ServerAdmin::Devices { db }) => net::admin_devices(&db, &mut out)?,
         },
+        Command::Hub {
+            admin: Some(HubAdmin::Status { store }),
+            ..
+        } => net::hub_status(&store, &mut out)?,
+        Command::Hub {
+            admin: None,
+            config,
+            store,
+            listen,
+            upstream,
+            code,
+            name,
+        } => {
+            let mut config = net::server_config(config.as_deref(), store, listen)?;
+            if upstream.is_some() {
+                config.upstream = upstream;
+            }
+            net::run_hub(config, code.as_deref(), &name)?
+        }
         Command::Enroll {
             store,
             server,

@@ -49,6 +49,54 @@ pub struct PushRequest {
     #[serde(default)]
     pub seen: u64,
     pub changes: Vec<Change>,
+    /// Who made each change, when the pusher relays other devices' changes (a hub): runs
+    /// in batch order. Empty: the pusher made them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<OriginRun>,
+}
+
+/// `count` changes in a row made by the device `device` (SYNC.md: identity travels
+/// unchanged through every hop).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct OriginRun {
+    pub device: String,
+    pub count: u32,
+}
+
+/// Runs of origins from one origin per change (`None`: the pusher itself).
+pub fn origin_runs(origins: &[Option<String>], pusher: &str) -> Vec<OriginRun> {
+    if origins.iter().all(|o| o.as_deref().is_none_or(|o| o == pusher)) {
+        return Vec::new();
+    }
+    let mut runs: Vec<OriginRun> = Vec::new();
+    for o in origins {
+        let device = o.as_deref().unwrap_or(pusher);
+        match runs.last_mut() {
+            Some(r) if r.device == device => r.count += 1,
+            _ => runs.push(OriginRun {
+                device: device.to_string(),
+                count: 1,
+            }),
+        }
+    }
+    runs
+}
+
+/// One origin per change from runs; `None` when the runs do not cover exactly `n` changes.
+pub fn expand_origins(runs: &[OriginRun], n: usize) -> Option<Vec<Option<String>>> {
+    if runs.is_empty() {
+        return Some(vec![None; n]);
+    }
+    let mut out = Vec::with_capacity(n);
+    for r in runs {
+        if out.len() + r.count as usize > n {
+            return None;
+        }
+        out.extend(std::iter::repeat_n(Some(r.device.clone()), r.count as usize));
+    }
+    (out.len() == n).then_some(out)
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -64,6 +112,68 @@ pub struct PushResponse {
     pub rejected: Vec<Rejection>,
     #[serde(default)]
     pub conflicts: Vec<ConflictNote>,
+    /// The server is a hub (a PLKB laptop): it holds the accepted changes and passes them
+    /// on, but the centre does not have them yet. The device keeps them, marked held,
+    /// until a later `POST /v1/sync/confirm` says the centre has them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub held: bool,
+}
+
+/// `POST /v1/sync/confirm`: the changes a device holds as held by a hub, asking which
+/// ones the centre now has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmRequest {
+    pub change_ids: Vec<Uuid>,
+}
+
+/// What became of each asked change. Those in no list are still held, not yet confirmed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConfirmResponse {
+    /// The centre has these: they may leave the outbox.
+    pub confirmed: Vec<Uuid>,
+    /// This server does not know them (a new or rebuilt hub, or another server): send
+    /// them again.
+    pub unknown: Vec<Uuid>,
+    /// The centre refused these, for the reason given.
+    #[serde(default)]
+    pub rejected: Vec<Rejection>,
+}
+
+/// Most change ids in one confirm request.
+pub const CONFIRM_MAX: usize = 5000;
+
+/// A device as the centre and a hub exchange it (`/v1/hub/devices`): a hub learns which
+/// devices of its kecamatan may sync through it, and hands up those it enrolled offline.
+/// The token's SHA-256 travels, never the token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct HubDevice {
+    pub id: String,
+    pub name: String,
+    pub user_name: String,
+    pub scope: Scope,
+    /// Hex.
+    pub token_hash: String,
+    pub enrolled_at: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// Ids of the devices of a `HubDevices` the centre did not take (outside the hub's scope).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Refused {
+    pub refused: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HubDevices {
+    pub devices: Vec<HubDevice>,
 }
 
 /// A change the server refused and quarantined, with the reason and the field.
@@ -103,10 +213,11 @@ pub enum Winner {
 }
 
 /// A packed push (`wire::MEDIA_TYPE`): the fields of `PushRequest` before its changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushHead {
     pub schema_version: u32,
     pub seen: u64,
+    pub origins: Vec<OriginRun>,
 }
 
 /// A packed pull answer: the fields of `PullResponse` before its changes.
@@ -116,6 +227,10 @@ pub struct PullHead {
     pub more: bool,
     pub remaining: Option<u64>,
     pub rules: Option<String>,
+    /// The server's store (`PullResponse::store`).
+    pub store: String,
+    /// Who made each change, for a hub caller (`PushRequest::origins`).
+    pub origins: Vec<OriginRun>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,6 +248,14 @@ pub struct PullResponse {
     /// fetches them (`GET /v1/rules`), and saves the round trip when it holds the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<String>,
+    /// The id of the server's store. A cursor counts in one store's sequence: a device
+    /// sends it back as `store` with `since`, and a server holding another store (a hub
+    /// rebuilt, or the centre instead of the hub) answers 412 `resnapshot`.
+    #[serde(default)]
+    pub store: String,
+    /// Who made each change, for a caller that relays (a hub); empty for a device.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<OriginRun>,
 }
 
 /// The district's rules file (thresholds, ranges, cadence, advice), as the server holds it.
@@ -185,4 +308,7 @@ pub mod codes {
     pub const UNKNOWN_FIELD: &str = "unknown_field";
     pub const CLOCK_SKEW: &str = "clock_skew";
     pub const INVALID: &str = "invalid";
+    /// A relayed change names an origin device this server does not know, or one whose
+    /// area does not cover the change, or the pusher may not relay.
+    pub const BAD_ORIGIN: &str = "bad_origin";
 }

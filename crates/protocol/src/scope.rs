@@ -29,6 +29,12 @@ impl Role {
             .find(|r| r.as_str() == s)
     }
 
+    /// A hub runs with a PLKB's (kecamatan) or an admin's (regency) enrolment: only those
+    /// may relay other devices' changes and enrol devices within their scope.
+    pub fn may_relay(self) -> bool {
+        matches!(self, Role::Plkb | Role::Admin)
+    }
+
     /// The level of the codes a scope of this role names.
     pub fn level(self) -> Level {
         match self {
@@ -93,6 +99,14 @@ impl Scope {
     /// Does a village code lie in this scope?
     pub fn contains(&self, village_code: &str) -> bool {
         village_code.len() == 10 && self.areas.iter().any(|a| village_code.starts_with(a.as_str()))
+    }
+
+    /// Does every area of `other` lie in this scope?
+    pub fn covers(&self, other: &Scope) -> bool {
+        other
+            .areas
+            .iter()
+            .all(|o| self.areas.iter().any(|a| o.starts_with(a.as_str())))
     }
 
     /// Every village of the scope.

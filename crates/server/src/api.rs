@@ -1,6 +1,6 @@
 //! The HTTP API (schema/openapi.yaml): handlers, authentication, bodies, errors.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use axum::Router;
@@ -16,8 +16,9 @@ use futures_util::StreamExt;
 use pendamping_core::{Change, Rules, TimeSource};
 use pendamping_protocol::codec::{self, CodecError, Encoding};
 use pendamping_protocol::{
-    EnrollRequest, ErrorBody, Health, PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, PullHead, PushHead, PushRequest,
-    PushResponse, RULES_VERSION_HEADER, RulesResponse, SCHEMA_VERSION, TABLES_VERSION_HEADER, codes, wire,
+    CONFIRM_MAX, ConfirmRequest, EnrollRequest, ErrorBody, Health, HubDevices, OriginRun, PULL_LIMIT_DEFAULT,
+    PULL_LIMIT_MAX, PullHead, PushHead, PushRequest, PushResponse, RULES_VERSION_HEADER, RulesResponse, SCHEMA_VERSION,
+    TABLES_VERSION_HEADER, codes, wire,
 };
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -27,7 +28,7 @@ use crate::config::Config;
 use crate::db::Readers;
 use crate::error::ServerError;
 use crate::metrics::Metrics;
-use crate::{ingest, pull};
+use crate::{ingest, pull, relay};
 
 pub struct Inner {
     pub _checkpoints: crate::db::Checkpointer,
@@ -35,11 +36,18 @@ pub struct Inner {
     pub readers: Readers,
     pub config: Config,
     pub time: Arc<dyn TimeSource>,
-    pub rules: Rules,
-    /// The rules file as read, served to devices as it is.
-    pub rules_toml: String,
+    /// A hub adopts the centre's rules on its upstream sync, so they can change.
+    pub rules: RwLock<Arc<HeldRules>>,
     pub metrics: Metrics,
     pub utc_offset: FixedOffset,
+    /// This store's id (`PullResponse::store`).
+    pub store_id: String,
+}
+
+/// The district's rules, and the file as read, served to devices as it is.
+pub struct HeldRules {
+    pub rules: Rules,
+    pub toml: String,
 }
 
 #[derive(Clone)]
@@ -48,6 +56,26 @@ pub struct AppState(pub Arc<Inner>);
 impl AppState {
     fn now_ms(&self) -> i64 {
         self.0.time.now_millis() as i64
+    }
+
+    pub fn rules(&self) -> Arc<HeldRules> {
+        self.0.rules.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// What a batch's checks go by, now.
+    pub(crate) fn ingest_context<'a>(&self, rules: &'a Rules) -> ingest::Context<'a> {
+        ingest::Context {
+            now_ms: self.now_ms(),
+            utc_offset: self.0.utc_offset,
+            rules,
+            max_skew_ms: self.0.config.max_skew_ms(),
+            hub: self.is_hub(),
+        }
+    }
+
+    /// Is this server a hub (it syncs upstream)?
+    pub fn is_hub(&self) -> bool {
+        self.0.config.upstream.is_some()
     }
 
     /// Runs a write on the one writer connection, off the async threads.
@@ -85,13 +113,14 @@ impl AppState {
     /// sync; other growth tables mean an app to update.
     fn note_versions(&self, device: &Device, rules: &str, tables: &str) {
         let conn = self.0.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let ours = self.rules();
         match auth::note_versions(&conn, &device.id, rules, tables) {
-            Ok(true) if rules != self.0.rules.version || tables != pendamping_core::growth::TABLES_VERSION => {
+            Ok(true) if rules != ours.rules.version || tables != pendamping_core::growth::TABLES_VERSION => {
                 tracing::warn!(
                     device = %device.id,
                     rules,
                     tables,
-                    server_rules = %self.0.rules.version,
+                    server_rules = %ours.rules.version,
                     server_tables = pendamping_core::growth::TABLES_VERSION,
                     "the device derives results with other rules or growth tables"
                 );
@@ -109,6 +138,7 @@ impl AppState {
             schema_version: head.schema_version,
             seen: head.seen,
             changes,
+            origins: head.origins,
         })
         .map_err(|_| ApiError::internal())?;
         self.push_json(device, &json)
@@ -149,10 +179,18 @@ impl AppState {
                 format!("at most {} changes per push", cfg.max_batch_changes),
             ));
         }
+        let origins = pendamping_protocol::expand_origins(&req.origins, req.changes.len()).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                codes::MALFORMED,
+                "origins must account for every change, in order",
+            )
+        })?;
         let mut batch = ingest::Batch {
             seen: req.seen,
             changes: Vec::with_capacity(req.changes.len()),
             bodies: Vec::with_capacity(req.changes.len()),
+            origins,
         };
         for mut change in req.changes {
             // An older device may still send derived results: they are computed here.
@@ -165,14 +203,31 @@ impl AppState {
                 .push(serde_json::to_string(&change).map_err(|_| ApiError::internal())?);
             batch.changes.push(change);
         }
-        let ctx = ingest::Context {
-            now_ms: self.now_ms(),
-            utc_offset: self.0.utc_offset,
-            rules: &self.0.rules,
-            max_skew_ms: cfg.max_skew_ms(),
-        };
+        let rules = self.rules();
+        let ctx = self.ingest_context(&rules.rules);
         let mut conn = self.0.writer.lock().unwrap_or_else(|p| p.into_inner());
         flatten(Ok(ingest::push(&mut conn, device, &batch, &ctx)))
+    }
+}
+
+impl AppState {
+    /// A page's own fields: the cursor, the rules version, this store, and for a caller
+    /// that relays (a hub) who made each change.
+    fn pull_head(&self, device: &Device, page: &pull::Page) -> PullHead {
+        let origins = if device.scope.role.may_relay() {
+            let each: Vec<Option<String>> = page.origins.iter().cloned().map(Some).collect();
+            pendamping_protocol::origin_runs(&each, "")
+        } else {
+            Vec::new()
+        };
+        PullHead {
+            next: page.next,
+            more: page.more,
+            remaining: page.remaining,
+            rules: Some(self.rules().rules.version.clone()),
+            store: self.0.store_id.clone(),
+            origins,
+        }
     }
 }
 
@@ -295,12 +350,7 @@ fn stream_pages(state: AppState, device: Device, headers: &HeaderMap, first: pul
         loop {
             let (next, more) = (page.next, page.more);
             state.0.metrics.pulled(page.bodies.len());
-            let head = PullHead {
-                next,
-                more,
-                remaining: page.remaining,
-                rules: Some(state.0.rules.version.clone()),
-            };
+            let head = state.pull_head(&device, &page);
             let packed = match tokio::task::spawn_blocking(move || pack_page(head, &page.bodies)).await {
                 Ok(Ok(p)) => p,
                 _ => {
@@ -461,8 +511,9 @@ async fn rules(
     params: Result<Query<RulesParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = query(params)?;
-    let version = state.0.rules.version.clone();
-    let toml = (params.have.as_deref() != Some(version.as_str())).then(|| state.0.rules_toml.clone());
+    let held = state.rules();
+    let version = held.rules.version.clone();
+    let toml = (params.have.as_deref() != Some(version.as_str())).then(|| held.toml.clone());
     let body = serde_json::to_vec(&RulesResponse { version, toml }).map_err(|_| ApiError::internal())?;
     Ok(json(&headers, StatusCode::OK, body))
 }
@@ -579,6 +630,8 @@ struct RawPush<'a> {
     seen: u64,
     #[serde(borrow)]
     changes: Vec<ingest::Wire<'a>>,
+    #[serde(default)]
+    origins: Vec<OriginRun>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -586,6 +639,8 @@ struct PullParams {
     #[serde(default)]
     since: u64,
     limit: Option<usize>,
+    /// The store `since` counts in (`PullResponse::store`).
+    store: Option<String>,
 }
 
 async fn pull(
@@ -601,6 +656,20 @@ async fn pull(
             StatusCode::BAD_REQUEST,
             codes::MALFORMED,
             format!("limit must be 1 to {PULL_LIMIT_MAX}"),
+        ));
+    }
+    if let Some(other) = params
+        .store
+        .as_deref()
+        .filter(|s| *s != state.0.store_id && params.since > 0)
+    {
+        return Err(ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            codes::RESNAPSHOT,
+            format!(
+                "cursor {} counts in store {other}, not this one: pull again from 0",
+                params.since
+            ),
         ));
     }
     let dev = device.clone();
@@ -623,12 +692,7 @@ async fn pull(
     }
     state.0.metrics.pulled(page.bodies.len());
     if takes_packed(&headers) {
-        let head = PullHead {
-            next: page.next,
-            more: page.more,
-            remaining: page.remaining,
-            rules: Some(state.0.rules.version.clone()),
-        };
+        let head = state.pull_head(&device, &page);
         let body = tokio::task::spawn_blocking(move || pack_page(head, &page.bodies))
             .await
             .map_err(|_| ApiError::internal())??;
@@ -648,10 +712,20 @@ async fn pull(
         .remaining
         .map(|n| format!(",\"remaining\":{n}"))
         .unwrap_or_default();
-    let rules = serde_json::to_string(&state.0.rules.version).unwrap_or_default();
+    let head = state.pull_head(&device, &page);
+    let rules = serde_json::to_string(&head.rules).unwrap_or_default();
+    let store = serde_json::to_string(&head.store).unwrap_or_default();
+    let origins = if head.origins.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ",\"origins\":{}",
+            serde_json::to_string(&head.origins).unwrap_or_default()
+        )
+    };
     body.extend_from_slice(
         format!(
-            "],\"next\":{},\"more\":{}{remaining},\"rules\":{rules}}}",
+            "],\"next\":{},\"more\":{}{remaining},\"rules\":{rules},\"store\":{store}{origins}}}",
             page.next, page.more
         )
         .as_bytes(),
@@ -659,6 +733,76 @@ async fn pull(
     let resp = json(&headers, StatusCode::OK, body);
     state.0.metrics.bytes(0, body_len(&resp));
     Ok(resp)
+}
+
+/// Which of the caller's changes held by a hub the centre has (SYNC.md, end to end).
+async fn confirm(
+    State(state): State<AppState>,
+    Authed(device): Authed,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (bytes, wire) = read_body(&headers, body, 1 << 20).await?;
+    let req: ConfirmRequest = parse(&bytes)?;
+    if req.change_ids.len() > CONFIRM_MAX {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::TOO_MANY_CHANGES,
+            format!("at most {CONFIRM_MAX} change ids per confirm"),
+        ));
+    }
+    let hub = state.is_hub();
+    let out = state
+        .read(move |c| relay::confirm(c, &device, &req.change_ids, hub))
+        .await?;
+    let resp = json(&headers, StatusCode::OK, serde_json::to_vec(&out).unwrap_or_default());
+    state.0.metrics.bytes(wire, body_len(&resp));
+    Ok(resp)
+}
+
+/// Only a hub's enrolment (PLKB or admin) may use the registry routes.
+fn relaying(device: &Device) -> Result<(), ApiError> {
+    if device.scope.role.may_relay() {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::FORBIDDEN,
+            "only a hub (a PLKB or admin enrolment) may do this",
+        ))
+    }
+}
+
+/// The devices that may sync through the calling hub.
+async fn hub_devices(
+    State(state): State<AppState>,
+    Authed(device): Authed,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    relaying(&device)?;
+    let devices = state.read(move |c| relay::devices_for(c, &device)).await?;
+    let body = serde_json::to_vec(&HubDevices { devices }).map_err(|_| ApiError::internal())?;
+    Ok(json(&headers, StatusCode::OK, body))
+}
+
+/// Devices a hub enrolled (offline perhaps), within its scope, taken into the registry.
+async fn hub_enrolled(
+    State(state): State<AppState>,
+    Authed(device): Authed,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    relaying(&device)?;
+    let (bytes, _) = read_body(&headers, body, 4 << 20).await?;
+    let req: HubDevices = parse(&bytes)?;
+    let refused = state
+        .write(move |c| relay::take(c, &device.scope, &req.devices, relay::Known::Keep))
+        .await?;
+    if !refused.is_empty() {
+        tracing::warn!(refused = refused.len(), "a hub handed up devices outside its scope");
+    }
+    let body = serde_json::to_vec(&pendamping_protocol::Refused { refused }).map_err(|_| ApiError::internal())?;
+    Ok(json(&headers, StatusCode::OK, body))
 }
 
 async fn not_found() -> ApiError {
@@ -691,6 +835,9 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/v1/devices/enroll", post(enroll)),
         (Method::POST, "/v1/sync/push", post(push)),
         (Method::GET, "/v1/sync/pull", get(pull)),
+        (Method::POST, "/v1/sync/confirm", post(confirm)),
+        (Method::GET, "/v1/hub/devices", get(hub_devices)),
+        (Method::POST, "/v1/hub/devices", post(hub_enrolled)),
         (Method::GET, "/v1/rules", get(rules)),
     ]
 }

@@ -67,14 +67,26 @@ fn normalize_code(raw: &str) -> String {
         .collect()
 }
 
-fn parse_scope(role: &str, codes: &str) -> Result<Scope> {
+pub(crate) fn parse_scope(role: &str, codes: &str) -> Result<Scope> {
     let role = Role::parse(role).ok_or_else(|| ServerError::Corrupt(format!("role {role:?}")))?;
     let codes: Vec<&str> = codes.split(',').collect();
     Ok(Scope::new(role, &codes)?)
 }
 
 /// Makes a single-use enrollment code (12 letters and digits, about 59 bits) for a user.
+/// A hub makes codes only within its own scope (the centre takes those enrolments on the
+/// hub's next upstream sync).
 pub fn new_enrollment_code(conn: &Connection, user: &str, scope: &Scope, now_ms: i64, ttl_ms: i64) -> Result<String> {
+    let hub: Option<Scope> =
+        crate::db::meta_get(conn, crate::hub::SCOPE_KEY)?.and_then(|s| serde_json::from_str(&s).ok());
+    if let Some(hub) = hub
+        && !hub.covers(scope)
+    {
+        return Err(ServerError::OutsideHub {
+            asked: scope.codes(),
+            hub: hub.codes(),
+        });
+    }
     let bytes = random::<12>();
     let code: String = bytes
         .iter()
@@ -172,6 +184,15 @@ pub fn authenticate(conn: &Connection, token: &str, now_ms: i64) -> Result<Resul
         id,
         scope: parse_scope(&role, &codes)?,
     }))
+}
+
+/// The scope of a device this server knows (revoked or not: what it made before stays its).
+pub fn scope_of(conn: &Connection, device_id: &str) -> Result<Option<Scope>> {
+    let found: Option<(String, String)> = conn
+        .prepare_cached("SELECT role, scope FROM devices WHERE id = ?1")?
+        .query_row([device_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    found.map(|(role, codes)| parse_scope(&role, &codes)).transpose()
 }
 
 pub fn touch(conn: &Connection, device_id: &str, now_ms: i64) -> Result<()> {

@@ -26,6 +26,11 @@ pub struct Config {
     /// The district's rules file; the shipped `schema/data/rules.toml` when unset. Devices
     /// receive it on their next sync.
     pub rules_file: Option<PathBuf>,
+    /// The centre (or a higher hub) this server relays to: set, the server runs as a
+    /// PLKB hub (README, "A PLKB hub").
+    pub upstream: Option<String>,
+    /// How often a hub syncs upstream while it can (and retries while it cannot).
+    pub upstream_every_secs: u64,
 }
 
 impl Default for Config {
@@ -40,6 +45,8 @@ impl Default for Config {
             token_ttl_days: 365,
             readers: 4,
             rules_file: None,
+            upstream: None,
+            upstream_every_secs: 30,
         }
     }
 }
@@ -69,6 +76,8 @@ impl Config {
                 "TOKEN_TTL_DAYS" => self.token_ttl_days = parse(&key, &v)?,
                 "READERS" => self.readers = parse(&key, &v)?,
                 "RULES_FILE" => self.rules_file = Some(PathBuf::from(&v)),
+                "UPSTREAM" => self.upstream = Some(v),
+                "UPSTREAM_EVERY_SECS" => self.upstream_every_secs = parse(&key, &v)?,
                 _ => {}
             }
         }

@@ -23,6 +23,10 @@ const MIGRATIONS: &[(u32, &str)] = &[
             "/../../schema/server/0002_device_versions.sql"
         )),
     ),
+    (
+        3,
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/server/0003_hub.sql")),
+    ),
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -60,7 +64,33 @@ pub fn open(path: &Path) -> Result<Connection> {
     )?;
     configure(&conn)?;
     migrate(&mut conn)?;
+    // The store's identity, made once: a pull cursor counts in one store's sequence.
+    conn.execute(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?1)",
+        [uuid::Uuid::new_v4().to_string()],
+    )?;
     Ok(conn)
+}
+
+/// The id of this store (`PullResponse::store`).
+pub fn store_id(conn: &Connection) -> Result<String> {
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| r.get(0))?)
+}
+
+pub fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute((key, value))?;
+    Ok(())
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {

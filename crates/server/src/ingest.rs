@@ -27,6 +27,8 @@ pub struct Context<'a> {
     pub utc_offset: chrono::FixedOffset,
     pub rules: &'a Rules,
     pub max_skew_ms: u64,
+    /// This server is a hub: what it stores still has to go upstream.
+    pub hub: bool,
 }
 
 impl Context<'_> {
@@ -180,23 +182,108 @@ pub struct Batch<'a> {
     pub seen: u64,
     pub changes: Vec<Wire<'a>>,
     pub bodies: Vec<String>,
+    /// Who made each change, when the pusher relays (`None`: the pusher).
+    pub origins: Vec<Option<String>>,
+}
+
+/// How a batch arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    /// Pushed by a device or a hub, checked against the pusher's rights.
+    Pushed,
+    /// Pulled by this hub from the centre, which checked it: its origins are taken as
+    /// they are, and it is confirmed.
+    FromUpstream,
 }
 
 /// Applies a push in one transaction and says what became of each change.
 pub fn push(conn: &mut Connection, device: &Device, req: &Batch, ctx: &Context) -> Result<PushResponse> {
     let tx = conn.transaction()?;
-    let mut out = PushResponse::default();
+    let out = apply(&tx, device, req, ctx, Arrival::Pushed)?;
+    crate::auth::touch(&tx, &device.id, ctx.now_ms)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// The origin devices a batch names, looked up once each: their scope, if known here.
+#[derive(Default)]
+struct Origins {
+    known: std::collections::HashMap<String, Option<pendamping_protocol::Scope>>,
+}
+
+impl Origins {
+    /// The origin and the hub of change `c`, or why the pusher may not relay it.
+    fn path<'a>(
+        &mut self,
+        tx: &Connection,
+        device: &'a Device,
+        origin: Option<&'a str>,
+        c: &Wire,
+        arrival: Arrival,
+    ) -> Result<std::result::Result<(&'a str, Option<&'a str>), Rejection>> {
+        let Some(origin) = origin.filter(|o| *o != device.id) else {
+            return Ok(Ok((&device.id, None)));
+        };
+        if arrival == Arrival::FromUpstream {
+            return Ok(Ok((origin, None)));
+        }
+        let bad = |m: String| Ok(Err(reject(c, codes::BAD_ORIGIN, None, m)));
+        if !device.scope.role.may_relay() {
+            return bad("perangkat ini tidak boleh meneruskan perubahan perangkat lain".into());
+        }
+        if !self.known.contains_key(origin) {
+            let scope = crate::auth::scope_of(tx, origin)?;
+            self.known.insert(origin.to_string(), scope);
+        }
+        match self.known.get(origin).and_then(Option::as_ref) {
+            None => bad(format!("perangkat asal {origin} tidak dikenal server ini")),
+            Some(s) if !s.contains(&c.area_code) => {
+                bad(format!("desa {} di luar wilayah perangkat asal {origin}", c.area_code))
+            }
+            Some(_) => Ok(Ok((origin, Some(&device.id)))),
+        }
+    }
+}
+
+/// Applies a batch inside the caller's transaction.
+pub fn apply(tx: &Connection, device: &Device, req: &Batch, ctx: &Context, arrival: Arrival) -> Result<PushResponse> {
+    let mut out = PushResponse {
+        held: ctx.hub,
+        ..PushResponse::default()
+    };
+    let mut origins = Origins::default();
     let mut lookups = validate::Lookups::default();
     // A change refused before and accepted now leaves quarantine; most of the time there
     // is nothing there to look for.
     let quarantined: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM quarantine)", [], |r| r.get(0))?;
-    for (c, body) in req.changes.iter().zip(&req.bodies) {
-        if store::change_known(&tx, &c.change_id)? {
+    for (i, (c, body)) in req.changes.iter().zip(&req.bodies).enumerate() {
+        if store::change_known(tx, &c.change_id)? {
             out.accepted += 1;
             out.duplicates += 1;
             continue;
         }
-        let outcome = apply_one(&tx, device, req.seen, c, body, ctx, &mut lookups)?;
+        let origin = req.origins.get(i).and_then(Option::as_deref);
+        let (origin, via) = match origins.path(tx, device, origin, c, arrival)? {
+            Ok(p) => p,
+            Err(r) => {
+                quarantine(tx, body, device, &r, ctx.now_ms)?;
+                out.rejected.push(r);
+                continue;
+            }
+        };
+        let path = store::Path {
+            origin,
+            via,
+            upstream: (!ctx.hub || arrival == Arrival::FromUpstream).then_some(store::CONFIRMED),
+        };
+        let outcome = apply_one(
+            tx,
+            device,
+            req.seen,
+            Arriving { c, body, path: &path },
+            ctx,
+            &mut lookups,
+        )?;
         match outcome {
             Ok(conflicts) => {
                 if quarantined {
@@ -207,25 +294,30 @@ pub fn push(conn: &mut Connection, device: &Device, req: &Batch, ctx: &Context) 
                 out.conflicts.extend(conflicts);
             }
             Err(r) => {
-                quarantine(&tx, body, device, &r, ctx.now_ms)?;
+                quarantine(tx, body, device, &r, ctx.now_ms)?;
                 out.rejected.push(r);
             }
         }
     }
-    crate::auth::touch(&tx, &device.id, ctx.now_ms)?;
-    tx.commit()?;
     Ok(out)
+}
+
+/// A change on its way into the log: as parsed, as sent, and the path it took.
+struct Arriving<'a> {
+    c: &'a Wire<'a>,
+    body: &'a str,
+    path: &'a store::Path<'a>,
 }
 
 fn apply_one(
     tx: &Connection,
     device: &Device,
     seen: u64,
-    c: &Wire,
-    body: &str,
+    arriving: Arriving,
     ctx: &Context,
     lookups: &mut validate::Lookups,
 ) -> Result<std::result::Result<Vec<ConflictNote>, Rejection>> {
+    let Arriving { c, body, path } = arriving;
     if let Some(r) = precheck(c, device, ctx) {
         return Ok(Err(r));
     }
@@ -244,7 +336,7 @@ fn apply_one(
         if let Some(bad) = validate::check(tx, lookups, c.record(), ctx.today_in(&c.area_code), ctx.rules)? {
             return Ok(Err(reject(c, codes::INVALID, bad.field.as_deref(), bad.message)));
         }
-        let seq = store::append_change(tx, &c.change_id, &c.area_code, &device.id, ctx.now_ms, body)?;
+        let seq = store::append_change(tx, &c.change_id, &c.area_code, path, ctx.now_ms, body)?;
         store::write_new(tx, c.entity, &c.row_id, &c.area_code, seq)?;
         lookups.forget(c.entity, c.row_id);
         return Ok(Ok(Vec::new()));
@@ -290,7 +382,7 @@ fn apply_one(
             });
         }
     }
-    let seq = store::append_change(tx, &c.change_id, &c.area_code, &device.id, ctx.now_ms, body)?;
+    let seq = store::append_change(tx, &c.change_id, &c.area_code, path, ctx.now_ms, body)?;
     for note in &conflicts {
         record_conflict(tx, note, device, ctx.now_ms)?;
     }

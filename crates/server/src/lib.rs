@@ -7,9 +7,11 @@ pub mod auth;
 pub mod config;
 pub mod db;
 mod error;
+pub mod hub;
 mod ingest;
 mod metrics;
 mod pull;
+mod relay;
 mod store;
 mod validate;
 
@@ -26,16 +28,23 @@ pub use error::{Result, ServerError};
 
 /// Opens the database (creating and migrating it) and prepares the shared state.
 pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
+    let writer = db::open(&config.db)?;
     // The rules are read once, at start: a bad file stops the server with its reason
-    // instead of serving devices half a district's decision.
-    let rules_toml = match &config.rules_file {
-        Some(p) => {
+    // instead of serving devices half a district's decision. A hub serves the centre's,
+    // as last adopted.
+    let adopted = match config.upstream {
+        Some(_) => db::meta_get(&writer, hub::RULES_KEY)?,
+        None => None,
+    };
+    let toml = match (adopted, &config.rules_file) {
+        (Some(t), _) => t,
+        (None, Some(p)) => {
             std::fs::read_to_string(p).map_err(|e| ServerError::Config(format!("rules_file {}: {e}", p.display())))?
         }
-        None => pendamping_core::rules::SHIPPED.to_string(),
+        (None, None) => pendamping_core::rules::SHIPPED.to_string(),
     };
-    let rules = Rules::from_toml(&rules_toml).map_err(|e| ServerError::Config(format!("rules_file: {e}")))?;
-    let writer = db::open(&config.db)?;
+    let rules = Rules::from_toml(&toml).map_err(|e| ServerError::Config(format!("rules_file: {e}")))?;
+    let store_id = db::store_id(&writer)?;
     let readers = db::Readers::new(&config.db, config.readers);
     let checkpoints = db::Checkpointer::start(&config.db)?;
     Ok(AppState(Arc::new(api::Inner {
@@ -44,10 +53,10 @@ pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
         readers,
         config,
         time,
-        rules,
-        rules_toml,
+        rules: std::sync::RwLock::new(Arc::new(api::HeldRules { rules, toml })),
         metrics: metrics::Metrics::default(),
         utc_offset: FixedOffset::east_opt(7 * 3600).expect("valid offset"),
+        store_id,
     })))
 }
 

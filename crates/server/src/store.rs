@@ -83,18 +83,43 @@ pub fn change_known(conn: &Connection, change_id: &Uuid) -> Result<bool> {
         .is_some())
 }
 
+/// Where a change came from and how far it has gone (`changes.via`, `changes.upstream`).
+pub struct Path<'a> {
+    /// The device that made it.
+    pub origin: &'a str,
+    /// The hub it came through, if any.
+    pub via: Option<&'a str>,
+    /// `None` on a hub until it is sent upstream; `Some(CONFIRMED)` at the centre and for
+    /// what a hub pulled from it.
+    pub upstream: Option<i64>,
+}
+
+/// `changes.upstream`: held by an upstream hub, the centre has it, the centre refused it.
+pub const HELD: i64 = 1;
+pub const CONFIRMED: i64 = 2;
+pub const REFUSED: i64 = 3;
+
 /// Appends a change to the log; returns its server sequence.
 pub fn append_change(
     conn: &Connection,
     change_id: &Uuid,
     area_code: &str,
-    device_id: &str,
+    path: &Path,
     now_ms: i64,
     body: &str,
 ) -> Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO changes (change_id, area_code, device_id, received_at, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO changes (change_id, area_code, device_id, via, upstream, received_at, body) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute((change_id.as_bytes(), area_code, device_id, now_ms, body))?;
+    .execute((
+        change_id.as_bytes(),
+        area_code,
+        path.origin,
+        path.via,
+        path.upstream,
+        now_ms,
+        body,
+    ))?;
     Ok(conn.last_insert_rowid())
 }

@@ -48,6 +48,13 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
             "/../../schema/device/0006_lean_visit_writes.sql"
         )),
     ),
+    (
+        7,
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schema/device/0007_held_by_hub.sql"
+        )),
+    ),
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -58,9 +58,19 @@ fn breaks_row(e: Entity, id: &str, before: &RowState, after: &RowState) -> Optio
     }
 }
 
-/// Fields of `row_id` with local edits still waiting in the outbox: field → (value, HLC).
+/// A change id as the outbox keeps it (text).
+fn outbox_id(text: &str) -> Result<Uuid> {
+    Uuid::parse_str(text).map_err(|e| crate::StoreError::Corrupt {
+        table: "outbox",
+        id: text.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// Fields of `row_id` with local edits not yet sent: field → (value, HLC). (A change a hub
+/// holds was sent; the server it reached has seen it.)
 fn pending_fields(conn: &Connection, row_id: &str) -> Result<BTreeMap<String, (Value, Hlc)>> {
-    let mut stmt = conn.prepare_cached("SELECT body FROM outbox WHERE row_id = ?1 ORDER BY seq")?;
+    let mut stmt = conn.prepare_cached("SELECT body FROM outbox WHERE row_id = ?1 AND held = 0 ORDER BY seq")?;
     let mut out = BTreeMap::new();
     for body in stmt.query_map([row_id], |r| r.get::<_, String>(0))? {
         let c: Change = serde_json::from_str(&body?)?;
@@ -202,11 +212,11 @@ impl Store {
         Ok(report)
     }
 
-    /// The oldest unacknowledged local changes, in the order they were made.
+    /// The oldest local changes not yet sent (nor held by a hub), in the order they were made.
     pub fn outbox(&self, limit: usize) -> Result<Vec<Change>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT body FROM outbox ORDER BY seq LIMIT ?1")?;
+            .prepare_cached("SELECT body FROM outbox WHERE held = 0 ORDER BY seq LIMIT ?1")?;
         let rows = stmt.query_map([limit as i64], |r| r.get::<_, String>(0))?;
         rows.map(|b| Ok(serde_json::from_str(&b?)?)).collect()
     }
@@ -215,24 +225,63 @@ impl Store {
     pub fn outbox_json(&self, limit: usize) -> Result<Vec<(Uuid, String)>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT change_id, body FROM outbox ORDER BY seq LIMIT ?1")?;
+            .prepare_cached("SELECT change_id, body FROM outbox WHERE held = 0 ORDER BY seq LIMIT ?1")?;
         let rows = stmt.query_map([limit as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
             let (id, body) = row?;
-            let id = Uuid::parse_str(&id).map_err(|e| crate::StoreError::Corrupt {
-                table: "outbox",
-                id: id.clone(),
-                reason: e.to_string(),
-            })?;
+            let id = outbox_id(&id)?;
             out.push((id, body));
         }
         Ok(out)
     }
 
+    /// Local changes not yet sent.
     pub fn pending_count(&self) -> Result<u64> {
-        let n: i64 = self.conn.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?;
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM outbox WHERE held = 0", [], |r| r.get(0))?;
         Ok(n as u64)
+    }
+
+    /// Local changes a hub holds that the centre has not confirmed yet: still kept here.
+    pub fn held_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM outbox WHERE held = 1", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// The oldest held changes' ids (after `after`, the last id of the previous call's
+    /// answer, in outbox order), to ask which the centre now has.
+    pub fn held(&self, after_seq: i64, limit: usize) -> Result<Vec<(i64, Uuid)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, change_id FROM outbox WHERE held = 1 AND seq > ?1 ORDER BY seq LIMIT ?2")?;
+        let rows = stmt.query_map((after_seq, limit as i64), |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, id) = row?;
+            let id = outbox_id(&id)?;
+            out.push((seq, id));
+        }
+        Ok(out)
+    }
+
+    /// Marks changes as held by a hub (`held`), or as to be sent again (`!held`: the
+    /// server they reach next does not know them). They stay in the outbox either way.
+    pub fn set_held(&mut self, change_ids: &[Uuid], held: bool) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        for id in change_ids {
+            n += tx
+                .prepare_cached("UPDATE outbox SET held = ?2 WHERE change_id = ?1")?
+                .execute((id.to_string(), held as i64))?;
+        }
+        tx.commit()?;
+        Ok(n)
     }
 
     /// Removes acknowledged changes from the outbox. Only the server's acknowledgement

@@ -1,16 +1,161 @@
-//! How a sync reaches the store: for each step, briefly, and never across a network
-//! wait, so the app can save a visit while a sync is on a slow line.
+//! What a sync works on — a replica with an outbox and a pull cursor — and how it reaches
+//! it: for each step, briefly, and never across a network wait, so the app can save a
+//! visit while a sync is on a slow line. A device store is one replica; a PLKB hub's store,
+//! syncing upstream to the centre, is another (pendamping-server's `hub`): one sync engine
+//! for both.
 
 use std::sync::{Arc, Mutex};
 
-use pendamping_store::Store;
+use pendamping_core::Change;
+use pendamping_protocol::{ConflictNote, Rejection, Winner};
+use pendamping_store::{RejectedChange, ReportedConflict, Store};
+use uuid::Uuid;
+
+use crate::error::Result;
+
+/// The changes a push takes next, and who made each (`None`: this replica itself).
+#[derive(Debug, Default)]
+pub struct Outgoing {
+    pub changes: Vec<Change>,
+    pub origins: Vec<Option<String>>,
+}
+
+/// A page applied: changes new here, and conflicts found.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Applied {
+    pub applied: u64,
+    pub conflicts: u64,
+}
+
+pub trait Replica {
+    /// A sync setting (server, credentials, last success), kept with the data.
+    fn setting(&self, key: &str) -> Result<Option<String>>;
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<()>;
+    fn rules_version(&self) -> String;
+    /// The district's rules, as the server sent them.
+    fn adopt_rules(&mut self, toml: &str) -> Result<()>;
+    fn now_rfc3339(&self) -> String;
+    /// Changes not yet sent.
+    fn pending_count(&self) -> Result<u64>;
+    /// The oldest changes not yet sent (nor held by a hub), at most `limit`.
+    fn outbox(&self, limit: usize) -> Result<Outgoing>;
+    /// Held changes after outbox position `after`, at most `limit`: (position, change id).
+    fn held(&self, after: i64, limit: usize) -> Result<Vec<(i64, Uuid)>>;
+    fn set_held(&mut self, ids: &[Uuid], held: bool) -> Result<()>;
+    /// The centre has these: they may go.
+    fn acknowledge(&mut self, ids: &[Uuid]) -> Result<()>;
+    fn quarantine(&mut self, refused: &[Rejection]) -> Result<()>;
+    fn record_conflicts(&mut self, notes: &[ConflictNote]) -> Result<()>;
+    fn pull_cursor(&self) -> Result<Option<String>>;
+    fn reset_pull_cursor(&mut self) -> Result<()>;
+    /// Merges a page (its changes, who made each) and saves `cursor`, in one transaction.
+    fn apply_remote(&mut self, changes: &[Change], origins: &[Option<String>], cursor: &str) -> Result<Applied>;
+}
+
+impl Replica for Store {
+    fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(Store::setting(self, key)?)
+    }
+
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        Ok(Store::set_setting(self, key, value)?)
+    }
+
+    fn rules_version(&self) -> String {
+        self.rules().version.clone()
+    }
+
+    fn adopt_rules(&mut self, toml: &str) -> Result<()> {
+        Ok(Store::adopt_rules(self, toml)?)
+    }
+
+    fn now_rfc3339(&self) -> String {
+        self.now().to_rfc3339()
+    }
+
+    fn pending_count(&self) -> Result<u64> {
+        Ok(Store::pending_count(self)?)
+    }
+
+    fn outbox(&self, limit: usize) -> Result<Outgoing> {
+        let changes = Store::outbox(self, limit)?;
+        Ok(Outgoing {
+            origins: vec![None; changes.len()],
+            changes,
+        })
+    }
+
+    fn held(&self, after: i64, limit: usize) -> Result<Vec<(i64, Uuid)>> {
+        Ok(Store::held(self, after, limit)?)
+    }
+
+    fn set_held(&mut self, ids: &[Uuid], held: bool) -> Result<()> {
+        Store::set_held(self, ids, held)?;
+        Ok(())
+    }
+
+    fn acknowledge(&mut self, ids: &[Uuid]) -> Result<()> {
+        Store::acknowledge(self, ids)?;
+        Ok(())
+    }
+
+    fn quarantine(&mut self, refused: &[Rejection]) -> Result<()> {
+        let refused: Vec<RejectedChange> = refused
+            .iter()
+            .map(|r| RejectedChange {
+                change_id: r.change_id,
+                code: r.code.clone(),
+                message: r.message.clone(),
+                field: r.field.clone(),
+            })
+            .collect();
+        Store::quarantine(self, &refused)?;
+        Ok(())
+    }
+
+    fn record_conflicts(&mut self, notes: &[ConflictNote]) -> Result<()> {
+        let found: Vec<ReportedConflict> = notes
+            .iter()
+            .map(|n| ReportedConflict {
+                change_id: n.change_id,
+                entity: n.entity,
+                row_id: n.row_id,
+                field: n.field.clone(),
+                local_value: n.yours.clone(),
+                local_hlc: n.your_hlc,
+                remote_value: n.theirs.clone(),
+                remote_hlc: n.their_hlc,
+                local_wins: n.winner == Winner::Yours,
+            })
+            .collect();
+        Ok(Store::record_conflicts(self, &found)?)
+    }
+
+    fn pull_cursor(&self) -> Result<Option<String>> {
+        Ok(Store::pull_cursor(self)?)
+    }
+
+    fn reset_pull_cursor(&mut self) -> Result<()> {
+        Ok(Store::reset_pull_cursor(self)?)
+    }
+
+    fn apply_remote(&mut self, changes: &[Change], _origins: &[Option<String>], cursor: &str) -> Result<Applied> {
+        let r = Store::apply_remote(self, changes, Some(cursor))?;
+        Ok(Applied {
+            applied: r.applied as u64,
+            conflicts: r.conflicts as u64,
+        })
+    }
+}
 
 pub trait Access: Send {
-    fn with<T>(&mut self, f: impl FnOnce(&mut Store) -> T) -> T;
+    type Replica: Replica;
+    fn with<T>(&mut self, f: impl FnOnce(&mut Self::Replica) -> T) -> T;
 }
 
 /// A store the caller owns outright (the command line).
 impl Access for &mut Store {
+    type Replica = Store;
     fn with<T>(&mut self, f: impl FnOnce(&mut Store) -> T) -> T {
         f(self)
     }
@@ -20,6 +165,7 @@ impl Access for &mut Store {
 pub type Shared = Arc<Mutex<Store>>;
 
 impl Access for Shared {
+    type Replica = Store;
     fn with<T>(&mut self, f: impl FnOnce(&mut Store) -> T) -> T {
         let mut store = self.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut store)

@@ -4,15 +4,15 @@
 
 use pendamping_core::Change;
 use pendamping_protocol::{
-    EnrollRequest, EnrollResponse, PullHead, PullResponse, PushHead, PushResponse, RulesResponse, SCHEMA_VERSION,
-    Scope, Winner, codes,
+    CONFIRM_MAX, ConfirmRequest, ConfirmResponse, EnrollRequest, EnrollResponse, PullHead, PullResponse, PushHead,
+    PushResponse, RulesResponse, SCHEMA_VERSION, Scope, codes,
 };
 use pendamping_protocol::{codec, wire};
-use pendamping_store::{RejectedChange, ReportedConflict, Store};
+use pendamping_store::Store;
 use reqwest::Method;
 use serde::Serialize;
 
-use crate::access::Access;
+use crate::access::{Access, Outgoing, Replica};
 use crate::error::{Result, SyncError};
 use crate::http::{Answer, Bytes, Failure, Failures, Http, Retry};
 use crate::window::Window;
@@ -48,6 +48,10 @@ pub struct Summary {
     pub pulled: u64,
     pub rejected: u64,
     pub conflicts: u64,
+    /// Of `pushed`, those a hub holds: kept here until the centre confirms them.
+    pub held: u64,
+    /// Changes held by a hub earlier that the centre now has: they left the outbox.
+    pub confirmed: u64,
     pub bytes_sent: u64,
     pub bytes_received: u64,
     pub requests: u64,
@@ -57,8 +61,10 @@ impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "dikirim {} · diterima {} · ditolak {} · konflik {} · byte keluar {} · byte masuk {} · permintaan {}",
+            "dikirim {} (ditahan hub {}) · dikonfirmasi pusat {} · diterima {} · ditolak {} · konflik {} · byte keluar {} · byte masuk {} · permintaan {}",
             self.pushed,
+            self.held,
+            self.confirmed,
             self.pulled,
             self.rejected,
             self.conflicts,
@@ -147,6 +153,25 @@ mod keys {
     pub const TOKEN: &str = "token";
     pub const SCOPE: &str = "scope";
     pub const LAST_SUCCESS: &str = "last_success";
+    /// The store (`PullResponse::store`) the pull cursor counts in.
+    pub const CURSOR_STORE: &str = "cursor_store";
+}
+
+/// The setting the enrolment's scope is kept under (JSON).
+pub const SCOPE_KEY: &str = keys::SCOPE;
+
+/// The server and token the replica was enrolled with.
+pub(crate) fn credentials(r: &impl Replica) -> Result<(String, String)> {
+    match (r.setting(keys::SERVER)?, r.setting(keys::TOKEN)?) {
+        (Some(server), Some(token)) => Ok((server, token)),
+        _ => Err(SyncError::NotEnrolled),
+    }
+}
+
+/// Forgets the pull cursor and the store it counted in: the next pull starts from 0.
+fn forget_cursor(r: &mut impl Replica) -> Result<()> {
+    r.reset_pull_cursor()?;
+    r.set_setting(keys::CURSOR_STORE, "")
 }
 
 /// Enrols this device with a code from the server's admin and keeps the credentials.
@@ -165,7 +190,7 @@ pub async fn enroll<A: Access>(mut store: A, server: &str, code: &str, device_na
         store.set_setting(keys::TOKEN, &resp.token)?;
         store.set_setting(keys::SCOPE, &serde_json::to_string(&resp.scope).unwrap_or_default())?;
         // A new server: start its log from the beginning.
-        store.reset_pull_cursor()
+        forget_cursor(store)
     })?;
     Ok(resp)
 }
@@ -178,6 +203,8 @@ pub struct Status {
     pub device_id: Option<String>,
     pub scope: Option<Scope>,
     pub pending: u64,
+    /// Sent to a hub, waiting for the centre to confirm them (still kept here).
+    pub held: u64,
     pub last_success: Option<String>,
 }
 
@@ -187,6 +214,7 @@ pub fn status(store: &Store) -> Result<Status> {
         device_id: store.setting(keys::DEVICE_ID)?,
         scope: store.setting(keys::SCOPE)?.and_then(|s| serde_json::from_str(&s).ok()),
         pending: store.pending_count()?,
+        held: store.held_count()?,
         last_success: store.setting(keys::LAST_SUCCESS)?,
     })
 }
@@ -197,13 +225,10 @@ pub async fn sync<A: Access>(
     opts: &Options,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Summary> {
-    let (server, token) = store.with(|s| Ok::<_, SyncError>((s.setting(keys::SERVER)?, s.setting(keys::TOKEN)?)))?;
-    let (Some(server), Some(token)) = (server, token) else {
-        return Err(SyncError::NotEnrolled);
-    };
+    let (server, token) = store.with(|s| credentials(s))?;
     let mut http = Http::new(&server, Some(token))?;
     http.retry = opts.retry.clone();
-    let rules = store.with(|s| s.rules().version.clone());
+    let rules = store.with(|s| s.rules_version());
     http.headers = vec![
         (pendamping_protocol::RULES_VERSION_HEADER, rules),
         (
@@ -220,11 +245,13 @@ pub async fn sync<A: Access>(
         started: Default::default(),
         base: Default::default(),
         server_rules: None,
+        cursor_store: None,
     };
+    run.confirm_held(&mut store).await?;
     run.push_all(&mut store).await?;
     run.pull_all(&mut store).await?;
     // The last page named the server's rules: fetched only when they differ from ours.
-    let have = store.with(|s| s.rules().version.clone());
+    let have = store.with(|s| s.rules_version());
     if run.server_rules.as_ref() != Some(&have) {
         run.rules(&mut store).await?;
     }
@@ -232,21 +259,25 @@ pub async fn sync<A: Access>(
     sum.bytes_sent = run.bytes.sent;
     sum.bytes_received = run.bytes.received;
     sum.requests = run.bytes.requests;
-    store.with(|s| s.set_setting(keys::LAST_SUCCESS, &s.now().to_rfc3339()))?;
+    store.with(|s| {
+        let now = s.now_rfc3339();
+        s.set_setting(keys::LAST_SUCCESS, &now)
+    })?;
     tracing::info!(%sum, "sync finished");
     Ok(sum)
 }
 
 /// The first `n` of `pending` whose packed push body fits `budget` bytes once encoded (at
 /// least one change), and that body.
-fn fit(pending: &[Change], seen: u64, budget: usize, enc: codec::Encoding) -> (usize, Vec<u8>) {
-    let head = PushHead {
-        schema_version: SCHEMA_VERSION,
-        seen,
-    };
-    let mut n = pending.len();
+fn fit(pending: &Outgoing, seen: u64, budget: usize, enc: codec::Encoding) -> (usize, Vec<u8>) {
+    let mut n = pending.changes.len();
     loop {
-        let encoded = codec::encode(enc, &wire::pack(head, &pending[..n]));
+        let head = PushHead {
+            schema_version: SCHEMA_VERSION,
+            seen,
+            origins: pendamping_protocol::origin_runs(&pending.origins[..n], ""),
+        };
+        let encoded = codec::encode(enc, &wire::pack(head, &pending.changes[..n]));
         if encoded.len() <= budget || n == 1 {
             return (n, encoded);
         }
@@ -296,6 +327,8 @@ fn page_from(head: PullHead, changes: Vec<Change>) -> PullResponse {
         more: head.more,
         remaining: head.remaining,
         rules: head.rules,
+        store: head.store,
+        origins: head.origins,
     }
 }
 
@@ -310,7 +343,7 @@ fn page_of(a: &Answer) -> std::result::Result<PullResponse, Failure> {
 }
 
 /// The server's sequence this device has pulled up to.
-fn cursor(store: &mut impl Access) -> Result<u64> {
+fn cursor<A: Access>(store: &mut A) -> Result<u64> {
     Ok(store
         .with(|s| s.pull_cursor())?
         .and_then(|c| c.parse().ok())
@@ -328,6 +361,8 @@ struct Run<'a> {
     base: std::collections::HashMap<Phase, u64>,
     /// The rules version the server named in its last pull page.
     server_rules: Option<String>,
+    /// The store the pull cursor counts in, once read.
+    cursor_store: Option<String>,
 }
 
 impl Run<'_> {
@@ -358,6 +393,40 @@ impl Run<'_> {
         self.report(phase, done, total);
     }
 
+    /// Asks which changes held by a hub the centre now has: those leave the outbox, those
+    /// the server does not know (a rebuilt hub, or another server) are sent again below,
+    /// those the centre refused are quarantined as any refusal.
+    async fn confirm_held(&mut self, store: &mut impl Access) -> Result<()> {
+        let mut after = 0i64;
+        loop {
+            let batch = store.with(|s| s.held(after, CONFIRM_MAX))?;
+            let Some((last, _)) = batch.last() else {
+                return Ok(());
+            };
+            after = *last;
+            let req = ConfirmRequest {
+                change_ids: batch.iter().map(|(_, id)| *id).collect(),
+            };
+            let resp: ConfirmResponse = self
+                .http
+                .call(Method::POST, "/v1/sync/confirm", Some(&req), &mut self.bytes)
+                .await?;
+            store.with(|s| {
+                s.quarantine(&resp.rejected)?;
+                s.set_held(&resp.unknown, false)?;
+                s.acknowledge(&resp.confirmed)
+            })?;
+            self.sum.confirmed += resp.confirmed.len() as u64;
+            self.sum.rejected += resp.rejected.len() as u64;
+            if !resp.unknown.is_empty() {
+                tracing::info!(
+                    n = resp.unknown.len(),
+                    "the server does not hold changes a hub held; sending them again"
+                );
+            }
+        }
+    }
+
     async fn push_all(&mut self, store: &mut impl Access) -> Result<()> {
         let (http, opts) = (self.http.clone(), self.opts);
         let total = store.with(|s| s.pending_count())?;
@@ -372,11 +441,11 @@ impl Run<'_> {
         let mut most = opts.batch_changes.max(1);
         loop {
             let mut pending = store.with(|s| s.outbox(most.saturating_mul(4)))?;
-            if pending.is_empty() {
+            if pending.changes.is_empty() {
                 return Ok(());
             }
             // A change queued by an older version may still carry derived results.
-            pending.iter_mut().for_each(Change::drop_retired);
+            pending.changes.iter_mut().for_each(Change::drop_retired);
             let pending = std::sync::Arc::new(pending);
             let seen = cursor(store)?;
             // Up to `IN_FLIGHT` batches at once: the next is on the wire while the answer
@@ -384,9 +453,13 @@ impl Run<'_> {
             let mut flying = tokio::task::JoinSet::new();
             let (mut at, mut stop, mut failure) = (0, false, None);
             loop {
-                while !stop && flying.len() < IN_FLIGHT && at < pending.len() {
-                    let upto = (at + most).min(pending.len());
-                    let (n, body) = fit(&pending[at..upto], seen, win.bytes(), http.encoding);
+                while !stop && flying.len() < IN_FLIGHT && at < pending.changes.len() {
+                    let upto = (at + most).min(pending.changes.len());
+                    let part = Outgoing {
+                        changes: pending.changes[at..upto].to_vec(),
+                        origins: pending.origins[at..upto].to_vec(),
+                    };
+                    let (n, body) = fit(&part, seen, win.bytes(), http.encoding);
                     let (http, range) = (http.clone(), at..at + n);
                     flying.spawn(async move {
                         let mut bytes = Bytes::default();
@@ -428,7 +501,7 @@ impl Run<'_> {
                 };
                 win.grow(used);
                 tries = Tries::default();
-                let ids: Vec<uuid::Uuid> = pending[range].iter().map(|c| c.change_id).collect();
+                let ids: Vec<uuid::Uuid> = pending.changes[range].iter().map(|c| c.change_id).collect();
                 self.settle(store, &ids, resp)?;
                 done += n as u64;
                 self.report(Phase::Push, done, Some(total.max(done)));
@@ -452,45 +525,26 @@ impl Run<'_> {
         }
         // Conflicts first, the acknowledgement last: a crash in between re-sends the batch,
         // which the server then acknowledges as duplicates.
-        let conflicts: Vec<ReportedConflict> = resp
-            .conflicts
-            .iter()
-            .map(|n| ReportedConflict {
-                change_id: n.change_id,
-                entity: n.entity,
-                row_id: n.row_id,
-                field: n.field.clone(),
-                local_value: n.yours.clone(),
-                local_hlc: n.your_hlc,
-                remote_value: n.theirs.clone(),
-                remote_hlc: n.their_hlc,
-                local_wins: n.winner == Winner::Yours,
-            })
-            .collect();
-        store.with(|s| s.record_conflicts(&conflicts))?;
-        let refused: Vec<RejectedChange> = resp
-            .rejected
-            .iter()
-            .map(|r| RejectedChange {
-                change_id: r.change_id,
-                code: r.code.clone(),
-                message: r.message.clone(),
-                field: r.field.clone(),
-            })
-            .collect();
-        store.with(|s| s.quarantine(&refused))?;
+        store.with(|s| s.record_conflicts(&resp.conflicts))?;
+        store.with(|s| s.quarantine(&resp.rejected))?;
         let refused_ids: std::collections::HashSet<uuid::Uuid> = resp.rejected.iter().map(|r| r.change_id).collect();
         let acked: Vec<uuid::Uuid> = ids.iter().copied().filter(|id| !refused_ids.contains(id)).collect();
-        store.with(|s| s.acknowledge(&acked))?;
+        // A hub holds them: they stay until the centre has them (SYNC.md, end to end).
+        if resp.held {
+            store.with(|s| s.set_held(&acked, true))?;
+            self.sum.held += acked.len() as u64;
+        } else {
+            store.with(|s| s.acknowledge(&acked))?;
+        }
         self.sum.pushed += acked.len() as u64;
-        self.sum.rejected += refused.len() as u64;
-        self.sum.conflicts += conflicts.len() as u64;
+        self.sum.rejected += resp.rejected.len() as u64;
+        self.sum.conflicts += resp.conflicts.len() as u64;
         Ok(())
     }
 
     /// The district's rules: fetched only when the server holds another version.
     async fn rules(&mut self, store: &mut impl Access) -> Result<()> {
-        let have = store.with(|s| Ok::<_, SyncError>(s.rules().version.clone()))?;
+        let have = store.with(|s| s.rules_version());
         let path = format!(
             "/v1/rules?have={}",
             url::form_urlencoded::byte_serialize(have.as_bytes()).collect::<String>()
@@ -519,7 +573,14 @@ impl Run<'_> {
             // Pages of a streamed pull cost no round trip each: small ones show progress soon
             // on a slow link and lose little to a cut.
             let limit = (win.bytes() / per_change).clamp(1, opts.pull_limit.clamp(1, STREAM_PAGE));
-            let path = format!("/v1/sync/pull?since={since}&limit={limit}");
+            if self.cursor_store.is_none() {
+                self.cursor_store = Some(store.with(|s| s.setting(keys::CURSOR_STORE))?.unwrap_or_default());
+            }
+            let of = match self.cursor_store.as_deref() {
+                Some(id) if since > 0 && !id.is_empty() => format!("&store={id}"),
+                _ => String::new(),
+            };
+            let path = format!("/v1/sync/pull?since={since}&limit={limit}{of}");
             let (before, had) = (self.bytes.received, pulling.done);
             let outcome = match http
                 .open(&Method::GET, &path, None, ACCEPT_PAGES, &mut self.bytes)
@@ -530,7 +591,8 @@ impl Run<'_> {
                     // The server does not know our cursor (restored or replaced): start over.
                     // Merge is idempotent, so what we already hold is skipped, not doubled.
                     tracing::warn!(since, "server asked for a re-snapshot");
-                    store.with(|s| s.reset_pull_cursor())?;
+                    store.with(forget_cursor)?;
+                    self.cursor_store = Some(String::new());
                     restarted = true;
                     continue;
                 }
@@ -634,9 +696,17 @@ impl Run<'_> {
     /// Merges one page and saves its cursor (one transaction). True if it was the last.
     fn take_page(&mut self, store: &mut impl Access, page: PullResponse, pulling: &mut Pulling) -> Result<bool> {
         self.server_rules = page.rules.clone();
-        let report = store.with(|s| s.apply_remote(&page.changes, Some(&page.next.to_string())))?;
-        self.sum.pulled += report.applied as u64;
-        self.sum.conflicts += report.conflicts as u64;
+        // The cursor now counts in this store (saved before the page: a cursor of 0 is
+        // valid in any store, and a store's first page starts from 0).
+        if !page.store.is_empty() && self.cursor_store.as_deref() != Some(page.store.as_str()) {
+            store.with(|s| s.set_setting(keys::CURSOR_STORE, &page.store))?;
+            self.cursor_store = Some(page.store.clone());
+        }
+        let origins = pendamping_protocol::expand_origins(&page.origins, page.changes.len())
+            .ok_or_else(|| SyncError::BadAnswer("a page's origins do not match its changes".into()))?;
+        let report = store.with(|s| s.apply_remote(&page.changes, &origins, &page.next.to_string()))?;
+        self.sum.pulled += report.applied;
+        self.sum.conflicts += report.conflicts;
         pulling.done += page.changes.len() as u64;
         // The total never counts down: only a change that arrived meanwhile can raise it.
         pulling.total = page

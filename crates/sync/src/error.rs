@@ -4,6 +4,9 @@ use thiserror::Error;
 pub enum SyncError {
     #[error("penyimpanan: {0}")]
     Store(#[from] pendamping_store::StoreError),
+    /// A replica other than a device store (a hub's) failed.
+    #[error("penyimpanan: {0}")]
+    Local(String),
     #[error("perangkat belum didaftarkan ke server; jalankan pendaftaran dengan kode dari admin")]
     NotEnrolled,
     /// The server refused the request (4xx): retrying would not help.

@@ -6,9 +6,10 @@ mod auto;
 mod engine;
 mod error;
 mod http;
+pub mod registry;
 mod window;
 
-pub use access::{Access, Shared};
+pub use access::{Access, Applied, Outgoing, Replica, Shared};
 pub use auto::{AutoOptions, AutoSync, State};
 pub use engine::{Options, Phase, Progress, Status, Summary, enroll, status, sync};
 pub use error::{Result, SyncError};

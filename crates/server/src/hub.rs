@@ -1,0 +1,359 @@
+//! Hub mode (SYNC.md, "Relay through the PLKB laptop"): this server's store is also a
+//! replica of the centre. It serves its kecamatan's devices with the same /v1 API, and
+//! syncs upstream with the same engine a device uses (`pendamping_sync::sync`): its
+//! outbox is the changes not yet at the centre, each pushed with its origin device; what it
+//! pulls is stored as the centre sent it. Devices keep their changes until the centre has
+//! them (`POST /v1/sync/confirm`), so losing the hub loses nothing.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use pendamping_core::{Change, Rules};
+use pendamping_protocol::{ConflictNote, HubDevices, Rejection, Scope};
+use pendamping_sync::{Access, Applied, Outgoing, Replica, SyncError};
+use rusqlite::Connection;
+use uuid::Uuid;
+
+use crate::api::{AppState, HeldRules};
+use crate::auth::Device;
+use crate::error::ServerError;
+use crate::{db, ingest, relay, store};
+
+/// Where a hub keeps the centre's rules file, as last adopted.
+pub const RULES_KEY: &str = "upstream.rules_toml";
+const CURSOR_KEY: &str = "upstream.cursor";
+/// The scope of the hub's own enrolment upstream (its kecamatan), as JSON.
+pub const SCOPE_KEY: &str = "upstream.scope";
+
+fn local(e: ServerError) -> SyncError {
+    SyncError::Local(e.to_string())
+}
+
+fn sql(e: rusqlite::Error) -> SyncError {
+    SyncError::Local(e.to_string())
+}
+
+/// The hub's store as the sync engine's replica. Each step takes the writer briefly.
+#[derive(Clone)]
+pub struct Upstream(pub AppState);
+
+impl Access for Upstream {
+    type Replica = Upstream;
+    fn with<T>(&mut self, f: impl FnOnce(&mut Upstream) -> T) -> T {
+        f(self)
+    }
+}
+
+impl Upstream {
+    fn conn<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, SyncError>) -> Result<T, SyncError> {
+        let mut conn = self.0.0.writer.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut conn)
+    }
+
+    /// The scope the hub was enrolled upstream with.
+    pub fn scope(&self) -> Result<Option<Scope>, SyncError> {
+        pendamping_sync::registry::scope(self)
+    }
+}
+
+impl Replica for Upstream {
+    fn setting(&self, key: &str) -> Result<Option<String>, SyncError> {
+        self.conn(|c| db::meta_get(c, &format!("upstream.{key}")).map_err(local))
+    }
+
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<(), SyncError> {
+        self.conn(|c| db::meta_set(c, &format!("upstream.{key}"), value).map_err(local))
+    }
+
+    fn rules_version(&self) -> String {
+        self.0.rules().rules.version.clone()
+    }
+
+    /// The centre's rules: kept, and served to this hub's devices from now on.
+    fn adopt_rules(&mut self, toml: &str) -> Result<(), SyncError> {
+        let rules = Rules::from_toml(toml).map_err(|e| SyncError::BadAnswer(format!("rules: {e}")))?;
+        self.conn(|c| db::meta_set(c, RULES_KEY, toml).map_err(local))?;
+        let held = Arc::new(HeldRules {
+            rules,
+            toml: toml.to_string(),
+        });
+        *self.0.0.rules.write().unwrap_or_else(|p| p.into_inner()) = held;
+        tracing::info!(version = %self.rules_version(), "hub adopted the centre's rules");
+        Ok(())
+    }
+
+    fn now_rfc3339(&self) -> String {
+        chrono::DateTime::from_timestamp_millis(self.0.0.time.now_millis() as i64)
+            .unwrap_or_default()
+            .to_rfc3339()
+    }
+
+    fn pending_count(&self) -> Result<u64, SyncError> {
+        self.conn(|c| {
+            c.query_row("SELECT COUNT(*) FROM changes WHERE upstream IS NULL", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as u64)
+            .map_err(sql)
+        })
+    }
+
+    fn outbox(&self, limit: usize) -> Result<Outgoing, SyncError> {
+        self.conn(|c| {
+            let mut stmt = c
+                .prepare_cached("SELECT body, device_id FROM changes WHERE upstream IS NULL ORDER BY seq LIMIT ?1")
+                .map_err(sql)?;
+            let rows = stmt
+                .query_map([limit as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+                .map_err(sql)?;
+            let mut out = Outgoing::default();
+            for row in rows {
+                let (body, origin) = row.map_err(sql)?;
+                let c: Change = serde_json::from_str(&body).map_err(|e| SyncError::Local(e.to_string()))?;
+                out.changes.push(c);
+                out.origins.push(Some(origin));
+            }
+            Ok(out)
+        })
+    }
+
+    fn held(&self, after: i64, limit: usize) -> Result<Vec<(i64, Uuid)>, SyncError> {
+        self.conn(|c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT seq, change_id FROM changes WHERE upstream = 1 AND seq > ?1 ORDER BY seq LIMIT ?2",
+                )
+                .map_err(sql)?;
+            let rows = stmt
+                .query_map((after, limit as i64), |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+                })
+                .map_err(sql)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (seq, id) = row.map_err(sql)?;
+                let id = Uuid::from_slice(&id).map_err(|e| SyncError::Local(e.to_string()))?;
+                out.push((seq, id));
+            }
+            Ok(out)
+        })
+    }
+
+    fn set_held(&mut self, ids: &[Uuid], held: bool) -> Result<(), SyncError> {
+        set_upstream(self, ids, held.then_some(store::HELD))
+    }
+
+    fn acknowledge(&mut self, ids: &[Uuid]) -> Result<(), SyncError> {
+        set_upstream(self, ids, Some(store::CONFIRMED))
+    }
+
+    /// The centre refused these: kept, and handed back to the origin device on its next
+    /// confirm, so the person who recorded it can correct it.
+    fn quarantine(&mut self, refused: &[Rejection]) -> Result<(), SyncError> {
+        let now = self.0.0.time.now_millis() as i64;
+        self.conn(|c| {
+            let tx = c.transaction().map_err(sql)?;
+            for r in refused {
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO upstream_rejections (change_id, code, field, message, received_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .and_then(|mut s| s.execute((r.change_id.as_bytes(), &r.code, &r.field, &r.message, now)))
+                .map_err(sql)?;
+                tx.prepare_cached("UPDATE changes SET upstream = ?2 WHERE change_id = ?1")
+                    .and_then(|mut s| s.execute((r.change_id.as_bytes(), store::REFUSED)))
+                    .map_err(sql)?;
+            }
+            tx.commit().map_err(sql)
+        })?;
+        if !refused.is_empty() {
+            tracing::warn!(
+                n = refused.len(),
+                "the centre refused relayed changes; their devices will be told"
+            );
+        }
+        Ok(())
+    }
+
+    /// Conflicts the centre found are the origin devices' to review; the hub only notes them.
+    fn record_conflicts(&mut self, notes: &[ConflictNote]) -> Result<(), SyncError> {
+        if !notes.is_empty() {
+            tracing::info!(n = notes.len(), "the centre reported conflicts on relayed changes");
+        }
+        Ok(())
+    }
+
+    fn pull_cursor(&self) -> Result<Option<String>, SyncError> {
+        self.conn(|c| db::meta_get(c, CURSOR_KEY).map_err(local))
+    }
+
+    fn reset_pull_cursor(&mut self) -> Result<(), SyncError> {
+        self.conn(|c| {
+            c.execute("DELETE FROM meta WHERE key = ?1", [CURSOR_KEY])
+                .map(|_| ())
+                .map_err(sql)
+        })
+    }
+
+    /// A page from the centre, stored with each change's origin through the same ingest as
+    /// a push (merge, validation), confirmed, with the cursor, in one transaction.
+    fn apply_remote(
+        &mut self,
+        changes: &[Change],
+        origins: &[Option<String>],
+        cursor: &str,
+    ) -> Result<Applied, SyncError> {
+        let scope = self
+            .scope()?
+            .ok_or_else(|| SyncError::Local("the hub has no upstream scope; enrol it again".into()))?;
+        let from = Device {
+            id: String::new(),
+            scope,
+        };
+        let bodies: Vec<String> = changes
+            .iter()
+            .map(|c| serde_json::to_string(c).map_err(|e| SyncError::Local(e.to_string())))
+            .collect::<Result<_, _>>()?;
+        let wires: Vec<ingest::Wire> = bodies
+            .iter()
+            .map(|b| serde_json::from_str(b).map_err(|e| SyncError::BadAnswer(e.to_string())))
+            .collect::<Result<_, _>>()?;
+        let batch = ingest::Batch {
+            // Conflicts among the centre's own changes are the centre's to record.
+            seen: u64::MAX,
+            changes: wires,
+            bodies: bodies.clone(),
+            origins: origins.to_vec(),
+        };
+        let rules = self.0.rules();
+        let ctx = self.0.ingest_context(&rules.rules);
+        let out = self.conn(|c| {
+            let tx = c.transaction().map_err(sql)?;
+            let out = ingest::apply(&tx, &from, &batch, &ctx, ingest::Arrival::FromUpstream).map_err(local)?;
+            db::meta_set(&tx, CURSOR_KEY, cursor).map_err(local)?;
+            tx.commit().map_err(sql)?;
+            Ok(out)
+        })?;
+        if !out.rejected.is_empty() {
+            tracing::warn!(
+                n = out.rejected.len(),
+                "changes from the centre refused by this hub's checks"
+            );
+        }
+        Ok(Applied {
+            applied: (out.accepted - out.duplicates) as u64,
+            conflicts: 0,
+        })
+    }
+}
+
+fn set_upstream(up: &Upstream, ids: &[Uuid], to: Option<i64>) -> Result<(), SyncError> {
+    up.conn(|c| {
+        let tx = c.transaction().map_err(sql)?;
+        for id in ids {
+            tx.prepare_cached("UPDATE changes SET upstream = ?2 WHERE change_id = ?1")
+                .and_then(|mut s| s.execute((id.as_bytes(), to)))
+                .map_err(sql)?;
+        }
+        tx.commit().map_err(sql)
+    })
+}
+
+/// What one upstream sync did.
+#[derive(Debug, Clone, Default)]
+pub struct Relayed {
+    pub devices_up: usize,
+    pub devices_down: usize,
+    pub sync: pendamping_sync::Summary,
+}
+
+/// Enrols this hub with the centre, with a code made there for a PLKB (or admin).
+pub async fn enroll(state: &AppState, upstream: &str, code: &str, name: &str) -> Result<Scope, SyncError> {
+    let resp = pendamping_sync::enroll(Upstream(state.clone()), upstream, code, name).await?;
+    if !resp.scope.role.may_relay() {
+        return Err(SyncError::Refused {
+            status: 403,
+            code: pendamping_protocol::codes::FORBIDDEN.into(),
+            message: "kode ini untuk kader; hub memerlukan kode PLKB (kecamatan) atau admin".into(),
+        });
+    }
+    Ok(resp.scope)
+}
+
+/// One upstream sync: the device registry both ways, then the changes (confirm, push,
+/// pull, rules) through the sync engine.
+pub async fn sync_once(state: &AppState, opts: &pendamping_sync::Options) -> Result<Relayed, SyncError> {
+    let mut up = Upstream(state.clone());
+    let mine = HubDevices {
+        devices: up.conn(|c| relay::not_uploaded(c).map_err(local))?,
+    };
+    let (refused, theirs) = pendamping_sync::registry::exchange(&mut up, &mine, &opts.retry).await?;
+    let taken: Vec<String> = mine
+        .devices
+        .iter()
+        .map(|d| d.id.clone())
+        .filter(|id| !refused.contains(id))
+        .collect();
+    let now = state.0.time.now_millis() as i64;
+    let scope = up
+        .scope()?
+        .ok_or_else(|| SyncError::Local("the hub has no upstream scope; enrol it again".into()))?;
+    up.conn(|c| {
+        relay::mark_uploaded(c, &taken, now).map_err(local)?;
+        relay::take(c, &scope, &theirs.devices, relay::Known::Update).map_err(local)
+    })?;
+    let sync = pendamping_sync::sync(up, opts, &mut |_| {}).await?;
+    Ok(Relayed {
+        devices_up: taken.len(),
+        devices_down: theirs.devices.len(),
+        sync,
+    })
+}
+
+/// Syncs upstream every `config.upstream_every_secs` until `stop` resolves: a hub with no
+/// uplink keeps serving its devices and catches up when the link comes back.
+pub async fn run(state: AppState, opts: pendamping_sync::Options, stop: impl std::future::Future<Output = ()>) {
+    let every = Duration::from_secs(state.0.config.upstream_every_secs.max(1));
+    tokio::pin!(stop);
+    loop {
+        match sync_once(&state, &opts).await {
+            Ok(r) => tracing::info!(
+                devices_up = r.devices_up,
+                devices_down = r.devices_down,
+                sum = %r.sync,
+                "hub synced upstream"
+            ),
+            Err(e) => tracing::warn!(error = %e, "hub could not sync upstream; will retry"),
+        }
+        tokio::select! {
+            _ = &mut stop => return,
+            _ = tokio::time::sleep(every) => {}
+        }
+    }
+}
+
+/// How far the hub's store has gone upstream, for an engineer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Backlog {
+    pub unsent: u64,
+    pub held: u64,
+    pub confirmed: u64,
+    pub refused: u64,
+}
+
+pub fn backlog(conn: &Connection) -> crate::Result<Backlog> {
+    let mut b = Backlog::default();
+    let mut stmt = conn.prepare("SELECT upstream, COUNT(*) FROM changes GROUP BY upstream")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (state, n) = row?;
+        let n = n as u64;
+        match state {
+            None => b.unsent += n,
+            Some(store::HELD) => b.held += n,
+            Some(store::CONFIRMED) => b.confirmed += n,
+            _ => b.refused += n,
+        }
+    }
+    Ok(b)
+}
