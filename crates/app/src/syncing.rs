@@ -19,6 +19,8 @@ pub struct SyncScreen {
     /// The same, named: "36.02.01.2002 Cilangkahan".
     pub scope_titles: Vec<String>,
     pub pending: u64,
+    /// Sent to the PLKB hub, which holds them until the centre has them: kept here till then.
+    pub held: u64,
     pub last_success: Option<String>,
     pub conflicts: Vec<ConflictView>,
     pub refused: Vec<RefusedView>,
@@ -116,6 +118,7 @@ pub fn sync_screen(store: &Store) -> Result<SyncScreen, AppError> {
         scope_titles: scope.iter().map(|c| crate::recap::area_title(c)).collect(),
         scope,
         pending: status.pending,
+        held: status.held,
         last_success: status.last_success,
         conflicts,
         refused,

@@ -482,6 +482,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 "sinkron selesai: dikirim {}, diterima {}, ditolak {}, konflik {}, byte keluar {}, byte masuk {}",
                 sum.pushed, sum.pulled, sum.rejected, sum.conflicts, sum.bytes_sent, sum.bytes_received
             );
+            if sum.held > 0 || sum.confirmed > 0 {
+                let waiting = pendamping_sync::status(&s)?.held;
+                eprintln!(
+                    "hub: {} perubahan dikonfirmasi pusat; {waiting} disimpan hub dan tetap di perangkat ini sampai pusat menerimanya",
+                    sum.confirmed
+                );
+            }
             if sum.rejected > 0 {
                 eprintln!(
                     "{} perubahan ditolak server; periksa dan perbaiki datanya",

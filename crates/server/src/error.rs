@@ -14,7 +14,7 @@ pub enum ServerError {
     NoSuchDevice(String),
     #[error("a stored row is damaged ({0}); run `PRAGMA integrity_check`")]
     Corrupt(String),
-    #[error("this hub serves {hub}; it cannot enrol a device for {asked}")]
+    #[error("hub ini melayani wilayah {hub}; tidak dapat mendaftarkan perangkat untuk {asked}")]
     OutsideHub { asked: String, hub: String },
     #[error("{0}")]
     Io(#[from] std::io::Error),

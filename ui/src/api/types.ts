@@ -410,7 +410,11 @@ scope: Array<string>,
 /**
  * The same, named: "36.02.01.2002 Cilangkahan".
  */
-scope_titles: Array<string>, pending: number, last_success: string | null, conflicts: Array<ConflictView>, refused: Array<RefusedView>, };
+scope_titles: Array<string>, pending: number, 
+/**
+ * Sent to the PLKB hub, which holds them until the centre has them: kept here till then.
+ */
+held: number, last_success: string | null, conflicts: Array<ConflictView>, refused: Array<RefusedView>, };
 
 export type TargetGroup = "catin" | "ibu_hamil" | "nifas" | "baduta" | "balita" | "krs";
 

@@ -45,6 +45,7 @@ const words = {
   minutes: ['menit', 'min'],
   seconds: ['detik', 's'],
   pending: ['menunggu dikirim', 'waiting to send'],
+  heldByHub: ['sudah di hub PLKB, disimpan juga di sini sampai server pusat menerimanya', 'at the PLKB hub, also kept here until the central server has them'],
   lastSync: ['Sinkron terakhir', 'Last sync'],
   never: ['belum pernah', 'never'],
   overdue: ['Terlambat dikunjungi', 'Overdue'],

@@ -174,7 +174,7 @@ describe('offline indicator', () => {
 describe('sync screen', () => {
   const enrolled = {
     enrolled: true, server: 'http://10.0.0.2:8080', scope: ['3602012002'], scope_titles: ['36.02.01.2002 Cilangkahan'],
-    pending: 150, last_success: null, conflicts: [], refused: [],
+    pending: 150, held: 0, last_success: null, conflicts: [], refused: [],
   }
   it('shows what is left and about how long, and says so when the link keeps dropping', async () => {
     mockIPC((cmd) => (cmd === 'sync_screen' ? enrolled : null))
@@ -189,6 +189,16 @@ describe('sync screen', () => {
     const warning = container.querySelector('[data-error="link_dropping"]')?.textContent ?? ''
     expect(warning).toContain('Sambungan terus terputus')
     expect(warning).toContain('10.214 / 10.364 sudah sampai')
+  })
+  it('says what the PLKB hub holds for the centre, and only when it holds something', async () => {
+    mockIPC((cmd) => (cmd === 'sync_screen' ? { ...enrolled, held: 1309 } : null))
+    const { container } = render(SyncScreen, { sync: { state: 'idle', pending: 0, last_success: null } })
+    await screen.findByText('Cilangkahan', { exact: false })
+    expect(container.querySelector('[data-held-count]')?.textContent).toContain('1.309 sudah di hub PLKB')
+    mockIPC((cmd) => (cmd === 'sync_screen' ? enrolled : null))
+    const again = render(SyncScreen, { sync: { state: 'idle', pending: 0, last_success: null } })
+    await waitFor(() => expect(again.container.textContent).toContain('Cilangkahan'))
+    expect(again.container.querySelector('[data-held-count]')).toBeNull()
   })
 })
 
