@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use pendamping_core::area;
-use pendamping_core::recap::{KrsRow, Month, Recap, RecapRow, TargetGroup};
+use pendamping_core::recap::{DistinctRow, KrsRow, Month, Recap, RecapRow, TargetGroup};
 use pendamping_store::Store;
 use serde::Serialize;
 
@@ -139,6 +139,24 @@ pub struct RecapView {
     /// One row per target group, in the report's order, summed over the TPKs.
     pub groups: Vec<GroupRow>,
     pub krs: KrsRow,
+    /// Families with targets and people visited, counted over the whole area (not additive).
+    pub distinct: DistinctRow,
+    /// For an area above a village (a PLKB's kecamatan): one row per village.
+    pub areas: Vec<AreaRow>,
+}
+
+/// One village (or kecamatan) of a wider recap: its additive counts, and its own
+/// non-additive ones.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AreaRow {
+    pub area_code: String,
+    pub area_title: String,
+    pub caseload_end: u32,
+    pub visited: u32,
+    pub visits: u32,
+    pub krs: KrsRow,
+    pub distinct: DistinctRow,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -154,10 +172,32 @@ fn month_of(raw: &str) -> Result<Month, AppError> {
     Month::parse(raw).ok_or_else(|| AppError::invalid("month", "Bulan harus berbentuk TTTT-BB, mis. 2026-11"))
 }
 
+/// The area a device's recap covers: a PLKB's whole kecamatan, a cadre's village on screen.
+fn recap_area(store: &Store) -> Result<String, AppError> {
+    let scope = pendamping_sync::status(store)?.scope;
+    match scope {
+        Some(s) if s.role.level() == area::Level::District && s.areas.len() == 1 => Ok(s.areas[0].clone()),
+        _ => setup::current_village(store),
+    }
+}
+
 pub fn recap(store: &Store, month: &str) -> Result<RecapView, AppError> {
     let m = month_of(month)?;
-    let village = setup::current_village(store)?;
+    let village = recap_area(store)?;
     let r = store.recap(m, &village)?;
+    let areas = r
+        .by_child_area(&village)
+        .into_iter()
+        .map(|(code, rows, krs)| AreaRow {
+            area_title: area_title(&code),
+            caseload_end: rows.iter().map(|x| x.caseload_end).sum(),
+            visited: rows.iter().map(|x| x.visited).sum(),
+            visits: rows.iter().map(|x| x.visits).sum(),
+            krs,
+            distinct: r.distinct_of(&code),
+            area_code: code,
+        })
+        .collect();
     let totals = r.totals_by_group();
     let groups = TargetGroup::ALL
         .iter()
@@ -175,6 +215,8 @@ pub fn recap(store: &Store, month: &str) -> Result<RecapView, AppError> {
         month: m.to_string(),
         area_title: area_title(&village),
         krs: r.krs_total(),
+        distinct: r.distinct_of(&village),
+        areas,
         area_code: village,
         groups,
     })
@@ -183,7 +225,7 @@ pub fn recap(store: &Store, month: &str) -> Result<RecapView, AppError> {
 /// The village's recap as a file, and the name to save it under.
 pub fn recap_file(store: &Store, month: &str, format: Format) -> Result<(Vec<u8>, String), AppError> {
     let m = month_of(month)?;
-    let village = setup::current_village(store)?;
+    let village = recap_area(store)?;
     let r = store.recap(m, &village)?;
     Ok((
         sheet(&r).to_bytes(format)?,

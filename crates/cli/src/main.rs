@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+use pendamping_cli::recap_out::Format;
 use pendamping_cli::{anthro, csvio, demo, net, recap_out};
 use pendamping_core::area;
 use pendamping_core::hlc::{ManualTime, TimeSource};
@@ -31,14 +32,6 @@ struct Cli {
     today: Option<NaiveDate>,
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Table,
-    Csv,
-    Xlsx,
-    Json,
 }
 
 #[derive(Subcommand)]
@@ -69,16 +62,8 @@ enum Command {
     Recap {
         #[arg(long, env = "PENDAMPING_STORE")]
         store: PathBuf,
-        /// YYYY-MM
-        #[arg(long)]
-        month: String,
-        #[arg(long)]
-        area: String,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-        /// Write to this file instead of the standard output (required for xlsx).
-        #[arg(long)]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        what: RecapArgs,
     },
     /// Who is overdue or due this week in an area.
     Due {
@@ -211,6 +196,38 @@ enum ServerAdmin {
         #[arg(long)]
         db: PathBuf,
     },
+    /// The monthly recap of any area the server (or hub) holds, from its own replica: the
+    /// same numbers a device computes for the same data.
+    Recap {
+        #[arg(long)]
+        db: PathBuf,
+        #[command(flatten)]
+        what: RecapArgs,
+    },
+}
+
+/// Which recap, and how to write it.
+#[derive(clap::Args)]
+struct RecapArgs {
+    /// YYYY-MM
+    #[arg(long)]
+    month: String,
+    /// A village, kecamatan, kabupaten or province code, with or without dots.
+    #[arg(long)]
+    area: String,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Write to this file instead of the standard output (required for xlsx).
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+impl RecapArgs {
+    /// The month and the area, checked.
+    fn parsed(&self) -> Result<(Month, String)> {
+        let m = Month::parse(&self.month).with_context(|| format!("bulan {:?} harus YYYY-MM", self.month))?;
+        Ok((m, area_arg(&self.area)?))
+    }
 }
 
 fn main() -> ExitCode {
@@ -308,34 +325,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 c[3]
             );
         }
-        Command::Recap {
-            store,
-            month,
-            area,
-            format,
-            output,
-        } => {
+        Command::Recap { store, what } => {
             let s = open_store(&store, &cli.rules, cli.today)?;
-            let m = Month::parse(&month).with_context(|| format!("bulan {month:?} harus YYYY-MM"))?;
-            let area = area_arg(&area)?;
+            let (m, area) = what.parsed()?;
             let r = s.recap(m, &area)?;
-            let mut file = match &output {
-                Some(p) => Some(std::fs::File::create(p).with_context(|| format!("membuat {}", p.display()))?),
-                None if matches!(format, Format::Xlsx) => {
-                    anyhow::bail!("--output diperlukan untuk --format xlsx (berkas biner)")
-                }
-                None => None,
-            };
-            let w: &mut dyn std::io::Write = match file.as_mut() {
-                Some(f) => f,
-                None => &mut out,
-            };
-            match format {
-                Format::Table => recap_out::table(&r, &area, w)?,
-                Format::Csv => w.write_all(&recap_out::sheet(&r).csv()?)?,
-                Format::Xlsx => w.write_all(&recap_out::sheet(&r).xlsx()?)?,
-                Format::Json => serde_json::to_writer_pretty(w, &r)?,
-            }
+            recap_out::write(&r, &area, what.format, what.output.as_deref(), &mut out)?;
         }
         Command::Due { store, area } => {
             let s = open_store(&store, &cli.rules, cli.today)?;
@@ -446,6 +440,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("perangkat {device} dicabut");
             }
             Some(ServerAdmin::Devices { db }) => net::admin_devices(&db, &mut out)?,
+            Some(ServerAdmin::Recap { db, what }) => {
+                let (m, area) = what.parsed()?;
+                let r = net::server_recap(&db, m, &area)?;
+                recap_out::write(&r, &area, what.format, what.output.as_deref(), &mut out)?;
+            }
         },
         Command::Hub {
             admin: Some(HubAdmin::Status { store }),

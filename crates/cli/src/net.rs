@@ -167,6 +167,21 @@ pub fn admin_revoke(db: &Path, device: &str) -> Result<()> {
     Ok(())
 }
 
+/// The recap from a server's (or hub's) store, its view brought up to date first.
+pub fn server_recap(
+    db: &Path,
+    month: pendamping_core::recap::Month,
+    area: &str,
+) -> Result<pendamping_core::recap::Recap> {
+    let config = Config {
+        db: db.to_path_buf(),
+        ..Config::default()
+    };
+    let state =
+        pendamping_server::open(config, Arc::new(SystemTime)).with_context(|| format!("membuka {}", db.display()))?;
+    Ok(state.recap(month, area)?)
+}
+
 pub fn admin_devices(db: &Path, out: &mut dyn Write) -> Result<()> {
     let conn = pendamping_server::db::open(db)?;
     let when = |ms: Option<i64>| {

@@ -9,6 +9,44 @@ use pendamping_core::recap::{Recap, TargetGroup};
 
 pub use pendamping_app::recap::sheet;
 
+/// How a recap is written.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Xlsx,
+    Json,
+}
+
+/// Writes a recap as `format` to `output` (a file) or `out`.
+pub fn write(
+    r: &Recap,
+    area: &str,
+    format: Format,
+    output: Option<&std::path::Path>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let mut file = match output {
+        Some(p) => Some(std::fs::File::create(p).with_context(|| format!("membuat {}", p.display()))?),
+        None if matches!(format, Format::Xlsx) => {
+            anyhow::bail!("--output diperlukan untuk --format xlsx (berkas biner)")
+        }
+        None => None,
+    };
+    let w: &mut dyn Write = match file.as_mut() {
+        Some(f) => f,
+        None => out,
+    };
+    match format {
+        Format::Table => table(r, area, w)?,
+        Format::Csv => w.write_all(&sheet(r).csv()?)?,
+        Format::Xlsx => w.write_all(&sheet(r).xlsx()?)?,
+        Format::Json => serde_json::to_writer_pretty(w, r)?,
+    }
+    Ok(())
+}
+
 pub fn table(r: &Recap, area_code: &str, out: &mut dyn Write) -> std::io::Result<()> {
     let month = r.month.map(|m| m.to_string()).unwrap_or_default();
     writeln!(out, "Rekap bulanan TPK {month} — {}", area_title(area_code))?;
@@ -67,6 +105,41 @@ pub fn table(r: &Recap, area_code: &str, out: &mut dyn Write) -> std::io::Result
         out,
         "Keluarga berisiko stunting: {} keluarga, {} didampingi bulan ini",
         krs.krs_families, krs.krs_accompanied
+    )?;
+    let d = r.distinct_of(area_code);
+    writeln!(
+        out,
+        "Keluarga dengan sasaran: {} · orang dikunjungi: {} (dihitung atas seluruh wilayah, bukan dijumlah: satu keluarga bisa punya beberapa sasaran)",
+        d.families_with_targets, d.persons_visited
+    )?;
+    let children = r.by_child_area(area_code);
+    if children.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:<34} {:>10} {:>10} {:>9} {:>6} {:>10} {:>9} {:>9}",
+        "Per wilayah", "Didampingi", "Dikunjungi", "Kunjungan", "KRS", "KRS dikunj", "Keluarga*", "Orang*"
+    )?;
+    for (code, rows, krs) in &children {
+        let d = r.distinct_of(code);
+        writeln!(
+            out,
+            "{:<34} {:>10} {:>10} {:>9} {:>6} {:>10} {:>9} {:>9}",
+            area_title(code),
+            rows.iter().map(|x| x.caseload_end).sum::<u32>(),
+            rows.iter().map(|x| x.visited).sum::<u32>(),
+            rows.iter().map(|x| x.visits).sum::<u32>(),
+            krs.krs_families,
+            krs.krs_accompanied,
+            d.families_with_targets,
+            d.persons_visited
+        )?;
+    }
+    writeln!(
+        out,
+        "* tidak dijumlah: dihitung atas wilayahnya sendiri; jumlah per wilayah bisa lebih besar dari totalnya"
     )?;
     Ok(())
 }

@@ -94,6 +94,7 @@ impl TargetGroup {
 #[derive(Debug, Clone)]
 pub struct RecapEnrolment {
     pub id: Uuid,
+    pub person_id: Uuid,
     pub household_id: Uuid,
     pub area_code: String,
     pub tpk: Option<String>,
@@ -166,12 +167,32 @@ pub struct KrsRow {
     pub krs_accompanied: u32,
 }
 
+/// Counts of people and families, not of enrolments: **not additive**. A family with a
+/// pregnant mother and a baduta is one family in two target groups; a person enrolled in
+/// two villages (registered twice, or moved) is one person. An area's figure is counted
+/// over the area, never summed from its villages; the sum of the villages may be larger.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DistinctRow {
+    pub area_code: String,
+    /// Families with at least one target enrolled at month end, whatever the group.
+    pub families_with_targets: u32,
+    /// People visited at least once this month, whatever their enrolments.
+    pub persons_visited: u32,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Recap {
     pub month: Option<Month>,
+    /// By village, TPK and target group: every count in them adds up from village to
+    /// kecamatan to kabupaten.
     pub rows: Vec<RecapRow>,
     pub krs: Vec<KrsRow>,
+    /// By village; not additive (`DistinctRow`).
+    pub distinct: Vec<DistinctRow>,
+    /// Over the whole area the recap was computed for (`area_code` empty).
+    pub distinct_total: DistinctRow,
 }
 
 impl RecapRow {
@@ -336,10 +357,112 @@ pub fn compute(month: Month, input: &RecapInput, rules: &Rules) -> Recap {
         k.krs_accompanied += visited_households.contains(&h.id) as u32;
     }
 
+    let (distinct, distinct_total) = distinct_counts(input, month);
     Recap {
         month: Some(month),
         rows: rows.into_values().collect(),
         krs: krs.into_values().collect(),
+        distinct,
+        distinct_total,
+    }
+}
+
+/// The lengths of Kemendagri codes: province, regency, kecamatan, village.
+const LEVELS: [usize; 4] = [2, 4, 6, 10];
+
+/// Families with targets and people visited, for every area (at every level) the input
+/// touches, and over the whole input: each counted over its own area, never summed.
+fn distinct_counts(input: &RecapInput, month: Month) -> (Vec<DistinctRow>, DistinctRow) {
+    let last = month.last_day();
+    let enrolments: BTreeMap<Uuid, &RecapEnrolment> = input.enrolments.iter().map(|e| (e.id, e)).collect();
+    // (area prefix, id) pairs at every level; the whole input's sets are the ids alone.
+    let mut families: BTreeSet<(&str, Uuid)> = BTreeSet::new();
+    let mut persons: BTreeSet<(&str, Uuid)> = BTreeSet::new();
+    let (mut all_families, mut all_persons) = (BTreeSet::new(), BTreeSet::new());
+    fn levels(code: &str) -> impl Iterator<Item = usize> + use<> {
+        let n = code.len();
+        LEVELS.into_iter().filter(move |l| *l <= n)
+    }
+    for e in &input.enrolments {
+        if e.start_date <= last && e.effective_end.is_none_or(|end| end >= last) {
+            for l in levels(&e.area_code) {
+                families.insert((&e.area_code[..l], e.household_id));
+            }
+            all_families.insert(e.household_id);
+        }
+    }
+    for v in input.visits.iter().filter(|v| month.contains(v.visit_date)) {
+        if let Some(e) = enrolments.get(&v.enrolment_id) {
+            for l in levels(&e.area_code) {
+                persons.insert((&e.area_code[..l], e.person_id));
+            }
+            all_persons.insert(e.person_id);
+        }
+    }
+    let mut by: BTreeMap<&str, DistinctRow> = BTreeMap::new();
+    for (area, _) in &families {
+        by.entry(area).or_default().families_with_targets += 1;
+    }
+    for (area, _) in &persons {
+        by.entry(area).or_default().persons_visited += 1;
+    }
+    let total = DistinctRow {
+        area_code: String::new(),
+        families_with_targets: all_families.len() as u32,
+        persons_visited: all_persons.len() as u32,
+    };
+    let rows = by
+        .into_iter()
+        .map(|(area, mut r)| {
+            r.area_code = area.to_string();
+            r
+        })
+        .collect();
+    (rows, total)
+}
+
+impl Recap {
+    /// The non-additive counts of `area` (any level it holds), counted over that area.
+    pub fn distinct_of(&self, area: &str) -> DistinctRow {
+        self.distinct
+            .iter()
+            .find(|d| d.area_code == area)
+            .cloned()
+            .unwrap_or_else(|| DistinctRow {
+                area_code: area.to_string(),
+                ..DistinctRow::default()
+            })
+    }
+
+    /// The additive rows of the areas one level below `area` (villages of a kecamatan,
+    /// kecamatan of a kabupaten, …), summed by target group: (child code, rows, KRS).
+    pub fn by_child_area(&self, area: &str) -> Vec<(String, Vec<RecapRow>, KrsRow)> {
+        let Some(len) = LEVELS.into_iter().find(|l| *l > area.len()) else {
+            return Vec::new();
+        };
+        let mut children: BTreeMap<String, Recap> = BTreeMap::new();
+        for r in self.rows.iter().filter(|r| r.area_code.len() >= len) {
+            children
+                .entry(r.area_code[..len].to_string())
+                .or_default()
+                .rows
+                .push(r.clone());
+        }
+        for k in self.krs.iter().filter(|k| k.area_code.len() >= len) {
+            children
+                .entry(k.area_code[..len].to_string())
+                .or_default()
+                .krs
+                .push(k.clone());
+        }
+        children
+            .into_iter()
+            .map(|(code, part)| {
+                let mut krs = part.krs_total();
+                krs.area_code = code.clone();
+                (code, part.totals_by_group(), krs)
+            })
+            .collect()
     }
 }
 

@@ -163,6 +163,15 @@ pub struct HubDevice {
     pub revoked_at: Option<i64>,
 }
 
+/// `GET /v1/recap`: the monthly recap of an area (a village, kecamatan, kabupaten or
+/// province code), computed by the same function as on every device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RecapResponse {
+    pub area: String,
+    pub recap: pendamping_core::recap::Recap,
+}
+
 /// Ids of the devices of a `HubDevices` the centre did not take (outside the hub's scope).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

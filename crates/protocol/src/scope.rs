@@ -101,6 +101,11 @@ impl Scope {
         village_code.len() == 10 && self.areas.iter().any(|a| village_code.starts_with(a.as_str()))
     }
 
+    /// Does the area `code` (any level) lie within this scope?
+    pub fn includes(&self, code: &str) -> bool {
+        self.areas.iter().any(|a| code.starts_with(a.as_str()))
+    }
+
     /// Does every area of `other` lie in this scope?
     pub fn covers(&self, other: &Scope) -> bool {
         other

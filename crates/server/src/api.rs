@@ -42,6 +42,10 @@ pub struct Inner {
     pub utc_offset: FixedOffset,
     /// This store's id (`PullResponse::store`).
     pub store_id: String,
+    /// The queryable replica of the log (recap).
+    pub view: crate::view::View,
+    /// A background catch-up of the view is running.
+    pub view_busy: std::sync::atomic::AtomicBool,
 }
 
 /// The district's rules, and the file as read, served to devices as it is.
@@ -611,6 +615,9 @@ async fn push(
     if !out.rejected.is_empty() {
         tracing::warn!(rejected = out.rejected.len(), "changes quarantined");
     }
+    if out.accepted > out.duplicates {
+        state.refresh_view();
+    }
     let body = serde_json::to_vec(&out).unwrap_or_default();
     let resp = json(&headers, StatusCode::OK, body);
     state.0.metrics.bytes(wire, body_len(&resp));
@@ -735,6 +742,75 @@ async fn pull(
     Ok(resp)
 }
 
+#[derive(Deserialize)]
+struct RecapParams {
+    month: String,
+    area: String,
+}
+
+impl AppState {
+    /// The recap of `area` for `month`, from the view brought up to date with the log first.
+    /// Blocking.
+    pub fn recap(
+        &self,
+        month: pendamping_core::recap::Month,
+        area: &str,
+    ) -> Result<pendamping_core::recap::Recap, ServerError> {
+        let rules = self.rules();
+        self.0.readers.with(|log| self.0.view.catch_up(log, &rules))?;
+        self.0.view.recap(month, area)
+    }
+
+    /// Brings the view up to date off the request path, after a push stored something
+    /// (one catch-up at a time; a recap catches up the rest itself).
+    pub(crate) fn refresh_view(&self) {
+        use std::sync::atomic::Ordering;
+        if self.0.view_busy.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let rules = state.rules();
+            if let Err(e) = state.0.readers.with(|log| state.0.view.catch_up(log, &rules)) {
+                tracing::warn!(error = %e, "the view could not catch up; the next recap tries again");
+            }
+            state.0.view_busy.store(false, Ordering::Release);
+        });
+    }
+}
+
+/// The monthly recap of an area the caller may see (DOMAIN.md §3.2): the device's own
+/// recap function over this server's replica, so the numbers match wherever computed.
+async fn recap(
+    State(state): State<AppState>,
+    Authed(device): Authed,
+    headers: HeaderMap,
+    params: Result<Query<RecapParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let params = query(params)?;
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, m);
+    let month = pendamping_core::recap::Month::parse(&params.month)
+        .ok_or_else(|| bad(format!("month {:?} must be YYYY-MM", params.month)))?;
+    let area = pendamping_core::area::lookup(&params.area)
+        .ok_or_else(|| bad(format!("area {:?} is not in the Kemendagri list", params.area)))?
+        .code
+        .to_string();
+    if !device.scope.includes(&area) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::FORBIDDEN_AREA,
+            format!("wilayah {area} di luar wilayah perangkat ini"),
+        ));
+    }
+    let worker = state.clone();
+    let code = area.clone();
+    let recap = tokio::task::spawn_blocking(move || worker.recap(month, &code)).await;
+    let recap = flatten(recap)?;
+    let body =
+        serde_json::to_vec(&pendamping_protocol::RecapResponse { area, recap }).map_err(|_| ApiError::internal())?;
+    Ok(json(&headers, StatusCode::OK, body))
+}
+
 /// Which of the caller's changes held by a hub the centre has (SYNC.md, end to end).
 async fn confirm(
     State(state): State<AppState>,
@@ -839,6 +915,7 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/v1/hub/devices", get(hub_devices)),
         (Method::POST, "/v1/hub/devices", post(hub_enrolled)),
         (Method::GET, "/v1/rules", get(rules)),
+        (Method::GET, "/v1/recap", get(recap)),
     ]
 }
 

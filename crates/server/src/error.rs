@@ -16,6 +16,8 @@ pub enum ServerError {
     Corrupt(String),
     #[error("hub ini melayani wilayah {hub}; tidak dapat mendaftarkan perangkat untuk {asked}")]
     OutsideHub { asked: String, hub: String },
+    #[error("view: {0}")]
+    View(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

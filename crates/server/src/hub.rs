@@ -303,6 +303,9 @@ pub async fn sync_once(state: &AppState, opts: &pendamping_sync::Options) -> Res
         relay::take(c, &scope, &theirs.devices, relay::Known::Update).map_err(local)
     })?;
     let sync = pendamping_sync::sync(up, opts, &mut |_| {}).await?;
+    if sync.pulled > 0 {
+        state.refresh_view();
+    }
     Ok(Relayed {
         devices_up: taken.len(),
         devices_down: theirs.devices.len(),

@@ -14,6 +14,7 @@ mod pull;
 mod relay;
 mod store;
 mod validate;
+pub mod view;
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -32,10 +33,7 @@ pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
     // The rules are read once, at start: a bad file stops the server with its reason
     // instead of serving devices half a district's decision. A hub serves the centre's,
     // as last adopted.
-    let adopted = match config.upstream {
-        Some(_) => db::meta_get(&writer, hub::RULES_KEY)?,
-        None => None,
-    };
+    let adopted = db::meta_get(&writer, hub::RULES_KEY)?;
     let toml = match (adopted, &config.rules_file) {
         (Some(t), _) => t,
         (None, Some(p)) => {
@@ -45,6 +43,7 @@ pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
     };
     let rules = Rules::from_toml(&toml).map_err(|e| ServerError::Config(format!("rules_file: {e}")))?;
     let store_id = db::store_id(&writer)?;
+    let view = view::View::open(&config.db, &store_id, &rules, time.clone())?;
     let readers = db::Readers::new(&config.db, config.readers);
     let checkpoints = db::Checkpointer::start(&config.db)?;
     Ok(AppState(Arc::new(api::Inner {
@@ -57,6 +56,8 @@ pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
         metrics: metrics::Metrics::default(),
         utc_offset: FixedOffset::east_opt(7 * 3600).expect("valid offset"),
         store_id,
+        view,
+        view_busy: Default::default(),
     })))
 }
 

@@ -21,7 +21,7 @@ impl Store {
 
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.id, e.household_id, e.area_code, e.tpk, e.kind, e.start_date, e.end_date, e.end_reason, \
-             e.active_until, p.birth_date FROM enrolments e JOIN persons p ON p.id = e.person_id \
+             e.active_until, p.birth_date, p.id FROM enrolments e JOIN persons p ON p.id = e.person_id \
              WHERE e.area_code >= ?1 AND e.area_code < ?2 AND e.deleted = 0 AND e.start_date <= ?4 \
              AND (e.active_until IS NULL OR e.active_until >= ?3)",
         )?;
@@ -38,12 +38,14 @@ impl Store {
                     r.get::<_, Option<String>>(7)?,
                     r.get::<_, Option<String>>(8)?,
                     r.get::<_, Option<String>>(9)?,
+                    r.get::<_, String>(10)?,
                 ))
             })?
             .filter_map(|row| {
-                let (id, hh, area_code, tpk, kind, start, end, reason, until, birth) = row.ok()?;
+                let (id, hh, area_code, tpk, kind, start, end, reason, until, birth, person) = row.ok()?;
                 Some(RecapEnrolment {
                     id: uuid(id),
+                    person_id: uuid(person),
                     household_id: uuid(hh.unwrap_or_default()),
                     area_code,
                     tpk,

@@ -51,6 +51,8 @@ export type AppError = { code: string, message: string, field: string | null,
  */
 problems: Array<Problem>, };
 
+export type AreaRow = { area_code: string, area_title: string, caseload_end: number, visited: number, visits: number, krs: KrsRow, distinct: DistinctRow, };
+
 export type Assessment = { problems: Array<Problem>, 
 /**
  * Empty while any problem is an error: no result is shown from a value that failed
@@ -108,6 +110,16 @@ export type Delivery = { date: string, place: string | null, attendant: string |
 export type DeliveryMode = "normal" | "sesar" | "tindakan";
 
 export type DeliveryRecorded = { nifas_enrolment_id: string, child_id: string, child_enrolment_id: string, };
+
+export type DistinctRow = { area_code: string, 
+/**
+ * Families with at least one target enrolled at month end, whatever the group.
+ */
+families_with_targets: number, 
+/**
+ * People visited at least once this month, whatever their enrolments.
+ */
+persons_visited: number, };
 
 export type DoseView = { 
 /**
@@ -334,7 +346,15 @@ export type RecapView = { month: string, area_code: string, area_title: string,
 /**
  * One row per target group, in the report's order, summed over the TPKs.
  */
-groups: Array<GroupRow>, krs: KrsRow, };
+groups: Array<GroupRow>, krs: KrsRow, 
+/**
+ * Families with targets and people visited, counted over the whole area (not additive).
+ */
+distinct: DistinctRow, 
+/**
+ * For an area above a village (a PLKB's kecamatan): one row per village.
+ */
+areas: Array<AreaRow>, };
 
 export type RefusedView = { change_id: string, entity: Entity, row_id: string, code: string, field: string | null, message: string, refused_at: string, 
 /**

@@ -5,6 +5,7 @@ import type { GrowthChart as Chart, Problem, Visit } from '../api/types'
 import GrowthChart from '../components/GrowthChart.svelte'
 import SyncBadge from '../components/SyncBadge.svelte'
 import FirstRun from '../screens/FirstRun.svelte'
+import Recap from '../screens/Recap.svelte'
 import SyncScreen from '../screens/SyncScreen.svelte'
 import VisitForm from '../screens/VisitForm.svelte'
 
@@ -199,6 +200,32 @@ describe('sync screen', () => {
     const again = render(SyncScreen, { sync: { state: 'idle', pending: 0, last_success: null } })
     await waitFor(() => expect(again.container.textContent).toContain('Cilangkahan'))
     expect(again.container.querySelector('[data-held-count]')).toBeNull()
+  })
+})
+
+describe('rekap of a PLKB kecamatan', () => {
+  it('has a row per village, and counts people and families over the whole area', async () => {
+    const row = { area_code: '', tpk: '', group: null, caseload_end: 0, new_enrolments: 0, exits: {}, visited: 0, visits: 0, flags: {},
+      kie: 0, referrals: 0, referrals_completed: 0, bansos: 0, ttd_target_reached: 0, kbpp: {} }
+    const krs = (area_code: string, krs_families: number, krs_accompanied: number) => ({ area_code, krs_families, krs_accompanied })
+    const distinct = (area_code: string, families_with_targets: number, persons_visited: number) => ({ area_code, families_with_targets, persons_visited })
+    const view = {
+      month: '2026-11', area_code: '360201', area_title: '36.02.01 Malingping',
+      groups: [{ group: 'baduta', label: 'Baduta', exits: 0, row: { ...row, group: 'baduta', caseload_end: 30, visited: 21, visits: 25 } }],
+      krs: krs('', 17, 14), distinct: distinct('360201', 19, 31),
+      areas: [
+        { area_code: '3602012002', area_title: '36.02.01.2002 Cilangkahan', caseload_end: 20, visited: 14, visits: 17, krs: krs('3602012002', 10, 8), distinct: distinct('3602012002', 12, 20) },
+        { area_code: '3602012003', area_title: '36.02.01.2003 Sukamanah', caseload_end: 10, visited: 7, visits: 8, krs: krs('3602012003', 7, 6), distinct: distinct('3602012003', 8, 12) },
+      ],
+    }
+    mockIPC((cmd) => (cmd === 'recap' ? view : null))
+    const { container } = render(Recap)
+    await screen.findByText('36.02.01.2003 Sukamanah')
+    const rows = container.querySelectorAll('[data-areas] tbody tr')
+    expect(rows.length).toBe(2)
+    expect(rows[0].textContent).toContain('Cilangkahan')
+    expect(container.querySelector('[data-distinct]')?.textContent).toContain('Orang dikunjungi: 31')
+    expect(container.textContent).toContain('tidak dijumlah per desa')
   })
 })
 

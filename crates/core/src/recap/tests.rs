@@ -9,6 +9,7 @@ const VILLAGE: &str = "3602012002";
 fn enr(n: u128, kind: TargetKind, start: NaiveDate, birth: NaiveDate) -> RecapEnrolment {
     RecapEnrolment {
         id: Uuid::from_u128(n),
+        person_id: Uuid::from_u128(2000 + n),
         household_id: Uuid::from_u128(1000 + n),
         area_code: VILLAGE.into(),
         tpk: Some("TPK 1".into()),
@@ -197,4 +198,48 @@ fn months_parse_and_bound() {
     assert!(Month::parse("2024-13").is_none());
     assert!(Month::parse("x").is_none());
     assert_eq!(m.to_string(), "2024-02");
+}
+
+#[test]
+fn people_and_families_are_counted_once_over_an_area_and_not_summed_from_villages() {
+    let other = "3602012003";
+    // One mother registered in two villages (twice), both pregnancies visited; and one
+    // family with a pregnant mother and a baduta.
+    let mut a = enr(1, TargetKind::IbuHamil, d(2026, 9, 1), d(1996, 1, 1));
+    let mut b = enr(2, TargetKind::IbuHamil, d(2026, 9, 1), d(1996, 1, 1));
+    b.area_code = other.into();
+    b.person_id = a.person_id;
+    let mut child = enr(3, TargetKind::Anak, d(2026, 1, 1), d(2026, 1, 1));
+    child.household_id = a.household_id;
+    a.tpk = Some("TPK 2".into());
+    let input = RecapInput {
+        enrolments: vec![a, b, child],
+        visits: vec![
+            visit(1, d(2026, 11, 3)),
+            visit(2, d(2026, 11, 9)),
+            visit(3, d(2026, 11, 9)),
+        ],
+        households: vec![],
+    };
+    let r = compute(NOV, &input, &Rules::default());
+    let of = |a: &str| {
+        let d = r.distinct_of(a);
+        (d.families_with_targets, d.persons_visited)
+    };
+    assert_eq!(of(VILLAGE), (1, 2));
+    assert_eq!(of(other), (1, 1));
+    // Over both villages (their kecamatan): two families, two people — not 1 + 1 and 2 + 1.
+    assert_eq!(of("360201"), (2, 2));
+    assert_eq!(
+        (r.distinct_total.families_with_targets, r.distinct_total.persons_visited),
+        (2, 2)
+    );
+    let children = r.by_child_area("360201");
+    assert_eq!(
+        children.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(),
+        [VILLAGE, other]
+    );
+    // Enrolment counts do add up.
+    let visited: u32 = r.rows.iter().map(|row| row.visited).sum();
+    assert_eq!(visited, 3);
 }

@@ -1,0 +1,117 @@
+//! The server's queryable replica: a device store (pendamping-store) fed from the change
+//! log, in log order, with the same merge and the same derived columns as every device.
+//! The recap is then the device's own `Store::recap` over the same data: one function, so
+//! a village's numbers are the same on the cadre's tablet, on the PLKB hub and at the
+//! centre. It is derived: deleted, it is rebuilt from the log.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use chrono::FixedOffset;
+use pendamping_core::recap::{Month, Recap};
+use pendamping_core::{Change, Rules, TimeSource};
+use pendamping_store::{Options, Store};
+use rusqlite::Connection;
+
+use crate::api::HeldRules;
+use crate::error::{Result, ServerError};
+
+/// Changes applied per transaction while catching up.
+const PAGE: i64 = 5000;
+/// The log store this view was built from.
+const LOG_KEY: &str = "view_of";
+
+pub struct View {
+    store: Mutex<Store>,
+    path: PathBuf,
+}
+
+fn store_err(e: pendamping_store::StoreError) -> ServerError {
+    ServerError::View(e.to_string())
+}
+
+/// Where the view of the log `db` lives: beside it.
+pub fn path_for(db: &Path) -> PathBuf {
+    let mut name = db.file_stem().unwrap_or_default().to_os_string();
+    name.push(".view.db");
+    db.with_file_name(name)
+}
+
+impl View {
+    /// Opens the view of the log whose store id is `log_id`, rebuilding it when it was
+    /// built from another log.
+    pub fn open(db: &Path, log_id: &str, rules: &Rules, time: Arc<dyn TimeSource>) -> Result<View> {
+        let path = path_for(db);
+        let opts = || Options {
+            time: time.clone(),
+            rules: rules.clone(),
+            // The log checked each visit's date in its village's zone; the view takes any
+            // date up to today in the easternmost zone (WIT), so it never refuses a change
+            // the log accepted.
+            utc_offset: FixedOffset::east_opt(9 * 3600).expect("valid offset"),
+            cache_mib: 64,
+        };
+        let mut store = Store::open(&path, opts()).map_err(store_err)?;
+        if store.setting(LOG_KEY).map_err(store_err)?.as_deref() != Some(log_id) {
+            drop(store);
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = path.clone().into_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(p);
+            }
+            store = Store::open(&path, opts()).map_err(store_err)?;
+            store.set_setting(LOG_KEY, log_id).map_err(store_err)?;
+            tracing::info!(view = %path.display(), "view built anew from the change log");
+        }
+        Ok(View {
+            store: Mutex::new(store),
+            path,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Applies what the log holds after the view's cursor; returns how many changes.
+    /// `rules`: the server's now (a hub adopts the centre's); the view derives with them.
+    pub fn catch_up(&self, log: &Connection, rules: &HeldRules) -> Result<u64> {
+        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        if store.rules().version != rules.rules.version {
+            store.adopt_rules(&rules.toml).map_err(store_err)?;
+        }
+        let mut since: i64 = store
+            .pull_cursor()
+            .map_err(store_err)?
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let mut applied = 0u64;
+        let mut stmt = log.prepare_cached("SELECT seq, body FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+        loop {
+            let mut page: Vec<Change> = Vec::new();
+            let mut last = since;
+            for row in stmt.query_map((since, PAGE), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+                let (seq, body) = row?;
+                let c: Change = serde_json::from_str(&body)
+                    .map_err(|e| ServerError::Corrupt(format!("change {seq} does not read back: {e}")))?;
+                page.push(c);
+                last = seq;
+            }
+            if page.is_empty() {
+                return Ok(applied);
+            }
+            let report = store.apply_remote(&page, Some(&last.to_string())).map_err(store_err)?;
+            if !report.rejected.is_empty() {
+                tracing::warn!(n = report.rejected.len(), "the view refused changes the log holds");
+            }
+            applied += page.len() as u64;
+            since = last;
+        }
+    }
+
+    /// The recap of `area` (village, kecamatan, kabupaten or province code) for `month`.
+    pub fn recap(&self, month: Month, area: &str) -> Result<Recap> {
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        store.recap(month, area).map_err(store_err)
+    }
+}

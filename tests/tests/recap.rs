@@ -1,0 +1,132 @@
+//! One recap at every level: the same function on the device, the hub and the centre
+//! gives the same numbers for the same data, and villages add up to their kecamatan,
+//! kecamatan to their kabupaten.
+
+use pendamping_cli::demo;
+use pendamping_core::recap::{Month, Recap};
+use pendamping_protocol::{RecapResponse, Role};
+use pendamping_store::Store;
+use pendamping_tests::net::*;
+use pendamping_tests::*;
+
+const OTHER_KECAMATAN_VILLAGE: &str = "3602022002";
+const KABUPATEN: &str = "3602";
+const NOV: Month = Month { year: 2026, month: 11 };
+
+fn today() -> chrono::NaiveDate {
+    d(2026, 11, 23)
+}
+
+fn demo_into(store: &mut Store, villages: &[&str], households: usize, seed: u64) {
+    let opts = demo::DemoOptions {
+        households,
+        villages: villages.iter().map(|v| v.to_string()).collect(),
+        seed,
+        months: 14,
+        today: today(),
+        chunk: 200,
+    };
+    demo::generate(&opts, &|_| false, |b| store.import(b).map(|_| ())).unwrap();
+}
+
+/// The rows of several recaps as one sorted list (rows are keyed by village, TPK, group).
+fn rows_of(parts: &[&Recap]) -> (Vec<String>, Vec<String>) {
+    let mut rows: Vec<String> = parts
+        .iter()
+        .flat_map(|r| r.rows.iter().map(|x| serde_json::to_string(x).unwrap()))
+        .collect();
+    let mut krs: Vec<String> = parts
+        .iter()
+        .flat_map(|r| r.krs.iter().map(|x| serde_json::to_string(x).unwrap()))
+        .collect();
+    rows.sort();
+    krs.sort();
+    (rows, krs)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recaps_computed_on_device_hub_and_centre_are_identical_and_villages_add_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let centre = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
+    let hub = TestServer::start_hub(
+        dir.path(),
+        "hub.db",
+        clock_at(today()),
+        &centre.url(),
+        &centre.code(Role::Plkb, &[KECAMATAN]),
+    )
+    .await;
+    // Two villages of the hub's kecamatan, recorded on one tablet that syncs at the office;
+    // a village of another kecamatan syncs straight to the centre.
+    let mut tablet = Store::open_in_memory(options(clock_at(today()))).unwrap();
+    demo_into(&mut tablet, &[VILLAGE, OTHER_VILLAGE], 40, 3);
+    let code = hub.code(Role::Cadre, &[VILLAGE, OTHER_VILLAGE]);
+    pendamping_sync::enroll(&mut tablet, &hub.url(), &code, "tablet")
+        .await
+        .unwrap();
+    let mut far = enrolled_device(&centre, clock_at(today()), Role::Cadre, &[OTHER_KECAMATAN_VILLAGE]).await;
+    demo_into(&mut far, &[OTHER_KECAMATAN_VILLAGE], 25, 4);
+    sync(&mut tablet).await;
+    sync(&mut far).await;
+    hub.relay().await.unwrap();
+
+    let on_tablet = tablet.recap(NOV, KECAMATAN).unwrap();
+    let on_hub = hub.state.recap(NOV, KECAMATAN).unwrap();
+    let at_centre = centre.state.recap(NOV, KECAMATAN).unwrap();
+    assert!(
+        on_tablet.rows.iter().map(|r| r.visits).sum::<u32>() > 20,
+        "a real month of visits"
+    );
+    assert_eq!(on_hub, on_tablet);
+    assert_eq!(at_centre, on_tablet);
+    for village in [VILLAGE, OTHER_VILLAGE] {
+        assert_eq!(
+            centre.state.recap(NOV, village).unwrap(),
+            tablet.recap(NOV, village).unwrap()
+        );
+        assert_eq!(
+            hub.state.recap(NOV, village).unwrap(),
+            tablet.recap(NOV, village).unwrap()
+        );
+    }
+    assert_eq!(
+        centre.state.recap(NOV, OTHER_KECAMATAN_VILLAGE).unwrap(),
+        far.recap(NOV, OTHER_KECAMATAN_VILLAGE).unwrap()
+    );
+
+    // Villages add up to their kecamatan, kecamatan to the kabupaten.
+    let villages: Vec<Recap> = [VILLAGE, OTHER_VILLAGE]
+        .iter()
+        .map(|v| centre.state.recap(NOV, v).unwrap())
+        .collect();
+    assert_eq!(rows_of(&villages.iter().collect::<Vec<_>>()), rows_of(&[&at_centre]));
+    let other = centre.state.recap(NOV, "360202").unwrap();
+    let kabupaten = centre.state.recap(NOV, KABUPATEN).unwrap();
+    assert_eq!(rows_of(&[&at_centre, &other]), rows_of(&[&kabupaten]));
+    let visits = |r: &Recap| r.rows.iter().map(|x| x.visits).sum::<u32>();
+    assert_eq!(visits(&kabupaten), visits(&at_centre) + visits(&other));
+    // The non-additive counts are counted over each area.
+    let per_village: u32 = villages
+        .iter()
+        .zip([VILLAGE, OTHER_VILLAGE])
+        .map(|(r, v)| r.distinct_of(v).persons_visited)
+        .sum();
+    assert!(at_centre.distinct_of(KECAMATAN).persons_visited <= per_village);
+    assert_eq!(kabupaten.distinct_of(KECAMATAN), at_centre.distinct_of(KECAMATAN));
+
+    // Over HTTP, for whoever may see the area: the PLKB's hub enrolment sees its kecamatan,
+    // a village cadre only the village.
+    let plkb = enrolled_device(&centre, clock_at(today()), Role::Plkb, &[KECAMATAN]).await;
+    let ask = |token: String, area: &str| {
+        let url = format!("{}/v1/recap?month=2026-11&area={area}", centre.url());
+        async move { reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    let answer = ask(plkb.setting("token").unwrap().unwrap(), "36.02.01").await;
+    assert_eq!(answer.status(), 200);
+    let answer: RecapResponse = answer.json().await.unwrap();
+    assert_eq!((answer.area.as_str(), &answer.recap), (KECAMATAN, &on_tablet));
+    let cadre = far.setting("token").unwrap().unwrap();
+    assert_eq!(ask(cadre.clone(), "360202").await.status(), 403);
+    assert_eq!(ask(cadre.clone(), OTHER_KECAMATAN_VILLAGE).await.status(), 200);
+    assert_eq!(ask(cadre, "99").await.status(), 400);
+}
