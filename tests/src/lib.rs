@@ -81,6 +81,7 @@ pub fn person(n: u128, h: &Household, name: &str, sex: Sex, birth: NaiveDate, re
         mother_id: None,
         mother_nik: None,
         phone: None,
+        merged_into: None,
     }
 }
 

@@ -175,7 +175,24 @@ pub fn save_household(store: &mut Store, mut h: Household) -> Result<Saved, AppE
 
 /// The problems of a person form as the cadre types (errors and warnings).
 pub fn check_person(store: &Store, p: &Person) -> Vec<Problem> {
-    p.validate(store.today())
+    let mut problems = p.validate(store.today());
+    let nik = p.nik.as_deref().map(pendamping_core::nik::digits_only);
+    if let Some(nik) = nik.filter(|n| n.len() == 16)
+        && store.nik_maybe_elsewhere(&nik).unwrap_or(false)
+    {
+        problems.push(nik_elsewhere());
+    }
+    problems
+}
+
+/// The warning at capture for a NIK the kecamatan's digest holds.
+fn nik_elsewhere() -> Problem {
+    Problem::warning(
+        "nik_elsewhere",
+        "nik",
+        "NIK ini mungkin sudah terdaftar di desa lain; PLKB akan memeriksanya".into(),
+        "This NIK may already be registered in another village; the PLKB will check".into(),
+    )
 }
 
 /// Registers or updates a member; the household decides the village.

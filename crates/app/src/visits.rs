@@ -184,6 +184,9 @@ pub struct PersonTimeline {
     pub visits: Vec<VisitRecord>,
     /// Has a child enrolment: the screen offers growth charts.
     pub growth: bool,
+    /// The kecamatan's NIK digest holds this person's NIK: maybe registered in another
+    /// village too (the PLKB reviews and merges).
+    pub maybe_elsewhere: bool,
 }
 
 pub fn timeline(store: &Store, person_id: Uuid) -> Result<PersonTimeline, AppError> {
@@ -195,7 +198,12 @@ pub fn timeline(store: &Store, person_id: Uuid) -> Result<PersonTimeline, AppErr
         .unwrap_or_default();
     let today = store.today();
     let birth = t.person.birth_date;
+    let maybe_elsewhere = match &t.person.nik {
+        Some(n) => store.nik_maybe_elsewhere(n)?,
+        None => false,
+    };
     Ok(PersonTimeline {
+        maybe_elsewhere,
         age: Age::on(birth, today),
         household_head,
         growth: t

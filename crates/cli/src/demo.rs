@@ -165,6 +165,7 @@ impl Gen<'_> {
             relationship: rel,
             mother_id: None,
             mother_nik: None,
+            merged_into: None,
             phone: (rel == Relationship::Istri && self.rng.random_bool(0.7))
                 .then(|| format!("08{}", self.rng.random_range(1_100_000_000u64..1_399_999_999))),
         };

@@ -196,6 +196,26 @@ enum ServerAdmin {
         #[arg(long)]
         db: PathBuf,
     },
+    /// Persons that may be registered twice (same NIK; or no NIK and the same name, birth
+    /// date and mother's NIK), under an area, for review.
+    Duplicates {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long, default_value = "")]
+        area: String,
+    },
+    /// Merges a person registered twice into the record that stays: the other becomes a
+    /// tombstone naming it, and its enrolments, visits and children move to it.
+    Merge {
+        #[arg(long)]
+        db: PathBuf,
+        /// The record that stays.
+        #[arg(long)]
+        keep: uuid::Uuid,
+        /// The record merged into it.
+        #[arg(long)]
+        merge: uuid::Uuid,
+    },
     /// The monthly recap of any area the server (or hub) holds, from its own replica: the
     /// same numbers a device computes for the same data.
     Recap {
@@ -440,6 +460,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("perangkat {device} dicabut");
             }
             Some(ServerAdmin::Devices { db }) => net::admin_devices(&db, &mut out)?,
+            Some(ServerAdmin::Duplicates { db, area }) => {
+                let area = if area.is_empty() { area } else { area_arg(&area)? };
+                net::duplicates(&db, &area, &mut out)?
+            }
+            Some(ServerAdmin::Merge { db, keep, merge }) => {
+                let m = net::open_state(&db)?.merge_persons(keep, merge)?;
+                eprintln!(
+                    "digabung: {} ke {} ({} pendampingan, {} kunjungan, {} anak dipindahkan)",
+                    m.merged, m.survivor, m.enrolments, m.visits, m.children
+                );
+            }
             Some(ServerAdmin::Recap { db, what }) => {
                 let (m, area) = what.parsed()?;
                 let r = net::server_recap(&db, m, &area)?;

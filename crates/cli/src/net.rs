@@ -167,19 +167,52 @@ pub fn admin_revoke(db: &Path, device: &str) -> Result<()> {
     Ok(())
 }
 
+/// A server's (or hub's) store, opened by an engineer's command.
+pub fn open_state(db: &Path) -> Result<pendamping_server::AppState> {
+    let config = Config {
+        db: db.to_path_buf(),
+        ..Config::default()
+    };
+    pendamping_server::open(config, Arc::new(SystemTime)).with_context(|| format!("membuka {}", db.display()))
+}
+
 /// The recap from a server's (or hub's) store, its view brought up to date first.
 pub fn server_recap(
     db: &Path,
     month: pendamping_core::recap::Month,
     area: &str,
 ) -> Result<pendamping_core::recap::Recap> {
-    let config = Config {
-        db: db.to_path_buf(),
-        ..Config::default()
+    Ok(open_state(db)?.recap(month, area)?)
+}
+
+/// Lists the possible duplicates under `area`, NIKs masked.
+pub fn duplicates(db: &Path, area: &str, out: &mut dyn Write) -> Result<()> {
+    let pairs = open_state(db)?.possible_duplicates(area)?;
+    let line = |p: &pendamping_core::Person| {
+        format!(
+            "  {}  {:<28} lahir {}  NIK {:<18} {}",
+            p.id,
+            p.name,
+            p.birth_date.format("%d/%m/%Y"),
+            p.nik
+                .as_deref()
+                .map(pendamping_core::nik::mask)
+                .unwrap_or_else(|| "-".into()),
+            pendamping_app::recap::area_title(&p.area_code)
+        )
     };
-    let state =
-        pendamping_server::open(config, Arc::new(SystemTime)).with_context(|| format!("membuka {}", db.display()))?;
-    Ok(state.recap(month, area)?)
+    for d in &pairs {
+        let why = match d.likeness {
+            pendamping_store::Likeness::Nik => "NIK sama",
+            pendamping_store::Likeness::NameBirthMother => "nama, tanggal lahir dan NIK ibu sama",
+        };
+        writeln!(out, "mungkin orang yang sama ({why}):\n{}\n{}", line(&d.a), line(&d.b))?;
+    }
+    eprintln!(
+        "{} pasangan; gabungkan dengan: pendamping server merge --db … --keep ID --merge ID",
+        pairs.len()
+    );
+    Ok(())
 }
 
 pub fn admin_devices(db: &Path, out: &mut dyn Write) -> Result<()> {

@@ -70,6 +70,7 @@ impl Entity {
                 "mother_id",
                 "mother_nik",
                 "phone",
+                "merged_into",
             ],
             Entity::Enrolment => &[
                 "person_id",

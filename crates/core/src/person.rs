@@ -70,6 +70,10 @@ pub struct Person {
     pub mother_nik: Option<String>,
     #[serde(default)]
     pub phone: Option<String>,
+    /// Set on a person found to be another record of `merged_into` (registered twice): this
+    /// record is then a tombstone, and its enrolments and visits point at the survivor.
+    #[serde(default)]
+    pub merged_into: Option<Uuid>,
 }
 
 impl Person {
@@ -158,6 +162,7 @@ mod tests {
             relationship: Relationship::Istri,
             mother_id: None,
             mother_nik: None,
+            merged_into: None,
             phone: Some("0812-3456-7890".into()),
         }
     }

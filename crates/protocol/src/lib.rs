@@ -172,6 +172,27 @@ pub struct RecapResponse {
     pub recap: pendamping_core::recap::Recap,
 }
 
+/// The NIK digest a device checks new registrations against, offline: the buckets
+/// (`pendamping_core::nik::digest_bucket`) of the NIKs registered in the other villages of
+/// its kecamatan. Never the NIKs: each bucket stands for hundreds of possible NIKs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NikDigest {
+    pub version: String,
+    pub salt: String,
+    /// Sorted, distinct.
+    pub buckets: Vec<u32>,
+}
+
+/// `GET /v1/nik-digest?have=V`: the digest, left out when the caller holds `version`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NikDigestResponse {
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<NikDigest>,
+}
+
 /// Ids of the devices of a `HubDevices` the centre did not take (outside the hub's scope).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -240,6 +261,8 @@ pub struct PullHead {
     pub store: String,
     /// Who made each change, for a hub caller (`PushRequest::origins`).
     pub origins: Vec<OriginRun>,
+    /// `PullResponse::digest`.
+    pub digest: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -265,6 +288,10 @@ pub struct PullResponse {
     /// Who made each change, for a caller that relays (a hub); empty for a device.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub origins: Vec<OriginRun>,
+    /// On the last page: the version of the caller's NIK digest (`GET /v1/nik-digest`),
+    /// fetched only when it differs from the one the device holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
 }
 
 /// The district's rules file (thresholds, ranges, cadence, advice), as the server holds it.

@@ -224,6 +224,10 @@ impl AppState {
         } else {
             Vec::new()
         };
+        // A device's NIK digest version rides on its last page (a hub keeps the NIKs).
+        let digest = (!page.more && !device.scope.role.may_relay())
+            .then(|| self.nik_digest(device).map(|d| d.version))
+            .and_then(|d| d.map_err(|e| tracing::warn!(error = %e, "no NIK digest")).ok());
         PullHead {
             next: page.next,
             more: page.more,
@@ -231,6 +235,7 @@ impl AppState {
             rules: Some(self.rules().rules.version.clone()),
             store: self.0.store_id.clone(),
             origins,
+            digest,
         }
     }
 }
@@ -354,14 +359,15 @@ fn stream_pages(state: AppState, device: Device, headers: &HeaderMap, first: pul
         loop {
             let (next, more) = (page.next, page.more);
             state.0.metrics.pulled(page.bodies.len());
-            let head = state.pull_head(&device, &page);
-            let packed = match tokio::task::spawn_blocking(move || pack_page(head, &page.bodies)).await {
-                Ok(Ok(p)) => p,
-                _ => {
-                    let _ = tx.send(Err(std::io::Error::other("a page could not be packed"))).await;
-                    return;
-                }
-            };
+            let (st, dev) = (state.clone(), device.clone());
+            let packed =
+                match tokio::task::spawn_blocking(move || pack_page(st.pull_head(&dev, &page), &page.bodies)).await {
+                    Ok(Ok(p)) => p,
+                    _ => {
+                        let _ = tx.send(Err(std::io::Error::other("a page could not be packed"))).await;
+                        return;
+                    }
+                };
             let mut bytes = enc.push(&wire::frame(&packed));
             if !more {
                 bytes.extend(enc.finish());
@@ -699,8 +705,8 @@ async fn pull(
     }
     state.0.metrics.pulled(page.bodies.len());
     if takes_packed(&headers) {
-        let head = state.pull_head(&device, &page);
-        let body = tokio::task::spawn_blocking(move || pack_page(head, &page.bodies))
+        let (st, dev) = (state.clone(), device.clone());
+        let body = tokio::task::spawn_blocking(move || pack_page(st.pull_head(&dev, &page), &page.bodies))
             .await
             .map_err(|_| ApiError::internal())??;
         let resp = respond(&headers, StatusCode::OK, wire::MEDIA_TYPE, body);
@@ -719,7 +725,11 @@ async fn pull(
         .remaining
         .map(|n| format!(",\"remaining\":{n}"))
         .unwrap_or_default();
-    let head = state.pull_head(&device, &page);
+    // The head reads the view (the NIK digest): off the async threads.
+    let (st, dev) = (state.clone(), device.clone());
+    let (head, page) = tokio::task::spawn_blocking(move || (st.pull_head(&dev, &page), page))
+        .await
+        .map_err(|_| ApiError::internal())?;
     let rules = serde_json::to_string(&head.rules).unwrap_or_default();
     let store = serde_json::to_string(&head.store).unwrap_or_default();
     let origins = if head.origins.is_empty() {
@@ -759,6 +769,15 @@ impl AppState {
         let rules = self.rules();
         self.0.readers.with(|log| self.0.view.catch_up(log, &rules))?;
         self.0.view.recap(month, area)
+    }
+
+    /// The NIK digest for `device` (blocking).
+    pub fn nik_digest(&self, device: &Device) -> Result<pendamping_protocol::NikDigest, ServerError> {
+        let salt = self
+            .0
+            .readers
+            .with(|c| Ok(crate::db::meta_get(c, "nik_salt")?.unwrap_or_default()))?;
+        self.0.view.nik_digest(&salt, &device.scope)
     }
 
     /// Brings the view up to date off the request path, after a push stored something
@@ -808,6 +827,24 @@ async fn recap(
     let recap = flatten(recap)?;
     let body =
         serde_json::to_vec(&pendamping_protocol::RecapResponse { area, recap }).map_err(|_| ApiError::internal())?;
+    Ok(json(&headers, StatusCode::OK, body))
+}
+
+/// The caller's kecamatan NIK digest (`NikDigest`), unless it holds that version.
+async fn nik_digest(
+    State(state): State<AppState>,
+    Authed(device): Authed,
+    headers: HeaderMap,
+    params: Result<Query<RulesParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let params = query(params)?;
+    let worker = state.clone();
+    let digest = flatten(tokio::task::spawn_blocking(move || worker.nik_digest(&device)).await)?;
+    let answer = pendamping_protocol::NikDigestResponse {
+        version: digest.version.clone(),
+        digest: (params.have.as_deref() != Some(digest.version.as_str())).then_some(digest),
+    };
+    let body = serde_json::to_vec(&answer).map_err(|_| ApiError::internal())?;
     Ok(json(&headers, StatusCode::OK, body))
 }
 
@@ -916,6 +953,7 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/v1/hub/devices", post(hub_enrolled)),
         (Method::GET, "/v1/rules", get(rules)),
         (Method::GET, "/v1/recap", get(recap)),
+        (Method::GET, "/v1/nik-digest", get(nik_digest)),
     ]
 }
 

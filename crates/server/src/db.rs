@@ -69,6 +69,11 @@ pub fn open(path: &Path) -> Result<Connection> {
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?1)",
         [uuid::Uuid::new_v4().to_string()],
     )?;
+    // The NIK digest's salt: random per store, so a digest's buckets mean nothing elsewhere.
+    conn.execute(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('nik_salt', ?1)",
+        [uuid::Uuid::new_v4().simple().to_string()],
+    )?;
     Ok(conn)
 }
 

@@ -210,26 +210,21 @@ impl Replica for Upstream {
             id: String::new(),
             scope,
         };
-        let bodies: Vec<String> = changes
-            .iter()
-            .map(|c| serde_json::to_string(c).map_err(|e| SyncError::Local(e.to_string())))
-            .collect::<Result<_, _>>()?;
-        let wires: Vec<ingest::Wire> = bodies
-            .iter()
-            .map(|b| serde_json::from_str(b).map_err(|e| SyncError::BadAnswer(e.to_string())))
-            .collect::<Result<_, _>>()?;
-        let batch = ingest::Batch {
-            // Conflicts among the centre's own changes are the centre's to record.
-            seen: u64::MAX,
-            changes: wires,
-            bodies: bodies.clone(),
-            origins: origins.to_vec(),
-        };
         let rules = self.0.rules();
         let ctx = self.0.ingest_context(&rules.rules);
         let out = self.conn(|c| {
             let tx = c.transaction().map_err(sql)?;
-            let out = ingest::apply(&tx, &from, &batch, &ctx, ingest::Arrival::FromUpstream).map_err(local)?;
+            // Conflicts among the centre's own changes are the centre's to record.
+            let out = ingest::apply_changes(
+                &tx,
+                &from,
+                changes,
+                origins,
+                u64::MAX,
+                &ctx,
+                ingest::Arrival::FromUpstream,
+            )
+            .map_err(local)?;
             db::meta_set(&tx, CURSOR_KEY, cursor).map_err(local)?;
             tx.commit().map_err(sql)?;
             Ok(out)

@@ -245,6 +245,36 @@ impl Origins {
     }
 }
 
+/// Applies changes already parsed (a hub's pull from the centre, a merge made here) the
+/// way a push is applied, inside the caller's transaction.
+pub fn apply_changes(
+    tx: &Connection,
+    device: &Device,
+    changes: &[Change],
+    origins: &[Option<String>],
+    seen: u64,
+    ctx: &Context,
+    arrival: Arrival,
+) -> Result<PushResponse> {
+    let bodies: Vec<String> = changes
+        .iter()
+        .map(serde_json::to_string)
+        .collect::<serde_json::Result<_>>()
+        .map_err(|e| crate::ServerError::Corrupt(e.to_string()))?;
+    let wires: Vec<Wire> = bodies
+        .iter()
+        .map(|b| serde_json::from_str(b))
+        .collect::<serde_json::Result<_>>()
+        .map_err(|e| crate::ServerError::Corrupt(e.to_string()))?;
+    let batch = Batch {
+        seen,
+        changes: wires,
+        bodies: bodies.clone(),
+        origins: origins.to_vec(),
+    };
+    apply(tx, device, &batch, ctx, arrival)
+}
+
 /// Applies a batch inside the caller's transaction.
 pub fn apply(tx: &Connection, device: &Device, req: &Batch, ctx: &Context, arrival: Arrival) -> Result<PushResponse> {
     let mut out = PushResponse {

@@ -9,6 +9,7 @@ pub mod db;
 mod error;
 pub mod hub;
 mod ingest;
+mod merge;
 mod metrics;
 mod pull;
 mod relay;

@@ -109,6 +109,56 @@ impl View {
         }
     }
 
+    /// The NIK digest for a device of `scope`: the buckets of the NIKs of live persons in
+    /// the kecamatan of its villages, less its own villages (it holds those).
+    pub fn nik_digest(&self, salt: &str, scope: &pendamping_protocol::Scope) -> Result<pendamping_protocol::NikDigest> {
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        let mut kecamatans: Vec<&str> = scope.areas.iter().filter_map(|a| a.get(..6)).collect();
+        kecamatans.dedup();
+        let mut buckets = Vec::new();
+        let conn = store.connection();
+        let mut stmt = conn.prepare_cached(
+            "SELECT nik, area_code FROM persons WHERE area_code >= ?1 AND area_code < ?2 AND deleted = 0 \
+             AND nik IS NOT NULL",
+        )?;
+        for k in kecamatans {
+            for row in stmt.query_map((k, format!("{k}~")), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })? {
+                let (nik, area) = row?;
+                if !scope.contains(&area) {
+                    buckets.push(pendamping_core::nik::digest_bucket(salt, &nik));
+                }
+            }
+        }
+        buckets.sort_unstable();
+        buckets.dedup();
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(salt.as_bytes());
+        for b in &buckets {
+            h.update(b.to_le_bytes());
+        }
+        let version: String = h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
+        Ok(pendamping_protocol::NikDigest {
+            version,
+            salt: salt.to_string(),
+            buckets,
+        })
+    }
+
+    /// Pairs of persons under `area` that may be one.
+    pub fn possible_duplicates(&self, area: &str) -> Result<Vec<pendamping_store::PossibleDuplicate>> {
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        store.possible_duplicates(area).map_err(store_err)
+    }
+
+    /// Runs `f` on the view's store (a merge writes through it).
+    pub fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
+        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut store)
+    }
+
     /// The recap of `area` (village, kecamatan, kabupaten or province code) for `month`.
     pub fn recap(&self, month: Month, area: &str) -> Result<Recap> {
         let store = self.store.lock().unwrap_or_else(|p| p.into_inner());

@@ -150,9 +150,7 @@ fn enrolment(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Re
         .ok()
         .flatten();
     let person = match &e {
-        Some(e) => rows::read_record::<Person>(conn, Entity::Person, &e.person_id.to_string())
-            .ok()
-            .flatten(),
+        Some(e) => rows::person_or_alias(conn, &e.person_id.to_string()).ok().flatten(),
         None => None,
     };
     let (Some(e), Some(person)) = (e, person) else {
@@ -243,7 +241,7 @@ pub(crate) fn visit_results(
     let Some(enrolment) = rows::read_record::<Enrolment>(conn, Entity::Enrolment, &v.enrolment_id.to_string())? else {
         return Ok(None);
     };
-    let Some(person) = rows::read_record::<Person>(conn, Entity::Person, &enrolment.person_id.to_string())? else {
+    let Some(person) = rows::person_or_alias(conn, &enrolment.person_id.to_string())? else {
         return Ok(None);
     };
     let ctx = VisitContext {

@@ -5,6 +5,7 @@
 //! confirmed save is durable and queued together, or not at all.
 
 mod derive;
+mod duplicates;
 mod error;
 mod import;
 mod migrate;
@@ -25,6 +26,7 @@ use pendamping_core::ids::IdMaker;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use uuid::Uuid;
 
+pub use duplicates::{Likeness, Merged, PossibleDuplicate};
 pub use error::{Result, StoreError};
 pub use import::{Batch, BatchCounts, BatchProblem, ImportError, Sourced};
 pub use migrate::SCHEMA_VERSION;

@@ -55,6 +55,13 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
             "/../../schema/device/0007_held_by_hub.sql"
         )),
     ),
+    (
+        8,
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schema/device/0008_merged_persons.sql"
+        )),
+    ),
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -20,10 +20,14 @@ impl Store {
         let (first, last) = (month.first_day().to_string(), month.last_day().to_string());
 
         let mut stmt = self.conn.prepare_cached(
+            // A person merged into another village's survivor is found through the tombstone
+            // this device holds (`rows::person_or_alias`).
             "SELECT e.id, e.household_id, e.area_code, e.tpk, e.kind, e.start_date, e.end_date, e.end_reason, \
-             e.active_until, p.birth_date, p.id FROM enrolments e JOIN persons p ON p.id = e.person_id \
+             e.active_until, COALESCE(p.birth_date, (SELECT m.birth_date FROM persons m WHERE m.merged_into = \
+             e.person_id ORDER BY m.id LIMIT 1)) AS birth, e.person_id FROM enrolments e \
+             LEFT JOIN persons p ON p.id = e.person_id \
              WHERE e.area_code >= ?1 AND e.area_code < ?2 AND e.deleted = 0 AND e.start_date <= ?4 \
-             AND (e.active_until IS NULL OR e.active_until >= ?3)",
+             AND (e.active_until IS NULL OR e.active_until >= ?3) AND birth IS NOT NULL",
         )?;
         let enrolments: Vec<RecapEnrolment> = stmt
             .query_map((&lo, &hi, &first, &last), |r| {

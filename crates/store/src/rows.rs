@@ -242,6 +242,23 @@ pub(crate) fn read_record<T: DeserializeOwned>(conn: &Connection, e: Entity, id:
     read_record_as(conn, e, id, false)
 }
 
+/// The person `id`; or, when this device holds only a tombstone merged into it (the
+/// survivor is another village's), that tombstone, which carries the survivor's birth date
+/// and sex: what the results, schedule and recap of the re-pointed enrolments need.
+pub(crate) fn person_or_alias(conn: &Connection, id: &str) -> Result<Option<pendamping_core::Person>> {
+    if let Some(p) = read_record(conn, Entity::Person, id)? {
+        return Ok(Some(p));
+    }
+    let alias: Option<String> = conn
+        .prepare_cached("SELECT id FROM persons WHERE merged_into = ?1 ORDER BY id LIMIT 1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    match alias {
+        Some(a) => read_record_even_deleted(conn, Entity::Person, &a),
+        None => Ok(None),
+    }
+}
+
 /// A record even when tombstoned (a voided visit, which the timeline shows struck out).
 pub(crate) fn read_record_even_deleted<T: DeserializeOwned>(
     conn: &Connection,

@@ -181,8 +181,16 @@ impl Writer<'_> {
 
     pub(crate) fn person(&mut self, p: &Person) -> Result<Saved> {
         let mut p = p.clone();
-        p.nik = p.nik.as_deref().map(digits_only).filter(|n| !n.is_empty());
-        p.mother_nik = p.mother_nik.as_deref().map(digits_only).filter(|n| !n.is_empty());
+        p.nik = p
+            .nik
+            .as_deref()
+            .map(pendamping_core::nik::digits_only)
+            .filter(|n| !n.is_empty());
+        p.mother_nik = p
+            .mother_nik
+            .as_deref()
+            .map(pendamping_core::nik::digits_only)
+            .filter(|n| !n.is_empty());
         let mut problems = p.validate(self.today);
         let Some(h) = rows::read_record::<Household>(self.conn, Entity::Household, &p.household_id.to_string())? else {
             return Err(StoreError::NotFound {
@@ -203,6 +211,13 @@ impl Writer<'_> {
                     "nik",
                     "NIK ini sudah terdaftar untuk orang lain".into(),
                     "This NIK is already registered for someone else".into(),
+                ));
+            } else if crate::duplicates::maybe_elsewhere(self.conn, nik)? {
+                problems.push(Problem::warning(
+                    "nik_elsewhere",
+                    "nik",
+                    "NIK ini mungkin sudah terdaftar di desa lain; PLKB akan memeriksanya".into(),
+                    "This NIK may already be registered in another village; the PLKB will check".into(),
                 ));
             }
         }
@@ -389,10 +404,6 @@ impl Writer<'_> {
             next_due,
         })
     }
-}
-
-fn digits_only(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_digit()).collect()
 }
 
 pub(crate) fn kind_str(k: TargetKind) -> String {
@@ -634,6 +645,7 @@ impl Store {
                 mother_id: Some(mother.id),
                 mother_nik: mother.nik.clone(),
                 phone: None,
+                merged_into: None,
             };
             w.person(&child)?;
             let anak = Enrolment {

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex};
 
 use pendamping_core::Change;
-use pendamping_protocol::{ConflictNote, Rejection, Winner};
+use pendamping_protocol::{ConflictNote, NikDigest, Rejection, Winner};
 use pendamping_store::{RejectedChange, ReportedConflict, Store};
 use uuid::Uuid;
 
@@ -50,6 +50,14 @@ pub trait Replica {
     fn reset_pull_cursor(&mut self) -> Result<()>;
     /// Merges a page (its changes, who made each) and saves `cursor`, in one transaction.
     fn apply_remote(&mut self, changes: &[Change], origins: &[Option<String>], cursor: &str) -> Result<Applied>;
+    /// The version of the kecamatan's NIK digest held (a device checks registrations
+    /// against it offline).
+    fn nik_digest_version(&self) -> Result<Option<String>> {
+        Ok(None)
+    }
+    fn adopt_nik_digest(&mut self, _digest: &NikDigest) -> Result<()> {
+        Ok(())
+    }
 }
 
 impl Replica for Store {
@@ -145,6 +153,14 @@ impl Replica for Store {
             applied: r.applied as u64,
             conflicts: r.conflicts as u64,
         })
+    }
+
+    fn nik_digest_version(&self) -> Result<Option<String>> {
+        Ok(Store::nik_digest_version(self)?)
+    }
+
+    fn adopt_nik_digest(&mut self, d: &NikDigest) -> Result<()> {
+        Ok(Store::adopt_nik_digest(self, &d.version, &d.salt, &d.buckets)?)
     }
 }
 

@@ -4,8 +4,8 @@
 
 use pendamping_core::Change;
 use pendamping_protocol::{
-    CONFIRM_MAX, ConfirmRequest, ConfirmResponse, EnrollRequest, EnrollResponse, PullHead, PullResponse, PushHead,
-    PushResponse, RulesResponse, SCHEMA_VERSION, Scope, codes,
+    CONFIRM_MAX, ConfirmRequest, ConfirmResponse, EnrollRequest, EnrollResponse, NikDigestResponse, PullHead,
+    PullResponse, PushHead, PushResponse, RulesResponse, SCHEMA_VERSION, Scope, codes,
 };
 use pendamping_protocol::{codec, wire};
 use pendamping_store::Store;
@@ -246,6 +246,7 @@ pub async fn sync<A: Access>(
         base: Default::default(),
         server_rules: None,
         cursor_store: None,
+        server_digest: None,
     };
     run.confirm_held(&mut store).await?;
     run.push_all(&mut store).await?;
@@ -254,6 +255,10 @@ pub async fn sync<A: Access>(
     let have = store.with(|s| s.rules_version());
     if run.server_rules.as_ref() != Some(&have) {
         run.rules(&mut store).await?;
+    }
+    let held = store.with(|s| s.nik_digest_version())?;
+    if let Some(v) = run.server_digest.clone().filter(|v| held.as_ref() != Some(v)) {
+        run.nik_digest(&mut store, &v).await?;
     }
     let mut sum = run.sum;
     sum.bytes_sent = run.bytes.sent;
@@ -329,6 +334,7 @@ fn page_from(head: PullHead, changes: Vec<Change>) -> PullResponse {
         rules: head.rules,
         store: head.store,
         origins: head.origins,
+        digest: head.digest,
     }
 }
 
@@ -363,6 +369,8 @@ struct Run<'a> {
     server_rules: Option<String>,
     /// The store the pull cursor counts in, once read.
     cursor_store: Option<String>,
+    /// The NIK digest version the last page named.
+    server_digest: Option<String>,
 }
 
 impl Run<'_> {
@@ -542,6 +550,24 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// The kecamatan's NIK digest, when the server's differs from ours.
+    async fn nik_digest(&mut self, store: &mut impl Access, have: &str) -> Result<()> {
+        let held = store.with(|s| s.nik_digest_version())?.unwrap_or_default();
+        let path = format!(
+            "/v1/nik-digest?have={}",
+            url::form_urlencoded::byte_serialize(held.as_bytes()).collect::<String>()
+        );
+        let answer: NikDigestResponse = self
+            .http
+            .call::<(), _>(Method::GET, &path, None, &mut self.bytes)
+            .await?;
+        if let Some(d) = answer.digest.filter(|d| d.version != held) {
+            store.with(|s| s.adopt_nik_digest(&d))?;
+        }
+        tracing::debug!(version = have, "NIK digest up to date");
+        Ok(())
+    }
+
     /// The district's rules: fetched only when the server holds another version.
     async fn rules(&mut self, store: &mut impl Access) -> Result<()> {
         let have = store.with(|s| s.rules_version());
@@ -696,6 +722,9 @@ impl Run<'_> {
     /// Merges one page and saves its cursor (one transaction). True if it was the last.
     fn take_page(&mut self, store: &mut impl Access, page: PullResponse, pulling: &mut Pulling) -> Result<bool> {
         self.server_rules = page.rules.clone();
+        if page.digest.is_some() {
+            self.server_digest = page.digest.clone();
+        }
         // The cursor now counts in this store (saved before the page: a cursor of 0 is
         // valid in any store, and a store's first page starts from 0).
         if !page.store.is_empty() && self.cursor_store.as_deref() != Some(page.store.as_str()) {

@@ -284,7 +284,12 @@ area_code: string,
 /**
  * `None` for a newborn with no NIK yet: linked through the KK and the mother.
  */
-nik: string | null, name: string, sex: Sex, birth_date: string, relationship: Relationship, mother_id: string | null, mother_nik: string | null, phone: string | null, };
+nik: string | null, name: string, sex: Sex, birth_date: string, relationship: Relationship, mother_id: string | null, mother_nik: string | null, phone: string | null, 
+/**
+ * Set on a person found to be another record of `merged_into` (registered twice): this
+ * record is then a tombstone, and its enrolments and visits point at the survivor.
+ */
+merged_into: string | null, };
 
 export type PersonSummary = { id: string, household_id: string, area_code: string, name: string, 
 /**
@@ -300,7 +305,12 @@ visits: Array<VisitRecord>,
 /**
  * Has a child enrolment: the screen offers growth charts.
  */
-growth: boolean, };
+growth: boolean, 
+/**
+ * The kecamatan's NIK digest holds this person's NIK: maybe registered in another
+ * village too (the PLKB reviews and merges).
+ */
+maybe_elsewhere: boolean, };
 
 export type Phase = "push" | "pull";
 

@@ -141,6 +141,7 @@ const words = {
   personsVisited: ['Orang dikunjungi', 'People visited'],
   distinctNote: ['Dihitung atas seluruh wilayah, tidak dijumlah per desa: satu keluarga bisa punya beberapa sasaran, dan satu orang bisa terdaftar di dua desa.', 'Counted over the whole area, not summed by village: a family may have several targets, and a person may be registered in two villages.'],
   byVillage: ['Per desa', 'By village'],
+  maybeElsewhere: ['NIK orang ini mungkin juga terdaftar di desa lain di kecamatan ini. PLKB akan memeriksa dan menggabungkan bila orangnya sama; catat kunjungan seperti biasa.', "This person's NIK may also be registered in another village of the kecamatan. The PLKB will check and merge them if it is the same person; record visits as usual."],
   krsAccompanied: ['dikunjungi bulan ini', 'visited this month'],
   krsNote: ['Baris "Keluarga berisiko stunting" di tabel menghitung KRS yang terdaftar sebagai sasaran pendampingan; angka di atas menghitung semua keluarga yang memenuhi kriteria KRS.', 'The table row counts KRS families enrolled as targets; the figures above count every family that meets a KRS criterion.'],
   loading: ['Memuat…', 'Loading…'],

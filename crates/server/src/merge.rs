@@ -1,0 +1,70 @@
+//! Duplicate persons at the centre and at a hub: the pairs the view finds, and the merge a
+//! person decides. A merge is made on the view (the device store's own `merge_persons`),
+//! and its changes go into the log as this server's own, checked as any push: so they
+//! reach every device of the areas, and from a hub the centre, like any other change.
+
+use pendamping_protocol::{Role, Scope};
+use pendamping_store::{Merged, PossibleDuplicate};
+use uuid::Uuid;
+
+use crate::api::AppState;
+use crate::auth::Device;
+use crate::error::{Result, ServerError};
+use crate::{db, hub, ingest};
+
+impl AppState {
+    /// Pairs of persons under `area` that may be one (the view brought up to date first).
+    pub fn possible_duplicates(&self, area: &str) -> Result<Vec<PossibleDuplicate>> {
+        let rules = self.rules();
+        self.0.readers.with(|log| self.0.view.catch_up(log, &rules))?;
+        self.0.view.possible_duplicates(area)
+    }
+
+    /// Merges `merged` into `survivor` (blocking).
+    pub fn merge_persons(&self, survivor: Uuid, merged: Uuid) -> Result<Merged> {
+        let rules = self.rules();
+        self.0.readers.with(|log| self.0.view.catch_up(log, &rules))?;
+        let (out, changes) = self
+            .0
+            .view
+            .with_store(|s| {
+                let out = s.merge_persons(survivor, merged)?;
+                let changes = s.outbox(100_000)?;
+                Ok::<_, pendamping_store::StoreError>((out, changes))
+            })
+            .map_err(|e| ServerError::View(e.to_string()))?;
+        let mut conn = self.0.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let me = self.own_device(&conn, &changes)?;
+        let ctx = self.ingest_context(&rules.rules);
+        let tx = conn.transaction()?;
+        let origins = vec![None; changes.len()];
+        let stored = ingest::apply_changes(&tx, &me, &changes, &origins, u64::MAX, &ctx, ingest::Arrival::Pushed)?;
+        if let Some(r) = stored.rejected.first() {
+            return Err(ServerError::View(format!("penggabungan ditolak: {}", r.message)));
+        }
+        tx.commit()?;
+        drop(conn);
+        let ids: Vec<Uuid> = changes.iter().map(|c| c.change_id).collect();
+        self.0
+            .view
+            .with_store(|s| s.acknowledge(&ids))
+            .map_err(|e| ServerError::View(e.to_string()))?;
+        tracing::info!(enrolments = out.enrolments, visits = out.visits, "persons merged");
+        Ok(out)
+    }
+
+    /// Who this server's own changes come from: a hub, its enrolment upstream (so the
+    /// centre takes them as the hub's); the centre, itself, over the areas changed.
+    fn own_device(&self, conn: &rusqlite::Connection, changes: &[pendamping_core::Change]) -> Result<Device> {
+        let up = |k: &str| db::meta_get(conn, &format!("upstream.{k}"));
+        if let (Some(id), Some(scope)) = (up("device_id")?, db::meta_get(conn, hub::SCOPE_KEY)?) {
+            let scope: Scope = serde_json::from_str(&scope).map_err(|e| ServerError::Corrupt(e.to_string()))?;
+            return Ok(Device { id, scope });
+        }
+        let regencies: Vec<&str> = changes.iter().filter_map(|c| c.area_code.get(..4)).collect();
+        Ok(Device {
+            id: format!("centre:{}", self.0.store_id),
+            scope: Scope::new(Role::Admin, &regencies)?,
+        })
+    }
+}
