@@ -77,6 +77,14 @@ impl TestServer {
         hub
     }
 
+    /// A centre and a hub for the test kecamatan enrolled with it, on the same day's clocks.
+    pub async fn centre_and_hub(dir: &Path, day: chrono::NaiveDate) -> (TestServer, TestServer) {
+        let centre = TestServer::start(dir, crate::clock_at(day), |_| {}).await;
+        let code = centre.code(Role::Plkb, &[crate::KECAMATAN]);
+        let hub = TestServer::start_hub(dir, "hub.db", crate::clock_at(day), &centre.url(), &code).await;
+        (centre, hub)
+    }
+
     /// One upstream sync of a hub.
     pub async fn relay(&self) -> Result<pendamping_server::hub::Relayed, pendamping_sync::SyncError> {
         pendamping_server::hub::sync_once(&self.state, &fast_options()).await

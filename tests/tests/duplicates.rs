@@ -51,15 +51,7 @@ fn pregnant_wife(store: &mut Store, n: u128, village: &str, wife_nik: &str) -> p
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nik_registered_in_two_villages_is_flagged_on_both_and_a_merge_converges_everywhere() {
     let dir = tempfile::tempdir().unwrap();
-    let centre = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
-    let hub = TestServer::start_hub(
-        dir.path(),
-        "hub.db",
-        clock_at(today()),
-        &centre.url(),
-        &centre.code(Role::Plkb, &[KECAMATAN]),
-    )
-    .await;
+    let (centre, hub) = TestServer::centre_and_hub(dir.path(), today()).await;
     let mut a = Store::open_in_memory(options(clock_at(today()))).unwrap();
     let mut b = Store::open_in_memory(options(clock_at(today()))).unwrap();
     for (t, v) in [(&mut a, VILLAGE), (&mut b, OTHER_VILLAGE)] {

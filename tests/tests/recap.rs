@@ -47,15 +47,7 @@ fn rows_of(parts: &[&Recap]) -> (Vec<String>, Vec<String>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recaps_computed_on_device_hub_and_centre_are_identical_and_villages_add_up() {
     let dir = tempfile::tempdir().unwrap();
-    let centre = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
-    let hub = TestServer::start_hub(
-        dir.path(),
-        "hub.db",
-        clock_at(today()),
-        &centre.url(),
-        &centre.code(Role::Plkb, &[KECAMATAN]),
-    )
-    .await;
+    let (centre, hub) = TestServer::centre_and_hub(dir.path(), today()).await;
     // Two villages of the hub's kecamatan, recorded on one tablet that syncs at the office;
     // a village of another kecamatan syncs straight to the centre.
     let mut tablet = Store::open_in_memory(options(clock_at(today()))).unwrap();
