@@ -327,6 +327,54 @@ async fn hostile_requests_get_clear_4xx_and_change_nothing() {
     assert_eq!((s, code_of(&v).as_str()), (StatusCode::BAD_REQUEST, "malformed"));
     let (s, v) = api.get("/v1/nothing-here", Some(&token)).await;
     assert_eq!((s, code_of(&v).as_str()), (StatusCode::NOT_FOUND, "not_found"));
+    let (s, v) = api.get("/v1/sync/pull?since=1&store=another-store", Some(&token)).await;
+    assert_eq!(
+        (s, code_of(&v).as_str()),
+        (StatusCode::PRECONDITION_FAILED, "resnapshot")
+    );
+
+    // The relay routes: a cadre is not a hub, and bodies are checked.
+    let (s, v) = api.get("/v1/hub/devices", Some(&token)).await;
+    assert_eq!((s, code_of(&v).as_str()), (StatusCode::FORBIDDEN, "forbidden"));
+    let (s, _) = api
+        .send("/v1/hub/devices", Some(&token), br#"{"devices": []}"#.to_vec(), None)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    for bad in [
+        &b"{"[..],
+        br#"{"change_ids": ["nope"]}"#,
+        br#"{"change_ids": [], "x": 1}"#,
+    ] {
+        let (s, v) = api.send("/v1/sync/confirm", Some(&token), bad.to_vec(), None).await;
+        assert_eq!((s, code_of(&v).as_str()), (StatusCode::BAD_REQUEST, "malformed"));
+    }
+    let many = serde_json::to_vec(&serde_json::json!({"change_ids": vec![uuid::Uuid::nil(); 5001]})).unwrap();
+    let (s, _) = api.send("/v1/sync/confirm", Some(&token), many, None).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    // Another device's change is "unknown" to this one: one device learns nothing of another's.
+    let stored: Vec<u8> = server
+        .db()
+        .query_row("SELECT change_id FROM changes LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let stored = uuid::Uuid::from_slice(&stored).unwrap();
+    let ask = serde_json::to_vec(&serde_json::json!({"change_ids": [stored]})).unwrap();
+    let (s, v) = api.send("/v1/sync/confirm", Some(&token), ask.clone(), None).await;
+    assert_eq!((s, v["confirmed"].as_array().map(Vec::len)), (StatusCode::OK, Some(1)));
+    let other = enrol(&api, &server).await;
+    let (s, v) = api.send("/v1/sync/confirm", Some(&other), ask, None).await;
+    assert_eq!((s, v["confirmed"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
+    assert_eq!(v["unknown"].as_array().map(Vec::len), Some(1));
+    // Recaps: a month and an area that parse, within the caller's scope.
+    for (path, want) in [
+        ("/v1/recap?month=2026-13&area=3602012002", StatusCode::BAD_REQUEST),
+        ("/v1/recap?month=2026-11&area=9999", StatusCode::BAD_REQUEST),
+        ("/v1/recap?month=2026-11", StatusCode::BAD_REQUEST),
+        ("/v1/recap?month=2026-11&area=3602", StatusCode::FORBIDDEN),
+        ("/v1/recap?month=2026-11&area=36.02.01.2002", StatusCode::OK),
+    ] {
+        assert_eq!(api.get(path, Some(&token)).await.0, want, "{path}");
+    }
+    assert_eq!(api.get("/v1/nik-digest", None).await.0, StatusCode::UNAUTHORIZED);
 
     // Enrollment codes: once only, and not after they expire.
     let code = server.code(Role::Cadre, &[VILLAGE]);
