@@ -780,20 +780,30 @@ impl AppState {
         self.0.view.nik_digest(&salt, &device.scope)
     }
 
-    /// Brings the view up to date off the request path, after a push stored something
-    /// (one catch-up at a time; a recap catches up the rest itself).
+    /// Brings the view up to date off the request path, `view_follow_secs` after a push
+    /// stored something: one catch-up for a whole burst of pushes, so pushes never wait on
+    /// it nor share the machine with it while they come in. A recap catches up the rest
+    /// itself, so it is never stale.
     pub(crate) fn refresh_view(&self) {
         use std::sync::atomic::Ordering;
         if self.0.view_busy.swap(true, Ordering::AcqRel) {
             return;
         }
         let state = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let rules = state.rules();
-            if let Err(e) = state.0.readers.with(|log| state.0.view.catch_up(log, &rules)) {
+        let wait = std::time::Duration::from_secs(self.0.config.view_follow_secs);
+        tokio::spawn(async move {
+            tokio::time::sleep(wait).await;
+            // Pushes arriving from here on schedule the next catch-up.
+            state.0.view_busy.store(false, Ordering::Release);
+            let worker = state.clone();
+            let done = tokio::task::spawn_blocking(move || {
+                let rules = worker.rules();
+                worker.0.readers.with(|log| worker.0.view.catch_up(log, &rules))
+            })
+            .await;
+            if let Ok(Err(e)) = done {
                 tracing::warn!(error = %e, "the view could not catch up; the next recap tries again");
             }
-            state.0.view_busy.store(false, Ordering::Release);
         });
     }
 }

@@ -31,6 +31,8 @@ pub struct Config {
     pub upstream: Option<String>,
     /// How often a hub syncs upstream while it can (and retries while it cannot).
     pub upstream_every_secs: u64,
+    /// How long after a push the view (recap, duplicates) catches up, coalescing a burst.
+    pub view_follow_secs: u64,
 }
 
 impl Default for Config {
@@ -47,6 +49,7 @@ impl Default for Config {
             rules_file: None,
             upstream: None,
             upstream_every_secs: 30,
+            view_follow_secs: 30,
         }
     }
 }
@@ -78,6 +81,7 @@ impl Config {
                 "RULES_FILE" => self.rules_file = Some(PathBuf::from(&v)),
                 "UPSTREAM" => self.upstream = Some(v),
                 "UPSTREAM_EVERY_SECS" => self.upstream_every_secs = parse(&key, &v)?,
+                "VIEW_FOLLOW_SECS" => self.view_follow_secs = parse(&key, &v)?,
                 _ => {}
             }
         }
