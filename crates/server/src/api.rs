@@ -771,8 +771,11 @@ impl AppState {
         self.0.view.recap(month, area)
     }
 
-    /// The NIK digest for `device` (blocking).
+    /// The NIK digest for `device` (blocking). The view catches up first: a NIK registered
+    /// a moment ago counts.
     pub fn nik_digest(&self, device: &Device) -> Result<pendamping_protocol::NikDigest, ServerError> {
+        let rules = self.rules();
+        self.0.readers.with(|log| self.0.view.catch_up(log, &rules))?;
         let salt = self
             .0
             .readers
