@@ -251,6 +251,76 @@ async fn an_enrolled_tablet_syncs_its_family_to_the_server() {
     .await
 }
 
+/// At the PLKB office: a tablet enrolled at the hub syncs with no internet; the Sinkronisasi
+/// screen says the hub holds its changes for the centre, and once the hub has reached the
+/// centre the tablet's next sync clears them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tablet_at_the_plkb_office_is_told_the_hub_holds_its_work_until_the_centre_has_it() {
+    bounded(async {
+        let dir = tempfile::tempdir()?;
+        let now = Local::now().timestamp_millis() as u64;
+        let centre = TestServer::start(dir.path(), Arc::new(ManualTime::new(now)), |_| {}).await;
+        let code = centre.code(Role::Plkb, &[pendamping_tests::KECAMATAN]);
+        let hub = TestServer::start_hub(
+            dir.path(),
+            "hub.db",
+            Arc::new(ManualTime::new(now)),
+            &centre.url(),
+            &code,
+        )
+        .await;
+        let code = hub.code(Role::Cadre, &[VILLAGE]);
+
+        let app = App::start().await?;
+        app.find("[data-screen=first-run]").await?;
+        app.type_in("input[name=village-query]", "3602012002").await?;
+        app.click(&format!("button[data-village='{VILLAGE}']")).await?;
+        app.type_in("input[name=server]", &hub.url()).await?;
+        app.type_in("input[name=code]", &code).await?;
+        app.click("button[name=enrol]").await?;
+        app.find("[data-screen=home]").await?;
+        app.click("button[data-tab=families]").await?;
+        app.click("button[name=register-family]").await?;
+        app.type_in("input[name=head_name]", "Asep Sunandar").await?;
+        app.click("button[name=save]").await?;
+        app.find("[data-form=person]").await?;
+
+        app.click("button[data-tab=sync]").await?;
+        app.click("button[name=sync-now]").await?;
+        app.wait_text("[data-held-count]", "sudah di hub PLKB").await?;
+        app.wait_text("[data-pending-count]", "0").await?;
+        app.screenshot("21-held-by-hub").await?;
+        ensure!(
+            server_change_ids(&centre.db()).0.is_empty(),
+            "the centre has nothing yet"
+        );
+
+        hub.relay().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (at_hub, at_centre) = (server_change_ids(&hub.db()).0, server_change_ids(&centre.db()).0);
+        ensure!(
+            !at_hub.is_empty() && at_hub == at_centre,
+            "what the hub held reached the centre"
+        );
+        app.click("button[name=sync-now]").await?;
+        for _ in 0..100 {
+            if count(&app, "[data-held-count]").await? == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        ensure!(
+            count(&app, "[data-held-count]").await? == 0,
+            "the centre's confirmation cleared the count"
+        );
+        app.screenshot("22-confirmed-by-centre").await?;
+        app.close().await?;
+        hub.stop().await;
+        centre.stop().await;
+        Ok(())
+    })
+    .await
+}
+
 /// A replacement tablet gets its village back over a slow link: the Sinkronisasi screen
 /// shows how far it is, what is left and about how long, and ends with the village on it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
