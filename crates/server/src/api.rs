@@ -42,6 +42,8 @@ pub struct Inner {
     pub utc_offset: FixedOffset,
     /// This store's id (`PullResponse::store`).
     pub store_id: String,
+    /// The salt of this store's NIK digests.
+    pub nik_salt: String,
     /// The queryable replica of the log (recap).
     pub view: crate::view::View,
     /// A background catch-up of the view is running.
@@ -766,21 +768,21 @@ impl AppState {
         month: pendamping_core::recap::Month,
         area: &str,
     ) -> Result<pendamping_core::recap::Recap, ServerError> {
-        let rules = self.rules();
-        self.0.readers.with(|log| self.0.view.catch_up(log, &rules))?;
+        self.view_current()?;
         self.0.view.recap(month, area)
+    }
+
+    /// Brings the view up to date with the log, under the server's rules now (blocking).
+    pub(crate) fn view_current(&self) -> Result<u64, ServerError> {
+        let rules = self.rules();
+        self.0.readers.with(|log| self.0.view.catch_up(log, &rules))
     }
 
     /// The NIK digest for `device` (blocking). The view catches up first: a NIK registered
     /// a moment ago counts.
     pub fn nik_digest(&self, device: &Device) -> Result<pendamping_protocol::NikDigest, ServerError> {
-        let rules = self.rules();
-        self.0.readers.with(|log| self.0.view.catch_up(log, &rules))?;
-        let salt = self
-            .0
-            .readers
-            .with(|c| Ok(crate::db::meta_get(c, "nik_salt")?.unwrap_or_default()))?;
-        self.0.view.nik_digest(&salt, &device.scope)
+        self.view_current()?;
+        self.0.view.nik_digest(&self.0.nik_salt, &device.scope)
     }
 
     /// Brings the view up to date off the request path, `view_follow_secs` after a push
@@ -799,11 +801,7 @@ impl AppState {
             // Pushes arriving from here on schedule the next catch-up.
             state.0.view_busy.store(false, Ordering::Release);
             let worker = state.clone();
-            let done = tokio::task::spawn_blocking(move || {
-                let rules = worker.rules();
-                worker.0.readers.with(|log| worker.0.view.catch_up(log, &rules))
-            })
-            .await;
+            let done = tokio::task::spawn_blocking(move || worker.view_current()).await;
             if let Ok(Err(e)) = done {
                 tracing::warn!(error = %e, "the view could not catch up; the next recap tries again");
             }

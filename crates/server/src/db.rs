@@ -79,7 +79,17 @@ pub fn open(path: &Path) -> Result<Connection> {
 
 /// The id of this store (`PullResponse::store`).
 pub fn store_id(conn: &Connection) -> Result<String> {
-    Ok(conn.query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| r.get(0))?)
+    made_at_open(conn, "store_id")
+}
+
+/// The salt of this store's NIK digests.
+pub fn nik_salt(conn: &Connection) -> Result<String> {
+    made_at_open(conn, "nik_salt")
+}
+
+/// A meta value `open` makes when it is missing.
+fn made_at_open(conn: &Connection, key: &str) -> Result<String> {
+    meta_get(conn, key)?.ok_or_else(|| ServerError::Corrupt(format!("meta {key} is missing")))
 }
 
 pub fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {

@@ -44,6 +44,7 @@ pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
     };
     let rules = Rules::from_toml(&toml).map_err(|e| ServerError::Config(format!("rules_file: {e}")))?;
     let store_id = db::store_id(&writer)?;
+    let nik_salt = db::nik_salt(&writer)?;
     let view = view::View::open(&config.db, &store_id, &rules, time.clone())?;
     let readers = db::Readers::new(&config.db, config.readers);
     let checkpoints = db::Checkpointer::start(&config.db)?;
@@ -57,6 +58,7 @@ pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
         metrics: metrics::Metrics::default(),
         utc_offset: FixedOffset::east_opt(7 * 3600).expect("valid offset"),
         store_id,
+        nik_salt,
         view,
         view_busy: Default::default(),
     })))

@@ -15,15 +15,14 @@ use crate::{db, hub, ingest};
 impl AppState {
     /// Pairs of persons under `area` that may be one (the view brought up to date first).
     pub fn possible_duplicates(&self, area: &str) -> Result<Vec<PossibleDuplicate>> {
-        let rules = self.rules();
-        self.0.readers.with(|log| self.0.view.catch_up(log, &rules))?;
+        self.view_current()?;
         self.0.view.possible_duplicates(area)
     }
 
     /// Merges `merged` into `survivor` (blocking).
     pub fn merge_persons(&self, survivor: Uuid, merged: Uuid) -> Result<Merged> {
+        self.view_current()?;
         let rules = self.rules();
-        self.0.readers.with(|log| self.0.view.catch_up(log, &rules))?;
         let (out, changes) = self
             .0
             .view

@@ -256,9 +256,9 @@ pub async fn sync<A: Access>(
     if run.server_rules.as_ref() != Some(&have) {
         run.rules(&mut store).await?;
     }
-    let held = store.with(|s| s.nik_digest_version())?;
-    if let Some(v) = run.server_digest.clone().filter(|v| held.as_ref() != Some(v)) {
-        run.nik_digest(&mut store, &v).await?;
+    let held = store.with(|s| s.nik_digest_version())?.unwrap_or_default();
+    if run.server_digest.as_ref().is_some_and(|v| *v != held) {
+        run.nik_digest(&mut store, &held).await?;
     }
     let mut sum = run.sum;
     sum.bytes_sent = run.bytes.sent;
@@ -289,6 +289,12 @@ fn fit(pending: &Outgoing, seen: u64, budget: usize, enc: codec::Encoding) -> (u
         // Aim at the budget from the measured size, a little under so the next try fits.
         n = (n * budget / encoded.len() * 9 / 10).clamp(1, n - 1);
     }
+}
+
+/// `path?have=version`: the server leaves the file out when the caller holds that version.
+fn having(path: &str, version: &str) -> String {
+    let v: String = url::form_urlencoded::byte_serialize(version.as_bytes()).collect();
+    format!("{path}?have={v}")
 }
 
 /// How far a pull has come.
@@ -550,34 +556,24 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// The kecamatan's NIK digest, when the server's differs from ours.
-    async fn nik_digest(&mut self, store: &mut impl Access, have: &str) -> Result<()> {
-        let held = store.with(|s| s.nik_digest_version())?.unwrap_or_default();
-        let path = format!(
-            "/v1/nik-digest?have={}",
-            url::form_urlencoded::byte_serialize(held.as_bytes()).collect::<String>()
-        );
+    /// The kecamatan's NIK digest, when the server's differs from the one `held`.
+    async fn nik_digest(&mut self, store: &mut impl Access, held: &str) -> Result<()> {
         let answer: NikDigestResponse = self
             .http
-            .call::<(), _>(Method::GET, &path, None, &mut self.bytes)
+            .call::<(), _>(Method::GET, &having("/v1/nik-digest", held), None, &mut self.bytes)
             .await?;
         if let Some(d) = answer.digest.filter(|d| d.version != held) {
             store.with(|s| s.adopt_nik_digest(&d))?;
         }
-        tracing::debug!(version = have, "NIK digest up to date");
         Ok(())
     }
 
     /// The district's rules: fetched only when the server holds another version.
     async fn rules(&mut self, store: &mut impl Access) -> Result<()> {
         let have = store.with(|s| s.rules_version());
-        let path = format!(
-            "/v1/rules?have={}",
-            url::form_urlencoded::byte_serialize(have.as_bytes()).collect::<String>()
-        );
         let answer: RulesResponse = self
             .http
-            .call::<(), _>(Method::GET, &path, None, &mut self.bytes)
+            .call::<(), _>(Method::GET, &having("/v1/rules", &have), None, &mut self.bytes)
             .await?;
         if let Some(toml) = answer.toml.filter(|_| answer.version != have) {
             store.with(|s| s.adopt_rules(&toml))?;
