@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use pendamping_app::AppError;
+use pendamping_app::hub::Hub;
 use pendamping_store::{Options, Store};
 use pendamping_sync::{AutoOptions, AutoSync, Shared};
 use tauri::{Manager, Runtime};
@@ -12,6 +13,8 @@ use tauri::{Manager, Runtime};
 pub struct AppState {
     pub store: Shared,
     pub auto: AutoSync,
+    /// The PLKB hub this laptop may run for its kecamatan (off unless switched on).
+    pub hub: Arc<Hub>,
 }
 
 /// `PENDAMPING_DATA_DIR` when set (tests, a second profile), else the OS app-data directory
@@ -47,7 +50,11 @@ impl AppState {
         let store: Shared = Arc::new(Mutex::new(store));
         // The sync task needs a tokio runtime: Tauri's own.
         let auto = tauri::async_runtime::block_on(async { AutoSync::start(store.clone(), AutoOptions::default()) });
-        Ok(AppState { store, auto })
+        // A hub switched on before runs again, in the background: the window opens at once.
+        let hub = Arc::new(Hub::new(dir));
+        let resuming = hub.clone();
+        tauri::async_runtime::spawn(async move { resuming.resume().await });
+        Ok(AppState { store, auto, hub })
     }
 
     /// The store for one command. A panic elsewhere does not lock the cadre out: SQLite

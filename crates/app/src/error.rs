@@ -75,6 +75,16 @@ impl From<SyncError> for AppError {
     fn from(e: SyncError) -> AppError {
         match e {
             SyncError::Store(e) => e.into(),
+            other => (&other).into(),
+        }
+    }
+}
+
+/// A sync failure kept for a status screen (a hub's last upstream attempt).
+impl From<&SyncError> for AppError {
+    fn from(e: &SyncError) -> AppError {
+        match e {
+            SyncError::Store(e) => AppError::new(e.code(), format!("Penyimpanan gagal ({})", e.code())),
             SyncError::Local(message) => AppError::new("store", format!("Penyimpanan gagal: {message}")),
             SyncError::NotEnrolled => AppError::new(
                 "not_enrolled",
@@ -90,7 +100,7 @@ impl From<SyncError> for AppError {
                     "schema_version" => "Versi aplikasi terlalu lama untuk server ini; perbarui aplikasi".into(),
                     _ => format!("Server menolak: {message}"),
                 };
-                AppError::new(&code, text)
+                AppError::new(code, text)
             }
             SyncError::Unreachable { .. } => AppError::new(
                 "offline",

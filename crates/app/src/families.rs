@@ -180,19 +180,9 @@ pub fn check_person(store: &Store, p: &Person) -> Vec<Problem> {
     if let Some(nik) = nik.filter(|n| n.len() == 16)
         && store.nik_maybe_elsewhere(&nik).unwrap_or(false)
     {
-        problems.push(nik_elsewhere());
+        problems.push(pendamping_store::nik_elsewhere());
     }
     problems
-}
-
-/// The warning at capture for a NIK the kecamatan's digest holds.
-fn nik_elsewhere() -> Problem {
-    Problem::warning(
-        "nik_elsewhere",
-        "nik",
-        "NIK ini mungkin sudah terdaftar di desa lain; PLKB akan memeriksanya".into(),
-        "This NIK may already be registered in another village; the PLKB will check".into(),
-    )
 }
 
 /// Registers or updates a member; the household decides the village.

@@ -7,6 +7,7 @@ mod error;
 pub mod export;
 pub mod families;
 pub mod home;
+pub mod hub;
 pub mod recap;
 pub mod setup;
 pub mod syncing;

@@ -67,6 +67,9 @@ fn generate() -> String {
     c.visit::<chart::GrowthChart>();
     c.visit::<chart::ChartKind>();
     c.visit::<syncing::SyncScreen>();
+    c.visit::<pendamping_app::hub::HubScreen>();
+    c.visit::<pendamping_app::hub::HubStart>();
+    c.visit::<pendamping_app::hub::HubCode>();
     c.visit::<pendamping_sync::State>();
     c.visit::<pendamping_app::recap::RecapView>();
     c.visit::<risk::RiskFlag>();

@@ -50,33 +50,18 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-/// Binds the listener and opens the store: (listener, its address, the state).
-async fn bind_and_open(
-    config: Config,
-) -> Result<(
-    tokio::net::TcpListener,
-    std::net::SocketAddr,
-    pendamping_server::AppState,
-)> {
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("mendengarkan di {}", config.listen))?;
-    let addr = listener.local_addr()?;
-    let db = config.db.clone();
-    let state =
-        pendamping_server::open(config, Arc::new(SystemTime)).with_context(|| format!("membuka {}", db.display()))?;
-    Ok((listener, addr, state))
-}
-
 /// Runs the central server until Ctrl-C or SIGTERM.
 pub fn run_server(config: Config) -> Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let db = config.db.clone();
-        let (listener, addr, state) = bind_and_open(config).await?;
-        eprintln!("server Pendamping di http://{addr} (basis data {})", db.display());
-        pendamping_server::serve(listener, state, shutdown_signal()).await?;
-        Ok(())
+        let running = pendamping_server::service::start(config, Arc::new(SystemTime), None).await?;
+        eprintln!(
+            "server Pendamping di http://{} (basis data {})",
+            running.addr,
+            db.display()
+        );
+        until_signal(running).await
     })
 }
 
@@ -89,49 +74,30 @@ pub fn run_hub(config: Config, code: Option<&str>, name: &str) -> Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let db = config.db.clone();
-        let (listener, addr, state) = bind_and_open(config).await?;
-        let mut up = pendamping_server::hub::Upstream(state.clone());
-        let scope = up.scope()?;
-        // The address given now wins over the one the hub enrolled with.
-        if scope.is_some() {
-            pendamping_sync::Replica::set_setting(&mut up, "server", upstream.trim_end_matches('/'))?;
-        }
-        let scope = match (scope, code) {
-            (Some(s), _) => s,
-            (None, Some(code)) => {
-                let s = pendamping_server::hub::enroll(&state, &upstream, code, name)
-                    .await
-                    .context("mendaftarkan hub ke server pusat")?;
-                eprintln!("hub terdaftar di {upstream} untuk {}", s.codes());
-                s
-            }
-            (None, None) => {
-                bail!("hub belum terdaftar ke server pusat: jalankan sekali dengan --code (kode PLKB dari admin pusat)")
-            }
-        };
+        let enrol = code.map(|code| pendamping_server::service::Enrol { code, name });
+        let running = pendamping_server::service::start(config, Arc::new(SystemTime), enrol)
+            .await
+            .context("menjalankan hub")?;
+        let scope = running.scope.as_ref().map(|s| s.codes()).unwrap_or_default();
         eprintln!(
-            "hub Pendamping untuk {} di http://{addr} (basis data {}), ke pusat {upstream}",
-            scope.codes(),
+            "hub Pendamping untuk {scope} di http://{} (basis data {}), ke pusat {upstream}",
+            running.addr,
             db.display()
         );
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let mut stopped = stop_rx.clone();
-        let relay = tokio::spawn(pendamping_server::hub::run(
-            state.clone(),
-            pendamping_sync::Options::default(),
-            async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            },
-        ));
-        pendamping_server::serve(listener, state, async move {
-            shutdown_signal().await;
-            let _ = stop_tx.send(true);
-        })
-        .await?;
-        let _ = relay.await;
-        drop(stop_rx);
-        Ok(())
+        until_signal(running).await
     })
+}
+
+/// Serves until a signal, then stops in order; a failure of serving itself ends it too.
+async fn until_signal(mut running: pendamping_server::service::Running) -> Result<()> {
+    let ended = tokio::select! {
+        _ = shutdown_signal() => false,
+        r = running.wait() => { r?; true }
+    };
+    if !ended {
+        running.stop().await?;
+    }
+    Ok(())
 }
 
 pub fn hub_status(db: &Path, out: &mut dyn Write) -> Result<()> {

@@ -46,6 +46,12 @@ pub struct DeviceInfo {
     pub tables_version: Option<String>,
 }
 
+impl DeviceInfo {
+    pub fn scope(&self) -> Result<Scope> {
+        parse_scope(&self.role, &self.scope)
+    }
+}
+
 fn hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }

@@ -18,6 +18,15 @@ pub enum ServerError {
     OutsideHub { asked: String, hub: String },
     #[error("view: {0}")]
     View(String),
+    #[error("tidak dapat mendengarkan di {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("hub belum terdaftar ke server pusat: perlu kode PLKB dari admin pusat")]
+    HubNotEnrolled,
+    #[error("server pusat: {0}")]
+    Upstream(#[from] pendamping_sync::SyncError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

@@ -6,7 +6,6 @@
 //! them (`POST /v1/sync/confirm`), so losing the hub loses nothing.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use pendamping_core::{Change, Rules};
 use pendamping_protocol::{ConflictNote, HubDevices, Rejection, Scope};
@@ -31,6 +30,11 @@ fn local(e: ServerError) -> SyncError {
 
 fn sql(e: rusqlite::Error) -> SyncError {
     SyncError::Local(e.to_string())
+}
+
+/// A setting of the hub's upstream sync (`pendamping_sync::keys`), read from its store.
+pub fn setting(conn: &Connection, key: &str) -> crate::Result<Option<String>> {
+    db::meta_get(conn, &format!("upstream.{key}"))
 }
 
 /// The hub's store as the sync engine's replica. Each step takes the writer briefly.
@@ -58,7 +62,7 @@ impl Upstream {
 
 impl Replica for Upstream {
     fn setting(&self, key: &str) -> Result<Option<String>, SyncError> {
-        self.conn(|c| db::meta_get(c, &format!("upstream.{key}")).map_err(local))
+        self.conn(|c| setting(c, key).map_err(local))
     }
 
     fn set_setting(&mut self, key: &str, value: &str) -> Result<(), SyncError> {
@@ -264,8 +268,18 @@ pub struct Relayed {
 
 /// Enrols this hub with the centre, with a code made there for a PLKB (or admin).
 pub async fn enroll(state: &AppState, upstream: &str, code: &str, name: &str) -> Result<Scope, SyncError> {
-    let resp = pendamping_sync::enroll(Upstream(state.clone()), upstream, code, name).await?;
+    let up = Upstream(state.clone());
+    let resp = pendamping_sync::enroll(up.clone(), upstream, code, name).await?;
     if !resp.scope.role.may_relay() {
+        // Forget the enrolment just kept, or the next start would run as this cadre.
+        up.conn(|c| {
+            use pendamping_sync::keys::*;
+            for key in [SERVER, DEVICE_ID, TOKEN, SCOPE] {
+                c.execute("DELETE FROM meta WHERE key = ?1", [format!("upstream.{key}")])
+                    .map_err(sql)?;
+            }
+            Ok(())
+        })?;
         return Err(SyncError::Refused {
             status: 403,
             code: pendamping_protocol::codes::FORBIDDEN.into(),
@@ -306,28 +320,6 @@ pub async fn sync_once(state: &AppState, opts: &pendamping_sync::Options) -> Res
         devices_down: theirs.devices.len(),
         sync,
     })
-}
-
-/// Syncs upstream every `config.upstream_every_secs` until `stop` resolves: a hub with no
-/// uplink keeps serving its devices and catches up when the link comes back.
-pub async fn run(state: AppState, opts: pendamping_sync::Options, stop: impl std::future::Future<Output = ()>) {
-    let every = Duration::from_secs(state.0.config.upstream_every_secs.max(1));
-    tokio::pin!(stop);
-    loop {
-        match sync_once(&state, &opts).await {
-            Ok(r) => tracing::info!(
-                devices_up = r.devices_up,
-                devices_down = r.devices_down,
-                sum = %r.sync,
-                "hub synced upstream"
-            ),
-            Err(e) => tracing::warn!(error = %e, "hub could not sync upstream; will retry"),
-        }
-        tokio::select! {
-            _ = &mut stop => return,
-            _ = tokio::time::sleep(every) => {}
-        }
-    }
 }
 
 /// How far the hub's store has gone upstream, for an engineer.

@@ -13,6 +13,7 @@ mod merge;
 mod metrics;
 mod pull;
 mod relay;
+pub mod service;
 mod store;
 mod validate;
 pub mod view;

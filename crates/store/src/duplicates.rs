@@ -178,6 +178,16 @@ impl Store {
     }
 }
 
+/// The warning at capture for a NIK the kecamatan's digest holds (README, duplicates).
+pub fn nik_elsewhere() -> pendamping_core::Problem {
+    pendamping_core::Problem::warning(
+        "nik_elsewhere",
+        "nik",
+        "NIK ini mungkin sudah terdaftar di desa lain; PLKB akan memeriksanya".into(),
+        "This NIK may already be registered in another village; the PLKB will check".into(),
+    )
+}
+
 pub(crate) fn maybe_elsewhere(conn: &rusqlite::Connection, nik_digits: &str) -> Result<bool> {
     let Some(salt) = meta_get(conn, DIGEST_SALT)? else {
         return Ok(false);

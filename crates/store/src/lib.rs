@@ -26,7 +26,7 @@ use pendamping_core::ids::IdMaker;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use uuid::Uuid;
 
-pub use duplicates::{Likeness, Merged, PossibleDuplicate};
+pub use duplicates::{Likeness, Merged, PossibleDuplicate, nik_elsewhere};
 pub use error::{Result, StoreError};
 pub use import::{Batch, BatchCounts, BatchProblem, ImportError, Sourced};
 pub use migrate::SCHEMA_VERSION;

@@ -213,12 +213,7 @@ impl Writer<'_> {
                     "This NIK is already registered for someone else".into(),
                 ));
             } else if crate::duplicates::maybe_elsewhere(self.conn, nik)? {
-                problems.push(Problem::warning(
-                    "nik_elsewhere",
-                    "nik",
-                    "NIK ini mungkin sudah terdaftar di desa lain; PLKB akan memeriksanya".into(),
-                    "This NIK may already be registered in another village; the PLKB will check".into(),
-                ));
+                problems.push(crate::duplicates::nik_elsewhere());
             }
         }
         self.save(Entity::Person, p.id, &p.area_code.clone(), &p, problems)

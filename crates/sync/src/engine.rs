@@ -147,7 +147,8 @@ impl Tries {
     }
 }
 
-mod keys {
+/// The settings a replica keeps for the sync (a hub's under `upstream.`).
+pub mod keys {
     pub const SERVER: &str = "server";
     pub const DEVICE_ID: &str = "device_id";
     pub const TOKEN: &str = "token";

@@ -4,6 +4,7 @@
 
 mod families;
 mod home;
+mod hub;
 mod recap;
 mod setup;
 mod sync;
@@ -48,5 +49,10 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         sync::dismiss_conflict,
         recap::recap,
         recap::export_recap,
+        hub::hub_screen,
+        hub::hub_start,
+        hub::hub_stop,
+        hub::hub_relay_now,
+        hub::hub_new_code,
     ]
 }

@@ -31,6 +31,18 @@ async fn first_run_offline(app: &App) -> Result<()> {
     Ok(())
 }
 
+/// On the first screen: picks `village` and enrols with `server` using `code`.
+async fn enrol_window(app: &App, village: &str, server: &str, code: &str) -> Result<()> {
+    app.find("[data-screen=first-run]").await?;
+    app.type_in("input[name=village-query]", village).await?;
+    app.click(&format!("button[data-village='{village}']")).await?;
+    app.type_in("input[name=server]", server).await?;
+    app.type_in("input[name=code]", code).await?;
+    app.click("button[name=enrol]").await?;
+    app.find("[data-screen=home]").await?;
+    Ok(())
+}
+
 /// Registers a household with a mother and a girl born `months` ago, and enrols the girl.
 async fn register_family_with_child(app: &App, months: u32) -> Result<()> {
     app.click("button[data-tab=families]").await?;
@@ -272,13 +284,7 @@ async fn a_tablet_at_the_plkb_office_is_told_the_hub_holds_its_work_until_the_ce
         let code = hub.code(Role::Cadre, &[VILLAGE]);
 
         let app = App::start().await?;
-        app.find("[data-screen=first-run]").await?;
-        app.type_in("input[name=village-query]", "3602012002").await?;
-        app.click(&format!("button[data-village='{VILLAGE}']")).await?;
-        app.type_in("input[name=server]", &hub.url()).await?;
-        app.type_in("input[name=code]", &code).await?;
-        app.click("button[name=enrol]").await?;
-        app.find("[data-screen=home]").await?;
+        enrol_window(&app, VILLAGE, &hub.url(), &code).await?;
         app.click("button[data-tab=families]").await?;
         app.click("button[name=register-family]").await?;
         app.type_in("input[name=head_name]", "Asep Sunandar").await?;
@@ -321,6 +327,168 @@ async fn a_tablet_at_the_plkb_office_is_told_the_hub_holds_its_work_until_the_ce
     .await
 }
 
+/// The PLKB office laptop becomes the kecamatan's hub from the app: it enrols with the
+/// centre, shows the address for the tablets, makes a tablet's code, shows the tablet's
+/// work arriving and reaching the centre. Then the PLKB enters a village's paper forms on
+/// the same laptop, synced through its own hub, and is warned at capture of a NIK the
+/// tablet registered in the other village.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plkb_laptop_runs_the_hub_from_the_app_and_its_tablets_work_reaches_the_centre() {
+    bounded(async {
+        use pendamping_tests::{KECAMATAN, OTHER_VILLAGE};
+        let dir = tempfile::tempdir()?;
+        let now = Local::now().timestamp_millis() as u64;
+        let centre = TestServer::start(dir.path(), Arc::new(ManualTime::new(now)), |_| {}).await;
+        let plkb = centre.code(Role::Plkb, &[KECAMATAN]);
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+
+        let app = App::start().await?;
+        app.find("[data-screen=first-run]").await?;
+        app.click("button[name=open-hub]").await?;
+        app.type_in("input[name=hub-upstream]", &centre.url()).await?;
+        app.type_in("input[name=hub-code]", "ABCD-EFGH-JKMN").await?;
+        app.type_in("input[name=hub-port]", &port.to_string()).await?;
+        app.click("button[name=hub-start]").await?;
+        app.wait_text("[data-error]", "Kode pendaftaran salah").await?;
+        app.type_in("input[name=hub-code]", &plkb).await?;
+        app.screenshot("23-hub-setup").await?;
+        app.click("button[name=hub-start]").await?;
+        app.wait_text("[data-hub-running]", "Malingping").await?;
+
+        // A code for the tablet of the village's cadre, made on the hub screen.
+        app.type_in("input[name=hub-user]", "Bu Sari").await?;
+        app.click(&format!("button[data-village='{VILLAGE}']")).await?;
+        app.click("button[name=hub-new-code]").await?;
+        let code = app.text("[data-made-code] [data-code]").await?;
+        app.screenshot("24-hub-running").await?;
+
+        // The tablet, on the office Wi-Fi: enrols at the hub and syncs a family.
+        let mut tablet =
+            pendamping_store::Store::open_in_memory(pendamping_tests::options(Arc::new(ManualTime::new(now))))?;
+        let hub_url = format!("http://127.0.0.1:{port}");
+        pendamping_sync::enroll(&mut tablet, &hub_url, code.trim(), "tablet Sari").await?;
+        let family =
+            pendamping_tests::realistic_family(&mut tablet, VILLAGE, Local::now().date_naive() - Months::new(8));
+        let child = tablet.person(family.person_id)?.context("the child")?;
+        let mut mother = tablet
+            .person(child.mother_id.context("a mother")?)?
+            .context("the mother")?;
+        let nik = "3602015204960001";
+        mother.nik = Some(nik.into());
+        tablet.save_person(&mother)?;
+        let made = tablet.pending_count()?;
+        pendamping_sync::sync(&mut tablet, &pendamping_tests::net::fast_options(), &mut |_| {}).await?;
+        app.wait_text("[data-hub-devices]", "tablet Sari").await?;
+        app.wait_text("[data-backlog=unsent] strong", &made.to_string()).await?;
+        app.screenshot("25-hub-tablet-synced").await?;
+
+        app.click("button[name=hub-relay]").await?;
+        app.wait_text("[data-backlog=confirmed] strong", &made.to_string())
+            .await?;
+        app.wait_text("[data-backlog=unsent] strong", "0").await?;
+        let at_centre: i64 = centre.db().query_row(
+            "SELECT COUNT(*) FROM changes WHERE body LIKE '%' || ?1 || '%' AND via IS NOT NULL",
+            [family.id.to_string()],
+            |r| r.get(0),
+        )?;
+        ensure!(
+            at_centre == 1,
+            "the tablet's enrolment reached the centre through the hub"
+        );
+        app.screenshot("26-hub-at-centre").await?;
+
+        // The PLKB enters the other village's paper forms here, through the laptop's own hub
+        // (the tablet's village, still picked, is tapped off).
+        app.type_in("input[name=hub-user]", "PLKB Malingping").await?;
+        app.click(&format!("button[data-village='{VILLAGE}']")).await?;
+        app.click(&format!("button[data-village='{OTHER_VILLAGE}']")).await?;
+        app.click("button[name=hub-new-code]").await?;
+        let own = app.text("[data-made-code] [data-code]").await?;
+        app.click("button[name=close-hub]").await?;
+        enrol_window(&app, OTHER_VILLAGE, &hub_url, own.trim()).await?;
+        app.click("button[data-tab=sync]").await?;
+        app.click("button[name=sync-now]").await?;
+        app.find("[data-sync-state=idle]").await?;
+        app.click("button[data-tab=families]").await?;
+        app.click("button[name=register-family]").await?;
+        app.type_in("input[name=head_name]", "Dede Kurnia").await?;
+        app.click("button[name=save]").await?;
+        app.type_in("[data-form=person] input[name=nik]", nik).await?;
+        app.type_in("[data-form=person] input[name=birth_date]", "12/04/1996")
+            .await?;
+        app.wait_text("[data-problem=nik_elsewhere]", "mungkin sudah terdaftar di desa lain")
+            .await?;
+        app.js("document.querySelector('[data-problem=nik_elsewhere]').scrollIntoView({block: 'center'})")
+            .await?;
+        app.screenshot("27-nik-elsewhere").await?;
+
+        // Back on the hub screen, from Sinkronisasi: still running.
+        app.click("button[data-tab=sync]").await?;
+        app.click("button[name=open-hub]").await?;
+        app.wait_text("[data-hub-running]", "Malingping").await?;
+        app.close().await?;
+        centre.stop().await;
+        Ok(())
+    })
+    .await
+}
+
+/// The PLKB's own enrolment covers the kecamatan: after a sync its Rekap has a row per
+/// village, each with what that village's tablet recorded this month.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plkb_enrolment_sees_its_kecamatan_with_a_row_per_village_in_the_rekap() {
+    bounded(async {
+        use pendamping_tests::{KECAMATAN, OTHER_VILLAGE};
+        let dir = tempfile::tempdir()?;
+        let now = Local::now().timestamp_millis() as u64;
+        let clock = || Arc::new(ManualTime::new(now));
+        let centre = TestServer::start(dir.path(), clock(), |_| {}).await;
+        let today = Local::now().date_naive();
+        // Two cadres' tablets: a family each, the child weighed today.
+        for (village, weight) in [(VILLAGE, 7.9), (OTHER_VILLAGE, 8.4)] {
+            let mut tablet = pendamping_tests::net::enrolled_device(&centre, clock(), Role::Cadre, &[village]).await;
+            let e = pendamping_tests::realistic_family(&mut tablet, village, today - Months::new(8));
+            let mut v = pendamping_tests::child_visit(0, &e, today, weight, 68.5);
+            v.id = tablet.new_id();
+            tablet.record_visit(&v)?;
+            pendamping_tests::net::sync(&mut tablet).await;
+        }
+
+        let app = App::start().await?;
+        enrol_window(&app, VILLAGE, &centre.url(), &centre.code(Role::Plkb, &[KECAMATAN])).await?;
+        app.click("button[data-tab=sync]").await?;
+        app.click("button[name=sync-now]").await?;
+        app.find("[data-sync-state=idle]").await?;
+        app.click("button[data-tab=recap]").await?;
+        for village in [VILLAGE, OTHER_VILLAGE] {
+            let row = app.text(&format!("[data-areas] tr[data-area='{village}']")).await?;
+            ensure!(
+                row.contains("Cilangkahan") || row.contains(&village[6..]),
+                "the row names its village: {row}"
+            );
+        }
+        // The numbers are the centre's, computed by the same function.
+        let month = today.format("%Y-%m").to_string();
+        let at_centre = centre.state.recap(
+            pendamping_core::recap::Month::parse(&month).context("month")?,
+            KECAMATAN,
+        )?;
+        let shown = app.invoke("recap", json!({ "month": month })).await?;
+        ensure!(
+            shown["distinct"]["persons_visited"] == json!(at_centre.distinct_total.persons_visited)
+                && at_centre.distinct_total.persons_visited == 2,
+            "the window's kecamatan recap equals the centre's: {shown} vs {at_centre:?}"
+        );
+        app.js("document.querySelector('[data-areas]').scrollIntoView({block: 'center'})")
+            .await?;
+        app.screenshot("28-rekap-plkb-per-village").await?;
+        app.close().await?;
+        centre.stop().await;
+        Ok(())
+    })
+    .await
+}
+
 /// A replacement tablet gets its village back over a slow link: the Sinkronisasi screen
 /// shows how far it is, what is left and about how long, and ends with the village on it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -353,14 +521,7 @@ async fn a_replacement_tablet_restores_its_village_over_a_slow_link_and_is_told_
         let proxy = FaultProxy::start(server.addr, Faults::link(slow), 5).await;
 
         let app = App::start().await?;
-        app.find("[data-screen=first-run]").await?;
-        app.type_in("input[name=village-query]", "3602012002").await?;
-        app.click(&format!("button[data-village='{VILLAGE}']")).await?;
-        app.type_in("input[name=server]", &proxy.url()).await?;
-        app.type_in("input[name=code]", &server.code(Role::Cadre, &[VILLAGE]))
-            .await?;
-        app.click("button[name=enrol]").await?;
-        app.find("[data-screen=home]").await?;
+        enrol_window(&app, VILLAGE, &proxy.url(), &server.code(Role::Cadre, &[VILLAGE])).await?;
         app.click("button[data-tab=sync]").await?;
         let left = app.wait_text("[data-progress-left]", "kira-kira").await?;
         ensure!(left.starts_with("sisa "), "what is left, then about how long: {left}");
@@ -472,6 +633,11 @@ async fn tour(app: &App, tag: &str, english: bool, narrow: bool) -> Result<()> {
             "visit-form",
         ),
         ("button[data-tab=sync]", "[data-screen=sync]", "sinkronisasi"),
+        (
+            "button[name=open-hub]",
+            "[data-hub=off] input[name=hub-upstream]",
+            "hub",
+        ),
         ("button[data-tab=recap]", "tr[data-group=baduta]", "rekap"),
     ];
     for (tap, shown, screen) in steps {

@@ -4,7 +4,7 @@ import { invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import type {
   AppError, Caseload, ChartKind, Exported, Found, Format as ExportFormat, Delivery, DeliveryRecorded, Enrolment, EnrolmentDetails, ExitReason, Family, GrowthChart, Home, Household,
-  HouseholdSummary, Person, PersonSummary, PersonTimeline, Problem, RecapView, Saved, Setup, State,
+  HouseholdSummary, HubCode, HubScreen, HubStart, Person, PersonSummary, PersonTimeline, Problem, RecapView, Saved, Setup, State,
   SyncScreen, TargetKind, VillageView, Visit, VisitDraft, VisitResult,
 } from './types'
 
@@ -75,6 +75,12 @@ export const api = {
   syncState: () => call<State>('sync_state'),
   syncNow: () => call<null>('sync_now'),
   dismissConflict: (id: number) => call<null>('dismiss_conflict', { id }),
+
+  hubScreen: () => call<HubScreen>('hub_screen'),
+  hubStart: (form: HubStart) => call<HubScreen>('hub_start', { form }),
+  hubStop: () => call<HubScreen>('hub_stop'),
+  hubRelayNow: () => call<null>('hub_relay_now'),
+  hubNewCode: (userName: string, villages: string[]) => call<HubCode>('hub_new_code', { userName, villages }),
 
   recap: (month: string) => call<RecapView>('recap', { month }),
   exportRecap: (month: string, format: ExportFormat) => call<Exported>('export_recap', { month, format }),

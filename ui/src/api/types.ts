@@ -232,6 +232,46 @@ tpk: string | null, };
 
 export type HouseholdSummary = { id: string, area_code: string, head_name: string, kk_masked: string | null, rt: string | null, rw: string | null, address: string | null, members: number, krs: boolean, krs_criteria: Array<KrsCriterion>, };
 
+export type HubCode = { code: string, user_name: string, area_titles: Array<string>, expires_at: string, };
+
+export type HubDeviceView = { id: string, name: string, user_name: string, role: Role, area_titles: Array<string>, last_seen: string | null, revoked: boolean, };
+
+export type HubScreen = { running: boolean, 
+/**
+ * Enrolled with the centre (it starts without a code from now on).
+ */
+enrolled: boolean, upstream: string | null, port: number, 
+/**
+ * The hub's kecamatan, named.
+ */
+scope_titles: Array<string>, 
+/**
+ * Its villages' codes, for the enrolment-code form.
+ */
+scope: Array<string>, 
+/**
+ * Where the tablets on the office network reach it: "http://192.168.1.20:8787".
+ */
+addresses: Array<string>, 
+/**
+ * Changes not yet sent to the centre, sent and held there, at the centre, refused by it.
+ */
+unsent: number, held: number, confirmed: number, refused: number, last_upstream: string | null, upstream_busy: boolean, 
+/**
+ * Why the last upstream sync failed (no uplink, a refused code…).
+ */
+upstream_error: AppError | null, devices: Array<HubDeviceView>, };
+
+export type HubStart = { 
+/**
+ * The centre's address.
+ */
+upstream: string, 
+/**
+ * The PLKB enrolment code from the centre's admin; only the first time.
+ */
+code: string | null, name: string, port: number, };
+
 export type Immunisation = { 
 /**
  * Vaccine code as in Buku KIA: hb0, bcg, polio1…4, dpt_hb_hib1…3, ipv, campak_rubela, …
@@ -375,6 +415,8 @@ person_id: string | null, household_id: string | null, };
 export type Relationship = "kepala_keluarga" | "istri" | "suami" | "anak" | "menantu" | "cucu" | "orang_tua" | "mertua" | "famili_lain" | "lainnya";
 
 export type RiskFlag = "anemia" | "anemia_refer" | "kek" | "bmi_under" | "too_young" | "too_old" | "too_close" | "too_many" | "short_stature" | "smoker" | "smoke_exposure" | "danger_sign" | "high_blood_pressure" | "low_birth_weight" | "short_birth_length" | "stunted" | "severely_stunted" | "wasted" | "severely_wasted" | "underweight" | "severely_underweight" | "overweight" | "obese" | "microcephaly" | "sam" | "mam" | "oedema";
+
+export type Role = "cadre" | "plkb" | "admin";
 
 export type Saved = { id: string, warnings: Array<Problem>, 
 /**

@@ -11,6 +11,7 @@ export type Route =
   | { name: 'person'; id: string }
   | { name: 'visit'; enrolmentId: string; personId: string; visitId?: string }
   | { name: 'sync' }
+  | { name: 'hub' }
   | { name: 'recap' }
 
 export const nav = $state({ stack: [{ name: 'home' }] as Route[] })

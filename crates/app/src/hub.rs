@@ -1,0 +1,340 @@
+//! The PLKB hub switch: the office laptop runs the kecamatan's sync server inside the app
+//! (the same `pendamping_server::service` as `pendamping hub`), with its own store
+//! `plkb.db` beside the device store. The screen shows the address the tablets use, how
+//! far the hub's store has gone upstream, its devices, and makes enrolment codes for them.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use pendamping_core::TimeSource;
+use pendamping_protocol::{Role, Scope};
+use pendamping_server::service::{Enrol, Running};
+use pendamping_server::{Config, ServerError, db, hub as server_hub};
+use pendamping_store::SystemTime;
+use pendamping_sync::keys;
+use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
+
+use crate::AppError;
+use crate::recap::area_title;
+
+/// The port tablets reach the hub on when the PLKB does not choose another.
+pub const DEFAULT_PORT: u16 = 8787;
+/// The hub's store, in the app's data directory.
+const STORE_FILE: &str = "plkb.db";
+/// Whether the hub runs, and on which port: kept in its store, so it starts again with the app.
+const ON_KEY: &str = "hub.on";
+const PORT_KEY: &str = "hub.port";
+
+/// What the PLKB types to start the hub the first time (later starts need no code).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct HubStart {
+    /// The centre's address.
+    pub upstream: String,
+    /// The PLKB enrolment code from the centre's admin; only the first time.
+    pub code: Option<String>,
+    pub name: String,
+    pub port: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HubScreen {
+    pub running: bool,
+    /// Enrolled with the centre (it starts without a code from now on).
+    pub enrolled: bool,
+    pub upstream: Option<String>,
+    pub port: u16,
+    /// The hub's kecamatan, named.
+    pub scope_titles: Vec<String>,
+    /// Its villages' codes, for the enrolment-code form.
+    pub scope: Vec<String>,
+    /// Where the tablets on the office network reach it: "http://192.168.1.20:8787".
+    pub addresses: Vec<String>,
+    /// Changes not yet sent to the centre, sent and held there, at the centre, refused by it.
+    pub unsent: u64,
+    pub held: u64,
+    pub confirmed: u64,
+    pub refused: u64,
+    pub last_upstream: Option<String>,
+    pub upstream_busy: bool,
+    /// Why the last upstream sync failed (no uplink, a refused code…).
+    pub upstream_error: Option<AppError>,
+    pub devices: Vec<HubDeviceView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HubDeviceView {
+    pub id: String,
+    pub name: String,
+    pub user_name: String,
+    pub role: Role,
+    pub area_titles: Vec<String>,
+    pub last_seen: Option<String>,
+    pub revoked: bool,
+}
+
+/// A one-time code a cadre's tablet enrols with at this hub.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HubCode {
+    pub code: String,
+    pub user_name: String,
+    pub area_titles: Vec<String>,
+    pub expires_at: String,
+}
+
+pub struct Hub {
+    dir: PathBuf,
+    time: Arc<dyn TimeSource>,
+    running: Mutex<Option<Running>>,
+}
+
+fn iso(ms: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339())
+}
+
+impl From<ServerError> for AppError {
+    fn from(e: ServerError) -> AppError {
+        match e {
+            ServerError::Upstream(e) => e.into(),
+            ServerError::Bind { addr, .. } => AppError::invalid(
+                "port",
+                format!("Port {} sudah dipakai program lain; pilih port lain", addr.port()),
+            ),
+            ServerError::OutsideHub { hub, .. } => AppError::invalid(
+                "villages",
+                format!("Hub ini hanya melayani wilayah {}", area_title(&hub)),
+            ),
+            ServerError::HubNotEnrolled => AppError::invalid(
+                "code",
+                "Hub belum terdaftar ke server pusat: isi kode PLKB dari admin pusat",
+            ),
+            other => {
+                tracing::error!(error = %other, "hub store");
+                AppError::new("store", "Penyimpanan hub gagal; data yang sudah disimpan tetap aman")
+            }
+        }
+    }
+}
+
+impl Hub {
+    pub fn new(dir: &Path) -> Hub {
+        Hub::with_time(dir, Arc::new(SystemTime))
+    }
+
+    pub fn with_time(dir: &Path, time: Arc<dyn TimeSource>) -> Hub {
+        Hub {
+            dir: dir.to_path_buf(),
+            time,
+            running: Mutex::new(None),
+        }
+    }
+
+    fn store_path(&self) -> PathBuf {
+        self.dir.join(STORE_FILE)
+    }
+
+    /// The hub's store, if it was ever made (opening migrates it).
+    fn open(&self) -> Result<Option<rusqlite::Connection>, AppError> {
+        let path = self.store_path();
+        Ok(if path.exists() { Some(db::open(&path)?) } else { None })
+    }
+
+    /// Starts the hub, enrolling it with the centre the first time; it starts again with
+    /// the app until it is stopped.
+    pub async fn start(&self, form: HubStart) -> Result<HubScreen, AppError> {
+        let upstream = form.upstream.trim().trim_end_matches('/').to_string();
+        if !(upstream.starts_with("http://") || upstream.starts_with("https://")) {
+            return Err(AppError::invalid(
+                "upstream",
+                "Alamat server pusat harus diawali http:// atau https://",
+            ));
+        }
+        if form.port < 1024 {
+            return Err(AppError::invalid("port", "Port harus antara 1024 dan 65535"));
+        }
+        let mut running = self.running.lock().await;
+        if let Some(r) = running.take() {
+            r.stop().await?;
+        }
+        let config = Config {
+            db: self.store_path(),
+            listen: SocketAddr::from((Ipv4Addr::UNSPECIFIED, form.port)),
+            upstream: Some(upstream),
+            ..Config::default()
+        };
+        let code = form.code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+        let enrol = code.map(|code| Enrol { code, name: &form.name });
+        let r = pendamping_server::service::start(config, self.time.clone(), enrol).await?;
+        if let Some(conn) = self.open()? {
+            db::meta_set(&conn, ON_KEY, "1")?;
+            db::meta_set(&conn, PORT_KEY, &form.port.to_string())?;
+        }
+        tracing::info!(addr = %r.addr, "PLKB hub started");
+        *running = Some(r);
+        drop(running);
+        self.screen().await
+    }
+
+    /// At the app's start: the hub runs again if it ran when the app closed.
+    pub async fn resume(&self) {
+        let on = match self.open() {
+            Ok(Some(c)) => (
+                db::meta_get(&c, ON_KEY).ok().flatten(),
+                db::meta_get(&c, PORT_KEY).ok().flatten(),
+                server_hub::setting(&c, keys::SERVER).ok().flatten(),
+            ),
+            _ => return,
+        };
+        if let (Some(_), Some(port), Some(upstream)) = on {
+            let form = HubStart {
+                upstream,
+                code: None,
+                name: String::new(),
+                port: port.parse().unwrap_or(DEFAULT_PORT),
+            };
+            if let Err(e) = self.start(form).await {
+                tracing::warn!(error = %e.message, "the PLKB hub could not start again");
+            }
+        }
+    }
+
+    /// Stops the hub (it stays stopped at the next start of the app). Its store is kept.
+    pub async fn stop(&self) -> Result<HubScreen, AppError> {
+        if let Some(r) = self.running.lock().await.take() {
+            r.stop().await?;
+        }
+        if let Some(c) = self.open()? {
+            c.execute("DELETE FROM meta WHERE key = ?1", [ON_KEY])
+                .map_err(ServerError::from)?;
+        }
+        self.screen().await
+    }
+
+    /// Syncs with the centre now rather than at the next interval.
+    pub async fn relay_now(&self) {
+        if let Some(r) = self.running.lock().await.as_ref() {
+            r.relay_now();
+        }
+    }
+
+    pub async fn screen(&self) -> Result<HubScreen, AppError> {
+        let running = self.running.lock().await;
+        let report = running.as_ref().map(|r| r.upstream()).unwrap_or_default();
+        let port = running.as_ref().map(|r| r.addr.port());
+        drop(running);
+        let Some(conn) = self.open()? else {
+            return Ok(HubScreen {
+                running: false,
+                enrolled: false,
+                upstream: None,
+                port: DEFAULT_PORT,
+                scope_titles: Vec::new(),
+                scope: Vec::new(),
+                addresses: Vec::new(),
+                unsent: 0,
+                held: 0,
+                confirmed: 0,
+                refused: 0,
+                last_upstream: None,
+                upstream_busy: false,
+                upstream_error: None,
+                devices: Vec::new(),
+            });
+        };
+        let meta = |k: &str| db::meta_get(&conn, k).map_err(AppError::from);
+        let scope = scope_of(&conn)?;
+        let backlog = server_hub::backlog(&conn)?;
+        let devices = pendamping_server::auth::devices(&conn)?
+            .into_iter()
+            .map(|d| {
+                let scope = d.scope().ok();
+                HubDeviceView {
+                    area_titles: scope
+                        .as_ref()
+                        .map(|s| s.areas.iter().map(|a| area_title(a)).collect())
+                        .unwrap_or_default(),
+                    role: scope.map_or(Role::Cadre, |s| s.role),
+                    id: d.id,
+                    name: d.name,
+                    user_name: d.user_name,
+                    last_seen: d.last_seen_at.and_then(iso),
+                    revoked: d.revoked_at.is_some(),
+                }
+            })
+            .collect();
+        let saved_port = meta(PORT_KEY)?.and_then(|p| p.parse().ok());
+        Ok(HubScreen {
+            running: port.is_some(),
+            enrolled: scope.is_some(),
+            upstream: server_hub::setting(&conn, keys::SERVER)?,
+            port: port.or(saved_port).unwrap_or(DEFAULT_PORT),
+            scope_titles: scope
+                .iter()
+                .flat_map(|s| s.areas.iter().map(|a| area_title(a)))
+                .collect(),
+            addresses: port.map(lan_addresses).unwrap_or_default(),
+            scope: scope.map(|s| s.areas).unwrap_or_default(),
+            unsent: backlog.unsent,
+            held: backlog.held,
+            confirmed: backlog.confirmed,
+            refused: backlog.refused,
+            last_upstream: server_hub::setting(&conn, keys::LAST_SUCCESS)?,
+            upstream_busy: report.busy,
+            upstream_error: report.error.as_deref().map(AppError::from),
+            devices,
+        })
+    }
+
+    /// A one-time code for a cadre's tablet, for villages of the hub's kecamatan. It works
+    /// with no uplink; the centre learns the device on the hub's next upstream sync.
+    pub fn new_code(&self, user_name: &str, villages: &[String]) -> Result<HubCode, AppError> {
+        let conn = self
+            .open()?
+            .ok_or_else(|| AppError::new("hub_off", "Hub PLKB belum dijalankan di laptop ini"))?;
+        let user_name = user_name.trim();
+        if user_name.is_empty() {
+            return Err(AppError::invalid("user", "Isi nama kader pemegang tablet"));
+        }
+        let codes: Vec<&str> = villages.iter().map(String::as_str).collect();
+        let scope =
+            Scope::new(Role::Cadre, &codes).map_err(|_| AppError::invalid("villages", "Pilih sedikitnya satu desa"))?;
+        let now = self.time.now_millis() as i64;
+        let ttl = Config::default().enrollment_ttl_hours as i64 * 3_600_000;
+        let code = pendamping_server::auth::new_enrollment_code(&conn, user_name, &scope, now, ttl)?;
+        Ok(HubCode {
+            code,
+            user_name: user_name.to_string(),
+            area_titles: scope.areas.iter().map(|a| area_title(a)).collect(),
+            expires_at: iso(now + ttl).unwrap_or_default(),
+        })
+    }
+}
+
+fn scope_of(conn: &rusqlite::Connection) -> Result<Option<Scope>, AppError> {
+    Ok(db::meta_get(conn, server_hub::SCOPE_KEY)?.and_then(|s| serde_json::from_str(&s).ok()))
+}
+
+/// The addresses of this laptop on its networks, for the tablets to type: IPv4 first
+/// (what an office router hands out), never loopback.
+fn lan_addresses(port: u16) -> Vec<String> {
+    let mut ips: Vec<IpAddr> = if_addrs::get_if_addrs()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| i.ip())
+        .filter(|ip| !ip.is_loopback() && !matches!(ip, IpAddr::V6(v6) if v6.is_unicast_link_local()))
+        .collect();
+    ips.sort_by_key(|ip| (ip.is_ipv6(), *ip));
+    ips.dedup();
+    ips.into_iter()
+        .map(|ip| match ip {
+            IpAddr::V4(v4) => format!("http://{v4}:{port}"),
+            IpAddr::V6(v6) => format!("http://[{v6}]:{port}"),
+        })
+        .collect()
+}

@@ -1,0 +1,173 @@
+//! The PLKB hub switch as the app's Hub screen drives it: enrol with the centre, serve a
+//! tablet over the LAN address, make its code, forward its work to the centre, stop, and
+//! start again with the app.
+
+use std::time::Duration;
+
+use pendamping_app::hub::{Hub, HubScreen, HubStart};
+use pendamping_protocol::Role;
+use pendamping_tests::net::*;
+use pendamping_tests::*;
+
+fn today() -> chrono::NaiveDate {
+    d(2026, 11, 23)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn form(upstream: &str, code: Option<&str>, port: u16) -> HubStart {
+    HubStart {
+        upstream: upstream.to_string(),
+        code: code.map(str::to_string),
+        name: "Hub PLKB Malingping".into(),
+        port,
+    }
+}
+
+/// Waits until the hub's screen satisfies `done` (the upstream sync runs in the background).
+async fn until(hub: &Hub, done: impl Fn(&HubScreen) -> bool) -> HubScreen {
+    for _ in 0..100 {
+        let s = hub.screen().await.unwrap();
+        if done(&s) {
+            return s;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the hub never got there: {:?}", hub.screen().await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_laptop_becomes_the_hub_serves_a_tablet_and_forwards_its_work_to_the_centre() {
+    let dir = tempfile::tempdir().unwrap();
+    let centre = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
+    let laptop = dir.path().join("laptop");
+    std::fs::create_dir_all(&laptop).unwrap();
+    let hub = Hub::with_time(&laptop, clock_at(today()));
+    let port = free_port();
+
+    let off = hub.screen().await.unwrap();
+    assert!(!off.running && !off.enrolled, "{off:?}");
+
+    // What the PLKB can get wrong is named by field, and nothing starts.
+    let e = hub
+        .start(form("pendamping.lebakkab.go.id", Some("X"), port))
+        .await
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("upstream"));
+    let e = hub.start(form(&centre.url(), None, port)).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("code"), "the first start needs the PLKB code");
+    let e = hub
+        .start(form(&centre.url(), Some("ABCD-EFGH-JKMN"), port))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "bad_enrollment_code", "{e:?}");
+    let cadre_code = centre.code(Role::Cadre, &[VILLAGE]);
+    let e = hub
+        .start(form(&centre.url(), Some(&cadre_code), port))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "forbidden", "a cadre's code cannot make a hub: {e:?}");
+    assert!(!hub.screen().await.unwrap().running);
+
+    let plkb = centre.code(Role::Plkb, &[KECAMATAN]);
+    let on = hub.start(form(&centre.url(), Some(&plkb), port)).await.unwrap();
+    assert!(on.running && on.enrolled, "{on:?}");
+    assert_eq!(on.scope, vec![KECAMATAN.to_string()]);
+    assert!(on.scope_titles[0].contains("Malingping"), "{:?}", on.scope_titles);
+    assert!(
+        on.addresses
+            .iter()
+            .all(|a| a.ends_with(&format!(":{port}")) && !a.contains("127.0.0.1")),
+        "{:?}",
+        on.addresses
+    );
+
+    // A code for a cadre: only within the kecamatan, and it works at once over the LAN.
+    let e = hub.new_code("Bu Sari", &["3602022001".to_string()]).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("villages"), "{e:?}");
+    assert_eq!(
+        hub.new_code(" ", &[VILLAGE.to_string()]).unwrap_err().field.as_deref(),
+        Some("user")
+    );
+    let code = hub.new_code("Bu Sari", &[VILLAGE.to_string()]).unwrap();
+    let mut tablet = pendamping_store::Store::open_in_memory(options(clock_at(today()))).unwrap();
+    pendamping_sync::enroll(
+        &mut tablet,
+        &format!("http://127.0.0.1:{port}"),
+        &code.code,
+        "tablet Sari",
+    )
+    .await
+    .expect("the tablet enrols at the hub");
+    let family = realistic_family(&mut tablet, VILLAGE, d(2025, 10, 1));
+    let made = tablet.pending_count().unwrap();
+    let sum = sync(&mut tablet).await;
+    assert_eq!(sum.held, made, "the hub holds the tablet's work for the centre: {sum}");
+
+    // The hub shows the tablet, and forwards its work; the centre then holds it as the tablet's.
+    let s = until(&hub, |s| s.devices.iter().any(|d| d.name == "tablet Sari")).await;
+    assert!(
+        s.devices
+            .iter()
+            .any(|d| d.user_name == "Bu Sari" && d.role == Role::Cadre)
+    );
+    hub.relay_now().await;
+    let s = until(&hub, |s| s.confirmed >= made && s.unsent == 0 && s.held == 0).await;
+    assert!(s.last_upstream.is_some() && s.upstream_error.is_none(), "{s:?}");
+    let at_centre: i64 = centre
+        .db()
+        .query_row(
+            "SELECT COUNT(*) FROM changes WHERE body LIKE '%' || ?1 || '%'",
+            [family.id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(at_centre, 1, "the enrolment reached the centre once");
+    sync(&mut tablet).await;
+    assert_eq!(
+        tablet.held_count().unwrap(),
+        0,
+        "confirmed by the centre, the tablet lets go"
+    );
+
+    // Stopped, it stays stopped; started again it needs no code; the app's next start resumes it.
+    let off = hub.stop().await.unwrap();
+    assert!(!off.running && off.enrolled);
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "nothing listens once stopped"
+    );
+    let again = Hub::with_time(&laptop, clock_at(today()));
+    again.resume().await;
+    assert!(
+        !again.screen().await.unwrap().running,
+        "a stopped hub does not start with the app"
+    );
+    let on = again.start(form(&centre.url(), None, port)).await.unwrap();
+    assert!(on.running && on.confirmed >= made);
+    drop(again.stop().await);
+
+    let third = Hub::with_time(&laptop, clock_at(today()));
+    third.start(form(&centre.url(), None, port)).await.unwrap();
+    drop(third); // the app closed with the hub on
+    let fourth = Hub::with_time(&laptop, clock_at(today()));
+    assert!(!fourth.screen().await.unwrap().running);
+    // The port is free once the dropped hub has closed its connections.
+    for _ in 0..50 {
+        fourth.resume().await;
+        if fourth.screen().await.unwrap().running {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        fourth.screen().await.unwrap().running,
+        "a hub left on starts again with the app"
+    );
+}
