@@ -210,8 +210,7 @@ impl Hub {
             r.stop().await?;
         }
         if let Some(c) = self.open()? {
-            c.execute("DELETE FROM meta WHERE key = ?1", [ON_KEY])
-                .map_err(ServerError::from)?;
+            db::meta_delete(&c, ON_KEY)?;
         }
         self.screen().await
     }
@@ -248,7 +247,7 @@ impl Hub {
             });
         };
         let meta = |k: &str| db::meta_get(&conn, k).map_err(AppError::from);
-        let scope = scope_of(&conn)?;
+        let scope = server_hub::scope_of(&conn)?;
         let backlog = server_hub::backlog(&conn)?;
         let devices = pendamping_server::auth::devices(&conn)?
             .into_iter()
@@ -314,10 +313,6 @@ impl Hub {
             expires_at: iso(now + ttl).unwrap_or_default(),
         })
     }
-}
-
-fn scope_of(conn: &rusqlite::Connection) -> Result<Option<Scope>, AppError> {
-    Ok(db::meta_get(conn, server_hub::SCOPE_KEY)?.and_then(|s| serde_json::from_str(&s).ok()))
 }
 
 /// The addresses of this laptop on its networks, for the tablets to type: IPv4 first

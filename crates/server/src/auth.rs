@@ -83,9 +83,7 @@ pub(crate) fn parse_scope(role: &str, codes: &str) -> Result<Scope> {
 /// A hub makes codes only within its own scope (the centre takes those enrolments on the
 /// hub's next upstream sync).
 pub fn new_enrollment_code(conn: &Connection, user: &str, scope: &Scope, now_ms: i64, ttl_ms: i64) -> Result<String> {
-    let hub: Option<Scope> =
-        crate::db::meta_get(conn, crate::hub::SCOPE_KEY)?.and_then(|s| serde_json::from_str(&s).ok());
-    if let Some(hub) = hub
+    if let Some(hub) = crate::hub::scope_of(conn)?
         && !hub.covers(scope)
     {
         return Err(ServerError::OutsideHub {

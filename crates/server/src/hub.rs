@@ -37,6 +37,12 @@ pub fn setting(conn: &Connection, key: &str) -> crate::Result<Option<String>> {
     db::meta_get(conn, &format!("upstream.{key}"))
 }
 
+/// The scope the hub was enrolled upstream with (its kecamatan), read from its store;
+/// `None` for a centre.
+pub fn scope_of(conn: &Connection) -> crate::Result<Option<Scope>> {
+    Ok(db::meta_get(conn, SCOPE_KEY)?.and_then(|s| serde_json::from_str(&s).ok()))
+}
+
 /// The hub's store as the sync engine's replica. Each step takes the writer briefly.
 #[derive(Clone)]
 pub struct Upstream(pub AppState);
@@ -192,11 +198,7 @@ impl Replica for Upstream {
     }
 
     fn reset_pull_cursor(&mut self) -> Result<(), SyncError> {
-        self.conn(|c| {
-            c.execute("DELETE FROM meta WHERE key = ?1", [CURSOR_KEY])
-                .map(|_| ())
-                .map_err(sql)
-        })
+        self.conn(|c| db::meta_delete(c, CURSOR_KEY).map_err(local))
     }
 
     /// A page from the centre, stored with each change's origin through the same ingest as
@@ -275,8 +277,7 @@ pub async fn enroll(state: &AppState, upstream: &str, code: &str, name: &str) ->
         up.conn(|c| {
             use pendamping_sync::keys::*;
             for key in [SERVER, DEVICE_ID, TOKEN, SCOPE] {
-                c.execute("DELETE FROM meta WHERE key = ?1", [format!("upstream.{key}")])
-                    .map_err(sql)?;
+                db::meta_delete(c, &format!("upstream.{key}")).map_err(local)?;
             }
             Ok(())
         })?;
