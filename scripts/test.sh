@@ -55,7 +55,8 @@ failed=$(cat target/cargo-test.log target/e2e.log 2>/dev/null | grep -Eo '[0-9]+
 echo "Rust: $passed passed, $failed failed; UI (vitest): $ui_passed passed"
 if [ "$status" -ne 0 ]; then
   for log in target/cargo-test.log target/e2e.log; do
-    [ -f "$log" ] && sed -n '/^failures:/,$p' "$log" | tail -n 80
+    # The head of each failure (its message), without the backtrace's frames.
+    [ -f "$log" ] && sed -n '/^failures:/,$p' "$log" | grep -Ev '^ +([0-9]+: |at )' | head -n 80
   done
 fi
 exit "$status"

@@ -6,106 +6,38 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use pendamping_cli::demo::{DemoOptions, generate};
 use pendamping_core::recap::Month;
 use pendamping_core::{Entity, TargetKind, area};
-use pendamping_protocol::{PushRequest, Role, SCHEMA_VERSION, Scope};
-use pendamping_server::auth::Device;
+use pendamping_protocol::Role;
 use pendamping_store::Store;
 use pendamping_tests::net::*;
 use pendamping_tests::*;
 use rand::{Rng, SeedableRng};
 
-const KABUPATEN: &str = "3602";
 const NOV: Month = Month { year: 2026, month: 11 };
 
-fn today() -> chrono::NaiveDate {
-    d(2026, 11, 23)
-}
+mod common;
+use common::{demo, median, today};
 
-fn demo(store: &mut Store, households: usize, villages: &[String], months: u32, seed: u64) -> usize {
-    let opts = DemoOptions {
-        households,
-        villages: villages.to_vec(),
-        seed,
-        months,
-        today: today(),
-        chunk: 500,
-    };
-    generate(&opts, &|_| false, |b| store.import(b).map(|_| ()))
-        .expect("demo data")
-        .visits
-}
-
-fn median(mut xs: Vec<Duration>) -> Duration {
-    xs.sort();
-    xs[xs.len() / 2]
-}
-
-/// A central server whose log holds a kabupaten's million visits, pushed through the
-/// server's own push path (built once, kept in target/bench-data).
+/// A central server whose log holds a kabupaten's million visits.
 fn kabupaten_server() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data/kabupaten-v1");
-    let db = dir.join("central.db");
-    if db.exists() {
-        return db;
-    }
-    let building = dir.with_extension("building");
-    let _ = std::fs::remove_dir_all(&building);
-    std::fs::create_dir_all(&building).unwrap();
     let villages: Vec<String> = area::villages_under(KABUPATEN)
         .iter()
         .map(|v| v.code.to_string())
         .collect();
-    let t = Instant::now();
-    let mut store = Store::open(building.join("source.db"), options(clock_at(today()))).unwrap();
-    let visits = demo(&mut store, 13_900, &villages, 96, 1);
-    println!(
-        "demo-data: {visits} visits in {} villages in {:.0} s",
-        villages.len(),
-        t.elapsed().as_secs_f64()
-    );
-    let config = pendamping_server::Config {
-        db: building.join("central.db"),
-        ..pendamping_server::Config::default()
-    };
-    let state = pendamping_server::open(config, clock_at(today())).unwrap();
-    let admin = Device {
-        id: "bench-import".into(),
-        scope: Scope::new(Role::Admin, &[KABUPATEN]).unwrap(),
-    };
-    let t = Instant::now();
-    let mut pushed = 0usize;
-    loop {
-        let changes = store.outbox(5000).unwrap();
-        if changes.is_empty() {
-            break;
-        }
-        let ids: Vec<uuid::Uuid> = changes.iter().map(|c| c.change_id).collect();
-        let json = serde_json::to_vec(&PushRequest {
-            schema_version: SCHEMA_VERSION,
-            seen: 0,
-            changes,
-            origins: Vec::new(),
-        })
-        .unwrap();
-        let out = state.push_json(&admin, &json).expect("push");
-        assert!(out.rejected.is_empty(), "{:?}", out.rejected.first());
-        pushed += ids.len();
-        store.acknowledge(&ids).unwrap();
+    let db = common::server_log("kabupaten-v1", KABUPATEN, &villages, 13_900, 96);
+    // The view is built on the first recap; time it once, when the log is new.
+    let view = pendamping_server::view::path_for(&db);
+    if !view.exists() {
+        let config = pendamping_server::Config {
+            db: db.clone(),
+            ..pendamping_server::Config::default()
+        };
+        let state = pendamping_server::open(config, clock_at(today())).unwrap();
+        let t = Instant::now();
+        state.recap(NOV, KABUPATEN).unwrap();
+        println!("server view: built from the log in {:.0} s", t.elapsed().as_secs_f64());
     }
-    println!(
-        "server log: {pushed} changes pushed in {:.0} s ({:.0} /s)",
-        t.elapsed().as_secs_f64(),
-        pushed as f64 / t.elapsed().as_secs_f64()
-    );
-    let t = Instant::now();
-    state.recap(NOV, KABUPATEN).unwrap();
-    println!("server view: built from the log in {:.0} s", t.elapsed().as_secs_f64());
-    drop(state);
-    std::fs::remove_file(building.join("source.db")).ok();
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::rename(&building, &dir).unwrap();
     db
 }
 

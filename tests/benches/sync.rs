@@ -1,5 +1,5 @@
 //! Sync benchmarks: prints figures for the closing note.
-//!   cargo bench -p pendamping-tests --bench sync [push|ingest|devices]
+//!   cargo bench -p pendamping-tests --bench sync [push|ingest|devices|stall]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,9 +11,8 @@ use pendamping_store::Store;
 use pendamping_tests::net::*;
 use pendamping_tests::*;
 
-fn today() -> chrono::NaiveDate {
-    d(2026, 11, 23)
-}
+mod common;
+use common::today;
 
 fn p(samples: &mut [Duration], q: f64) -> Duration {
     samples.sort();
@@ -286,6 +285,113 @@ async fn devices_200() {
     server.stop().await;
 }
 
+/// The window while a PLKB laptop's first sync of its kecamatan is applied: the screens'
+/// commands (Beranda, the family list, a save) each wait for the store the sync takes a
+/// step at a time. The longest wait is the longest the cadre sees the window stall.
+async fn stall() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let villages: Vec<String> = pendamping_core::area::villages_under(KECAMATAN)
+        .iter()
+        .map(|v| v.code.to_string())
+        .collect();
+    // ~150,000 rows: the kecamatan's families, people, enrolments and two years of visits.
+    let log = common::server_log("kecamatan-v1", KABUPATEN, &villages, 6_000, 24);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&log, dir.path().join("central.db")).unwrap();
+    let server = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
+    let code = server.code(Role::Plkb, &[KECAMATAN]);
+    let clock = clock_at(today());
+    let mut laptop = Store::open(dir.path().join("laptop.db"), options(clock)).unwrap();
+    pendamping_sync::enroll(&mut laptop, &server.url(), &code, "laptop PLKB")
+        .await
+        .unwrap();
+    // The window shows the kecamatan's first village, as the app does after enrolment.
+    pendamping_app::setup::choose_villages(&mut laptop, &villages).unwrap();
+    let shared: pendamping_sync::Shared = Arc::new(Mutex::new(laptop));
+    let done = Arc::new(AtomicBool::new(false));
+    let window = {
+        let (shared, done) = (shared.clone(), done.clone());
+        std::thread::spawn(move || {
+            let mut waits = Vec::new();
+            let mut n = 0u128;
+            // Until the sync ends, then as many again with the store to themselves.
+            let mut after = None;
+            while after.is_none_or(|a| n < a) {
+                if after.is_none() && done.load(Ordering::Relaxed) {
+                    after = Some(2 * n);
+                }
+                let t = Instant::now();
+                {
+                    let mut s = shared.lock().unwrap();
+                    match n % 3 {
+                        0 => drop(pendamping_app::home::home(&s, VILLAGE, today()).unwrap()),
+                        1 => drop(pendamping_app::families::households(&s, 0, 50).unwrap()),
+                        _ => drop(
+                            s.save_household(&household(9_000_000 + n, VILLAGE, "Siti Aminah"))
+                                .unwrap(),
+                        ),
+                    }
+                }
+                waits.push(t.elapsed());
+                n += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            waits
+        })
+    };
+    let t = Instant::now();
+    let holds = Arc::new(Mutex::new(Vec::new()));
+    let timed = Timed(shared.clone(), holds.clone());
+    let sum = pendamping_sync::sync(timed, &opts(), &mut |_| {}).await.unwrap();
+    let took = t.elapsed();
+    done.store(true, Ordering::Relaxed);
+    let mut waits = window.join().unwrap();
+    let mut alone = waits.split_off(waits.len() / 2);
+    println!(
+        "stall: first sync of {} villages, {} changes pulled in {:.1} s; {} commands meanwhile: \
+         median {:.1} ms, p99 {:.1} ms, longest {:.1} ms (target < 100 ms); the same commands \
+         after it: median {:.1} ms, longest {:.1} ms",
+        villages.len(),
+        sum.pulled,
+        took.as_secs_f64(),
+        waits.len(),
+        ms(p(&mut waits, 0.5)),
+        ms(p(&mut waits, 0.99)),
+        ms(p(&mut waits, 1.0)),
+        ms(p(&mut alone, 0.5)),
+        ms(p(&mut alone, 1.0)),
+    );
+    let mut holds = holds.lock().unwrap().clone();
+    holds.sort_by_key(|h| std::cmp::Reverse(h.0));
+    let over = holds.iter().filter(|h| h.0 > Duration::from_millis(100)).count();
+    println!(
+        "  holds of the store by the sync: {}, of which {over} over 100 ms",
+        holds.len()
+    );
+    for (d, what) in holds.iter().take(4) {
+        println!("  a longest hold of the store by the sync: {:.1} ms in {what}", ms(*d));
+    }
+    server.stop().await;
+}
+
+type Holds = std::sync::Arc<std::sync::Mutex<Vec<(Duration, &'static str)>>>;
+
+/// The app's shared store, timing how long the sync holds it each time, and where.
+struct Timed(pendamping_sync::Shared, Holds);
+
+impl pendamping_sync::Access for Timed {
+    type Replica = Store;
+    fn with<T>(&mut self, f: impl FnOnce(&mut Store) -> T) -> T {
+        let mut s = self.0.lock().unwrap();
+        let what = std::any::type_name_of_val(&f);
+        let t = Instant::now();
+        let out = f(&mut s);
+        self.1.lock().unwrap().push((t.elapsed(), what));
+        out
+    }
+}
+
 fn main() {
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let run = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
@@ -301,5 +407,8 @@ fn main() {
     }
     if run("devices") {
         rt.block_on(devices_200());
+    }
+    if run("stall") {
+        rt.block_on(stall());
     }
 }

@@ -17,6 +17,8 @@ pub const OTHER_VILLAGE: &str = "3602012003";
 pub mod net;
 
 pub const KECAMATAN: &str = "360201";
+/// Lebak, the regency of `KECAMATAN`.
+pub const KABUPATEN: &str = "3602";
 
 pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
@@ -242,4 +244,24 @@ pub fn monthly_visits(store: &Store, e: &Enrolment, birth: NaiveDate, months: u3
             v
         })
         .collect()
+}
+
+/// The first sheet of an XLSX file, read by an independent reader (calamine), as text per
+/// cell: numbers as their shortest decimal, empty cells empty.
+pub fn xlsx_rows(path: &std::path::Path) -> anyhow::Result<Vec<Vec<String>>> {
+    use anyhow::Context;
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut book: Xlsx<_> = open_workbook(path).with_context(|| format!("{} is a workbook", path.display()))?;
+    let range = book.worksheet_range_at(0).context("a first sheet")??;
+    Ok(range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect())
 }

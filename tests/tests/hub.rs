@@ -374,13 +374,27 @@ async fn only_a_hub_relays_and_only_within_each_origin_devices_area() {
     // A cadre's token cannot speak for another device.
     let r = push(cadre_token, here.clone(), "0193a0a0-0000-7000-8000-000000000001").await;
     assert_eq!(r.accepted, 0);
-    assert!(r.rejected.iter().all(|x| x.code == "bad_origin"));
+    assert!(
+        r.rejected
+            .iter()
+            .all(|x| x.code == pendamping_protocol::RejectCode::BadOrigin)
+    );
     // A hub cannot put a change in a village its origin device does not cover, nor name a
     // device the centre does not know.
     let r = push(hub.token.clone(), there, &a_id).await;
-    assert!(r.accepted == 0 && r.rejected.iter().all(|x| x.code == "bad_origin"));
+    assert!(
+        r.accepted == 0
+            && r.rejected
+                .iter()
+                .all(|x| x.code == pendamping_protocol::RejectCode::BadOrigin)
+    );
     let r = push(hub.token.clone(), here.clone(), "0193a0a0-0000-7000-8000-000000000001").await;
-    assert!(r.accepted == 0 && r.rejected.iter().all(|x| x.code == "bad_origin"));
+    assert!(
+        r.accepted == 0
+            && r.rejected
+                .iter()
+                .all(|x| x.code == pendamping_protocol::RejectCode::BadOrigin)
+    );
     // Within it, the change is stored as the origin's, through the hub.
     let r = push(hub.token.clone(), here.clone(), &a_id).await;
     assert_eq!((r.accepted, r.rejected.len()), (here.len(), 0));

@@ -10,7 +10,6 @@ use pendamping_tests::net::*;
 use pendamping_tests::*;
 
 const OTHER_KECAMATAN_VILLAGE: &str = "3602022002";
-const KABUPATEN: &str = "3602";
 const NOV: Month = Month { year: 2026, month: 11 };
 
 fn today() -> chrono::NaiveDate {

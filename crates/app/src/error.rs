@@ -91,16 +91,17 @@ impl From<&SyncError> for AppError {
                 "Perangkat belum terdaftar ke server; daftarkan dengan kode dari admin",
             ),
             SyncError::Refused { code, message, .. } => {
-                let text = match code.as_str() {
-                    "revoked" => "Perangkat ini sudah dicabut dari server; minta kode pendaftaran baru".into(),
-                    "token_expired" => "Pendaftaran perangkat sudah kedaluwarsa; minta kode pendaftaran baru".into(),
-                    "bad_enrollment_code" => "Kode pendaftaran salah; periksa kembali".into(),
-                    "enrollment_code_used" => "Kode pendaftaran sudah dipakai; minta kode baru".into(),
-                    "enrollment_code_expired" => "Kode pendaftaran sudah kedaluwarsa; minta kode baru".into(),
-                    "schema_version" => "Versi aplikasi terlalu lama untuk server ini; perbarui aplikasi".into(),
+                use pendamping_protocol::ErrorCode as C;
+                let text = match code {
+                    C::Revoked => "Perangkat ini sudah dicabut dari server; minta kode pendaftaran baru".into(),
+                    C::TokenExpired => "Pendaftaran perangkat sudah kedaluwarsa; minta kode pendaftaran baru".into(),
+                    C::BadEnrollmentCode => "Kode pendaftaran salah; periksa kembali".into(),
+                    C::EnrollmentCodeUsed => "Kode pendaftaran sudah dipakai; minta kode baru".into(),
+                    C::EnrollmentCodeExpired => "Kode pendaftaran sudah kedaluwarsa; minta kode baru".into(),
+                    C::SchemaVersion => "Versi aplikasi terlalu lama untuk server ini; perbarui aplikasi".into(),
                     _ => format!("Server menolak: {message}"),
                 };
-                AppError::new(code, text)
+                AppError::new(code.as_str(), text)
             }
             SyncError::Unreachable { .. } => AppError::new(
                 "offline",
@@ -140,7 +141,7 @@ mod tests {
         assert_eq!(json["code"], "invalid");
         let revoked: AppError = SyncError::Refused {
             status: 401,
-            code: "revoked".into(),
+            code: pendamping_protocol::ErrorCode::Revoked,
             message: "x".into(),
         }
         .into();

@@ -10,6 +10,14 @@ use crate::AppError;
 pub enum Cell {
     Text(String),
     Int(i64),
+    /// A measurement: a number in XLSX, a decimal comma in CSV.
+    Dec(f64),
+}
+
+impl From<Option<f64>> for Cell {
+    fn from(x: Option<f64>) -> Cell {
+        x.map_or(Cell::Text(String::new()), Cell::Dec)
+    }
 }
 
 impl From<String> for Cell {
@@ -82,6 +90,13 @@ pub fn save(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<Exported,
     })
 }
 
+/// At most two decimals, with a decimal comma: 12,5 and −2,31, as Indonesian Excel reads.
+pub fn decimal(x: f64) -> String {
+    let s = format!("{x:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.replace('.', ",") }
+}
+
 fn failed(e: impl std::fmt::Display) -> AppError {
     AppError::new("export_failed", format!("Ekspor gagal: {e}"))
 }
@@ -104,6 +119,7 @@ impl Sheet {
                 w.write_record(row.iter().map(|c| match c {
                     Cell::Text(s) => s.clone(),
                     Cell::Int(n) => n.to_string(),
+                    Cell::Dec(x) => decimal(*x),
                 }))
                 .map_err(failed)?;
             }
@@ -134,6 +150,7 @@ impl Sheet {
                 match cell {
                     Cell::Text(s) => sheet.write_string(r, c, s).map(|_| ()),
                     Cell::Int(n) => sheet.write_number(r, c, *n as f64).map(|_| ()),
+                    Cell::Dec(x) => sheet.write_number(r, c, *x).map(|_| ()),
                 }
                 .map_err(failed)?;
             }

@@ -8,6 +8,7 @@ pub mod export;
 pub mod families;
 pub mod home;
 pub mod hub;
+pub mod lists;
 pub mod recap;
 pub mod setup;
 pub mod syncing;

@@ -168,12 +168,12 @@ pub struct GroupRow {
     pub row: RecapRow,
 }
 
-fn month_of(raw: &str) -> Result<Month, AppError> {
+pub(crate) fn month_of(raw: &str) -> Result<Month, AppError> {
     Month::parse(raw).ok_or_else(|| AppError::invalid("month", "Bulan harus berbentuk TTTT-BB, mis. 2026-11"))
 }
 
 /// The area a device's recap covers: a PLKB's whole kecamatan, a cadre's village on screen.
-fn recap_area(store: &Store) -> Result<String, AppError> {
+pub(crate) fn recap_area(store: &Store) -> Result<String, AppError> {
     let scope = pendamping_sync::status(store)?.scope;
     match scope {
         Some(s) if s.role.level() == area::Level::District && s.areas.len() == 1 => Ok(s.areas[0].clone()),

@@ -57,7 +57,7 @@ pub struct RefusedView {
     pub change_id: Uuid,
     pub entity: Entity,
     pub row_id: Uuid,
-    pub code: String,
+    pub code: pendamping_protocol::RejectCode,
     pub field: Option<String>,
     pub message: String,
     pub refused_at: String,
@@ -102,7 +102,7 @@ pub fn sync_screen(store: &Store) -> Result<SyncScreen, AppError> {
                 change_id: r.change.change_id,
                 entity: r.change.entity,
                 row_id: r.change.row_id,
-                code: r.code,
+                code: pendamping_protocol::RejectCode::parse(&r.code),
                 field: r.field,
                 message: r.message,
                 refused_at: r.rejected_at,
@@ -163,12 +163,9 @@ mod tests {
         assert_eq!(screen.scope, vec![VILLAGE.to_string()]);
         assert_eq!(screen.scope_titles, vec!["36.02.01.2002 Cilangkahan".to_string()]);
         assert_eq!(screen.refused.len(), 4, "household, two persons, enrolment");
-        assert!(
-            screen
-                .refused
-                .iter()
-                .all(|r| r.code == "forbidden_area" && r.field.as_deref() == Some("area_code"))
-        );
+        assert!(screen.refused.iter().all(
+            |r| r.code == pendamping_protocol::RejectCode::ForbiddenArea && r.field.as_deref() == Some("area_code")
+        ));
         // Each refused record leads to the screen where it can be fixed.
         for r in &screen.refused {
             let to = match r.entity {

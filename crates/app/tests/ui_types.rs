@@ -58,6 +58,7 @@ fn generate() -> String {
     c.visit::<pendamping_store::VisitOutcome>();
     c.visit::<visits::VisitDraft>();
     c.visit::<export::Exported>();
+    c.visit::<pendamping_core::lists::NameList>();
     c.visit::<export::Format>();
     c.visit::<pendamping_store::Caseload>();
     c.visit::<visits::VisitResult>();

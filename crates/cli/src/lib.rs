@@ -4,5 +4,6 @@
 pub mod anthro;
 pub mod csvio;
 pub mod demo;
+pub mod list_out;
 pub mod net;
 pub mod recap_out;

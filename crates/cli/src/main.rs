@@ -10,9 +10,10 @@ use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use pendamping_cli::recap_out::Format;
-use pendamping_cli::{anthro, csvio, demo, net, recap_out};
+use pendamping_cli::{anthro, csvio, demo, list_out, net, recap_out};
 use pendamping_core::area;
 use pendamping_core::hlc::{ManualTime, TimeSource};
+use pendamping_core::lists::NameList;
 use pendamping_core::recap::Month;
 use pendamping_core::schedule::DueStatus;
 use pendamping_store::{Options, Store, SystemTime};
@@ -64,6 +65,14 @@ enum Command {
         store: PathBuf,
         #[command(flatten)]
         what: RecapArgs,
+    },
+    /// A list with names over a store (a PLKB laptop's, a hub's): children below −2 SD,
+    /// pregnant women with KEK or anaemia, KRS families, targets overdue per TPK.
+    List {
+        #[arg(long, env = "PENDAMPING_STORE")]
+        store: PathBuf,
+        #[command(flatten)]
+        what: ListArgs,
     },
     /// Who is overdue or due this week in an area.
     Due {
@@ -224,6 +233,37 @@ enum ServerAdmin {
         #[command(flatten)]
         what: RecapArgs,
     },
+    /// A list with names of any area the server (or hub) holds, from the same replica.
+    List {
+        #[arg(long)]
+        db: PathBuf,
+        #[command(flatten)]
+        what: ListArgs,
+    },
+}
+
+/// Which list, of which area and month, and how to write it.
+#[derive(clap::Args)]
+struct ListArgs {
+    /// stunted, kek-anaemia, krs or overdue
+    #[arg(value_parser = parse_list)]
+    list: NameList,
+    #[command(flatten)]
+    what: RecapArgs,
+}
+
+impl ListArgs {
+    fn write(&self, month: Month, area: &str, rows: &[pendamping_store::ListRow], out: &mut dyn Write) -> Result<()> {
+        let w = &self.what;
+        list_out::write(self.list, month, area, rows, w.format, w.output.as_deref(), out)
+    }
+}
+
+fn parse_list(s: &str) -> std::result::Result<NameList, String> {
+    NameList::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = NameList::ALL.iter().map(|l| l.as_str()).collect();
+        format!("daftar {s:?} tidak dikenal; pilih {}", names.join(", "))
+    })
 }
 
 /// Which recap, and how to write it.
@@ -351,6 +391,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let r = s.recap(m, &area)?;
             recap_out::write(&r, &area, what.format, what.output.as_deref(), &mut out)?;
         }
+        Command::List { store, what } => {
+            let s = open_store(&store, &cli.rules, cli.today)?;
+            let (m, area) = what.what.parsed()?;
+            let rows = s.name_list(what.list, m, &area, s.today())?;
+            what.write(m, &area, &rows, &mut out)?;
+        }
         Command::Due { store, area } => {
             let s = open_store(&store, &cli.rules, cli.today)?;
             let due = s.due_list(&area_arg(&area)?, s.today())?;
@@ -475,6 +521,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let (m, area) = what.parsed()?;
                 let r = net::server_recap(&db, m, &area)?;
                 recap_out::write(&r, &area, what.format, what.output.as_deref(), &mut out)?;
+            }
+            Some(ServerAdmin::List { db, what }) => {
+                let (m, area) = what.what.parsed()?;
+                let rows = net::server_list(&db, what.list, m, &area)?;
+                what.write(m, &area, &rows, &mut out)?;
             }
         },
         Command::Hub {

@@ -151,6 +151,16 @@ pub fn server_recap(
     Ok(open_state(db)?.recap(month, area)?)
 }
 
+/// A list with names of `area`, from the server's replica.
+pub fn server_list(
+    db: &Path,
+    list: pendamping_core::lists::NameList,
+    month: pendamping_core::recap::Month,
+    area: &str,
+) -> Result<Vec<pendamping_store::ListRow>> {
+    Ok(open_state(db)?.name_list(list, month, area)?)
+}
+
 /// Lists the possible duplicates under `area`, NIKs masked.
 pub fn duplicates(db: &Path, area: &str, out: &mut dyn Write) -> Result<()> {
     let pairs = open_state(db)?.possible_duplicates(area)?;

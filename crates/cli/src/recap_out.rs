@@ -26,6 +26,24 @@ pub fn write(
     output: Option<&std::path::Path>,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    writer(format, output, out, |w| {
+        match format {
+            Format::Table => table(r, area, w)?,
+            Format::Csv => w.write_all(&sheet(r).csv()?)?,
+            Format::Xlsx => w.write_all(&sheet(r).xlsx()?)?,
+            Format::Json => serde_json::to_writer_pretty(w, r)?,
+        }
+        Ok(())
+    })
+}
+
+/// Runs `f` on `output` (a file) or `out`; XLSX, a binary file, needs `output`.
+pub fn writer(
+    format: Format,
+    output: Option<&std::path::Path>,
+    out: &mut dyn Write,
+    f: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     use anyhow::Context;
     let mut file = match output {
         Some(p) => Some(std::fs::File::create(p).with_context(|| format!("membuat {}", p.display()))?),
@@ -38,13 +56,7 @@ pub fn write(
         Some(f) => f,
         None => out,
     };
-    match format {
-        Format::Table => table(r, area, w)?,
-        Format::Csv => w.write_all(&sheet(r).csv()?)?,
-        Format::Xlsx => w.write_all(&sheet(r).xlsx()?)?,
-        Format::Json => serde_json::to_writer_pretty(w, r)?,
-    }
-    Ok(())
+    f(w)
 }
 
 pub fn table(r: &Recap, area_code: &str, out: &mut dyn Write) -> std::io::Result<()> {

@@ -410,3 +410,115 @@ fn demo_stores_made_with_one_seed_share_no_row_id() {
     };
     assert_eq!(heads(a.path()), heads(b.path()));
 }
+
+#[test]
+fn the_recap_as_xlsx_holds_the_recaps_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    demo(p, "60");
+    let args = [
+        "recap",
+        "--store",
+        "dev.db",
+        "--month",
+        "2026-11",
+        "--area",
+        "3602012002",
+    ];
+    let json = ok(&pendamping(&[&args[..], &["--format", "json"]].concat(), p));
+    let recap: serde_json::Value = serde_json::from_str(&json).unwrap();
+    ok(&pendamping(
+        &[&args[..], &["--format", "xlsx", "--output", "rekap.xlsx"]].concat(),
+        p,
+    ));
+    let rows = pendamping_tests::xlsx_rows(&p.join("rekap.xlsx")).unwrap();
+    let col = |name: &str| {
+        rows[0]
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name} in {:?}", rows[0]))
+    };
+    let (caseload, visits) = (col("Didampingi akhir bulan"), col("Jumlah kunjungan"));
+    let sum = |c: usize| {
+        rows[1..]
+            .iter()
+            .map(|r| r[c].parse::<f64>().unwrap_or(0.0))
+            .sum::<f64>() as u64
+    };
+    let want = |field: &str| {
+        recap["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[field].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert!(want("visits") > 0);
+    assert_eq!(sum(caseload), want("caseload_end"));
+    assert_eq!(sum(visits), want("visits"));
+    let krs: u64 = recap["krs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["krs_families"].as_u64().unwrap())
+        .sum();
+    assert!(krs > 0);
+    assert_eq!(sum(col("Keluarga berisiko (KRS)")), krs);
+}
+
+#[test]
+fn lists_with_names_as_xlsx_csv_and_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    demo(p, "120");
+    let args = ["list", "--store", "dev.db", "--month", "2026-11", "--area", "36.02.01"];
+    let json = |list: &str| -> Vec<serde_json::Value> {
+        let out = ok(&pendamping(
+            &[&["list", list], &args[1..], &["--format", "json"]].concat(),
+            p,
+        ));
+        serde_json::from_str(&out).unwrap()
+    };
+    let stunted = json("stunted");
+    assert!(!stunted.is_empty(), "the demo has stunted children");
+    ok(&pendamping(
+        &[
+            &["list", "stunted"],
+            &args[1..],
+            &["--format", "xlsx", "--output", "s.xlsx"],
+        ]
+        .concat(),
+        p,
+    ));
+    let rows = pendamping_tests::xlsx_rows(&p.join("s.xlsx")).unwrap();
+    assert_eq!(rows.len(), stunted.len() + 1, "a header and a row per child");
+    assert_eq!(rows[0][2], "Nama");
+    let names: std::collections::BTreeSet<&str> = stunted.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert!(rows[1..].iter().all(|r| names.contains(r[2].as_str())));
+    let z = rows[0].iter().position(|h| h == "TB/U (z)").unwrap();
+    assert!(
+        rows[1..].iter().all(|r| r[z].parse::<f64>().is_ok()),
+        "z-scores are numbers"
+    );
+
+    let krs = json("krs");
+    let csv = ok(&pendamping(
+        &[&["list", "krs"], &args[1..], &["--format", "csv"]].concat(),
+        p,
+    ));
+    assert!(csv.starts_with("\u{feff}Desa/kelurahan;TPK;Nama;"), "{csv}");
+    assert_eq!(csv.lines().count(), krs.len() + 1);
+    let table = ok(&pendamping(&[&["list", "overdue"], &args[1..]].concat(), p));
+    assert!(
+        table.starts_with("Sasaran terlambat dikunjungi, per TPK — 36.02.01"),
+        "{table}"
+    );
+
+    let bad = pendamping(&[&["list", "stunting"], &args[1..]].concat(), p);
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("daftar \"stunting\" tidak dikenal"),
+        "{}",
+        stderr(&bad)
+    );
+}

@@ -12,6 +12,7 @@ pub mod household;
 pub mod ids;
 pub mod immunisation;
 pub mod krs;
+pub mod lists;
 pub mod merge;
 pub mod nik;
 pub mod person;

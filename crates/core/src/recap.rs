@@ -243,31 +243,40 @@ impl Recap {
     }
 }
 
-/// Computes the recap of one month.
-pub fn compute(month: Month, input: &RecapInput, rules: &Rules) -> Recap {
+/// One thing the recap counts, as the walk over the month meets it. `compute` counts
+/// them; `members` names the records behind one kind of them. One walk for both, so a
+/// list of names always has as many rows as the number it drills down from.
+#[derive(Debug, Clone, Copy)]
+pub enum Counted<'a> {
+    /// Enrolled at month end.
+    CaseloadEnd(&'a RecapEnrolment, TargetGroup),
+    /// Enrolled during the month.
+    New(&'a RecapEnrolment, TargetGroup),
+    /// Left during the month, with the reason.
+    Exit(&'a RecapEnrolment, TargetGroup, ExitReason),
+    /// One visit of the month (`first`: the target's first this month).
+    Visit {
+        enrolment: &'a RecapEnrolment,
+        group: TargetGroup,
+        visit: &'a RecapVisit,
+        first: bool,
+    },
+    /// A flag on at least one of the target's visits this month (once per target and flag).
+    Flag(&'a RecapEnrolment, TargetGroup, RiskFlag),
+    /// A pregnancy whose cumulative TTD reached the target by month end.
+    TtdReached(&'a RecapEnrolment, TargetGroup),
+    /// A postpartum woman's first contraceptive method recorded this month.
+    Kbpp(&'a RecapEnrolment, TargetGroup, KbppMethod),
+    /// A KRS family, and whether anyone of it was visited this month.
+    KrsFamily(&'a RecapHousehold, bool),
+}
+
+/// Walks the month once, calling `f` with everything the recap counts.
+pub fn walk<'a>(month: Month, input: &'a RecapInput, rules: &Rules, f: &mut dyn FnMut(Counted<'a>)) {
     let ttd_target = rules.risk.ttd_target;
     let (first, last) = (month.first_day(), month.last_day());
-    let mut rows: BTreeMap<(String, String, TargetGroup), RecapRow> = BTreeMap::new();
     let enrolments: BTreeMap<Uuid, &RecapEnrolment> = input.enrolments.iter().map(|e| (e.id, e)).collect();
-    let key = |e: &RecapEnrolment, on: NaiveDate| {
-        (
-            e.area_code.clone(),
-            e.tpk.clone().unwrap_or_default(),
-            TargetGroup::of(e.kind, e.birth_date, on, rules),
-        )
-    };
-    // The row of a (village, TPK, group), created on first use.
-    fn entry(
-        rows: &mut BTreeMap<(String, String, TargetGroup), RecapRow>,
-        k: (String, String, TargetGroup),
-    ) -> &mut RecapRow {
-        rows.entry(k.clone()).or_insert_with(|| RecapRow {
-            area_code: k.0,
-            tpk: k.1,
-            group: Some(k.2),
-            ..RecapRow::default()
-        })
-    }
+    let group = |e: &RecapEnrolment, on: NaiveDate| TargetGroup::of(e.kind, e.birth_date, on, rules);
 
     for e in &input.enrolments {
         if e.start_date > last {
@@ -275,10 +284,10 @@ pub fn compute(month: Month, input: &RecapInput, rules: &Rules) -> Recap {
         }
         let ended_by = |d: NaiveDate| e.effective_end.is_some_and(|end| end < d);
         if !ended_by(last) {
-            entry(&mut rows, key(e, last)).caseload_end += 1;
+            f(Counted::CaseloadEnd(e, group(e, last)));
         }
         if month.contains(e.start_date) {
-            entry(&mut rows, key(e, e.start_date)).new_enrolments += 1;
+            f(Counted::New(e, group(e, e.start_date)));
         }
         if let Some(end) = e.effective_end
             && month.contains(end)
@@ -289,7 +298,7 @@ pub fn compute(month: Month, input: &RecapInput, rules: &Rules) -> Recap {
                 Some(d) if d == end => e.end_reason.unwrap_or(ExitReason::Selesai),
                 _ => ExitReason::Selesai,
             };
-            *entry(&mut rows, key(e, end)).exits.entry(reason).or_default() += 1;
+            f(Counted::Exit(e, group(e, end), reason));
         }
     }
 
@@ -311,33 +320,30 @@ pub fn compute(month: Month, input: &RecapInput, rules: &Rules) -> Recap {
         if v.visit_date < first || v.visit_date > last {
             continue;
         }
-        let r = entry(&mut rows, key(e, v.visit_date));
-        r.visits += 1;
-        if visited.insert(e.id) {
-            r.visited += 1;
-        }
-        for f in &v.flags {
-            if flagged.insert((e.id, *f)) {
-                *r.flags.entry(*f).or_default() += 1;
+        let g = group(e, v.visit_date);
+        f(Counted::Visit {
+            enrolment: e,
+            group: g,
+            visit: v,
+            first: visited.insert(e.id),
+        });
+        for fl in &v.flags {
+            if flagged.insert((e.id, *fl)) {
+                f(Counted::Flag(e, g, *fl));
             }
         }
-        let s = &v.services;
-        r.kie += s.kie as u32;
-        r.referrals += s.referral as u32;
-        r.referrals_completed += s.referral_completed as u32;
-        r.bansos += s.bansos as u32;
         if let Some(m) = v.kbpp_method
             && m != KbppMethod::Tidak
             && kbpp.insert(e.id)
         {
-            *r.kbpp.entry(m).or_default() += 1;
+            f(Counted::Kbpp(e, g, m));
         }
     }
     for (id, max) in ttd_max {
         let e = enrolments[&id];
         let active = e.start_date <= last && e.effective_end.is_none_or(|end| end >= first);
         if active && max >= ttd_target {
-            entry(&mut rows, key(e, last)).ttd_target_reached += 1;
+            f(Counted::TtdReached(e, group(e, last)));
         }
     }
 
@@ -347,16 +353,57 @@ pub fn compute(month: Month, input: &RecapInput, rules: &Rules) -> Recap {
         .filter(|v| month.contains(v.visit_date))
         .map(|v| v.household_id)
         .collect();
-    let mut krs: BTreeMap<String, KrsRow> = BTreeMap::new();
     for h in input.households.iter().filter(|h| h.krs) {
-        let k = krs.entry(h.area_code.clone()).or_insert_with(|| KrsRow {
-            area_code: h.area_code.clone(),
-            ..KrsRow::default()
-        });
-        k.krs_families += 1;
-        k.krs_accompanied += visited_households.contains(&h.id) as u32;
+        f(Counted::KrsFamily(h, visited_households.contains(&h.id)));
     }
+}
 
+/// Computes the recap of one month.
+pub fn compute(month: Month, input: &RecapInput, rules: &Rules) -> Recap {
+    let mut rows: BTreeMap<(String, String, TargetGroup), RecapRow> = BTreeMap::new();
+    let mut krs: BTreeMap<String, KrsRow> = BTreeMap::new();
+    type Rows = BTreeMap<(String, String, TargetGroup), RecapRow>;
+    // The row of a (village, TPK, group), created on first use.
+    fn entry<'r>(rows: &'r mut Rows, e: &RecapEnrolment, g: TargetGroup) -> &'r mut RecapRow {
+        let k = (e.area_code.clone(), e.tpk.clone().unwrap_or_default(), g);
+        rows.entry(k.clone()).or_insert_with(|| RecapRow {
+            area_code: k.0,
+            tpk: k.1,
+            group: Some(k.2),
+            ..RecapRow::default()
+        })
+    }
+    walk(month, input, rules, &mut |c| match c {
+        Counted::CaseloadEnd(e, g) => entry(&mut rows, e, g).caseload_end += 1,
+        Counted::New(e, g) => entry(&mut rows, e, g).new_enrolments += 1,
+        Counted::Exit(e, g, reason) => *entry(&mut rows, e, g).exits.entry(reason).or_default() += 1,
+        Counted::Visit {
+            enrolment,
+            group,
+            visit,
+            first,
+        } => {
+            let r = entry(&mut rows, enrolment, group);
+            r.visits += 1;
+            r.visited += first as u32;
+            let s = &visit.services;
+            r.kie += s.kie as u32;
+            r.referrals += s.referral as u32;
+            r.referrals_completed += s.referral_completed as u32;
+            r.bansos += s.bansos as u32;
+        }
+        Counted::Flag(e, g, f) => *entry(&mut rows, e, g).flags.entry(f).or_default() += 1,
+        Counted::TtdReached(e, g) => entry(&mut rows, e, g).ttd_target_reached += 1,
+        Counted::Kbpp(e, g, m) => *entry(&mut rows, e, g).kbpp.entry(m).or_default() += 1,
+        Counted::KrsFamily(h, accompanied) => {
+            let k = krs.entry(h.area_code.clone()).or_insert_with(|| KrsRow {
+                area_code: h.area_code.clone(),
+                ..KrsRow::default()
+            });
+            k.krs_families += 1;
+            k.krs_accompanied += accompanied as u32;
+        }
+    });
     let (distinct, distinct_total) = distinct_counts(input, month);
     Recap {
         month: Some(month),

@@ -2,6 +2,7 @@
 //! other, in one place, so both sides always agree on it.
 
 pub mod codec;
+pub mod codes;
 pub mod scope;
 pub mod wire;
 
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+pub use codes::{ErrorCode, RejectCode};
 pub use scope::{Role, Scope, ScopeError};
 
 /// Request headers of a push: the rules and growth-table versions the device derives its
@@ -211,7 +213,7 @@ pub struct HubDevices {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Rejection {
     pub change_id: Uuid,
-    pub code: String,
+    pub code: RejectCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
@@ -316,35 +318,6 @@ pub struct Health {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ErrorBody {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
-}
-
-/// The error and rejection codes, stable across versions.
-pub mod codes {
-    pub const MALFORMED: &str = "malformed";
-    pub const BAD_ENCODING: &str = "bad_encoding";
-    pub const TOO_LARGE: &str = "too_large";
-    pub const TOO_MANY_CHANGES: &str = "too_many_changes";
-    pub const UNAUTHORIZED: &str = "unauthorized";
-    pub const REVOKED: &str = "revoked";
-    pub const TOKEN_EXPIRED: &str = "token_expired";
-    pub const BAD_ENROLLMENT_CODE: &str = "bad_enrollment_code";
-    pub const ENROLLMENT_CODE_EXPIRED: &str = "enrollment_code_expired";
-    pub const ENROLLMENT_CODE_USED: &str = "enrollment_code_used";
-    pub const FORBIDDEN: &str = "forbidden";
-    pub const SCHEMA_VERSION: &str = "schema_version";
-    pub const RESNAPSHOT: &str = "resnapshot";
-    pub const NOT_FOUND: &str = "not_found";
-    pub const INTERNAL: &str = "internal";
-    pub const UNAVAILABLE: &str = "unavailable";
-    // Per change, in a push answer.
-    pub const FORBIDDEN_AREA: &str = "forbidden_area";
-    pub const UNKNOWN_AREA: &str = "unknown_area";
-    pub const UNKNOWN_FIELD: &str = "unknown_field";
-    pub const CLOCK_SKEW: &str = "clock_skew";
-    pub const INVALID: &str = "invalid";
-    /// A relayed change names an origin device this server does not know, or one whose
-    /// area does not cover the change, or the pusher may not relay.
-    pub const BAD_ORIGIN: &str = "bad_origin";
 }

@@ -16,9 +16,9 @@ use futures_util::StreamExt;
 use pendamping_core::{Change, Rules, TimeSource};
 use pendamping_protocol::codec::{self, CodecError, Encoding};
 use pendamping_protocol::{
-    CONFIRM_MAX, ConfirmRequest, EnrollRequest, ErrorBody, Health, HubDevices, OriginRun, PULL_LIMIT_DEFAULT,
-    PULL_LIMIT_MAX, PullHead, PushHead, PushRequest, PushResponse, RULES_VERSION_HEADER, RulesResponse, SCHEMA_VERSION,
-    TABLES_VERSION_HEADER, codes, wire,
+    CONFIRM_MAX, ConfirmRequest, EnrollRequest, ErrorBody, ErrorCode, Health, HubDevices, OriginRun,
+    PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, PullHead, PushHead, PushRequest, PushResponse, RULES_VERSION_HEADER,
+    RulesResponse, SCHEMA_VERSION, TABLES_VERSION_HEADER, wire,
 };
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -139,7 +139,7 @@ impl AppState {
     /// A packed push (`wire::MEDIA_TYPE`), applied as its JSON form is.
     pub fn push_packed(&self, device: &Device, packed: &[u8]) -> Result<PushResponse, ApiError> {
         let (head, changes): (PushHead, Vec<Change>) = wire::unpack(packed)
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, e.to_string()))?;
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::Malformed, e.to_string()))?;
         let json = serde_json::to_vec(&PushRequest {
             schema_version: head.schema_version,
             seen: head.seen,
@@ -157,7 +157,7 @@ impl AppState {
         let wrong_version = |v: u32| {
             ApiError::new(
                 StatusCode::CONFLICT,
-                codes::SCHEMA_VERSION,
+                ErrorCode::SchemaVersion,
                 format!("this server speaks schema version {SCHEMA_VERSION}, the request {v}; update the app"),
             )
         };
@@ -181,14 +181,14 @@ impl AppState {
         if req.changes.len() > cfg.max_batch_changes {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                codes::TOO_MANY_CHANGES,
+                ErrorCode::TooManyChanges,
                 format!("at most {} changes per push", cfg.max_batch_changes),
             ));
         }
         let origins = pendamping_protocol::expand_origins(&req.origins, req.changes.len()).ok_or_else(|| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
-                codes::MALFORMED,
+                ErrorCode::Malformed,
                 "origins must account for every change, in order",
             )
         })?;
@@ -275,12 +275,12 @@ fn flatten<T>(r: Result<Result<T, ServerError>, tokio::task::JoinError>) -> Resu
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
             code,
@@ -291,7 +291,7 @@ impl ApiError {
     fn internal() -> ApiError {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            codes::INTERNAL,
+            ErrorCode::Internal,
             "server error; nothing of this request was stored — try again",
         )
     }
@@ -306,7 +306,7 @@ impl std::fmt::Display for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::to_vec(&ErrorBody {
-            code: self.code.into(),
+            code: self.code,
             message: self.message,
         })
         .unwrap_or_default();
@@ -440,7 +440,7 @@ async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<(Vec<u
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            codes::TOO_LARGE,
+            ErrorCode::TooLarge,
             format!("body over {max} bytes"),
         )
     };
@@ -451,12 +451,18 @@ async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<(Vec<u
     if declared.is_some_and(|n| n > max) {
         return Err(too_large());
     }
-    let enc = Encoding::from_header(headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()))
-        .map_err(|e| ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, codes::BAD_ENCODING, e.to_string()))?;
+    let enc =
+        Encoding::from_header(headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok())).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::BadEncoding,
+                e.to_string(),
+            )
+        })?;
     let mut raw = Vec::new();
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, e.to_string()))?;
+        let chunk = chunk.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::Malformed, e.to_string()))?;
         if raw.len() + chunk.len() > max {
             return Err(too_large());
         }
@@ -465,13 +471,14 @@ async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<(Vec<u
     let wire = raw.len();
     let plain = codec::decode(enc, &raw, max).map_err(|e| match e {
         CodecError::TooLarge(_) => too_large(),
-        e => ApiError::new(StatusCode::BAD_REQUEST, codes::BAD_ENCODING, e.to_string()),
+        e => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadEncoding, e.to_string()),
     })?;
     Ok((plain, wire))
 }
 
 fn parse<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, e.to_string()))
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::Malformed, e.to_string()))
 }
 
 /// The device behind the bearer token.
@@ -488,14 +495,17 @@ impl FromRequestParts<AppState> for Authed {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(|t| t.trim().to_string())
-            .ok_or_else(|| unauthorized(codes::UNAUTHORIZED, "a bearer token is required"))?;
+            .ok_or_else(|| unauthorized(ErrorCode::Unauthorized, "a bearer token is required"))?;
         let now = state.now_ms();
         match state.read(move |c| auth::authenticate(c, &token, now)).await? {
             Ok(device) => Ok(Authed(device)),
-            Err(Denied::Unknown) => Err(unauthorized(codes::UNAUTHORIZED, "unknown token")),
-            Err(Denied::Revoked) => Err(unauthorized(codes::REVOKED, "this device was revoked; enrol it again")),
+            Err(Denied::Unknown) => Err(unauthorized(ErrorCode::Unauthorized, "unknown token")),
+            Err(Denied::Revoked) => Err(unauthorized(
+                ErrorCode::Revoked,
+                "this device was revoked; enrol it again",
+            )),
             Err(Denied::Expired) => Err(unauthorized(
-                codes::TOKEN_EXPIRED,
+                ErrorCode::TokenExpired,
                 "this device's token expired; enrol it again",
             )),
         }
@@ -506,7 +516,7 @@ impl FromRequestParts<AppState> for Authed {
 fn query<T>(params: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     params
         .map(|Query(p)| p)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, e.body_text()))
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::Malformed, e.body_text()))
 }
 
 #[derive(Deserialize)]
@@ -554,7 +564,7 @@ async fn enroll(State(state): State<AppState>, headers: HeaderMap, body: Body) -
     if name.is_empty() || name.chars().count() > 80 {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            codes::INVALID,
+            ErrorCode::Invalid,
             "device_name must be 1 to 80 characters",
         ));
     }
@@ -566,21 +576,21 @@ async fn enroll(State(state): State<AppState>, headers: HeaderMap, body: Body) -
         Err(CodeRefused::Unknown) => {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
-                codes::BAD_ENROLLMENT_CODE,
+                ErrorCode::BadEnrollmentCode,
                 "unknown enrollment code",
             ));
         }
         Err(CodeRefused::Expired) => {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
-                codes::ENROLLMENT_CODE_EXPIRED,
+                ErrorCode::EnrollmentCodeExpired,
                 "this enrollment code has expired; ask for a new one",
             ));
         }
         Err(CodeRefused::Used) => {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
-                codes::ENROLLMENT_CODE_USED,
+                ErrorCode::EnrollmentCodeUsed,
                 "this enrollment code was already used",
             ));
         }
@@ -669,7 +679,7 @@ async fn pull(
     if limit == 0 || limit > PULL_LIMIT_MAX {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            codes::MALFORMED,
+            ErrorCode::Malformed,
             format!("limit must be 1 to {PULL_LIMIT_MAX}"),
         ));
     }
@@ -680,7 +690,7 @@ async fn pull(
     {
         return Err(ApiError::new(
             StatusCode::PRECONDITION_FAILED,
-            codes::RESNAPSHOT,
+            ErrorCode::Resnapshot,
             format!(
                 "cursor {} counts in store {other}, not this one: pull again from 0",
                 params.since
@@ -692,7 +702,7 @@ async fn pull(
     let page = page.map_err(|ahead| {
         ApiError::new(
             StatusCode::PRECONDITION_FAILED,
-            codes::RESNAPSHOT,
+            ErrorCode::Resnapshot,
             format!(
                 "cursor {} is ahead of this server (latest {}): pull again from 0",
                 params.since, ahead.latest
@@ -772,6 +782,20 @@ impl AppState {
         self.0.view.recap(month, area)
     }
 
+    /// A list with names of `area`, from the same view and walk as the recap; overdue
+    /// targets as of today in the area's own zone.
+    pub fn name_list(
+        &self,
+        list: pendamping_core::lists::NameList,
+        month: pendamping_core::recap::Month,
+        area: &str,
+    ) -> Result<Vec<pendamping_store::ListRow>, ServerError> {
+        self.view_current()?;
+        let rules = self.rules();
+        let today = self.ingest_context(&rules.rules).today_in(area);
+        self.0.view.name_list(list, month, area, today)
+    }
+
     /// Brings the view up to date with the log, under the server's rules now (blocking).
     pub(crate) fn view_current(&self) -> Result<u64, ServerError> {
         let rules = self.rules();
@@ -818,7 +842,7 @@ async fn recap(
     params: Result<Query<RecapParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = query(params)?;
-    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, codes::MALFORMED, m);
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::Malformed, m);
     let month = pendamping_core::recap::Month::parse(&params.month)
         .ok_or_else(|| bad(format!("month {:?} must be YYYY-MM", params.month)))?;
     let area = pendamping_core::area::lookup(&params.area)
@@ -828,7 +852,7 @@ async fn recap(
     if !device.scope.includes(&area) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            codes::FORBIDDEN_AREA,
+            ErrorCode::ForbiddenArea,
             format!("wilayah {area} di luar wilayah perangkat ini"),
         ));
     }
@@ -871,7 +895,7 @@ async fn confirm(
     if req.change_ids.len() > CONFIRM_MAX {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            codes::TOO_MANY_CHANGES,
+            ErrorCode::TooManyChanges,
             format!("at most {CONFIRM_MAX} change ids per confirm"),
         ));
     }
@@ -891,7 +915,7 @@ fn relaying(device: &Device) -> Result<(), ApiError> {
     } else {
         Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            codes::FORBIDDEN,
+            ErrorCode::Forbidden,
             "only a hub (a PLKB or admin enrolment) may do this",
         ))
     }
@@ -930,7 +954,7 @@ async fn hub_enrolled(
 }
 
 async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such endpoint")
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such endpoint")
 }
 
 /// Request metrics and one log line per request: route and status, never the body,

@@ -168,7 +168,7 @@ impl Replica for Upstream {
                     "INSERT OR REPLACE INTO upstream_rejections (change_id, code, field, message, received_at) \
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                 )
-                .and_then(|mut s| s.execute((r.change_id.as_bytes(), &r.code, &r.field, &r.message, now)))
+                .and_then(|mut s| s.execute((r.change_id.as_bytes(), r.code.as_str(), &r.field, &r.message, now)))
                 .map_err(sql)?;
                 tx.prepare_cached("UPDATE changes SET upstream = ?2 WHERE change_id = ?1")
                     .and_then(|mut s| s.execute((r.change_id.as_bytes(), store::REFUSED)))
@@ -207,7 +207,7 @@ impl Replica for Upstream {
         &mut self,
         changes: &[Change],
         origins: &[Option<String>],
-        cursor: &str,
+        cursor: Option<&str>,
     ) -> Result<Applied, SyncError> {
         let scope = self
             .scope()?
@@ -231,7 +231,9 @@ impl Replica for Upstream {
                 ingest::Arrival::FromUpstream,
             )
             .map_err(local)?;
-            db::meta_set(&tx, CURSOR_KEY, cursor).map_err(local)?;
+            if let Some(cursor) = cursor {
+                db::meta_set(&tx, CURSOR_KEY, cursor).map_err(local)?;
+            }
             tx.commit().map_err(sql)?;
             Ok(out)
         })?;
@@ -283,7 +285,7 @@ pub async fn enroll(state: &AppState, upstream: &str, code: &str, name: &str) ->
         })?;
         return Err(SyncError::Refused {
             status: 403,
-            code: pendamping_protocol::codes::FORBIDDEN.into(),
+            code: pendamping_protocol::ErrorCode::Forbidden,
             message: "kode ini untuk kader; hub memerlukan kode PLKB (kecamatan) atau admin".into(),
         });
     }

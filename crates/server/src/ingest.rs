@@ -9,7 +9,7 @@ use pendamping_core::record::{Record, RecordError};
 use std::collections::BTreeMap;
 
 use pendamping_core::{Change, Entity, Hlc, Rules, area};
-use pendamping_protocol::{ConflictNote, PushResponse, Rejection, Winner, codes};
+use pendamping_protocol::{ConflictNote, PushResponse, RejectCode, Rejection, Winner};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -102,10 +102,10 @@ impl Wire<'_> {
     }
 }
 
-fn reject(c: &Wire, code: &str, field: Option<&str>, message: String) -> Rejection {
+fn reject(c: &Wire, code: RejectCode, field: Option<&str>, message: String) -> Rejection {
     Rejection {
         change_id: c.change_id,
-        code: code.into(),
+        code,
         message,
         field: field.map(str::to_string),
     }
@@ -116,7 +116,7 @@ fn precheck(c: &Wire, device: &Device, ctx: &Context) -> Option<Rejection> {
     if let Some(bad) = c.fields.keys().find(|f| !c.entity.has_field(f)) {
         return Some(reject(
             c,
-            codes::UNKNOWN_FIELD,
+            RejectCode::UnknownField,
             Some(bad),
             format!("kolom {bad:?} tidak dikenal untuk {}", c.entity.as_str()),
         ));
@@ -124,7 +124,7 @@ fn precheck(c: &Wire, device: &Device, ctx: &Context) -> Option<Rejection> {
     if area::lookup(&c.area_code).is_none_or(|a| a.code.len() != 10) {
         return Some(reject(
             c,
-            codes::UNKNOWN_AREA,
+            RejectCode::UnknownArea,
             Some("area_code"),
             format!("kode desa {:?} tidak ada dalam daftar Kemendagri", c.area_code),
         ));
@@ -132,7 +132,7 @@ fn precheck(c: &Wire, device: &Device, ctx: &Context) -> Option<Rejection> {
     if !device.scope.contains(&c.area_code) {
         return Some(reject(
             c,
-            codes::FORBIDDEN_AREA,
+            RejectCode::ForbiddenArea,
             Some("area_code"),
             format!("desa {} di luar wilayah perangkat ini", c.area_code),
         ));
@@ -142,7 +142,7 @@ fn precheck(c: &Wire, device: &Device, ctx: &Context) -> Option<Rejection> {
     {
         return Some(reject(
             c,
-            codes::INVALID,
+            RejectCode::Invalid,
             Some("area_code"),
             "kode desa dalam data tidak sama dengan kode desa perubahan".into(),
         ));
@@ -151,7 +151,7 @@ fn precheck(c: &Wire, device: &Device, ctx: &Context) -> Option<Rejection> {
         tracing::warn!(change = %c.change_id, hlc = %c.hlc, "change stamped too far in the future; quarantined");
         return Some(reject(
             c,
-            codes::CLOCK_SKEW,
+            RejectCode::ClockSkew,
             Some("hlc"),
             "jam perangkat terlalu jauh di depan; periksa tanggal dan jam perangkat".into(),
         ));
@@ -167,7 +167,7 @@ fn quarantine(conn: &Connection, body: &str, device: &Device, r: &Rejection, now
     .execute((
         r.change_id.to_string(),
         &device.id,
-        &r.code,
+        r.code.as_str(),
         &r.field,
         &r.message,
         body,
@@ -227,7 +227,7 @@ impl Origins {
         if arrival == Arrival::FromUpstream {
             return Ok(Ok((origin, None)));
         }
-        let bad = |m: String| Ok(Err(reject(c, codes::BAD_ORIGIN, None, m)));
+        let bad = |m: String| Ok(Err(reject(c, RejectCode::BadOrigin, None, m)));
         if !device.scope.role.may_relay() {
             return bad("perangkat ini tidak boleh meneruskan perubahan perangkat lain".into());
         }
@@ -355,7 +355,7 @@ fn apply_one(
     if !before.area_code.is_empty() && !device.scope.contains(&before.area_code) {
         return Ok(Err(reject(
             c,
-            codes::FORBIDDEN_AREA,
+            RejectCode::ForbiddenArea,
             Some("area_code"),
             "data ini milik desa di luar wilayah perangkat ini".into(),
         )));
@@ -364,7 +364,7 @@ fn apply_one(
     if before.state.is_empty() {
         // A new row is its first change: nothing to merge, no conflict possible.
         if let Some(bad) = validate::check(tx, lookups, c.record(), ctx.today_in(&c.area_code), ctx.rules)? {
-            return Ok(Err(reject(c, codes::INVALID, bad.field.as_deref(), bad.message)));
+            return Ok(Err(reject(c, RejectCode::Invalid, bad.field.as_deref(), bad.message)));
         }
         let seq = store::append_change(tx, &c.change_id, &c.area_code, path, ctx.now_ms, body)?;
         store::write_new(tx, c.entity, &c.row_id, &c.area_code, seq)?;
@@ -374,7 +374,7 @@ fn apply_one(
     let wire = c;
     let c = &match wire.to_change() {
         Ok(c) => c,
-        Err(e) => return Ok(Err(reject(wire, codes::INVALID, None, e.to_string()))),
+        Err(e) => return Ok(Err(reject(wire, RejectCode::Invalid, None, e.to_string()))),
     };
     let mut after = before.state.clone();
     let won = merge::apply(&mut after, c);
@@ -384,7 +384,12 @@ fn apply_one(
         Record::from_state(c.entity, &id, &after)
     };
     if let Some(bad) = validate::check(tx, lookups, record, ctx.today_in(&c.area_code), ctx.rules)? {
-        return Ok(Err(reject(wire, codes::INVALID, bad.field.as_deref(), bad.message)));
+        return Ok(Err(reject(
+            wire,
+            RejectCode::Invalid,
+            bad.field.as_deref(),
+            bad.message,
+        )));
     }
     // A field another device wrote after what this device had seen: both edits were
     // made without knowing of the other. LWW has already picked the winner.

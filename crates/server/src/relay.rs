@@ -43,7 +43,7 @@ fn refusal(conn: &Connection, id: &Uuid, table: Refusals, device: &Device) -> Re
     let to_rejection = |r: &rusqlite::Row| {
         Ok(Rejection {
             change_id: *id,
-            code: r.get(0)?,
+            code: pendamping_protocol::RejectCode::parse(&r.get::<_, String>(0)?),
             field: r.get(1)?,
             message: r.get(2)?,
         })

@@ -161,7 +161,18 @@ impl View {
 
     /// The recap of `area` (village, kecamatan, kabupaten or province code) for `month`.
     pub fn recap(&self, month: Month, area: &str) -> Result<Recap> {
-        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        store.recap(month, area).map_err(store_err)
+        self.with_store(|s| s.recap(month, area)).map_err(store_err)
+    }
+
+    /// A list with names of `area` for `month` (`Overdue`: as of `today`).
+    pub fn name_list(
+        &self,
+        list: pendamping_core::lists::NameList,
+        month: Month,
+        area: &str,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<pendamping_store::ListRow>> {
+        self.with_store(|s| s.name_list(list, month, area, today))
+            .map_err(store_err)
     }
 }

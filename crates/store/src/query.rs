@@ -22,9 +22,19 @@ fn area_range(prefix: &str) -> (String, String) {
     (p.clone(), format!("{p}~"))
 }
 
-/// A stored id; a malformed one reads as nil rather than failing a whole list.
-pub(crate) fn uuid(s: String) -> Uuid {
-    Uuid::parse_str(&s).unwrap_or_default()
+/// A stored id. A malformed one is a corrupt row (an error naming it), never a nil id a
+/// screen would then act on.
+pub(crate) fn uuid(s: String) -> rusqlite::Result<Uuid> {
+    Uuid::parse_str(&s).map_err(|e| unreadable(e, s))
+}
+
+/// A stored date (YYYY-MM-DD), the same way.
+pub(crate) fn date(s: String) -> rusqlite::Result<chrono::NaiveDate> {
+    s.parse().map_err(|e| unreadable(e, s))
+}
+
+fn unreadable(e: impl std::error::Error + Send + Sync + 'static, value: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("{value:?}: {e}").into())
 }
 
 pub(crate) fn enum_of<T: serde::de::DeserializeOwned>(s: Option<String>) -> Option<T> {
@@ -129,8 +139,12 @@ pub struct GrowthPoint {
 fn person_summary(r: &Row) -> rusqlite::Result<PersonSummary> {
     let nik: Option<String> = r.get(3)?;
     Ok(PersonSummary {
-        id: uuid(r.get(0)?),
-        household_id: r.get::<_, Option<String>>(1)?.map(uuid).unwrap_or_default(),
+        id: uuid(r.get(0)?)?,
+        household_id: r
+            .get::<_, Option<String>>(1)?
+            .map(uuid)
+            .transpose()?
+            .unwrap_or_default(),
         area_code: r.get(2)?,
         nik_masked: nik.as_deref().map(nik::mask),
         name: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
@@ -146,7 +160,7 @@ const HOUSEHOLD_SUMMARY: &str = "SELECT h.id, h.area_code, h.head_name, h.kk_num
 fn household_summary(r: &Row) -> rusqlite::Result<HouseholdSummary> {
     let kk: Option<String> = r.get(3)?;
     Ok(HouseholdSummary {
-        id: uuid(r.get(0)?),
+        id: uuid(r.get(0)?)?,
         area_code: r.get(1)?,
         head_name: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
         kk_masked: kk.as_deref().map(nik::mask),
@@ -200,8 +214,8 @@ impl Store {
             "SELECT id FROM {} WHERE area_code >= ?1 AND area_code < ?2 AND deleted = 0 ORDER BY id",
             rows::table(entity)
         ))?;
-        let rows = stmt.query_map((lo, hi), |r| r.get::<_, String>(0))?;
-        Ok(rows.filter_map(|r| r.ok()).map(uuid).collect())
+        let rows = stmt.query_map((lo, hi), |r| uuid(r.get(0)?))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Households of an area, by head's name, a page at a time.
@@ -374,9 +388,9 @@ impl Store {
                 continue;
             };
             out.push(Caseload {
-                enrolment_id: uuid(id),
-                person_id: uuid(person),
-                household_id: household.map(uuid).unwrap_or_default(),
+                enrolment_id: uuid(id)?,
+                person_id: uuid(person)?,
+                household_id: household.map(uuid).transpose()?.unwrap_or_default(),
                 area_code,
                 name: name.unwrap_or_default(),
                 kind,
@@ -467,7 +481,7 @@ impl Store {
             let results: Option<VisitResults> = results.and_then(|r| serde_json::from_str(&r).ok());
             let anthro = results.as_ref().and_then(|r| r.anthro.clone()).unwrap_or_default();
             out.push(GrowthPoint {
-                visit_id: uuid(id),
+                visit_id: uuid(id)?,
                 date: date.parse().map_err(|e: chrono::ParseError| StoreError::Corrupt {
                     table: "visits",
                     id: date.clone(),

@@ -10,11 +10,17 @@ use rusqlite::OptionalExtension;
 use crate::Store;
 use crate::derive::parse_flags;
 use crate::error::Result;
-use crate::query::{enum_of, uuid};
+use crate::query::{date, enum_of, uuid};
 
 impl Store {
     /// The monthly recap of every village under `area` (a village, kecamatan, …).
     pub fn recap(&self, month: Month, area: &str) -> Result<Recap> {
+        Ok(recap::compute(month, &self.recap_input(month, area)?, &self.opts.rules))
+    }
+
+    /// What the recap of `area` in `month` reads: enrolments overlapping the month, the
+    /// month's visits, the area's households. The lists read the same.
+    pub fn recap_input(&self, month: Month, area: &str) -> Result<RecapInput> {
         let area: String = area.chars().filter(|c| *c != '.').collect();
         let (lo, hi) = (area.clone(), format!("{area}~"));
         let (first, last) = (month.first_day().to_string(), month.last_day().to_string());
@@ -29,39 +35,42 @@ impl Store {
              WHERE e.area_code >= ?1 AND e.area_code < ?2 AND e.deleted = 0 AND e.start_date <= ?4 \
              AND (e.active_until IS NULL OR e.active_until >= ?3) AND birth IS NOT NULL",
         )?;
-        let enrolments: Vec<RecapEnrolment> = stmt
-            .query_map((&lo, &hi, &first, &last), |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                    r.get::<_, Option<String>>(8)?,
-                    r.get::<_, Option<String>>(9)?,
-                    r.get::<_, String>(10)?,
-                ))
-            })?
-            .filter_map(|row| {
-                let (id, hh, area_code, tpk, kind, start, end, reason, until, birth, person) = row.ok()?;
-                Some(RecapEnrolment {
-                    id: uuid(id),
-                    person_id: uuid(person),
-                    household_id: uuid(hh.unwrap_or_default()),
-                    area_code,
-                    tpk,
-                    kind: enum_of(kind)?,
-                    start_date: start?.parse().ok()?,
-                    end_date: end.and_then(|d| d.parse().ok()),
-                    end_reason: enum_of(reason),
-                    effective_end: until.and_then(|d| d.parse().ok()),
-                    birth_date: birth?.parse().ok()?,
-                })
-            })
-            .collect();
+        let rows = stmt.query_map((&lo, &hi, &first, &last), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<String>>(9)?,
+                r.get::<_, String>(10)?,
+            ))
+        })?;
+        let mut enrolments: Vec<RecapEnrolment> = Vec::new();
+        for row in rows {
+            let (id, hh, area_code, tpk, kind, start, end, reason, until, birth, person) = row?;
+            // A kind from a newer version is not one this recap counts.
+            let (Some(kind), Some(start), Some(birth)) = (enum_of(kind), start, birth) else {
+                continue;
+            };
+            enrolments.push(RecapEnrolment {
+                id: uuid(id)?,
+                person_id: uuid(person)?,
+                household_id: hh.map(uuid).transpose()?.unwrap_or_default(),
+                area_code,
+                tpk,
+                kind,
+                start_date: date(start)?,
+                end_date: end.map(date).transpose()?,
+                end_reason: enum_of(reason),
+                effective_end: until.map(date).transpose()?,
+                birth_date: date(birth)?,
+            });
+        }
 
         // The month's visits, village by village, so the (area_code, visit_date) index seeks
         // on both columns instead of scanning every visit of the area.
@@ -77,37 +86,39 @@ impl Store {
         )?;
         let mut visits: Vec<RecapVisit> = Vec::new();
         for village in &villages {
-            let rows = stmt
-                .query_map((village, &first, &last), |r| {
-                    Ok((
-                        r.get::<_, Option<String>>(0)?,
-                        r.get::<_, Option<String>>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                        r.get::<_, Option<i64>>(4)?,
-                        r.get::<_, Option<u32>>(5)?,
-                        r.get::<_, Option<String>>(6)?,
-                    ))
-                })?
-                .filter_map(|row| {
-                    let (e, hh, date, flags, services, ttd, kbpp) = row.ok()?;
-                    let bits = services.unwrap_or(0);
-                    Some(RecapVisit {
-                        enrolment_id: uuid(e?),
-                        household_id: uuid(hh.unwrap_or_default()),
-                        visit_date: date?.parse().ok()?,
-                        flags: flags.as_deref().map(parse_flags).unwrap_or_default(),
-                        services: Services {
-                            kie: bits & 1 != 0,
-                            referral: bits & 2 != 0,
-                            referral_completed: bits & 4 != 0,
-                            bansos: bits & 8 != 0,
-                        },
-                        ttd_total: ttd,
-                        kbpp_method: enum_of::<KbppMethod>(kbpp),
-                    })
+            let rows = stmt.query_map((village, &first, &last), |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<i64>>(4)?,
+                    r.get::<_, Option<u32>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            })?;
+            for row in rows {
+                let (e, hh, day, flags, services, ttd, kbpp) = row?;
+                // A household visit belongs to no target's count.
+                let (Some(e), Some(day)) = (e, day) else {
+                    continue;
+                };
+                let bits = services.unwrap_or(0);
+                visits.push(RecapVisit {
+                    enrolment_id: uuid(e)?,
+                    household_id: hh.map(uuid).transpose()?.unwrap_or_default(),
+                    visit_date: date(day)?,
+                    flags: flags.as_deref().map(parse_flags).unwrap_or_default(),
+                    services: Services {
+                        kie: bits & 1 != 0,
+                        referral: bits & 2 != 0,
+                        referral_completed: bits & 4 != 0,
+                        bansos: bits & 8 != 0,
+                    },
+                    ttd_total: ttd,
+                    kbpp_method: enum_of::<KbppMethod>(kbpp),
                 });
-            visits.extend(rows);
+            }
         }
         // TTD is cumulative: each pregnancy's highest count before the month, per enrolment.
         let mut before = self.conn.prepare_cached(
@@ -120,13 +131,11 @@ impl Store {
                     Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
                 })
                 .optional()?;
-            if let Some((date, ttd)) = row
-                && let Ok(visit_date) = date.parse()
-            {
+            if let Some((day, ttd)) = row {
                 visits.push(RecapVisit {
                     enrolment_id: e.id,
                     household_id: e.household_id,
-                    visit_date,
+                    visit_date: date(day)?,
                     flags: Vec::new(),
                     services: Services::default(),
                     ttd_total: Some(ttd),
@@ -141,21 +150,17 @@ impl Store {
         let households: Vec<RecapHousehold> = stmt
             .query_map((&lo, &hi), |r| {
                 Ok(RecapHousehold {
-                    id: uuid(r.get::<_, String>(0)?),
+                    id: uuid(r.get::<_, String>(0)?)?,
                     area_code: r.get(1)?,
                     krs: r.get(2)?,
                 })
             })?
             .collect::<Result<_, _>>()?;
 
-        Ok(recap::compute(
-            month,
-            &RecapInput {
-                enrolments,
-                visits,
-                households,
-            },
-            &self.opts.rules,
-        ))
+        Ok(RecapInput {
+            enrolments,
+            visits,
+            households,
+        })
     }
 }

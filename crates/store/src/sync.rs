@@ -330,8 +330,12 @@ impl Store {
             let (id, entity, row_id, field, lv, lh, rv, rh, winner, at) = row?;
             out.push(Conflict {
                 id,
-                entity: Entity::parse(&entity).unwrap_or(Entity::Person),
-                row_id: Uuid::parse_str(&row_id).unwrap_or_default(),
+                entity: Entity::parse(&entity).ok_or_else(|| crate::StoreError::Corrupt {
+                    table: "conflicts",
+                    id: id.to_string(),
+                    reason: format!("unknown entity {entity:?}"),
+                })?,
+                row_id: crate::query::uuid(row_id)?,
                 field,
                 local_value: json(lv),
                 local_hlc: lh.parse()?,

@@ -48,8 +48,11 @@ pub trait Replica {
     fn record_conflicts(&mut self, notes: &[ConflictNote]) -> Result<()>;
     fn pull_cursor(&self) -> Result<Option<String>>;
     fn reset_pull_cursor(&mut self) -> Result<()>;
-    /// Merges a page (its changes, who made each) and saves `cursor`, in one transaction.
-    fn apply_remote(&mut self, changes: &[Change], origins: &[Option<String>], cursor: &str) -> Result<Applied>;
+    /// Merges changes of a page (who made each) in one transaction, saving `cursor` with
+    /// them when they end the page. Merging is idempotent: a page cut between its slices
+    /// is pulled again from the cursor before it, and what was merged is skipped.
+    fn apply_remote(&mut self, changes: &[Change], origins: &[Option<String>], cursor: Option<&str>)
+    -> Result<Applied>;
     /// The version of the kecamatan's NIK digest held (a device checks registrations
     /// against it offline).
     fn nik_digest_version(&self) -> Result<Option<String>> {
@@ -112,7 +115,7 @@ impl Replica for Store {
             .iter()
             .map(|r| RejectedChange {
                 change_id: r.change_id,
-                code: r.code.clone(),
+                code: r.code.as_str().to_string(),
                 message: r.message.clone(),
                 field: r.field.clone(),
             })
@@ -147,8 +150,13 @@ impl Replica for Store {
         Ok(Store::reset_pull_cursor(self)?)
     }
 
-    fn apply_remote(&mut self, changes: &[Change], _origins: &[Option<String>], cursor: &str) -> Result<Applied> {
-        let r = Store::apply_remote(self, changes, Some(cursor))?;
+    fn apply_remote(
+        &mut self,
+        changes: &[Change],
+        _origins: &[Option<String>],
+        cursor: Option<&str>,
+    ) -> Result<Applied> {
+        let r = Store::apply_remote(self, changes, cursor)?;
         Ok(Applied {
             applied: r.applied as u64,
             conflicts: r.conflicts as u64,

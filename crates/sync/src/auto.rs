@@ -199,7 +199,10 @@ async fn run(
                 tracing::warn!(error = %e, "automatic sync refused");
                 wait = opts.every;
                 state.send_replace(State::Failed {
-                    code: e.code().unwrap_or("store").to_string(),
+                    code: e
+                        .code()
+                        .map_or("store", pendamping_protocol::ErrorCode::as_str)
+                        .to_string(),
                     message: e.to_string(),
                     pending,
                 });

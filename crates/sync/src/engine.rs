@@ -4,8 +4,8 @@
 
 use pendamping_core::Change;
 use pendamping_protocol::{
-    CONFIRM_MAX, ConfirmRequest, ConfirmResponse, EnrollRequest, EnrollResponse, NikDigestResponse, PullHead,
-    PullResponse, PushHead, PushResponse, RulesResponse, SCHEMA_VERSION, Scope, codes,
+    CONFIRM_MAX, ConfirmRequest, ConfirmResponse, EnrollRequest, EnrollResponse, ErrorCode, NikDigestResponse,
+    PullHead, PullResponse, PushHead, PushResponse, RulesResponse, SCHEMA_VERSION, Scope,
 };
 use pendamping_protocol::{codec, wire};
 use pendamping_store::Store;
@@ -318,6 +318,12 @@ const MAX_PAGE: usize = 64 << 20;
 /// Most changes in one page of a streamed pull (~10 KB on the wire).
 const STREAM_PAGE: usize = 500;
 
+/// Most changes merged under one hold of the store: about 20 ms on a cheap tablet.
+const APPLY_SLICE: usize = 100;
+
+/// Between two slices of a page: long enough for a waiting command to take the store.
+const SLICE_PAUSE: std::time::Duration = std::time::Duration::from_millis(1);
+
 /// Push batches in flight at once.
 const IN_FLIGHT: usize = 2;
 
@@ -506,8 +512,10 @@ impl Run<'_> {
                         failure.get_or_insert((f, used));
                         continue;
                     }
-                    Ok(Err(e)) if n > 1 && matches!(e.code(), Some(codes::TOO_MANY_CHANGES | codes::TOO_LARGE)) => {
-                        tracing::info!(n, code = e.code(), "the server refused the batch's size; halving it");
+                    Ok(Err(e))
+                        if n > 1 && matches!(e.code(), Some(ErrorCode::TooManyChanges | ErrorCode::TooLarge)) =>
+                    {
+                        tracing::info!(n, code = ?e.code(), "the server refused the batch's size; halving it");
                         most = most.min(n.div_ceil(2));
                         stop = true;
                         continue;
@@ -610,7 +618,7 @@ impl Run<'_> {
                 .await
             {
                 Err(f) => Err(Cut::Link(f)),
-                Ok(Err(e)) if e.code() == Some(codes::RESNAPSHOT) && !restarted => {
+                Ok(Err(e)) if e.code() == Some(ErrorCode::Resnapshot) && !restarted => {
                     // The server does not know our cursor (restored or replaced): start over.
                     // Merge is idempotent, so what we already hold is skipped, not doubled.
                     tracing::warn!(since, "server asked for a re-snapshot");
@@ -678,7 +686,7 @@ impl Run<'_> {
                 body,
             })
             .map_err(Cut::Link)?;
-            return self.take_page(store, page, pulling).map_err(Cut::Fatal);
+            return self.take_page(store, page, pulling).await.map_err(Cut::Fatal);
         }
         let mut decoder =
             codec::StreamDecoder::new(enc, MAX_PAGE).map_err(|e| Cut::Link(Failure::Dropped(e.to_string())))?;
@@ -709,7 +717,7 @@ impl Run<'_> {
                 let (head, changes): (PullHead, _) =
                     wire::unpack(&frame).map_err(|e| Cut::Link(Failure::Dropped(format!("page: {e}"))))?;
                 let page = page_from(head, changes);
-                if self.take_page(store, page, pulling).map_err(Cut::Fatal)? {
+                if self.take_page(store, page, pulling).await.map_err(Cut::Fatal)? {
                     return Ok(true);
                 }
             }
@@ -717,7 +725,7 @@ impl Run<'_> {
     }
 
     /// Merges one page and saves its cursor (one transaction). True if it was the last.
-    fn take_page(&mut self, store: &mut impl Access, page: PullResponse, pulling: &mut Pulling) -> Result<bool> {
+    async fn take_page(&mut self, store: &mut impl Access, page: PullResponse, pulling: &mut Pulling) -> Result<bool> {
         self.server_rules = page.rules.clone();
         if page.digest.is_some() {
             self.server_digest = page.digest.clone();
@@ -730,9 +738,22 @@ impl Run<'_> {
         }
         let origins = pendamping_protocol::expand_origins(&page.origins, page.changes.len())
             .ok_or_else(|| SyncError::BadAnswer("a page's origins do not match its changes".into()))?;
-        let report = store.with(|s| s.apply_remote(&page.changes, &origins, &page.next.to_string()))?;
-        self.sum.pulled += report.applied;
-        self.sum.conflicts += report.conflicts;
+        // A slice at a time, each under the store's lock for a moment, so the app's screens
+        // answer while a first sync of a kecamatan is applied; the cursor goes with the last.
+        let cursor = page.next.to_string();
+        let slices = page.changes.len().div_ceil(APPLY_SLICE).max(1);
+        for i in 0..slices {
+            let range = i * APPLY_SLICE..((i + 1) * APPLY_SLICE).min(page.changes.len());
+            let last = (i + 1 == slices).then_some(cursor.as_str());
+            let report = store.with(|s| s.apply_remote(&page.changes[range.clone()], &origins[range], last))?;
+            self.sum.pulled += report.applied;
+            self.sum.conflicts += report.conflicts;
+            if last.is_none() {
+                // A mutex is not fair: without a pause the next slice takes the store again
+                // before a waiting screen's command wakes.
+                tokio::time::sleep(SLICE_PAUSE).await;
+            }
+        }
         pulling.done += page.changes.len() as u64;
         // The total never counts down: only a change that arrived meanwhile can raise it.
         pulling.total = page

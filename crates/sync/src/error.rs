@@ -11,7 +11,11 @@ pub enum SyncError {
     NotEnrolled,
     /// The server refused the request (4xx): retrying would not help.
     #[error("server menolak ({status}, {code}): {message}")]
-    Refused { status: u16, code: String, message: String },
+    Refused {
+        status: u16,
+        code: pendamping_protocol::ErrorCode,
+        message: String,
+    },
     /// No connection could be made on any attempt (or the server kept failing).
     #[error("tidak dapat menghubungi server setelah {attempts} percobaan: {last}")]
     Unreachable { attempts: u32, last: String },
@@ -30,9 +34,9 @@ pub enum SyncError {
 
 impl SyncError {
     /// The server's error code, for a refused request.
-    pub fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<pendamping_protocol::ErrorCode> {
         match self {
-            SyncError::Refused { code, .. } => Some(code),
+            SyncError::Refused { code, .. } => Some(*code),
             _ => None,
         }
     }

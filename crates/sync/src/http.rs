@@ -214,7 +214,8 @@ impl Http {
         }
         let plain = body_of(resp, bytes).await?;
         let err: ErrorBody = serde_json::from_slice(&plain).unwrap_or(ErrorBody {
-            code: status.as_str().into(),
+            // Not our JSON (a proxy's page): the status and the text say what happened.
+            code: pendamping_protocol::ErrorCode::Other,
             message: String::from_utf8_lossy(&plain).into_owned(),
         });
         Ok(Err(SyncError::Refused {

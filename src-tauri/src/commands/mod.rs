@@ -49,6 +49,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         sync::dismiss_conflict,
         recap::recap,
         recap::export_recap,
+        recap::export_list,
         hub::hub_screen,
         hub::hub_start,
         hub::hub_stop,

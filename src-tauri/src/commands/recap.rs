@@ -1,6 +1,7 @@
 use pendamping_app::AppError;
 use pendamping_app::export::{self, Exported, Format};
 use pendamping_app::recap::{self as app, RecapView};
+use pendamping_core::lists::NameList;
 use tauri::{Manager, Runtime, State};
 
 use crate::AppState;
@@ -21,6 +22,24 @@ pub fn export_recap<R: Runtime>(
     format: Format,
 ) -> Result<Exported, AppError> {
     let (bytes, name) = app::recap_file(&state.store(), &month, format)?;
+    save(&app_handle, &name, &bytes)
+}
+
+/// Writes a list with names of the device's own area, where `export_recap` writes. It
+/// holds names: the file is its owner's to read only.
+#[tauri::command(async)]
+pub fn export_list<R: Runtime>(
+    app_handle: tauri::AppHandle<R>,
+    state: State<AppState>,
+    list: NameList,
+    month: String,
+    format: Format,
+) -> Result<Exported, AppError> {
+    let (bytes, name) = pendamping_app::lists::list_file(&state.store(), list, &month, format)?;
+    save(&app_handle, &name, &bytes)
+}
+
+fn save<R: Runtime>(app_handle: &tauri::AppHandle<R>, name: &str, bytes: &[u8]) -> Result<Exported, AppError> {
     let paths = app_handle.path();
     let dir = std::env::var_os("PENDAMPING_EXPORT_DIR")
         .map(std::path::PathBuf::from)
@@ -28,5 +47,5 @@ pub fn export_recap<R: Runtime>(
         .or_else(|| paths.download_dir().ok())
         .or_else(|| paths.app_data_dir().ok())
         .ok_or_else(|| AppError::new("export_failed", "Folder untuk menyimpan ekspor tidak ditemukan"))?;
-    export::save(&dir, &name, &bytes)
+    export::save(&dir, name, bytes)
 }

@@ -191,13 +191,26 @@ impl App {
 
     /// Waits until `css` has text containing `want`.
     pub async fn wait_text(&self, css: &str, want: &str) -> Result<String> {
+        self.wait_for(css, want, |got| got.contains(want)).await
+    }
+
+    /// Waits until `css` shows the count `n` exactly ("10" is not 0 nor 1; "1.234" is 1234).
+    pub async fn wait_count(&self, css: &str, n: u64) -> Result<String> {
+        self.wait_for(css, &n.to_string(), |got| {
+            let digits: String = got.chars().filter(char::is_ascii_digit).collect();
+            !digits.is_empty() && digits.parse::<u64>().ok() == Some(n)
+        })
+        .await
+    }
+
+    async fn wait_for(&self, css: &str, want: &str, done: impl Fn(&str) -> bool) -> Result<String> {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let got = match self.client.find(Locator::Css(css)).await {
                 Ok(el) => el.text().await.unwrap_or_default(),
                 Err(_) => String::new(),
             };
-            if got.contains(want) {
+            if done(&got) {
                 return Ok(got);
             }
             if Instant::now() > deadline {

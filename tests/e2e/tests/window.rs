@@ -155,6 +155,23 @@ async fn a_short_child_is_flagged_stunted_and_drawn_below_the_line() {
         ensure!(text.starts_with("\u{feff}Bulan;Kode desa;"), "{text}");
         ensure!(text.lines().any(|l| l.contains(";Baduta (0-23 bln);1;")), "{text}");
         app.screenshot("09-rekap").await?;
+
+        // The list with names behind the stunted count, saved as XLSX and read back.
+        app.click("[data-name-lists] summary").await?;
+        app.click("[data-list=stunted] button[name=export-list-xlsx]").await?;
+        let shown = app.wait_text("[data-exported]", ".xlsx").await?;
+        ensure!(shown.contains("daftar-stunted-3602012002-"), "{shown}");
+        let xlsx = std::fs::read_dir(&app.exports)?
+            .filter_map(|e| Some(e.ok()?.path()))
+            .find(|p| p.extension().is_some_and(|x| x == "xlsx"))
+            .context("the list's workbook")?;
+        let rows = pendamping_tests::xlsx_rows(&xlsx)?;
+        ensure!(rows.len() == 2, "a header and the one stunted child: {rows:?}");
+        let col = |h: &str| rows[0].iter().position(|x| x == h).context(h.to_string());
+        ensure!(rows[1][col("Nama")?] == "Putri Lestari", "{rows:?}");
+        let z: f64 = rows[1][col("TB/U (z)")?].parse()?;
+        ensure!(z < -2.0, "below −2 SD: {z}");
+        app.screenshot("09b-rekap-daftar-nama").await?;
         app.close().await
     })
     .await
@@ -244,7 +261,7 @@ async fn an_enrolled_tablet_syncs_its_family_to_the_server() {
 
         app.click("button[data-tab=sync]").await?;
         app.click("button[name=sync-now]").await?;
-        app.wait_text("[data-pending-count]", "0").await?;
+        app.wait_count("[data-pending-count]", 0).await?;
         let last = app.text("[data-last-sync]").await?;
         ensure!(!last.contains("belum"), "a last sync time is shown: {last}");
         app.find("[data-sync-state=idle]").await?;
@@ -294,7 +311,7 @@ async fn a_tablet_at_the_plkb_office_is_told_the_hub_holds_its_work_until_the_ce
         app.click("button[data-tab=sync]").await?;
         app.click("button[name=sync-now]").await?;
         app.wait_text("[data-held-count]", "sudah di hub PLKB").await?;
-        app.wait_text("[data-pending-count]", "0").await?;
+        app.wait_count("[data-pending-count]", 0).await?;
         app.screenshot("21-held-by-hub").await?;
         ensure!(
             server_change_ids(&centre.db()).0.is_empty(),
@@ -379,13 +396,30 @@ async fn the_plkb_laptop_runs_the_hub_from_the_app_and_its_tablets_work_reaches_
         let made = tablet.pending_count()?;
         pendamping_sync::sync(&mut tablet, &pendamping_tests::net::fast_options(), &mut |_| {}).await?;
         app.wait_text("[data-hub-devices]", "tablet Sari").await?;
-        app.wait_text("[data-backlog=unsent] strong", &made.to_string()).await?;
+        // The hub holds the tablet's work: unsent, or already on its way up (the hub also
+        // relays on its own every 30 s, which a slow machine may reach first).
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let counts = app
+                .js("return [...document.querySelectorAll('[data-backlog] strong')].map(e => e.textContent.replace(/\\D/g, ''))")
+                .await?;
+            let held: u64 = counts
+                .as_array()
+                .context("the backlog's counts")?
+                .iter()
+                .filter_map(|c| c.as_str()?.parse::<u64>().ok())
+                .sum();
+            if held == made {
+                break;
+            }
+            ensure!(std::time::Instant::now() < deadline, "the hub shows {counts}, not {made} changes");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
         app.screenshot("25-hub-tablet-synced").await?;
 
         app.click("button[name=hub-relay]").await?;
-        app.wait_text("[data-backlog=confirmed] strong", &made.to_string())
-            .await?;
-        app.wait_text("[data-backlog=unsent] strong", "0").await?;
+        app.wait_count("[data-backlog=confirmed] strong", made).await?;
+        app.wait_count("[data-backlog=unsent] strong", 0).await?;
         let at_centre: i64 = centre.db().query_row(
             "SELECT COUNT(*) FROM changes WHERE body LIKE '%' || ?1 || '%' AND via IS NOT NULL",
             [family.id.to_string()],
@@ -639,6 +673,11 @@ async fn tour(app: &App, tag: &str, english: bool, narrow: bool) -> Result<()> {
             "hub",
         ),
         ("button[data-tab=recap]", "tr[data-group=baduta]", "rekap"),
+        (
+            "[data-name-lists] summary",
+            "[data-list=overdue] button[name=export-list-csv]",
+            "rekap-daftar-nama",
+        ),
     ];
     for (tap, shown, screen) in steps {
         app.click(tap).await?;

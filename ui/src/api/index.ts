@@ -4,7 +4,7 @@ import { invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import type {
   AppError, Caseload, ChartKind, Exported, Found, Format as ExportFormat, Delivery, DeliveryRecorded, Enrolment, EnrolmentDetails, ExitReason, Family, GrowthChart, Home, Household,
-  HouseholdSummary, HubCode, HubScreen, HubStart, Person, PersonSummary, PersonTimeline, Problem, RecapView, Saved, Setup, State,
+  HouseholdSummary, HubCode, HubScreen, HubStart, NameList, Person, PersonSummary, PersonTimeline, Problem, RecapView, Saved, Setup, State,
   SyncScreen, TargetKind, VillageView, Visit, VisitDraft, VisitResult,
 } from './types'
 
@@ -84,6 +84,7 @@ export const api = {
 
   recap: (month: string) => call<RecapView>('recap', { month }),
   exportRecap: (month: string, format: ExportFormat) => call<Exported>('export_recap', { month, format }),
+  exportList: (list: NameList, month: string, format: ExportFormat) => call<Exported>('export_list', { list, month, format }),
 }
 
 /** The background sync's state as it changes. */

@@ -314,6 +314,8 @@ export type Member = { person: Person,
  */
 nik_masked: string | null, age: Age, enrolments: Array<EnrolmentView>, };
 
+export type NameList = "stunted" | "kek-anaemia" | "krs" | "overdue";
+
 export type NifasVisit = { danger_signs: Array<DangerSign>, breastfeeding: Breastfeeding | null, kbpp_method: KbppMethod | null, kbpp_start: string | null, hb: number | null, lila_cm: number | null, services: Services, };
 
 export type Person = { id: string, household_id: string, 
@@ -406,11 +408,13 @@ distinct: DistinctRow,
  */
 areas: Array<AreaRow>, };
 
-export type RefusedView = { change_id: string, entity: Entity, row_id: string, code: string, field: string | null, message: string, refused_at: string, 
+export type RefusedView = { change_id: string, entity: Entity, row_id: string, code: RejectCode, field: string | null, message: string, refused_at: string, 
 /**
  * Where the cadre fixes it: the person's screen, or for a household the family's.
  */
 person_id: string | null, household_id: string | null, };
+
+export type RejectCode = "forbidden_area" | "unknown_area" | "unknown_field" | "clock_skew" | "invalid" | "bad_origin" | "other";
 
 export type Relationship = "kepala_keluarga" | "istri" | "suami" | "anak" | "menantu" | "cucu" | "orang_tua" | "mertua" | "famili_lain" | "lainnya";
 

@@ -1,7 +1,7 @@
 // Bahasa Indonesia first, English second. Labels of the domain's codes are typed against the
 // generated types, so a new flag or reason in Rust fails the type check until it has words.
 import type {
-  Age, Axis, Breastfeeding, DangerSign, EnrolmentPhase, ExitReason, Indicator, KbppMethod, KrsCriterion, Latrine, Relationship,
+  Age, Axis, Breastfeeding, DangerSign, EnrolmentPhase, ExitReason, Indicator, KbppMethod, KrsCriterion, Latrine, NameList, Relationship,
   RiskFlag, Sex, TargetGroup, TargetKind, Urgency, WaterSource,
 } from '../api/types'
 
@@ -125,6 +125,8 @@ const words = {
   month: ['Bulan', 'Month'],
   exportCsv: ['Ekspor CSV', 'Export CSV'],
   exportXlsx: ['Ekspor Excel (XLSX)', 'Export Excel (XLSX)'],
+  nameLists: ['Daftar nama', 'Lists with names'],
+  nameListsNote: ['Berisi nama warga: simpan dan bagikan hanya untuk pendampingan.', 'These hold residents\' names: keep and share them only for the accompaniment.'],
   exportedTo: ['Tersimpan di folder', 'Saved in the folder'],
   group: ['Sasaran', 'Target'],
   caseload: ['Didampingi akhir bulan', 'Accompanied at month end'],
@@ -269,6 +271,12 @@ const groups: Record<TargetGroup, Pair> = {
   balita: ['Balita (24–59 bln)', 'Under five (24–59 mo)'],
   krs: ['Keluarga berisiko stunting', 'Family at risk'],
 }
+const nameLists: Record<NameList, Pair> = {
+  stunted: ['Anak di bawah −2 SD (stunting)', 'Children below −2 SD (stunted)'],
+  'kek-anaemia': ['Ibu hamil KEK, anemia atau tanda bahaya', 'Pregnant women with KEK, anaemia or a danger sign'],
+  krs: ['Keluarga berisiko stunting (KRS)', 'Families at risk of stunting (KRS)'],
+  overdue: ['Sasaran terlambat dikunjungi, per TPK', 'Targets overdue for a visit, by TPK'],
+}
 const phases: Record<EnrolmentPhase['phase'], Pair> = {
   not_started: ['belum mulai', 'not started'],
   active: ['aktif', 'active'],
@@ -401,6 +409,7 @@ export const label = {
   axis: (a: Axis) => pick(axes[a]),
   urgency: (u: Urgency) => pick(urgencies[u]),
   group: (g: TargetGroup) => pick(groups[g]),
+  nameList: (l: NameList) => pick(nameLists[l]),
   phase: (p: EnrolmentPhase) => pick(phases[p.phase]),
   kind: (k: TargetKind) => pick(kinds[k]),
   flag: (f: RiskFlag) => pick(flags[f]),

@@ -1,0 +1,50 @@
+//! Printing a list with names: a table for people, the sheet (CSV or XLSX, the same as
+//! the app's and the dashboard's) for spreadsheets.
+
+use std::io::Write;
+
+use pendamping_app::export::Cell;
+use pendamping_app::lists::{sheet, title};
+use pendamping_app::recap::area_title;
+use pendamping_core::lists::NameList;
+use pendamping_core::recap::Month;
+use pendamping_store::ListRow;
+
+use crate::recap_out::{Format, writer};
+
+/// Writes `rows` of `list` as `format` to `output` (a file) or `out`.
+pub fn write(
+    list: NameList,
+    month: Month,
+    area: &str,
+    rows: &[ListRow],
+    format: Format,
+    output: Option<&std::path::Path>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let s = sheet(list, month, rows, month.last_day());
+    writer(format, output, out, |w| match format {
+        Format::Table => {
+            writeln!(w, "{} — {} — {month}", title(list), area_title(area))?;
+            writeln!(w, "Jumlah: {}", rows.len())?;
+            writeln!(w)?;
+            writeln!(w, "{}", s.headers.join(" | "))?;
+            for row in &s.rows {
+                let cells: Vec<String> = row.iter().map(text).collect();
+                writeln!(w, "{}", cells.join(" | "))?;
+            }
+            Ok(())
+        }
+        Format::Csv => Ok(w.write_all(&s.csv()?)?),
+        Format::Xlsx => Ok(w.write_all(&s.xlsx()?)?),
+        Format::Json => Ok(serde_json::to_writer_pretty(w, rows)?),
+    })
+}
+
+fn text(c: &Cell) -> String {
+    match c {
+        Cell::Text(s) => s.clone(),
+        Cell::Int(n) => n.to_string(),
+        Cell::Dec(x) => pendamping_app::export::decimal(*x),
+    }
+}

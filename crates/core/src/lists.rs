@@ -1,0 +1,120 @@
+//! The district's lists with names (DOMAIN.md §3.4): the records behind a number. A list
+//! drawn from the month is selected from the recap's own walk (`recap::walk`), so it has
+//! exactly as many rows as the count it explains, at every level.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::recap::{Counted, Month, RecapInput, TargetGroup, walk};
+use crate::risk::RiskFlag;
+use crate::rules::Rules;
+
+/// A list the case audit and the TPPS meeting open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+/// One spelling everywhere: the command line, the JSON, the file name.
+#[serde(rename_all = "kebab-case")]
+pub enum NameList {
+    /// Children measured below −2 SD length/height-for-age this month.
+    Stunted,
+    /// Pregnant women with KEK, anaemia or a danger sign at a visit this month.
+    KekAnaemia,
+    /// KRS families, and whether anyone of them was visited this month.
+    Krs,
+    /// Targets whose next visit is past due, by TPK (as of today, not of a month).
+    Overdue,
+}
+
+impl NameList {
+    pub const ALL: [NameList; 4] = [
+        NameList::Stunted,
+        NameList::KekAnaemia,
+        NameList::Krs,
+        NameList::Overdue,
+    ];
+
+    /// The name on a command line and in a file name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NameList::Stunted => "stunted",
+            NameList::KekAnaemia => "kek-anaemia",
+            NameList::Krs => "krs",
+            NameList::Overdue => "overdue",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<NameList> {
+        NameList::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    /// The flags that put a pregnant woman on the KEK and anaemia list.
+    pub const MATERNAL_FLAGS: [RiskFlag; 4] = [
+        RiskFlag::Kek,
+        RiskFlag::Anemia,
+        RiskFlag::AnemiaRefer,
+        RiskFlag::DangerSign,
+    ];
+}
+
+/// One record on a list drawn from the month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Member {
+    /// A target (by enrolment) with the listed flags found on its visits this month.
+    Target { enrolment_id: Uuid, flags: Vec<RiskFlag> },
+    /// A family, and whether anyone of it was visited this month.
+    Family { household_id: Uuid, accompanied: bool },
+}
+
+/// The members of `list` in the month, in the input's order; `None` for a list that is
+/// not drawn from a month (`Overdue`).
+pub fn members(list: NameList, month: Month, input: &RecapInput, rules: &Rules) -> Option<Vec<Member>> {
+    let mut targets: BTreeMap<Uuid, Vec<RiskFlag>> = BTreeMap::new();
+    let mut order: Vec<Uuid> = Vec::new();
+    let mut families = Vec::new();
+    let mut target = |id: Uuid, flag: RiskFlag| {
+        targets
+            .entry(id)
+            .or_insert_with(|| {
+                order.push(id);
+                Vec::new()
+            })
+            .push(flag)
+    };
+    match list {
+        NameList::Overdue => return None,
+        NameList::Stunted => walk(month, input, rules, &mut |c| {
+            if let Counted::Flag(e, TargetGroup::Baduta | TargetGroup::Balita, f @ RiskFlag::Stunted) = c {
+                target(e.id, f);
+            }
+        }),
+        NameList::KekAnaemia => walk(month, input, rules, &mut |c| {
+            if let Counted::Flag(e, TargetGroup::IbuHamil, f) = c
+                && NameList::MATERNAL_FLAGS.contains(&f)
+            {
+                target(e.id, f);
+            }
+        }),
+        NameList::Krs => walk(month, input, rules, &mut |c| {
+            if let Counted::KrsFamily(h, accompanied) = c {
+                families.push(Member::Family {
+                    household_id: h.id,
+                    accompanied,
+                });
+            }
+        }),
+    }
+    if list == NameList::Krs {
+        return Some(families);
+    }
+    Some(
+        order
+            .into_iter()
+            .map(|id| Member::Target {
+                enrolment_id: id,
+                flags: targets.remove(&id).unwrap_or_default(),
+            })
+            .collect(),
+    )
+}

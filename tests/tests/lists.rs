@@ -1,0 +1,145 @@
+//! The district's lists with names: each has exactly as many rows as the number it
+//! explains, counted independently from the stored visits, and names the right people.
+
+use std::collections::BTreeSet;
+
+use pendamping_cli::demo;
+use pendamping_core::TargetKind;
+use pendamping_core::lists::NameList;
+use pendamping_core::recap::{Month, TargetGroup};
+use pendamping_core::risk::RiskFlag;
+use pendamping_store::Store;
+use pendamping_tests::*;
+
+const NOV: Month = Month { year: 2026, month: 11 };
+
+fn today() -> chrono::NaiveDate {
+    d(2026, 11, 23)
+}
+
+fn demo_store(dir: &std::path::Path) -> Store {
+    let mut store = Store::open(dir.join("device.db"), options(clock_at(today()))).unwrap();
+    let opts = demo::DemoOptions {
+        households: 240,
+        villages: vec![VILLAGE.to_string(), OTHER_VILLAGE.to_string()],
+        seed: 5,
+        months: 14,
+        today: today(),
+        chunk: 200,
+    };
+    demo::generate(&opts, &|_| false, |b| store.import(b).map(|_| ())).unwrap();
+    store
+}
+
+/// Enrolments of `kind` with any of `flags` on a visit in November, read straight from the
+/// visits' stored flags (not through the recap).
+fn flagged_in_november(dir: &std::path::Path, kind: TargetKind, flags: &[RiskFlag]) -> BTreeSet<String> {
+    let conn = rusqlite::Connection::open(dir.join("device.db")).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT v.enrolment_id, v.flags FROM visits v JOIN enrolments e ON e.id = v.enrolment_id \
+             WHERE v.deleted = 0 AND e.deleted = 0 AND e.kind = ?1 AND v.visit_date BETWEEN '2026-11-01' AND '2026-11-30'",
+        )
+        .unwrap();
+    let kind = serde_json::to_value(kind).unwrap();
+    let rows = stmt
+        .query_map([kind.as_str().unwrap()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+        })
+        .unwrap();
+    let wanted: Vec<String> = flags
+        .iter()
+        .map(|f| serde_json::to_value(f).unwrap().as_str().unwrap().to_string())
+        .collect();
+    rows.map(|r| r.unwrap())
+        .filter(|(_, f)| {
+            // Stored comma-separated, in the flags' wire spelling.
+            f.as_deref()
+                .unwrap_or("")
+                .split(',')
+                .any(|x| wanted.iter().any(|w| w == x))
+        })
+        .map(|(id, _)| id)
+        .collect()
+}
+
+#[test]
+fn each_list_has_as_many_names_as_its_number_and_the_right_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(dir.path());
+    let recap = store.recap(NOV, KECAMATAN).unwrap();
+    let group = |g: TargetGroup| {
+        recap
+            .totals_by_group()
+            .into_iter()
+            .find(|r| r.group == Some(g))
+            .unwrap_or_default()
+    };
+
+    let stunted = store.name_list(NameList::Stunted, NOV, KECAMATAN, today()).unwrap();
+    let counted = [TargetGroup::Baduta, TargetGroup::Balita]
+        .map(|g| group(g).flags.get(&RiskFlag::Stunted).copied().unwrap_or(0))
+        .iter()
+        .sum::<u32>();
+    assert!(counted > 0, "the demo has stunted children");
+    assert_eq!(
+        stunted.len() as u32,
+        counted,
+        "the list has a row per child the recap counts"
+    );
+    let ids: BTreeSet<String> = stunted.iter().map(|r| r.enrolment_id.unwrap().to_string()).collect();
+    assert_eq!(
+        ids,
+        flagged_in_november(dir.path(), TargetKind::Anak, &[RiskFlag::Stunted])
+    );
+    for r in &stunted {
+        assert_eq!(r.kind, Some(TargetKind::Anak));
+        assert!(!r.name.is_empty() && r.birth_date.is_some(), "{r:?}");
+        assert!(
+            r.last_visit.is_some_and(|d| NOV.contains(d)),
+            "measured this month: {r:?}"
+        );
+        assert!(
+            r.last.lenhei_cm.is_some() && r.last.z_len.is_some(),
+            "with its measurements: {r:?}"
+        );
+    }
+
+    let maternal = store.name_list(NameList::KekAnaemia, NOV, KECAMATAN, today()).unwrap();
+    let ids: BTreeSet<String> = maternal.iter().map(|r| r.enrolment_id.unwrap().to_string()).collect();
+    assert_eq!(ids.len(), maternal.len(), "one row per woman");
+    assert_eq!(
+        ids,
+        flagged_in_november(dir.path(), TargetKind::IbuHamil, &NameList::MATERNAL_FLAGS)
+    );
+    assert!(
+        maternal
+            .iter()
+            .all(|r| !r.flags.is_empty() && r.flags.iter().all(|f| NameList::MATERNAL_FLAGS.contains(f)))
+    );
+
+    let krs = store.name_list(NameList::Krs, NOV, KECAMATAN, today()).unwrap();
+    let total = recap.krs_total();
+    assert_eq!(krs.len() as u32, total.krs_families);
+    assert_eq!(
+        krs.iter().filter(|r| r.accompanied == Some(true)).count() as u32,
+        total.krs_accompanied
+    );
+    assert!(total.krs_accompanied > 0 && total.krs_accompanied < total.krs_families);
+
+    // A village's list is that village's rows of the kecamatan's.
+    let village = store.name_list(NameList::Krs, NOV, VILLAGE, today()).unwrap();
+    assert_eq!(village.len(), krs.iter().filter(|r| r.area_code == VILLAGE).count());
+
+    let overdue = store.name_list(NameList::Overdue, NOV, KECAMATAN, today()).unwrap();
+    let due = store.due_list(KECAMATAN, today()).unwrap();
+    let late = due.iter().filter(|d| d.due < today()).count();
+    assert_eq!(overdue.len(), late);
+    assert!(overdue.iter().all(|r| r.due.is_some_and(|d| d < today())));
+    assert!(
+        overdue
+            .windows(2)
+            .all(|w| (&w[0].tpk, -w[0].days_overdue.unwrap()) <= (&w[1].tpk, -w[1].days_overdue.unwrap())),
+        "by TPK, the longest overdue first"
+    );
+}
