@@ -205,6 +205,11 @@ enum ServerAdmin {
         #[arg(long)]
         db: PathBuf,
     },
+    /// The accounts of the people who read the dashboard.
+    User {
+        #[command(subcommand)]
+        what: UserAdmin,
+    },
     /// Persons that may be registered twice (same NIK; or no NIK and the same name, birth
     /// date and mother's NIK), under an area, for review.
     Duplicates {
@@ -240,6 +245,87 @@ enum ServerAdmin {
         #[command(flatten)]
         what: ListArgs,
     },
+}
+
+#[derive(Subcommand)]
+enum UserAdmin {
+    /// Makes an account. The password is read from PENDAMPING_PASSWORD, or else from the
+    /// first line of the standard input; it never goes on the command line.
+    Add {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        name: String,
+        /// plkb (a kecamatan), district (a regency, read only) or admin (a regency).
+        #[arg(long, value_parser = parse_account_role)]
+        role: pendamping_server::accounts::AccountRole,
+        /// Area codes, comma-separated, with or without dots.
+        #[arg(long, value_delimiter = ',', required = true)]
+        scope: Vec<String>,
+    },
+    /// Lists the accounts (never their passwords).
+    List {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Stops an account logging in.
+    Disable {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+fn user(what: UserAdmin, out: &mut dyn Write) -> Result<()> {
+    use pendamping_server::accounts;
+    let now = chrono::Utc::now().timestamp_millis();
+    match what {
+        UserAdmin::Add { db, name, role, scope } => {
+            let password = match std::env::var("PENDAMPING_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    io::stdin()
+                        .read_line(&mut line)
+                        .context("membaca kata sandi dari masukan")?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let codes: Vec<String> = scope.iter().map(|a| area_arg(a)).collect::<Result<_>>()?;
+            let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+            let conn = pendamping_server::db::open(&db)?;
+            let a = accounts::add(&conn, &name, role, &codes, &password, now)?;
+            eprintln!(
+                "akun {} ({}) dibuat untuk wilayah {}",
+                a.name,
+                a.role.as_str(),
+                a.scope.codes()
+            );
+        }
+        UserAdmin::List { db } => {
+            for (name, role, areas, disabled) in accounts::list(&pendamping_server::db::open(&db)?)? {
+                writeln!(
+                    out,
+                    "{name:<24} {role:<9} {areas}{}",
+                    if disabled { "  (nonaktif)" } else { "" }
+                )?;
+            }
+        }
+        UserAdmin::Disable { db, name } => {
+            accounts::disable(&pendamping_server::db::open(&db)?, &name, now)?;
+            eprintln!("akun {name} dinonaktifkan");
+        }
+    }
+    Ok(())
+}
+
+fn parse_account_role(s: &str) -> std::result::Result<pendamping_server::accounts::AccountRole, String> {
+    use pendamping_server::accounts::AccountRole;
+    AccountRole::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = AccountRole::ALL.iter().map(|r| r.as_str()).collect();
+        format!("peran {s:?} tidak dikenal; pilih {}", names.join(", "))
+    })
 }
 
 /// Which list, of which area and month, and how to write it.
@@ -506,6 +592,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("perangkat {device} dicabut");
             }
             Some(ServerAdmin::Devices { db }) => net::admin_devices(&db, &mut out)?,
+            Some(ServerAdmin::User { what }) => user(what, &mut out)?,
             Some(ServerAdmin::Duplicates { db, area }) => {
                 let area = if area.is_empty() { area } else { area_arg(&area)? };
                 net::duplicates(&db, &area, &mut out)?

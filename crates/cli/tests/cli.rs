@@ -522,3 +522,61 @@ fn lists_with_names_as_xlsx_csv_and_a_table() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn an_admin_makes_dashboard_accounts_with_the_password_on_standard_input() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let add = |name: &str, role: &str, scope: &str, password: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pendamping"))
+            .args([
+                "server",
+                "user",
+                "add",
+                "--db",
+                "central.db",
+                "--name",
+                name,
+                "--role",
+                role,
+                "--scope",
+                scope,
+            ])
+            .current_dir(p)
+            .env_remove("PENDAMPING_PASSWORD")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let made = add("sari", "plkb", "36.02.01", "kata-sandi-panjang");
+    assert!(
+        stderr(&made).contains("akun sari (plkb) dibuat untuk wilayah 360201"),
+        "{}",
+        stderr(&made)
+    );
+    assert!(!add("budi", "plkb", "36.02.01", "pendek").status.success());
+    let bad = add("budi", "bupati", "3602", "kata-sandi-panjang");
+    assert!(
+        stderr(&bad).contains("peran \"bupati\" tidak dikenal"),
+        "{}",
+        stderr(&bad)
+    );
+    let list = ok(&pendamping(&["server", "user", "list", "--db", "central.db"], p));
+    assert!(
+        list.starts_with("sari") && list.contains("360201") && !list.contains("budi"),
+        "{list}"
+    );
+    let db = rusqlite::Connection::open(p.join("central.db")).unwrap();
+    let hash: String = db.query_row("SELECT hash FROM accounts", [], |r| r.get(0)).unwrap();
+    assert!(hash.starts_with("$argon2id$") && !hash.contains("kata-sandi"));
+    ok(&pendamping(
+        &["server", "user", "disable", "--db", "central.db", "--name", "sari"],
+        p,
+    ));
+    assert!(ok(&pendamping(&["server", "user", "list", "--db", "central.db"], p)).contains("(nonaktif)"));
+}

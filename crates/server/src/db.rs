@@ -27,6 +27,13 @@ const MIGRATIONS: &[(u32, &str)] = &[
         3,
         include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/server/0003_hub.sql")),
     ),
+    (
+        4,
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schema/server/0004_accounts.sql"
+        )),
+    ),
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;

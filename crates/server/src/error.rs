@@ -29,6 +29,8 @@ pub enum ServerError {
     Upstream(#[from] pendamping_sync::SyncError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("akun: {0}")]
+    Account(String),
 }
 
 pub type Result<T, E = ServerError> = std::result::Result<T, E>;

@@ -2,6 +2,7 @@
 //! SQLite store, scopes each device to its area, and serves the sync API
 //! (SYNC.md, schema/openapi.yaml).
 
+pub mod accounts;
 mod api;
 pub mod auth;
 pub mod config;
