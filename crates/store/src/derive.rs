@@ -100,7 +100,7 @@ fn household(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Re
          AND e.kind = 'ibu_hamil' AND e.deleted = 0 AND e.end_date IS NULL) \
          FROM persons p WHERE p.household_id = ?1 AND p.deleted = 0",
     )?;
-    let members: Vec<Member> = stmt
+    let rows = stmt
         .query_map([id], |r| {
             Ok((
                 r.get::<_, Option<String>>(0)?,
@@ -109,8 +109,12 @@ fn household(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Re
                 r.get::<_, bool>(3)?,
             ))
         })?
-        .filter_map(|row| {
-            let (sex, birth, rel, pregnant) = row.ok()?;
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // A member not yet registered in full (no sex, birth date or relationship) cannot count
+    // for the 4T criteria; a row that does not read is an error, not a missing member.
+    let members: Vec<Member> = rows
+        .into_iter()
+        .filter_map(|(sex, birth, rel, pregnant)| {
             Some(Member {
                 sex: serde_json::from_value(serde_json::Value::String(sex?)).ok()?,
                 birth_date: birth?.parse().ok()?,
@@ -146,6 +150,8 @@ pub(crate) fn children_count(conn: &Connection, p: &Person) -> Result<Option<u32
 }
 
 fn enrolment(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Result<()> {
+    // A row still incomplete (its other fields not yet merged) does not read as a record:
+    // nothing is derived from it until it does.
     let e = rows::read_record::<Enrolment>(conn, Entity::Enrolment, id)
         .ok()
         .flatten();
