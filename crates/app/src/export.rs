@@ -14,6 +14,17 @@ pub enum Cell {
     Dec(f64),
 }
 
+impl Cell {
+    /// The cell as CSV and a printed table show it.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Dec(x) => decimal(*x),
+        }
+    }
+}
+
 impl From<Option<f64>> for Cell {
     fn from(x: Option<f64>) -> Cell {
         x.map_or(Cell::Text(String::new()), Cell::Dec)
@@ -91,7 +102,7 @@ pub fn save(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<Exported,
 }
 
 /// At most two decimals, with a decimal comma: 12,5 and −2,31, as Indonesian Excel reads.
-pub fn decimal(x: f64) -> String {
+fn decimal(x: f64) -> String {
     let s = format!("{x:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.replace('.', ",") }
@@ -116,12 +127,7 @@ impl Sheet {
             let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(&mut out);
             w.write_record(&self.headers).map_err(failed)?;
             for row in &self.rows {
-                w.write_record(row.iter().map(|c| match c {
-                    Cell::Text(s) => s.clone(),
-                    Cell::Int(n) => n.to_string(),
-                    Cell::Dec(x) => decimal(*x),
-                }))
-                .map_err(failed)?;
+                w.write_record(row.iter().map(Cell::text)).map_err(failed)?;
             }
             w.flush().map_err(failed)?;
         }

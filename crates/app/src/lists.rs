@@ -33,8 +33,9 @@ fn flags(r: &ListRow) -> Cell {
     labels.join(", ").into()
 }
 
-/// `rows` of `list` as a sheet; `on` is the day ages are counted to (the month's end).
-pub fn sheet(list: NameList, month: Month, rows: &[ListRow], on: NaiveDate) -> Sheet {
+/// `rows` of `list` as a sheet; ages count to the month's end.
+pub fn sheet(list: NameList, month: Month, rows: &[ListRow]) -> Sheet {
+    let on = month.last_day();
     let own: &[&'static str] = match list {
         NameList::Stunted => &[
             "Jenis kelamin",
@@ -130,7 +131,7 @@ pub fn list_file(store: &Store, list: NameList, month: &str, format: Format) -> 
     let area = recap_area(store)?;
     let rows = store.name_list(list, m, &area, store.today())?;
     Ok((
-        sheet(list, m, &rows, m.last_day()).to_bytes(format)?,
+        sheet(list, m, &rows).to_bytes(format)?,
         file_name(list, &area, m, format),
     ))
 }

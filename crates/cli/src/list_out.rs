@@ -22,7 +22,7 @@ pub fn write(
     output: Option<&std::path::Path>,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let s = sheet(list, month, rows, month.last_day());
+    let s = sheet(list, month, rows);
     writer(format, output, out, |w| match format {
         Format::Table => {
             writeln!(w, "{} — {} — {month}", title(list), area_title(area))?;
@@ -30,7 +30,7 @@ pub fn write(
             writeln!(w)?;
             writeln!(w, "{}", s.headers.join(" | "))?;
             for row in &s.rows {
-                let cells: Vec<String> = row.iter().map(text).collect();
+                let cells: Vec<String> = row.iter().map(Cell::text).collect();
                 writeln!(w, "{}", cells.join(" | "))?;
             }
             Ok(())
@@ -39,12 +39,4 @@ pub fn write(
         Format::Xlsx => Ok(w.write_all(&s.xlsx()?)?),
         Format::Json => Ok(serde_json::to_writer_pretty(w, rows)?),
     })
-}
-
-fn text(c: &Cell) -> String {
-    match c {
-        Cell::Text(s) => s.clone(),
-        Cell::Int(n) => n.to_string(),
-        Cell::Dec(x) => pendamping_app::export::decimal(*x),
-    }
 }

@@ -279,7 +279,7 @@ enum UserAdmin {
 
 fn user(what: UserAdmin, out: &mut dyn Write) -> Result<()> {
     use pendamping_server::accounts;
-    let now = chrono::Utc::now().timestamp_millis();
+    let now = net::now_ms();
     match what {
         UserAdmin::Add { db, name, role, scope } => {
             let password = match std::env::var("PENDAMPING_PASSWORD") {

@@ -111,7 +111,8 @@ pub fn hub_status(db: &Path, out: &mut dyn Write) -> Result<()> {
     admin_devices(db, out)
 }
 
-fn now_ms() -> i64 {
+/// Now, for what an engineer's command stamps (enrolments, revocations, accounts).
+pub fn now_ms() -> i64 {
     SystemTime.now_millis() as i64
 }
 

@@ -72,7 +72,6 @@ pub enum Member {
 pub fn members(list: NameList, month: Month, input: &RecapInput, rules: &Rules) -> Option<Vec<Member>> {
     let mut targets: BTreeMap<Uuid, Vec<RiskFlag>> = BTreeMap::new();
     let mut order: Vec<Uuid> = Vec::new();
-    let mut families = Vec::new();
     let mut target = |id: Uuid, flag: RiskFlag| {
         targets
             .entry(id)
@@ -96,17 +95,18 @@ pub fn members(list: NameList, month: Month, input: &RecapInput, rules: &Rules) 
                 target(e.id, f);
             }
         }),
-        NameList::Krs => walk(month, input, rules, &mut |c| {
-            if let Counted::KrsFamily(h, accompanied) = c {
-                families.push(Member::Family {
-                    household_id: h.id,
-                    accompanied,
-                });
-            }
-        }),
-    }
-    if list == NameList::Krs {
-        return Some(families);
+        NameList::Krs => {
+            let mut families = Vec::new();
+            walk(month, input, rules, &mut |c| {
+                if let Counted::KrsFamily(h, accompanied) = c {
+                    families.push(Member::Family {
+                        household_id: h.id,
+                        accompanied,
+                    });
+                }
+            });
+            return Some(families);
+        }
     }
     Some(
         order

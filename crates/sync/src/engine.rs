@@ -318,7 +318,8 @@ const MAX_PAGE: usize = 64 << 20;
 /// Most changes in one page of a streamed pull (~10 KB on the wire).
 const STREAM_PAGE: usize = 500;
 
-/// Most changes merged under one hold of the store: about 20 ms on a cheap tablet.
+/// Most changes merged under one hold of the store: about 30 ms each on this project's
+/// 2-core machine (`cargo bench -p pendamping-tests --bench sync -- stall`).
 const APPLY_SLICE: usize = 100;
 
 /// Between two slices of a page: long enough for a waiting command to take the store.
