@@ -3,11 +3,11 @@
 
 use std::io::Write;
 
-use pendamping_app::export::Cell;
-use pendamping_app::lists::{sheet, title};
-use pendamping_app::recap::area_title;
 use pendamping_core::lists::NameList;
 use pendamping_core::recap::Month;
+use pendamping_report::labels::area_title;
+use pendamping_report::lists::{sheet, title};
+use pendamping_report::sheet::Cell;
 use pendamping_store::ListRow;
 
 use crate::recap_out::{Format, writer};

@@ -175,7 +175,7 @@ pub fn duplicates(db: &Path, area: &str, out: &mut dyn Write) -> Result<()> {
                 .as_deref()
                 .map(pendamping_core::nik::mask)
                 .unwrap_or_else(|| "-".into()),
-            pendamping_app::recap::area_title(&p.area_code)
+            pendamping_report::labels::area_title(&p.area_code)
         )
     };
     for d in &pairs {

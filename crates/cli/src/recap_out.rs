@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use pendamping_app::recap::{area_title, group_label, pairs};
 use pendamping_core::recap::{Recap, TargetGroup};
+use pendamping_report::labels::{area_title, group_label, pairs};
 
-pub use pendamping_app::recap::sheet;
+pub use pendamping_report::recap::sheet;
 
 /// How a recap is written.
 #[derive(Clone, Copy, clap::ValueEnum)]

@@ -11,6 +11,7 @@ pub mod hlc;
 pub mod household;
 pub mod ids;
 pub mod immunisation;
+pub mod indicators;
 pub mod krs;
 pub mod lists;
 pub mod merge;

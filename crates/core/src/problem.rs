@@ -131,6 +131,11 @@ const MONTHS_EN: [&str; 12] = [
 ];
 
 /// "1 Desember 2026", as messages write a date.
+/// "November 2026".
+pub fn month_id(year: i32, month: u32) -> String {
+    format!("{} {year}", MONTHS_ID[(month.clamp(1, 12) - 1) as usize])
+}
+
 pub fn date_id(d: chrono::NaiveDate) -> String {
     use chrono::Datelike;
     format!("{} {} {}", d.day(), MONTHS_ID[d.month0() as usize], d.year())

@@ -38,6 +38,21 @@ impl Month {
     pub fn contains(self, d: NaiveDate) -> bool {
         d.year() == self.year && d.month() == self.month
     }
+    /// The month `d` falls in.
+    pub fn of(d: NaiveDate) -> Month {
+        Month {
+            year: d.year(),
+            month: d.month(),
+        }
+    }
+    /// The month `n` months before this one.
+    pub fn back(self, n: u32) -> Month {
+        let i = self.year * 12 + self.month as i32 - 1 - n as i32;
+        Month {
+            year: i.div_euclid(12),
+            month: i.rem_euclid(12) as u32 + 1,
+        }
+    }
 }
 
 impl std::fmt::Display for Month {

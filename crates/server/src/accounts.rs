@@ -128,13 +128,32 @@ pub fn verify(conn: &Connection, name: &str, password: &str) -> Result<Option<Ac
     if hasher().verify_password(password.as_bytes(), &parsed).is_err() || disabled.is_some() {
         return Ok(None);
     }
-    let role = AccountRole::parse(&role).ok_or_else(|| ServerError::Corrupt(format!("accounts.role of {name}")))?;
+    account(name, &role, &areas).map(Some)
+}
+
+/// An account as stored.
+fn account(name: String, role: &str, areas: &str) -> Result<Account> {
+    let role = AccountRole::parse(role).ok_or_else(|| ServerError::Corrupt(format!("accounts.role of {name}")))?;
     let codes: Vec<&str> = areas.split(',').collect();
-    Ok(Some(Account {
+    Ok(Account {
+        scope: Scope::new(role.level(), &codes)?,
         name,
         role,
-        scope: Scope::new(role.level(), &codes)?,
-    }))
+    })
+}
+
+/// The account `name` as it is now, if it is not disabled: a dashboard session reads it
+/// on every request, so disabling an account ends its sessions at once.
+pub fn active(conn: &Connection, name: &str) -> Result<Option<Account>> {
+    let row: Option<(String, String)> = conn
+        .query_row(
+            "SELECT role, areas FROM accounts WHERE name = ?1 AND disabled_at IS NULL",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    row.map(|(role, areas)| account(name.to_string(), &role, &areas))
+        .transpose()
 }
 
 /// Every account, by name: (name, role, areas, disabled).

@@ -791,9 +791,25 @@ impl AppState {
         area: &str,
     ) -> Result<Vec<pendamping_store::ListRow>, ServerError> {
         self.view_current()?;
+        self.0.view.name_list(list, month, area, self.today_in(area))
+    }
+
+    /// Today in `area`'s own time zone.
+    pub fn today_in(&self, area: &str) -> chrono::NaiveDate {
         let rules = self.rules();
-        let today = self.ingest_context(&rules.rules).today_in(area);
-        self.0.view.name_list(list, month, area, today)
+        self.ingest_context(&rules.rules).today_in(area)
+    }
+
+    /// The indicators of `area` for `month`, by child area (`key_len` code characters),
+    /// from the same view and walk as the recap (blocking).
+    pub fn indicators(
+        &self,
+        month: pendamping_core::recap::Month,
+        area: &str,
+        key_len: usize,
+    ) -> Result<Arc<std::collections::BTreeMap<String, pendamping_core::indicators::Indicators>>, ServerError> {
+        self.view_current()?;
+        self.0.view.indicators(month, area, key_len)
     }
 
     /// Brings the view up to date with the log, under the server's rules now (blocking).

@@ -21,9 +21,15 @@ const PAGE: i64 = 5000;
 /// The log store this view was built from.
 const LOG_KEY: &str = "view_of";
 
+/// The indicators of one (area, month, split), as computed from the view.
+type ByArea = Arc<std::collections::BTreeMap<String, pendamping_core::indicators::Indicators>>;
+
 pub struct View {
     store: Mutex<Store>,
     path: PathBuf,
+    /// Indicators already computed since the view last changed: a dashboard's 12-month
+    /// trend reads each month once until a push brings something new.
+    indicators: Mutex<std::collections::HashMap<(String, Month, usize), ByArea>>,
 }
 
 fn store_err(e: pendamping_store::StoreError) -> ServerError {
@@ -66,6 +72,7 @@ impl View {
         Ok(View {
             store: Mutex::new(store),
             path,
+            indicators: Default::default(),
         })
     }
 
@@ -98,6 +105,9 @@ impl View {
                 last = seq;
             }
             if page.is_empty() {
+                if applied > 0 {
+                    self.indicators.lock().unwrap_or_else(|p| p.into_inner()).clear();
+                }
                 return Ok(applied);
             }
             let report = store.apply_remote(&page, Some(&last.to_string())).map_err(store_err)?;
@@ -162,6 +172,23 @@ impl View {
     /// The recap of `area` (village, kecamatan, kabupaten or province code) for `month`.
     pub fn recap(&self, month: Month, area: &str) -> Result<Recap> {
         self.with_store(|s| s.recap(month, area)).map_err(store_err)
+    }
+
+    /// The indicators of `area` for `month`, by child area (`key_len` code characters).
+    pub fn indicators(&self, month: Month, area: &str, key_len: usize) -> Result<ByArea> {
+        let key = (area.to_string(), month, key_len);
+        if let Some(hit) = self.indicators.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Ok(hit.clone());
+        }
+        let rows = Arc::new(
+            self.with_store(|s| s.indicators(month, area, key_len))
+                .map_err(store_err)?,
+        );
+        self.indicators
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, rows.clone());
+        Ok(rows)
     }
 
     /// A list with names of `area` for `month` (`Overdue`: as of `today`).

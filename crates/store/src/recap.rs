@@ -18,6 +18,22 @@ impl Store {
         Ok(recap::compute(month, &self.recap_input(month, area)?, &self.opts.rules))
     }
 
+    /// The district's indicators of `area` in `month`, by child area: the first `key_len`
+    /// characters of each village code (a kecamatan's 6, a village's 10).
+    pub fn indicators(
+        &self,
+        month: Month,
+        area: &str,
+        key_len: usize,
+    ) -> Result<std::collections::BTreeMap<String, pendamping_core::indicators::Indicators>> {
+        Ok(pendamping_core::indicators::by_area(
+            month,
+            &self.recap_input(month, area)?,
+            &self.opts.rules,
+            key_len,
+        ))
+    }
+
     /// What the recap of `area` in `month` reads: enrolments overlapping the month, the
     /// month's visits, the area's households. The lists read the same.
     pub fn recap_input(&self, month: Month, area: &str) -> Result<RecapInput> {

@@ -198,6 +198,10 @@ fn months_parse_and_bound() {
     assert!(Month::parse("2024-13").is_none());
     assert!(Month::parse("x").is_none());
     assert_eq!(m.to_string(), "2024-02");
+    assert_eq!(m.back(2).to_string(), "2023-12");
+    assert_eq!(m.back(14).to_string(), "2022-12");
+    assert_eq!(m.back(0), m);
+    assert_eq!(Month::of(d(2024, 2, 29)), m);
 }
 
 #[test]
@@ -242,4 +246,80 @@ fn people_and_families_are_counted_once_over_an_area_and_not_summed_from_village
     // Enrolment counts do add up.
     let visited: u32 = r.rows.iter().map(|row| row.visited).sum();
     assert_eq!(visited, 3);
+}
+
+#[test]
+fn the_indicators_are_the_recaps_numbers_split_by_area_and_the_lists_lengths() {
+    use crate::indicators::{Indicator, by_area, total};
+    use crate::lists::{NameList, members};
+    let mut other = enr(3, TargetKind::Anak, d(2025, 1, 1), d(2025, 1, 1));
+    other.area_code = "3602012003".into();
+    let input = RecapInput {
+        enrolments: vec![
+            enr(1, TargetKind::Anak, d(2025, 1, 1), d(2025, 1, 1)),
+            enr(2, TargetKind::IbuHamil, d(2026, 6, 1), d(1999, 1, 1)),
+            other,
+        ],
+        visits: vec![
+            RecapVisit {
+                flags: vec![RiskFlag::Stunted, RiskFlag::Underweight],
+                services: Services {
+                    referral: true,
+                    ..Default::default()
+                },
+                ..visit(1, d(2026, 11, 2))
+            },
+            RecapVisit {
+                flags: vec![RiskFlag::Stunted],
+                ..visit(1, d(2026, 11, 20))
+            },
+            // KEK and anaemia at once: one woman on the list and in the count.
+            RecapVisit {
+                flags: vec![RiskFlag::Kek, RiskFlag::Anemia],
+                ..visit(2, d(2026, 11, 4))
+            },
+            visit(3, d(2026, 11, 5)),
+        ],
+        households: vec![RecapHousehold {
+            id: Uuid::from_u128(1003),
+            area_code: "3602012003".into(),
+            krs: true,
+        }],
+    };
+    let rules = Rules::default();
+    let r = compute(NOV, &input, &rules);
+    let rows = by_area(NOV, &input, &rules, 10);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let t = total(&rows);
+    let children: u32 = [TargetGroup::Baduta, TargetGroup::Balita]
+        .iter()
+        .map(|g| group(&r, *g).visited)
+        .sum();
+    assert_eq!((t.get(Indicator::ChildrenVisited), children), (2, 2));
+    assert_eq!(
+        t.get(Indicator::Stunted),
+        group(&r, TargetGroup::Baduta).flags[&RiskFlag::Stunted]
+    );
+    assert_eq!(t.get(Indicator::Underweight), 1);
+    assert_eq!(t.get(Indicator::Wasted), 0);
+    assert_eq!(
+        t.get(Indicator::Pregnant),
+        group(&r, TargetGroup::IbuHamil).caseload_end
+    );
+    assert_eq!(t.get(Indicator::Referrals), 1);
+    let list_len = |l| members(l, NOV, &input, &rules).unwrap().len() as u32;
+    assert_eq!(t.get(Indicator::KekAnaemia), list_len(NameList::KekAnaemia));
+    assert_eq!(t.get(Indicator::KekAnaemia), 1);
+    assert_eq!(t.get(Indicator::Stunted), list_len(NameList::Stunted));
+    assert_eq!(t.get(Indicator::KrsFamilies), r.krs_total().krs_families);
+    assert_eq!(rows["3602012003"].get(Indicator::KrsAccompanied), 1);
+    assert_eq!(rows["3602012002"].get(Indicator::KrsFamilies), 0);
+    assert_eq!(t.percent(Indicator::Stunted), Some(50.0));
+    assert_eq!(
+        rows["3602012003"].percent(Indicator::KekAnaemia),
+        None,
+        "no pregnant woman there"
+    );
+    let kecamatan = by_area(NOV, &input, &rules, 6);
+    assert_eq!(total(&kecamatan), t, "the same totals whatever the split");
 }

@@ -1,0 +1,177 @@
+//! The district's indicators of a month (DOMAIN.md §3.4), counted over the recap's own walk
+//! (`recap::walk`), so each equals the recap's row it comes from and the list of names it
+//! drills down to. Every indicator counts targets or families, each in one village, so an
+//! area's figures are the sum of its villages'.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::lists::NameList;
+use crate::recap::{Counted, Month, RecapInput, TargetGroup, walk};
+use crate::risk::RiskFlag;
+use crate::rules::Rules;
+
+/// One indicator the dashboard shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Indicator {
+    /// Children 0–59 months visited this month (the prevalences' denominator; a visit may
+    /// lack a measurement, so this is not "measured").
+    ChildrenVisited,
+    /// Of them, below −2 SD length/height-for-age.
+    Stunted,
+    /// Below −2 SD weight-for-length/height.
+    Wasted,
+    /// Below −2 SD weight-for-age.
+    Underweight,
+    /// Pregnant women enrolled at the month's end.
+    Pregnant,
+    /// Pregnant women with KEK, anaemia or a danger sign at a visit this month.
+    KekAnaemia,
+    /// Pregnant women whose cumulative TTD reached the target (90) by the month's end.
+    TtdReached,
+    /// KRS families.
+    KrsFamilies,
+    /// KRS families of which anyone was visited this month.
+    KrsAccompanied,
+    /// Postpartum women whose first contraceptive method was recorded this month (KBPP).
+    Kbpp,
+    /// Visits that referred a target to a health facility.
+    Referrals,
+    /// Visits that recorded a referral completed.
+    ReferralsCompleted,
+}
+
+impl Indicator {
+    pub const ALL: [Indicator; 12] = [
+        Indicator::ChildrenVisited,
+        Indicator::Stunted,
+        Indicator::Wasted,
+        Indicator::Underweight,
+        Indicator::Pregnant,
+        Indicator::KekAnaemia,
+        Indicator::TtdReached,
+        Indicator::KrsFamilies,
+        Indicator::KrsAccompanied,
+        Indicator::Kbpp,
+        Indicator::Referrals,
+        Indicator::ReferralsCompleted,
+    ];
+
+    /// The indicator this one is a share of (a prevalence's denominator).
+    pub fn share_of(self) -> Option<Indicator> {
+        match self {
+            Indicator::Stunted | Indicator::Wasted | Indicator::Underweight => Some(Indicator::ChildrenVisited),
+            Indicator::KekAnaemia | Indicator::TtdReached => Some(Indicator::Pregnant),
+            Indicator::KrsAccompanied => Some(Indicator::KrsFamilies),
+            Indicator::ReferralsCompleted => Some(Indicator::Referrals),
+            _ => None,
+        }
+    }
+
+    /// The list of names behind the number, where there is one.
+    pub fn list(self) -> Option<NameList> {
+        match self {
+            Indicator::Stunted => Some(NameList::Stunted),
+            Indicator::KekAnaemia => Some(NameList::KekAnaemia),
+            Indicator::KrsFamilies | Indicator::KrsAccompanied => Some(NameList::Krs),
+            _ => None,
+        }
+    }
+}
+
+/// The indicators of one area and month.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Indicators(BTreeMap<Indicator, u32>);
+
+impl Indicators {
+    pub fn get(&self, i: Indicator) -> u32 {
+        self.0.get(&i).copied().unwrap_or(0)
+    }
+
+    fn bump(&mut self, i: Indicator) {
+        *self.0.entry(i).or_default() += 1;
+    }
+
+    pub fn add(&mut self, o: &Indicators) {
+        for (k, v) in &o.0 {
+            *self.0.entry(*k).or_default() += v;
+        }
+    }
+
+    /// `i` as a share of its denominator, in percent (None without one, or when it is 0).
+    pub fn percent(&self, i: Indicator) -> Option<f64> {
+        let of = self.get(i.share_of()?);
+        (of > 0).then(|| 100.0 * f64::from(self.get(i)) / f64::from(of))
+    }
+}
+
+fn child(g: TargetGroup) -> bool {
+    matches!(g, TargetGroup::Baduta | TargetGroup::Balita)
+}
+
+/// The indicators of `month`, by the first `key_len` characters of each village code (a
+/// kecamatan's 6, a village's 10): the rows of an area's drill-down. Their sum is the area's.
+pub fn by_area(month: Month, input: &RecapInput, rules: &Rules, key_len: usize) -> BTreeMap<String, Indicators> {
+    let mut out: BTreeMap<String, Indicators> = BTreeMap::new();
+    let mut maternal: std::collections::BTreeSet<Uuid> = Default::default();
+    let key = |code: &str| code.get(..key_len).unwrap_or(code).to_string();
+    walk(month, input, rules, &mut |c| {
+        let (area, i) = match c {
+            Counted::CaseloadEnd(e, TargetGroup::IbuHamil) => (&e.area_code, Indicator::Pregnant),
+            Counted::Flag(e, g, f) if child(g) => match f {
+                RiskFlag::Stunted => (&e.area_code, Indicator::Stunted),
+                RiskFlag::Wasted => (&e.area_code, Indicator::Wasted),
+                RiskFlag::Underweight => (&e.area_code, Indicator::Underweight),
+                _ => return,
+            },
+            Counted::Flag(e, TargetGroup::IbuHamil, f)
+                if NameList::MATERNAL_FLAGS.contains(&f) && maternal.insert(e.id) =>
+            {
+                (&e.area_code, Indicator::KekAnaemia)
+            }
+            Counted::TtdReached(e, _) => (&e.area_code, Indicator::TtdReached),
+            Counted::Kbpp(e, _, _) => (&e.area_code, Indicator::Kbpp),
+            Counted::KrsFamily(h, accompanied) => {
+                let row = out.entry(key(&h.area_code)).or_default();
+                row.bump(Indicator::KrsFamilies);
+                if accompanied {
+                    row.bump(Indicator::KrsAccompanied);
+                }
+                return;
+            }
+            Counted::Visit {
+                enrolment,
+                group,
+                visit,
+                first,
+            } => {
+                let row = out.entry(key(&enrolment.area_code)).or_default();
+                if first && child(group) {
+                    row.bump(Indicator::ChildrenVisited);
+                }
+                if visit.services.referral {
+                    row.bump(Indicator::Referrals);
+                }
+                if visit.services.referral_completed {
+                    row.bump(Indicator::ReferralsCompleted);
+                }
+                return;
+            }
+            _ => return,
+        };
+        out.entry(key(area)).or_default().bump(i);
+    });
+    out
+}
+
+/// The indicators of the whole input.
+pub fn total(rows: &BTreeMap<String, Indicators>) -> Indicators {
+    let mut t = Indicators::default();
+    for r in rows.values() {
+        t.add(r);
+    }
+    t
+}

@@ -1,0 +1,171 @@
+//! Sheets a person opens in a spreadsheet: CSV the way Indonesian Excel reads it (`;`
+//! between columns, a UTF-8 byte-order mark, Indonesian headers) and XLSX.
+
+use serde::{Deserialize, Serialize};
+
+/// One cell: numbers stay numbers in XLSX, so a sum in the spreadsheet works.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+    /// A measurement: a number in XLSX, a decimal comma in CSV.
+    Dec(f64),
+}
+
+impl Cell {
+    /// The cell as CSV and a printed table show it.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Dec(x) => decimal(*x),
+        }
+    }
+}
+
+impl From<Option<f64>> for Cell {
+    fn from(x: Option<f64>) -> Cell {
+        x.map_or(Cell::Text(String::new()), Cell::Dec)
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+
+impl From<u32> for Cell {
+    fn from(n: u32) -> Cell {
+        Cell::Int(i64::from(n))
+    }
+}
+
+/// A table with its Indonesian headers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    /// The worksheet's name (at most 31 characters in XLSX).
+    pub name: String,
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// At most two decimals, with a decimal comma: 12,5 and −2,31, as Indonesian Excel reads.
+fn decimal(x: f64) -> String {
+    let s = format!("{x:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.replace('.', ",") }
+}
+
+/// A sheet that could not be written (the CSV or XLSX writer's reason).
+#[derive(Debug, thiserror::Error)]
+#[error("Ekspor gagal: {0}")]
+pub struct ExportError(pub String);
+
+fn failed(e: impl std::fmt::Display) -> ExportError {
+    ExportError(e.to_string())
+}
+
+impl Sheet {
+    pub fn to_bytes(&self, format: Format) -> Result<Vec<u8>, ExportError> {
+        match format {
+            Format::Csv => self.csv(),
+            Format::Xlsx => self.xlsx(),
+        }
+    }
+
+    /// `;`-separated with a byte-order mark: what Excel set to Indonesian opens in columns.
+    pub fn csv(&self) -> Result<Vec<u8>, ExportError> {
+        let mut out = "\u{feff}".as_bytes().to_vec();
+        {
+            let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(&mut out);
+            w.write_record(&self.headers).map_err(failed)?;
+            for row in &self.rows {
+                w.write_record(row.iter().map(Cell::text)).map_err(failed)?;
+            }
+            w.flush().map_err(failed)?;
+        }
+        Ok(out)
+    }
+
+    pub fn xlsx(&self) -> Result<Vec<u8>, ExportError> {
+        use rust_xlsxwriter::{Format as Style, Workbook};
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        let name: String = self
+            .name
+            .chars()
+            .filter(|c| !"[]:*?/\\".contains(*c))
+            .take(31)
+            .collect();
+        sheet.set_name(&name).map_err(failed)?;
+        let bold = Style::new().set_bold();
+        for (c, h) in self.headers.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(failed)?;
+        }
+        for (r, row) in self.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
+                match cell {
+                    Cell::Text(s) => sheet.write_string(r, c, s).map(|_| ()),
+                    Cell::Int(n) => sheet.write_number(r, c, *n as f64).map(|_| ()),
+                    Cell::Dec(x) => sheet.write_number(r, c, *x).map(|_| ()),
+                }
+                .map_err(failed)?;
+            }
+        }
+        sheet.set_freeze_panes(1, 0).map_err(failed)?;
+        sheet.autofit();
+        book.save_to_buffer().map_err(failed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sheet() -> Sheet {
+        Sheet {
+            name: "Rekap 2026-11".into(),
+            headers: vec!["Desa", "Kunjungan"],
+            rows: vec![vec!["Cilangkahan; Malingping".into(), 12u32.into()]],
+        }
+    }
+
+    #[test]
+    fn csv_is_semicolon_separated_with_a_byte_order_mark() {
+        let text = String::from_utf8(sheet().csv().unwrap()).unwrap();
+        assert_eq!(text, "\u{feff}Desa;Kunjungan\n\"Cilangkahan; Malingping\";12\n");
+    }
+
+    #[test]
+    fn xlsx_is_a_zip_of_a_workbook() {
+        let bytes = sheet().xlsx().unwrap();
+        assert_eq!(&bytes[..2], b"PK", "an XLSX file is a zip archive");
+        assert!(bytes.len() > 1000);
+    }
+}
