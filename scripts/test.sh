@@ -2,7 +2,8 @@
 # Installs what is needed, then runs every check and test. CI runs this (.ci/run).
 #   fmt, clippy, the UI's type check and unit tests (vitest), every Rust test (including the
 #   check that ui/src/api/types.ts matches the Rust DTOs), then the app end to end in its
-#   real window through tauri-driver under Xvfb. Screenshots: target/e2e-screenshots/.
+#   real window through tauri-driver under Xvfb and the dashboard in headless Chromium.
+#   Screenshots: target/e2e-screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -45,8 +46,9 @@ grep -E '^(test result|     Running|error(\[|:)|---- )' target/cargo-test.log ||
 if [ "$status" -eq 0 ]; then
   # The window: a display from Xvfb, and a time limit so a hung window cannot hang CI.
   cargo build --quiet -p pendamping-desktop --bins
-  run_step e2e timeout 900 xvfb-run -a -s "-screen 0 1280x1280x24" \
-    cargo test -p pendamping-e2e --test window -- --test-threads=1 || status=$?
+  # The window, then the district's dashboard in headless Chromium (chromium-driver).
+  run_step e2e timeout 1200 xvfb-run -a -s "-screen 0 1280x1280x24" \
+    cargo test -p pendamping-e2e --test window --test dashboard -- --test-threads=1 || status=$?
   grep -E '^(test |test result|     Running|---- )' target/e2e.log || true
 fi
 

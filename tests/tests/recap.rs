@@ -121,3 +121,46 @@ async fn recaps_computed_on_device_hub_and_centre_are_identical_and_villages_add
     assert_eq!(ask(cadre.clone(), OTHER_KECAMATAN_VILLAGE).await.status(), 200);
     assert_eq!(ask(cadre, "99").await.status(), 400);
 }
+
+/// The prevalences divide by the children measured: a visit that weighed and measured a
+/// child counts it in both denominators, one that weighed only in one; a store made
+/// before migration 9 gets the same from its visits' results.
+#[test]
+fn the_children_measured_are_counted_from_the_visits_and_migrated_stores_agree() {
+    use pendamping_core::indicators::Indicator;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    let month = Month::of(today());
+    let counts = |s: &Store| {
+        let t = pendamping_core::indicators::total(&s.indicators(month, VILLAGE, 10).unwrap());
+        (
+            t.get(Indicator::ChildrenVisited),
+            t.get(Indicator::ChildrenMeasured),
+            t.get(Indicator::ChildrenWeighed),
+        )
+    };
+    {
+        let mut store = Store::open(&path, options(clock_at(today()))).unwrap();
+        let a = realistic_family(&mut store, VILLAGE, today() - chrono::Months::new(10));
+        let b = realistic_family(&mut store, VILLAGE, today() - chrono::Months::new(20));
+        let mut measured = child_visit(0, &a, today() - chrono::Days::new(3), 8.1, 70.0);
+        measured.id = store.new_id();
+        store.record_visit(&measured).unwrap();
+        let mut weighed = child_visit(0, &b, today() - chrono::Days::new(2), 9.4, 80.0);
+        weighed.id = store.new_id();
+        if let pendamping_core::visit::VisitData::Anak(ref mut c) = weighed.data {
+            c.lenhei_cm = None;
+            c.measure = None;
+        }
+        store.record_visit(&weighed).unwrap();
+        assert_eq!(counts(&store), (2, 1, 2));
+        // As a store of version 8 held them: no measurement bits.
+        store
+            .connection()
+            .execute_batch("UPDATE visits SET services = services & 15; PRAGMA user_version = 8;")
+            .unwrap();
+        assert_eq!(counts(&store), (2, 0, 0), "the bits are what the count reads");
+    }
+    let store = Store::open(&path, options(clock_at(today()))).unwrap();
+    assert_eq!(counts(&store), (2, 1, 2), "migration 9 sets them from the results");
+}

@@ -110,7 +110,7 @@ pub fn recap_file(store: &Store, month: &str, format: Format) -> Result<(Vec<u8>
     let r = store.recap(m, &village)?;
     Ok((
         sheet(&r).to_bytes(format)?,
-        format!("rekap-tpk-{village}-{m}.{}", format.extension()),
+        pendamping_report::recap::file_name(&village, m, format),
     ))
 }
 

@@ -57,9 +57,11 @@ pub fn run_server(config: Config) -> Result<()> {
         let db = config.db.clone();
         let running = pendamping_server::service::start(config, Arc::new(SystemTime), None).await?;
         eprintln!(
-            "server Pendamping di http://{} (basis data {})",
+            "server Pendamping di http://{} (basis data {}); dasbor: http://{}{}",
             running.addr,
-            db.display()
+            db.display(),
+            running.addr,
+            pendamping_server::dashboard::HOME
         );
         until_signal(running).await
     })
@@ -80,9 +82,11 @@ pub fn run_hub(config: Config, code: Option<&str>, name: &str) -> Result<()> {
             .context("menjalankan hub")?;
         let scope = running.scope.as_ref().map(|s| s.codes()).unwrap_or_default();
         eprintln!(
-            "hub Pendamping untuk {scope} di http://{} (basis data {}), ke pusat {upstream}",
+            "hub Pendamping untuk {scope} di http://{} (basis data {}), ke pusat {upstream}; dasbor: http://{}{}",
             running.addr,
-            db.display()
+            db.display(),
+            running.addr,
+            pendamping_server::dashboard::HOME
         );
         until_signal(running).await
     })

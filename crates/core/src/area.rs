@@ -35,7 +35,7 @@ impl Level {
         }
     }
 
-    fn child(self) -> Option<Level> {
+    pub fn child(self) -> Option<Level> {
         match self {
             Level::Province => Some(Level::Regency),
             Level::Regency => Some(Level::District),

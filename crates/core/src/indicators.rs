@@ -17,16 +17,21 @@ use crate::rules::Rules;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Indicator {
-    /// Children 0–59 months visited this month (the prevalences' denominator; a visit may
-    /// lack a measurement, so this is not "measured").
+    /// Children 0–59 months visited this month.
     ChildrenVisited,
-    /// Of them, below −2 SD length/height-for-age.
+    /// Of them, with length/height measured (a length/height-for-age z) at a visit this
+    /// month: the denominator of stunting and wasting.
+    ChildrenMeasured,
+    /// Weighed (a weight-for-age z) this month: the denominator of underweight.
+    ChildrenWeighed,
+    /// Of the measured, below −2 SD length/height-for-age.
     Stunted,
-    /// Below −2 SD weight-for-length/height.
+    /// Below −2 SD weight-for-length/height (needs both, so among the measured).
     Wasted,
-    /// Below −2 SD weight-for-age.
+    /// Of the weighed, below −2 SD weight-for-age.
     Underweight,
-    /// Pregnant women enrolled at the month's end.
+    /// Pregnant women accompanied at some time in the month (enrolled at its end, or
+    /// leaving during it): every woman the maternal indicators below can count.
     Pregnant,
     /// Pregnant women with KEK, anaemia or a danger sign at a visit this month.
     KekAnaemia,
@@ -40,13 +45,16 @@ pub enum Indicator {
     Kbpp,
     /// Visits that referred a target to a health facility.
     Referrals,
-    /// Visits that recorded a referral completed.
+    /// Visits that recorded a referral completed (of referrals made in any month, so not
+    /// a share of this month's).
     ReferralsCompleted,
 }
 
 impl Indicator {
-    pub const ALL: [Indicator; 12] = [
+    pub const ALL: [Indicator; 14] = [
         Indicator::ChildrenVisited,
+        Indicator::ChildrenMeasured,
+        Indicator::ChildrenWeighed,
         Indicator::Stunted,
         Indicator::Wasted,
         Indicator::Underweight,
@@ -63,10 +71,11 @@ impl Indicator {
     /// The indicator this one is a share of (a prevalence's denominator).
     pub fn share_of(self) -> Option<Indicator> {
         match self {
-            Indicator::Stunted | Indicator::Wasted | Indicator::Underweight => Some(Indicator::ChildrenVisited),
+            Indicator::ChildrenMeasured | Indicator::ChildrenWeighed => Some(Indicator::ChildrenVisited),
+            Indicator::Stunted | Indicator::Wasted => Some(Indicator::ChildrenMeasured),
+            Indicator::Underweight => Some(Indicator::ChildrenWeighed),
             Indicator::KekAnaemia | Indicator::TtdReached => Some(Indicator::Pregnant),
             Indicator::KrsAccompanied => Some(Indicator::KrsFamilies),
-            Indicator::ReferralsCompleted => Some(Indicator::Referrals),
             _ => None,
         }
     }
@@ -116,11 +125,17 @@ fn child(g: TargetGroup) -> bool {
 /// kecamatan's 6, a village's 10): the rows of an area's drill-down. Their sum is the area's.
 pub fn by_area(month: Month, input: &RecapInput, rules: &Rules, key_len: usize) -> BTreeMap<String, Indicators> {
     let mut out: BTreeMap<String, Indicators> = BTreeMap::new();
-    let mut maternal: std::collections::BTreeSet<Uuid> = Default::default();
+    // What counts a target once however often the walk meets it (an enrolment ending on the
+    // month's last day is both at its end and leaving; a woman has several flags).
+    let mut once: std::collections::BTreeSet<(Uuid, Indicator)> = Default::default();
     let key = |code: &str| code.get(..key_len).unwrap_or(code).to_string();
     walk(month, input, rules, &mut |c| {
         let (area, i) = match c {
-            Counted::CaseloadEnd(e, TargetGroup::IbuHamil) => (&e.area_code, Indicator::Pregnant),
+            Counted::CaseloadEnd(e, TargetGroup::IbuHamil) | Counted::Exit(e, TargetGroup::IbuHamil, _)
+                if once.insert((e.id, Indicator::Pregnant)) =>
+            {
+                (&e.area_code, Indicator::Pregnant)
+            }
             Counted::Flag(e, g, f) if child(g) => match f {
                 RiskFlag::Stunted => (&e.area_code, Indicator::Stunted),
                 RiskFlag::Wasted => (&e.area_code, Indicator::Wasted),
@@ -128,7 +143,7 @@ pub fn by_area(month: Month, input: &RecapInput, rules: &Rules, key_len: usize) 
                 _ => return,
             },
             Counted::Flag(e, TargetGroup::IbuHamil, f)
-                if NameList::MATERNAL_FLAGS.contains(&f) && maternal.insert(e.id) =>
+                if NameList::MATERNAL_FLAGS.contains(&f) && once.insert((e.id, Indicator::KekAnaemia)) =>
             {
                 (&e.area_code, Indicator::KekAnaemia)
             }
@@ -149,8 +164,19 @@ pub fn by_area(month: Month, input: &RecapInput, rules: &Rules, key_len: usize) 
                 first,
             } => {
                 let row = out.entry(key(&enrolment.area_code)).or_default();
-                if first && child(group) {
-                    row.bump(Indicator::ChildrenVisited);
+                if child(group) {
+                    if first {
+                        row.bump(Indicator::ChildrenVisited);
+                    }
+                    let m = visit.measured;
+                    for (yes, i) in [
+                        (m.length, Indicator::ChildrenMeasured),
+                        (m.weight, Indicator::ChildrenWeighed),
+                    ] {
+                        if yes && once.insert((enrolment.id, i)) {
+                            row.bump(i);
+                        }
+                    }
                 }
                 if visit.services.referral {
                     row.bump(Indicator::Referrals);

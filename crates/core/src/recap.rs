@@ -131,6 +131,17 @@ pub struct RecapVisit {
     pub services: Services,
     pub ttd_total: Option<u32>,
     pub kbpp_method: Option<KbppMethod>,
+    /// What of the child was measured: the prevalences' denominators.
+    pub measured: Measured,
+}
+
+/// A child's measurements at a visit that gave a WHO z-score.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Measured {
+    /// Weighed: a weight-for-age z (the denominator of underweight).
+    pub weight: bool,
+    /// Length/height measured: a length/height-for-age z (of stunting and wasting).
+    pub length: bool,
 }
 
 #[derive(Debug, Clone)]

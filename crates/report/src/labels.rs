@@ -47,10 +47,12 @@ pub fn area_name(code: &str) -> String {
 pub fn indicator_label(i: Indicator) -> &'static str {
     match i {
         Indicator::ChildrenVisited => "Anak 0–59 bln dikunjungi bulan ini",
+        Indicator::ChildrenMeasured => "Anak diukur panjang/tinggi badan",
+        Indicator::ChildrenWeighed => "Anak ditimbang",
         Indicator::Stunted => "Anak stunting (TB/U < −2 SD)",
         Indicator::Wasted => "Anak wasting (BB/TB < −2 SD)",
         Indicator::Underweight => "Anak berat kurang (BB/U < −2 SD)",
-        Indicator::Pregnant => "Ibu hamil didampingi",
+        Indicator::Pregnant => "Ibu hamil didampingi bulan ini",
         Indicator::KekAnaemia => "Ibu hamil KEK, anemia atau tanda bahaya",
         Indicator::TtdReached => "Ibu hamil dengan TTD ≥ 90",
         Indicator::KrsFamilies => "Keluarga berisiko stunting (KRS)",
@@ -65,6 +67,8 @@ pub fn indicator_label(i: Indicator) -> &'static str {
 pub fn indicator_short(i: Indicator) -> &'static str {
     match i {
         Indicator::ChildrenVisited => "Anak dikunjungi",
+        Indicator::ChildrenMeasured => "Diukur",
+        Indicator::ChildrenWeighed => "Ditimbang",
         Indicator::Stunted => "Stunting",
         Indicator::Wasted => "Wasting",
         Indicator::Underweight => "Berat kurang",
@@ -76,5 +80,42 @@ pub fn indicator_short(i: Indicator) -> &'static str {
         Indicator::Kbpp => "KBPP",
         Indicator::Referrals => "Rujukan",
         Indicator::ReferralsCompleted => "Rujukan selesai",
+    }
+}
+
+/// An area as a heading names it: "Kabupaten Lebak", "Kecamatan Malingping", "Desa
+/// Cilangkahan" (a village code whose own part starts with 1 is a kelurahan).
+pub fn area_heading(code: &str) -> String {
+    let Some(a) = area::lookup(code) else {
+        return area::dotted(code);
+    };
+    match a.level {
+        area::Level::District => format!("Kecamatan {}", a.name),
+        area::Level::Village if a.code.as_bytes().get(6) == Some(&b'1') => format!("Kelurahan {}", a.name),
+        area::Level::Village => format!("Desa {}", a.name),
+        _ => a.name.to_string(),
+    }
+}
+
+/// What the areas of a level are called together: "Kecamatan", "Desa/kelurahan".
+pub fn level_word(level: area::Level) -> &'static str {
+    match level {
+        area::Level::Province => "Provinsi",
+        area::Level::Regency => "Kabupaten/kota",
+        area::Level::District => "Kecamatan",
+        area::Level::Village => "Desa/kelurahan",
+    }
+}
+
+/// What an indicator's share is "of", after a number: "dari 80 anak dikunjungi".
+pub fn indicator_of(i: Indicator) -> &'static str {
+    match i {
+        Indicator::ChildrenVisited => "anak dikunjungi",
+        Indicator::ChildrenMeasured => "anak diukur",
+        Indicator::ChildrenWeighed => "anak ditimbang",
+        Indicator::Pregnant => "ibu hamil",
+        Indicator::KrsFamilies => "KRS",
+        Indicator::Referrals => "rujukan",
+        other => indicator_short(other),
     }
 }

@@ -89,3 +89,8 @@ pub fn sheet(r: &Recap) -> Sheet {
         rows,
     }
 }
+
+/// The recap's file name for `area` in `month`.
+pub fn file_name(area: &str, month: pendamping_core::recap::Month, format: crate::sheet::Format) -> String {
+    format!("rekap-tpk-{area}-{month}.{}", format.extension())
+}

@@ -48,6 +48,8 @@ pub struct Inner {
     pub view: crate::view::View,
     /// A background catch-up of the view is running.
     pub view_busy: std::sync::atomic::AtomicBool,
+    /// The dashboard's log-in sessions.
+    pub sessions: crate::dashboard::session::Sessions,
 }
 
 /// The district's rules, and the file as read, served to devices as it is.
@@ -60,7 +62,7 @@ pub struct HeldRules {
 pub struct AppState(pub Arc<Inner>);
 
 impl AppState {
-    fn now_ms(&self) -> i64 {
+    pub(crate) fn now_ms(&self) -> i64 {
         self.0.time.now_millis() as i64
     }
 
@@ -98,7 +100,7 @@ impl AppState {
         flatten(out)
     }
 
-    async fn read<T: Send + 'static>(
+    pub(crate) async fn read<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, ServerError> + Send + 'static,
     ) -> Result<T, ApiError> {
@@ -1014,7 +1016,8 @@ pub fn routes() -> Vec<(Method, &'static str)> {
 }
 
 pub fn router(state: AppState) -> Router {
-    let mut r = Router::new();
+    // The dashboard's pages are not the sync API: they are outside `table()` and the OpenAPI.
+    let mut r = crate::dashboard::routes();
     for (_, path, handler) in table() {
         r = r.route(path, handler);
     }

@@ -6,6 +6,7 @@ pub mod accounts;
 mod api;
 pub mod auth;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 mod error;
 pub mod hub;
@@ -63,6 +64,7 @@ pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
         nik_salt,
         view,
         view_busy: Default::default(),
+        sessions: Default::default(),
     })))
 }
 

@@ -86,6 +86,8 @@ impl View {
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         if store.rules().version != rules.rules.version {
             store.adopt_rules(&rules.toml).map_err(store_err)?;
+            // Other rules, other counts.
+            self.indicators.lock().unwrap_or_else(|p| p.into_inner()).clear();
         }
         let mut since: i64 = store
             .pull_cursor()
@@ -176,19 +178,19 @@ impl View {
 
     /// The indicators of `area` for `month`, by child area (`key_len` code characters).
     pub fn indicators(&self, month: Month, area: &str, key_len: usize) -> Result<ByArea> {
-        let key = (area.to_string(), month, key_len);
-        if let Some(hit) = self.indicators.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-            return Ok(hit.clone());
-        }
-        let rows = Arc::new(
-            self.with_store(|s| s.indicators(month, area, key_len))
-                .map_err(store_err)?,
-        );
-        self.indicators
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key, rows.clone());
-        Ok(rows)
+        // Looked up and filled under the store's lock: a catch-up (which clears the cache
+        // under it too) cannot slip in between, and charts asking for the same months at
+        // once compute each month once.
+        self.with_store(|s| {
+            let key = (area.to_string(), month, key_len);
+            let mut cache = self.indicators.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(hit) = cache.get(&key) {
+                return Ok(hit.clone());
+            }
+            let rows = Arc::new(s.indicators(month, area, key_len).map_err(store_err)?);
+            cache.insert(key, rows.clone());
+            Ok(rows)
+        })
     }
 
     /// A list with names of `area` for `month` (`Overdue`: as of `today`).

@@ -271,10 +271,32 @@ fn revisit(conn: &Connection, rules: &Rules, today: NaiveDate, enrolment_id: &st
         };
         let results = visit_results(conn, rules, today, &v)?;
         let flags = results.as_ref().map(|r| r.flags.as_slice()).unwrap_or_default();
-        conn.prepare_cached("UPDATE visits SET flags = ?2, results = ?3 WHERE id = ?1")?
-            .execute((&id, join_flags(flags), results_json(results.as_ref())?))?;
+        conn.prepare_cached(
+            "UPDATE visits SET flags = ?2, results = ?3, services = (coalesce(services, 0) & ?5) | ?4 WHERE id = ?1",
+        )?
+        .execute((
+            &id,
+            join_flags(flags),
+            results_json(results.as_ref())?,
+            measured_bits(results.as_ref()),
+            SERVICES,
+        ))?;
     }
     Ok(())
+}
+
+/// The bits of `visits.services` above the services themselves: what of a child was
+/// measured (a z-score computed), for the prevalences' denominators. Migration 0009 sets
+/// them on visits stored before.
+pub(crate) const WEIGHED: i64 = 16;
+pub(crate) const LENGTH_MEASURED: i64 = 32;
+const SERVICES: i64 = 15;
+
+fn measured_bits(results: Option<&VisitResults>) -> i64 {
+    let a = results.and_then(|r| r.anthro.as_ref());
+    let weighed = a.is_some_and(|a| a.wei.is_some());
+    let length = a.is_some_and(|a| a.len.is_some());
+    (weighed as i64 * WEIGHED) | (length as i64 * LENGTH_MEASURED)
 }
 
 fn results_json(results: Option<&VisitResults>) -> Result<Option<String>> {
@@ -290,6 +312,7 @@ pub(crate) fn visit_columns(data: Option<&VisitData>, results: Option<&VisitResu
     let text = |s: Option<String>| s.map_or(Sql::Null, Sql::Text);
     let int = |i: Option<i64>| i.map_or(Sql::Null, Sql::Integer);
     let flags = results.map(|r| r.flags.as_slice()).unwrap_or_default();
+    let measured = measured_bits(results);
     let results = text(results.and_then(|r| serde_json::to_string(r).ok()));
     let Some(d) = data else {
         return vec![
@@ -302,7 +325,11 @@ pub(crate) fn visit_columns(data: Option<&VisitData>, results: Option<&VisitResu
         ];
     };
     let s = d.services();
-    let bits = s.kie as i64 | (s.referral as i64) << 1 | (s.referral_completed as i64) << 2 | (s.bansos as i64) << 3;
+    let bits = s.kie as i64
+        | (s.referral as i64) << 1
+        | (s.referral_completed as i64) << 2
+        | (s.bansos as i64) << 3
+        | measured;
     let (ttd, kbpp) = match d {
         VisitData::IbuHamil(h) => (h.ttd_total, None),
         VisitData::Nifas(n) => (None, n.kbpp_method),

@@ -133,6 +133,10 @@ impl Store {
                     },
                     ttd_total: ttd,
                     kbpp_method: enum_of::<KbppMethod>(kbpp),
+                    measured: pendamping_core::recap::Measured {
+                        weight: bits & crate::derive::WEIGHED != 0,
+                        length: bits & crate::derive::LENGTH_MEASURED != 0,
+                    },
                 });
             }
         }
@@ -156,6 +160,7 @@ impl Store {
                     services: Services::default(),
                     ttd_total: Some(ttd),
                     kbpp_method: None,
+                    measured: Default::default(),
                 });
             }
         }

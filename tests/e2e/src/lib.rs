@@ -12,6 +12,8 @@ use anyhow::{Context, Result, bail};
 use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
 use serde_json::{Value, json};
 
+pub mod browser;
+
 /// The app binary: `PENDAMPING_APP` or the workspace's debug build.
 pub fn app_binary() -> PathBuf {
     std::env::var_os("PENDAMPING_APP")
@@ -58,6 +60,21 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// The driver's address, once it listens (it takes a moment).
+    async fn listening(&self) -> Result<String> {
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if Instant::now() > deadline {
+                bail!("the WebDriver server did not start listening on {url}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(url)
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = Command::new("kill")
@@ -77,7 +94,7 @@ impl Drop for Driver {
 
 /// One running app window with its own empty data directory.
 pub struct App {
-    pub client: Client,
+    pub page: Page,
     pub data: tempfile::TempDir,
     pub exports: PathBuf,
     /// When the session was asked for (the app's process starts then).
@@ -104,15 +121,7 @@ impl App {
             std::fs::create_dir_all(data.path().join(sub))?;
         }
         let driver = Driver::start(data.path(), &exports)?;
-        let url = format!("http://127.0.0.1:{}", driver.port);
-        // The driver takes a moment to listen.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", driver.port)).is_err() {
-            if Instant::now() > deadline {
-                bail!("tauri-driver did not start listening on {url}");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let url = driver.listening().await?;
         let caps = json!({
             "browserName": "wry",
             "tauri:options": { "application": app_binary(), "args": [] }
@@ -126,7 +135,7 @@ impl App {
             .await
             .context("no WebDriver session: is there a display (xvfb-run) and a built app?")?;
         Ok(App {
-            client,
+            page: Page { client },
             data,
             exports,
             started,
@@ -134,6 +143,42 @@ impl App {
         })
     }
 
+    /// Calls a command the way the UI does, for setting up data quickly.
+    pub async fn invoke(&self, cmd: &str, args: Value) -> Result<Value> {
+        let v = self
+            .client
+            .execute_async(
+                "const [cmd, args, done] = arguments;
+                 window.__TAURI_INTERNALS__.invoke(cmd, args).then(
+                   (r) => done({ok: r}), (e) => done({err: e}));",
+                vec![json!(cmd), args],
+            )
+            .await?;
+        match v.get("ok") {
+            Some(ok) => Ok(ok.clone()),
+            None => bail!("{cmd} failed: {}", v["err"]),
+        }
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.page.client.close().await?;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for App {
+    type Target = Page;
+    fn deref(&self) -> &Page {
+        &self.page
+    }
+}
+
+/// A WebDriver session on a page: the app's window or a browser's tab.
+pub struct Page {
+    pub client: Client,
+}
+
+impl Page {
     pub async fn find(&self, css: &str) -> Result<Element> {
         let found = self
             .client
@@ -224,31 +269,9 @@ impl App {
         Ok(self.client.execute(script, vec![]).await?)
     }
 
-    /// Calls a command the way the UI does, for setting up data quickly.
-    pub async fn invoke(&self, cmd: &str, args: Value) -> Result<Value> {
-        let v = self
-            .client
-            .execute_async(
-                "const [cmd, args, done] = arguments;
-                 window.__TAURI_INTERNALS__.invoke(cmd, args).then(
-                   (r) => done({ok: r}), (e) => done({err: e}));",
-                vec![json!(cmd), args],
-            )
-            .await?;
-        match v.get("ok") {
-            Some(ok) => Ok(ok.clone()),
-            None => bail!("{cmd} failed: {}", v["err"]),
-        }
-    }
-
     pub async fn screenshot(&self, name: &str) -> Result<()> {
         let png = self.client.screenshot().await?;
         std::fs::write(shots_dir().join(format!("{name}.png")), png)?;
-        Ok(())
-    }
-
-    pub async fn close(self) -> Result<()> {
-        self.client.close().await?;
         Ok(())
     }
 }

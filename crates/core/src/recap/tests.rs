@@ -30,6 +30,7 @@ fn visit(n: u128, date: NaiveDate) -> RecapVisit {
         services: Services::default(),
         ttd_total: None,
         kbpp_method: None,
+        measured: Default::default(),
     }
 }
 fn group(r: &Recap, g: TargetGroup) -> RecapRow {
@@ -254,11 +255,23 @@ fn the_indicators_are_the_recaps_numbers_split_by_area_and_the_lists_lengths() {
     use crate::lists::{NameList, members};
     let mut other = enr(3, TargetKind::Anak, d(2025, 1, 1), d(2025, 1, 1));
     other.area_code = "3602012003".into();
+    // A pregnancy that ends on the month's last day: at its end and leaving, counted once.
+    let mut delivered = enr(4, TargetKind::IbuHamil, d(2026, 3, 1), d(1998, 1, 1));
+    delivered.effective_end = Some(d(2026, 11, 30));
+    // One that ended mid-month: accompanied this month, though not at its end.
+    let mut mid = enr(5, TargetKind::IbuHamil, d(2026, 3, 1), d(1997, 1, 1));
+    mid.effective_end = Some(d(2026, 11, 15));
+    let both = crate::recap::Measured {
+        weight: true,
+        length: true,
+    };
     let input = RecapInput {
         enrolments: vec![
             enr(1, TargetKind::Anak, d(2025, 1, 1), d(2025, 1, 1)),
             enr(2, TargetKind::IbuHamil, d(2026, 6, 1), d(1999, 1, 1)),
             other,
+            delivered,
+            mid,
         ],
         visits: vec![
             RecapVisit {
@@ -267,10 +280,12 @@ fn the_indicators_are_the_recaps_numbers_split_by_area_and_the_lists_lengths() {
                     referral: true,
                     ..Default::default()
                 },
+                measured: both,
                 ..visit(1, d(2026, 11, 2))
             },
             RecapVisit {
                 flags: vec![RiskFlag::Stunted],
+                measured: both,
                 ..visit(1, d(2026, 11, 20))
             },
             // KEK and anaemia at once: one woman on the list and in the count.
@@ -278,7 +293,14 @@ fn the_indicators_are_the_recaps_numbers_split_by_area_and_the_lists_lengths() {
                 flags: vec![RiskFlag::Kek, RiskFlag::Anemia],
                 ..visit(2, d(2026, 11, 4))
             },
-            visit(3, d(2026, 11, 5)),
+            // Weighed only: among the weighed, not the measured.
+            RecapVisit {
+                measured: crate::recap::Measured {
+                    weight: true,
+                    length: false,
+                },
+                ..visit(3, d(2026, 11, 5))
+            },
         ],
         households: vec![RecapHousehold {
             id: Uuid::from_u128(1003),
@@ -303,8 +325,14 @@ fn the_indicators_are_the_recaps_numbers_split_by_area_and_the_lists_lengths() {
     assert_eq!(t.get(Indicator::Underweight), 1);
     assert_eq!(t.get(Indicator::Wasted), 0);
     assert_eq!(
+        (t.get(Indicator::ChildrenMeasured), t.get(Indicator::ChildrenWeighed)),
+        (1, 2),
+        "each child once, however many visits"
+    );
+    assert_eq!(
         t.get(Indicator::Pregnant),
-        group(&r, TargetGroup::IbuHamil).caseload_end
+        group(&r, TargetGroup::IbuHamil).caseload_end + 1,
+        "the woman who left mid-month counts; the one who left on the 30th counts once"
     );
     assert_eq!(t.get(Indicator::Referrals), 1);
     let list_len = |l| members(l, NOV, &input, &rules).unwrap().len() as u32;
@@ -314,7 +342,8 @@ fn the_indicators_are_the_recaps_numbers_split_by_area_and_the_lists_lengths() {
     assert_eq!(t.get(Indicator::KrsFamilies), r.krs_total().krs_families);
     assert_eq!(rows["3602012003"].get(Indicator::KrsAccompanied), 1);
     assert_eq!(rows["3602012002"].get(Indicator::KrsFamilies), 0);
-    assert_eq!(t.percent(Indicator::Stunted), Some(50.0));
+    assert_eq!(t.percent(Indicator::Stunted), Some(100.0), "of the measured");
+    assert_eq!(t.percent(Indicator::Underweight), Some(50.0), "of the weighed");
     assert_eq!(
         rows["3602012003"].percent(Indicator::KekAnaemia),
         None,

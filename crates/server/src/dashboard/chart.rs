@@ -1,0 +1,122 @@
+//! The 12-month trend charts as SVG drawn on the server: no script and no CDN, so they
+//! show at an office with no internet and print as they look.
+
+use maud::{Markup, html};
+use pendamping_core::problem::num_id;
+use pendamping_core::recap::Month;
+
+/// One line of a chart.
+pub struct Series {
+    pub label: &'static str,
+    pub colour: &'static str,
+    /// One value per month; `None` where the month has nothing to divide by.
+    pub values: Vec<Option<f64>>,
+}
+
+const W: f64 = 560.0;
+const H: f64 = 260.0;
+const LEFT: f64 = 52.0;
+const RIGHT: f64 = 12.0;
+const TOP: f64 = 16.0;
+const BOTTOM: f64 = 64.0;
+
+/// A round upper bound for the y axis.
+fn ceiling(max: f64) -> f64 {
+    let max = max.max(1.0);
+    let step = 10f64.powf(max.log10().floor());
+    (max / step).ceil() * step
+}
+
+const SHORT_MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
+];
+
+/// A line chart of `series` over `months`; `unit` follows each axis label ("%" or "").
+pub fn lines(title: &str, months: &[Month], series: &[Series], unit: &str) -> Markup {
+    let top = ceiling(
+        series
+            .iter()
+            .flat_map(|s| s.values.iter().flatten())
+            .fold(0.0f64, |a, b| a.max(*b)),
+    );
+    let n = months.len().max(2) as f64;
+    let x = |i: usize| LEFT + (W - LEFT - RIGHT) * i as f64 / (n - 1.0);
+    let y = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - v / top);
+    let ticks = [0.0, top / 2.0, top];
+    html! {
+        svg class="chart" viewBox={"0 0 " (W) " " (H)} role="img" aria-label=(title) xmlns="http://www.w3.org/2000/svg" {
+            title { (title) }
+            @for t in ticks {
+                line x1=(LEFT) x2=(W - RIGHT) y1=(y(t)) y2=(y(t)) stroke="#d0d7de" {}
+                text x=(LEFT - 6.0) y=(y(t) + 4.0) text-anchor="end" font-size="15" { (axis(t)) (unit) }
+            }
+            @for (i, m) in months.iter().enumerate() {
+                text x=(x(i)) y=(H - BOTTOM + 20.0) text-anchor="middle" font-size="15" {
+                    (SHORT_MONTHS[(m.month - 1) as usize])
+                }
+                @if i == 0 || m.month == 1 {
+                    text x=(x(i)) y=(H - BOTTOM + 36.0) text-anchor="middle" font-size="13" fill="#57606a" { (m.year) }
+                }
+            }
+            @for s in series {
+                polyline fill="none" stroke=(s.colour) stroke-width="2.5" points=(points(&s.values, x, y)) {}
+                @for (i, v) in s.values.iter().enumerate() {
+                    @if let Some(v) = v {
+                        circle cx=(x(i)) cy=(y(*v)) r="3.5" fill=(s.colour) {
+                            title { (s.label) " " (SHORT_MONTHS[(months[i].month - 1) as usize]) " " (months[i].year) ": " (value(*v)) (unit) }
+                        }
+                    }
+                }
+            }
+            @for (k, s) in series.iter().enumerate() {
+                rect x=(LEFT + 170.0 * k as f64) y=(H - 14.0) width="14" height="4" fill=(s.colour) {}
+                text x=(LEFT + 170.0 * k as f64 + 20.0) y=(H - 8.0) font-size="15" { (s.label) }
+            }
+        }
+    }
+}
+
+fn points(values: &[Option<f64>], x: impl Fn(usize) -> f64, y: impl Fn(f64) -> f64) -> String {
+    values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| format!("{:.1},{:.1}", x(i), y(v))))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An axis label: whole numbers, or one decimal below 10.
+fn axis(v: f64) -> String {
+    if v >= 10.0 { num_id(v.round()) } else { value(v) }
+}
+
+/// A value as Indonesian writes it: at most one decimal, with a comma.
+pub fn value(v: f64) -> String {
+    num_id((v * 10.0).round() / 10.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chart_draws_one_point_per_month_with_a_value() {
+        let months: Vec<Month> = (0..3).rev().map(|i| Month { year: 2026, month: 11 }.back(i)).collect();
+        let svg = lines(
+            "Prevalensi",
+            &months,
+            &[Series {
+                label: "Stunting",
+                colour: "#c00",
+                values: vec![Some(20.0), None, Some(12.5)],
+            }],
+            "%",
+        )
+        .into_string();
+        assert_eq!(svg.matches("<circle").count(), 2, "{svg}");
+        assert!(svg.contains("Stunting Nov 2026: 12,5%"), "{svg}");
+        assert!(svg.contains(">Sep<") && svg.contains(">Okt<"));
+        assert_eq!(ceiling(23.0), 30.0);
+        assert_eq!(ceiling(0.0), 1.0);
+    }
+}

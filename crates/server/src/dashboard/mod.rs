@@ -1,0 +1,486 @@
+//! The district's dashboard (issue 15): pages for PLKB officers and the kabupaten's TPPS,
+//! served by the centre and by a hub alike, from their own assets (no CDN, no script), so
+//! it works at an office with no internet. Every number is the server's own functions'
+//! (`AppState::indicators`, `recap`, `name_list`), the same the recap API answers with;
+//! a page only lays them out. An account sees only the areas of its scope.
+
+mod chart;
+mod pages;
+pub mod session;
+
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use pendamping_core::area;
+use pendamping_core::indicators::Indicators;
+use pendamping_core::lists::NameList;
+use pendamping_core::recap::Month;
+use pendamping_report::sheet::{Format, Sheet};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use crate::accounts::{self, Account};
+use crate::api::AppState;
+use crate::error::ServerError;
+
+pub use pages::Trend;
+
+/// Where the pages live.
+pub const HOME: &str = "/dashboard";
+const LOGIN: &str = "/dashboard/login";
+/// Rows of a list per page: a tablet scrolls them; the file holds all.
+pub const LIST_PAGE: usize = 200;
+
+/// Why a page is not shown, as the page that says so.
+#[derive(Debug)]
+pub enum Refusal {
+    /// No live session: to the log-in page.
+    LogIn,
+    /// A wrong name or password (401).
+    Credentials,
+    BadRequest(String),
+    /// An area outside the account's scope (403).
+    Forbidden(String),
+    NotFound,
+    Internal,
+}
+
+impl From<ServerError> for Refusal {
+    fn from(e: ServerError) -> Refusal {
+        tracing::error!(error = %e, "a dashboard page failed");
+        Refusal::Internal
+    }
+}
+
+impl From<pendamping_report::sheet::ExportError> for Refusal {
+    fn from(e: pendamping_report::sheet::ExportError) -> Refusal {
+        tracing::error!(error = %e, "a dashboard file could not be written");
+        Refusal::Internal
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let (status, text) = match self {
+            Refusal::LogIn => return Redirect::to(LOGIN).into_response(),
+            Refusal::Credentials => {
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    Html(pages::login(Some(pages::WRONG_LOGIN)).into_string()),
+                )
+                    .into_response();
+            }
+            Refusal::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            Refusal::Forbidden(m) => (StatusCode::FORBIDDEN, m),
+            Refusal::NotFound => (StatusCode::NOT_FOUND, "Halaman ini tidak ada.".to_string()),
+            Refusal::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Terjadi kesalahan di server; cobalah lagi sebentar lagi. Rinciannya ada di log server.".to_string(),
+            ),
+        };
+        (status, Html(pages::refusal(status, &text).into_string())).into_response()
+    }
+}
+
+/// The account of a live session, read again from the database: disabling an account ends
+/// its sessions at once.
+pub struct Viewer(pub Account);
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refusal> {
+        let name = session::token(&parts.headers)
+            .and_then(|t| state.0.sessions.find(&t, state.now_ms()))
+            .ok_or(Refusal::LogIn)?;
+        let account = state
+            .read(move |c| accounts::active(c, &name))
+            .await
+            .map_err(|_| Refusal::Internal)?;
+        account.map(Viewer).ok_or(Refusal::LogIn)
+    }
+}
+
+/// What a page request asks for, checked: the viewer, the place and month (see `resolve`)
+/// and the rest of its query.
+pub struct Asked {
+    pub account: Account,
+    pub place: Place,
+    pub month: Month,
+    pub params: Params,
+}
+
+impl FromRequestParts<AppState> for Asked {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refusal> {
+        let Viewer(account) = Viewer::from_request_parts(parts, state).await?;
+        let params = params(Query::<Params>::from_request_parts(parts, state).await)?;
+        let (place, month) = resolve(state, &account, &params)?;
+        Ok(Asked {
+            account,
+            place,
+            month,
+            params,
+        })
+    }
+}
+
+/// Where a page looks: one area, or all of an account's several areas side by side.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Place {
+    Area(String),
+    Scope(Vec<String>),
+}
+
+impl Place {
+    /// The (area, key length) pairs whose indicators make the page's rows.
+    fn parts(&self) -> Vec<(String, usize)> {
+        match self {
+            Place::Area(code) => {
+                let child = area::lookup(code)
+                    .and_then(|a| a.level.child())
+                    .map_or(code.len(), |l| l.code_len());
+                vec![(code.clone(), child)]
+            }
+            Place::Scope(areas) => areas.iter().map(|a| (a.clone(), a.len())).collect(),
+        }
+    }
+
+    /// The areas of the page's table, in order.
+    pub fn children(&self) -> Vec<String> {
+        match self {
+            Place::Area(code) => area::children(Some(code))
+                .into_iter()
+                .map(|a| a.code.to_string())
+                .collect(),
+            Place::Scope(areas) => areas.clone(),
+        }
+    }
+
+    pub fn area(&self) -> Option<&str> {
+        match self {
+            Place::Area(code) => Some(code),
+            Place::Scope(_) => None,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct Params {
+    pub area: Option<String>,
+    pub month: Option<String>,
+    pub format: Option<Format>,
+    pub chart: Option<Trend>,
+    pub page: Option<usize>,
+}
+
+fn params(p: Result<Query<Params>, QueryRejection>) -> Result<Params, Refusal> {
+    p.map(|Query(p)| p)
+        .map_err(|e| Refusal::BadRequest(format!("Alamat halaman tidak dapat dibaca: {}", e.body_text())))
+}
+
+/// The place and month a request asks for, checked against the account's scope: a
+/// missing area is the account's own, a missing month the current one there.
+pub fn resolve(state: &AppState, account: &Account, p: &Params) -> Result<(Place, Month), Refusal> {
+    let scope = &account.scope;
+    let place = match p.area.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        None if scope.areas.len() == 1 => Place::Area(scope.areas[0].clone()),
+        None => Place::Scope(scope.areas.clone()),
+        Some(raw) => {
+            let found = area::lookup(raw).ok_or_else(|| {
+                Refusal::BadRequest(format!(
+                    "Kode wilayah {raw:?} tidak ada dalam daftar wilayah Kemendagri."
+                ))
+            })?;
+            if !scope.includes(found.code) {
+                return Err(Refusal::Forbidden(format!(
+                    "{} ({}) di luar wilayah akun {}.",
+                    pendamping_report::labels::area_heading(found.code),
+                    area::dotted(found.code),
+                    account.name
+                )));
+            }
+            Place::Area(found.code.to_string())
+        }
+    };
+    let month = match p.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        Some(raw) => Month::parse(raw).ok_or_else(|| {
+            Refusal::BadRequest(format!(
+                "Bulan {raw:?} tidak dapat dibaca: tulislah tahun-bulan, misalnya 2026-11."
+            ))
+        })?,
+        None => Month::of(state.today_in(place.area().unwrap_or(&scope.areas[0]))),
+    };
+    Ok((place, month))
+}
+
+/// Runs a blocking computation off the async threads.
+async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&AppState) -> Result<T, Refusal> + Send + 'static,
+) -> Result<T, Refusal> {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || f(&state))
+        .await
+        .map_err(|_| Refusal::Internal)?
+}
+
+/// The indicators of a place's table rows for `month` (blocking).
+pub fn rows(state: &AppState, place: &Place, month: Month) -> Result<BTreeMap<String, Indicators>, ServerError> {
+    let mut out = BTreeMap::new();
+    for (code, key_len) in place.parts() {
+        for (k, v) in state.indicators(month, &code, key_len)?.iter() {
+            out.entry(k.clone()).or_insert_with(Indicators::default).add(v);
+        }
+    }
+    Ok(out)
+}
+
+/// The first page of an area: what `GET /dashboard` renders (blocking; the bench times it).
+pub fn overview(state: &AppState, account: &Account, place: &Place, month: Month) -> Result<String, Refusal> {
+    let rows = rows(state, place, month)?;
+    let page = pages::Overview {
+        account,
+        place,
+        month,
+        today: state.today_in(place.area().unwrap_or(&account.scope.areas[0])),
+        rows: &rows,
+        hub: state.is_hub(),
+    };
+    Ok(page.render().into_string())
+}
+
+/// A list with names of a place (several areas' one after another).
+pub fn list_rows(
+    state: &AppState,
+    list: NameList,
+    place: &Place,
+    month: Month,
+) -> Result<Vec<pendamping_store::ListRow>, ServerError> {
+    let mut out = Vec::new();
+    for (code, _) in place.parts() {
+        out.extend(state.name_list(list, month, &code)?);
+    }
+    Ok(out)
+}
+
+/// A list's page (blocking; the bench times it).
+pub fn list_page(
+    state: &AppState,
+    account: &Account,
+    list: NameList,
+    place: &Place,
+    month: Month,
+    page: usize,
+) -> Result<String, Refusal> {
+    let rows = list_rows(state, list, place, month)?;
+    let sheet = pendamping_report::lists::sheet(list, month, &rows);
+    let today = state.today_in(place.area().unwrap_or(&account.scope.areas[0]));
+    Ok(pages::list(account, list, place, month, today, &sheet, page).into_string())
+}
+
+/// The 12 months to `month`'s totals of a place, oldest first (blocking).
+pub fn trend(state: &AppState, place: &Place, month: Month) -> Result<Vec<(Month, Indicators)>, ServerError> {
+    (0..12)
+        .rev()
+        .map(|back| {
+            let m = month.back(back);
+            Ok((m, pendamping_core::indicators::total(&rows(state, place, m)?)))
+        })
+        .collect()
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to(HOME) }))
+        .route(HOME, get(home))
+        .route(LOGIN, get(login_form).post(login))
+        .route("/dashboard/logout", post(logout))
+        .route("/dashboard/trend.svg", get(trend_svg))
+        .route("/dashboard/list/{list}", get(list))
+        .route("/dashboard/list/{list}/file", get(list_file))
+        .route("/dashboard/recap/file", get(recap_file))
+        .route("/dashboard/assets/dashboard.css", get(css))
+}
+
+/// Pages with names of people are never cached by the browser or a proxy.
+fn private(mut resp: Response) -> Response {
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+async fn home(State(state): State<AppState>, asked: Asked) -> Result<Response, Refusal> {
+    let Asked {
+        account, place, month, ..
+    } = asked;
+    let html = blocking(&state, move |s| overview(s, &account, &place, month)).await?;
+    Ok(private(Html(html).into_response()))
+}
+
+async fn login_form() -> Response {
+    Html(pages::login(None).into_string()).into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    name: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Result<Response, Refusal> {
+    let Form(form) = form.map_err(|_| Refusal::Credentials)?;
+    let account = state
+        .read(move |c| accounts::verify(c, &form.name, &form.password))
+        .await
+        .map_err(|_| Refusal::Internal)?
+        .ok_or(Refusal::Credentials)?;
+    let token = state.0.sessions.start(&account.name, state.now_ms()).map_err(|e| {
+        tracing::error!(error = %e, "no randomness for a session token");
+        Refusal::Internal
+    })?;
+    tracing::info!(account = %account.name, "dashboard log-in");
+    let cookie = format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+        session::COOKIE,
+        session::HOURS * 3600
+    );
+    let mut resp = Redirect::to(HOME).into_response();
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|_| Refusal::Internal)?,
+    );
+    Ok(resp)
+}
+
+async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(t) = session::token(&headers) {
+        state.0.sessions.end(&t);
+    }
+    let mut resp = Redirect::to(LOGIN).into_response();
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("pendamping_sesi=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    resp
+}
+
+fn name_list(raw: &str) -> Result<NameList, Refusal> {
+    NameList::parse(raw).ok_or(Refusal::NotFound)
+}
+
+async fn list(State(state): State<AppState>, Path(raw): Path<String>, asked: Asked) -> Result<Response, Refusal> {
+    let list = name_list(&raw)?;
+    let Asked {
+        account,
+        place,
+        month,
+        params,
+    } = asked;
+    let page = params.page.unwrap_or(1).max(1);
+    let html = blocking(&state, move |s| list_page(s, &account, list, &place, month, page)).await?;
+    Ok(private(Html(html).into_response()))
+}
+
+/// A sheet as a download.
+fn attachment(sheet: &Sheet, format: Format, name: &str) -> Result<Response, Refusal> {
+    let bytes = sheet.to_bytes(format)?;
+    let kind = match format {
+        Format::Csv => "text/csv; charset=utf-8",
+        Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    };
+    let disposition = format!("attachment; filename=\"{name}\"");
+    Ok(private(
+        (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(kind)),
+                (
+                    header::CONTENT_DISPOSITION,
+                    HeaderValue::from_str(&disposition).map_err(|_| Refusal::Internal)?,
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+    ))
+}
+
+/// The file's name part for a place: the area's code, or the account's.
+fn file_area(place: &Place) -> String {
+    match place {
+        Place::Area(code) => code.clone(),
+        Place::Scope(areas) => areas.join("-"),
+    }
+}
+
+async fn list_file(State(state): State<AppState>, Path(raw): Path<String>, asked: Asked) -> Result<Response, Refusal> {
+    let list = name_list(&raw)?;
+    let Asked {
+        place, month, params, ..
+    } = asked;
+    let format = params.format.unwrap_or(Format::Xlsx);
+    blocking(&state, move |s| {
+        let rows = list_rows(s, list, &place, month)?;
+        let sheet = pendamping_report::lists::sheet(list, month, &rows);
+        let name = pendamping_report::lists::file_name(list, &file_area(&place), month, format);
+        attachment(&sheet, format, &name)
+    })
+    .await
+}
+
+async fn recap_file(State(state): State<AppState>, asked: Asked) -> Result<Response, Refusal> {
+    let Asked {
+        place, month, params, ..
+    } = asked;
+    let format = params.format.unwrap_or(Format::Xlsx);
+    blocking(&state, move |s| {
+        let mut sheet: Option<Sheet> = None;
+        for (code, _) in place.parts() {
+            let part = pendamping_report::recap::sheet(&s.recap(month, &code)?);
+            match &mut sheet {
+                Some(all) => all.rows.extend(part.rows),
+                None => sheet = Some(part),
+            }
+        }
+        let sheet = sheet.ok_or(Refusal::Internal)?;
+        let name = pendamping_report::recap::file_name(&file_area(&place), month, format);
+        attachment(&sheet, format, &name)
+    })
+    .await
+}
+
+async fn trend_svg(State(state): State<AppState>, asked: Asked) -> Result<Response, Refusal> {
+    let Asked {
+        place, month, params, ..
+    } = asked;
+    let chart = params.chart.unwrap_or(Trend::Children);
+    let svg = blocking(&state, move |s| {
+        Ok(chart.render(&trend(s, &place, month)?).into_string())
+    })
+    .await?;
+    Ok(private(
+        ([(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"))], svg).into_response(),
+    ))
+}
+
+async fn css() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600")),
+        ],
+        include_str!("../../assets/dashboard.css"),
+    )
+        .into_response()
+}

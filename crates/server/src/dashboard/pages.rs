@@ -1,0 +1,466 @@
+//! The dashboard's pages, rendered on the server with maud (every value escaped by
+//! construction). Words come from `pendamping_report::labels`, the same as the sheets'.
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use maud::{DOCTYPE, Markup, html};
+use pendamping_core::area;
+use pendamping_core::indicators::{Indicator, Indicators};
+use pendamping_core::lists::NameList;
+use pendamping_core::problem::{date_id, month_id, num_id};
+use pendamping_core::recap::Month;
+use pendamping_report::labels::{area_heading, indicator_label, indicator_of, indicator_short, level_word};
+use pendamping_report::sheet::{Cell, Sheet};
+use serde::Deserialize;
+
+use super::chart::{self, Series};
+use super::{HOME, LIST_PAGE, Place};
+use crate::accounts::{Account, AccountRole};
+
+pub const WRONG_LOGIN: &str = "Nama akun atau kata sandi salah.";
+
+/// A share in percent as a page writes it: one decimal, a comma.
+pub fn percent(p: f64) -> String {
+    format!("{}%", chart::value(p))
+}
+
+fn count(n: u32) -> String {
+    num_id(f64::from(n))
+}
+
+fn role_word(r: AccountRole) -> &'static str {
+    match r {
+        AccountRole::Plkb => "PLKB",
+        AccountRole::District => "Kabupaten (TPPS)",
+        AccountRole::Admin => "Admin",
+    }
+}
+
+/// A page's query: the area (none: all of the account's) and the month.
+fn query(place: &Place, month: Month) -> String {
+    match place.area() {
+        Some(code) => format!("area={code}&month={month}"),
+        None => format!("month={month}"),
+    }
+}
+
+fn at(code: &str, month: Month) -> String {
+    format!("{HOME}?area={code}&month={month}")
+}
+
+fn list_link(list: NameList, q: &str) -> String {
+    format!("{HOME}/list/{}?{q}", list.as_str())
+}
+
+fn layout(title: &str, account: Option<&Account>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="id" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Dasbor Pendamping" }
+                link rel="stylesheet" href="/dashboard/assets/dashboard.css";
+            }
+            body {
+                header.top {
+                    a.brand href=(HOME) { "Pendamping · Dasbor" }
+                    @if let Some(a) = account {
+                        span.who data-account=(a.name) { (a.name) " · " (role_word(a.role)) }
+                        form method="post" action="/dashboard/logout" {
+                            button.quiet type="submit" name="logout" { "Keluar" }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+pub fn login(error: Option<&str>) -> Markup {
+    layout(
+        "Masuk",
+        None,
+        html! {
+            section.login {
+                h1 { "Masuk ke dasbor" }
+                p.hint { "Untuk PLKB dan tim kabupaten (TPPS). Akun dibuat oleh admin server." }
+                @if let Some(e) = error {
+                    p.error role="alert" data-error { (e) }
+                }
+                form method="post" action="/dashboard/login" {
+                    label for="name" { "Nama akun" }
+                    input #name type="text" name="name" autocomplete="username" autocapitalize="none" required;
+                    label for="password" { "Kata sandi" }
+                    input #password type="password" name="password" autocomplete="current-password" required;
+                    button type="submit" name="login" { "Masuk" }
+                }
+            }
+        },
+    )
+}
+
+pub fn refusal(status: StatusCode, text: &str) -> Markup {
+    let title = match status {
+        StatusCode::FORBIDDEN => "Tidak boleh dilihat",
+        StatusCode::BAD_REQUEST => "Permintaan tidak dapat dibaca",
+        StatusCode::NOT_FOUND => "Tidak ditemukan",
+        _ => "Terjadi kesalahan",
+    };
+    layout(
+        title,
+        None,
+        html! {
+            section.refusal data-status=(status.as_u16()) {
+                h1 { (title) }
+                p role="alert" { (text) }
+                p { a href=(HOME) { "Kembali ke dasbor" } }
+            }
+        },
+    )
+}
+
+/// The breadcrumb from the account's widest area down to the place.
+fn crumbs(account: &Account, place: &Place, month: Month, tail: Option<&str>) -> Markup {
+    let chain: Vec<area::Area> = match place {
+        Place::Area(code) => area::ancestry(code)
+            .into_iter()
+            .filter(|a| account.scope.includes(a.code))
+            .collect(),
+        Place::Scope(_) => Vec::new(),
+    };
+    let last = chain.len().saturating_sub(1);
+    html! {
+        nav.crumbs aria-label="Wilayah" {
+            @if account.scope.areas.len() > 1 {
+                a href={(HOME) "?month=" (month)} { "Semua wilayah" }
+                span.sep { "›" }
+            }
+            @for (i, a) in chain.iter().enumerate() {
+                @if i < last || tail.is_some() {
+                    a href=(at(a.code, month)) data-crumb=(a.code) { (area_heading(a.code)) }
+                    span.sep { "›" }
+                } @else {
+                    span.here data-crumb=(a.code) { (area_heading(a.code)) }
+                }
+            }
+            @if let Some(t) = tail {
+                span.here { (t) }
+            }
+        }
+    }
+}
+
+fn place_heading(account: &Account, place: &Place) -> String {
+    match place {
+        Place::Area(code) => area_heading(code),
+        Place::Scope(_) => format!("Semua wilayah akun {}", account.name),
+    }
+}
+
+/// The month picker: the 24 months to this one, by Indonesian name.
+fn month_form(place: &Place, month: Month, today: NaiveDate, action: &str) -> Markup {
+    let now = Month::of(today).max(month);
+    html! {
+        form.month method="get" action=(action) {
+            @if let Some(code) = place.area() {
+                input type="hidden" name="area" value=(code);
+            }
+            label for="month" { "Bulan" }
+            select #month name="month" {
+                @for back in 0..24 {
+                    @let m = now.back(back);
+                    option value=(m) selected[m == month] { (month_id(m.year, m.month)) }
+                }
+            }
+            button type="submit" { "Tampilkan" }
+        }
+    }
+}
+
+fn share(ind: &Indicators, i: Indicator) -> Markup {
+    html! {
+        @if let Some(of) = i.share_of() {
+            span.share {
+                @match ind.percent(i) {
+                    Some(p) => { (percent(p)) " dari " (count(ind.get(of))) " " (indicator_of(of)) }
+                    None => { "— belum ada " (indicator_of(of)) }
+                }
+            }
+        }
+    }
+}
+
+/// The first page of a place: its indicators, a row per child area, the lists, the trends.
+pub struct Overview<'a> {
+    pub account: &'a Account,
+    pub place: &'a Place,
+    pub month: Month,
+    pub today: NaiveDate,
+    pub rows: &'a BTreeMap<String, Indicators>,
+    pub hub: bool,
+}
+
+impl Overview<'_> {
+    pub fn render(&self) -> Markup {
+        let (place, month) = (self.place, self.month);
+        let total = pendamping_core::indicators::total(self.rows);
+        let q = query(place, month);
+        let children = place.children();
+        let child_level = children.first().and_then(|c| area::lookup(c)).map(|a| a.level);
+        let heading = place_heading(self.account, place);
+        layout(
+            &heading,
+            Some(self.account),
+            html! {
+                (crumbs(self.account, place, month, None))
+                h1 { (heading) span.month { " · " (month_id(month.year, month.month)) } }
+                (month_form(place, month, self.today, HOME))
+                section.cards aria-label="Indikator" {
+                    @for i in Indicator::ALL {
+                        @let body = html! {
+                            span.n data-n=(total.get(i)) { (count(total.get(i))) }
+                            span.label { (indicator_label(i)) }
+                            (share(&total, i))
+                        };
+                        @match i.list() {
+                            Some(l) => a.card.link href=(list_link(l, &q)) data-indicator=(i_key(i)) { (body) },
+                            None => div.card data-indicator=(i_key(i)) { (body) },
+                        }
+                    }
+                }
+                @if !children.is_empty() {
+                    section {
+                        h2 { "Per " (child_level.map_or("wilayah", level_word).to_lowercase()) }
+                        p.hint { "Ketuk nama wilayah untuk melihat lebih rinci; ketuk angka untuk melihat nama di baliknya." }
+                        div.scroll {
+                            table.drill data-drill {
+                                thead { tr {
+                                    th { (child_level.map_or("Wilayah", level_word)) }
+                                    @for i in Indicator::ALL { th.num { (indicator_short(i)) } }
+                                } }
+                                tbody {
+                                    @for code in &children {
+                                        (drill_row(code, self.rows.get(code), month, &area_heading(code)))
+                                    }
+                                }
+                                tfoot { tr data-total {
+                                    th { "Jumlah" }
+                                    @for i in Indicator::ALL { td.num { (cell(&total, i)) } }
+                                } }
+                            }
+                        }
+                    }
+                }
+                @if place.area().is_some() {
+                    section {
+                        h2 { "Daftar nama" }
+                        ul.lists {
+                            @for l in NameList::ALL {
+                                li data-list=(l.as_str()) {
+                                    a.go href=(list_link(l, &q)) { (pendamping_report::lists::title(l)) }
+                                    a.file href={(HOME) "/list/" (l.as_str()) "/file?" (q) "&format=csv"} { "CSV" }
+                                    a.file href={(HOME) "/list/" (l.as_str()) "/file?" (q) "&format=xlsx"} { "XLSX" }
+                                }
+                            }
+                        }
+                    }
+                }
+                section {
+                    h2 { "Tren 12 bulan" }
+                    div.trends {
+                        @for t in Trend::ALL {
+                            img.trend src={(HOME) "/trend.svg?" (q) "&chart=" (t.key())} alt=(t.title()) loading="lazy" data-trend=(t.key());
+                        }
+                    }
+                }
+                section {
+                    h2 { "Unduh rekap bulanan" }
+                    p.files {
+                        a.file href={(HOME) "/recap/file?" (q) "&format=csv"} data-recap="csv" { "Rekap CSV" }
+                        a.file href={(HOME) "/recap/file?" (q) "&format=xlsx"} data-recap="xlsx" { "Rekap XLSX" }
+                    }
+                }
+                footer {
+                    @if self.hub {
+                        "Hub PLKB: angka dari data yang tersimpan di laptop ini, tanpa perlu internet. "
+                    }
+                    "Angka dihitung oleh server dengan fungsi rekap yang sama dengan aplikasi TPK; data sampai sinkronisasi terakhir."
+                }
+            },
+        )
+    }
+}
+
+fn i_key(i: Indicator) -> String {
+    serde_json::to_value(i)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn cell(ind: &Indicators, i: Indicator) -> Markup {
+    html! {
+        (count(ind.get(i)))
+        @if let Some(p) = ind.percent(i) { small { " (" (percent(p)) ")" } }
+    }
+}
+
+/// A child area's row; one with no data at all is dimmed, and says so to a screen reader.
+fn drill_row(code: &str, row: Option<&Indicators>, month: Month, name: &str) -> Markup {
+    let q = format!("area={code}&month={month}");
+    let none = Indicators::default();
+    let row = row.unwrap_or(&none);
+    html! {
+        tr data-area=(code) class=[(row == &none).then_some("none")] title=[(row == &none).then_some("Belum ada data bulan ini")] {
+            th { a href=(at(code, month)) { (name) } }
+            @for i in Indicator::ALL {
+                td.num data-indicator=(i_key(i)) data-n=(row.get(i)) {
+                    @match i.list() {
+                        Some(l) if row.get(i) > 0 => a href=(list_link(l, &q)) { (cell(row, i)) },
+                        _ => (cell(row, i)),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A list's page: its rows as the sheet has them, `LIST_PAGE` at a time.
+pub fn list(
+    account: &Account,
+    list: NameList,
+    place: &Place,
+    month: Month,
+    today: NaiveDate,
+    sheet: &Sheet,
+    page: usize,
+) -> Markup {
+    let title = pendamping_report::lists::title(list);
+    let q = query(place, month);
+    let pages = sheet.rows.len().div_ceil(LIST_PAGE).max(1);
+    let page = page.min(pages);
+    let shown = sheet.rows.iter().skip((page - 1) * LIST_PAGE).take(LIST_PAGE);
+    let action = format!("{HOME}/list/{}", list.as_str());
+    layout(
+        title,
+        Some(account),
+        html! {
+            (crumbs(account, place, month, Some(title)))
+            h1 { (title) }
+            p.lead {
+                (place_heading(account, place)) " · "
+                @if list == NameList::Overdue {
+                    "per hari ini, " (date_id(today))
+                } @else {
+                    (month_id(month.year, month.month))
+                }
+                " · " strong data-count=(sheet.rows.len()) { (num_id(sheet.rows.len() as f64)) } " baris"
+            }
+            @if list != NameList::Overdue {
+                (month_form(place, month, today, &action))
+            }
+            p.files {
+                a.file href={(action) "/file?" (q) "&format=csv"} data-file="csv" { "Unduh CSV" }
+                a.file href={(action) "/file?" (q) "&format=xlsx"} data-file="xlsx" { "Unduh XLSX" }
+                a.quiet href={(HOME) "?" (q)} { "Kembali ke ringkasan" }
+            }
+            @if sheet.rows.is_empty() {
+                p.empty data-empty { "Tidak ada nama dalam daftar ini." }
+            } @else {
+                div.scroll {
+                    table.names data-list=(list.as_str()) {
+                        thead { tr { @for h in &sheet.headers { th { (h) } } } }
+                        tbody {
+                            @for r in shown {
+                                tr data-row {
+                                    @for c in r {
+                                        @match c {
+                                            Cell::Text(t) => td { (t) },
+                                            _ => td.num { (c.text()) },
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if pages > 1 {
+                    nav.pages aria-label="Halaman" {
+                        @if page > 1 {
+                            a href={(action) "?" (q) "&page=" (page - 1)} rel="prev" { "‹ Sebelumnya" }
+                        }
+                        span data-page=(page) { "Halaman " (page) " dari " (pages) }
+                        @if page < pages {
+                            a href={(action) "?" (q) "&page=" (page + 1)} rel="next" { "Berikutnya ›" }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// The three 12-month trend charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Trend {
+    #[serde(rename = "anak")]
+    Children,
+    #[serde(rename = "ibu")]
+    Mothers,
+    #[serde(rename = "pendampingan")]
+    Support,
+}
+
+impl Trend {
+    pub const ALL: [Trend; 3] = [Trend::Children, Trend::Mothers, Trend::Support];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Trend::Children => "anak",
+            Trend::Mothers => "ibu",
+            Trend::Support => "pendampingan",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Trend::Children => "Anak 0–59 bulan yang dikunjungi: stunting, wasting, berat kurang (%)",
+            Trend::Mothers => "Ibu hamil: KEK/anemia/tanda bahaya dan TTD ≥ 90 (%)",
+            Trend::Support => "Pendampingan: KRS didampingi, anak yang dikunjungi juga diukur (%)",
+        }
+    }
+
+    fn lines(self) -> &'static [(Indicator, &'static str)] {
+        match self {
+            Trend::Children => &[
+                (Indicator::Stunted, "#b42318"),
+                (Indicator::Wasted, "#b54708"),
+                (Indicator::Underweight, "#6941c6"),
+            ],
+            Trend::Mothers => &[(Indicator::KekAnaemia, "#b42318"), (Indicator::TtdReached, "#027a48")],
+            Trend::Support => &[
+                (Indicator::KrsAccompanied, "#175cd3"),
+                (Indicator::ChildrenMeasured, "#027a48"),
+            ],
+        }
+    }
+
+    /// The chart of `months` (oldest first).
+    pub fn render(self, months: &[(Month, Indicators)]) -> Markup {
+        let series: Vec<Series> = self
+            .lines()
+            .iter()
+            .map(|(i, colour)| Series {
+                label: indicator_short(*i),
+                colour,
+                values: months.iter().map(|(_, ind)| ind.percent(*i)).collect(),
+            })
+            .collect();
+        let ms: Vec<Month> = months.iter().map(|(m, _)| *m).collect();
+        chart::lines(self.title(), &ms, &series, "%")
+    }
+}

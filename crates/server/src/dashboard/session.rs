@@ -1,0 +1,94 @@
+//! Dashboard sessions: a random token in an HttpOnly, SameSite=Strict cookie; the server
+//! keeps only its SHA-256, in memory (a restart logs everyone out). The account is read
+//! again on every request, so disabling it ends its sessions at once.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use sha2::{Digest, Sha256};
+
+/// The cookie's name.
+pub const COOKIE: &str = "pendamping_sesi";
+/// How long a session lasts: a working day at the office.
+pub const HOURS: i64 = 8;
+
+#[derive(Default)]
+pub struct Sessions {
+    /// SHA-256 of the token (hex) → (account name, expiry in ms).
+    live: Mutex<HashMap<String, (String, i64)>>,
+}
+
+fn digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Sessions {
+    /// A new session of `account`; returns the token to put in the cookie.
+    pub fn start(&self, account: &str, now_ms: i64) -> Result<String, getrandom::Error> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)?;
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
+        live.retain(|_, (_, until)| *until > now_ms);
+        live.insert(digest(&token), (account.to_string(), now_ms + HOURS * 3_600_000));
+        Ok(token)
+    }
+
+    /// The account of a live session.
+    pub fn find(&self, token: &str, now_ms: i64) -> Option<String> {
+        let live = self.live.lock().unwrap_or_else(|p| p.into_inner());
+        live.get(&digest(token))
+            .filter(|(_, until)| *until > now_ms)
+            .map(|(name, _)| name.clone())
+    }
+
+    pub fn end(&self, token: &str) {
+        self.live
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&digest(token));
+    }
+}
+
+/// The session token a request's `Cookie` header carries.
+pub fn token(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| kv.trim().strip_prefix(COOKIE)?.strip_prefix('=').map(str::to_string))
+        .filter(|t| !t.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_lives_until_it_expires_or_ends() {
+        let s = Sessions::default();
+        let t = s.start("plkb.malingping", 1_000).unwrap();
+        assert_eq!(t.len(), 64);
+        assert_eq!(s.find(&t, 2_000).as_deref(), Some("plkb.malingping"));
+        assert_eq!(s.find("0".repeat(64).as_str(), 2_000), None);
+        assert_eq!(s.find(&t, 1_000 + HOURS * 3_600_000), None, "expired");
+        s.end(&t);
+        assert_eq!(s.find(&t, 2_000), None);
+    }
+
+    #[test]
+    fn the_token_is_read_from_among_other_cookies() {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(
+            axum::http::header::COOKIE,
+            format!("a=1; {COOKIE}=abc; b=2").parse().unwrap(),
+        );
+        assert_eq!(token(&h).as_deref(), Some("abc"));
+        h.insert(axum::http::header::COOKIE, "pendamping_sesix=abc".parse().unwrap());
+        assert_eq!(token(&h), None);
+    }
+}

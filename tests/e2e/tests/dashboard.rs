@@ -1,0 +1,357 @@
+//! The district's dashboard in headless Chromium, as the PLKB officer and the kabupaten's
+//! TPPS use it: log in, drill from the kabupaten to a village, open each list, download the
+//! XLSX and read it back; refused where the account may not look; the same at a hub whose
+//! uplink is down. Screenshots go to `target/e2e-screenshots/dashboard-*.png`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, ensure};
+use chrono::Local;
+use pendamping_core::hlc::ManualTime;
+use pendamping_core::indicators::{Indicator, Indicators, total};
+use pendamping_core::lists::NameList;
+use pendamping_core::recap::Month;
+use pendamping_e2e::browser::Browser;
+use pendamping_protocol::Role;
+use pendamping_report::sheet::Format;
+use pendamping_server::accounts::{self, AccountRole};
+use pendamping_server::dashboard::Place;
+use pendamping_tests::net::{TestServer, enrolled_device};
+use pendamping_tests::{KABUPATEN, KECAMATAN, OTHER_VILLAGE, VILLAGE, xlsx_rows};
+
+/// A village of another kecamatan (Panggarangan) of the same kabupaten.
+const FAR_VILLAGE: &str = "3602022002";
+const PASSWORD: &str = "rahasia-sekali";
+
+async fn bounded(f: impl std::future::Future<Output = Result<()>>) {
+    tokio::time::timeout(Duration::from_secs(180), f)
+        .await
+        .expect("the scenario took over three minutes")
+        .expect("the scenario failed");
+}
+
+fn now_ms() -> u64 {
+    Local::now().timestamp_millis() as u64
+}
+
+/// A year of demo families in `villages`, pushed to `server` by a device that may.
+async fn families(server: &TestServer, villages: &[&str], households: usize) -> Result<()> {
+    let role = if villages.iter().all(|v| v.starts_with(KECAMATAN)) {
+        Role::Plkb
+    } else {
+        Role::Admin
+    };
+    let scope = if role == Role::Plkb { KECAMATAN } else { KABUPATEN };
+    let mut device = enrolled_device(server, Arc::new(ManualTime::new(now_ms())), role, &[scope]).await;
+    let opts = pendamping_cli::demo::DemoOptions {
+        households,
+        villages: villages.iter().map(|v| v.to_string()).collect(),
+        seed: 15,
+        months: 12,
+        today: Local::now().date_naive(),
+        chunk: 50,
+    };
+    pendamping_cli::demo::generate(&opts, &|_| false, |b| device.import(b).map(|_| ()))?;
+    pendamping_tests::net::sync(&mut device).await;
+    Ok(())
+}
+
+/// Last month: the one the monthly meeting discusses, complete.
+fn last_month() -> Month {
+    Month::of(Local::now().date_naive()).back(1)
+}
+
+fn key(i: Indicator) -> String {
+    serde_json::to_value(i).unwrap().as_str().unwrap().to_string()
+}
+
+async fn log_in(b: &Browser, url: &str, name: &str, password: &str) -> Result<()> {
+    b.goto(&format!("{url}/dashboard")).await?;
+    b.type_in("#name", name).await?;
+    b.type_in("#password", password).await?;
+    b.click("button[name=login]").await
+}
+
+/// The numbers a page's cards show, by indicator.
+async fn cards(b: &Browser) -> Result<Vec<(Indicator, u32)>> {
+    let mut out = Vec::new();
+    for i in Indicator::ALL {
+        let n = b
+            .find(&format!("section.cards [data-indicator={}] .n", key(i)))
+            .await?
+            .attr("data-n")
+            .await?
+            .context("data-n")?;
+        out.push((i, n.parse()?));
+    }
+    Ok(out)
+}
+
+fn expected(ind: &Indicators) -> Vec<(Indicator, u32)> {
+    Indicator::ALL.iter().map(|i| (*i, ind.get(*i))).collect()
+}
+
+/// The page has no horizontal scroll at its width (tables scroll in their own box).
+async fn fits(b: &Browser, what: &str) -> Result<()> {
+    let w = b
+        .js("return [document.documentElement.scrollWidth, window.innerWidth]")
+        .await?;
+    ensure!(w[0].as_i64() <= w[1].as_i64(), "{what} is wider than the screen: {w}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_back() {
+    bounded(async {
+        let dir = tempfile::tempdir()?;
+        let server = TestServer::start(dir.path(), Arc::new(ManualTime::new(now_ms())), |_| {}).await;
+        families(&server, &[VILLAGE, OTHER_VILLAGE, FAR_VILLAGE], 150).await?;
+        accounts::add(
+            &server.db(),
+            "tpps.lebak",
+            AccountRole::District,
+            &[KABUPATEN],
+            PASSWORD,
+            1,
+        )?;
+        let url = server.url();
+        let month = last_month();
+        let b = Browser::start(1280, 1000).await?;
+
+        // A wrong password is refused, saying so.
+        b.goto(&format!("{url}/dashboard")).await?;
+        b.find("section.login").await?;
+        b.screenshot("dashboard-01-login").await?;
+        log_in(&b, &url, "tpps.lebak", "bukan-kata-sandinya").await?;
+        b.wait_text("[data-error]", "Nama akun atau kata sandi salah.").await?;
+        b.screenshot("dashboard-02-wrong-password").await?;
+        log_in(&b, &url, "tpps.lebak", PASSWORD).await?;
+        b.wait_text("h1", "Kabupaten Lebak").await?;
+
+        // Last month, chosen the way a person does.
+        b.set("#month", &month.to_string()).await?;
+        b.click("form.month button").await?;
+        let name = pendamping_core::problem::month_id(month.year, month.month);
+        b.wait_text("h1", &name).await?;
+        let kab = Place::Area(KABUPATEN.into());
+        let rows = pendamping_server::dashboard::rows(&server.state, &kab, month)?;
+        let shown = cards(&b).await?;
+        ensure!(
+            shown == expected(&total(&rows)),
+            "the kabupaten's cards are the server's: {shown:?}"
+        );
+        ensure!(
+            total(&rows).get(Indicator::Stunted) > 0,
+            "the demo has stunted children"
+        );
+        b.screenshot("dashboard-03-kabupaten").await?;
+
+        // Down to the kecamatan: its page's totals are its row on the kabupaten's.
+        let row = rows.get(KECAMATAN).cloned().unwrap_or_default();
+        b.click(&format!("tr[data-area='{KECAMATAN}'] th a")).await?;
+        b.wait_text("h1", "Kecamatan Malingping").await?;
+        ensure!(
+            cards(&b).await? == expected(&row),
+            "the kecamatan adds up as on the kabupaten's row"
+        );
+        b.find(&format!("[data-crumb='{KABUPATEN}']")).await?;
+        b.screenshot("dashboard-04-kecamatan").await?;
+
+        // And to a village.
+        b.click(&format!("tr[data-area='{VILLAGE}'] th a")).await?;
+        b.wait_text("h1", "Desa Cilangkahan").await?;
+        let village = pendamping_server::dashboard::rows(&server.state, &Place::Area(VILLAGE.into()), month)?;
+        ensure!(cards(&b).await? == expected(&total(&village)));
+        b.screenshot("dashboard-05-village").await?;
+
+        // Each list of the kabupaten: as long as its number, and its XLSX reads back the same.
+        b.goto(&format!("{url}/dashboard?area={KABUPATEN}&month={month}"))
+            .await?;
+        for list in NameList::ALL {
+            b.click(&format!("li[data-list={}] a.go", list.as_str())).await?;
+            let count: usize = b
+                .find("[data-count]")
+                .await?
+                .attr("data-count")
+                .await?
+                .context("count")?
+                .parse()?;
+            let at_server = server.state.name_list(list, month, KABUPATEN)?;
+            ensure!(
+                count == at_server.len(),
+                "{}: {count} rows shown, {} at the server",
+                list.as_str(),
+                at_server.len()
+            );
+            let behind = match list {
+                NameList::Stunted => Some(Indicator::Stunted),
+                NameList::KekAnaemia => Some(Indicator::KekAnaemia),
+                NameList::Krs => Some(Indicator::KrsFamilies),
+                NameList::Overdue => None,
+            };
+            if let Some(i) = behind {
+                ensure!(
+                    count as u32 == total(&rows).get(i),
+                    "{}: the list explains its number",
+                    list.as_str()
+                );
+            }
+            b.screenshot(&format!("dashboard-06-list-{}", list.as_str())).await?;
+            b.click("a[data-file=xlsx]").await?;
+            let file = b
+                .downloaded(&pendamping_report::lists::file_name(
+                    list,
+                    KABUPATEN,
+                    month,
+                    Format::Xlsx,
+                ))
+                .await?;
+            let sheet = xlsx_rows(&file)?;
+            ensure!(
+                sheet.len() == count + 1,
+                "{}: a header and {count} rows, not {}",
+                list.as_str(),
+                sheet.len()
+            );
+            let names = b
+                .js("return [...document.querySelectorAll('table.names tbody tr')].map(r => r.cells[2].innerText)")
+                .await?;
+            let names: Vec<String> = serde_json::from_value(names)?;
+            let in_file: Vec<String> = sheet[1..].iter().take(names.len()).map(|r| r[2].clone()).collect();
+            ensure!(names == in_file, "{}: the file's names are the page's", list.as_str());
+            b.goto(&format!("{url}/dashboard?area={KABUPATEN}&month={month}"))
+                .await?;
+        }
+
+        // The recap, as the meeting's spreadsheet: its visits are the server's.
+        b.click("a[data-recap=xlsx]").await?;
+        let file = b
+            .downloaded(&pendamping_report::recap::file_name(KABUPATEN, month, Format::Xlsx))
+            .await?;
+        let sheet = xlsx_rows(&file)?;
+        let col = sheet[0]
+            .iter()
+            .position(|h| h == "Jumlah kunjungan")
+            .context("a visits column")?;
+        let visits: u32 = sheet[1..].iter().filter_map(|r| r[col].parse::<u32>().ok()).sum();
+        let recap = server.state.recap(month, KABUPATEN)?;
+        ensure!(visits == recap.rows.iter().map(|r| r.visits).sum::<u32>() && visits > 0);
+
+        // The trends draw, and on a phone-sized screen nothing runs off the side.
+        b.js("document.querySelector('.trends').scrollIntoView()").await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let drawn = b
+            .js("return [...document.querySelectorAll('img.trend')].every(i => i.complete && i.naturalWidth > 0)")
+            .await?;
+        ensure!(drawn == serde_json::json!(true), "every trend chart loaded");
+        b.screenshot("dashboard-07-trends").await?;
+        b.client.set_window_size(360, 800).await?;
+        b.goto(&format!("{url}/dashboard?area={KECAMATAN}&month={month}"))
+            .await?;
+        fits(&b, "the kecamatan's page at 360 px").await?;
+        b.screenshot("dashboard-08-kecamatan-360px").await?;
+        b.close().await?;
+        server.stop().await;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plkb_account_sees_only_its_kecamatan_and_a_disabled_account_is_logged_out() {
+    bounded(async {
+        let dir = tempfile::tempdir()?;
+        let server = TestServer::start(dir.path(), Arc::new(ManualTime::new(now_ms())), |_| {}).await;
+        families(&server, &[VILLAGE, OTHER_VILLAGE, FAR_VILLAGE], 60).await?;
+        accounts::add(
+            &server.db(),
+            "plkb.malingping",
+            AccountRole::Plkb,
+            &[KECAMATAN],
+            PASSWORD,
+            1,
+        )?;
+        let url = server.url();
+        let b = Browser::start(1280, 1000).await?;
+        log_in(&b, &url, "plkb.malingping", PASSWORD).await?;
+        b.wait_text("h1", "Kecamatan Malingping").await?;
+        ensure!(
+            b.find(&format!("[data-crumb='{KABUPATEN}']")).await.is_err(),
+            "no way up to the kabupaten"
+        );
+        for (area, what) in [(KABUPATEN, "Kabupaten Lebak"), ("360202", "Kecamatan Panggarangan")] {
+            b.goto(&format!("{url}/dashboard?area={area}")).await?;
+            let body = b.body().await?;
+            ensure!(
+                body.contains(&format!("{what} (")) && body.contains("di luar wilayah akun plkb.malingping"),
+                "{area} is refused: {body}"
+            );
+        }
+        b.screenshot("dashboard-09-outside-the-area").await?;
+        // Neither the list nor its file of a village elsewhere.
+        let status = b
+            .client
+            .execute_async(
+                "const [u, done] = arguments; fetch(u).then(r => done(r.status));",
+                vec![serde_json::json!(format!(
+                    "{url}/dashboard/list/stunted/file?area={FAR_VILLAGE}&format=xlsx"
+                ))],
+            )
+            .await?;
+        ensure!(status == serde_json::json!(403), "the file is refused: {status}");
+        b.goto(&format!("{url}/dashboard?month=2026-13")).await?;
+        ensure!(
+            b.body().await?.contains("tulislah tahun-bulan"),
+            "a bad month says how to write one"
+        );
+
+        // Disabled by the admin: the next page is the log-in.
+        accounts::disable(&server.db(), "plkb.malingping", now_ms() as i64)?;
+        b.goto(&format!("{url}/dashboard")).await?;
+        b.find("section.login").await?;
+        log_in(&b, &url, "plkb.malingping", PASSWORD).await?;
+        b.wait_text("[data-error]", "Nama akun atau kata sandi salah.").await?;
+        b.close().await?;
+        server.stop().await;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plkb_reads_the_dashboard_at_the_hub_with_no_uplink() {
+    bounded(async {
+        let dir = tempfile::tempdir()?;
+        let (centre, hub) = TestServer::centre_and_hub(dir.path(), Local::now().date_naive()).await;
+        families(&hub, &[VILLAGE, OTHER_VILLAGE], 60).await?;
+        // The office's internet is down.
+        centre.stop().await;
+        accounts::add(
+            &hub.db(),
+            "plkb.malingping",
+            AccountRole::Plkb,
+            &[KECAMATAN],
+            PASSWORD,
+            1,
+        )?;
+        let b = Browser::start(1280, 1000).await?;
+        log_in(&b, &hub.url(), "plkb.malingping", PASSWORD).await?;
+        b.wait_text("h1", "Kecamatan Malingping").await?;
+        let month = Month::of(Local::now().date_naive());
+        let rows = pendamping_server::dashboard::rows(&hub.state, &Place::Area(KECAMATAN.into()), month)?;
+        ensure!(cards(&b).await? == expected(&total(&rows)));
+        ensure!(
+            total(&rows).get(Indicator::KrsFamilies) > 0,
+            "the hub holds the kecamatan"
+        );
+        b.wait_text("footer", "Hub PLKB").await?;
+        b.click("li[data-list=overdue] a.go").await?;
+        b.find("[data-count]").await?;
+        b.screenshot("dashboard-10-hub-overdue").await?;
+        b.close().await?;
+        hub.stop().await;
+        Ok(())
+    })
+    .await
+}
