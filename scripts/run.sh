@@ -36,6 +36,13 @@ if [ ! -f demo/.seeded ]; then
   "$bin" enroll --store "$plkb" --server "http://$listen" --code "$code" --name "laptop PLKB"
   touch demo/.seeded
 fi
+# Dashboard accounts for the demo (a real server's admin makes them with a password of their own).
+accounts=$("$bin" server user list --db demo/central.db)
+for acct in "plkb.malingping plkb 36.02.01" "tpps.lebak district 36.02"; do
+  read -r name role scope <<<"$acct"
+  grep -q "^$name " <<<"$accounts" ||
+    PENDAMPING_PASSWORD=demo-pendamping "$bin" server user add --db demo/central.db --name "$name" --role "$role" --scope "$scope"
+done
 code=$("$bin" server enroll --db demo/central.db --user "Kader (aplikasi)" --role cadre --scope 36.02.01.2002,36.02.01.2003)
 # The sync progress above ends on a carriage return: start the box on lines of its own.
 printf '\n\n'
@@ -47,6 +54,10 @@ cat <<MSG
                         (sekali pakai, berlaku 72 jam; kode baru: jalankan run.sh lagi)
   atau pilih desa Cilangkahan (36.02.01.2002) dan "Bekerja tanpa server".
   Data aplikasi disimpan di demo/app/pendamping.db.
+
+  Dasbor PLKB dan kabupaten (peramban): http://$listen/dashboard
+    akun plkb.malingping (Kecamatan Malingping) atau tpps.lebak (Kabupaten Lebak),
+    kata sandi demo-pendamping (hanya untuk data demo)
   ================================================================
 
 MSG

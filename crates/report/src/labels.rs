@@ -67,8 +67,8 @@ pub fn indicator_label(i: Indicator) -> &'static str {
 pub fn indicator_short(i: Indicator) -> &'static str {
     match i {
         Indicator::ChildrenVisited => "Anak dikunjungi",
-        Indicator::ChildrenMeasured => "Diukur",
-        Indicator::ChildrenWeighed => "Ditimbang",
+        Indicator::ChildrenMeasured => "Anak diukur",
+        Indicator::ChildrenWeighed => "Anak ditimbang",
         Indicator::Stunted => "Stunting",
         Indicator::Wasted => "Wasting",
         Indicator::Underweight => "Berat kurang",

@@ -16,7 +16,7 @@ pub struct Series {
 const W: f64 = 560.0;
 const H: f64 = 260.0;
 const LEFT: f64 = 52.0;
-const RIGHT: f64 = 12.0;
+const RIGHT: f64 = 24.0;
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 64.0;
 
@@ -44,7 +44,7 @@ pub fn lines(title: &str, months: &[Month], series: &[Series], unit: &str) -> Ma
     let y = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - v / top);
     let ticks = [0.0, top / 2.0, top];
     html! {
-        svg class="chart" viewBox={"0 0 " (W) " " (H)} role="img" aria-label=(title) xmlns="http://www.w3.org/2000/svg" {
+        svg class="chart" viewBox={"0 0 " (W) " " (H)} role="img" aria-label=(title) xmlns="http://www.w3.org/2000/svg" font-family="DejaVu Sans, Noto Sans, sans-serif" {
             title { (title) }
             @for t in ticks {
                 line x1=(LEFT) x2=(W - RIGHT) y1=(y(t)) y2=(y(t)) stroke="#d0d7de" {}

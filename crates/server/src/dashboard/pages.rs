@@ -273,7 +273,10 @@ impl Overview<'_> {
                     h2 { "Tren 12 bulan" }
                     div.trends {
                         @for t in Trend::ALL {
-                            img.trend src={(HOME) "/trend.svg?" (q) "&chart=" (t.key())} alt=(t.title()) loading="lazy" data-trend=(t.key());
+                            figure {
+                                figcaption { (t.title()) }
+                                img.trend src={(HOME) "/trend.svg?" (q) "&chart=" (t.key())} alt=(t.title()) loading="lazy" data-trend=(t.key());
+                            }
                         }
                     }
                 }

@@ -1,0 +1,163 @@
+//! The dashboard over plain HTTP, as a browser's requests reach it: the session cookie's
+//! flags, what a missing or forged session gets, and that pages with names are not cached.
+//! (The pages themselves are walked in headless Chromium: tests/e2e/tests/dashboard.rs.)
+
+use pendamping_server::accounts::{self, AccountRole};
+use pendamping_tests::net::TestServer;
+use pendamping_tests::*;
+use reqwest::StatusCode;
+use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn log_in(url: &str, name: &str, password: &str) -> reqwest::Response {
+    client()
+        .post(format!("{url}/dashboard/login"))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(format!("name={name}&password={password}"))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_is_an_httponly_strict_cookie_and_nothing_without_one_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), clock_at(d(2026, 11, 23)), |_| {}).await;
+    accounts::add(
+        &server.db(),
+        "sari",
+        AccountRole::Plkb,
+        &[KECAMATAN],
+        "rahasia-sekali",
+        1,
+    )
+    .unwrap();
+    let url = server.url();
+
+    // No session: every page and file leads to the log-in, a forged token too.
+    for path in [
+        "/dashboard",
+        "/dashboard/list/stunted/file?format=xlsx",
+        "/dashboard/trend.svg",
+    ] {
+        for cookie in [None, Some(format!("pendamping_sesi={}", "ab".repeat(32)))] {
+            let mut req = client().get(format!("{url}{path}"));
+            if let Some(c) = &cookie {
+                req = req.header(COOKIE, c);
+            }
+            let resp = req.send().await.unwrap();
+            assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{path} {cookie:?}");
+            assert_eq!(resp.headers()[LOCATION], "/dashboard/login");
+        }
+    }
+
+    let wrong = log_in(&url, "sari", "rahasia-sekalI").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.headers().get(SET_COOKIE).is_none());
+    assert!(wrong.text().await.unwrap().contains("Nama akun atau kata sandi salah."));
+    assert_eq!(
+        log_in(&url, "nobody", "rahasia-sekali").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    let ok = log_in(&url, "sari", "rahasia-sekali").await;
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let cookie = ok.headers()[SET_COOKIE].to_str().unwrap().to_string();
+    for flag in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=28800"] {
+        assert!(cookie.contains(flag), "{cookie}");
+    }
+    let session = cookie.split(';').next().unwrap().to_string();
+    let get = |path: &str| client().get(format!("{url}{path}")).header(COOKIE, &session).send();
+
+    let page = get("/dashboard").await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(
+        page.headers()[CACHE_CONTROL],
+        "no-store",
+        "a page with names is not cached"
+    );
+    let file = get("/dashboard/list/stunted/file?format=csv").await.unwrap();
+    assert_eq!(file.status(), StatusCode::OK);
+    assert!(
+        file.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("daftar-stunted-360201-2026-11.csv")
+    );
+    assert_eq!(file.headers()[CACHE_CONTROL], "no-store");
+    let csv = file.bytes().await.unwrap();
+    assert!(
+        csv.starts_with("\u{feff}Desa/kelurahan;TPK;Nama".as_bytes()),
+        "a BOM and Indonesian headers"
+    );
+    assert_eq!(
+        get("/dashboard?area=3602").await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get("/dashboard/list/nothing").await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get("/dashboard?area=99").await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+
+    // Out: the same cookie no longer opens anything.
+    let out = client()
+        .post(format!("{url}/dashboard/logout"))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(out.headers()[SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+    assert_eq!(get("/dashboard").await.unwrap().status(), StatusCode::SEE_OTHER);
+    server.stop().await;
+}
+
+/// A PLKB covering two kecamatans sees both side by side, and either one alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_of_two_kecamatans_sees_both_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), clock_at(d(2026, 11, 23)), |_| {}).await;
+    accounts::add(
+        &server.db(),
+        "dua",
+        AccountRole::Plkb,
+        &[KECAMATAN, "360202"],
+        "rahasia-sekali",
+        1,
+    )
+    .unwrap();
+    let url = server.url();
+    let ok = log_in(&url, "dua", "rahasia-sekali").await;
+    let session = ok.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let get = |path: &str| client().get(format!("{url}{path}")).header(COOKIE, &session).send();
+    let page = get("/dashboard").await.unwrap().text().await.unwrap();
+    assert!(page.contains("Semua wilayah akun dua"), "{page}");
+    for code in [KECAMATAN, "360202"] {
+        assert!(page.contains(&format!("data-area=\"{code}\"")), "a row for {code}");
+        assert_eq!(
+            get(&format!("/dashboard?area={code}")).await.unwrap().status(),
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        get("/dashboard?area=360203").await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    server.stop().await;
+}
