@@ -142,4 +142,36 @@ fn each_list_has_as_many_names_as_its_number_and_the_right_people() {
             .all(|w| (&w[0].tpk, -w[0].days_overdue.unwrap()) <= (&w[1].tpk, -w[1].days_overdue.unwrap())),
         "by TPK, the longest overdue first"
     );
+
+    // Catin not yet screened: enrolled at the month's end with no visit by then that
+    // measured weight, height and LiLA, read straight from the stored rows.
+    let conn = rusqlite::Connection::open(dir.path().join("device.db")).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT e.id FROM enrolments e WHERE e.kind = 'catin' AND e.deleted = 0 AND e.start_date <= '2026-11-30' \
+             AND (e.active_until IS NULL OR e.active_until >= '2026-11-30') AND NOT EXISTS (SELECT 1 FROM visits v \
+             WHERE v.enrolment_id = e.id AND v.deleted = 0 AND v.visit_date <= '2026-11-30' \
+             AND json_extract(v.data, '$.weight_kg') IS NOT NULL AND json_extract(v.data, '$.height_cm') IS NOT NULL \
+             AND json_extract(v.data, '$.lila_cm') IS NOT NULL)",
+        )
+        .unwrap();
+    let expected: BTreeSet<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    let catin = store
+        .name_list(NameList::CatinUnscreened, NOV, KECAMATAN, today())
+        .unwrap();
+    let listed: BTreeSet<String> = catin.iter().map(|r| r.enrolment_id.unwrap().to_string()).collect();
+    assert_eq!(listed, expected);
+    assert!(
+        !catin.is_empty(),
+        "the demo has catin registered without a screening yet"
+    );
+    assert!(
+        catin.iter().all(|r| r.wedding_date.is_some()),
+        "each with the wedding date"
+    );
+    let t = pendamping_core::indicators::total(&store.indicators(NOV, KECAMATAN, 10).unwrap());
+    assert_eq!(
+        t.get(pendamping_core::indicators::Indicator::CatinUnscreened) as usize,
+        catin.len()
+    );
 }

@@ -409,7 +409,8 @@ impl Gen<'_> {
             services: self.services(),
             ..CatinVisit::default()
         };
-        if start < self.today {
+        // Most are screened at their first visit; some are registered and not yet screened.
+        if start < self.today && self.rng.random_bool(0.8) {
             self.visit(&e, start, VisitData::Catin(data));
         }
     }

@@ -67,7 +67,8 @@ enum Command {
         what: RecapArgs,
     },
     /// A list with names over a store (a PLKB laptop's, a hub's): children below −2 SD,
-    /// pregnant women with KEK or anaemia, KRS families, targets overdue per TPK.
+    /// pregnant women with KEK or anaemia, KRS families, catin not yet screened, targets
+    /// overdue per TPK.
     List {
         #[arg(long, env = "PENDAMPING_STORE")]
         store: PathBuf,
@@ -331,7 +332,7 @@ fn parse_account_role(s: &str) -> std::result::Result<pendamping_server::account
 /// Which list, of which area and month, and how to write it.
 #[derive(clap::Args)]
 struct ListArgs {
-    /// stunted, kek-anaemia, krs or overdue
+    /// stunted, kek-anaemia, krs, catin-unscreened or overdue
     #[arg(value_parser = parse_list)]
     list: NameList,
     #[command(flatten)]

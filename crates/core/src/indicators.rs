@@ -43,6 +43,14 @@ pub enum Indicator {
     KrsAccompanied,
     /// Postpartum women whose first contraceptive method was recorded this month (KBPP).
     Kbpp,
+    /// Catin enrolled at the month's end.
+    Catin,
+    /// Of them, not yet screened (weight, height and LiLA measured at a visit).
+    CatinUnscreened,
+    /// Catin whose wedding date falls in the month.
+    Weddings,
+    /// Of them, screened at least `lifecycle.catin_screen_months` before the wedding.
+    WeddingsScreenedInTime,
     /// Visits that referred a target to a health facility.
     Referrals,
     /// Visits that recorded a referral completed (of referrals made in any month, so not
@@ -51,7 +59,7 @@ pub enum Indicator {
 }
 
 impl Indicator {
-    pub const ALL: [Indicator; 14] = [
+    pub const ALL: [Indicator; 18] = [
         Indicator::ChildrenVisited,
         Indicator::ChildrenMeasured,
         Indicator::ChildrenWeighed,
@@ -64,6 +72,10 @@ impl Indicator {
         Indicator::KrsFamilies,
         Indicator::KrsAccompanied,
         Indicator::Kbpp,
+        Indicator::Catin,
+        Indicator::CatinUnscreened,
+        Indicator::Weddings,
+        Indicator::WeddingsScreenedInTime,
         Indicator::Referrals,
         Indicator::ReferralsCompleted,
     ];
@@ -76,6 +88,8 @@ impl Indicator {
             Indicator::Underweight => Some(Indicator::ChildrenWeighed),
             Indicator::KekAnaemia | Indicator::TtdReached => Some(Indicator::Pregnant),
             Indicator::KrsAccompanied => Some(Indicator::KrsFamilies),
+            Indicator::CatinUnscreened => Some(Indicator::Catin),
+            Indicator::WeddingsScreenedInTime => Some(Indicator::Weddings),
             _ => None,
         }
     }
@@ -86,6 +100,7 @@ impl Indicator {
             Indicator::Stunted => Some(NameList::Stunted),
             Indicator::KekAnaemia => Some(NameList::KekAnaemia),
             Indicator::KrsFamilies | Indicator::KrsAccompanied => Some(NameList::Krs),
+            Indicator::Catin | Indicator::CatinUnscreened => Some(NameList::CatinUnscreened),
             _ => None,
         }
     }
@@ -148,6 +163,22 @@ pub fn by_area(month: Month, input: &RecapInput, rules: &Rules, key_len: usize) 
                 (&e.area_code, Indicator::KekAnaemia)
             }
             Counted::TtdReached(e, _) => (&e.area_code, Indicator::TtdReached),
+            Counted::CatinAtEnd(e, screened) => {
+                let row = out.entry(key(&e.area_code)).or_default();
+                row.bump(Indicator::Catin);
+                if !screened {
+                    row.bump(Indicator::CatinUnscreened);
+                }
+                return;
+            }
+            Counted::Wedding(e, in_time) => {
+                let row = out.entry(key(&e.area_code)).or_default();
+                row.bump(Indicator::Weddings);
+                if in_time {
+                    row.bump(Indicator::WeddingsScreenedInTime);
+                }
+                return;
+            }
             Counted::Kbpp(e, _, _) => (&e.area_code, Indicator::Kbpp),
             Counted::KrsFamily(h, accompanied) => {
                 let row = out.entry(key(&h.area_code)).or_default();

@@ -25,13 +25,16 @@ pub enum NameList {
     Krs,
     /// Targets whose next visit is past due, by TPK (as of today, not of a month).
     Overdue,
+    /// Catin enrolled at the month's end not yet screened, with their wedding date.
+    CatinUnscreened,
 }
 
 impl NameList {
-    pub const ALL: [NameList; 4] = [
+    pub const ALL: [NameList; 5] = [
         NameList::Stunted,
         NameList::KekAnaemia,
         NameList::Krs,
+        NameList::CatinUnscreened,
         NameList::Overdue,
     ];
 
@@ -42,6 +45,7 @@ impl NameList {
             NameList::KekAnaemia => "kek-anaemia",
             NameList::Krs => "krs",
             NameList::Overdue => "overdue",
+            NameList::CatinUnscreened => "catin-unscreened",
         }
     }
 
@@ -88,6 +92,18 @@ pub fn members(list: NameList, month: Month, input: &RecapInput, rules: &Rules) 
                 target(e.id, f);
             }
         }),
+        NameList::CatinUnscreened => {
+            let mut catin = Vec::new();
+            walk(month, input, rules, &mut |c| {
+                if let Counted::CatinAtEnd(e, false) = c {
+                    catin.push(Member::Target {
+                        enrolment_id: e.id,
+                        flags: Vec::new(),
+                    });
+                }
+            });
+            return Some(catin);
+        }
         NameList::KekAnaemia => walk(month, input, rules, &mut |c| {
             if let Counted::Flag(e, TargetGroup::IbuHamil, f) = c
                 && NameList::MATERNAL_FLAGS.contains(&f)

@@ -120,6 +120,17 @@ pub struct RecapEnrolment {
     /// The recorded exit or the natural end (day 42, 60 months), whichever is first.
     pub effective_end: Option<NaiveDate>,
     pub birth_date: NaiveDate,
+    /// A catin's wedding and screening; `None` for other targets.
+    pub catin: Option<CatinStatus>,
+}
+
+/// What the district asks of a catin (DOMAIN.md §3.4): screened, and in time for the wedding.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CatinStatus {
+    pub wedding_date: Option<NaiveDate>,
+    /// The first visit up to the month's end that measured weight, height and LiLA (BMI
+    /// and KEK assessed): the screening.
+    pub screened_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone)]
@@ -295,6 +306,10 @@ pub enum Counted<'a> {
     Kbpp(&'a RecapEnrolment, TargetGroup, KbppMethod),
     /// A KRS family, and whether anyone of it was visited this month.
     KrsFamily(&'a RecapHousehold, bool),
+    /// A catin enrolled at month end, and whether screened by then.
+    CatinAtEnd(&'a RecapEnrolment, bool),
+    /// A catin whose wedding date falls in the month, and whether screened in time for it.
+    Wedding(&'a RecapEnrolment, bool),
 }
 
 /// Walks the month once, calling `f` with everything the recap counts.
@@ -311,6 +326,16 @@ pub fn walk<'a>(month: Month, input: &'a RecapInput, rules: &Rules, f: &mut dyn 
         let ended_by = |d: NaiveDate| e.effective_end.is_some_and(|end| end < d);
         if !ended_by(last) {
             f(Counted::CaseloadEnd(e, group(e, last)));
+        }
+        if let Some(c) = &e.catin {
+            if !ended_by(last) {
+                f(Counted::CatinAtEnd(e, c.screened_on.is_some_and(|s| s <= last)));
+            }
+            if let Some(w) = c.wedding_date.filter(|w| month.contains(*w)) {
+                let lead = rules.lifecycle.catin_screen_months;
+                let in_time = c.screened_on.is_some_and(|s| crate::age::add_months(s, lead) <= w);
+                f(Counted::Wedding(e, in_time));
+            }
         }
         if month.contains(e.start_date) {
             f(Counted::New(e, group(e, e.start_date)));
@@ -429,6 +454,8 @@ pub fn compute(month: Month, input: &RecapInput, rules: &Rules) -> Recap {
             k.krs_families += 1;
             k.krs_accompanied += accompanied as u32;
         }
+        // The district's catin indicators; the recap's catin rows count them as targets.
+        Counted::CatinAtEnd(..) | Counted::Wedding(..) => {}
     });
     let (distinct, distinct_total) = distinct_counts(input, month);
     Recap {

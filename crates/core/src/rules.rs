@@ -142,6 +142,9 @@ pub struct Lifecycle {
     pub pregnancy_outcome_weeks: u32,
     /// A wedding date this many months past with no confirmation is listed to resolve.
     pub wedding_confirm_months: u32,
+    /// A catin counts as screened in time when screened at least this long before the
+    /// wedding (DOMAIN.md §3.4).
+    pub catin_screen_months: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

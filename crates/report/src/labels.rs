@@ -58,6 +58,10 @@ pub fn indicator_label(i: Indicator) -> &'static str {
         Indicator::KrsFamilies => "Keluarga berisiko stunting (KRS)",
         Indicator::KrsAccompanied => "KRS didampingi bulan ini",
         Indicator::Kbpp => "Ibu pasca persalinan ber-KB (KBPP)",
+        Indicator::Catin => "Calon pengantin didampingi",
+        Indicator::CatinUnscreened => "Catin belum diskrining",
+        Indicator::Weddings => "Catin menikah bulan ini",
+        Indicator::WeddingsScreenedInTime => "Diskrining tepat waktu sebelum menikah",
         Indicator::Referrals => "Rujukan dibuat",
         Indicator::ReferralsCompleted => "Rujukan selesai",
     }
@@ -78,6 +82,10 @@ pub fn indicator_short(i: Indicator) -> &'static str {
         Indicator::KrsFamilies => "KRS",
         Indicator::KrsAccompanied => "KRS didampingi",
         Indicator::Kbpp => "KBPP",
+        Indicator::Catin => "Catin",
+        Indicator::CatinUnscreened => "Catin belum skrining",
+        Indicator::Weddings => "Menikah",
+        Indicator::WeddingsScreenedInTime => "Skrining tepat waktu",
         Indicator::Referrals => "Rujukan",
         Indicator::ReferralsCompleted => "Rujukan selesai",
     }
@@ -115,6 +123,8 @@ pub fn indicator_of(i: Indicator) -> &'static str {
         Indicator::ChildrenWeighed => "anak ditimbang",
         Indicator::Pregnant => "ibu hamil",
         Indicator::KrsFamilies => "KRS",
+        Indicator::Catin => "catin",
+        Indicator::Weddings => "catin menikah",
         Indicator::Referrals => "rujukan",
         other => indicator_short(other),
     }

@@ -17,6 +17,7 @@ pub fn title(list: NameList) -> &'static str {
         NameList::KekAnaemia => "Ibu hamil KEK, anemia atau tanda bahaya",
         NameList::Krs => "Keluarga berisiko stunting (KRS)",
         NameList::Overdue => "Sasaran terlambat dikunjungi, per TPK",
+        NameList::CatinUnscreened => "Calon pengantin belum diskrining",
     }
 }
 
@@ -57,6 +58,12 @@ pub fn sheet(list: NameList, month: Month, rows: &[ListRow]) -> Sheet {
         ],
         NameList::Krs => &["Kunjungan terakhir", "Didampingi bulan ini"],
         NameList::Overdue => &["Sasaran", "Jatuh tempo", "Terlambat (hari)", "Temuan terakhir"],
+        NameList::CatinUnscreened => &[
+            "Jenis kelamin",
+            "Tanggal lahir",
+            "Rencana tanggal menikah",
+            "Kunjungan terakhir",
+        ],
     };
     let rows = rows
         .iter()
@@ -70,13 +77,14 @@ pub fn sheet(list: NameList, month: Month, rows: &[ListRow]) -> Sheet {
                 r.rw.clone().unwrap_or_default().into(),
             ];
             let m = &r.last;
+            let sex: Cell = match r.sex {
+                Some(Sex::Male) => "L".into(),
+                Some(Sex::Female) => "P".into(),
+                None => "".into(),
+            };
             match list {
                 NameList::Stunted => cells.extend([
-                    match r.sex {
-                        Some(Sex::Male) => "L".into(),
-                        Some(Sex::Female) => "P".into(),
-                        None => "".into(),
-                    },
+                    sex,
                     date(r.birth_date),
                     r.birth_date
                         .map_or(Cell::Text(String::new()), |b| Cell::Int(age::months(b, on).into())),
@@ -102,6 +110,9 @@ pub fn sheet(list: NameList, month: Month, rows: &[ListRow]) -> Sheet {
                     date(r.last_visit),
                     if r.accompanied == Some(true) { "Ya" } else { "Tidak" }.into(),
                 ]),
+                NameList::CatinUnscreened => {
+                    cells.extend([sex, date(r.birth_date), date(r.wedding_date), date(r.last_visit)])
+                }
                 NameList::Overdue => cells.extend([
                     r.kind.map_or("", |k| k.label_id()).into(),
                     date(r.due),

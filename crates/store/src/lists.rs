@@ -46,6 +46,8 @@ pub struct ListRow {
     /// Overdue targets: the day the visit was due.
     pub due: Option<NaiveDate>,
     pub days_overdue: Option<i64>,
+    /// A catin's wedding date.
+    pub wedding_date: Option<NaiveDate>,
 }
 
 /// The measurements of the latest visit that the lists show.
@@ -117,7 +119,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT e.area_code, COALESCE(e.tpk, h.tpk, ''), e.household_id, e.person_id, e.kind, p.name, \
-                 h.head_name, h.rt, h.rw, p.sex, p.birth_date FROM enrolments e \
+                 h.head_name, h.rt, h.rw, p.sex, p.birth_date, json_extract(e.details, '$.wedding_date') FROM enrolments e \
                  LEFT JOIN persons p ON p.id = e.person_id LEFT JOIN households h ON h.id = e.household_id \
                  WHERE e.id = ?1",
             )?
@@ -145,6 +147,7 @@ impl Store {
                     accompanied: None,
                     due: None,
                     days_overdue: None,
+                    wedding_date: r.get::<_, Option<String>>(11)?.map(date).transpose()?,
                 })
             })?;
         let latest = self
@@ -210,6 +213,7 @@ impl Store {
             accompanied: None,
             due: None,
             days_overdue: None,
+            wedding_date: None,
         })
     }
 }

@@ -85,6 +85,26 @@ impl Store {
                 end_reason: enum_of(reason),
                 effective_end: until.map(date).transpose()?,
                 birth_date: date(birth)?,
+                catin: None,
+            });
+        }
+        // A catin's wedding date and first screening (weight, height and LiLA measured), up
+        // to the month's end: few rows, read apart so the query above stays on its index.
+        let mut wedding = self
+            .conn
+            .prepare_cached("SELECT json_extract(details, '$.wedding_date') FROM enrolments WHERE id = ?1")?;
+        let mut screened = self.conn.prepare_cached(
+            "SELECT min(visit_date) FROM visits WHERE enrolment_id = ?1 AND visit_date <= ?2 AND deleted = 0 \
+             AND json_extract(data, '$.weight_kg') IS NOT NULL AND json_extract(data, '$.height_cm') IS NOT NULL \
+             AND json_extract(data, '$.lila_cm') IS NOT NULL",
+        )?;
+        for e in enrolments.iter_mut().filter(|e| e.kind == TargetKind::Catin) {
+            let id = e.id.to_string();
+            let w: Option<String> = wedding.query_row([&id], |r| r.get(0))?;
+            let s: Option<String> = screened.query_row((&id, &last), |r| r.get(0))?;
+            e.catin = Some(pendamping_core::recap::CatinStatus {
+                wedding_date: w.map(date).transpose()?,
+                screened_on: s.map(date).transpose()?,
             });
         }
 

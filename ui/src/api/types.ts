@@ -314,7 +314,7 @@ export type Member = { person: Person,
  */
 nik_masked: string | null, age: Age, enrolments: Array<EnrolmentView>, };
 
-export type NameList = "stunted" | "kek-anaemia" | "krs" | "overdue";
+export type NameList = "stunted" | "kek-anaemia" | "krs" | "overdue" | "catin-unscreened";
 
 export type NifasVisit = { danger_signs: Array<DangerSign>, breastfeeding: Breastfeeding | null, kbpp_method: KbppMethod | null, kbpp_start: string | null, hb: number | null, lila_cm: number | null, services: Services, };
 

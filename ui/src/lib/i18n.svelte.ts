@@ -276,6 +276,7 @@ const nameLists: Record<NameList, Pair> = {
   'kek-anaemia': ['Ibu hamil KEK, anemia atau tanda bahaya', 'Pregnant women with KEK, anaemia or a danger sign'],
   krs: ['Keluarga berisiko stunting (KRS)', 'Families at risk of stunting (KRS)'],
   overdue: ['Sasaran terlambat dikunjungi, per TPK', 'Targets overdue for a visit, by TPK'],
+  'catin-unscreened': ['Calon pengantin belum diskrining', 'Brides- and grooms-to-be not yet screened'],
 }
 const phases: Record<EnrolmentPhase['phase'], Pair> = {
   not_started: ['belum mulai', 'not started'],

@@ -19,6 +19,7 @@ fn enr(n: u128, kind: TargetKind, start: NaiveDate, birth: NaiveDate) -> RecapEn
         end_reason: None,
         effective_end: None,
         birth_date: birth,
+        catin: (kind == TargetKind::Catin).then(Default::default),
     }
 }
 fn visit(n: u128, date: NaiveDate) -> RecapVisit {
@@ -351,4 +352,57 @@ fn the_indicators_are_the_recaps_numbers_split_by_area_and_the_lists_lengths() {
     );
     let kecamatan = by_area(NOV, &input, &rules, 6);
     assert_eq!(total(&kecamatan), t, "the same totals whatever the split");
+}
+
+#[test]
+fn catin_are_counted_as_screened_in_time_for_their_wedding_and_the_unscreened_listed() {
+    use crate::indicators::{Indicator, by_area, total};
+    use crate::lists::{Member, NameList, members};
+    let catin = |n: u128, wedding: NaiveDate, screened: Option<NaiveDate>| {
+        let mut e = enr(n, TargetKind::Catin, d(2026, 6, 1), d(2000, 1, 1));
+        e.catin = Some(crate::recap::CatinStatus {
+            wedding_date: Some(wedding),
+            screened_on: screened,
+        });
+        e
+    };
+    let input = RecapInput {
+        enrolments: vec![
+            // Screened four months ahead: in time.
+            catin(1, d(2026, 11, 20), Some(d(2026, 7, 1))),
+            // Screened, but less than three months ahead.
+            catin(2, d(2026, 11, 25), Some(d(2026, 10, 1))),
+            // Not screened, wedding in February.
+            catin(3, d(2027, 2, 1), None),
+            // Screened only after the month: not yet at its end.
+            catin(4, d(2027, 3, 1), Some(d(2026, 12, 5))),
+        ],
+        ..Default::default()
+    };
+    let rules = Rules::default();
+    let t = total(&by_area(NOV, &input, &rules, 10));
+    assert_eq!(
+        [
+            Indicator::Catin,
+            Indicator::CatinUnscreened,
+            Indicator::Weddings,
+            Indicator::WeddingsScreenedInTime
+        ]
+        .map(|i| t.get(i)),
+        [4, 2, 2, 1]
+    );
+    assert_eq!(t.percent(Indicator::WeddingsScreenedInTime), Some(50.0));
+    let listed: Vec<Uuid> = members(NameList::CatinUnscreened, NOV, &input, &rules)
+        .unwrap()
+        .into_iter()
+        .map(|m| match m {
+            Member::Target { enrolment_id, .. } => enrolment_id,
+            Member::Family { .. } => panic!("a catin is a target"),
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        vec![Uuid::from_u128(3), Uuid::from_u128(4)],
+        "the list is the number"
+    );
 }
