@@ -119,6 +119,14 @@ impl Indicators {
         *self.0.entry(i).or_default() += 1;
     }
 
+    /// One more of `of`, and of `part` (a share of it) when `yes`.
+    fn count_and_part(&mut self, of: Indicator, part: Indicator, yes: bool) {
+        self.bump(of);
+        if yes {
+            self.bump(part);
+        }
+    }
+
     pub fn add(&mut self, o: &Indicators) {
         for (k, v) in &o.0 {
             *self.0.entry(*k).or_default() += v;
@@ -165,27 +173,18 @@ pub fn by_area(month: Month, input: &RecapInput, rules: &Rules, key_len: usize) 
             Counted::TtdReached(e, _) => (&e.area_code, Indicator::TtdReached),
             Counted::CatinAtEnd(e, screened) => {
                 let row = out.entry(key(&e.area_code)).or_default();
-                row.bump(Indicator::Catin);
-                if !screened {
-                    row.bump(Indicator::CatinUnscreened);
-                }
+                row.count_and_part(Indicator::Catin, Indicator::CatinUnscreened, !screened);
                 return;
             }
             Counted::Wedding(e, in_time) => {
                 let row = out.entry(key(&e.area_code)).or_default();
-                row.bump(Indicator::Weddings);
-                if in_time {
-                    row.bump(Indicator::WeddingsScreenedInTime);
-                }
+                row.count_and_part(Indicator::Weddings, Indicator::WeddingsScreenedInTime, in_time);
                 return;
             }
             Counted::Kbpp(e, _, _) => (&e.area_code, Indicator::Kbpp),
             Counted::KrsFamily(h, accompanied) => {
                 let row = out.entry(key(&h.area_code)).or_default();
-                row.bump(Indicator::KrsFamilies);
-                if accompanied {
-                    row.bump(Indicator::KrsAccompanied);
-                }
+                row.count_and_part(Indicator::KrsFamilies, Indicator::KrsAccompanied, accompanied);
                 return;
             }
             Counted::Visit {

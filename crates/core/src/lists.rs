@@ -93,16 +93,13 @@ pub fn members(list: NameList, month: Month, input: &RecapInput, rules: &Rules) 
             }
         }),
         NameList::CatinUnscreened => {
-            let mut catin = Vec::new();
-            walk(month, input, rules, &mut |c| {
-                if let Counted::CatinAtEnd(e, false) = c {
-                    catin.push(Member::Target {
-                        enrolment_id: e.id,
-                        flags: Vec::new(),
-                    });
-                }
-            });
-            return Some(catin);
+            return Some(each(month, input, rules, |c| match c {
+                Counted::CatinAtEnd(e, false) => Some(Member::Target {
+                    enrolment_id: e.id,
+                    flags: Vec::new(),
+                }),
+                _ => None,
+            }));
         }
         NameList::KekAnaemia => walk(month, input, rules, &mut |c| {
             if let Counted::Flag(e, TargetGroup::IbuHamil, f) = c
@@ -112,16 +109,13 @@ pub fn members(list: NameList, month: Month, input: &RecapInput, rules: &Rules) 
             }
         }),
         NameList::Krs => {
-            let mut families = Vec::new();
-            walk(month, input, rules, &mut |c| {
-                if let Counted::KrsFamily(h, accompanied) = c {
-                    families.push(Member::Family {
-                        household_id: h.id,
-                        accompanied,
-                    });
-                }
-            });
-            return Some(families);
+            return Some(each(month, input, rules, |c| match c {
+                Counted::KrsFamily(h, accompanied) => Some(Member::Family {
+                    household_id: h.id,
+                    accompanied,
+                }),
+                _ => None,
+            }));
         }
     }
     Some(
@@ -133,4 +127,11 @@ pub fn members(list: NameList, month: Month, input: &RecapInput, rules: &Rules) 
             })
             .collect(),
     )
+}
+
+/// The members the walk meets one by one, in its order.
+fn each(month: Month, input: &RecapInput, rules: &Rules, pick: impl Fn(Counted) -> Option<Member>) -> Vec<Member> {
+    let mut out = Vec::new();
+    walk(month, input, rules, &mut |c| out.extend(pick(c)));
+    out
 }
