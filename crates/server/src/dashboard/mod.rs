@@ -168,6 +168,14 @@ impl Place {
             Place::Scope(_) => None,
         }
     }
+
+    /// Today in the place's own time zone (all of an account's areas: its first's).
+    fn today(&self, state: &AppState) -> chrono::NaiveDate {
+        match self {
+            Place::Area(code) => state.today_in(code),
+            Place::Scope(areas) => state.today_in(&areas[0]),
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -214,7 +222,7 @@ pub fn resolve(state: &AppState, account: &Account, p: &Params) -> Result<(Place
                 "Bulan {raw:?} tidak dapat dibaca: tulislah tahun-bulan, misalnya 2026-11."
             ))
         })?,
-        None => Month::of(state.today_in(place.area().unwrap_or(&scope.areas[0]))),
+        None => Month::of(place.today(state)),
     };
     Ok((place, month))
 }
@@ -248,7 +256,7 @@ pub fn overview(state: &AppState, account: &Account, place: &Place, month: Month
         account,
         place,
         month,
-        today: state.today_in(place.area().unwrap_or(&account.scope.areas[0])),
+        today: place.today(state),
         rows: &rows,
         hub: state.is_hub(),
     };
@@ -280,7 +288,7 @@ pub fn list_page(
 ) -> Result<String, Refusal> {
     let rows = list_rows(state, list, place, month)?;
     let sheet = pendamping_report::lists::sheet(list, month, &rows);
-    let today = state.today_in(place.area().unwrap_or(&account.scope.areas[0]));
+    let today = place.today(state);
     Ok(pages::list(account, list, place, month, today, &sheet, page).into_string())
 }
 
@@ -348,15 +356,10 @@ async fn login(
         Refusal::Internal
     })?;
     tracing::info!(account = %account.name, "dashboard log-in");
-    let cookie = format!(
-        "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-        session::COOKIE,
-        session::HOURS * 3600
-    );
     let mut resp = Redirect::to(HOME).into_response();
     resp.headers_mut().insert(
         header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|_| Refusal::Internal)?,
+        session::cookie(&token, session::HOURS * 3600).map_err(|_| Refusal::Internal)?,
     );
     Ok(resp)
 }
@@ -366,10 +369,9 @@ async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -
         state.0.sessions.end(&t);
     }
     let mut resp = Redirect::to(LOGIN).into_response();
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("pendamping_sesi=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
-    );
+    if let Ok(gone) = session::cookie("", 0) {
+        resp.headers_mut().insert(header::SET_COOKIE, gone);
+    }
     resp
 }
 

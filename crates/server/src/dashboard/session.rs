@@ -18,11 +18,19 @@ pub struct Sessions {
     live: Mutex<HashMap<String, (String, i64)>>,
 }
 
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// The `Set-Cookie` value carrying `token` for `max_age` seconds (0 with no token: ends it).
+pub fn cookie(token: &str, max_age: i64) -> Result<axum::http::HeaderValue, axum::http::header::InvalidHeaderValue> {
+    axum::http::HeaderValue::from_str(&format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}"
+    ))
 }
 
 impl Sessions {
@@ -30,7 +38,7 @@ impl Sessions {
     pub fn start(&self, account: &str, now_ms: i64) -> Result<String, getrandom::Error> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)?;
-        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let token = hex(&bytes);
         let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
         live.retain(|_, (_, until)| *until > now_ms);
         live.insert(digest(&token), (account.to_string(), now_ms + HOURS * 3_600_000));
