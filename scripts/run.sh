@@ -48,12 +48,13 @@ code=$("$bin" server enroll --db demo/central.db --user "Kader (aplikasi)" --rol
 printf '\n\n'
 cat <<MSG
   ================================================================
-  Untuk aplikasi Pendamping (jendela): pilih "Daftar ke server"
+  Untuk aplikasi Pendamping (jendela): isi nama dan PIN (6-12 digit) anggota
+  pertama, lalu pilih "Daftar ke server"
     Alamat server     : http://$listen
     Kode pendaftaran  : $code
                         (sekali pakai, berlaku 72 jam; kode baru: jalankan run.sh lagi)
   atau pilih desa Cilangkahan (36.02.01.2002) dan "Bekerja tanpa server".
-  Data aplikasi disimpan di demo/app/pendamping.db.
+  Data aplikasi disimpan terenkripsi di demo/app/pendamping.db.
 
   Dasbor PLKB dan kabupaten (peramban): http://$listen/dashboard
     akun plkb.malingping (Kecamatan Malingping) atau tpps.lebak (Kabupaten Lebak),

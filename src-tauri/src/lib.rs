@@ -1,5 +1,5 @@
-//! The Pendamping window: a thin Tauri shell. It opens the device store in the app's data
-//! directory, starts the background sync, and exposes the use cases of `pendamping-app`
+//! The Pendamping window: a thin Tauri shell. Once a member is in with their PIN, it opens
+//! the encrypted device store in the app's data directory, starts the background sync, and exposes the use cases of `pendamping-app`
 //! as commands of a few lines each. Errors reach the UI as `{code, message, field}`.
 
 mod commands;
@@ -14,7 +14,8 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .setup(|app| {
             let dir = state::data_dir(app.handle())?;
-            let state = AppState::open(&dir)?;
+            // Nothing of the store opens before a member is in (the log-in screen).
+            let state = AppState::new(&dir);
             forward_sync_state(app.handle().clone(), &state);
             app.manage(state);
             Ok(())
@@ -24,7 +25,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 
 /// Every change of the background sync's state reaches the UI as a `sync-state` event.
 fn forward_sync_state<R: Runtime>(app: tauri::AppHandle<R>, state: &AppState) {
-    let mut rx = state.auto.subscribe();
+    let mut rx = state.subscribe();
     tauri::async_runtime::spawn(async move {
         while rx.changed().await.is_ok() {
             let s = rx.borrow_and_update().clone();

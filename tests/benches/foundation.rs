@@ -2,6 +2,8 @@
 //!   cargo bench -p pendamping-tests --bench foundation
 //! The 50,000-person store is made once by demo-data and kept under target/bench-data/.
 
+mod common;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -67,13 +69,7 @@ fn record_visits() {
     let children: Vec<_> = (0..500u128)
         .map(|i| family_with_child(&mut store, 1000 + i * 10, VILLAGE, d(2024, 1, 1)).3)
         .collect();
-    let make = |store: &Store, i: u64| {
-        let e = &children[(i % 500) as usize];
-        let day = d(2024, 2, 1) + Days::new((i / 500) * 7 % 1000);
-        let mut v = child_visit(0, e, day, 8.0 + (i % 30) as f64 / 10.0, 75.0 + (i % 50) as f64 / 10.0);
-        v.id = store.new_id();
-        v
-    };
+    let make = |store: &Store, i: u64| common::weekly_visit(store, &children, i);
     let n = 50_000u64;
     let batch: Vec<_> = (0..n).map(|i| make(&store, i)).collect();
     let t = Instant::now();

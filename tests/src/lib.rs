@@ -136,6 +136,7 @@ pub fn child_visit(n: u128, e: &Enrolment, date: NaiveDate, weight: f64, length:
             ..AnakVisit::default()
         }),
         correction_reason: None,
+        recorded_by: None,
     }
 }
 

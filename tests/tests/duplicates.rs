@@ -43,6 +43,7 @@ fn pregnant_wife(store: &mut Store, n: u128, village: &str, wife_nik: &str) -> p
             ..Default::default()
         }),
         correction_reason: None,
+        recorded_by: None,
     };
     store.record_visit(&visit).unwrap();
     wife

@@ -157,7 +157,10 @@ fn the_children_measured_are_counted_from_the_visits_and_migrated_stores_agree()
         // As a store of version 8 held them: no measurement bits.
         store
             .connection()
-            .execute_batch("UPDATE visits SET services = services & 15; PRAGMA user_version = 8;")
+            .execute_batch(
+                "UPDATE visits SET services = services & 15; ALTER TABLE visits DROP COLUMN recorded_by; \
+                 PRAGMA user_version = 8;",
+            )
             .unwrap();
         assert_eq!(counts(&store), (2, 0, 0), "the bits are what the count reads");
     }

@@ -362,6 +362,7 @@ fn the_recap_counts_iron_tablets_reached_before_the_month() {
             ..Default::default()
         }),
         correction_reason: None,
+        recorded_by: None,
     };
     s.record_visit(&visit(10, d(2026, 10, 5), Some(95))).unwrap();
     s.record_visit(&visit(11, d(2026, 11, 5), None)).unwrap();

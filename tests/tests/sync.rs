@@ -244,6 +244,7 @@ async fn a_districts_rules_reach_the_device_on_its_next_sync() {
             ..HamilVisit::default()
         }),
         correction_reason: None,
+        recorded_by: None,
     };
     let before = device.preview_visit(&visit).unwrap().assessment.results;
     assert!(

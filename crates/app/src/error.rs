@@ -115,6 +115,10 @@ impl From<&SyncError> for AppError {
                     total.map(|t| format!(" dari {t}")).unwrap_or_default()
                 ),
             ),
+            SyncError::Untrusted(_) => AppError::new(
+                "untrusted_server",
+                "Sertifikat server tidak dipercaya: periksa alamat server, atau hubungi admin. Tidak ada data yang dikirim",
+            ),
             SyncError::BadAnswer(_) => AppError::new(
                 "offline",
                 "Jawaban server terputus; data tetap aman di perangkat dan akan dikirim nanti",

@@ -288,6 +288,7 @@ mod tests {
                     ..HamilVisit::default()
                 }),
                 correction_reason: None,
+                recorded_by: None,
             })
             .unwrap();
         let h = home(&store, VILLAGE, today).unwrap();

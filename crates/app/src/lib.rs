@@ -3,6 +3,7 @@
 //! is tested without a window.
 
 pub mod chart;
+pub mod door;
 mod error;
 pub mod export;
 pub mod families;

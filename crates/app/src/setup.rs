@@ -189,14 +189,15 @@ pub fn current_village(store: &Store) -> Result<String, AppError> {
 }
 
 /// Enrols with the server's enrollment code, then takes the villages picked (or, if
-/// none, every village of the scope).
+/// none, every village of the scope). The server's answer comes back too: the shell seals
+/// the store's key to its recovery key.
 pub async fn enroll<A: Access<Replica = pendamping_store::Store> + Clone>(
     mut store: A,
     server: &str,
     code: &str,
     device_name: &str,
     villages: &[String],
-) -> Result<Setup, AppError> {
+) -> Result<(Setup, pendamping_protocol::EnrollResponse), AppError> {
     let server = server.trim();
     if !(server.starts_with("http://") || server.starts_with("https://")) {
         return Err(AppError::invalid(
@@ -211,21 +212,23 @@ pub async fn enroll<A: Access<Replica = pendamping_store::Store> + Clone>(
         });
     }
     let resp = pendamping_sync::enroll(store.clone(), server, code, device_name).await?;
-    store.with(|s| {
-        let picked: Vec<String> = if villages.is_empty() {
-            resp.scope
-                .areas
-                .iter()
-                .flat_map(|a| area::villages_under(a))
-                .map(|a| a.code.to_string())
-                .collect()
-        } else {
-            villages.to_vec()
-        };
-        choose_villages(s, &picked)?;
-        s.set_preference(MODE, "server")?;
-        setup(s)
-    })
+    store
+        .with(|s| {
+            let picked: Vec<String> = if villages.is_empty() {
+                resp.scope
+                    .areas
+                    .iter()
+                    .flat_map(|a| area::villages_under(a))
+                    .map(|a| a.code.to_string())
+                    .collect()
+            } else {
+                villages.to_vec()
+            };
+            choose_villages(s, &picked)?;
+            s.set_preference(MODE, "server")?;
+            setup(s)
+        })
+        .map(|setup| (setup, resp))
 }
 
 #[cfg(test)]

@@ -85,6 +85,7 @@ pub fn new_visit(store: &Store, enrolment_id: Uuid, date: NaiveDate) -> Result<V
             visit_date: date,
             data,
             correction_reason: None,
+            recorded_by: None,
         },
         danger_signs,
         birth_date: birth,

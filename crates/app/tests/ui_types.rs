@@ -45,6 +45,7 @@ fn generate() -> String {
     };
     c.visit::<AppError>();
     c.visit::<setup::Setup>();
+    c.visit::<door::DoorView>();
     c.visit::<home::Home>();
     c.visit::<families::Family>();
     c.visit::<pendamping_store::HouseholdSummary>();

@@ -200,6 +200,7 @@ impl Gen<'_> {
             visit_date: date,
             data,
             correction_reason: None,
+            recorded_by: None,
         };
         self.batch.visits.push(src(v));
     }

@@ -201,6 +201,18 @@ enum ServerAdmin {
         #[arg(long)]
         device: String,
     },
+    /// A one-time code that recovers a forgotten PIN on one device, valid 24 hours. Issue it
+    /// only after checking in person (or by a call back to a known number) that the one
+    /// asking is the member; the device's log-in screen shows its id.
+    RecoveryCode {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        device: String,
+        /// Who issues it (kept with the code).
+        #[arg(long, default_value = "admin")]
+        by: String,
+    },
     /// Lists enrolled devices.
     Devices {
         #[arg(long)]
@@ -591,6 +603,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Some(ServerAdmin::Revoke { db, device }) => {
                 net::admin_revoke(&db, &device)?;
                 eprintln!("perangkat {device} dicabut");
+            }
+            Some(ServerAdmin::RecoveryCode { db, device, by }) => {
+                let conn = pendamping_server::db::open(&db)?;
+                let code = pendamping_server::recovery::issue_code(&conn, device.trim(), &by, net::now_ms())?;
+                writeln!(out, "{code}")?;
+                eprintln!("kode pemulihan PIN untuk perangkat {device}: sekali pakai, berlaku 24 jam");
             }
             Some(ServerAdmin::Devices { db }) => net::admin_devices(&db, &mut out)?,
             Some(ServerAdmin::User { what }) => user(what, &mut out)?,

@@ -333,6 +333,31 @@ fn a_device_enrols_and_syncs_from_the_command_line() {
     let devices = ok(&pendamping(&["server", "devices", "--db", "central.db"], d));
     assert!(devices.contains("tablet Siti") && devices.contains("plkb"), "{devices}");
     assert!(!devices.contains(code.trim()), "codes and tokens are never listed");
+    // A member of that tablet forgot their PIN: the admin issues a one-time recovery code
+    // for its device id; an unknown device gets none.
+    let tablet = devices
+        .lines()
+        .find(|l| l.contains("tablet Siti"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap();
+    let recovery = ok(&pendamping(
+        &["server", "recovery-code", "--db", "central.db", "--device", tablet],
+        d,
+    ));
+    let recovery = recovery.trim();
+    assert!(
+        recovery.len() == 14 && recovery.split('-').all(|p| p.len() == 4),
+        "{recovery}"
+    );
+    let none = pendamping(
+        &["server", "recovery-code", "--db", "central.db", "--device", "no-such"],
+        d,
+    );
+    assert!(
+        !none.status.success() && stderr(&none).contains("no-such"),
+        "{}",
+        stderr(&none)
+    );
 
     // A wrong role or a village that does not exist is refused before any code is made.
     let bad = server_enroll(d, "X", "cadre", "360201");

@@ -91,6 +91,7 @@ impl Entity {
                 "visit_date",
                 "data",
                 "correction_reason",
+                "recorded_by",
             ],
         }
     }

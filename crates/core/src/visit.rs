@@ -21,6 +21,10 @@ pub struct Visit {
     /// Set when this record corrects an earlier save.
     #[serde(default)]
     pub correction_reason: Option<String>,
+    /// The team member who recorded the visit (their name as on the device's log-in),
+    /// stamped by the store at the first save; a correction keeps it.
+    #[serde(default)]
+    pub recorded_by: Option<String>,
 }
 
 /// What the TPK did for the family on this visit.

@@ -66,6 +66,9 @@ code_enum! {
         Unavailable = "unavailable",
         /// A request's value is out of its range (an enrolment's name, a list's month).
         Invalid = "invalid",
+        /// A recovery code that is unknown, used, expired, or not this device's, or a wrap
+        /// that does not open: one code for all, so that guessing teaches nothing.
+        RecoveryRefused = "recovery_refused",
     }
 }
 

@@ -31,6 +31,11 @@ pub const PULL_LIMIT_MAX: usize = 5000;
 pub struct EnrollRequest {
     pub enrollment_code: String,
     pub device_name: String,
+    /// A random value the client makes once per enrolment and sends again on a retry: a
+    /// retry after a lost answer gets the same device (with a new token), not
+    /// `enrollment_code_used`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +45,27 @@ pub struct EnrollResponse {
     /// Shown once; the server keeps only its hash.
     pub token: String,
     pub scope: Scope,
+    /// The server's recovery key: the device seals its store's data key to it, so that a
+    /// forgotten PIN can be recovered through the server (absent from older servers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub recovery_key: Option<pendamping_vault::RecoveryPublic>,
+}
+
+/// A forgotten PIN: the device's recovery wrap, the one-time code an admin issued for it,
+/// and the key the answer is sealed to (made for this request only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecoverRequest {
+    pub device_id: Uuid,
+    pub recovery_code: String,
+    pub sealed: pendamping_vault::Sealed,
+    pub reply_to: pendamping_vault::RecoveryPublic,
+}
+
+/// The data key, sealed to the request's `reply_to`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecoverResponse {
+    pub sealed: pendamping_vault::Sealed,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -18,7 +18,7 @@ use pendamping_protocol::codec::{self, CodecError, Encoding};
 use pendamping_protocol::{
     CONFIRM_MAX, ConfirmRequest, EnrollRequest, ErrorBody, ErrorCode, Health, HubDevices, OriginRun,
     PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, PullHead, PushHead, PushRequest, PushResponse, RULES_VERSION_HEADER,
-    RulesResponse, SCHEMA_VERSION, TABLES_VERSION_HEADER, wire,
+    RecoverRequest, RulesResponse, SCHEMA_VERSION, TABLES_VERSION_HEADER, wire,
 };
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -559,6 +559,13 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// A small JSON answer (enrolment, recovery), its bytes counted.
+fn answer<T: serde::Serialize>(state: &AppState, wire: usize, resp: &T) -> Response {
+    let body = serde_json::to_vec(resp).unwrap_or_default();
+    state.0.metrics.bytes(wire, body.len());
+    json(&HeaderMap::new(), StatusCode::OK, body)
+}
+
 async fn enroll(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
     let (bytes, wire) = read_body(&headers, body, 64 << 10).await?;
     let req: EnrollRequest = parse(&bytes)?;
@@ -571,8 +578,10 @@ async fn enroll(State(state): State<AppState>, headers: HeaderMap, body: Body) -
         ));
     }
     let (now, ttl) = (state.now_ms(), state.0.config.token_ttl_days as i64 * 86_400_000);
-    let code = req.enrollment_code;
-    let out = state.write(move |c| auth::enroll(c, &code, &name, now, ttl)).await?;
+    let (code, nonce) = (req.enrollment_code, req.nonce);
+    let out = state
+        .write(move |c| auth::enroll(c, &code, nonce.as_deref(), &name, now, ttl))
+        .await?;
     let resp = match out {
         Ok(r) => r,
         Err(CodeRefused::Unknown) => {
@@ -597,9 +606,24 @@ async fn enroll(State(state): State<AppState>, headers: HeaderMap, body: Body) -
             ));
         }
     };
-    let body = serde_json::to_vec(&resp).unwrap_or_default();
-    state.0.metrics.bytes(wire, body.len());
-    Ok(json(&HeaderMap::new(), StatusCode::OK, body))
+    Ok(answer(&state, wire, &resp))
+}
+
+/// A forgotten PIN: the device's data key back, sealed to its one-time reply key, for a
+/// recovery code an admin issued to that device (see `crate::recovery`).
+async fn recover(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    let (bytes, wire) = read_body(&headers, body, 64 << 10).await?;
+    let req: RecoverRequest = parse(&bytes)?;
+    let now = state.now_ms();
+    let out = state.write(move |c| crate::recovery::recover(c, &req, now)).await?;
+    let Ok(resp) = out else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::RecoveryRefused,
+            "recovery refused: ask the admin for a new recovery code for this device",
+        ));
+    };
+    Ok(answer(&state, wire, &resp))
 }
 
 async fn push(
@@ -999,6 +1023,7 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/health", get(health)),
         (Method::GET, "/metrics", get(metrics)),
         (Method::POST, "/v1/devices/enroll", post(enroll)),
+        (Method::POST, "/v1/devices/recover", post(recover)),
         (Method::POST, "/v1/sync/push", post(push)),
         (Method::GET, "/v1/sync/pull", get(pull)),
         (Method::POST, "/v1/sync/confirm", post(confirm)),

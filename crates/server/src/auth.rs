@@ -52,7 +52,7 @@ impl DeviceInfo {
     }
 }
 
-fn hash(secret: &str) -> Vec<u8> {
+pub(crate) fn hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
@@ -66,7 +66,7 @@ fn random<const N: usize>() -> [u8; N] {
 /// No 0/O, 1/I/L: a code read over the phone is typed right.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
-fn normalize_code(raw: &str) -> String {
+pub(crate) fn normalize_code(raw: &str) -> String {
     raw.chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
@@ -91,11 +91,7 @@ pub fn new_enrollment_code(conn: &Connection, user: &str, scope: &Scope, now_ms:
             hub: hub.codes(),
         });
     }
-    let bytes = random::<12>();
-    let code: String = bytes
-        .iter()
-        .map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char)
-        .collect();
+    let code = new_code();
     conn.execute(
         "INSERT INTO enrollment_codes (code_hash, user_name, role, scope, created_at, expires_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -108,38 +104,99 @@ pub fn new_enrollment_code(conn: &Connection, user: &str, scope: &Scope, now_ms:
             now_ms + ttl_ms,
         ),
     )?;
-    Ok(format!("{}-{}-{}", &code[..4], &code[4..8], &code[8..]))
+    Ok(show_code(&code))
 }
 
-/// Redeems an enrollment code for a new device and its token, in one transaction.
+/// 12 letters and digits of [`CODE_ALPHABET`] (about 59 bits), as stored (hashed).
+pub(crate) fn new_code() -> String {
+    random::<12>()
+        .iter()
+        .map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char)
+        .collect()
+}
+
+/// A code as a person reads it: ABCD-EFGH-JKMN.
+pub(crate) fn show_code(code: &str) -> String {
+    format!("{}-{}-{}", &code[..4], &code[4..8], &code[8..])
+}
+
+/// How long after an enrolment its retry (the same nonce) still gets the device.
+pub const ENROLL_RETRY_MS: i64 = 15 * 60_000;
+
+/// Redeems an enrollment code for a new device and its token, in one transaction. The
+/// same code with the same `nonce` within [`ENROLL_RETRY_MS`] is a retry whose first answer
+/// was lost: it gets the same device and a new token (the first one was never seen).
 pub fn enroll(
     conn: &mut Connection,
     code: &str,
+    nonce: Option<&str>,
     device_name: &str,
     now_ms: i64,
     token_ttl_ms: i64,
 ) -> Result<Result<EnrollResponse, CodeRefused>> {
     let code_hash = hash(&normalize_code(code));
+    let nonce_hash = nonce.map(hash);
     let tx = conn.transaction()?;
-    let found: Option<(String, String, String, i64, Option<i64>)> = tx
+    type Found = (
+        String,
+        String,
+        String,
+        i64,
+        Option<i64>,
+        Option<String>,
+        Option<Vec<u8>>,
+    );
+    let found: Option<Found> = tx
         .query_row(
-            "SELECT user_name, role, scope, expires_at, used_at FROM enrollment_codes WHERE code_hash = ?1",
+            "SELECT user_name, role, scope, expires_at, used_at, device_id, nonce_hash \
+             FROM enrollment_codes WHERE code_hash = ?1",
             [&code_hash],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            },
         )
         .optional()?;
-    let Some((user, role, codes, expires_at, used_at)) = found else {
+    let Some((user, role, codes, expires_at, used_at, used_by, used_nonce)) = found else {
         return Ok(Err(CodeRefused::Unknown));
     };
-    if used_at.is_some() {
-        return Ok(Err(CodeRefused::Used));
+    let scope = parse_scope(&role, &codes)?;
+    let token: String = hex::encode(random::<32>());
+    let recovery_key = Some(crate::recovery::public_key(&tx)?);
+    if let Some(used_at) = used_at {
+        let retry = nonce_hash.is_some() && used_nonce == nonce_hash && now_ms - used_at < ENROLL_RETRY_MS;
+        let Some(device) = used_by.filter(|_| retry) else {
+            return Ok(Err(CodeRefused::Used));
+        };
+        let n = tx.execute(
+            "UPDATE devices SET token_hash = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+            (hash(&token), &device),
+        )?;
+        if n == 0 {
+            return Ok(Err(CodeRefused::Used));
+        }
+        tx.commit()?;
+        tracing::info!(device = %device, "enrolment retried: a new token for the same device");
+        let device_id =
+            Uuid::parse_str(&device).map_err(|e| ServerError::Corrupt(format!("device id {device}: {e}")))?;
+        return Ok(Ok(EnrollResponse {
+            device_id,
+            token,
+            scope,
+            recovery_key,
+        }));
     }
     if now_ms >= expires_at {
         return Ok(Err(CodeRefused::Expired));
     }
-    let scope = parse_scope(&role, &codes)?;
     let device_id = Uuid::now_v7();
-    let token: String = random::<32>().iter().map(|b| format!("{b:02x}")).collect();
     tx.execute(
         "INSERT INTO devices (id, name, user_name, role, scope, token_hash, enrolled_at, expires_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -155,8 +212,8 @@ pub fn enroll(
         ),
     )?;
     tx.execute(
-        "UPDATE enrollment_codes SET used_at = ?1, device_id = ?2 WHERE code_hash = ?3",
-        (now_ms, device_id.to_string(), &code_hash),
+        "UPDATE enrollment_codes SET used_at = ?1, device_id = ?2, nonce_hash = ?3 WHERE code_hash = ?4",
+        (now_ms, device_id.to_string(), nonce_hash, &code_hash),
     )?;
     tx.commit()?;
     tracing::info!(device = %device_id, role = %role, "device enrolled");
@@ -164,6 +221,7 @@ pub fn enroll(
         device_id,
         token,
         scope,
+        recovery_key,
     }))
 }
 
@@ -258,28 +316,28 @@ mod tests {
 
     #[test]
     fn a_code_enrols_once_and_the_token_works_until_revoked() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(include_str!("../../../schema/server/0001_init.sql"))
-            .unwrap();
-        conn.execute_batch(include_str!("../../../schema/server/0002_device_versions.sql"))
-            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::db::open(&dir.path().join("c.db")).unwrap();
         let scope = Scope::new(Role::Cadre, &["3602012002"]).unwrap();
         let code = new_enrollment_code(&conn, "Siti", &scope, 1_000, 60_000).unwrap();
         assert_eq!(code.len(), 14);
         let typed = code.to_lowercase().replace('-', " ");
-        let ok = enroll(&mut conn, &typed, "tablet", 2_000, 10_000).unwrap().unwrap();
+        let ok = enroll(&mut conn, &typed, None, "tablet", 2_000, 10_000)
+            .unwrap()
+            .unwrap();
         assert_eq!(ok.scope, scope);
+        assert_eq!(ok.recovery_key, Some(crate::recovery::public_key(&conn).unwrap()));
         assert_eq!(
-            enroll(&mut conn, &code, "again", 2_000, 10_000).unwrap(),
+            enroll(&mut conn, &code, None, "again", 2_000, 10_000).unwrap(),
             Err(CodeRefused::Used)
         );
         assert_eq!(
-            enroll(&mut conn, "ABCD-EFGH-JKMN", "x", 2_000, 10_000).unwrap(),
+            enroll(&mut conn, "ABCD-EFGH-JKMN", None, "x", 2_000, 10_000).unwrap(),
             Err(CodeRefused::Unknown)
         );
         let late = new_enrollment_code(&conn, "Ani", &scope, 1_000, 60_000).unwrap();
         assert_eq!(
-            enroll(&mut conn, &late, "x", 61_000, 10_000).unwrap(),
+            enroll(&mut conn, &late, None, "x", 61_000, 10_000).unwrap(),
             Err(CodeRefused::Expired)
         );
 
@@ -304,5 +362,40 @@ mod tests {
             .unwrap();
         assert_ne!(stored, ok.token.as_bytes(), "only the hash is kept");
         assert_eq!(devices(&conn).unwrap()[0].revoked_at, Some(4_000));
+    }
+
+    #[test]
+    fn an_enrolment_retried_with_its_nonce_gets_the_same_device_and_a_new_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::db::open(&dir.path().join("c.db")).unwrap();
+        let scope = Scope::new(Role::Cadre, &["3602012002"]).unwrap();
+        let code = new_enrollment_code(&conn, "Siti", &scope, 1_000, 60_000).unwrap();
+        let first = enroll(&mut conn, &code, Some("n-1"), "tablet", 2_000, 100_000)
+            .unwrap()
+            .unwrap();
+        // The answer was lost; the client sends the same request again.
+        let again = enroll(&mut conn, &code, Some("n-1"), "tablet", 3_000, 100_000)
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.device_id, first.device_id);
+        assert_ne!(again.token, first.token);
+        assert!(
+            authenticate(&conn, &first.token, 4_000).unwrap().is_err(),
+            "the lost token is void"
+        );
+        assert!(authenticate(&conn, &again.token, 4_000).unwrap().is_ok());
+        assert_eq!(devices(&conn).unwrap().len(), 1, "one device, not two");
+        // Another nonce, no nonce, or the same one too late is a second use of the code.
+        for (nonce, at) in [
+            (Some("n-2"), 5_000),
+            (None, 5_000),
+            (Some("n-1"), 2_000 + ENROLL_RETRY_MS),
+        ] {
+            assert_eq!(
+                enroll(&mut conn, &code, nonce, "tablet", at, 100_000).unwrap(),
+                Err(CodeRefused::Used),
+                "{nonce:?} at {at}"
+            );
+        }
     }
 }

@@ -33,6 +33,13 @@ pub struct Config {
     pub upstream_every_secs: u64,
     /// How long after a push the view (recap, duplicates) catches up, coalescing a burst.
     pub view_follow_secs: u64,
+    /// TLS: the certificate chain and its private key (PEM). Without them the server speaks
+    /// plain HTTP, which it does only on loopback unless `allow_plain_http`.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Plain HTTP on a non-loopback address (an office LAN behind its own protection), with
+    /// a warning in the log.
+    pub allow_plain_http: bool,
 }
 
 impl Default for Config {
@@ -50,6 +57,9 @@ impl Default for Config {
             upstream: None,
             upstream_every_secs: 30,
             view_follow_secs: 30,
+            tls_cert: None,
+            tls_key: None,
+            allow_plain_http: false,
         }
     }
 }
@@ -82,6 +92,9 @@ impl Config {
                 "UPSTREAM" => self.upstream = Some(v),
                 "UPSTREAM_EVERY_SECS" => self.upstream_every_secs = parse(&key, &v)?,
                 "VIEW_FOLLOW_SECS" => self.view_follow_secs = parse(&key, &v)?,
+                "TLS_CERT" => self.tls_cert = Some(PathBuf::from(&v)),
+                "TLS_KEY" => self.tls_key = Some(PathBuf::from(&v)),
+                "ALLOW_PLAIN_HTTP" => self.allow_plain_http = parse(&key, &v)?,
                 _ => {}
             }
         }

@@ -34,6 +34,13 @@ const MIGRATIONS: &[(u32, &str)] = &[
             "/../../schema/server/0004_accounts.sql"
         )),
     ),
+    (
+        5,
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schema/server/0005_recovery.sql"
+        )),
+    ),
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -81,6 +88,11 @@ pub fn open(path: &Path) -> Result<Connection> {
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('nik_salt', ?1)",
         [uuid::Uuid::new_v4().simple().to_string()],
     )?;
+    // The recovery key: devices seal their data key to its public half at enrolment.
+    if meta_get(&conn, crate::recovery::SECRET_KEY)?.is_none() {
+        let secret = pendamping_vault::RecoverySecret::generate().map_err(crate::recovery::vault_err)?;
+        meta_set(&conn, crate::recovery::SECRET_KEY, &secret.to_hex())?;
+    }
     Ok(conn)
 }
 

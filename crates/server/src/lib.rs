@@ -14,9 +14,11 @@ mod ingest;
 mod merge;
 mod metrics;
 mod pull;
+pub mod recovery;
 mod relay;
 pub mod service;
 mod store;
+pub mod tls;
 mod validate;
 pub mod view;
 
@@ -25,7 +27,6 @@ use std::sync::{Arc, Mutex};
 
 use chrono::FixedOffset;
 use pendamping_core::{Rules, TimeSource};
-use tokio::net::TcpListener;
 
 pub use api::{ApiError, AppState, routes};
 pub use config::Config;
@@ -74,11 +75,11 @@ pub fn router(state: AppState) -> axum::Router {
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight. A push's
 /// transaction either commits whole or not at all, so stopping never half-applies one.
-pub async fn serve(
-    listener: TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<()> {
+pub async fn serve<L>(listener: L, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
     axum::serve(listener, api::router(state))
         .with_graceful_shutdown(shutdown)
         .await?;

@@ -52,6 +52,15 @@ pub struct Running {
 /// a hub: enrolled upstream (with `enrol` the first time), syncing upstream every
 /// `upstream_every_secs` and whenever `relay_now` asks.
 pub async fn start(config: Config, time: Arc<dyn TimeSource>, enrol: Option<Enrol<'_>>) -> Result<Running> {
+    // TLS settings are checked before anything is bound or opened.
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::tls::acceptor(cert, key)?),
+        (None, None) => None,
+        _ => return Err(ServerError::Config("tls_cert and tls_key go together".into())),
+    };
+    if tls.is_none() {
+        crate::tls::plain_allowed(config.listen, config.allow_plain_http)?;
+    }
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServerError::Bind {
@@ -79,12 +88,16 @@ pub async fn start(config: Config, time: Arc<dyn TimeSource>, enrol: Option<Enro
     });
     let serving = {
         let (state, mut stopped) = (state.clone(), stopped);
-        tokio::spawn(async move {
-            crate::serve(listener, state, async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            })
-            .await
-        })
+        let stop = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        };
+        match tls {
+            Some(tls) => {
+                let listener = crate::tls::TlsListener::new(listener, tls)?;
+                tokio::spawn(crate::serve(listener, state, stop))
+            }
+            None => tokio::spawn(crate::serve(listener, state, stop)),
+        }
     };
     Ok(Running {
         addr,

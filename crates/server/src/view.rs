@@ -56,6 +56,8 @@ impl View {
             // the log accepted.
             utc_offset: FixedOffset::east_opt(9 * 3600).expect("valid offset"),
             cache_mib: 64,
+            // Like the log beside it: the server's disk is the server's to protect.
+            key: None,
         };
         let mut store = Store::open(&path, opts()).map_err(store_err)?;
         if store.setting(LOG_KEY).map_err(store_err)?.as_deref() != Some(log_id) {

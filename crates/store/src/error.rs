@@ -18,6 +18,15 @@ pub enum StoreError {
     Rules(String),
     #[error(transparent)]
     Hlc(#[from] HlcError),
+    #[error("file {path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The key does not open the store (or the file is not a store at all).
+    #[error("the store does not open with this key")]
+    WrongKey,
     #[error("corrupt row {table}/{id}: {reason}")]
     Corrupt {
         table: &'static str,
@@ -39,12 +48,15 @@ impl StoreError {
     /// A stable code for programs and the UI.
     pub fn code(&self) -> &'static str {
         match self {
-            StoreError::Sqlite(_) | StoreError::Json(_) | StoreError::Corrupt { .. } => "storage",
+            StoreError::Sqlite(_) | StoreError::Json(_) | StoreError::Corrupt { .. } | StoreError::Io { .. } => {
+                "storage"
+            }
             StoreError::Invalid(_) => "invalid",
             StoreError::NotFound { .. } => "not_found",
             StoreError::NewerSchema { .. } => "schema_too_new",
             StoreError::Rules(_) => "rules",
             StoreError::Hlc(_) => "clock",
+            StoreError::WrongKey => "wrong_key",
         }
     }
 }

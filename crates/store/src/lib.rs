@@ -6,6 +6,7 @@
 
 mod derive;
 mod duplicates;
+mod encrypt;
 mod error;
 mod import;
 mod lists;
@@ -28,10 +29,12 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use uuid::Uuid;
 
 pub use duplicates::{Likeness, Merged, PossibleDuplicate, nik_elsewhere};
+pub use encrypt::{encrypt_file, is_plain};
 pub use error::{Result, StoreError};
 pub use import::{Batch, BatchCounts, BatchProblem, ImportError, Sourced};
 pub use lists::{ListRow, Measures};
 pub use migrate::SCHEMA_VERSION;
+pub use pendamping_vault::DataKey;
 pub use query::*;
 pub use sync::{ApplyReport, Conflict, Refused, RejectedChange, ReportedConflict};
 pub use write::{Delivery, DeliveryRecorded, Saved, VisitOutcome};
@@ -58,6 +61,9 @@ pub struct Options {
     pub utc_offset: FixedOffset,
     /// SQLite page cache, in MB.
     pub cache_mib: u32,
+    /// The data key of an encrypted store (SQLCipher); None for a plain one (the server's,
+    /// tests). A device's store is always encrypted (`pendamping_app::door`).
+    pub key: Option<DataKey>,
 }
 
 impl Default for Options {
@@ -67,6 +73,7 @@ impl Default for Options {
             rules: Rules::default(),
             utc_offset: FixedOffset::east_opt(7 * 3600).expect("valid offset"),
             cache_mib: 32,
+            key: None,
         }
     }
 }
@@ -78,6 +85,8 @@ pub struct Store {
     opts: Options,
     /// Row and change ids of this session (`pendamping_core::ids`).
     ids: std::sync::Mutex<IdMaker>,
+    /// The team member logged in (`set_author`): the visits they record carry their name.
+    author: Option<String>,
 }
 
 impl Store {
@@ -96,6 +105,9 @@ impl Store {
     }
 
     fn init(mut conn: Connection, opts: Options) -> Result<Store> {
+        if let Some(key) = &opts.key {
+            encrypt::key(&conn, key)?;
+        }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // One visit save runs ~25 distinct statements; the default cache of 16 would
         // re-prepare them on every save.
@@ -110,7 +122,9 @@ impl Store {
         // of 4 KB, most of them index pages touched by one or two entries, and ran at
         // ~15,000 visits/s; with 32 KB pages it writes far fewer and runs at ~22,000/s.
         // A single form save costs ~0.55 ms instead of ~0.4 ms, which nobody sees.
-        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
+        if opts.key.is_none() {
+            conn.pragma_update(None, "page_size", PAGE_SIZE)?;
+        }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: a confirmed save survives a power cut, not only a crash of the app.
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -122,7 +136,13 @@ impl Store {
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         // Checkpoint every ~40 MB of log instead of 4 MB: pages a batch rewrites again and
         // again (indexes, enrolments) are copied back once, not ten times.
-        let page_size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
+        // SQLCipher answers `page_size` as its own `cipher_page_size`, in text.
+        let page_size: i64 =
+            match conn.pragma_query_value(None, "page_size", |r| r.get::<_, rusqlite::types::Value>(0))? {
+                rusqlite::types::Value::Integer(n) => n,
+                rusqlite::types::Value::Text(t) => t.parse().unwrap_or(PAGE_SIZE),
+                _ => PAGE_SIZE,
+            };
         conn.pragma_update(None, "wal_autocheckpoint", 40_000_000 / page_size.max(512))?;
         migrate::migrate_to(&mut conn, SCHEMA_VERSION)?;
         let device_id = match meta_get(&conn, "device_id")? {
@@ -161,11 +181,17 @@ impl Store {
             device_id,
             opts,
             ids,
+            author: None,
         })
     }
 
     pub fn device_id(&self) -> Uuid {
         self.device_id
+    }
+
+    /// Who records from now on (the member who logged in), None for no one in particular.
+    pub fn set_author(&mut self, author: Option<String>) {
+        self.author = author;
     }
 
     pub fn rules(&self) -> &Rules {

@@ -69,6 +69,13 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
             "/../../schema/device/0009_measured_bits.sql"
         )),
     ),
+    (
+        10,
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schema/device/0010_recorded_by.sql"
+        )),
+    ),
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -75,6 +75,8 @@ pub(crate) struct Writer<'a> {
     pub rules: &'a Rules,
     pub today: NaiveDate,
     pub new_id: &'a dyn Fn() -> Uuid,
+    /// The member logged in, stamped on the visits they record.
+    pub author: Option<&'a str>,
     /// What a visit is assessed against, per enrolment, for this transaction: a batch of
     /// visits reads each enrolment and person once. Emptied by any other write.
     visit_context: HashMap<Uuid, VisitFacts>,
@@ -383,6 +385,9 @@ impl Writer<'_> {
             return Err(StoreError::Invalid(assessment.problems));
         }
         let mut v = v.clone();
+        if v.recorded_by.is_none() {
+            v.recorded_by = self.author.map(str::to_string);
+        }
         v.person_id = person.id;
         v.household_id = e.household_id;
         v.area_code = e.area_code.clone();
@@ -428,6 +433,7 @@ impl Store {
             rules: &self.opts.rules,
             today,
             new_id: &new_id,
+            author: self.author.as_deref(),
             visit_context: HashMap::new(),
         };
         match f(&mut w) {

@@ -5,7 +5,8 @@
 use pendamping_core::Change;
 use pendamping_protocol::{
     CONFIRM_MAX, ConfirmRequest, ConfirmResponse, EnrollRequest, EnrollResponse, ErrorCode, NikDigestResponse,
-    PullHead, PullResponse, PushHead, PushResponse, RulesResponse, SCHEMA_VERSION, Scope,
+    PullHead, PullResponse, PushHead, PushResponse, RecoverRequest, RecoverResponse, RulesResponse, SCHEMA_VERSION,
+    Scope,
 };
 use pendamping_protocol::{codec, wire};
 use pendamping_store::Store;
@@ -130,6 +131,9 @@ impl Tries {
         retry: &Retry,
         (done, total): (u64, Option<u64>),
     ) -> Result<()> {
+        if let Failure::Untrusted(why) = f {
+            return Err(SyncError::Untrusted(why));
+        }
         let cut = matches!(f, Failure::Dropped(_));
         if !cut || win.at_min() {
             self.stuck += 1;
@@ -178,9 +182,12 @@ fn forget_cursor(r: &mut impl Replica) -> Result<()> {
 /// Enrols this device with a code from the server's admin and keeps the credentials.
 pub async fn enroll<A: Access>(mut store: A, server: &str, code: &str, device_name: &str) -> Result<EnrollResponse> {
     let http = Http::new(server, None)?;
+    // The same nonce on every retry of this call: a retry after a lost answer gets the
+    // enrolment it made, not "code already used".
     let req = EnrollRequest {
         enrollment_code: code.trim().to_string(),
         device_name: device_name.to_string(),
+        nonce: Some(uuid::Uuid::new_v4().simple().to_string()),
     };
     let resp: EnrollResponse = http
         .call(Method::POST, "/v1/devices/enroll", Some(&req), &mut Bytes::default())
@@ -194,6 +201,15 @@ pub async fn enroll<A: Access>(mut store: A, server: &str, code: &str, device_na
         forget_cursor(store)
     })?;
     Ok(resp)
+}
+
+/// A forgotten PIN: asks the server to open the device's recovery wrap (no token: the
+/// store that holds it is locked). Retried like any call; the server answers a retry of
+/// the same request again.
+pub async fn recover(server: &str, req: &RecoverRequest) -> Result<RecoverResponse> {
+    Http::new(server, None)?
+        .call(Method::POST, "/v1/devices/recover", Some(req), &mut Bytes::default())
+        .await
 }
 
 /// What the device knows of its enrolment, for a status screen.

@@ -30,6 +30,9 @@ pub enum SyncError {
     },
     #[error("jawaban server tidak dapat dibaca: {0}")]
     BadAnswer(String),
+    /// The server's certificate is not trusted here (wrong server, or an interceptor).
+    #[error("sertifikat server tidak dipercaya: {0}")]
+    Untrusted(String),
 }
 
 impl SyncError {

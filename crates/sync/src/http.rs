@@ -69,13 +69,58 @@ impl Bytes {
     }
 }
 
+/// The variable naming a PEM file of extra certificate authorities to trust.
+pub const CA_FILE: &str = "PENDAMPING_CA_FILE";
+
+/// Authorities trusted by this process besides the public ones: [`CA_FILE`]'s, and any
+/// given to [`trust`].
+static TRUSTED: std::sync::Mutex<Option<Vec<reqwest::Certificate>>> = std::sync::Mutex::new(None);
+
+fn pem_certs(pem: &[u8], from: &str) -> Result<Vec<reqwest::Certificate>> {
+    reqwest::Certificate::from_pem_bundle(pem).map_err(|e| SyncError::Local(format!("{from}: {e}")))
+}
+
+fn trusted() -> Result<Vec<reqwest::Certificate>> {
+    let mut held = TRUSTED.lock().unwrap_or_else(|p| p.into_inner());
+    if held.is_none() {
+        let mut certs = Vec::new();
+        if let Some(path) = std::env::var_os(CA_FILE) {
+            let from = format!("{CA_FILE} {}", path.to_string_lossy());
+            let pem = std::fs::read(&path).map_err(|e| SyncError::Local(format!("{from}: {e}")))?;
+            certs = pem_certs(&pem, &from)?;
+        }
+        *held = Some(certs);
+    }
+    Ok(held.clone().unwrap_or_default())
+}
+
+/// A client that trusts the public authorities and [`trusted`]'s, refusing any other
+/// certificate.
+fn client(timeout: Duration) -> Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(15).min(timeout))
+        .timeout(timeout);
+    for cert in trusted()? {
+        builder = builder.add_root_certificate(cert);
+    }
+    builder.build().map_err(|e| SyncError::BadAnswer(e.to_string()))
+}
+
+/// Trusts the certificate authorities of `pem` (a bundle) from now on, in this process.
+pub fn trust(pem: &[u8]) -> Result<()> {
+    let more = pem_certs(pem, "certificate")?;
+    trusted()?;
+    TRUSTED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get_or_insert_with(Vec::new)
+        .extend(more);
+    Ok(())
+}
+
 impl Http {
     pub fn new(base: &str, token: Option<String>) -> Result<Http> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(15))
-            .timeout(Duration::from_secs(120))
-            .build()
-            .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        let client = client(Duration::from_secs(120))?;
         Ok(Http {
             client,
             base: base.trim_end_matches('/').to_string(),
@@ -120,6 +165,7 @@ impl Http {
             match self.attempt(&method, path, payload.as_deref(), bytes).await {
                 Ok(Ok(v)) => return Ok(v),
                 Ok(Err(refused)) => return Err(refused),
+                Err(Failure::Untrusted(why)) => return Err(SyncError::Untrusted(why)),
                 Err(transient) => {
                     tracing::debug!(attempt, path, error = %transient, "sync request failed; will retry");
                     failures.note(transient);
@@ -267,14 +313,25 @@ pub enum Failure {
     Dropped(String),
     /// The server answered 5xx, 408 or 429.
     Server(String),
+    /// The server's certificate is not one this device trusts: final, never retried.
+    Untrusted(String),
 }
 
 impl Failure {
     fn from_send(e: reqwest::Error) -> Failure {
-        if e.is_connect() {
-            Failure::Connect(e.to_string())
+        // reqwest's own message is "error sending request"; the cause is further down.
+        let mut why = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            why = format!("{why}: {s}");
+            source = s.source();
+        }
+        if why.contains("invalid peer certificate") {
+            Failure::Untrusted(why)
+        } else if e.is_connect() {
+            Failure::Connect(why)
         } else {
-            Failure::Dropped(e.to_string())
+            Failure::Dropped(why)
         }
     }
 }
@@ -282,7 +339,7 @@ impl Failure {
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Failure::Connect(s) | Failure::Dropped(s) | Failure::Server(s) => f.write_str(s),
+            Failure::Connect(s) | Failure::Dropped(s) | Failure::Server(s) | Failure::Untrusted(s) => f.write_str(s),
         }
     }
 }
@@ -324,7 +381,7 @@ impl Failures {
 
 /// Does the server answer `/health` within `timeout`? One quick try, no retries.
 pub async fn reachable(base: &str, timeout: Duration) -> bool {
-    let Ok(client) = reqwest::Client::builder().timeout(timeout).build() else {
+    let Ok(client) = client(timeout) else {
         return false;
     };
     let url = format!("{}/health", base.trim_end_matches('/'));

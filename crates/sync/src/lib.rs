@@ -11,7 +11,7 @@ mod window;
 
 pub use access::{Access, Applied, Outgoing, Replica, Shared};
 pub use auto::{AutoOptions, AutoSync, State};
-pub use engine::{Options, Phase, Progress, Status, Summary, enroll, keys, status, sync};
+pub use engine::{Options, Phase, Progress, Status, Summary, enroll, keys, recover, status, sync};
 pub use error::{Result, SyncError};
-pub use http::Retry;
+pub use http::{CA_FILE, Retry, trust};
 pub use pendamping_protocol::codec::Encoding;

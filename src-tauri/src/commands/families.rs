@@ -11,37 +11,37 @@ use crate::AppState;
 
 #[tauri::command(async)]
 pub fn households(state: State<AppState>, offset: usize, limit: usize) -> Result<Vec<HouseholdSummary>, AppError> {
-    app::households(&state.store(), offset, limit)
+    state.with(|s| app::households(s, offset, limit))
 }
 
 #[tauri::command(async)]
 pub fn search_persons(state: State<AppState>, query: String) -> Result<Vec<pendamping_app::families::Found>, AppError> {
-    app::search(&state.store(), &query)
+    state.with(|s| app::search(s, &query))
 }
 
 #[tauri::command(async)]
 pub fn family(state: State<AppState>, id: Uuid) -> Result<Family, AppError> {
-    app::family(&state.store(), id)
+    state.with(|s| app::family(s, id))
 }
 
 #[tauri::command(async)]
 pub fn save_household(state: State<AppState>, household: Household) -> Result<Saved, AppError> {
-    state.saved(app::save_household(&mut state.store(), household))
+    state.saved(|s| app::save_household(s, household))
 }
 
 #[tauri::command(async)]
-pub fn check_person(state: State<AppState>, person: Person) -> Vec<Problem> {
-    app::check_person(&state.store(), &person)
+pub fn check_person(state: State<AppState>, person: Person) -> Result<Vec<Problem>, AppError> {
+    state.with(|s| Ok(app::check_person(s, &person)))
 }
 
 #[tauri::command(async)]
 pub fn save_person(state: State<AppState>, person: Person) -> Result<Saved, AppError> {
-    state.saved(app::save_person(&mut state.store(), person))
+    state.saved(|s| app::save_person(s, person))
 }
 
 #[tauri::command(async)]
 pub fn remove_household(state: State<AppState>, id: Uuid) -> Result<(), AppError> {
-    state.saved(app::remove_household(&mut state.store(), id))
+    state.saved(|s| app::remove_household(s, id))
 }
 
 #[tauri::command(async)]
@@ -51,12 +51,12 @@ pub fn enrol(
     start: NaiveDate,
     details: EnrolmentDetails,
 ) -> Result<Saved, AppError> {
-    state.saved(targets::enrol(&mut state.store(), person_id, start, details))
+    state.saved(|s| targets::enrol(s, person_id, start, details))
 }
 
 #[tauri::command(async)]
 pub fn end_enrolment(state: State<AppState>, id: Uuid, date: NaiveDate, reason: ExitReason) -> Result<Saved, AppError> {
-    state.saved(targets::end_enrolment(&mut state.store(), id, date, reason))
+    state.saved(|s| targets::end_enrolment(s, id, date, reason))
 }
 
 #[tauri::command(async)]
@@ -65,7 +65,7 @@ pub fn record_delivery(
     hamil_id: Uuid,
     delivery: Delivery,
 ) -> Result<DeliveryRecorded, AppError> {
-    state.saved(targets::record_delivery(&mut state.store(), hamil_id, &delivery))
+    state.saved(|s| targets::record_delivery(s, hamil_id, &delivery))
 }
 
 #[tauri::command(async)]

@@ -6,16 +6,17 @@ use crate::AppState;
 
 #[tauri::command(async)]
 pub fn home(state: State<AppState>) -> Result<Home, AppError> {
-    let store = state.store();
-    let village = setup::current_village(&store)?;
-    pendamping_app::home::home(&store, &village, store.today())
+    state.with(|store| {
+        let village = setup::current_village(store)?;
+        pendamping_app::home::home(store, &village, store.today())
+    })
 }
 
 /// Today in the device's time zone: the UI dates forms and limits date inputs with it,
 /// never with the web view's own clock and zone.
 #[tauri::command(async)]
-pub fn today(state: State<AppState>) -> chrono::NaiveDate {
-    state.store().today()
+pub fn today(state: State<AppState>) -> Result<chrono::NaiveDate, AppError> {
+    state.with(|s| Ok(s.today()))
 }
 
 /// The targets behind one of Beranda's counts.
@@ -24,7 +25,8 @@ pub fn caseload(
     state: State<AppState>,
     kind: pendamping_core::TargetKind,
 ) -> Result<Vec<pendamping_store::Caseload>, AppError> {
-    let store = state.store();
-    let village = setup::current_village(&store)?;
-    pendamping_app::home::caseload(&store, &village, store.today(), kind)
+    state.with(|store| {
+        let village = setup::current_village(store)?;
+        pendamping_app::home::caseload(store, &village, store.today(), kind)
+    })
 }

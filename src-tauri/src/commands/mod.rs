@@ -2,6 +2,7 @@
 //! All run off the main thread (`command(async)`): a save or a tab waiting for the store
 //! while a sync holds it for a step never freezes the window.
 
+mod door;
 mod families;
 mod home;
 mod hub;
@@ -14,6 +15,13 @@ use tauri::{Runtime, ipc::Invoke};
 
 pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
+        door::door,
+        door::first_member,
+        door::unlock,
+        door::recover,
+        door::lock,
+        door::add_member,
+        door::change_pin,
         setup::setup,
         setup::find_villages,
         setup::villages_of_district,

@@ -8,7 +8,7 @@ use crate::AppState;
 
 #[tauri::command(async)]
 pub fn recap(state: State<AppState>, month: String) -> Result<RecapView, AppError> {
-    app::recap(&state.store(), &month)
+    state.with(|s| app::recap(s, &month))
 }
 
 /// Writes the recap to the OS documents folder, under `Pendamping/` (created when
@@ -21,7 +21,7 @@ pub fn export_recap<R: Runtime>(
     month: String,
     format: Format,
 ) -> Result<Exported, AppError> {
-    let (bytes, name) = app::recap_file(&state.store(), &month, format)?;
+    let (bytes, name) = state.with(|s| app::recap_file(s, &month, format))?;
     save(&app_handle, &name, &bytes)
 }
 
@@ -35,7 +35,7 @@ pub fn export_list<R: Runtime>(
     month: String,
     format: Format,
 ) -> Result<Exported, AppError> {
-    let (bytes, name) = pendamping_app::lists::list_file(&state.store(), list, &month, format)?;
+    let (bytes, name) = state.with(|s| pendamping_app::lists::list_file(s, list, &month, format))?;
     save(&app_handle, &name, &bytes)
 }
 

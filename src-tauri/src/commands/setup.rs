@@ -6,7 +6,7 @@ use crate::AppState;
 
 #[tauri::command(async)]
 pub fn setup(state: State<AppState>) -> Result<Setup, AppError> {
-    app::setup(&state.store())
+    state.with(|s| app::setup(s))
 }
 
 #[tauri::command(async)]
@@ -21,17 +21,17 @@ pub fn villages_of_district(code: String) -> Vec<VillageView> {
 
 #[tauri::command(async)]
 pub fn work_offline(state: State<AppState>, villages: Vec<String>) -> Result<Setup, AppError> {
-    app::work_offline(&mut state.store(), &villages)
+    state.with(|s| app::work_offline(s, &villages))
 }
 
 #[tauri::command(async)]
 pub fn choose_villages(state: State<AppState>, villages: Vec<String>) -> Result<Setup, AppError> {
-    app::choose_villages(&mut state.store(), &villages)
+    state.with(|s| app::choose_villages(s, &villages))
 }
 
 #[tauri::command(async)]
 pub fn set_current_village(state: State<AppState>, code: String) -> Result<Setup, AppError> {
-    app::set_current_village(&mut state.store(), &code)
+    state.with(|s| app::set_current_village(s, &code))
 }
 
 /// Enrols with the server; the store is locked only to keep the credentials.
@@ -43,7 +43,11 @@ pub async fn enroll(
     device_name: String,
     villages: Vec<String>,
 ) -> Result<Setup, AppError> {
-    let setup = app::enroll(state.store.clone(), &server, &code, &device_name, &villages).await?;
-    state.auto.sync_now();
+    let (setup, enrolled) = app::enroll(state.shared()?, &server, &code, &device_name, &villages).await?;
+    // The data key sealed to the server's recovery key: a forgotten PIN is recoverable now.
+    if let Some(to) = enrolled.recovery_key {
+        state.with_key(|door, opened| door.set_recovery(opened, enrolled.device_id, &server, to))?;
+    }
+    state.sync_now();
     Ok(setup)
 }

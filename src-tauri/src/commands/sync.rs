@@ -6,21 +6,21 @@ use crate::AppState;
 
 #[tauri::command(async)]
 pub fn sync_screen(state: State<AppState>) -> Result<SyncScreen, AppError> {
-    app::sync_screen(&state.store())
+    state.with(|s| app::sync_screen(s))
 }
 
 /// The background sync's state now; later changes arrive as `sync-state` events.
 #[tauri::command(async)]
 pub fn sync_state(state: State<AppState>) -> pendamping_sync::State {
-    state.auto.state()
+    state.sync_state()
 }
 
 #[tauri::command(async)]
 pub fn sync_now(state: State<AppState>) {
-    state.auto.sync_now();
+    state.sync_now();
 }
 
 #[tauri::command(async)]
 pub fn dismiss_conflict(state: State<AppState>, id: i64) -> Result<(), AppError> {
-    app::dismiss_conflict(&mut state.store(), id)
+    state.with(|s| app::dismiss_conflict(s, id))
 }

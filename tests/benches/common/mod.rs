@@ -99,3 +99,14 @@ pub fn server_log(name: &str, regency: &str, villages: &[String], households: us
     std::fs::rename(&building, &dir).unwrap();
     db
 }
+
+/// The `i`-th of a stream of child visits spread over `children`, a week apart per child,
+/// with weights and lengths that vary (the record benchmarks).
+pub fn weekly_visit(store: &Store, children: &[pendamping_core::Enrolment], i: u64) -> pendamping_core::Visit {
+    let n = children.len() as u64;
+    let e = &children[(i % n) as usize];
+    let day = d(2024, 2, 1) + chrono::Days::new((i / n) * 7 % 1000);
+    let mut v = child_visit(0, e, day, 8.0 + (i % 30) as f64 / 10.0, 75.0 + (i % 50) as f64 / 10.0);
+    v.id = store.new_id();
+    v
+}

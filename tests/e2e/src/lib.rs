@@ -102,14 +102,55 @@ pub struct App {
     _driver: Driver,
 }
 
+/// The team member every scenario logs in as, unless it tries the door itself.
+pub const MEMBER: &str = "Bu Sari";
+pub const PIN: &str = "135790";
+
 impl App {
+    /// A new device, its first member in with [`PIN`].
     pub async fn start() -> Result<App> {
         let data = tempfile::tempdir()?;
         App::start_in(data).await
     }
 
-    /// Starts the app on an existing data directory (a store made beforehand).
+    /// Starts the app on an existing data directory (a store made beforehand, plain: the
+    /// first member's PIN encrypts it), and comes in as [`MEMBER`].
     pub async fn start_in(data: tempfile::TempDir) -> Result<App> {
+        let app = App::launch_in(data).await?;
+        app.enter(MEMBER, PIN).await?;
+        Ok(app)
+    }
+
+    /// Comes in at the door: as the first member of a new device, or by name and PIN.
+    pub async fn enter(&self, member: &str, pin: &str) -> Result<()> {
+        self.find("[data-screen=door]").await?;
+        let first = self
+            .js("return !!document.querySelector('button[name=first-member]')")
+            .await?;
+        if first == json!(true) {
+            self.type_in("input[name=member-name]", member).await?;
+            self.type_in("input[name=pin]", pin).await?;
+            self.type_in("input[name=pin-again]", pin).await?;
+            self.click("button[name=first-member]").await?;
+        } else {
+            self.click(&format!("button[data-login='{member}']")).await?;
+            self.type_in("input[name=pin]", pin).await?;
+            self.click("button[name=unlock]").await?;
+        }
+        // In: the door is gone.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.js("return !!document.querySelector('[data-screen=door]')").await? == json!(true) {
+            if Instant::now() > deadline {
+                let body = self.js("return document.body.innerText").await.unwrap_or_default();
+                bail!("still at the door: {body}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
+    }
+
+    /// Starts the app and stops at its door.
+    pub async fn launch_in(data: tempfile::TempDir) -> Result<App> {
         if !app_binary().exists() {
             bail!(
                 "no app at {}: npm --prefix ui run build && cargo build -p pendamping-desktop",

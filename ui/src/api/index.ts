@@ -3,7 +3,7 @@
 import { invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import type {
-  AppError, Caseload, ChartKind, Exported, Found, Format as ExportFormat, Delivery, DeliveryRecorded, Enrolment, EnrolmentDetails, ExitReason, Family, GrowthChart, Home, Household,
+  AppError, Caseload, ChartKind, DoorView, MemberView, Exported, Found, Format as ExportFormat, Delivery, DeliveryRecorded, Enrolment, EnrolmentDetails, ExitReason, Family, GrowthChart, Home, Household,
   HouseholdSummary, HubCode, HubScreen, HubStart, NameList, Person, PersonSummary, PersonTimeline, Problem, RecapView, Saved, Setup, State,
   SyncScreen, TargetKind, VillageView, Visit, VisitDraft, VisitResult,
 } from './types'
@@ -33,6 +33,15 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 }
 
 export const api = {
+  door: () => call<DoorView>('door'),
+  firstMember: (name: string, pin: string, pinAgain: string) => call<null>('first_member', { name, pin, pinAgain }),
+  unlock: (member: string, pin: string) => call<null>('unlock', { member, pin }),
+  recover: (member: string, code: string, pin: string, pinAgain: string) =>
+    call<null>('recover', { member, code, pin, pinAgain }),
+  lock: () => call<null>('lock'),
+  addMember: (name: string, pin: string, pinAgain: string) => call<MemberView>('add_member', { name, pin, pinAgain }),
+  changePin: (oldPin: string, pin: string, pinAgain: string) => call<null>('change_pin', { oldPin, pin, pinAgain }),
+
   setup: () => call<Setup>('setup'),
   findVillages: (query: string) => call<VillageView[]>('find_villages', { query }),
   villagesOfDistrict: (code: string) => call<VillageView[]>('villages_of_district', { code }),

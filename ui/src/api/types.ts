@@ -121,6 +121,26 @@ families_with_targets: number,
  */
 persons_visited: number, };
 
+export type DoorState = "new" | "plain" | "locked";
+
+export type DoorView = { state: DoorState, members: Array<MemberView>, 
+/**
+ * Whether a forgotten PIN can be recovered (the device enrolled with a server).
+ */
+recoverable: boolean, 
+/**
+ * What the admin asks for to issue a recovery code: the device's id at its server.
+ */
+device_id: string | null, min_pin: number, max_pin: number, 
+/**
+ * The member in now, if any.
+ */
+member_in: MemberView | null, 
+/**
+ * The window locks itself after this long with no touch or key.
+ */
+idle_seconds: number, };
+
 export type DoseView = { 
 /**
  * Recorded on the visit as `Immunisation::vaccine`.
@@ -313,6 +333,16 @@ export type Member = { person: Person,
  * Shown masked; the whole NIK only in the person's own form.
  */
 nik_masked: string | null, age: Age, enrolments: Array<EnrolmentView>, };
+
+export type MemberView = { id: string, name: string, 
+/**
+ * Too many wrong PINs: only recovery lets this member in again.
+ */
+erased: boolean, 
+/**
+ * Seconds before the next try is allowed (0: now).
+ */
+wait_seconds: number, };
 
 export type NameList = "stunted" | "kek-anaemia" | "krs" | "overdue" | "catin-unscreened";
 
@@ -514,7 +544,12 @@ export type Visit = { id: string, enrolment_id: string, person_id: string, house
 /**
  * Set when this record corrects an earlier save.
  */
-correction_reason: string | null, };
+correction_reason: string | null, 
+/**
+ * The team member who recorded the visit (their name as on the device's log-in),
+ * stamped by the store at the first save; a correction keeps it.
+ */
+recorded_by: string | null, };
 
 export type VisitData = { "kind": "catin" } & CatinVisit | { "kind": "ibu_hamil" } & HamilVisit | { "kind": "nifas" } & NifasVisit | { "kind": "anak" } & AnakVisit | { "kind": "krs" } & KrsVisit;
 

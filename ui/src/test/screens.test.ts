@@ -18,6 +18,7 @@ const blankChildVisit = (): Visit => ({
   id: '00000000-0000-0000-0000-000000000000',
   enrolment_id: 'e1', person_id: 'p1', household_id: 'h1', area_code: '3602012002', visit_date: '2026-11-24',
   correction_reason: null,
+  recorded_by: null,
   data: {
     kind: 'anak', weight_kg: null, lenhei_cm: null, measure: null, headc_cm: null, muac_cm: null, oedema: false,
     exclusive_bf: null, mpasi: null, immunisations: [], vitamin_a: false, illness: null,

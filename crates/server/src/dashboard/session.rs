@@ -18,12 +18,8 @@ pub struct Sessions {
     live: Mutex<HashMap<String, (String, i64)>>,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn digest(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// The `Set-Cookie` value carrying `token` for `max_age` seconds (0 with no token: ends it).
@@ -38,7 +34,7 @@ impl Sessions {
     pub fn start(&self, account: &str, now_ms: i64) -> Result<String, getrandom::Error> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)?;
-        let token = hex(&bytes);
+        let token = hex::encode(bytes);
         let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
         live.retain(|_, (_, until)| *until > now_ms);
         live.insert(digest(&token), (account.to_string(), now_ms + HOURS * 3_600_000));

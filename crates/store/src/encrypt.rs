@@ -1,0 +1,103 @@
+//! The store encrypted at rest (SQLCipher): every page, the log and the journal, under the
+//! data key the device's vault unwraps. A plain store of an earlier version is encrypted
+//! once, by copying it into a new encrypted file that then replaces it.
+
+use std::path::{Path, PathBuf};
+
+use pendamping_vault::DataKey;
+use rusqlite::Connection;
+
+use crate::{PAGE_SIZE, Result, StoreError};
+
+/// Keys a connection: the first statement on it. The page size is not in the (encrypted)
+/// header, so every open must say it.
+pub(crate) fn key(conn: &Connection, key: &DataKey) -> Result<()> {
+    pragma(conn, &format!("PRAGMA key = \"{}\"", key.sqlcipher_key().as_str()))?;
+    pragma(conn, &format!("PRAGMA cipher_page_size = {PAGE_SIZE}"))?;
+    // The key is only tried on the first read: a wrong one fails here, not later.
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
+            Err(StoreError::WrongKey)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Runs a pragma, whatever rows it answers with (SQLCipher's setters answer the value).
+fn pragma(conn: &Connection, sql: &str) -> Result<()> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([])?;
+    while rows.next()?.is_some() {}
+    Ok(())
+}
+
+/// Whether the file at `path` is a plain (unencrypted) SQLite store.
+pub fn is_plain(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    match std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)) {
+        Ok(()) => Ok(&head == b"SQLite format 3\0"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound || e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Ok(false)
+        }
+        Err(e) => Err(io(path)(e)),
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Encrypts the plain store at `path` under `key`, in place. It is copied whole into
+/// `<path>.encrypting`, which replaces the plain file only when complete and on disk, so
+/// a crash leaves either the plain store or the encrypted one, never half of each.
+/// `before_swap` runs between the two (the caller writes the key file there: an encrypted
+/// store must never be on disk without its wraps).
+pub fn encrypt_file<E: From<StoreError>>(
+    path: &Path,
+    key: &DataKey,
+    before_swap: impl FnOnce() -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let tmp = with_suffix(path, ".encrypting");
+    let _ = std::fs::remove_file(&tmp);
+    copy_encrypted(path, &tmp, key)?;
+    before_swap()?;
+    for stale in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(with_suffix(path, stale));
+    }
+    std::fs::rename(&tmp, path).map_err(io(path))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+    }
+    tracing::info!(path = %path.display(), "encrypted the plain store");
+    Ok(())
+}
+
+fn copy_encrypted(path: &Path, tmp: &Path, key: &DataKey) -> Result<()> {
+    {
+        let conn = Connection::open(path)?;
+        // Everything from the log into the file first: the copy reads the file.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        conn.execute(
+            "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+            rusqlite::params![tmp.to_string_lossy(), key.sqlcipher_key().as_str()],
+        )?;
+        pragma(&conn, &format!("PRAGMA encrypted.cipher_page_size = {PAGE_SIZE}"))?;
+        conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+        conn.execute_batch(&format!(
+            "PRAGMA encrypted.user_version = {version}; DETACH DATABASE encrypted;"
+        ))?;
+    }
+    std::fs::File::open(tmp).and_then(|f| f.sync_all()).map_err(io(tmp))
+}

@@ -1,0 +1,63 @@
+//! The log-in screen: members, PINs, recovery, locking.
+
+use pendamping_app::AppError;
+use pendamping_app::door::{DoorView, MemberView};
+use tauri::State;
+use uuid::Uuid;
+
+use crate::AppState;
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Who may come in, and who is in.
+#[tauri::command(async)]
+pub fn door(state: State<AppState>) -> Result<DoorView, AppError> {
+    state.door.view(now_ms(), state.member().map(|(id, _)| id))
+}
+
+/// The first member of a new device (or of a plain store, encrypted now).
+#[tauri::command(async)]
+pub fn first_member(state: State<AppState>, name: String, pin: String, pin_again: String) -> Result<(), AppError> {
+    let opened = state.door.create(&name, &pin, &pin_again)?;
+    state.open(opened)
+}
+
+#[tauri::command(async)]
+pub fn unlock(state: State<AppState>, member: Uuid, pin: String) -> Result<(), AppError> {
+    let opened = state.door.unlock(member, &pin, now_ms())?;
+    state.open(opened)
+}
+
+#[tauri::command(async)]
+pub async fn recover(
+    state: State<'_, AppState>,
+    member: Uuid,
+    code: String,
+    pin: String,
+    pin_again: String,
+) -> Result<(), AppError> {
+    let opened = state.door.recover(member, &code, &pin, &pin_again).await?;
+    state.open(opened)
+}
+
+#[tauri::command(async)]
+pub fn lock(state: State<AppState>) {
+    state.lock();
+}
+
+#[tauri::command(async)]
+pub fn add_member(
+    state: State<AppState>,
+    name: String,
+    pin: String,
+    pin_again: String,
+) -> Result<MemberView, AppError> {
+    state.with_key(|door, opened| door.add_member(opened, &name, &pin, &pin_again))
+}
+
+#[tauri::command(async)]
+pub fn change_pin(state: State<AppState>, old_pin: String, pin: String, pin_again: String) -> Result<(), AppError> {
+    state.with_key(|door, opened| door.change_pin(opened, &old_pin, &pin, &pin_again, now_ms()))
+}
