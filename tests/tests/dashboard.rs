@@ -25,10 +25,15 @@ async fn log_in(url: &str, name: &str, password: &str) -> reqwest::Response {
         .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_session_is_an_httponly_strict_cookie_and_nothing_without_one_is_served() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path(), clock_at(d(2026, 11, 23)), |_| {}).await;
+/// The `name=value` of the session cookie a log-in set.
+fn session_of(resp: &reqwest::Response) -> String {
+    let cookie = resp.headers()[SET_COOKIE].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+/// A server whose one account is Sari, PLKB of the kecamatan, password "rahasia-sekali".
+async fn with_sari(dir: &std::path::Path) -> TestServer {
+    let server = TestServer::start(dir, clock_at(d(2026, 11, 23)), |_| {}).await;
     accounts::add(
         &server.db(),
         "sari",
@@ -38,6 +43,13 @@ async fn a_session_is_an_httponly_strict_cookie_and_nothing_without_one_is_serve
         1,
     )
     .unwrap();
+    server
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_is_an_httponly_strict_cookie_and_nothing_without_one_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = with_sari(dir.path()).await;
     let url = server.url();
 
     // No session: every page and file leads to the log-in, a forged token too.
@@ -138,13 +150,7 @@ async fn an_account_of_two_kecamatans_sees_both_side_by_side() {
     .unwrap();
     let url = server.url();
     let ok = log_in(&url, "dua", "rahasia-sekali").await;
-    let session = ok.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let session = session_of(&ok);
     let get = |path: &str| client().get(format!("{url}{path}")).header(COOKIE, &session).send();
     let page = get("/dashboard").await.unwrap().text().await.unwrap();
     assert!(page.contains("Semua wilayah akun dua"), "{page}");
@@ -160,4 +166,89 @@ async fn an_account_of_two_kecamatans_sees_both_side_by_side() {
         StatusCode::FORBIDDEN
     );
     server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_wrong_passwords_lock_the_account_for_a_while_and_a_cross_site_form_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = with_sari(dir.path()).await;
+    let url = server.url();
+    for _ in 0..5 {
+        assert_eq!(
+            log_in(&url, "sari", "tebak-tebakan").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Locked: even the right password is refused, and the page says for how long.
+    let locked = log_in(&url, "sari", "rahasia-sekali").await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.headers().get(SET_COOKIE).is_none());
+    assert!(locked.text().await.unwrap().contains("Coba lagi dalam 15 menit"));
+    // Another name is not locked by Sari's tries.
+    accounts::add(
+        &server.db(),
+        "dewi",
+        AccountRole::Plkb,
+        &[KECAMATAN],
+        "rahasia-juga-ya",
+        1,
+    )
+    .unwrap();
+    assert_eq!(
+        log_in(&url, "dewi", "rahasia-juga-ya").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // A quarter of an hour later the right password works.
+    server.clock.advance(15 * 60_000 + 1);
+    let ok = log_in(&url, "sari", "rahasia-sekali").await;
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let session = session_of(&ok);
+
+    // A form on another site posting here (a log-out, a log-in) is refused; the session lives.
+    for (path, body) in [
+        ("/dashboard/logout", ""),
+        ("/dashboard/login", "name=sari&password=rahasia-sekali"),
+    ] {
+        let resp = client()
+            .post(format!("{url}{path}"))
+            .header(COOKIE, &session)
+            .header("origin", "https://jahat.example")
+            .header("sec-fetch-site", "cross-site")
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    let still = client()
+        .get(format!("{url}/dashboard"))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still.status(), StatusCode::OK, "the cross-site log-out did nothing");
+    // From the dashboard itself, it works.
+    let host = url.trim_start_matches("http://").to_string();
+    let out = client()
+        .post(format!("{url}/dashboard/logout"))
+        .header(COOKIE, &session)
+        .header("origin", format!("http://{host}"))
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+
+    // Every try is in the audit log, and the log verifies.
+    let conn = server.db();
+    let refused: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM audit WHERE action = 'log_in_refused' AND actor = 'sari'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(refused, 6, "five wrong passwords and one try while locked");
+    assert!(pendamping_server::audit::verify(&conn).unwrap().broken.is_none());
 }

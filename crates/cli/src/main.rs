@@ -223,6 +223,11 @@ enum ServerAdmin {
         #[command(subcommand)]
         what: UserAdmin,
     },
+    /// The audit log: who enrolled, revoked, pushed, merged, exported, logged in.
+    Audit {
+        #[command(subcommand)]
+        what: AuditAdmin,
+    },
     /// Persons that may be registered twice (same NIK; or no NIK and the same name, birth
     /// date and mother's NIK), under an area, for review.
     Duplicates {
@@ -258,6 +263,52 @@ enum ServerAdmin {
         #[command(flatten)]
         what: ListArgs,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditAdmin {
+    /// Checks the hash chain end to end; fails (exit 1) at the first entry that was
+    /// altered, removed or inserted. Prints the head hash: keep it elsewhere to tell later
+    /// whether newer entries were removed.
+    Verify {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// The newest entries.
+    List {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+}
+
+fn audit(what: AuditAdmin, out: &mut dyn Write) -> Result<()> {
+    use pendamping_server::audit;
+    match what {
+        AuditAdmin::Verify { db } => {
+            let conn = pendamping_server::db::open(&db)?;
+            let v = audit::verify(&conn)?;
+            match v.broken {
+                None => writeln!(out, "log audit utuh: {} entri, kepala {}", v.entries, v.head)?,
+                Some((seq, why)) => bail!("log audit RUSAK di entri {seq}: {why}"),
+            }
+        }
+        AuditAdmin::List { db, limit } => {
+            let conn = pendamping_server::db::open(&db)?;
+            for e in audit::recent(&conn, limit)? {
+                let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
+                    .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "{:>6}  {at}  {:<22} {:<24} {}  {}",
+                    e.seq, e.action, e.actor, e.subject, e.detail
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[derive(Subcommand)]
@@ -612,6 +663,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Some(ServerAdmin::Devices { db }) => net::admin_devices(&db, &mut out)?,
             Some(ServerAdmin::User { what }) => user(what, &mut out)?,
+            Some(ServerAdmin::Audit { what }) => audit(what, &mut out)?,
             Some(ServerAdmin::Duplicates { db, area }) => {
                 let area = if area.is_empty() { area } else { area_arg(&area)? };
                 net::duplicates(&db, &area, &mut out)?

@@ -359,6 +359,29 @@ fn a_device_enrols_and_syncs_from_the_command_line() {
         stderr(&none)
     );
 
+    // The audit log holds what happened, verifies whole, and fails once an entry is altered.
+    let audit = ok(&pendamping(
+        &["server", "audit", "list", "--db", "central.db", "--limit", "200"],
+        d,
+    ));
+    for action in ["enrollment_code_issued", "enrolled", "pushed", "recovery_code_issued"] {
+        assert!(audit.contains(action), "no {action} in the audit log:\n{audit}");
+    }
+    assert!(audit.contains(tablet), "the device is named by its id");
+    let verified = ok(&pendamping(&["server", "audit", "verify", "--db", "central.db"], d));
+    assert!(verified.contains("utuh"), "{verified}");
+    {
+        let conn = rusqlite::Connection::open(d.join("central.db")).unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER audit_append_only_update; \
+             UPDATE audit SET detail = 'accepted 0, duplicates 0, rejected 0' WHERE action = 'pushed';",
+        )
+        .unwrap();
+    }
+    let tampered = pendamping(&["server", "audit", "verify", "--db", "central.db"], d);
+    assert!(!tampered.status.success(), "a tampered log fails");
+    assert!(stderr(&tampered).contains("RUSAK"), "{}", stderr(&tampered));
+
     // A wrong role or a village that does not exist is refused before any code is made.
     let bad = server_enroll(d, "X", "cadre", "360201");
     assert!(!bad.status.success());
@@ -575,7 +598,8 @@ fn an_admin_makes_dashboard_accounts_with_the_password_on_standard_input() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        // A refusal before the password is read (an unknown role) may close the pipe first.
+        let _ = writeln!(child.stdin.take().unwrap(), "{password}");
         child.wait_with_output().unwrap()
     };
     let made = add("sari", "plkb", "36.02.01", "kata-sandi-panjang");

@@ -105,6 +105,15 @@ pub fn add(
         "INSERT INTO accounts (name, role, areas, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         (&name, role.as_str(), scope.codes(), hash(password)?, now_ms),
     )?;
+    let detail = format!("{} {}", role.as_str(), scope.codes());
+    crate::audit::record(
+        conn,
+        now_ms,
+        "admin",
+        crate::audit::Action::AccountAdded,
+        &name,
+        &detail,
+    )?;
     Ok(Account { name, role, scope })
 }
 
@@ -172,6 +181,8 @@ pub fn disable(conn: &Connection, name: &str, now_ms: i64) -> Result<()> {
     if n == 0 {
         return Err(ServerError::Account(format!("tidak ada akun aktif bernama {name:?}")));
     }
+    let name = name.trim().to_lowercase();
+    crate::audit::record(conn, now_ms, "admin", crate::audit::Action::AccountDisabled, &name, "")?;
     Ok(())
 }
 

@@ -86,8 +86,21 @@ impl AppState {
         self.0.config.upstream.is_some()
     }
 
+    /// Appends to the audit log on the writer (blocking): for what has no transaction of
+    /// its own to record in (a log-in, an export).
+    pub fn audit(
+        &self,
+        actor: &str,
+        action: crate::audit::Action,
+        subject: &str,
+        detail: &str,
+    ) -> Result<(), ServerError> {
+        let conn = self.0.writer.lock().unwrap_or_else(|p| p.into_inner());
+        crate::audit::record(&conn, self.now_ms(), actor, action, subject, detail)
+    }
+
     /// Runs a write on the one writer connection, off the async threads.
-    async fn write<T: Send + 'static>(
+    pub(crate) async fn write<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, ServerError> + Send + 'static,
     ) -> Result<T, ApiError> {

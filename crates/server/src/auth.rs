@@ -7,6 +7,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::audit::{self, Action};
 use crate::error::{Result, ServerError};
 
 /// An authenticated caller.
@@ -104,6 +105,8 @@ pub fn new_enrollment_code(conn: &Connection, user: &str, scope: &Scope, now_ms:
             now_ms + ttl_ms,
         ),
     )?;
+    let detail = format!("{} {}", scope.role.as_str(), scope.codes());
+    audit::record(conn, now_ms, "admin", Action::EnrollmentCodeIssued, user, &detail)?;
     Ok(show_code(&code))
 }
 
@@ -182,6 +185,7 @@ pub fn enroll(
         if n == 0 {
             return Ok(Err(CodeRefused::Used));
         }
+        audit::record(&tx, now_ms, &user, Action::EnrolmentRetried, &device, "")?;
         tx.commit()?;
         tracing::info!(device = %device, "enrolment retried: a new token for the same device");
         let device_id =
@@ -214,6 +218,14 @@ pub fn enroll(
     tx.execute(
         "UPDATE enrollment_codes SET used_at = ?1, device_id = ?2, nonce_hash = ?3 WHERE code_hash = ?4",
         (now_ms, device_id.to_string(), nonce_hash, &code_hash),
+    )?;
+    audit::record(
+        &tx,
+        now_ms,
+        &user,
+        Action::Enrolled,
+        &device_id.to_string(),
+        &format!("{role} {codes}"),
     )?;
     tx.commit()?;
     tracing::info!(device = %device_id, role = %role, "device enrolled");
@@ -283,6 +295,7 @@ pub fn revoke(conn: &Connection, device_id: &str, now_ms: i64) -> Result<()> {
     if n == 0 {
         return Err(ServerError::NoSuchDevice(device_id.to_string()));
     }
+    audit::record(conn, now_ms, "admin", Action::Revoked, device_id, "")?;
     tracing::info!(device = device_id, "device revoked");
     Ok(())
 }

@@ -41,6 +41,13 @@ const MIGRATIONS: &[(u32, &str)] = &[
             "/../../schema/server/0005_recovery.sql"
         )),
     ),
+    (
+        6,
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schema/server/0006_audit.sql"
+        )),
+    ),
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -201,6 +201,20 @@ pub fn push(conn: &mut Connection, device: &Device, req: &Batch, ctx: &Context) 
     let tx = conn.transaction()?;
     let out = apply(&tx, device, req, ctx, Arrival::Pushed)?;
     crate::auth::touch(&tx, &device.id, ctx.now_ms)?;
+    let detail = format!(
+        "accepted {}, duplicates {}, rejected {}",
+        out.accepted,
+        out.duplicates,
+        out.rejected.len()
+    );
+    crate::audit::record(
+        &tx,
+        ctx.now_ms,
+        &device.id,
+        crate::audit::Action::Pushed,
+        &device.id,
+        &detail,
+    )?;
     tx.commit()?;
     Ok(out)
 }

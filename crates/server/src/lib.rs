@@ -4,6 +4,7 @@
 
 pub mod accounts;
 mod api;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod dashboard;

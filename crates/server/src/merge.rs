@@ -41,6 +41,8 @@ impl AppState {
         if let Some(r) = stored.rejected.first() {
             return Err(ServerError::View(format!("penggabungan ditolak: {}", r.message)));
         }
+        let subject = format!("{merged} -> {survivor}");
+        crate::audit::record(&tx, ctx.now_ms, "admin", crate::audit::Action::Merged, &subject, "")?;
         tx.commit()?;
         drop(conn);
         let ids: Vec<Uuid> = changes.iter().map(|c| c.change_id).collect();

@@ -9,6 +9,7 @@ use pendamping_protocol::{RecoverRequest, RecoverResponse};
 use pendamping_vault::{RecoveryPublic, RecoverySecret, VaultError, recovery_aad};
 use rusqlite::{Connection, OptionalExtension};
 
+use crate::audit::{self, Action};
 use crate::auth::{hash, new_code, normalize_code, show_code};
 use crate::db::meta_get;
 use crate::error::{Result, ServerError};
@@ -50,6 +51,7 @@ pub fn issue_code(conn: &Connection, device_id: &str, issued_by: &str, now_ms: i
         "INSERT INTO recovery_codes (code_hash, device_id, issued_by, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         (hash(&code), device_id, issued_by, now_ms, now_ms + CODE_TTL_MS),
     )?;
+    audit::record(conn, now_ms, issued_by, Action::RecoveryCodeIssued, device_id, "")?;
     tracing::info!(device = device_id, "recovery code issued");
     Ok(show_code(&code))
 }
@@ -100,6 +102,22 @@ pub fn recover(
             },
         )
         .optional()?;
+    // A refusal is recorded too: guessing shows in the audit log.
+    let refuse =
+        |tx: rusqlite::Transaction, why: RecoveryRefused| -> Result<Result<RecoverResponse, RecoveryRefused>> {
+            tracing::warn!(device = %req.device_id, reason = ?why, "recovery refused");
+            let device = req.device_id.to_string();
+            audit::record(
+                &tx,
+                now_ms,
+                &device,
+                Action::RecoveryRefused,
+                &device,
+                &format!("{why:?}"),
+            )?;
+            tx.commit()?;
+            Ok(Err(why))
+        };
     let Some(Issued {
         device,
         expires_at,
@@ -108,7 +126,7 @@ pub fn recover(
         revoked_at,
     }) = found
     else {
-        return Ok(Err(RecoveryRefused::UnknownCode));
+        return refuse(tx, RecoveryRefused::UnknownCode);
     };
     let reply = req.reply_to.to_string();
     let refused = if device != req.device_id.to_string() {
@@ -123,16 +141,12 @@ pub fn recover(
         None
     };
     if let Some(r) = refused {
-        tracing::warn!(device = %req.device_id, reason = ?r, "recovery refused");
-        return Ok(Err(r));
+        return refuse(tx, r);
     }
     let aad = recovery_aad(req.device_id);
     let key = match secret(&tx)?.open_key(&req.sealed, &aad) {
         Ok(k) => k,
-        Err(_) => {
-            tracing::warn!(device = %req.device_id, "recovery refused: the wrap does not open");
-            return Ok(Err(RecoveryRefused::BadWrap));
-        }
+        Err(_) => return refuse(tx, RecoveryRefused::BadWrap),
     };
     let sealed = req.reply_to.seal_key(&key, &aad).map_err(vault_err)?;
     if used_at.is_none() {
@@ -141,6 +155,7 @@ pub fn recover(
             (now_ms, &reply, &code_hash),
         )?;
     }
+    audit::record(&tx, now_ms, &device, Action::Recovered, &device, "")?;
     tx.commit()?;
     tracing::info!(device = %req.device_id, "device recovered its key");
     Ok(Ok(RecoverResponse { sealed }))

@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 
 use crate::accounts::{self, Account};
 use crate::api::AppState;
+use crate::audit::Action;
 use crate::error::ServerError;
 
 pub use pages::Trend;
@@ -42,6 +43,12 @@ pub enum Refusal {
     LogIn,
     /// A wrong name or password (401).
     Credentials,
+    /// Too many wrong passwords for this name: locked until then (429).
+    LockedOut {
+        minutes: i64,
+    },
+    /// A form posted from another site (403).
+    CrossSite,
     BadRequest(String),
     /// An area outside the account's scope (403).
     Forbidden(String),
@@ -74,6 +81,17 @@ impl IntoResponse for Refusal {
                 )
                     .into_response();
             }
+            Refusal::LockedOut { minutes } => {
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    Html(pages::login(Some(&pages::locked_out(minutes))).into_string()),
+                )
+                    .into_response();
+            }
+            Refusal::CrossSite => (
+                StatusCode::FORBIDDEN,
+                "Formulir ini dikirim dari situs lain dan ditolak. Buka dasbor langsung dari alamatnya.".to_string(),
+            ),
             Refusal::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
             Refusal::Forbidden(m) => (StatusCode::FORBIDDEN, m),
             Refusal::NotFound => (StatusCode::NOT_FOUND, "Halaman ini tidak ada.".to_string()),
@@ -341,16 +359,60 @@ struct LoginForm {
     password: String,
 }
 
+/// A form posted to the dashboard must come from the dashboard's own pages: a browser says
+/// where a POST comes from (`Sec-Fetch-Site`, `Origin`), and another site's form or script
+/// is refused (with the SameSite=Strict cookie, the defence against cross-site requests).
+fn same_site(headers: &axum::http::HeaderMap) -> Result<(), Refusal> {
+    let get = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    if let Some(site) = get("sec-fetch-site")
+        && !matches!(site, "same-origin" | "none")
+    {
+        return Err(Refusal::CrossSite);
+    }
+    // Behind a TLS proxy the Host may be the proxy's upstream: its X-Forwarded-Host counts.
+    if let Some(origin) = get("origin") {
+        let from = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+        if ![get("host"), get("x-forwarded-host")].contains(&Some(from)) {
+            return Err(Refusal::CrossSite);
+        }
+    }
+    Ok(())
+}
+
 async fn login(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, Refusal> {
+    same_site(&headers)?;
     let Form(form) = form.map_err(|_| Refusal::Credentials)?;
-    let account = state
+    let typed: String = form.name.trim().to_lowercase().chars().take(64).collect();
+    let now = state.now_ms();
+    if let Some(until) = state.0.sessions.locked_until(&typed, now) {
+        let noted = state.clone();
+        let name = typed.clone();
+        blocking(&state, move |_| {
+            Ok(noted.audit(&name, Action::LogInRefused, &name, "locked out")?)
+        })
+        .await?;
+        return Err(Refusal::LockedOut {
+            minutes: (until - now + 59_999) / 60_000,
+        });
+    }
+    let found = state
         .read(move |c| accounts::verify(c, &form.name, &form.password))
         .await
-        .map_err(|_| Refusal::Internal)?
-        .ok_or(Refusal::Credentials)?;
+        .map_err(|_| Refusal::Internal)?;
+    let action = if found.is_some() {
+        state.0.sessions.succeeded(&typed);
+        Action::LoggedIn
+    } else {
+        state.0.sessions.failed(&typed, now);
+        Action::LogInRefused
+    };
+    let noted = state.clone();
+    blocking(&state, move |_| Ok(noted.audit(&typed, action, &typed, "dashboard")?)).await?;
+    let account = found.ok_or(Refusal::Credentials)?;
     let token = state.0.sessions.start(&account.name, state.now_ms()).map_err(|e| {
         tracing::error!(error = %e, "no randomness for a session token");
         Refusal::Internal
@@ -365,6 +427,9 @@ async fn login(
 }
 
 async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    if let Err(refused) = same_site(&headers) {
+        return refused.into_response();
+    }
     if let Some(t) = session::token(&headers) {
         state.0.sessions.end(&t);
     }
@@ -426,13 +491,18 @@ fn file_area(place: &Place) -> String {
 async fn list_file(State(state): State<AppState>, Path(raw): Path<String>, asked: Asked) -> Result<Response, Refusal> {
     let list = name_list(&raw)?;
     let Asked {
-        place, month, params, ..
+        account,
+        place,
+        month,
+        params,
     } = asked;
     let format = params.format.unwrap_or(Format::Xlsx);
     blocking(&state, move |s| {
         let rows = list_rows(s, list, &place, month)?;
         let sheet = pendamping_report::lists::sheet(list, month, &rows);
         let name = pendamping_report::lists::file_name(list, &file_area(&place), month, format);
+        // A file of names leaves the server: who took which, for when.
+        s.audit(&account.name, Action::Exported, &name, &format!("{} rows", rows.len()))?;
         attachment(&sheet, format, &name)
     })
     .await
@@ -440,7 +510,10 @@ async fn list_file(State(state): State<AppState>, Path(raw): Path<String>, asked
 
 async fn recap_file(State(state): State<AppState>, asked: Asked) -> Result<Response, Refusal> {
     let Asked {
-        place, month, params, ..
+        account,
+        place,
+        month,
+        params,
     } = asked;
     let format = params.format.unwrap_or(Format::Xlsx);
     blocking(&state, move |s| {
@@ -454,6 +527,7 @@ async fn recap_file(State(state): State<AppState>, asked: Asked) -> Result<Respo
         }
         let sheet = sheet.ok_or(Refusal::Internal)?;
         let name = pendamping_report::recap::file_name(&file_area(&place), month, format);
+        s.audit(&account.name, Action::Exported, &name, "recap")?;
         attachment(&sheet, format, &name)
     })
     .await

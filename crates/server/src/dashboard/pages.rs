@@ -21,6 +21,14 @@ use crate::accounts::{Account, AccountRole};
 
 pub const WRONG_LOGIN: &str = "Nama akun atau kata sandi salah.";
 
+/// What a name locked after too many wrong passwords is told.
+pub fn locked_out(minutes: i64) -> String {
+    format!(
+        "Terlalu banyak kata sandi salah untuk akun ini. Coba lagi dalam {minutes} menit, atau minta admin \
+         memeriksa akun Anda."
+    )
+}
+
 /// A share in percent as a page writes it: one decimal, a comma.
 pub fn percent(p: f64) -> String {
     format!("{}%", chart::value(p))

@@ -12,10 +12,19 @@ pub const COOKIE: &str = "pendamping_sesi";
 /// How long a session lasts: a working day at the office.
 pub const HOURS: i64 = 8;
 
+/// Wrong passwords for one account name in a row before it is locked for a while.
+pub const FREE_TRIES: u32 = 5;
+/// How long a name stays locked after [`FREE_TRIES`] wrong passwords.
+pub const LOCK_MINUTES: i64 = 15;
+/// Names with failed tries kept at most (a flood of made-up names cannot fill memory).
+const TRIES_KEPT: usize = 10_000;
+
 #[derive(Default)]
 pub struct Sessions {
     /// SHA-256 of the token (hex) → (account name, expiry in ms).
     live: Mutex<HashMap<String, (String, i64)>>,
+    /// Account name (as typed, lower case) → (wrong passwords in a row, locked until ms).
+    tries: Mutex<HashMap<String, (u32, i64)>>,
 }
 
 fn digest(token: &str) -> String {
@@ -47,6 +56,34 @@ impl Sessions {
         live.get(&digest(token))
             .filter(|(_, until)| *until > now_ms)
             .map(|(name, _)| name.clone())
+    }
+
+    /// Until when `name` is locked out, if it is now. A locked name is refused before its
+    /// password is checked, right or wrong: guessing gains nothing while it lasts.
+    pub fn locked_until(&self, name: &str, now_ms: i64) -> Option<i64> {
+        let tries = self.tries.lock().unwrap_or_else(|p| p.into_inner());
+        tries.get(name).map(|(_, until)| *until).filter(|until| *until > now_ms)
+    }
+
+    /// A wrong password for `name`: the [`FREE_TRIES`]th in a row locks it.
+    pub fn failed(&self, name: &str, now_ms: i64) {
+        let mut tries = self.tries.lock().unwrap_or_else(|p| p.into_inner());
+        if tries.len() >= TRIES_KEPT {
+            tries.retain(|_, (n, until)| *until > now_ms || *n > 1);
+            if tries.len() >= TRIES_KEPT {
+                tries.clear();
+            }
+        }
+        let entry = tries.entry(name.to_string()).or_insert((0, 0));
+        entry.0 += 1;
+        if entry.0 >= FREE_TRIES {
+            *entry = (0, now_ms + LOCK_MINUTES * 60_000);
+            tracing::warn!(account = name, "dashboard log-in locked after wrong passwords");
+        }
+    }
+
+    pub fn succeeded(&self, name: &str) {
+        self.tries.lock().unwrap_or_else(|p| p.into_inner()).remove(name);
     }
 
     pub fn end(&self, token: &str) {
@@ -82,6 +119,25 @@ mod tests {
         assert_eq!(s.find(&t, 1_000 + HOURS * 3_600_000), None, "expired");
         s.end(&t);
         assert_eq!(s.find(&t, 2_000), None);
+    }
+
+    #[test]
+    fn five_wrong_passwords_lock_a_name_for_a_while_and_a_right_one_clears_the_count() {
+        let s = Sessions::default();
+        for _ in 0..FREE_TRIES - 1 {
+            s.failed("sari", 1_000);
+        }
+        assert_eq!(s.locked_until("sari", 1_000), None);
+        s.succeeded("sari");
+        for _ in 0..FREE_TRIES - 1 {
+            s.failed("sari", 1_000);
+        }
+        assert_eq!(s.locked_until("sari", 1_000), None, "the count started again");
+        s.failed("sari", 1_000);
+        let until = s.locked_until("sari", 2_000).expect("locked");
+        assert_eq!(until, 1_000 + LOCK_MINUTES * 60_000);
+        assert_eq!(s.locked_until("dewi", 2_000), None, "only that name");
+        assert_eq!(s.locked_until("sari", until), None, "over after the wait");
     }
 
     #[test]
