@@ -1,0 +1,275 @@
+//! 10,000 generated hostile requests over every route of `schema/openapi.yaml`: hostile
+//! methods, paths, headers, encodings and bodies, with no token, a garbage one, a revoked
+//! one and a valid one. None may get a 5xx or break the connection, and the server's data
+//! must be as it was afterwards. Seeded: a failure names the request that found it.
+
+use std::io::Write;
+
+use pendamping_protocol::Role;
+use pendamping_tests::net::TestServer;
+use pendamping_tests::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+
+const REQUESTS: usize = 10_000;
+
+/// Every (method, path) the spec lists, with `{…}` parameters filled with junk later.
+fn routes() -> Vec<(String, String)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/openapi.yaml");
+    let spec: serde_yaml_ng::Value = serde_yaml_ng::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut out = Vec::new();
+    for (path, item) in spec["paths"].as_mapping().expect("paths") {
+        for (method, _) in item.as_mapping().expect("methods") {
+            let m = method.as_str().unwrap().to_uppercase();
+            if ["GET", "POST", "PUT", "DELETE", "PATCH"].contains(&m.as_str()) {
+                out.push((m, path.as_str().unwrap().to_string()));
+            }
+        }
+    }
+    assert!(out.len() >= 10, "the spec's routes: {out:?}");
+    out
+}
+
+/// Everything the server holds that a request could change: the log, the merged records,
+/// devices and their tokens, codes, accounts, quarantine aside.
+fn holdings(server: &TestServer) -> String {
+    let conn = server.db();
+    let q = |sql: &str| -> String { conn.query_row(sql, [], |r| r.get::<_, String>(0)).unwrap_or_default() };
+    [
+        q("SELECT COUNT(*) || ':' || COALESCE(MAX(seq), 0) FROM changes"),
+        q("SELECT COALESCE(group_concat(state, '|'), '') FROM records"),
+        q("SELECT COALESCE(group_concat(id || hex(token_hash) || COALESCE(revoked_at, ''), '|'), '') FROM devices"),
+        q("SELECT COALESCE(group_concat(hex(code_hash) || COALESCE(used_at, ''), '|'), '') FROM enrollment_codes"),
+        q("SELECT COALESCE(group_concat(hex(code_hash) || COALESCE(used_at, ''), '|'), '') FROM recovery_codes"),
+        q("SELECT COALESCE(group_concat(name || hash, '|'), '') FROM accounts"),
+    ]
+    .join("\n")
+}
+
+/// A JSON value of any shape, sometimes deep or huge.
+fn junk_json(rng: &mut StdRng, depth: u32) -> Value {
+    match rng.random_range(0..9) {
+        0 => Value::Null,
+        1 => json!(rng.random::<bool>()),
+        2 => json!(rng.random::<i64>()),
+        3 => json!(f64::MAX * if rng.random() { 1.0 } else { -1.0 }),
+        4 => json!("x".repeat(rng.random_range(0..3000))),
+        5 => json!("\u{0}\u{202e}'; DROP TABLE changes; --"),
+        6 if depth < 6 => Value::Array((0..rng.random_range(0..5)).map(|_| junk_json(rng, depth + 1)).collect()),
+        7 if depth < 6 => {
+            let keys = [
+                "schema_version",
+                "changes",
+                "seen",
+                "origins",
+                "enrollment_code",
+                "device_name",
+                "ids",
+                "device_id",
+                "recovery_code",
+                "sealed",
+                "reply_to",
+                "fields",
+                "hlc",
+                "entity",
+                "area_code",
+            ];
+            Value::Object(
+                (0..rng.random_range(0..6))
+                    .map(|_| {
+                        (
+                            keys[rng.random_range(0..keys.len())].to_string(),
+                            junk_json(rng, depth + 1),
+                        )
+                    })
+                    .collect(),
+            )
+        }
+        _ => json!(rng.random_range(-3i64..5)),
+    }
+}
+
+/// A body no server may take as a valid request: junk bytes, JSON of the wrong shape, a
+/// valid request cut short, or nesting far too deep.
+fn hostile_body(rng: &mut StdRng, valid: &[u8]) -> Vec<u8> {
+    match rng.random_range(0..6) {
+        0 => (0..rng.random_range(0..512)).map(|_| rng.random::<u8>()).collect(),
+        1 => serde_json::to_vec(&junk_json(rng, 0)).unwrap(),
+        2 => valid[..rng.random_range(0..valid.len())].to_vec(),
+        3 => {
+            let n = rng.random_range(100..20_000);
+            format!("{}{}", "[".repeat(n), "]".repeat(n)).into_bytes()
+        }
+        4 => Vec::new(),
+        _ => {
+            // The valid request with one required field of the wrong type.
+            let mut v: Value = serde_json::from_slice(valid).unwrap();
+            v["schema_version"] = json!("satu");
+            serde_json::to_vec(&v).unwrap()
+        }
+    }
+}
+
+fn encode(rng: &mut StdRng, body: Vec<u8>) -> (Vec<u8>, Option<&'static str>) {
+    match rng.random_range(0..6) {
+        0 => {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&body).unwrap();
+            (gz.finish().unwrap(), Some("gzip"))
+        }
+        1 => (zstd::encode_all(&body[..], 1).unwrap(), Some("zstd")),
+        // Says compressed, is not.
+        2 => (body, Some(if rng.random() { "gzip" } else { "zstd" })),
+        3 => (
+            body,
+            Some(["br", "deflate", "identity, gzip", "x-junk", ""][rng.random_range(0..5)]),
+        ),
+        _ => (body, None),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_generated_hostile_requests_get_no_5xx_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock_at(d(2026, 11, 23));
+    let server = TestServer::start(dir.path(), clock.clone(), |_| {}).await;
+    let url = server.url();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // A good device with data on the server, a revoked one, and an admin account.
+    let mut tablet = net::enrolled_device(&server, clock.clone(), Role::Cadre, &[VILLAGE]).await;
+    family_with_child(&mut tablet, 1, VILLAGE, d(2025, 6, 1));
+    net::sync(&mut tablet).await;
+    let token = tablet.setting(pendamping_sync::keys::TOKEN).unwrap().unwrap();
+    let revoked = net::enrolled_device(&server, clock.clone(), Role::Cadre, &[VILLAGE]).await;
+    let revoked_token = revoked.setting(pendamping_sync::keys::TOKEN).unwrap().unwrap();
+    let revoked_id = revoked.setting(pendamping_sync::keys::DEVICE_ID).unwrap().unwrap();
+    pendamping_server::auth::revoke(&server.db(), &revoked_id, 0).unwrap();
+    pendamping_server::accounts::add(
+        &server.db(),
+        "admin",
+        pendamping_server::accounts::AccountRole::Admin,
+        &["3602"],
+        "rahasia-sekali",
+        1,
+    )
+    .unwrap();
+    let valid = serde_json::to_vec(&json!({
+        "schema_version": pendamping_protocol::SCHEMA_VERSION,
+        "seen": 0,
+        "changes": [],
+        "enrollment_code": "ABCD-EFGH-JKMN",
+        "device_name": "tablet",
+        "ids": [uuid::Uuid::now_v7()],
+    }))
+    .unwrap();
+    let before = holdings(&server);
+
+    let routes = routes();
+    let mut rng = StdRng::seed_from_u64(16);
+    let mut by_status = std::collections::BTreeMap::<u16, usize>::new();
+    for n in 0..REQUESTS {
+        let (method, path) = &routes[rng.random_range(0..routes.len())];
+        let mut path = path.replace(
+            "{list}",
+            ["stunted", "../../etc/passwd", "%00", "x".repeat(300).as_str()][rng.random_range(0..4)],
+        );
+        match rng.random_range(0..6) {
+            0 => path.push_str(&format!(
+                "?limit={}&since={}&area={}",
+                rng.random::<i64>(),
+                "-1",
+                "3602%0A"
+            )),
+            1 => path.push_str("?month=2026-13&area=99&format=exe"),
+            2 => path.push_str("/%2e%2e/%2e%2e"),
+            _ => {}
+        }
+        let method = if rng.random_range(0..8) == 0 {
+            ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"][rng.random_range(0..5)].to_string()
+        } else {
+            method.clone()
+        };
+        let body = hostile_body(&mut rng, &valid);
+        let (body, enc) = encode(&mut rng, body);
+        let mut req = http.request(
+            reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+            format!("{url}{path}"),
+        );
+        match rng.random_range(0..5) {
+            0 => {}
+            1 => req = req.bearer_auth(&token),
+            2 => req = req.bearer_auth(&revoked_token),
+            3 => {
+                req = req.header(
+                    "authorization",
+                    ["Bearer ", "Basic YWRtaW46YWRtaW4=", "Bearer \u{7f}", "bearer x y z"][rng.random_range(0..4)]
+                        .replace('\u{7f}', "%7f"),
+                )
+            }
+            _ => {
+                req = req.header(
+                    "cookie",
+                    format!("pendamping_sesi={}", "ab".repeat(rng.random_range(0..64))),
+                )
+            }
+        }
+        if let Some(e) = enc {
+            req = req.header("content-encoding", e);
+        }
+        let media = [
+            "application/json",
+            "application/x-pendamping-batch",
+            "text/html",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+        ];
+        req = req.header("content-type", media[rng.random_range(0..media.len())]);
+        if rng.random_range(0..10) == 0 {
+            req = req
+                .header("accept-encoding", "zstd, gzip;q=0, *;q=2")
+                .header("x-pendamping-rules", "\u{fffd}".repeat(2).replace('\u{fffd}', "?"));
+        }
+        let resp = match req.body(body).send().await {
+            Ok(r) => r,
+            // The server answered (and closed) before reading all of a body it did not
+            // want: the client's write fails. A server that died mid-request would give
+            // an incomplete answer instead, which fails here.
+            Err(e) if format!("{e:?}").contains("BodyWrite") => {
+                *by_status.entry(0).or_default() += 1;
+                continue;
+            }
+            Err(e) => panic!("request {n} ({method} {path}): no answer: {e:?}"),
+        };
+        let status = resp.status();
+        assert!(
+            !status.is_server_error(),
+            "request {n} ({method} {path}, {enc:?}): {status}"
+        );
+        *by_status.entry(status.as_u16()).or_default() += 1;
+    }
+    assert_eq!(
+        holdings(&server),
+        before,
+        "10,000 hostile requests changed the server's data"
+    );
+    // The good device still syncs: the server is well after it all.
+    family_with_child(&mut tablet, 100, VILLAGE, d(2025, 7, 1));
+    assert!(net::sync(&mut tablet).await.pushed >= 4);
+    let answered: Vec<String> = by_status
+        .iter()
+        .map(|(s, n)| {
+            if *s == 0 {
+                format!("closed before the body was read: {n}")
+            } else {
+                format!("{s}: {n}")
+            }
+        })
+        .collect();
+    println!("{REQUESTS} hostile requests answered {}", answered.join(", "));
+    assert!(by_status.keys().all(|s| *s == 0 || (200..500).contains(s)));
+    server.stop().await;
+}
