@@ -199,3 +199,49 @@ fn two_members_open_the_same_store_and_each_visit_names_who_recorded_it() {
     drop(store);
     assert!(Store::open(dir.path().join("pendamping.db"), Options::default()).is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrolment_and_recovery_guesses_from_one_address_are_rate_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock_at(d(2026, 12, 1));
+    let server = TestServer::start(dir.path(), clock.clone(), |_| {}).await;
+    let http = reqwest::Client::new();
+    let post =
+        |path: &'static str, body: serde_json::Value| http.post(format!("{}{path}", server.url())).json(&body).send();
+    let guess = serde_json::json!({"enrollment_code": "AAAA-BBBB-CCCC", "device_name": "tablet"});
+    let (most, secs) = pendamping_server::limits::Class::Enrol.limit();
+    for _ in 0..most {
+        assert_eq!(post("/v1/devices/enroll", guess.clone()).await.unwrap().status(), 401);
+    }
+    let limited = post("/v1/devices/enroll", guess.clone()).await.unwrap();
+    assert_eq!(limited.status(), 429);
+    assert_eq!(limited.headers()["retry-after"], secs.to_string().as_str());
+    let body: serde_json::Value = limited.json().await.unwrap();
+    assert_eq!(body["code"], "rate_limited");
+    // Even a right code waits out the window; then it enrols.
+    let code = server.code(Role::Cadre, &[VILLAGE]);
+    let right = serde_json::json!({"enrollment_code": code, "device_name": "tablet"});
+    assert_eq!(post("/v1/devices/enroll", right.clone()).await.unwrap().status(), 429);
+    clock.advance(secs as u64 * 1000);
+    assert_eq!(post("/v1/devices/enroll", right).await.unwrap().status(), 200);
+
+    // Recovery guesses, likewise: malformed or not, each counts.
+    let (most, _) = pendamping_server::limits::Class::Recover.limit();
+    for _ in 0..most {
+        assert!(
+            post("/v1/devices/recover", serde_json::json!({}))
+                .await
+                .unwrap()
+                .status()
+                .is_client_error()
+        );
+    }
+    assert_eq!(
+        post("/v1/devices/recover", serde_json::json!({}))
+            .await
+            .unwrap()
+            .status(),
+        429
+    );
+    server.stop().await;
+}

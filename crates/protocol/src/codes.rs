@@ -69,6 +69,9 @@ code_enum! {
         /// A recovery code that is unknown, used, expired, or not this device's, or a wrap
         /// that does not open: one code for all, so that guessing teaches nothing.
         RecoveryRefused = "recovery_refused",
+        /// Too many requests of one kind (enrolments, recoveries, refused tokens, log-ins)
+        /// from one address: wait `Retry-After` seconds.
+        RateLimited = "rate_limited",
     }
 }
 

@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
+use crate::limits::Class;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
@@ -50,6 +51,8 @@ pub struct Inner {
     pub view_busy: std::sync::atomic::AtomicBool,
     /// The dashboard's log-in sessions.
     pub sessions: crate::dashboard::session::Sessions,
+    /// Requests that invite guessing, counted per client address.
+    pub limits: crate::limits::Limits,
 }
 
 /// The district's rules, and the file as read, served to devices as it is.
@@ -292,6 +295,8 @@ pub struct ApiError {
     status: StatusCode,
     code: ErrorCode,
     message: String,
+    /// Seconds, for a 429.
+    retry_after: Option<i64>,
 }
 
 impl ApiError {
@@ -300,6 +305,18 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    pub(crate) fn rate_limited(secs: i64) -> ApiError {
+        ApiError {
+            retry_after: Some(secs),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                format!("too many requests from this address; try again in {secs} s"),
+            )
         }
     }
 
@@ -325,7 +342,31 @@ impl IntoResponse for ApiError {
             message: self.message,
         })
         .unwrap_or_default();
-        (self.status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+        let mut resp = (self.status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
+        resp
+    }
+}
+
+/// The client's address, when the server was started with connection info (always, but
+/// a router driven directly in a test has none: then nothing is limited).
+pub(crate) fn peer(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    extensions
+        .get::<axum::extract::ConnectInfo<crate::limits::Peer>>()
+        .map(|c| c.0.0.ip())
+}
+
+impl AppState {
+    /// Counts a request of `class` from `ip`: 429 `rate_limited` over the limit.
+    pub(crate) fn limit(&self, class: crate::limits::Class, ip: Option<std::net::IpAddr>) -> Result<(), ApiError> {
+        let Some(ip) = ip else { return Ok(()) };
+        self.0.limits.hit(class, ip, self.now_ms()).map_err(|secs| {
+            tracing::warn!(%ip, ?class, "rate limited");
+            ApiError::rate_limited(secs)
+        })
     }
 }
 
@@ -503,7 +544,17 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let unauthorized = |code, msg: &str| ApiError::new(StatusCode::UNAUTHORIZED, code, msg);
+        let ip = peer(&parts.extensions);
+        if let Some(secs) = ip.and_then(|ip| state.0.limits.over(Class::BadToken, ip, state.now_ms())) {
+            return Err(ApiError::rate_limited(secs));
+        }
+        let unauthorized = |code, msg: &str| {
+            // A refused token counts against the address; over the limit, this is a 429.
+            if let Err(e) = state.limit(Class::BadToken, ip) {
+                return e;
+            }
+            ApiError::new(StatusCode::UNAUTHORIZED, code, msg)
+        };
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -579,9 +630,27 @@ fn answer<T: serde::Serialize>(state: &AppState, wire: usize, resp: &T) -> Respo
     json(&HeaderMap::new(), StatusCode::OK, body)
 }
 
-async fn enroll(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
-    let (bytes, wire) = read_body(&headers, body, 64 << 10).await?;
-    let req: EnrollRequest = parse(&bytes)?;
+/// A small request that invites guessing (no token): counted against the address first,
+/// then read (64 KiB at most) and parsed. Returns it and its size on the wire.
+async fn guarded<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    class: Class,
+    extensions: &axum::http::Extensions,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(T, usize), ApiError> {
+    state.limit(class, peer(extensions))?;
+    let (bytes, wire) = read_body(headers, body, 64 << 10).await?;
+    Ok((parse(&bytes)?, wire))
+}
+
+async fn enroll(
+    State(state): State<AppState>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (req, wire): (EnrollRequest, _) = guarded(&state, Class::Enrol, &extensions, &headers, body).await?;
     let name = req.device_name.trim().to_string();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(ApiError::new(
@@ -624,9 +693,13 @@ async fn enroll(State(state): State<AppState>, headers: HeaderMap, body: Body) -
 
 /// A forgotten PIN: the device's data key back, sealed to its one-time reply key, for a
 /// recovery code an admin issued to that device (see `crate::recovery`).
-async fn recover(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
-    let (bytes, wire) = read_body(&headers, body, 64 << 10).await?;
-    let req: RecoverRequest = parse(&bytes)?;
+async fn recover(
+    State(state): State<AppState>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (req, wire): (RecoverRequest, _) = guarded(&state, Class::Recover, &extensions, &headers, body).await?;
     let now = state.now_ms();
     let out = state.write(move |c| crate::recovery::recover(c, &req, now)).await?;
     let Ok(resp) = out else {

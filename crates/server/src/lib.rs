@@ -12,6 +12,7 @@ pub mod db;
 mod error;
 pub mod hub;
 mod ingest;
+pub mod limits;
 mod merge;
 mod metrics;
 mod pull;
@@ -67,6 +68,7 @@ pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
         view,
         view_busy: Default::default(),
         sessions: Default::default(),
+        limits: Default::default(),
     })))
 }
 
@@ -80,9 +82,13 @@ pub async fn serve<L>(listener: L, state: AppState, shutdown: impl Future<Output
 where
     L: axum::serve::Listener,
     L::Addr: std::fmt::Debug,
+    limits::Peer: for<'a> axum::extract::connect_info::Connected<axum::serve::IncomingStream<'a, L>>,
 {
-    axum::serve(listener, api::router(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(
+        listener,
+        api::router(state).into_make_service_with_connect_info::<limits::Peer>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     Ok(())
 }

@@ -49,6 +49,8 @@ pub enum Refusal {
     },
     /// A form posted from another site (403).
     CrossSite,
+    /// Too many log-ins from this address (429).
+    TooMany,
     BadRequest(String),
     /// An area outside the account's scope (403).
     Forbidden(String),
@@ -88,6 +90,10 @@ impl IntoResponse for Refusal {
                 )
                     .into_response();
             }
+            Refusal::TooMany => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Terlalu banyak percobaan masuk dari alamat ini. Tunggu sebentar lalu coba lagi.".to_string(),
+            ),
             Refusal::CrossSite => (
                 StatusCode::FORBIDDEN,
                 "Formulir ini dikirim dari situs lain dan ditolak. Buka dasbor langsung dari alamatnya.".to_string(),
@@ -381,10 +387,14 @@ fn same_site(headers: &axum::http::HeaderMap) -> Result<(), Refusal> {
 
 async fn login(
     State(state): State<AppState>,
+    extensions: axum::http::Extensions,
     headers: axum::http::HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, Refusal> {
     same_site(&headers)?;
+    state
+        .limit(crate::limits::Class::LogIn, crate::api::peer(&extensions))
+        .map_err(|_| Refusal::TooMany)?;
     let Form(form) = form.map_err(|_| Refusal::Credentials)?;
     let typed: String = form.name.trim().to_lowercase().chars().take(64).collect();
     let now = state.now_ms();

@@ -173,6 +173,15 @@ async fn main() -> Result<()> {
         .connection()
         .query_row("SELECT COUNT(*) FROM persons", [], |r| r.get(0))?;
     drop(s);
+    // The device's store as the app keeps it: encrypted, its key wrapped by the member's
+    // PIN. Each start below is a member typing the PIN into a device that holds it.
+    let sealed = base.join("sealed");
+    let _ = std::fs::remove_dir_all(&sealed);
+    std::fs::create_dir_all(&sealed)?;
+    std::fs::copy(&store, sealed.join("pendamping.db"))?;
+    pendamping_app::door::Door::new(&sealed.join("pendamping.db"))
+        .create(pendamping_e2e::MEMBER, pendamping_e2e::PIN, pendamping_e2e::PIN)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("app: {}", pendamping_e2e::app_binary().display());
     println!(
         "store: {persons} persons; village {} has {households} households",
@@ -183,7 +192,9 @@ async fn main() -> Result<()> {
     let (mut list_cmd, mut chart_cmd) = (vec![], vec![]);
     for run in 0..RUNS {
         let dir = tempfile::tempdir()?;
-        std::fs::copy(&store, dir.path().join("pendamping.db"))?;
+        for file in ["pendamping.db", "pendamping.db.keys"] {
+            std::fs::copy(sealed.join(file), dir.path().join(file))?;
+        }
         let t0 = Instant::now();
         let app = App::start_in(dir).await?;
         app.client
