@@ -109,6 +109,12 @@ impl AppState {
         }
     }
 
+    /// The member in, or `locked`: for what touches no store but is not for anyone who
+    /// walks up to a locked laptop (the hub's codes).
+    pub fn require_member(&self) -> Result<(uuid::Uuid, String), AppError> {
+        self.member().ok_or_else(locked)
+    }
+
     /// The member in, if any. (The window locks after idle time: it sees the touches.)
     pub fn member(&self) -> Option<(uuid::Uuid, String)> {
         self.live(|s| (s.opened.member, s.opened.name.clone())).ok()

@@ -318,6 +318,38 @@ impl Hub {
     }
 }
 
+/// A one-time code that recovers a forgotten PIN on one of this hub's tablets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HubRecoveryCode {
+    pub device_id: String,
+    pub code: String,
+    pub expires_at: String,
+}
+
+impl Hub {
+    /// A recovery code for a tablet enrolled here (its recovery wrap is sealed to this
+    /// hub's key): for the PLKB to give after checking, in person, who is asking.
+    pub fn recovery_code(&self, device_id: &str, issued_by: &str) -> Result<HubRecoveryCode, AppError> {
+        let conn = self
+            .open()?
+            .ok_or_else(|| AppError::new("hub_off", "Hub PLKB belum dijalankan di laptop ini"))?;
+        let now = self.time.now_millis() as i64;
+        let code = pendamping_server::recovery::issue_code(&conn, device_id, issued_by, now).map_err(|e| match e {
+            pendamping_server::ServerError::NoSuchDevice(_) => {
+                AppError::new("not_found", "Tablet ini tidak terdaftar di hub")
+            }
+            pendamping_server::ServerError::Account(m) => AppError::new("revoked", m),
+            other => other.into(),
+        })?;
+        Ok(HubRecoveryCode {
+            device_id: device_id.to_string(),
+            code,
+            expires_at: iso(now + pendamping_server::recovery::CODE_TTL_MS).unwrap_or_default(),
+        })
+    }
+}
+
 /// The addresses of this laptop on its networks, for the tablets to type: IPv4 first
 /// (what an office router hands out), never loopback.
 fn lan_addresses(port: u16) -> Vec<String> {

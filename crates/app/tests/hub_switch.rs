@@ -117,6 +117,22 @@ async fn the_office_laptop_becomes_the_hub_serves_a_tablet_and_forwards_its_work
             .iter()
             .any(|d| d.user_name == "Bu Sari" && d.role == Role::Cadre)
     );
+    // Sari forgot her PIN: the PLKB gives her tablet a recovery code from the hub, whose
+    // key her tablet sealed its data key to.
+    let sari = s.devices.iter().find(|d| d.name == "tablet Sari").unwrap();
+    let recovery = hub.recovery_code(&sari.id, "PLKB Malingping").unwrap();
+    assert!(
+        recovery.code.len() == 14 && recovery.code.split('-').count() == 3,
+        "{recovery:?}"
+    );
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&recovery.expires_at).is_ok(),
+        "{recovery:?}"
+    );
+    assert_eq!(
+        hub.recovery_code("no-such-tablet", "PLKB").unwrap_err().code,
+        "not_found"
+    );
     hub.relay_now().await;
     let s = until(&hub, |s| s.confirmed >= made && s.unsent == 0 && s.held == 0).await;
     assert!(s.last_upstream.is_some() && s.upstream_error.is_none(), "{s:?}");

@@ -72,6 +72,7 @@ fn generate() -> String {
     c.visit::<pendamping_app::hub::HubScreen>();
     c.visit::<pendamping_app::hub::HubStart>();
     c.visit::<pendamping_app::hub::HubCode>();
+    c.visit::<pendamping_app::hub::HubRecoveryCode>();
     c.visit::<pendamping_sync::State>();
     c.visit::<pendamping_app::recap::RecapView>();
     c.visit::<risk::RiskFlag>();

@@ -1,33 +1,45 @@
 //! The PLKB hub switch (README, "A PLKB hub"): start, stop, status, codes for tablets.
 
 use pendamping_app::AppError;
-use pendamping_app::hub::{HubCode, HubScreen, HubStart};
+use pendamping_app::hub::{HubCode, HubRecoveryCode, HubScreen, HubStart};
 use tauri::State;
 
 use crate::AppState;
 
 #[tauri::command(async)]
 pub async fn hub_screen(state: State<'_, AppState>) -> Result<HubScreen, AppError> {
+    state.require_member()?;
     state.hub.screen().await
 }
 
 #[tauri::command(async)]
 pub async fn hub_start(state: State<'_, AppState>, form: HubStart) -> Result<HubScreen, AppError> {
+    state.require_member()?;
     state.hub.start(form).await
 }
 
 #[tauri::command(async)]
 pub async fn hub_stop(state: State<'_, AppState>) -> Result<HubScreen, AppError> {
+    state.require_member()?;
     state.hub.stop().await
 }
 
 #[tauri::command(async)]
 pub async fn hub_relay_now(state: State<'_, AppState>) -> Result<(), AppError> {
+    state.require_member()?;
     state.hub.relay_now().await;
     Ok(())
 }
 
 #[tauri::command(async)]
 pub fn hub_new_code(state: State<AppState>, user_name: String, villages: Vec<String>) -> Result<HubCode, AppError> {
+    state.require_member()?;
     state.hub.new_code(&user_name, &villages)
+}
+
+/// A PIN recovery code for one of the hub's tablets, issued by the member in.
+#[tauri::command(async)]
+pub fn hub_recovery_code(state: State<AppState>, device_id: String) -> Result<HubRecoveryCode, AppError> {
+    let (_, by) = state.require_member()?;
+    state.hub.recovery_code(&device_id, &by)
 }

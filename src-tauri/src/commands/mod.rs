@@ -63,5 +63,6 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         hub::hub_stop,
         hub::hub_relay_now,
         hub::hub_new_code,
+        hub::hub_recovery_code,
     ]
 }

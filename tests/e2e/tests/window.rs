@@ -461,6 +461,13 @@ async fn the_plkb_laptop_runs_the_hub_from_the_app_and_its_tablets_work_reaches_
         app.click("button[data-tab=sync]").await?;
         app.click("button[name=open-hub]").await?;
         app.wait_text("[data-hub-running]", "Malingping").await?;
+        // A cadre of this hub forgot her PIN: the PLKB makes her tablet a recovery code.
+        app.click("[data-hub-devices] button[name=recovery-code]").await?;
+        let code = app.text("[data-recovery-code] strong").await?;
+        ensure!(code.len() == 14 && code.split('-').count() == 3, "a recovery code: {code}");
+        app.js("document.querySelector('[data-recovery-code]').scrollIntoView({block: 'center'})")
+            .await?;
+        app.screenshot("26b-hub-recovery-code").await?;
         app.close().await?;
         centre.stop().await;
         Ok(())

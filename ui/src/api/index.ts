@@ -4,7 +4,7 @@ import { invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import type {
   AppError, Caseload, ChartKind, DoorView, MemberView, Exported, Found, Format as ExportFormat, Delivery, DeliveryRecorded, Enrolment, EnrolmentDetails, ExitReason, Family, GrowthChart, Home, Household,
-  HouseholdSummary, HubCode, HubScreen, HubStart, NameList, Person, PersonSummary, PersonTimeline, Problem, RecapView, Saved, Setup, State,
+  HouseholdSummary, HubCode, HubRecoveryCode, HubScreen, HubStart, NameList, Person, PersonSummary, PersonTimeline, Problem, RecapView, Saved, Setup, State,
   SyncScreen, TargetKind, VillageView, Visit, VisitDraft, VisitResult,
 } from './types'
 
@@ -90,6 +90,7 @@ export const api = {
   hubStop: () => call<HubScreen>('hub_stop'),
   hubRelayNow: () => call<null>('hub_relay_now'),
   hubNewCode: (userName: string, villages: string[]) => call<HubCode>('hub_new_code', { userName, villages }),
+  hubRecoveryCode: (deviceId: string) => call<HubRecoveryCode>('hub_recovery_code', { deviceId }),
 
   recap: (month: string) => call<RecapView>('recap', { month }),
   exportRecap: (month: string, format: ExportFormat) => call<Exported>('export_recap', { month, format }),

@@ -256,6 +256,8 @@ export type HubCode = { code: string, user_name: string, area_titles: Array<stri
 
 export type HubDeviceView = { id: string, name: string, user_name: string, role: Role, area_titles: Array<string>, last_seen: string | null, revoked: boolean, };
 
+export type HubRecoveryCode = { device_id: string, code: string, expires_at: string, };
+
 export type HubScreen = { running: boolean, 
 /**
  * Enrolled with the centre (it starts without a code from now on).

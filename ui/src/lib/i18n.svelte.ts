@@ -47,6 +47,11 @@ const words = {
   ],
   deviceId: ['ID perangkat', 'Device ID'],
   recoveryCode: ['Kode pemulihan', 'Recovery code'],
+  recoveryCodeMake: ['Kode pemulihan PIN', 'PIN recovery code'],
+  recoveryCodeOnce: [
+    'Berikan hanya setelah memastikan sendiri siapa yang meminta. Sekali pakai, berlaku sampai',
+    'Give it only once you have checked yourself who is asking. Single use, valid until',
+  ],
   recoverAndEnter: ['Pulihkan dan masuk', 'Recover and enter'],
   noRecovery: [
     'Perangkat ini belum terdaftar ke server, jadi PIN tidak dapat dipulihkan. Coba ingat PIN; daftarkan perangkat ke server agar PIN dapat dipulihkan.',
