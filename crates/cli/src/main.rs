@@ -118,6 +118,9 @@ enum Command {
         /// Address to listen on, e.g. 127.0.0.1:8787.
         #[arg(long)]
         listen: Option<String>,
+        /// Plain HTTP on a non-loopback address with no tls_cert (a warning in the log).
+        #[arg(long)]
+        allow_plain_http: bool,
     },
     /// Runs a PLKB hub: the sync server for the kecamatan's devices on the office LAN, which
     /// relays to the centre whenever it can (README, "A PLKB hub").
@@ -133,6 +136,9 @@ enum Command {
         /// Address to listen on, e.g. 0.0.0.0:8787 for the office LAN.
         #[arg(long)]
         listen: Option<String>,
+        /// Plain HTTP on the office LAN (no tls_cert): the tablets' traffic is readable on it.
+        #[arg(long)]
+        allow_plain_http: bool,
         /// The centre's address, e.g. https://pendamping.lebakkab.go.id.
         #[arg(long)]
         upstream: Option<String>,
@@ -638,8 +644,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             config,
             db,
             listen,
+            allow_plain_http,
         } => match admin {
-            None => net::run_server(net::server_config(config.as_deref(), db, listen)?)?,
+            None => net::run_server(net::server_config(config.as_deref(), db, listen, allow_plain_http)?)?,
             Some(ServerAdmin::Enroll {
                 db,
                 user,
@@ -695,11 +702,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             config,
             store,
             listen,
+            allow_plain_http,
             upstream,
             code,
             name,
         } => {
-            let mut config = net::server_config(config.as_deref(), store, listen)?;
+            let mut config = net::server_config(config.as_deref(), store, listen, allow_plain_http)?;
             if upstream.is_some() {
                 config.upstream = upstream;
             }

@@ -12,7 +12,12 @@ use pendamping_server::Config;
 use pendamping_store::{Store, SystemTime};
 
 /// The server's settings: defaults, the TOML file, `PENDAMPING_*` variables, then flags.
-pub fn server_config(file: Option<&Path>, db: Option<PathBuf>, listen: Option<String>) -> Result<Config> {
+pub fn server_config(
+    file: Option<&Path>,
+    db: Option<PathBuf>,
+    listen: Option<String>,
+    allow_plain_http: bool,
+) -> Result<Config> {
     let mut config = match file {
         Some(p) => Config::from_toml(&std::fs::read_to_string(p).with_context(|| format!("membaca {}", p.display()))?)?,
         None => Config::default(),
@@ -26,6 +31,7 @@ pub fn server_config(file: Option<&Path>, db: Option<PathBuf>, listen: Option<St
             .parse()
             .with_context(|| format!("alamat {l:?} harus seperti 127.0.0.1:8787"))?;
     }
+    config.allow_plain_http |= allow_plain_http;
     Ok(config)
 }
 

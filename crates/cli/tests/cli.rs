@@ -629,3 +629,22 @@ fn an_admin_makes_dashboard_accounts_with_the_password_on_standard_input() {
     ));
     assert!(ok(&pendamping(&["server", "user", "list", "--db", "central.db"], p)).contains("(nonaktif)"));
 }
+
+#[test]
+fn a_server_beyond_loopback_needs_tls_or_an_explicit_allow_plain_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = pendamping(&["server", "--db", "c.db", "--listen", "0.0.0.0:0"], dir.path());
+    assert!(!refused.status.success());
+    let why = stderr(&refused);
+    assert!(why.contains("tls_cert") && why.contains("allow_plain_http"), "{why}");
+    let mut allowed = Command::new(env!("CARGO_BIN_EXE_pendamping"))
+        .args(["server", "--db", "c.db", "--listen", "0.0.0.0:0", "--allow-plain-http"])
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(allowed.try_wait().unwrap().is_none(), "it serves");
+    allowed.kill().unwrap();
+    let _ = allowed.wait();
+}
