@@ -104,6 +104,9 @@ fn an_encryption_stopped_before_the_swap_leaves_the_plain_store_as_it_was() {
     let failed = encrypt_file(&path, &key, || Err(StoreError::WrongKey));
     assert!(failed.is_err());
     assert!(is_plain(&path).unwrap());
+    let mut copy = path.as_os_str().to_owned();
+    copy.push(".encrypting");
+    assert!(!std::path::Path::new(&copy).exists(), "no encrypted copy left behind");
     let s = Store::open(&path, options(clock_at(d(2026, 12, 1)))).unwrap();
     assert_eq!(dump(&s), before);
 }

@@ -245,3 +245,34 @@ async fn enrolment_and_recovery_guesses_from_one_address_are_rate_limited() {
     );
     server.stop().await;
 }
+
+#[test]
+fn a_refused_first_member_leaves_an_earlier_plain_store_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pendamping.db");
+    let before = {
+        let mut s = Store::open(&path, opts()).unwrap();
+        family_with_child(&mut s, 1, VILLAGE, d(2025, 6, 1));
+        dump(&s)
+    };
+    let door = Door::new(&path);
+    assert_eq!(
+        door.view(0, None).unwrap().state,
+        pendamping_app::door::DoorState::Plain
+    );
+    for (name, pin, again, field) in [
+        ("  ", PIN, PIN, "name"),
+        ("Bu Sari", "12345", "12345", "pin"),
+        ("Bu Sari", PIN, "135799", "pin_again"),
+    ] {
+        let e = door.create(name, pin, again).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some(field), "{e:?}");
+    }
+    assert!(pendamping_store::is_plain(&path).unwrap(), "still the plain store");
+    assert!(!dir.path().join("pendamping.db.keys").exists());
+    assert_eq!(dump(&Store::open(&path, opts()).unwrap()), before);
+    // Then a right one encrypts it, with everything kept.
+    let sari = door.create("Bu Sari", PIN, PIN).unwrap();
+    assert!(!pendamping_store::is_plain(&path).unwrap());
+    assert_eq!(dump(&door.open_store(&sari, opts()).unwrap()), before);
+}

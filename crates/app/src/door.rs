@@ -206,6 +206,8 @@ impl Door {
                 "Perangkat ini sudah punya anggota; masuk dengan PIN",
             ));
         }
+        // Checked before a byte is copied: a refused name must not leave a half-made store.
+        pendamping_vault::check_name(name)?;
         same_pins(pin, pin_again)?;
         let key = DataKey::random()?;
         let mut made = None;

@@ -76,8 +76,14 @@ pub fn encrypt_file<E: From<StoreError>>(
 ) -> std::result::Result<(), E> {
     let tmp = with_suffix(path, ".encrypting");
     let _ = std::fs::remove_file(&tmp);
-    copy_encrypted(path, &tmp, key)?;
-    before_swap()?;
+    let copied = copy_encrypted(path, &tmp, key)
+        .map_err(E::from)
+        .and_then(|()| before_swap());
+    if let Err(e) = copied {
+        // The plain store is untouched; the copy goes.
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
     for stale in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(with_suffix(path, stale));
     }

@@ -105,7 +105,8 @@ fn wrap(key: &DataKey, id: Uuid, pin: &str, kdf: KdfParams) -> Result<PinWrap> {
     })
 }
 
-fn clean_name(name: &str) -> Result<String> {
+/// A member's name as kept: spaces squeezed, 1 to 60 characters.
+pub fn check_name(name: &str) -> Result<String> {
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() || name.chars().count() > 60 {
         return Err(VaultError::BadName);
@@ -237,7 +238,7 @@ impl Vault {
 
     /// Adds a member with their own PIN (the store is open: its key is at hand).
     pub fn add_member(&mut self, key: &DataKey, name: &str, pin: &str) -> Result<Uuid> {
-        let name = clean_name(name)?;
+        let name = check_name(name)?;
         if self.file.members.iter().any(|m| m.name.eq_ignore_ascii_case(&name)) {
             return Err(VaultError::NameTaken(name));
         }

@@ -14,6 +14,6 @@ mod sealed;
 
 pub use error::{Result, VaultError};
 pub use key::DataKey;
-pub use keyfile::{FREE_TRIES, MAX_TRIES, MemberInfo, Vault, wait_after_ms};
+pub use keyfile::{FREE_TRIES, MAX_TRIES, MemberInfo, Vault, check_name, wait_after_ms};
 pub use pin::{KdfParams, MAX_PIN, MIN_PIN, check_pin};
 pub use sealed::{RecoveryPublic, RecoverySecret, Sealed, recovery_aad};
