@@ -135,8 +135,12 @@ async fn ten_thousand_generated_hostile_requests_get_no_5xx_and_change_nothing()
     let clock = clock_at(d(2026, 11, 23));
     let server = TestServer::start(dir.path(), clock.clone(), |_| {}).await;
     let url = server.url();
+    // A new connection per request: a kept-alive one the server closed after an early
+    // answer would fail the next request as "incomplete" with no fault of the server, and
+    // hide a real one.
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(0)
         .build()
         .unwrap();
     // A good device with data on the server, a revoked one, and an admin account.
