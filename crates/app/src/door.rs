@@ -322,19 +322,15 @@ impl Door {
             _ => AppError::from(e),
         })?;
         let key = reply.open_key(&resp.sealed, &recovery_aad(device_id))?;
-        // The answer is checked against the store before the new PIN replaces anything.
-        Store::open(
-            &self.store,
-            Options {
-                key: Some(key.clone()),
-                ..Options::default()
-            },
-        )
-        .map_err(|_| AppError::new("recovery_refused", "Kunci dari server tidak membuka data perangkat ini"))?;
         let mut vault = self.locked()?;
-        vault.set_pin(&key, member, pin)?;
         let name = vault.member_name(member).unwrap_or_default().to_string();
+        let opened = Opened { key, member, name };
+        // The answer is checked against the store, the way the window opens it, before the
+        // new PIN replaces anything.
+        self.open_store(&opened, Options::default())
+            .map_err(|_| AppError::new("recovery_refused", "Kunci dari server tidak membuka data perangkat ini"))?;
+        vault.set_pin(&opened.key, member, pin)?;
         tracing::info!(member = %member, "PIN recovered through the server");
-        Ok(Opened { key, member, name })
+        Ok(opened)
     }
 }

@@ -136,13 +136,12 @@ impl Store {
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         // Checkpoint every ~40 MB of log instead of 4 MB: pages a batch rewrites again and
         // again (indexes, enrolments) are copied back once, not ten times.
-        // SQLCipher answers `page_size` as its own `cipher_page_size`, in text.
-        let page_size: i64 =
-            match conn.pragma_query_value(None, "page_size", |r| r.get::<_, rusqlite::types::Value>(0))? {
-                rusqlite::types::Value::Integer(n) => n,
-                rusqlite::types::Value::Text(t) => t.parse().unwrap_or(PAGE_SIZE),
-                _ => PAGE_SIZE,
-            };
+        // An encrypted store's page size is the one every open sets; a plain file keeps the
+        // one it was made with.
+        let page_size: i64 = match opts.key {
+            Some(_) => encrypt::CIPHER_PAGE_SIZE,
+            None => conn.pragma_query_value(None, "page_size", |r| r.get(0))?,
+        };
         conn.pragma_update(None, "wal_autocheckpoint", 40_000_000 / page_size.max(512))?;
         migrate::migrate_to(&mut conn, SCHEMA_VERSION)?;
         let device_id = match meta_get(&conn, "device_id")? {

@@ -80,7 +80,8 @@ fn pem_certs(pem: &[u8], from: &str) -> Result<Vec<reqwest::Certificate>> {
     reqwest::Certificate::from_pem_bundle(pem).map_err(|e| SyncError::Local(format!("{from}: {e}")))
 }
 
-fn trusted() -> Result<Vec<reqwest::Certificate>> {
+/// The trusted authorities, [`CA_FILE`]'s read at the first use.
+fn held() -> Result<std::sync::MutexGuard<'static, Option<Vec<reqwest::Certificate>>>> {
     let mut held = TRUSTED.lock().unwrap_or_else(|p| p.into_inner());
     if held.is_none() {
         let mut certs = Vec::new();
@@ -91,7 +92,11 @@ fn trusted() -> Result<Vec<reqwest::Certificate>> {
         }
         *held = Some(certs);
     }
-    Ok(held.clone().unwrap_or_default())
+    Ok(held)
+}
+
+fn trusted() -> Result<Vec<reqwest::Certificate>> {
+    Ok(held()?.clone().unwrap_or_default())
 }
 
 /// A client that trusts the public authorities and [`trusted`]'s, refusing any other
@@ -109,12 +114,7 @@ fn client(timeout: Duration) -> Result<reqwest::Client> {
 /// Trusts the certificate authorities of `pem` (a bundle) from now on, in this process.
 pub fn trust(pem: &[u8]) -> Result<()> {
     let more = pem_certs(pem, "certificate")?;
-    trusted()?;
-    TRUSTED
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get_or_insert_with(Vec::new)
-        .extend(more);
+    held()?.get_or_insert_with(Vec::new).extend(more);
     Ok(())
 }
 

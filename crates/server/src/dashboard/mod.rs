@@ -385,6 +385,11 @@ fn same_site(headers: &axum::http::HeaderMap) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// A log-in (or its refusal) into the audit log, under the name as typed.
+async fn note_log_in(state: &AppState, name: String, action: Action, detail: &'static str) -> Result<(), Refusal> {
+    blocking(state, move |s| Ok(s.audit(&name, action, &name, detail)?)).await
+}
+
 async fn login(
     State(state): State<AppState>,
     extensions: axum::http::Extensions,
@@ -399,12 +404,7 @@ async fn login(
     let typed: String = form.name.trim().to_lowercase().chars().take(64).collect();
     let now = state.now_ms();
     if let Some(until) = state.0.sessions.locked_until(&typed, now) {
-        let noted = state.clone();
-        let name = typed.clone();
-        blocking(&state, move |_| {
-            Ok(noted.audit(&name, Action::LogInRefused, &name, "locked out")?)
-        })
-        .await?;
+        note_log_in(&state, typed, Action::LogInRefused, "locked out").await?;
         return Err(Refusal::LockedOut {
             minutes: (until - now + 59_999) / 60_000,
         });
@@ -420,8 +420,7 @@ async fn login(
         state.0.sessions.failed(&typed, now);
         Action::LogInRefused
     };
-    let noted = state.clone();
-    blocking(&state, move |_| Ok(noted.audit(&typed, action, &typed, "dashboard")?)).await?;
+    note_log_in(&state, typed, action, "dashboard").await?;
     let account = found.ok_or(Refusal::Credentials)?;
     let token = state.0.sessions.start(&account.name, state.now_ms()).map_err(|e| {
         tracing::error!(error = %e, "no randomness for a session token");
