@@ -123,7 +123,9 @@ impl App {
 
     /// Comes in at the door: as the first member of a new device, or by name and PIN.
     pub async fn enter(&self, member: &str, pin: &str) -> Result<()> {
-        self.find("[data-screen=door]").await?;
+        // The door draws its choices once it has read the key file: wait for them.
+        self.find("[data-screen=door] button[name=first-member], [data-screen=door] button[data-login]")
+            .await?;
         let first = self
             .js("return !!document.querySelector('button[name=first-member]')")
             .await?;
