@@ -67,6 +67,7 @@ fn json_body(changes: &[Change]) -> Vec<u8> {
         seen: 0,
         changes: changes.to_vec(),
         origins: Vec::new(),
+        seals: Vec::new(),
     })
     .unwrap()
 }

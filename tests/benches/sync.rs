@@ -69,6 +69,7 @@ async fn push_10k() {
         seen: 0,
         changes: batch,
         origins: Vec::new(),
+        seals: Vec::new(),
     })
     .unwrap();
     let per = |n: usize| n as f64 / 10_000.0;

@@ -213,6 +213,17 @@ pub fn dump_area(store: &Store, prefix: &str) -> String {
 
 /// A household, mother, child and the child's enrolment as a device makes them (UUIDv7
 /// ids from the store's clock): for sync measurements, where id entropy matters.
+/// A family and a year of monthly visits recorded on `store`: the number of changes made.
+pub fn a_year_of_visits(store: &mut Store, area: &str) -> u64 {
+    let birth = d(2025, 10, 1);
+    let e = realistic_family(store, area, birth);
+    let visits = monthly_visits(store, &e, birth, 12, 7);
+    for v in &visits {
+        store.record_visit(v).expect("visit");
+    }
+    (4 + visits.len()) as u64
+}
+
 pub fn realistic_family(store: &mut Store, area: &str, child_birth: NaiveDate) -> Enrolment {
     let mut h = household(0, area, "Ahmad Hidayat");
     h.id = store.new_id();

@@ -96,6 +96,20 @@ impl TestServer {
     }
 
     /// A read connection on the server's database, for checking what it holds.
+    /// A push sent as JSON by hand (what a hostile or an older client might send).
+    pub async fn push(&self, token: &str, req: &pendamping_protocol::PushRequest) -> pendamping_protocol::PushResponse {
+        reqwest::Client::new()
+            .post(format!("{}/v1/sync/push", self.url()))
+            .bearer_auth(token)
+            .json(req)
+            .send()
+            .await
+            .expect("the server answers")
+            .json()
+            .await
+            .expect("a push answer")
+    }
+
     pub fn db(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(&self.db).expect("server db")
     }
@@ -136,6 +150,18 @@ pub async fn enrolled_device(server: &TestServer, clock: Arc<ManualTime>, role: 
         .await
         .expect("enroll");
     store
+}
+
+/// The seal an enrolled device puts on `changes` it pushes itself, made with the key its
+/// enrolment kept (for tests that push by hand what the sync engine would).
+pub fn sealed_by(store: &Store, changes: &[pendamping_core::Change]) -> Vec<pendamping_protocol::seal::Seal> {
+    let setting = |k: &str| store.setting(k).expect("setting").expect(k);
+    let key = pendamping_vault::DeviceKey::from_hex(&setting(pendamping_sync::keys::SIGNING_KEY)).expect("key");
+    vec![pendamping_protocol::seal::sign(
+        &key,
+        &setting(pendamping_sync::keys::DEVICE_ID),
+        changes,
+    )]
 }
 
 /// One sync with quick retries; panics on failure.

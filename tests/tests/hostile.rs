@@ -78,6 +78,7 @@ impl Api {
             seen: 0,
             changes: changes.to_vec(),
             origins: Vec::new(),
+            seals: Vec::new(),
         })
         .unwrap();
         self.send("/v1/sync/push", Some(token), body, None).await
@@ -183,6 +184,7 @@ async fn hostile_requests_get_clear_4xx_and_change_nothing() {
         seen: 0,
         changes: vec![household_change(&clock, VILLAGE, 2000)],
         origins: Vec::new(),
+        seals: Vec::new(),
     })
     .unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());

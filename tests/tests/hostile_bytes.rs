@@ -23,6 +23,7 @@ fn packed() -> Vec<u8> {
             schema_version: pendamping_protocol::SCHEMA_VERSION,
             seen: 0,
             origins: vec![],
+            seals: Vec::new(),
         },
         &changes,
     )

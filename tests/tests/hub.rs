@@ -31,17 +31,6 @@ async fn kecamatan_hub(
     TestServer::start_hub(dir, name, clock, via, &centre.code(Role::Plkb, &[KECAMATAN])).await
 }
 
-/// A family and a year of monthly visits recorded on `store`.
-fn a_year_of_visits(store: &mut Store, area: &str) -> usize {
-    let birth = d(2025, 10, 1);
-    let e = realistic_family(store, area, birth);
-    let visits = monthly_visits(store, &e, birth, 12, 7);
-    for v in &visits {
-        store.record_visit(v).unwrap();
-    }
-    4 + visits.len()
-}
-
 /// The changes the centre holds: (change id, origin device, the hub it came through).
 fn centre_log(server: &TestServer) -> Vec<(uuid::Uuid, String, Option<String>)> {
     let conn = server.db();
@@ -97,24 +86,20 @@ async fn device_to_hub_to_centre_holds_exactly_what_device_to_centre_holds() {
         .unwrap();
 
     let sum = sync(&mut via_hub).await;
-    assert_eq!((sum.pushed, sum.held), (made as u64, made as u64));
-    assert_eq!(
-        via_hub.held_count().unwrap(),
-        made as u64,
-        "kept until the centre has them"
-    );
-    assert_eq!(sync(&mut straight).await.pushed, made as u64);
+    assert_eq!((sum.pushed, sum.held), (made, made));
+    assert_eq!(via_hub.held_count().unwrap(), made, "kept until the centre has them");
+    assert_eq!(sync(&mut straight).await.pushed, made);
     assert_eq!(straight.held_count().unwrap() + straight.pending_count().unwrap(), 0);
 
     let relayed = hub.relay().await.expect("hub syncs upstream");
     assert_eq!(relayed.devices_up, 1, "the enrolment made at the hub went up first");
-    assert_eq!(relayed.sync.pushed, made as u64);
+    assert_eq!(relayed.sync.pushed, made);
 
     // The same changes, each once, with the tablet as origin and the hub as path.
     let (a, b) = (centre_log(&centre), centre_log(&direct));
     let ids = |log: &[(uuid::Uuid, String, Option<String>)]| log.iter().map(|c| c.0).collect::<BTreeSet<_>>();
     assert_eq!(ids(&a), ids(&b));
-    assert_eq!(a.len(), made);
+    assert_eq!(a.len() as u64, made);
     let tablet_id = pendamping_sync::status(&via_hub).unwrap().device_id.unwrap();
     let hub_id = hub
         .db()
@@ -134,7 +119,7 @@ async fn device_to_hub_to_centre_holds_exactly_what_device_to_centre_holds() {
 
     // On the tablet's next sync the hub hands back the centre's acknowledgement.
     let sum = sync(&mut via_hub).await;
-    assert_eq!(sum.confirmed, made as u64);
+    assert_eq!(sum.confirmed, made);
     assert_eq!(via_hub.held_count().unwrap() + via_hub.pending_count().unwrap(), 0);
 }
 
@@ -146,7 +131,7 @@ async fn a_change_sent_both_ways_is_stored_once_and_the_first_path_recorded() {
     // Enrolled at the centre; the hub learns of it from the centre's registry.
     let mut tablet = enrolled_device(&centre, clock_at(today()), Role::Cadre, &[VILLAGE]).await;
     assert!(hub.relay().await.unwrap().devices_down >= 1);
-    let made = a_year_of_visits(&mut tablet, VILLAGE) as u64;
+    let made = a_year_of_visits(&mut tablet, VILLAGE);
 
     // At the office: the hub holds them.
     move_to(&mut tablet, &hub.url());
@@ -199,7 +184,7 @@ async fn a_hub_cut_off_from_its_uplink_for_days_then_reconnected_loses_nothing()
     let mut made = 0u64;
     for _day in 0..5 {
         for (t, village) in tablets.iter_mut() {
-            made += a_year_of_visits(t, village) as u64;
+            made += a_year_of_visits(t, village);
             let sum = sync(t).await;
             assert_eq!(sum.held, sum.pushed, "the hub holds, it cannot confirm");
         }
@@ -234,8 +219,8 @@ async fn a_hub_whose_store_is_lost_before_it_reached_the_centre_loses_nothing() 
     let mut b = enrolled_device(&centre, clock_at(today()), Role::Cadre, &[VILLAGE]).await;
     let hub = kecamatan_hub(dir.path(), "hub.db", clock_at(today()), &centre, &centre.url()).await;
     hub.relay().await.unwrap();
-    let made_a = a_year_of_visits(&mut a, VILLAGE) as u64;
-    let made_b = a_year_of_visits(&mut b, VILLAGE) as u64;
+    let made_a = a_year_of_visits(&mut a, VILLAGE);
+    let made_b = a_year_of_visits(&mut b, VILLAGE);
     for t in [&mut a, &mut b] {
         move_to(t, &hub.url());
         sync(t).await;
@@ -296,7 +281,7 @@ async fn a_hub_with_no_uplink_enrols_devices_of_its_kecamatan_and_the_centre_tak
     let resp = pendamping_sync::enroll(&mut tablet, &hub.url(), &hub.code(Role::Cadre, &[VILLAGE]), "tablet")
         .await
         .expect("enrolled at the hub, offline");
-    let made = a_year_of_visits(&mut tablet, VILLAGE) as u64;
+    let made = a_year_of_visits(&mut tablet, VILLAGE);
     assert_eq!(sync(&mut tablet).await.held, made);
     assert!(hub.relay().await.is_err());
 
@@ -319,7 +304,7 @@ async fn a_hub_with_no_uplink_enrols_devices_of_its_kecamatan_and_the_centre_tak
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_a_hub_relays_and_only_within_each_origin_devices_area() {
-    use pendamping_protocol::{OriginRun, PushRequest, PushResponse, SCHEMA_VERSION};
+    use pendamping_protocol::{OriginRun, PushRequest, SCHEMA_VERSION};
     let dir = tempfile::tempdir().unwrap();
     let centre = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
     let a = enrolled_device(&centre, clock_at(today()), Role::Cadre, &[VILLAGE]).await;
@@ -347,7 +332,14 @@ async fn only_a_hub_relays_and_only_within_each_origin_devices_area() {
         .collect();
     assert!(!here.is_empty() && !there.is_empty());
     let _ = (h_here, h_there);
+    // What the hub relays of a is sealed by a's own key, as the hub received it from a.
+    let a_key = pendamping_vault::DeviceKey::from_hex(&a.setting("signing_key").unwrap().unwrap()).unwrap();
     let push = |token: String, changes: Vec<pendamping_core::Change>, origin: &str| {
+        let seals = if origin == a_id {
+            vec![pendamping_protocol::seal::sign(&a_key, origin, &changes)]
+        } else {
+            Vec::new()
+        };
         let req = PushRequest {
             schema_version: SCHEMA_VERSION,
             seen: 0,
@@ -356,20 +348,10 @@ async fn only_a_hub_relays_and_only_within_each_origin_devices_area() {
                 count: changes.len() as u32,
             }],
             changes,
+            seals,
         };
-        let url = format!("{}/v1/sync/push", centre.url());
-        async move {
-            reqwest::Client::new()
-                .post(url)
-                .bearer_auth(token)
-                .json(&req)
-                .send()
-                .await
-                .unwrap()
-                .json::<PushResponse>()
-                .await
-                .unwrap()
-        }
+        let centre = &centre;
+        async move { centre.push(&token, &req).await }
     };
     // A cadre's token cannot speak for another device.
     let r = push(cadre_token, here.clone(), "0193a0a0-0000-7000-8000-000000000001").await;
@@ -425,7 +407,7 @@ async fn what_the_centre_refuses_of_a_relayed_change_reaches_the_device_that_mad
     pendamping_sync::enroll(&mut tablet, &hub.url(), &hub.code(Role::Cadre, &[VILLAGE]), "tablet")
         .await
         .unwrap();
-    let made = a_year_of_visits(&mut tablet, VILLAGE) as u64;
+    let made = a_year_of_visits(&mut tablet, VILLAGE);
     assert_eq!(sync(&mut tablet).await.held, made);
     let relayed = hub.relay().await.unwrap();
     assert_eq!((relayed.sync.pushed, relayed.sync.rejected), (0, made));

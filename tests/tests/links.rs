@@ -168,7 +168,7 @@ async fn a_server_that_cannot_be_reached_is_told_apart_from_a_dropping_link() {
 /// and the row is whole and checked once the rest arrives.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edit_that_arrives_before_its_row_is_kept_and_the_row_made_whole() {
-    use pendamping_protocol::{PushRequest, PushResponse, SCHEMA_VERSION};
+    use pendamping_protocol::{PushRequest, SCHEMA_VERSION};
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
     let mut cadre = enrolled_device(&server, clock_at(today()), Role::Cadre, &[VILLAGE]).await;
@@ -183,22 +183,15 @@ async fn an_edit_that_arrives_before_its_row_is_kept_and_the_row_made_whole() {
     assert_eq!(edit.len(), 1);
     let token = cadre.setting("token").unwrap().unwrap();
     let push = |changes: Vec<pendamping_core::Change>| {
-        let (url, token) = (server.url(), token.clone());
-        async move {
-            let resp = reqwest::Client::new()
-                .post(format!("{url}/v1/sync/push"))
-                .bearer_auth(token)
-                .json(&PushRequest {
-                    schema_version: SCHEMA_VERSION,
-                    seen: 0,
-                    changes,
-                    origins: Vec::new(),
-                })
-                .send()
-                .await
-                .unwrap();
-            resp.json::<PushResponse>().await.unwrap()
-        }
+        let req = PushRequest {
+            schema_version: SCHEMA_VERSION,
+            seen: 0,
+            seals: sealed_by(&cadre, &changes),
+            changes,
+            origins: Vec::new(),
+        };
+        let (server, token) = (&server, token.clone());
+        async move { server.push(&token, &req).await }
     };
     let first = push(edit).await;
     assert!(

@@ -81,6 +81,7 @@ proptest! {
             schema_version: 1,
             seen,
             origins: Vec::new(),
+            seals: Vec::new(),
         };
         let (back_head, back): (PushHead, Vec<Change>) = wire::unpack(&wire::pack(head.clone(), &changes)).unwrap();
         prop_assert_eq!(back_head, head);

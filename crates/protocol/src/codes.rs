@@ -86,6 +86,12 @@ code_enum! {
         /// A relayed change names an origin device this server does not know, or one whose
         /// area does not cover the change, or the pusher may not relay.
         BadOrigin = "bad_origin",
+        /// The change carries no seal of its origin, or its origin has no registered key
+        /// (enrolled by an older version: enrol it again).
+        Unsigned = "unsigned",
+        /// The seal does not match: the change was altered on its way, or signed by a
+        /// device other than its origin.
+        BadSignature = "bad_signature",
     }
 }
 

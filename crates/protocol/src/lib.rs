@@ -4,6 +4,7 @@
 pub mod codec;
 pub mod codes;
 pub mod scope;
+pub mod seal;
 pub mod wire;
 
 use pendamping_core::{Change, Entity, Hlc};
@@ -36,6 +37,10 @@ pub struct EnrollRequest {
     /// `enrollment_code_used`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
+    /// The device's signing key (`seal`): what it pushes is signed with its private half.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub public_key: Option<pendamping_vault::PublicKey>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,6 +86,10 @@ pub struct PushRequest {
     /// in batch order. Empty: the pusher made them all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub origins: Vec<OriginRun>,
+    /// The origins' signatures over the changes, in batch order (`seal::spans`): a change
+    /// no seal covers is refused as `unsigned`.
+    #[serde(default)]
+    pub seals: Vec<seal::Seal>,
 }
 
 /// `count` changes in a row made by the device `device` (SYNC.md: identity travels
@@ -189,6 +198,10 @@ pub struct HubDevice {
     pub enrolled_at: i64,
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
+    /// The device's signing key, when it registered one.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub public_key: Option<pendamping_vault::PublicKey>,
 }
 
 /// `GET /v1/recap`: the monthly recap of an area (a village, kecamatan, kabupaten or
@@ -276,6 +289,7 @@ pub struct PushHead {
     pub schema_version: u32,
     pub seen: u64,
     pub origins: Vec<OriginRun>,
+    pub seals: Vec<seal::Seal>,
 }
 
 /// A packed pull answer: the fields of `PullResponse` before its changes.

@@ -163,6 +163,7 @@ impl AppState {
             seen: head.seen,
             changes,
             origins: head.origins,
+            seals: head.seals,
         })
         .map_err(|_| ApiError::internal())?;
         self.push_json(device, &json)
@@ -210,11 +211,19 @@ impl AppState {
                 "origins must account for every change, in order",
             )
         })?;
+        if !req.seals.is_empty() && pendamping_protocol::seal::spans(&req.seals, req.changes.len()).is_err() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::Malformed,
+                "seals must cover every change, in order",
+            ));
+        }
         let mut batch = ingest::Batch {
             seen: req.seen,
             changes: Vec::with_capacity(req.changes.len()),
             bodies: Vec::with_capacity(req.changes.len()),
             origins,
+            seals: Some(req.seals),
         };
         for mut change in req.changes {
             // An older device may still send derived results: they are computed here.
@@ -660,9 +669,9 @@ async fn enroll(
         ));
     }
     let (now, ttl) = (state.now_ms(), state.0.config.token_ttl_days as i64 * 86_400_000);
-    let (code, nonce) = (req.enrollment_code, req.nonce);
+    let (code, nonce, key) = (req.enrollment_code, req.nonce, req.public_key);
     let out = state
-        .write(move |c| auth::enroll(c, &code, nonce.as_deref(), &name, now, ttl))
+        .write(move |c| auth::enroll(c, &code, nonce.as_deref(), key.as_ref(), &name, now, ttl))
         .await?;
     let resp = match out {
         Ok(r) => r,
@@ -769,6 +778,8 @@ struct RawPush<'a> {
     changes: Vec<ingest::Wire<'a>>,
     #[serde(default)]
     origins: Vec<OriginRun>,
+    #[serde(default)]
+    seals: Vec<pendamping_protocol::seal::Seal>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -133,11 +133,13 @@ pub fn enroll(
     conn: &mut Connection,
     code: &str,
     nonce: Option<&str>,
+    public_key: Option<&pendamping_vault::PublicKey>,
     device_name: &str,
     now_ms: i64,
     token_ttl_ms: i64,
 ) -> Result<Result<EnrollResponse, CodeRefused>> {
     let code_hash = hash(&normalize_code(code));
+    let key = public_key.map(|k| k.as_bytes().to_vec());
     let nonce_hash = nonce.map(hash);
     let tx = conn.transaction()?;
     type Found = (
@@ -179,8 +181,8 @@ pub fn enroll(
             return Ok(Err(CodeRefused::Used));
         };
         let n = tx.execute(
-            "UPDATE devices SET token_hash = ?1 WHERE id = ?2 AND revoked_at IS NULL",
-            (hash(&token), &device),
+            "UPDATE devices SET token_hash = ?1, public_key = ?3 WHERE id = ?2 AND revoked_at IS NULL",
+            (hash(&token), &device, &key),
         )?;
         if n == 0 {
             return Ok(Err(CodeRefused::Used));
@@ -202,8 +204,8 @@ pub fn enroll(
     }
     let device_id = Uuid::now_v7();
     tx.execute(
-        "INSERT INTO devices (id, name, user_name, role, scope, token_hash, enrolled_at, expires_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO devices (id, name, user_name, role, scope, token_hash, enrolled_at, expires_at, public_key) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         (
             device_id.to_string(),
             device_name,
@@ -213,6 +215,7 @@ pub fn enroll(
             hash(&token),
             now_ms,
             now_ms + token_ttl_ms,
+            &key,
         ),
     )?;
     tx.execute(
@@ -267,6 +270,21 @@ pub fn scope_of(conn: &Connection, device_id: &str) -> Result<Option<Scope>> {
         .query_row([device_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     found.map(|(role, codes)| parse_scope(&role, &codes)).transpose()
+}
+
+/// The signing key a device registered (`None`: enrolled by a version that made none).
+pub fn public_key(conn: &Connection, device_id: &str) -> Result<Option<pendamping_vault::PublicKey>> {
+    let found: Option<Option<Vec<u8>>> = conn
+        .prepare_cached("SELECT public_key FROM devices WHERE id = ?1")?
+        .query_row([device_id], |r| r.get(0))
+        .optional()?;
+    found
+        .flatten()
+        .map(|b| {
+            pendamping_vault::PublicKey::from_slice(&b)
+                .ok_or_else(|| ServerError::Corrupt(format!("device {device_id}: a key of {} bytes", b.len())))
+        })
+        .transpose()
 }
 
 pub fn touch(conn: &Connection, device_id: &str, now_ms: i64) -> Result<()> {
@@ -335,22 +353,22 @@ mod tests {
         let code = new_enrollment_code(&conn, "Siti", &scope, 1_000, 60_000).unwrap();
         assert_eq!(code.len(), 14);
         let typed = code.to_lowercase().replace('-', " ");
-        let ok = enroll(&mut conn, &typed, None, "tablet", 2_000, 10_000)
+        let ok = enroll(&mut conn, &typed, None, None, "tablet", 2_000, 10_000)
             .unwrap()
             .unwrap();
         assert_eq!(ok.scope, scope);
         assert_eq!(ok.recovery_key, Some(crate::recovery::public_key(&conn).unwrap()));
         assert_eq!(
-            enroll(&mut conn, &code, None, "again", 2_000, 10_000).unwrap(),
+            enroll(&mut conn, &code, None, None, "again", 2_000, 10_000).unwrap(),
             Err(CodeRefused::Used)
         );
         assert_eq!(
-            enroll(&mut conn, "ABCD-EFGH-JKMN", None, "x", 2_000, 10_000).unwrap(),
+            enroll(&mut conn, "ABCD-EFGH-JKMN", None, None, "x", 2_000, 10_000).unwrap(),
             Err(CodeRefused::Unknown)
         );
         let late = new_enrollment_code(&conn, "Ani", &scope, 1_000, 60_000).unwrap();
         assert_eq!(
-            enroll(&mut conn, &late, None, "x", 61_000, 10_000).unwrap(),
+            enroll(&mut conn, &late, None, None, "x", 61_000, 10_000).unwrap(),
             Err(CodeRefused::Expired)
         );
 
@@ -383,11 +401,11 @@ mod tests {
         let mut conn = crate::db::open(&dir.path().join("c.db")).unwrap();
         let scope = Scope::new(Role::Cadre, &["3602012002"]).unwrap();
         let code = new_enrollment_code(&conn, "Siti", &scope, 1_000, 60_000).unwrap();
-        let first = enroll(&mut conn, &code, Some("n-1"), "tablet", 2_000, 100_000)
+        let first = enroll(&mut conn, &code, Some("n-1"), None, "tablet", 2_000, 100_000)
             .unwrap()
             .unwrap();
         // The answer was lost; the client sends the same request again.
-        let again = enroll(&mut conn, &code, Some("n-1"), "tablet", 3_000, 100_000)
+        let again = enroll(&mut conn, &code, Some("n-1"), None, "tablet", 3_000, 100_000)
             .unwrap()
             .unwrap();
         assert_eq!(again.device_id, first.device_id);
@@ -405,7 +423,7 @@ mod tests {
             (Some("n-1"), 2_000 + ENROLL_RETRY_MS),
         ] {
             assert_eq!(
-                enroll(&mut conn, &code, nonce, "tablet", at, 100_000).unwrap(),
+                enroll(&mut conn, &code, nonce, None, "tablet", at, 100_000).unwrap(),
                 Err(CodeRefused::Used),
                 "{nonce:?} at {at}"
             );

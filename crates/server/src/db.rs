@@ -48,6 +48,13 @@ const MIGRATIONS: &[(u32, &str)] = &[
             "/../../schema/server/0006_audit.sql"
         )),
     ),
+    (
+        7,
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schema/server/0007_signing.sql"
+        )),
+    ),
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;

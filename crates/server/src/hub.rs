@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use pendamping_core::{Change, Rules};
 use pendamping_protocol::{ConflictNote, HubDevices, Rejection, Scope};
-use pendamping_sync::{Access, Applied, Outgoing, Replica, SyncError};
+use pendamping_sync::{Access, Applied, Outgoing, Proof, Replica, SyncError};
 use rusqlite::Connection;
 use uuid::Uuid;
 
@@ -108,20 +108,49 @@ impl Replica for Upstream {
         })
     }
 
+    /// Each change with its origin, and its proof: the hub's own are signed as they go,
+    /// a device's carry the part of its seal kept here.
     fn outbox(&self, limit: usize) -> Result<Outgoing, SyncError> {
+        let me = self.setting(pendamping_sync::keys::DEVICE_ID)?;
         self.conn(|c| {
             let mut stmt = c
-                .prepare_cached("SELECT body, device_id FROM changes WHERE upstream IS NULL ORDER BY seq LIMIT ?1")
+                .prepare_cached(
+                    "SELECT c.body, c.device_id, c.seal, c.leaf, s.kept FROM changes c \
+                     LEFT JOIN seals s ON s.id = c.seal WHERE c.upstream IS NULL ORDER BY c.seq LIMIT ?1",
+                )
                 .map_err(sql)?;
+            type Row = (String, String, Option<i64>, Option<i64>, Option<Vec<u8>>);
             let rows = stmt
-                .query_map([limit as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+                .query_map([limit as i64], |r| -> rusqlite::Result<Row> {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
                 .map_err(sql)?;
             let mut out = Outgoing::default();
+            let mut kept: std::collections::HashMap<i64, Arc<pendamping_protocol::seal::Kept>> = Default::default();
             for row in rows {
-                let (body, origin) = row.map_err(sql)?;
+                let (body, origin, seal, leaf, blob) = row.map_err(sql)?;
                 let c: Change = serde_json::from_str(&body).map_err(|e| SyncError::Local(e.to_string()))?;
+                let proof = match (seal, leaf, blob) {
+                    _ if me.as_deref() == Some(origin.as_str()) => Proof::Own,
+                    (Some(id), Some(leaf), Some(blob)) => {
+                        let k = match kept.get(&id) {
+                            Some(k) => k.clone(),
+                            None => {
+                                let k = Arc::new(
+                                    postcard::from_bytes(&blob)
+                                        .map_err(|e| SyncError::Local(format!("seal {id}: {e}")))?,
+                                );
+                                kept.insert(id, Arc::clone(&k));
+                                k
+                            }
+                        };
+                        Proof::Kept(k, leaf as u32)
+                    }
+                    _ => Proof::Unsigned,
+                };
                 out.changes.push(c);
                 out.origins.push(Some(origin));
+                out.proofs.push(proof);
             }
             Ok(out)
         })
@@ -278,7 +307,7 @@ pub async fn enroll(state: &AppState, upstream: &str, code: &str, name: &str) ->
         // Forget the enrolment just kept, or the next start would run as this cadre.
         up.conn(|c| {
             use pendamping_sync::keys::*;
-            for key in [SERVER, DEVICE_ID, TOKEN, SCOPE] {
+            for key in [SERVER, DEVICE_ID, TOKEN, SCOPE, SIGNING_KEY] {
                 db::meta_delete(c, &format!("upstream.{key}")).map_err(local)?;
             }
             Ok(())

@@ -9,6 +9,7 @@ use pendamping_core::record::{Record, RecordError};
 use std::collections::BTreeMap;
 
 use pendamping_core::{Change, Entity, Hlc, Rules, area};
+use pendamping_protocol::seal::{self, Seal};
 use pendamping_protocol::{ConflictNote, PushResponse, RejectCode, Rejection, Winner};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -184,6 +185,9 @@ pub struct Batch<'a> {
     pub bodies: Vec<String>,
     /// Who made each change, when the pusher relays (`None`: the pusher).
     pub origins: Vec<Option<String>>,
+    /// The origins' seals over the changes, for a batch that came over the wire; `None`
+    /// for changes made or pulled here, which are not checked again.
+    pub seals: Option<Vec<Seal>>,
 }
 
 /// How a batch arrived.
@@ -259,6 +263,127 @@ impl Origins {
     }
 }
 
+/// What the seals of a pushed batch say of each change: checked once per seal, kept (on a
+/// hub) once the first of its changes is stored.
+/// Why a change is refused, before it is looked at further.
+type Refusal = (RejectCode, String);
+
+/// A change's seal (which, and its leaf), `None` for an unsigned change taken as such, or
+/// why it is refused.
+type Verdict<T> = std::result::Result<Option<T>, Refusal>;
+
+#[derive(Default)]
+struct Sealed {
+    /// Per change: the seal it is under and its leaf, or why it is refused; `None` when its
+    /// origin registered no key (enrolled by an older version).
+    each: Vec<Verdict<(usize, u32)>>,
+    /// Per seal: its origin and what a relay keeps, and its row here once stored.
+    seals: Vec<(String, seal::Kept, Option<i64>)>,
+}
+
+impl Sealed {
+    fn check(tx: &Connection, device: &Device, req: &Batch, seals: &[Seal]) -> Result<Sealed> {
+        let n = req.changes.len();
+        let origin = |i: usize| req.origins.get(i).and_then(Option::as_deref).unwrap_or(&device.id);
+        let mut keys: std::collections::HashMap<String, Option<pendamping_vault::PublicKey>> = Default::default();
+        let mut key = |o: &str| -> Result<Option<pendamping_vault::PublicKey>> {
+            if !keys.contains_key(o) {
+                keys.insert(o.to_string(), crate::auth::public_key(tx, o)?);
+            }
+            Ok(keys[o])
+        };
+        let mut out = Sealed::default();
+        // No seals at all (a version before signing): one unsigned run over the batch.
+        let unsigned = [Seal::unsigned(n as u32)];
+        let seals = if seals.is_empty() && n > 0 {
+            &unsigned[..]
+        } else {
+            seals
+        };
+        // Seals that do not cover the batch exactly (the API answers such a push 400).
+        let Ok(spans) = seal::spans(seals, n) else {
+            out.each = vec![Err((RejectCode::BadSignature, "segel tidak mencakup perubahan".into())); n];
+            return Ok(out);
+        };
+        for (seal, span) in seals.iter().zip(spans) {
+            if seal.signature.is_none() {
+                // Taken only from an origin that registered no key.
+                for i in span {
+                    out.each.push(match key(origin(i))? {
+                        None => Ok(None),
+                        Some(_) => Err((
+                            RejectCode::Unsigned,
+                            format!("perubahan tanpa tanda tangan perangkat asal {}", origin(i)),
+                        )),
+                    });
+                }
+                continue;
+            }
+            let who = origin(span.start);
+            let verdict = if span.clone().any(|i| origin(i) != who) {
+                Err((
+                    RejectCode::BadOrigin,
+                    "satu segel untuk perubahan beberapa perangkat".to_string(),
+                ))
+            } else {
+                match key(who)? {
+                    None => Err((
+                        RejectCode::Unsigned,
+                        format!("perangkat asal {who} tidak mendaftarkan kunci tanda tangan"),
+                    )),
+                    Some(k) => {
+                        let changes = req.bodies[span.clone()]
+                            .iter()
+                            .map(|b| serde_json::from_str::<pendamping_core::Change>(b))
+                            .collect::<serde_json::Result<Vec<_>>>()
+                            .map_err(|e| crate::ServerError::Corrupt(e.to_string()))?;
+                        match seal::open(seal, who, &k, &changes) {
+                            Ok((kept, leaves)) => {
+                                out.seals.push((who.to_string(), kept, None));
+                                Ok(leaves)
+                            }
+                            Err(e) => Err((
+                                RejectCode::BadSignature,
+                                format!("tanda tangan perangkat {who} tidak cocok: {e}"),
+                            )),
+                        }
+                    }
+                }
+            };
+            for k in 0..span.len() {
+                out.each.push(match &verdict {
+                    Ok(leaves) => Ok(Some((out.seals.len() - 1, leaves[k]))),
+                    Err(e) => Err(e.clone()),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Change `i`'s seal as stored here (kept on a hub only: the centre proves nothing on).
+    fn of(&mut self, tx: &Connection, i: usize, hub: bool) -> Result<Verdict<(i64, u32)>> {
+        let Some(verdict) = self.each.get(i) else {
+            return Ok(Ok(None));
+        };
+        let (s, leaf) = match verdict {
+            Err(e) => return Ok(Err(e.clone())),
+            Ok(None) => return Ok(Ok(None)),
+            Ok(Some(x)) => *x,
+        };
+        if !hub {
+            return Ok(Ok(None));
+        }
+        let (origin, kept, row) = &mut self.seals[s];
+        if row.is_none() {
+            let blob = postcard::to_allocvec(kept).map_err(|e| crate::ServerError::Corrupt(e.to_string()))?;
+            tx.prepare_cached("INSERT INTO seals (origin, kept) VALUES (?1, ?2)")?
+                .execute((origin.as_str(), blob))?;
+            *row = Some(tx.last_insert_rowid());
+        }
+        Ok(Ok(row.map(|r| (r, leaf))))
+    }
+}
+
 /// Applies changes already parsed (a hub's pull from the centre, a merge made here) the
 /// way a push is applied, inside the caller's transaction.
 pub fn apply_changes(
@@ -285,6 +410,7 @@ pub fn apply_changes(
         changes: wires,
         bodies: bodies.clone(),
         origins: origins.to_vec(),
+        seals: None,
     };
     apply(tx, device, &batch, ctx, arrival)
 }
@@ -300,12 +426,25 @@ pub fn apply(tx: &Connection, device: &Device, req: &Batch, ctx: &Context, arriv
     // A change refused before and accepted now leaves quarantine; most of the time there
     // is nothing there to look for.
     let quarantined: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM quarantine)", [], |r| r.get(0))?;
+    let mut sealed = match &req.seals {
+        Some(seals) => Sealed::check(tx, device, req, seals)?,
+        None => Sealed::default(),
+    };
     for (i, (c, body)) in req.changes.iter().zip(&req.bodies).enumerate() {
         if store::change_known(tx, &c.change_id)? {
             out.accepted += 1;
             out.duplicates += 1;
             continue;
         }
+        let seal = match sealed.of(tx, i, ctx.hub)? {
+            Ok(s) => s,
+            Err((code, message)) => {
+                let r = reject(c, code, None, message);
+                quarantine(tx, body, device, &r, ctx.now_ms)?;
+                out.rejected.push(r);
+                continue;
+            }
+        };
         let origin = req.origins.get(i).and_then(Option::as_deref);
         let (origin, via) = match origins.path(tx, device, origin, c, arrival)? {
             Ok(p) => p,
@@ -319,6 +458,7 @@ pub fn apply(tx: &Connection, device: &Device, req: &Batch, ctx: &Context, arriv
             origin,
             via,
             upstream: (!ctx.hub || arrival == Arrival::FromUpstream).then_some(store::CONFIRMED),
+            seal,
         };
         let outcome = apply_one(
             tx,

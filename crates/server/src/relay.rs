@@ -111,14 +111,16 @@ pub fn take(conn: &mut Connection, within: &Scope, devices: &[HubDevice], known:
         let sql = match known {
             Known::Keep => {
                 "INSERT INTO devices (id, name, user_name, role, scope, token_hash, enrolled_at, expires_at, \
-                 revoked_at, home) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'here') ON CONFLICT(id) DO NOTHING"
+                 revoked_at, public_key, home) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'here') \
+                 ON CONFLICT(id) DO NOTHING"
             }
             Known::Update => {
                 "INSERT INTO devices (id, name, user_name, role, scope, token_hash, enrolled_at, expires_at, \
-                 revoked_at, home) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'upstream') ON CONFLICT(id) DO UPDATE \
+                 revoked_at, public_key, home) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'upstream') \
+                 ON CONFLICT(id) DO UPDATE \
                  SET name = excluded.name, user_name = excluded.user_name, role = excluded.role, \
                  scope = excluded.scope, token_hash = excluded.token_hash, expires_at = excluded.expires_at, \
-                 revoked_at = excluded.revoked_at"
+                 revoked_at = excluded.revoked_at, public_key = excluded.public_key"
             }
         };
         let n = tx.prepare_cached(sql)?.execute((
@@ -131,6 +133,7 @@ pub fn take(conn: &mut Connection, within: &Scope, devices: &[HubDevice], known:
             d.enrolled_at,
             d.expires_at,
             d.revoked_at,
+            d.public_key.map(|k| k.as_bytes().to_vec()),
         ));
         match n {
             Ok(_) => {}
@@ -160,7 +163,8 @@ pub fn mark_uploaded(conn: &Connection, ids: &[String], now_ms: i64) -> Result<(
 
 fn devices_where(conn: &Connection, filter: &str, params: impl rusqlite::Params) -> Result<Vec<HubDevice>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT id, name, user_name, role, scope, token_hash, enrolled_at, expires_at, revoked_at FROM devices \
+        "SELECT id, name, user_name, role, scope, token_hash, enrolled_at, expires_at, revoked_at, public_key \
+         FROM devices \
          WHERE {filter} ORDER BY enrolled_at"
     ))?;
     let rows = stmt.query_map(params, |r| {
@@ -172,11 +176,12 @@ fn devices_where(conn: &Connection, filter: &str, params: impl rusqlite::Params)
             r.get::<_, String>(4)?,
             r.get::<_, Vec<u8>>(5)?,
             (r.get::<_, i64>(6)?, r.get::<_, i64>(7)?, r.get::<_, Option<i64>>(8)?),
+            r.get::<_, Option<Vec<u8>>>(9)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, name, user_name, role, codes, hash, (enrolled_at, expires_at, revoked_at)) = row?;
+        let (id, name, user_name, role, codes, hash, (enrolled_at, expires_at, revoked_at), key) = row?;
         out.push(HubDevice {
             id,
             name,
@@ -186,6 +191,7 @@ fn devices_where(conn: &Connection, filter: &str, params: impl rusqlite::Params)
             enrolled_at,
             expires_at,
             revoked_at,
+            public_key: key.and_then(|k| pendamping_vault::PublicKey::from_slice(&k)),
         });
     }
     Ok(out)

@@ -92,6 +92,9 @@ pub struct Path<'a> {
     /// `None` on a hub until it is sent upstream; `Some(CONFIRMED)` at the centre and for
     /// what a hub pulled from it.
     pub upstream: Option<i64>,
+    /// On a hub: the seal (`seals.id`) and the leaf this change is of it, to prove it to
+    /// the centre.
+    pub seal: Option<(i64, u32)>,
 }
 
 /// `changes.upstream`: held by an upstream hub, the centre has it, the centre refused it.
@@ -109,8 +112,8 @@ pub fn append_change(
     body: &str,
 ) -> Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO changes (change_id, area_code, device_id, via, upstream, received_at, body) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO changes (change_id, area_code, device_id, via, upstream, received_at, body, seal, leaf) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute((
         change_id.as_bytes(),
@@ -120,6 +123,8 @@ pub fn append_change(
         path.upstream,
         now_ms,
         body,
+        path.seal.map(|s| s.0),
+        path.seal.map(|s| s.1),
     ))?;
     Ok(conn.last_insert_rowid())
 }

@@ -7,17 +7,86 @@
 use std::sync::{Arc, Mutex};
 
 use pendamping_core::Change;
+use pendamping_protocol::seal::{self, Seal};
 use pendamping_protocol::{ConflictNote, NikDigest, Rejection, Winner};
 use pendamping_store::{RejectedChange, ReportedConflict, Store};
+use pendamping_vault::DeviceKey;
 use uuid::Uuid;
 
 use crate::error::Result;
 
-/// The changes a push takes next, and who made each (`None`: this replica itself).
-#[derive(Debug, Default)]
+/// The changes a push takes next, who made each (`None`: this replica itself), and how the
+/// server is to know each came unaltered from its origin.
+#[derive(Debug, Default, Clone)]
 pub struct Outgoing {
     pub changes: Vec<Change>,
     pub origins: Vec<Option<String>>,
+    pub proofs: Vec<Proof>,
+}
+
+/// How a change is proved to the server (`pendamping_protocol::seal`).
+#[derive(Debug, Clone)]
+pub enum Proof {
+    /// Made by this replica: signed with its own key as it is pushed.
+    Own,
+    /// Relayed by a hub: the origin's seal as the hub kept it, and this change's leaf.
+    Kept(Arc<seal::Kept>, u32),
+    /// Relayed from an origin that registered no key (enrolled by an older version).
+    Unsigned,
+}
+
+/// This replica's signing key and the device id it signs as.
+pub struct Signer {
+    pub key: DeviceKey,
+    pub device_id: String,
+}
+
+impl Outgoing {
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Outgoing {
+        Outgoing {
+            changes: self.changes[range.clone()].to_vec(),
+            origins: self.origins[range.clone()].to_vec(),
+            proofs: self.proofs[range].to_vec(),
+        }
+    }
+
+    /// The seals of the first `n` changes, in order: one per run of changes proved alike
+    /// (this replica's own; one origin's seal with rising leaves; unsigned).
+    pub fn seals(&self, n: usize, signer: Option<&Signer>) -> Vec<Seal> {
+        let same = |a: &Proof, b: &Proof| match (a, b) {
+            (Proof::Own, Proof::Own) | (Proof::Unsigned, Proof::Unsigned) => true,
+            (Proof::Kept(k, i), Proof::Kept(l, j)) => Arc::ptr_eq(k, l) && i < j,
+            _ => false,
+        };
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < n {
+            let mut end = start + 1;
+            while end < n && same(&self.proofs[end - 1], &self.proofs[end]) {
+                end += 1;
+            }
+            let count = (end - start) as u32;
+            let seal = match (&self.proofs[start], signer) {
+                (Proof::Own, Some(s)) => Some(seal::sign(&s.key, &s.device_id, &self.changes[start..end])),
+                (Proof::Kept(kept, _), _) => {
+                    let leaves: Vec<u32> = self.proofs[start..end]
+                        .iter()
+                        .filter_map(|p| match p {
+                            Proof::Kept(_, leaf) => Some(*leaf),
+                            _ => None,
+                        })
+                        .collect();
+                    // A part never received whole is sent unsigned: the server refuses it
+                    // by its origin's key, and says so.
+                    kept.prove(&leaves)
+                }
+                _ => None,
+            };
+            out.push(seal.unwrap_or_else(|| Seal::unsigned(count)));
+            start = end;
+        }
+        out
+    }
 }
 
 /// A page applied: changes new here, and conflicts found.
@@ -92,6 +161,7 @@ impl Replica for Store {
         let changes = Store::outbox(self, limit)?;
         Ok(Outgoing {
             origins: vec![None; changes.len()],
+            proofs: vec![Proof::Own; changes.len()],
             changes,
         })
     }

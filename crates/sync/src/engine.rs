@@ -13,10 +13,11 @@ use pendamping_store::Store;
 use reqwest::Method;
 use serde::Serialize;
 
-use crate::access::{Access, Outgoing, Replica};
+use crate::access::{Access, Outgoing, Replica, Signer};
 use crate::error::{Result, SyncError};
 use crate::http::{Answer, Bytes, Failure, Failures, Http, Retry};
 use crate::window::Window;
+use pendamping_vault::DeviceKey;
 
 /// Where a sync is, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -158,6 +159,8 @@ pub mod keys {
     pub const TOKEN: &str = "token";
     pub const SCOPE: &str = "scope";
     pub const LAST_SUCCESS: &str = "last_success";
+    /// The device's signing key (`pendamping_vault::DeviceKey`, hex), made at enrolment.
+    pub const SIGNING_KEY: &str = "signing_key";
     /// The store (`PullResponse::store`) the pull cursor counts in.
     pub const CURSOR_STORE: &str = "cursor_store";
 }
@@ -173,6 +176,16 @@ pub(crate) fn credentials(r: &impl Replica) -> Result<(String, String)> {
     }
 }
 
+/// The key this replica signs its own changes with, and the id it signs as (`None`:
+/// enrolled by a version that made no key).
+fn signer(r: &impl Replica) -> Result<Option<Signer>> {
+    let (Some(key), Some(device_id)) = (r.setting(keys::SIGNING_KEY)?, r.setting(keys::DEVICE_ID)?) else {
+        return Ok(None);
+    };
+    let key = DeviceKey::from_hex(&key).ok_or_else(|| SyncError::Local("the stored signing key is damaged".into()))?;
+    Ok(Some(Signer { key, device_id }))
+}
+
 /// Forgets the pull cursor and the store it counted in: the next pull starts from 0.
 fn forget_cursor(r: &mut impl Replica) -> Result<()> {
     r.reset_pull_cursor()?;
@@ -182,12 +195,15 @@ fn forget_cursor(r: &mut impl Replica) -> Result<()> {
 /// Enrols this device with a code from the server's admin and keeps the credentials.
 pub async fn enroll<A: Access>(mut store: A, server: &str, code: &str, device_name: &str) -> Result<EnrollResponse> {
     let http = Http::new(server, None)?;
+    // What this device pushes is signed with this key; the server registers its public half.
+    let key = DeviceKey::generate().map_err(|e| SyncError::Local(e.to_string()))?;
     // The same nonce on every retry of this call: a retry after a lost answer gets the
     // enrolment it made, not "code already used".
     let req = EnrollRequest {
         enrollment_code: code.trim().to_string(),
         device_name: device_name.to_string(),
         nonce: Some(uuid::Uuid::new_v4().simple().to_string()),
+        public_key: Some(key.public()),
     };
     let resp: EnrollResponse = http
         .call(Method::POST, "/v1/devices/enroll", Some(&req), &mut Bytes::default())
@@ -196,6 +212,7 @@ pub async fn enroll<A: Access>(mut store: A, server: &str, code: &str, device_na
         store.set_setting(keys::SERVER, server.trim_end_matches('/'))?;
         store.set_setting(keys::DEVICE_ID, &resp.device_id.to_string())?;
         store.set_setting(keys::TOKEN, &resp.token)?;
+        store.set_setting(keys::SIGNING_KEY, &key.to_hex())?;
         store.set_setting(keys::SCOPE, &serde_json::to_string(&resp.scope).unwrap_or_default())?;
         // A new server: start its log from the beginning.
         forget_cursor(store)
@@ -291,13 +308,20 @@ pub async fn sync<A: Access>(
 
 /// The first `n` of `pending` whose packed push body fits `budget` bytes once encoded (at
 /// least one change), and that body.
-fn fit(pending: &Outgoing, seen: u64, budget: usize, enc: codec::Encoding) -> (usize, Vec<u8>) {
+fn fit(
+    pending: &Outgoing,
+    signer: Option<&Signer>,
+    seen: u64,
+    budget: usize,
+    enc: codec::Encoding,
+) -> (usize, Vec<u8>) {
     let mut n = pending.changes.len();
     loop {
         let head = PushHead {
             schema_version: SCHEMA_VERSION,
             seen,
             origins: pendamping_protocol::origin_runs(&pending.origins[..n], ""),
+            seals: pending.seals(n, signer),
         };
         let encoded = codec::encode(enc, &wire::pack(head, &pending.changes[..n]));
         if encoded.len() <= budget || n == 1 {
@@ -477,6 +501,7 @@ impl Run<'_> {
         // The server's own limits may be tighter than ours: a batch it refuses as too many
         // changes or too large is halved and sent again, down to a single change.
         let mut most = opts.batch_changes.max(1);
+        let signer = store.with(|s| signer(s))?;
         loop {
             let mut pending = store.with(|s| s.outbox(most.saturating_mul(4)))?;
             if pending.changes.is_empty() {
@@ -493,11 +518,8 @@ impl Run<'_> {
             loop {
                 while !stop && flying.len() < IN_FLIGHT && at < pending.changes.len() {
                     let upto = (at + most).min(pending.changes.len());
-                    let part = Outgoing {
-                        changes: pending.changes[at..upto].to_vec(),
-                        origins: pending.origins[at..upto].to_vec(),
-                    };
-                    let (n, body) = fit(&part, seen, win.bytes(), http.encoding);
+                    let part = pending.slice(at..upto);
+                    let (n, body) = fit(&part, signer.as_ref(), seen, win.bytes(), http.encoding);
                     let (http, range) = (http.clone(), at..at + n);
                     flying.spawn(async move {
                         let mut bytes = Bytes::default();

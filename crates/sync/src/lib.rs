@@ -9,7 +9,7 @@ mod http;
 pub mod registry;
 mod window;
 
-pub use access::{Access, Applied, Outgoing, Replica, Shared};
+pub use access::{Access, Applied, Outgoing, Proof, Replica, Shared, Signer};
 pub use auto::{AutoOptions, AutoSync, State};
 pub use engine::{Options, Phase, Progress, Status, Summary, enroll, keys, recover, status, sync};
 pub use error::{Result, SyncError};

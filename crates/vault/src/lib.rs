@@ -6,14 +6,17 @@
 //! is recovered by the server opening its wrap (after an admin verified the person)
 //! without any unsynced data being lost. A stolen device, offline, yields only wraps.
 
+pub mod bytes;
 mod error;
 mod key;
 mod keyfile;
 mod pin;
 mod sealed;
+mod signing;
 
 pub use error::{Result, VaultError};
 pub use key::DataKey;
 pub use keyfile::{FREE_TRIES, MAX_TRIES, MemberInfo, Vault, check_name, wait_after_ms};
 pub use pin::{KdfParams, MAX_PIN, MIN_PIN, check_pin};
 pub use sealed::{RecoveryPublic, RecoverySecret, Sealed, recovery_aad};
+pub use signing::{DeviceKey, PublicKey, Signature};

@@ -80,6 +80,7 @@ pub fn server_log(name: &str, regency: &str, villages: &[String], households: us
             seen: 0,
             changes,
             origins: Vec::new(),
+            seals: Vec::new(),
         })
         .unwrap();
         let out = state.push_json(&admin, &json).expect("push");

@@ -446,7 +446,7 @@ export type RefusedView = { change_id: string, entity: Entity, row_id: string, c
  */
 person_id: string | null, household_id: string | null, };
 
-export type RejectCode = "forbidden_area" | "unknown_area" | "unknown_field" | "clock_skew" | "invalid" | "bad_origin" | "other";
+export type RejectCode = "forbidden_area" | "unknown_area" | "unknown_field" | "clock_skew" | "invalid" | "bad_origin" | "unsigned" | "bad_signature" | "other";
 
 export type Relationship = "kepala_keluarga" | "istri" | "suami" | "anak" | "menantu" | "cucu" | "orang_tua" | "mertua" | "famili_lain" | "lainnya";
 
