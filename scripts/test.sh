@@ -2,7 +2,8 @@
 # Installs what is needed, then runs every check and test. CI runs this (.ci/run).
 #   fmt, clippy, the UI's type check and unit tests (vitest), every Rust test (including the
 #   check that ui/src/api/types.ts matches the Rust DTOs), then the app end to end in its
-#   real window through tauri-driver under Xvfb and the dashboard in headless Chromium.
+#   real window through tauri-driver under Xvfb and the dashboard in headless Chromium, then
+#   the fuzz targets for a bounded time (scripts/fuzz.sh).
 #   Screenshots: target/e2e-screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,11 @@ if [ "$status" -eq 0 ]; then
   run_step e2e timeout 1200 xvfb-run -a -s "-screen 0 1280x1280x24" \
     cargo test -p pendamping-e2e --test window --test dashboard -- --test-threads=1 || status=$?
   grep -E '^(test |test result|     Running|---- )' target/e2e.log || true
+fi
+if [ "$status" -eq 0 ]; then
+  # The fuzz targets, each for a bounded time (scripts/fuzz.sh).
+  echo "== fuzz"
+  FUZZ_SECS=${FUZZ_SECS:-20} bash scripts/fuzz.sh || status=$?
 fi
 
 passed=$(cat target/cargo-test.log target/e2e.log 2>/dev/null | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
