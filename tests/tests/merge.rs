@@ -224,3 +224,106 @@ fn a_pulled_visit_gets_the_same_derived_columns_and_due_date_as_on_its_origin() 
     );
     assert_eq!(derived(&b), on_a);
 }
+
+/// Everything a device derives from synced rows: visits' flags and results, enrolments'
+/// schedules and ends, households' KRS status, the search tokens.
+fn derived_everywhere(s: &Store) -> Vec<String> {
+    let queries = [
+        "SELECT id, flags, results, services, kind, ttd_total, kbpp_method FROM visits ORDER BY id",
+        "SELECT id, next_due, last_flags, active_until FROM enrolments ORDER BY id",
+        "SELECT id, krs, krs_criteria FROM households ORDER BY id",
+        "SELECT token, person_id FROM person_names ORDER BY token, person_id",
+        "SELECT id, name_key FROM persons ORDER BY id",
+    ];
+    let mut out = Vec::new();
+    for q in queries {
+        let mut stmt = s.connection().prepare(q).unwrap();
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                (0..n)
+                    .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .unwrap();
+        out.extend(rows.map(|row| row.unwrap().join("|")));
+    }
+    out
+}
+
+#[test]
+fn a_page_derives_what_its_changes_touch_as_one_change_at_a_time_does() {
+    // A family's whole history in one page, as a first sync brings it: the derived columns
+    // are computed once at the page's end, and must equal those of changes merged one by one.
+    let mut a = store_at(today());
+    let birth = d(2025, 10, 1);
+    for area in [VILLAGE, VILLAGE, OTHER_VILLAGE] {
+        let e = realistic_family(&mut a, area, birth);
+        for v in monthly_visits(&a, &e, birth, 12, 7) {
+            a.record_visit(&v).unwrap();
+        }
+        // Late edits that change what was derived before: the child was born a month
+        // earlier (every z-score moves), and the household moved to another RT.
+        let mut child = a.person(e.person_id).unwrap().unwrap();
+        child.birth_date = birth - chrono::Months::new(1);
+        a.save_person(&child).unwrap();
+        let mut h = a.household(e.household_id).unwrap().unwrap();
+        h.rt = Some("007".into());
+        a.save_household(&h).unwrap();
+    }
+    // A pregnant woman in the first household (her enrolment feeds its KRS status).
+    let (_, mother, _, _) = family_with_child(&mut a, 500, VILLAGE, d(2025, 5, 1));
+    let hamil = enrolment(600, &mother, d(2026, 8, 1), hamil_details(d(2026, 6, 1)));
+    a.save_enrolment(&hamil).unwrap();
+    let changes = a.outbox(100_000).unwrap();
+    assert!(changes.len() > 50);
+
+    let mut whole = store_at(today());
+    whole.apply_remote(&changes, None).unwrap();
+    let mut one_by_one = store_at(today());
+    for c in &changes {
+        one_by_one.apply_remote(std::slice::from_ref(c), None).unwrap();
+    }
+    let derived = derived_everywhere(&whole);
+    // Ages counted from the corrected birth date: the late edit reached every visit.
+    let first_visit_age = (birth + chrono::Months::new(1) - (birth - chrono::Months::new(1))).num_days();
+    assert!(
+        derived
+            .iter()
+            .any(|r| r.contains(&format!("\\\"age_days\\\":{first_visit_age}"))),
+        "{derived:?}"
+    );
+    assert_eq!(derived, derived_everywhere(&one_by_one));
+    // And as the origin derived them from its own saves.
+    assert_eq!(derived, derived_everywhere(&a));
+}
+
+#[test]
+fn a_page_merged_within_a_time_budget_takes_what_fits_and_saves_its_cursor_with_the_last() {
+    let mut a = store_at(today());
+    a_year_of_visits(&mut a, VILLAGE);
+    let page = a.outbox(100).unwrap();
+    let mut b = store_at(today());
+    // No time at all: one change per hold, and the cursor only once the page is all in.
+    let mut at = 0;
+    let mut holds = 0;
+    while at < page.len() {
+        let r = b
+            .apply_remote_within(&page[at..], Some("42"), Some(std::time::Duration::ZERO))
+            .unwrap();
+        assert_eq!(r.consumed, 1);
+        at += r.consumed;
+        holds += 1;
+        let saved = b.pull_cursor().unwrap();
+        assert_eq!(saved.as_deref(), (at == page.len()).then_some("42"), "after {at}");
+    }
+    assert_eq!(holds, page.len());
+    // The same data as a page taken whole.
+    let mut c = store_at(today());
+    let r = c
+        .apply_remote_within(&page, Some("42"), Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    assert_eq!(r.consumed, page.len());
+    assert_eq!(dump(&b), dump(&c));
+    assert_eq!(derived_everywhere(&b), derived_everywhere(&c));
+}

@@ -8,36 +8,20 @@ use uuid::Uuid;
 
 use crate::hlc::Hlc;
 
-/// The synced tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum Entity {
-    Household,
-    Person,
-    Enrolment,
-    Visit,
+crate::word_enum! {
+    /// The synced tables.
+    pub enum Entity {
+        Household = "household",
+        Person = "person",
+        Enrolment = "enrolment",
+        Visit = "visit",
+    }
 }
 
 /// The tombstone is a field like any other.
 pub const DELETED: &str = "deleted";
 
 impl Entity {
-    pub const ALL: [Entity; 4] = [Entity::Household, Entity::Person, Entity::Enrolment, Entity::Visit];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Entity::Household => "household",
-            Entity::Person => "person",
-            Entity::Enrolment => "enrolment",
-            Entity::Visit => "visit",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Entity> {
-        Entity::ALL.into_iter().find(|e| e.as_str() == s)
-    }
-
     /// The fields a change may carry for this entity (besides `deleted`). Everything else
     /// is refused, so a change can never name a column it should not touch. The order,
     /// with `retired` after it, is part of the device store's format (its `clocks`

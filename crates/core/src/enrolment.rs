@@ -9,18 +9,17 @@ use crate::problem::out_of_range;
 use crate::problem::{Problem, label};
 use crate::rules::Rules;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum TargetKind {
-    Catin,
-    IbuHamil,
-    /// Ibu pasca persalinan, to day 42.
-    Nifas,
-    /// Baduta and balita: from birth to 60 months.
-    Anak,
-    /// A family at risk of stunting, followed as a family.
-    Krs,
+crate::word_enum! {
+    pub enum TargetKind {
+        Catin = "catin",
+        IbuHamil = "ibu_hamil",
+        /// Ibu pasca persalinan, to day 42.
+        Nifas = "nifas",
+        /// Baduta and balita: from birth to 60 months.
+        Anak = "anak",
+        /// A family at risk of stunting, followed as a family.
+        Krs = "krs",
+    }
 }
 
 impl TargetKind {
@@ -35,26 +34,25 @@ impl TargetKind {
     }
 }
 
-/// Why an enrolment ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum ExitReason {
-    /// Catin: the wedding took place.
-    Menikah,
-    /// Catin: the wedding was called off.
-    Batal,
-    /// Ibu hamil: delivered (opens nifas and the child's enrolment).
-    Melahirkan,
-    /// Ibu hamil: miscarriage.
-    Keguguran,
-    Meninggal,
-    /// Moved out of the area.
-    Pindah,
-    /// The target's window ended (day 42 after delivery, 60 months of age).
-    Selesai,
-    /// KRS: the family no longer meets a criterion.
-    TidakBerisiko,
+crate::word_enum! {
+    /// Why an enrolment ended.
+    pub enum ExitReason {
+        /// Catin: the wedding took place.
+        Menikah = "menikah",
+        /// Catin: the wedding was called off.
+        Batal = "batal",
+        /// Ibu hamil: delivered (opens nifas and the child's enrolment).
+        Melahirkan = "melahirkan",
+        /// Ibu hamil: miscarriage.
+        Keguguran = "keguguran",
+        Meninggal = "meninggal",
+        /// Moved out of the area.
+        Pindah = "pindah",
+        /// The target's window ended (day 42 after delivery, 60 months of age).
+        Selesai = "selesai",
+        /// KRS: the family no longer meets a criterion.
+        TidakBerisiko = "tidak_berisiko",
+    }
 }
 
 impl ExitReason {

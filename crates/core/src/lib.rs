@@ -24,6 +24,7 @@ pub mod risk;
 pub mod rules;
 pub mod schedule;
 pub mod visit;
+pub mod words;
 
 #[cfg(test)]
 mod testing;

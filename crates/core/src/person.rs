@@ -7,13 +7,11 @@ use uuid::Uuid;
 use crate::nik;
 use crate::problem::{Problem, label};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub enum Sex {
-    #[serde(rename = "L")]
-    Male,
-    #[serde(rename = "P")]
-    Female,
+crate::word_enum! {
+    pub enum Sex {
+        Male = "L",
+        Female = "P",
+    }
 }
 
 impl Sex {
@@ -34,21 +32,20 @@ impl Sex {
     }
 }
 
-/// Relationship to the head of family, as on the KK.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum Relationship {
-    KepalaKeluarga,
-    Istri,
-    Suami,
-    Anak,
-    Menantu,
-    Cucu,
-    OrangTua,
-    Mertua,
-    FamiliLain,
-    Lainnya,
+crate::word_enum! {
+    /// Relationship to the head of family, as on the KK.
+    pub enum Relationship {
+        KepalaKeluarga = "kepala_keluarga",
+        Istri = "istri",
+        Suami = "suami",
+        Anak = "anak",
+        Menantu = "menantu",
+        Cucu = "cucu",
+        OrangTua = "orang_tua",
+        Mertua = "mertua",
+        FamiliLain = "famili_lain",
+        Lainnya = "lainnya",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,112 +1,51 @@
 //! Risk flags (DOMAIN.md §2.1) and the rules that raise them from registration data.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use crate::age;
 use crate::enrolment::{Enrolment, EnrolmentDetails, TargetKind, gestational_weeks};
 use crate::person::Sex;
 use crate::rules::Rules;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum RiskFlag {
-    Anemia,
-    /// Hb so low the woman must be referred at once.
-    AnemiaRefer,
-    Kek,
-    BmiUnder,
-    TooYoung,
-    TooOld,
-    TooClose,
-    TooMany,
-    ShortStature,
-    Smoker,
-    SmokeExposure,
-    DangerSign,
-    HighBloodPressure,
-    LowBirthWeight,
-    ShortBirthLength,
-    Stunted,
-    SeverelyStunted,
-    Wasted,
-    SeverelyWasted,
-    Underweight,
-    SeverelyUnderweight,
-    Overweight,
-    Obese,
-    Microcephaly,
-    /// Child MUAC < 11.5 cm.
-    Sam,
-    /// Child MUAC 11.5 to < 12.5 cm.
-    Mam,
-    Oedema,
+crate::word_enum! {
+    pub enum RiskFlag {
+        Anemia = "anemia",
+        /// Hb so low the woman must be referred at once.
+        AnemiaRefer = "anemia_refer",
+        Kek = "kek",
+        BmiUnder = "bmi_under",
+        TooYoung = "too_young",
+        TooOld = "too_old",
+        TooClose = "too_close",
+        TooMany = "too_many",
+        ShortStature = "short_stature",
+        Smoker = "smoker",
+        SmokeExposure = "smoke_exposure",
+        DangerSign = "danger_sign",
+        HighBloodPressure = "high_blood_pressure",
+        LowBirthWeight = "low_birth_weight",
+        ShortBirthLength = "short_birth_length",
+        Stunted = "stunted",
+        SeverelyStunted = "severely_stunted",
+        Wasted = "wasted",
+        SeverelyWasted = "severely_wasted",
+        Underweight = "underweight",
+        SeverelyUnderweight = "severely_underweight",
+        Overweight = "overweight",
+        Obese = "obese",
+        Microcephaly = "microcephaly",
+        /// Child MUAC < 11.5 cm.
+        Sam = "sam",
+        /// Child MUAC 11.5 to < 12.5 cm.
+        Mam = "mam",
+        Oedema = "oedema",
+    }
 }
 
 impl RiskFlag {
-    pub const ALL: &'static [RiskFlag] = &[
-        RiskFlag::Anemia,
-        RiskFlag::AnemiaRefer,
-        RiskFlag::Kek,
-        RiskFlag::BmiUnder,
-        RiskFlag::TooYoung,
-        RiskFlag::TooOld,
-        RiskFlag::TooClose,
-        RiskFlag::TooMany,
-        RiskFlag::ShortStature,
-        RiskFlag::Smoker,
-        RiskFlag::SmokeExposure,
-        RiskFlag::DangerSign,
-        RiskFlag::HighBloodPressure,
-        RiskFlag::LowBirthWeight,
-        RiskFlag::ShortBirthLength,
-        RiskFlag::Stunted,
-        RiskFlag::SeverelyStunted,
-        RiskFlag::Wasted,
-        RiskFlag::SeverelyWasted,
-        RiskFlag::Underweight,
-        RiskFlag::SeverelyUnderweight,
-        RiskFlag::Overweight,
-        RiskFlag::Obese,
-        RiskFlag::Microcephaly,
-        RiskFlag::Sam,
-        RiskFlag::Mam,
-        RiskFlag::Oedema,
-    ];
-
     /// The flag's stable code: its name in the rules file, the store and the wire.
     pub fn code(self) -> &'static str {
-        use RiskFlag::*;
-        match self {
-            Anemia => "anemia",
-            AnemiaRefer => "anemia_refer",
-            Kek => "kek",
-            BmiUnder => "bmi_under",
-            TooYoung => "too_young",
-            TooOld => "too_old",
-            TooClose => "too_close",
-            TooMany => "too_many",
-            ShortStature => "short_stature",
-            Smoker => "smoker",
-            SmokeExposure => "smoke_exposure",
-            DangerSign => "danger_sign",
-            HighBloodPressure => "high_blood_pressure",
-            LowBirthWeight => "low_birth_weight",
-            ShortBirthLength => "short_birth_length",
-            Stunted => "stunted",
-            SeverelyStunted => "severely_stunted",
-            Wasted => "wasted",
-            SeverelyWasted => "severely_wasted",
-            Underweight => "underweight",
-            SeverelyUnderweight => "severely_underweight",
-            Overweight => "overweight",
-            Obese => "obese",
-            Microcephaly => "microcephaly",
-            Sam => "sam",
-            Mam => "mam",
-            Oedema => "oedema",
-        }
+        self.as_str()
     }
 
     pub fn label_id(self) -> &'static str {

@@ -185,18 +185,17 @@ pub struct HamilVisit {
     pub services: Services,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum KbppMethod {
-    Iud,
-    Implan,
-    Tubektomi,
-    Suntik,
-    PilMini,
-    Mal,
-    Kondom,
-    Tidak,
+crate::word_enum! {
+    pub enum KbppMethod {
+        Iud = "iud",
+        Implan = "implan",
+        Tubektomi = "tubektomi",
+        Suntik = "suntik",
+        PilMini = "pil_mini",
+        Mal = "mal",
+        Kondom = "kondom",
+        Tidak = "tidak",
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -237,6 +237,8 @@ impl Replica for Upstream {
         changes: &[Change],
         origins: &[Option<String>],
         cursor: Option<&str>,
+        // The hub's own store has no window waiting on it: a page is taken whole.
+        _budget: Option<std::time::Duration>,
     ) -> Result<Applied, SyncError> {
         let scope = self
             .scope()?
@@ -273,6 +275,7 @@ impl Replica for Upstream {
             );
         }
         Ok(Applied {
+            consumed: changes.len(),
             applied: (out.accepted - out.duplicates) as u64,
             conflicts: 0,
         })

@@ -11,40 +11,86 @@ use pendamping_core::risk::RiskFlag;
 use pendamping_core::schedule::{self, DueInput};
 use pendamping_core::visit::Visit;
 use pendamping_core::visit::VisitData;
-use pendamping_core::{Enrolment, Entity, Household, Person, Relationship, Rules, TargetKind};
+use pendamping_core::{Enrolment, Entity, Household, Person, Relationship, Rules, Sex, TargetKind};
+use std::collections::BTreeSet;
+
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::Result;
 use crate::{rows, text};
 
-/// Refreshes what depends on one row, after it changed.
+/// Refreshes what depends on one row, after it changed (a save here).
 pub(crate) fn refresh(conn: &Connection, rules: &Rules, today: NaiveDate, entity: Entity, id: &str) -> Result<()> {
-    match entity {
-        Entity::Household => household(conn, rules, today, id),
-        Entity::Person => {
-            let household_id = person(conn, id)?;
-            if let Some(h) = &household_id {
-                household(conn, rules, today, h)?;
+    let mut dependents = Dependents::default();
+    dependents.note(conn, entity, id)?;
+    dependents.derive(conn, rules, today)
+}
+
+/// What depends on rows that changed, gathered while a page of incoming changes is merged
+/// and derived once at its end: a first sync brings an enrolment's visits together, and
+/// each used to derive the enrolment again, as each edit of a person did the visits of
+/// their whole household.
+#[derive(Default)]
+pub(crate) struct Dependents {
+    /// Enrolments whose visits' results are computed again (a person or the enrolment changed).
+    revisit: BTreeSet<String>,
+    /// Enrolments whose schedule and end are derived again.
+    enrolments: BTreeSet<String>,
+    /// Households whose KRS status is derived again.
+    households: BTreeSet<String>,
+}
+
+impl Dependents {
+    /// Notes what depends on one row, after it changed (its own name tokens at once).
+    pub(crate) fn note(&mut self, conn: &Connection, entity: Entity, id: &str) -> Result<()> {
+        match entity {
+            Entity::Household => {
+                self.households.insert(id.to_string());
             }
-            // The birth date and sex feed the results and the schedule of this person's
-            // enrolments; the number of children, those of the women of the household.
-            let sql = "SELECT id FROM enrolments WHERE person_id = ?1 OR household_id = ?2";
-            let mut stmt = conn.prepare_cached(sql)?;
-            let enrolments: Vec<String> = stmt
-                .query_map((id, household_id.as_deref()), |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            for e in enrolments {
-                revisit(conn, rules, today, &e)?;
-                enrolment(conn, rules, today, &e)?;
+            Entity::Person => {
+                let household_id = person(conn, id)?;
+                // The birth date and sex feed the results and the schedule of this person's
+                // enrolments; the number of children, those of the women of the household.
+                let sql = "SELECT id FROM enrolments WHERE person_id = ?1 OR household_id = ?2";
+                let mut stmt = conn.prepare_cached(sql)?;
+                for e in stmt.query_map((id, household_id.as_deref()), |r| r.get::<_, String>(0))? {
+                    let e = e?;
+                    self.revisit.insert(e.clone());
+                    self.enrolments.insert(e);
+                }
+                self.households.extend(household_id);
             }
-            Ok(())
+            Entity::Enrolment => {
+                self.revisit.insert(id.to_string());
+                self.enrolments.insert(id.to_string());
+            }
+            Entity::Visit => {
+                // A visit's derived columns were written with it; what depends on it is its enrolment.
+                let enrolment_id: Option<Option<String>> = conn
+                    .prepare_cached("SELECT enrolment_id FROM visits WHERE id = ?1")?
+                    .query_row([id], |r| r.get(0))
+                    .optional()?;
+                self.enrolments.extend(enrolment_id.flatten());
+            }
         }
-        Entity::Enrolment => {
-            revisit(conn, rules, today, id)?;
-            enrolment(conn, rules, today, id)
+        Ok(())
+    }
+
+    /// Derives each noted dependent once: visits' results first, then the schedules that
+    /// read them, then the households, which read the enrolments.
+    pub(crate) fn derive(self, conn: &Connection, rules: &Rules, today: NaiveDate) -> Result<()> {
+        for e in &self.revisit {
+            revisit(conn, rules, today, e)?;
         }
-        Entity::Visit => visit(conn, rules, today, id),
+        let mut households = self.households;
+        for e in &self.enrolments {
+            households.extend(enrolment(conn, rules, e)?);
+        }
+        for h in &households {
+            household(conn, rules, today, h)?;
+        }
+        Ok(())
     }
 }
 
@@ -52,7 +98,7 @@ pub(crate) fn refresh(conn: &Connection, rules: &Rules, today: NaiveDate, entity
 pub(crate) fn everything(conn: &Connection, rules: &Rules, today: NaiveDate) -> Result<()> {
     for e in ids(conn, "SELECT id FROM enrolments WHERE ?1 = ?1", "")? {
         revisit(conn, rules, today, &e)?;
-        enrolment(conn, rules, today, &e)?;
+        enrolment(conn, rules, &e)?;
     }
     for h in ids(conn, "SELECT id FROM households WHERE ?1 = ?1", "")? {
         household(conn, rules, today, &h)?;
@@ -116,9 +162,9 @@ fn household(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Re
         .into_iter()
         .filter_map(|(sex, birth, rel, pregnant)| {
             Some(Member {
-                sex: serde_json::from_value(serde_json::Value::String(sex?)).ok()?,
+                sex: Sex::from_word(&sex?)?,
                 birth_date: birth?.parse().ok()?,
-                relationship: serde_json::from_value(serde_json::Value::String(rel?)).ok()?,
+                relationship: Relationship::from_word(&rel?)?,
                 pregnant,
             })
         })
@@ -149,7 +195,9 @@ pub(crate) fn children_count(conn: &Connection, p: &Person) -> Result<Option<u32
     Ok(None)
 }
 
-fn enrolment(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Result<()> {
+/// Derives an enrolment's schedule and end; returns the household whose KRS status it
+/// feeds (a pregnancy's), for the caller to derive after.
+fn enrolment(conn: &Connection, rules: &Rules, id: &str) -> Result<Option<String>> {
     // A row still incomplete (its other fields not yet merged) does not read as a record:
     // nothing is derived from it until it does.
     let e = rows::read_record::<Enrolment>(conn, Entity::Enrolment, id)
@@ -162,15 +210,12 @@ fn enrolment(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Re
     let (Some(e), Some(person)) = (e, person) else {
         conn.prepare_cached("UPDATE enrolments SET next_due = NULL, active_until = NULL WHERE id = ?1")?
             .execute([id])?;
-        return Ok(());
+        return Ok(None);
     };
     schedule(conn, rules, &e, &person)?;
     conn.prepare_cached("UPDATE enrolments SET active_until = ?2 WHERE id = ?1")?
         .execute((id, e.effective_end(person.birth_date, rules).map(|d| d.to_string())))?;
-    if e.kind == TargetKind::IbuHamil {
-        household(conn, rules, today, &e.household_id.to_string())?;
-    }
-    Ok(())
+    Ok((e.kind == TargetKind::IbuHamil).then(|| e.household_id.to_string()))
 }
 
 /// Recomputes an enrolment's next due date and its last visit's flags from its visits;
@@ -335,11 +380,9 @@ pub(crate) fn visit_columns(data: Option<&VisitData>, results: Option<&VisitResu
         VisitData::Nifas(n) => (None, n.kbpp_method),
         _ => (None, None),
     };
-    let kbpp = kbpp
-        .and_then(|k| serde_json::to_value(k).ok())
-        .and_then(|v| v.as_str().map(str::to_string));
+    let kbpp = kbpp.map(|k| k.as_str().to_string());
     vec![
-        Sql::Text(crate::write::kind_str(d.kind())),
+        Sql::Text(d.kind().as_str().to_string()),
         text(join_flags(flags)),
         int(ttd.map(i64::from)),
         text(kbpp),
@@ -348,34 +391,16 @@ pub(crate) fn visit_columns(data: Option<&VisitData>, results: Option<&VisitResu
     ]
 }
 
-/// A visit's derived columns were written with it; what depends on it is its enrolment.
-fn visit(conn: &Connection, rules: &Rules, today: NaiveDate, id: &str) -> Result<()> {
-    let enrolment_id: Option<Option<String>> = conn
-        .prepare_cached("SELECT enrolment_id FROM visits WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
-    if let Some(Some(e)) = enrolment_id {
-        enrolment(conn, rules, today, &e)?;
-    }
-    Ok(())
-}
-
 pub(crate) fn join_flags(flags: &[RiskFlag]) -> Option<String> {
     if flags.is_empty() {
         return None;
     }
-    Some(
-        flags
-            .iter()
-            .filter_map(|f| serde_json::to_value(f).ok()?.as_str().map(str::to_string))
-            .collect::<Vec<_>>()
-            .join(","),
-    )
+    Some(flags.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(","))
 }
 
 pub(crate) fn parse_flags(s: &str) -> Vec<RiskFlag> {
     s.split(',')
         .filter(|t| !t.is_empty())
-        .filter_map(|t| serde_json::from_value(serde_json::Value::String(t.to_string())).ok())
+        .filter_map(RiskFlag::from_word)
         .collect()
 }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::Store;
 use crate::error::Result;
-use crate::query::{date, enum_of, uuid};
+use crate::query::{date, uuid, word};
 
 /// One row of a list: who, where, who accompanies them, and why they are on it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -134,12 +134,12 @@ impl Store {
                         .unwrap_or_default(),
                     person_id: r.get::<_, Option<String>>(3)?.map(uuid).transpose()?,
                     enrolment_id: Some(enrolment_id),
-                    kind: enum_of(r.get(4)?),
+                    kind: word(r.get(4)?, TargetKind::from_word),
                     name: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
                     head_name: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
                     rt: r.get(7)?,
                     rw: r.get(8)?,
-                    sex: enum_of(r.get(9)?),
+                    sex: word(r.get(9)?, Sex::from_word),
                     birth_date: r.get::<_, Option<String>>(10)?.map(date).transpose()?,
                     flags: Vec::new(),
                     last_visit: None,

@@ -37,8 +37,10 @@ fn unreadable(e: impl std::error::Error + Send + Sync + 'static, value: String) 
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("{value:?}: {e}").into())
 }
 
-pub(crate) fn enum_of<T: serde::de::DeserializeOwned>(s: Option<String>) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s?)).ok()
+/// A stored word of a closed vocabulary (`pendamping_core::word_enum!`): `None` for none,
+/// and for a word a newer version wrote that this one does not know.
+pub(crate) fn word<T>(s: Option<String>, from_word: fn(&str) -> Option<T>) -> Option<T> {
+    s.as_deref().and_then(from_word)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -148,9 +150,9 @@ fn person_summary(r: &Row) -> rusqlite::Result<PersonSummary> {
         area_code: r.get(2)?,
         nik_masked: nik.as_deref().map(nik::mask),
         name: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-        sex: enum_of(r.get(5)?),
+        sex: word(r.get(5)?, Sex::from_word),
         birth_date: r.get::<_, Option<String>>(6)?.and_then(|d| d.parse().ok()),
-        relationship: enum_of(r.get(7)?),
+        relationship: word(r.get(7)?, Relationship::from_word),
     })
 }
 
@@ -384,7 +386,8 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (id, person, household, area_code, name, kind, due, flags) = row?;
-            let Some(kind) = enum_of::<TargetKind>(kind) else {
+            // A kind from a newer version is not one this list shows.
+            let Some(kind) = word(kind, TargetKind::from_word) else {
                 continue;
             };
             out.push(Caseload {

@@ -1,16 +1,16 @@
 //! Gathers the recap's input for an area and month; the figures come from the core's pure
 //! `recap::compute`.
 
-use pendamping_core::TargetKind;
 use pendamping_core::recap::{self, Month, Recap, RecapEnrolment, RecapHousehold, RecapInput, RecapVisit};
 use pendamping_core::visit::{KbppMethod, Services};
+use pendamping_core::{ExitReason, TargetKind};
 
 use rusqlite::OptionalExtension;
 
 use crate::Store;
 use crate::derive::parse_flags;
 use crate::error::Result;
-use crate::query::{date, enum_of, uuid};
+use crate::query::{date, uuid, word};
 
 impl Store {
     /// The monthly recap of every village under `area` (a village, kecamatan, …).
@@ -70,7 +70,7 @@ impl Store {
         for row in rows {
             let (id, hh, area_code, tpk, kind, start, end, reason, until, birth, person) = row?;
             // A kind from a newer version is not one this recap counts.
-            let (Some(kind), Some(start), Some(birth)) = (enum_of(kind), start, birth) else {
+            let (Some(kind), Some(start), Some(birth)) = (word(kind, TargetKind::from_word), start, birth) else {
                 continue;
             };
             enrolments.push(RecapEnrolment {
@@ -82,7 +82,7 @@ impl Store {
                 kind,
                 start_date: date(start)?,
                 end_date: end.map(date).transpose()?,
-                end_reason: enum_of(reason),
+                end_reason: word(reason, ExitReason::from_word),
                 effective_end: until.map(date).transpose()?,
                 birth_date: date(birth)?,
                 catin: None,
@@ -152,7 +152,7 @@ impl Store {
                         bansos: bits & 8 != 0,
                     },
                     ttd_total: ttd,
-                    kbpp_method: enum_of::<KbppMethod>(kbpp),
+                    kbpp_method: word(kbpp, KbppMethod::from_word),
                     measured: pendamping_core::recap::Measured {
                         weight: bits & crate::derive::WEIGHED != 0,
                         length: bits & crate::derive::LENGTH_MEASURED != 0,

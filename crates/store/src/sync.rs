@@ -17,6 +17,8 @@ use crate::{Store, derive, meta_get, meta_set, rows};
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ApplyReport {
+    /// How many of the changes given were taken (all, unless a time budget ran out).
+    pub consumed: usize,
     pub applied: usize,
     /// Already seen here (replays, and our own changes coming back).
     pub skipped: usize,
@@ -124,13 +126,31 @@ impl Store {
     /// Merges a page of incoming changes and saves the pull cursor, in one transaction.
     /// Replays are skipped; a bad change is rejected on its own and never blocks the rest.
     pub fn apply_remote(&mut self, changes: &[Change], cursor: Option<&str>) -> Result<ApplyReport> {
+        self.apply_remote_within(changes, cursor, None)
+    }
+
+    /// Like `apply_remote`, but takes only as many of `changes` as fit in `budget` (at least
+    /// one), so that the store is held briefly while a screen waits; `consumed` says how
+    /// many. The cursor is saved only with the last of them.
+    pub fn apply_remote_within(
+        &mut self,
+        changes: &[Change],
+        cursor: Option<&str>,
+        budget: Option<std::time::Duration>,
+    ) -> Result<ApplyReport> {
+        let started = std::time::Instant::now();
         let today = self.today();
         let now_ms = self.opts.time.now_millis();
         let recorded_at = self.now().to_rfc3339();
         let tx = self.conn.transaction()?;
         let mut clock = self.clock;
         let mut report = ApplyReport::default();
+        let mut dependents = derive::Dependents::default();
         for c in changes {
+            if budget.is_some_and(|b| report.consumed > 0 && started.elapsed() >= b) {
+                break;
+            }
+            report.consumed += 1;
             let mut owned;
             let c = if c.entity.retired().iter().any(|f| c.fields.contains_key(*f)) {
                 owned = c.clone();
@@ -194,13 +214,14 @@ impl Store {
             if after != before {
                 let derived = derive::row_columns(&tx, &self.opts.rules, today, c.entity, &row, &after)?;
                 rows::write_state(&tx, c.entity, &row, &c.area_code, &after, derived)?;
-                derive::refresh(&tx, &self.opts.rules, today, c.entity, &row)?;
+                dependents.note(&tx, c.entity, &row)?;
             }
             tx.prepare_cached("INSERT INTO applied_changes (change_id) VALUES (?1)")?
                 .execute([&id])?;
             report.applied += 1;
         }
-        if let Some(cursor) = cursor {
+        dependents.derive(&tx, &self.opts.rules, today)?;
+        if let Some(cursor) = cursor.filter(|_| report.consumed == changes.len()) {
             meta_set(&tx, "pull_cursor", cursor)?;
         }
         meta_set(&tx, "hlc", &clock.tick(now_ms).to_string())?;
@@ -330,7 +351,7 @@ impl Store {
             let (id, entity, row_id, field, lv, lh, rv, rh, winner, at) = row?;
             out.push(Conflict {
                 id,
-                entity: Entity::parse(&entity).ok_or_else(|| crate::StoreError::Corrupt {
+                entity: Entity::from_word(&entity).ok_or_else(|| crate::StoreError::Corrupt {
                     table: "conflicts",
                     id: id.to_string(),
                     reason: format!("unknown entity {entity:?}"),

@@ -240,7 +240,7 @@ impl Writer<'_> {
                 .query_row(
                     (
                         e.person_id.to_string(),
-                        kind_str(e.kind),
+                        e.kind.as_str(),
                         e.id.to_string(),
                         end,
                         e.start_date.to_string(),
@@ -404,13 +404,6 @@ impl Writer<'_> {
             next_due,
         })
     }
-}
-
-pub(crate) fn kind_str(k: TargetKind) -> String {
-    serde_json::to_value(k)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 impl Store {

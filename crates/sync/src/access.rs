@@ -89,9 +89,10 @@ impl Outgoing {
     }
 }
 
-/// A page applied: changes new here, and conflicts found.
+/// A page applied: how many of its changes were taken, changes new here, and conflicts found.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Applied {
+    pub consumed: usize,
     pub applied: u64,
     pub conflicts: u64,
 }
@@ -118,10 +119,16 @@ pub trait Replica {
     fn pull_cursor(&self) -> Result<Option<String>>;
     fn reset_pull_cursor(&mut self) -> Result<()>;
     /// Merges changes of a page (who made each) in one transaction, saving `cursor` with
-    /// them when they end the page. Merging is idempotent: a page cut between its slices
-    /// is pulled again from the cursor before it, and what was merged is skipped.
-    fn apply_remote(&mut self, changes: &[Change], origins: &[Option<String>], cursor: Option<&str>)
-    -> Result<Applied>;
+    /// them when they end the page; with a `budget`, only the first of them that fit in it
+    /// (`Applied::consumed`). Merging is idempotent: a page cut between its slices is pulled
+    /// again from the cursor before it, and what was merged is skipped.
+    fn apply_remote(
+        &mut self,
+        changes: &[Change],
+        origins: &[Option<String>],
+        cursor: Option<&str>,
+        budget: Option<std::time::Duration>,
+    ) -> Result<Applied>;
     /// The version of the kecamatan's NIK digest held (a device checks registrations
     /// against it offline).
     fn nik_digest_version(&self) -> Result<Option<String>> {
@@ -225,9 +232,11 @@ impl Replica for Store {
         changes: &[Change],
         _origins: &[Option<String>],
         cursor: Option<&str>,
+        budget: Option<std::time::Duration>,
     ) -> Result<Applied> {
-        let r = Store::apply_remote(self, changes, cursor)?;
+        let r = Store::apply_remote_within(self, changes, cursor, budget)?;
         Ok(Applied {
+            consumed: r.consumed,
             applied: r.applied as u64,
             conflicts: r.conflicts as u64,
         })

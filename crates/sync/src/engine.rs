@@ -358,9 +358,13 @@ const MAX_PAGE: usize = 64 << 20;
 /// Most changes in one page of a streamed pull (~10 KB on the wire).
 const STREAM_PAGE: usize = 500;
 
-/// Most changes merged under one hold of the store: about 30 ms each on this project's
-/// 2-core machine (`cargo bench -p pendamping-tests --bench sync -- stall`).
+/// Most changes merged under one hold of the store.
 const APPLY_SLICE: usize = 100;
+
+/// How long one hold of the store may merge changes before it lets a waiting screen in:
+/// a slice of 100 took 30 ms as a rule but over 100 ms now and then on this project's
+/// 2-core machine (`cargo bench -p pendamping-tests --bench sync -- stall`).
+const APPLY_BUDGET: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// Between two slices of a page: long enough for a waiting command to take the store.
 const SLICE_PAUSE: std::time::Duration = std::time::Duration::from_millis(1);
@@ -780,18 +784,22 @@ impl Run<'_> {
         // A slice at a time, each under the store's lock for a moment, so the app's screens
         // answer while a first sync of a kecamatan is applied; the cursor goes with the last.
         let cursor = page.next.to_string();
-        let slices = page.changes.len().div_ceil(APPLY_SLICE).max(1);
-        for i in 0..slices {
-            let range = i * APPLY_SLICE..((i + 1) * APPLY_SLICE).min(page.changes.len());
-            let last = (i + 1 == slices).then_some(cursor.as_str());
-            let report = store.with(|s| s.apply_remote(&page.changes[range.clone()], &origins[range], last))?;
+        let n = page.changes.len();
+        let mut at = 0;
+        loop {
+            let upto = (at + APPLY_SLICE).min(n);
+            let last = (upto == n).then_some(cursor.as_str());
+            let report = store
+                .with(|s| s.apply_remote(&page.changes[at..upto], &origins[at..upto], last, Some(APPLY_BUDGET)))?;
             self.sum.pulled += report.applied;
             self.sum.conflicts += report.conflicts;
-            if last.is_none() {
-                // A mutex is not fair: without a pause the next slice takes the store again
-                // before a waiting screen's command wakes.
-                tokio::time::sleep(SLICE_PAUSE).await;
+            at += report.consumed.max(1);
+            if at >= n {
+                break;
             }
+            // A mutex is not fair: without a pause the next slice takes the store again
+            // before a waiting screen's command wakes.
+            tokio::time::sleep(SLICE_PAUSE).await;
         }
         pulling.done += page.changes.len() as u64;
         // The total never counts down: only a change that arrived meanwhile can raise it.
