@@ -4,11 +4,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pendamping_protocol::{PushHead, seal, wire};
+use pendamping_protocol::{PushHead, seal};
 use pendamping_vault::DeviceKey;
 
 fuzz_target!(|bytes: &[u8]| {
-    let Ok((head, changes)) = wire::unpack::<PushHead>(bytes) else {
+    let Ok((head, changes)) = PushHead::unpack(bytes) else {
         return;
     };
     let _ = pendamping_protocol::expand_origins(&head.origins, changes.len());

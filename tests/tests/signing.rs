@@ -145,6 +145,33 @@ async fn a_device_enrolled_before_signing_still_pushes_unsigned() {
     let made = a_year_of_visits(&mut tablet, VILLAGE);
     let sum = sync(&mut tablet).await;
     assert_eq!((sum.pushed, sum.rejected), (made, 0));
+
+    // That version's packed push: its head ends at `origins`.
+    #[derive(serde::Serialize)]
+    struct OldHead {
+        schema_version: u32,
+        seen: u64,
+        origins: Vec<pendamping_protocol::OriginRun>,
+    }
+    let more = a_year_of_visits(&mut tablet, VILLAGE);
+    let changes = tablet.outbox(100).unwrap();
+    let head = OldHead {
+        schema_version: SCHEMA_VERSION,
+        seen: 0,
+        origins: Vec::new(),
+    };
+    let answer: PushResponse = reqwest::Client::new()
+        .post(format!("{}/v1/sync/push", centre.url()))
+        .bearer_auth(&resp.token)
+        .header("content-type", pendamping_protocol::wire::MEDIA_TYPE)
+        .body(pendamping_protocol::wire::pack(head, &changes))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((answer.accepted as u64, answer.rejected.len()), (more, 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

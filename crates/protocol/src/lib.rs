@@ -292,6 +292,29 @@ pub struct PushHead {
     pub seals: Vec<seal::Seal>,
 }
 
+impl PushHead {
+    /// A packed push's head and changes, from this version or from one before signed
+    /// changes (whose head ends at `origins`: it reads with no seals).
+    pub fn unpack(bytes: &[u8]) -> Result<(PushHead, Vec<Change>), wire::WireError> {
+        #[derive(Deserialize)]
+        struct Unsealed {
+            schema_version: u32,
+            seen: u64,
+            origins: Vec<OriginRun>,
+        }
+        wire::unpack::<PushHead>(bytes).or_else(|e| {
+            let (h, changes) = wire::unpack::<Unsealed>(bytes).map_err(|_| e)?;
+            let head = PushHead {
+                schema_version: h.schema_version,
+                seen: h.seen,
+                origins: h.origins,
+                seals: Vec::new(),
+            };
+            Ok((head, changes))
+        })
+    }
+}
+
 /// A packed pull answer: the fields of `PullResponse` before its changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullHead {

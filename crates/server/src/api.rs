@@ -156,7 +156,7 @@ impl AppState {
 
     /// A packed push (`wire::MEDIA_TYPE`), applied as its JSON form is.
     pub fn push_packed(&self, device: &Device, packed: &[u8]) -> Result<PushResponse, ApiError> {
-        let (head, changes): (PushHead, Vec<Change>) = wire::unpack(packed)
+        let (head, changes) = PushHead::unpack(packed)
             .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::Malformed, e.to_string()))?;
         let json = serde_json::to_vec(&PushRequest {
             schema_version: head.schema_version,
