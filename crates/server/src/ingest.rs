@@ -263,8 +263,6 @@ impl Origins {
     }
 }
 
-/// What the seals of a pushed batch say of each change: checked once per seal, kept (on a
-/// hub) once the first of its changes is stored.
 /// Why a change is refused, before it is looked at further.
 type Refusal = (RejectCode, String);
 
@@ -272,6 +270,8 @@ type Refusal = (RejectCode, String);
 /// why it is refused.
 type Verdict<T> = std::result::Result<Option<T>, Refusal>;
 
+/// What the seals of a pushed batch say of each change: checked once per seal, kept (on a
+/// hub) once the first of its changes is stored.
 #[derive(Default)]
 struct Sealed {
     /// Per change: the seal it is under and its leaf, or why it is refused; `None` when its
@@ -332,17 +332,19 @@ impl Sealed {
                         format!("perangkat asal {who} tidak mendaftarkan kunci tanda tangan"),
                     )),
                     Some(k) => {
+                        // The leaves are the changes as `Change` writes them; one that does not
+                        // read as one is refused with its seal, never an error of the server's.
                         let changes = req.bodies[span.clone()]
                             .iter()
                             .map(|b| serde_json::from_str::<pendamping_core::Change>(b))
-                            .collect::<serde_json::Result<Vec<_>>>()
-                            .map_err(|e| crate::ServerError::Corrupt(e.to_string()))?;
-                        match seal::open(seal, who, &k, &changes) {
-                            Ok((kept, leaves)) => {
+                            .collect::<serde_json::Result<Vec<_>>>();
+                        match changes.map(|c| seal::open(seal, who, &k, &c)) {
+                            Err(e) => Err((RejectCode::Invalid, format!("perubahan tidak terbaca: {e}"))),
+                            Ok(Ok((kept, leaves))) => {
                                 out.seals.push((who.to_string(), kept, None));
                                 Ok(leaves)
                             }
-                            Err(e) => Err((
+                            Ok(Err(e)) => Err((
                                 RejectCode::BadSignature,
                                 format!("tanda tangan perangkat {who} tidak cocok: {e}"),
                             )),
