@@ -237,7 +237,16 @@ async fn a_hub_relays_what_it_received_but_cannot_alter_it_or_pass_it_off_as_ano
             .unwrap();
         assert_eq!(n as u64, of_b);
     }
+    let kept_seals = |hub: &TestServer| -> i64 {
+        hub.db()
+            .query_row("SELECT COUNT(*) FROM seals WHERE length(kept) > 0", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(kept_seals(&hub), 3, "one per push the hub received");
     let relayed = hub.relay().await.unwrap();
+    // Each change of each seal is now confirmed or refused by the centre: nothing of them
+    // can go upstream again, and the hub forgets the seals.
+    assert_eq!(kept_seals(&hub), 0);
     // a's first seal, all but the refused change, reaches the centre; nothing altered or
     // relabelled does.
     assert_eq!(relayed.sync.pushed, first);

@@ -55,6 +55,13 @@ const MIGRATIONS: &[(u32, &str)] = &[
             "/../../schema/server/0007_signing.sql"
         )),
     ),
+    (
+        8,
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schema/server/0008_seal_pruning.sql"
+        )),
+    ),
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -132,7 +132,7 @@ impl Replica for Upstream {
                 let c: Change = serde_json::from_str(&body).map_err(|e| SyncError::Local(e.to_string()))?;
                 let proof = match (seal, leaf, blob) {
                     _ if me.as_deref() == Some(origin.as_str()) => Proof::Own,
-                    (Some(id), Some(leaf), Some(blob)) => {
+                    (Some(id), Some(leaf), Some(blob)) if !blob.is_empty() => {
                         let k = match kept.get(&id) {
                             Some(k) => k.clone(),
                             None => {
@@ -203,6 +203,8 @@ impl Replica for Upstream {
                     .and_then(|mut s| s.execute((r.change_id.as_bytes(), store::REFUSED)))
                     .map_err(sql)?;
             }
+            let ids: Vec<Uuid> = refused.iter().map(|r| r.change_id).collect();
+            forget_closed_seals(&tx, &ids).map_err(sql)?;
             tx.commit().map_err(sql)
         })?;
         if !refused.is_empty() {
@@ -290,8 +292,35 @@ fn set_upstream(up: &Upstream, ids: &[Uuid], to: Option<i64>) -> Result<(), Sync
                 .and_then(|mut s| s.execute((id.as_bytes(), to)))
                 .map_err(sql)?;
         }
+        if to == Some(store::CONFIRMED) {
+            forget_closed_seals(&tx, ids).map_err(sql)?;
+        }
         tx.commit().map_err(sql)
     })
+}
+
+/// Forgets what was kept of the seals of `ids` once none of their changes can go upstream
+/// again: the centre has or refused each. (A change sent again after all, which nothing
+/// does, would go unsigned and be refused by its origin's key.)
+fn forget_closed_seals(tx: &Connection, ids: &[Uuid]) -> rusqlite::Result<()> {
+    use rusqlite::OptionalExtension;
+    let mut seals = std::collections::BTreeSet::new();
+    for id in ids {
+        let seal: Option<Option<i64>> = tx
+            .prepare_cached("SELECT seal FROM changes WHERE change_id = ?1")?
+            .query_row([id.as_bytes()], |r| r.get(0))
+            .optional()?;
+        seals.extend(seal.flatten());
+    }
+    for s in seals {
+        // The row stays (the changes refer to it); its hashes go.
+        tx.prepare_cached(
+            "UPDATE seals SET kept = x'' WHERE id = ?1 AND length(kept) > 0 AND NOT EXISTS \
+             (SELECT 1 FROM changes WHERE seal = ?1 AND (upstream IS NULL OR upstream = 1))",
+        )?
+        .execute([s])?;
+    }
+    Ok(())
 }
 
 /// What one upstream sync did.
