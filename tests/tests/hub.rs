@@ -418,5 +418,9 @@ async fn what_the_centre_refuses_of_a_relayed_change_reaches_the_device_that_mad
     assert_eq!(tablet.held_count().unwrap(), 0);
     let refused = tablet.refused().unwrap();
     assert_eq!(refused.len() as u64, made);
-    assert!(refused.iter().all(|r| r.code == "clock_skew"));
+    assert!(
+        refused
+            .iter()
+            .all(|r| r.code == pendamping_protocol::RejectCode::ClockSkew)
+    );
 }

@@ -262,9 +262,9 @@ async fn a_hub_relays_what_it_received_but_cannot_alter_it_or_pass_it_off_as_ano
 
     // The tablets learn it at the office: the centre's reason reaches the one that made it.
     assert_eq!(sync(&mut tablets[0]).await.confirmed, first);
-    let why: Vec<String> = tablets[0].refused().unwrap().into_iter().map(|r| r.code).collect();
+    let why: Vec<RejectCode> = tablets[0].refused().unwrap().into_iter().map(|r| r.code).collect();
     assert!(
-        why.iter().filter(|c| *c == "bad_signature").count() as u64 == second,
+        why.iter().filter(|c| **c == RejectCode::BadSignature).count() as u64 == second,
         "{why:?}"
     );
 }

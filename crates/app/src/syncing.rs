@@ -102,7 +102,7 @@ pub fn sync_screen(store: &Store) -> Result<SyncScreen, AppError> {
                 change_id: r.change.change_id,
                 entity: r.change.entity,
                 row_id: r.change.row_id,
-                code: pendamping_protocol::RejectCode::parse(&r.code),
+                code: r.code,
                 field: r.field,
                 message: r.message,
                 refused_at: r.rejected_at,

@@ -5,6 +5,7 @@ pub mod age;
 pub mod area;
 pub mod assess;
 pub mod change;
+pub mod codes;
 pub mod enrolment;
 pub mod growth;
 pub mod hlc;

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use pendamping_core::codes::RejectCode;
 use pendamping_core::merge::{self, RowState};
 use pendamping_core::record::Record;
 use pendamping_core::{Change, Entity, Hlc};
@@ -30,7 +31,7 @@ pub struct ApplyReport {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RejectedChange {
     pub change_id: Uuid,
-    pub code: String,
+    pub code: RejectCode,
     pub message: String,
     pub field: Option<String>,
 }
@@ -164,21 +165,23 @@ impl Store {
                 report.skipped += 1;
                 continue;
             }
-            let reject = |code: &str, message: String, field: Option<&str>| RejectedChange {
+            let reject = |code: RejectCode, message: String, field: Option<&str>| RejectedChange {
                 change_id: c.change_id,
-                code: code.into(),
+                code,
                 message,
                 field: field.map(str::to_string),
             };
             if let Some(bad) = c.fields.keys().find(|f| !c.entity.has_field(f)) {
-                report
-                    .rejected
-                    .push(reject("unknown_field", format!("unknown field {bad:?}"), Some(bad)));
+                report.rejected.push(reject(
+                    RejectCode::UnknownField,
+                    format!("unknown field {bad:?}"),
+                    Some(bad),
+                ));
                 continue;
             }
             if let Err(e) = clock.observe(c.hlc, now_ms) {
                 tracing::warn!(change = %c.change_id, "remote change stamped too far ahead; refused");
-                report.rejected.push(reject("clock_skew", e.to_string(), None));
+                report.rejected.push(reject(RejectCode::ClockSkew, e.to_string(), None));
                 continue;
             }
             let row = c.row_id.to_string();
@@ -187,7 +190,7 @@ impl Store {
             let mut after = before.clone();
             merge::apply(&mut after, c);
             if let Some(why) = breaks_row(c.entity, &row, &before, &after) {
-                report.rejected.push(reject("invalid", why, None));
+                report.rejected.push(reject(RejectCode::Invalid, why, None));
                 continue;
             }
             for (field, remote) in &c.fields {
@@ -408,7 +411,7 @@ pub struct ReportedConflict {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Refused {
     pub change: Change,
-    pub code: String,
+    pub code: RejectCode,
     pub field: Option<String>,
     pub message: String,
     pub rejected_at: String,
@@ -464,7 +467,7 @@ impl Store {
                 c.entity.as_str(),
                 c.row_id.to_string(),
                 &body,
-                &r.code,
+                r.code.as_str(),
                 &r.field,
                 &r.message,
                 &at,
@@ -496,7 +499,8 @@ impl Store {
             let (body, code, field, message, rejected_at) = row?;
             out.push(Refused {
                 change: serde_json::from_str(&body)?,
-                code,
+                // A code a newer server sent reads as `Other`; its message says it as written.
+                code: RejectCode::parse(&code),
                 field,
                 message,
                 rejected_at,

@@ -192,7 +192,7 @@ impl Replica for Store {
             .iter()
             .map(|r| RejectedChange {
                 change_id: r.change_id,
-                code: r.code.as_str().to_string(),
+                code: r.code,
                 message: r.message.clone(),
                 field: r.field.clone(),
             })
