@@ -49,6 +49,11 @@ async fn push(server: &TestServer, token: &str, changes: &[Change], seals: Vec<S
     server.push(token, &req).await
 }
 
+/// A request's JSON answer.
+async fn answer<T: serde::de::DeserializeOwned>(req: reqwest::RequestBuilder) -> T {
+    req.send().await.unwrap().json().await.unwrap()
+}
+
 fn codes(r: &PushResponse) -> Vec<RejectCode> {
     r.rejected.iter().map(|x| x.code).collect()
 }
@@ -124,15 +129,12 @@ async fn a_device_enrolled_before_signing_still_pushes_unsigned() {
     let centre = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
     // An older version enrols with no key, and keeps what it was given.
     let code = centre.code(Role::Cadre, &[VILLAGE]);
-    let resp: pendamping_protocol::EnrollResponse = reqwest::Client::new()
-        .post(format!("{}/v1/devices/enroll", centre.url()))
-        .json(&serde_json::json!({"enrollment_code": code, "device_name": "old tablet"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let http = reqwest::Client::new();
+    let resp: pendamping_protocol::EnrollResponse = answer(
+        http.post(format!("{}/v1/devices/enroll", centre.url()))
+            .json(&serde_json::json!({"enrollment_code": code, "device_name": "old tablet"})),
+    )
+    .await;
     let mut tablet = Store::open_in_memory(options(clock_at(today()))).unwrap();
     for (k, v) in [
         ("server", centre.url()),
@@ -160,18 +162,14 @@ async fn a_device_enrolled_before_signing_still_pushes_unsigned() {
         seen: 0,
         origins: Vec::new(),
     };
-    let answer: PushResponse = reqwest::Client::new()
-        .post(format!("{}/v1/sync/push", centre.url()))
-        .bearer_auth(&resp.token)
-        .header("content-type", pendamping_protocol::wire::MEDIA_TYPE)
-        .body(pendamping_protocol::wire::pack(head, &changes))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!((answer.accepted as u64, answer.rejected.len()), (more, 0));
+    let pushed: PushResponse = answer(
+        http.post(format!("{}/v1/sync/push", centre.url()))
+            .bearer_auth(&resp.token)
+            .header("content-type", pendamping_protocol::wire::MEDIA_TYPE)
+            .body(pendamping_protocol::wire::pack(head, &changes)),
+    )
+    .await;
+    assert_eq!((pushed.accepted as u64, pushed.rejected.len()), (more, 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

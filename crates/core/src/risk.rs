@@ -8,6 +8,7 @@ use crate::person::Sex;
 use crate::rules::Rules;
 
 crate::word_enum! {
+    /// A risk flag; its word is its name in the rules file, the store and the wire.
     pub enum RiskFlag {
         Anemia = "anemia",
         /// Hb so low the woman must be referred at once.
@@ -43,11 +44,6 @@ crate::word_enum! {
 }
 
 impl RiskFlag {
-    /// The flag's stable code: its name in the rules file, the store and the wire.
-    pub fn code(self) -> &'static str {
-        self.as_str()
-    }
-
     pub fn label_id(self) -> &'static str {
         use RiskFlag::*;
         match self {
@@ -199,7 +195,7 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for &f in RiskFlag::ALL {
             assert!(seen.insert(f), "{f:?} twice");
-            assert_eq!(serde_json::to_value(f).unwrap(), serde_json::json!(f.code()));
+            assert_eq!(serde_json::to_value(f).unwrap(), serde_json::json!(f.as_str()));
         }
         // A flag added to the enum but not to ALL would not deserialize from its code here.
         let last: RiskFlag = serde_json::from_value(serde_json::json!("oedema")).unwrap();

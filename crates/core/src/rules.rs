@@ -209,7 +209,7 @@ impl Rules {
     pub fn from_toml(text: &str) -> Result<Rules, RulesError> {
         let rules: Rules = toml::from_str(text).map_err(|e| RulesError(e.to_string()))?;
         if let Some(missing) = RiskFlag::ALL.iter().find(|f| !rules.flags.contains_key(f)) {
-            return Err(RulesError(format!("flags.{} tidak ada", missing.code())));
+            return Err(RulesError(format!("flags.{} tidak ada", missing.as_str())));
         }
         Ok(rules)
     }

@@ -224,6 +224,19 @@ pub fn spans(seals: &[Seal], n: usize) -> Result<Vec<Range<usize>>, SealError> {
     Ok(out)
 }
 
+/// Each seal of a pushed batch of `n` changes with the changes it covers; no seals at all
+/// (a version before signing) are one unsigned run over the batch. An error unless they
+/// cover exactly the `n` changes.
+pub fn runs(seals: Vec<Seal>, n: usize) -> Result<Vec<(Seal, Range<usize>)>, SealError> {
+    let seals = if seals.is_empty() && n > 0 {
+        vec![Seal::unsigned(n as u32)]
+    } else {
+        seals
+    };
+    let spans = spans(&seals, n)?;
+    Ok(seals.into_iter().zip(spans).collect())
+}
+
 /// Checks `seal` over `changes` (the ones it covers) as signed by `origin` with `key`.
 /// Returns what a relay keeps of it, and the leaf of each change.
 pub fn open(seal: &Seal, origin: &str, key: &PublicKey, changes: &[Change]) -> Result<(Kept, Vec<u32>), SealError> {

@@ -211,19 +211,19 @@ impl AppState {
                 "origins must account for every change, in order",
             )
         })?;
-        if !req.seals.is_empty() && pendamping_protocol::seal::spans(&req.seals, req.changes.len()).is_err() {
-            return Err(ApiError::new(
+        let seals = pendamping_protocol::seal::runs(req.seals, req.changes.len()).map_err(|_| {
+            ApiError::new(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::Malformed,
                 "seals must cover every change, in order",
-            ));
-        }
+            )
+        })?;
         let mut batch = ingest::Batch {
             seen: req.seen,
             changes: Vec::with_capacity(req.changes.len()),
             bodies: Vec::with_capacity(req.changes.len()),
             origins,
-            seals: Some(req.seals),
+            seals: Some(seals),
         };
         for mut change in req.changes {
             // An older device may still send derived results: they are computed here.

@@ -185,9 +185,10 @@ pub struct Batch<'a> {
     pub bodies: Vec<String>,
     /// Who made each change, when the pusher relays (`None`: the pusher).
     pub origins: Vec<Option<String>>,
-    /// The origins' seals over the changes, for a batch that came over the wire; `None`
-    /// for changes made or pulled here, which are not checked again.
-    pub seals: Option<Vec<Seal>>,
+    /// The origins' seals over the changes, each with the changes it covers (`seal::runs`),
+    /// for a batch that came over the wire; `None` for changes made or pulled here, which
+    /// are not checked again.
+    pub seals: Option<Vec<(Seal, std::ops::Range<usize>)>>,
 }
 
 /// How a batch arrived.
@@ -282,8 +283,12 @@ struct Sealed {
 }
 
 impl Sealed {
-    fn check(tx: &Connection, device: &Device, req: &Batch, seals: &[Seal]) -> Result<Sealed> {
-        let n = req.changes.len();
+    fn check(
+        tx: &Connection,
+        device: &Device,
+        req: &Batch,
+        seals: &[(Seal, std::ops::Range<usize>)],
+    ) -> Result<Sealed> {
         let origin = |i: usize| req.origins.get(i).and_then(Option::as_deref).unwrap_or(&device.id);
         let mut keys: std::collections::HashMap<String, Option<pendamping_vault::PublicKey>> = Default::default();
         let mut key = |o: &str| -> Result<Option<pendamping_vault::PublicKey>> {
@@ -293,19 +298,8 @@ impl Sealed {
             Ok(keys[o])
         };
         let mut out = Sealed::default();
-        // No seals at all (a version before signing): one unsigned run over the batch.
-        let unsigned = [Seal::unsigned(n as u32)];
-        let seals = if seals.is_empty() && n > 0 {
-            &unsigned[..]
-        } else {
-            seals
-        };
-        // Seals that do not cover the batch exactly (the API answers such a push 400).
-        let Ok(spans) = seal::spans(seals, n) else {
-            out.each = vec![Err((RejectCode::BadSignature, "segel tidak mencakup perubahan".into())); n];
-            return Ok(out);
-        };
-        for (seal, span) in seals.iter().zip(spans) {
+        for (seal, span) in seals {
+            let span = span.clone();
             if seal.signature.is_none() {
                 // Taken only from an origin that registered no key.
                 for i in span {
