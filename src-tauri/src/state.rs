@@ -27,6 +27,8 @@ pub struct AppState {
     sync_state: watch::Sender<pendamping_sync::State>,
     /// The PLKB hub this laptop may run for its kecamatan (off unless switched on).
     pub hub: Arc<Hub>,
+    /// The app's data directory (the key file, the store, a trusted hub's authority).
+    pub dir: PathBuf,
 }
 
 /// `PENDAMPING_DATA_DIR` when set (tests, a second profile), else the OS app-data directory
@@ -46,6 +48,11 @@ fn locked() -> AppError {
 
 impl AppState {
     pub fn new(dir: &Path) -> AppState {
+        // A hub trusted before is trusted again before anything reaches it (a PIN's
+        // recovery, at the door, may).
+        if let Err(e) = pendamping_app::authority::restore(dir) {
+            tracing::warn!(error = %e.message, "the trusted hub's certificate");
+        }
         // A hub switched on before runs again, in the background: the window opens at once.
         let hub = Arc::new(Hub::new(dir));
         let resuming = hub.clone();
@@ -55,6 +62,7 @@ impl AppState {
             session: RwLock::new(None),
             sync_state: watch::channel(pendamping_sync::State::NotEnrolled).0,
             hub,
+            dir: dir.to_path_buf(),
         }
     }
 

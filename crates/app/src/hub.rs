@@ -10,7 +10,7 @@ use std::sync::Arc;
 use pendamping_core::TimeSource;
 use pendamping_protocol::{Role, Scope};
 use pendamping_server::service::{Enrol, Running};
-use pendamping_server::{Config, ServerError, db, hub as server_hub};
+use pendamping_server::{Config, ServerError, db, hub as server_hub, hub_tls as server_tls};
 use pendamping_store::SystemTime;
 use pendamping_sync::keys;
 use serde::{Deserialize, Serialize};
@@ -52,8 +52,11 @@ pub struct HubScreen {
     pub scope_titles: Vec<String>,
     /// Its villages' codes, for the enrolment-code form.
     pub scope: Vec<String>,
-    /// Where the tablets on the office network reach it: "http://192.168.1.20:8787".
+    /// Where the tablets on the office network reach it: "https://192.168.1.20:8787".
     pub addresses: Vec<String>,
+    /// The fingerprint of the hub's own certificate authority, which a tablet shows the
+    /// cadre to compare before it trusts the hub (`authority`).
+    pub fingerprint: Option<String>,
     /// Changes not yet sent to the centre, sent and held there, at the centre, refused by it.
     pub unsent: u64,
     pub held: u64,
@@ -162,13 +165,17 @@ impl Hub {
         if let Some(r) = running.take() {
             r.stop().await?;
         }
+        // TLS on the office network under the hub's own authority; this laptop trusts it
+        // at once (its own file), a tablet once its cadre has compared the fingerprint.
+        let tls = server_tls::ensure(&self.dir, &server_tls::lan_ips())?;
+        pendamping_sync::trust(&std::fs::read(&tls.authority).map_err(ServerError::from)?)?;
         let config = Config {
             db: self.store_path(),
             listen: SocketAddr::from((Ipv4Addr::UNSPECIFIED, form.port)),
             upstream: Some(upstream),
-            // The office LAN, for tablets that hold no certificate of the hub yet (README,
-            // "Security": not yet protected); the server logs a warning.
-            allow_plain_http: true,
+            tls_cert: Some(tls.cert),
+            tls_key: Some(tls.key),
+            tls_authority: Some(tls.authority),
             ..Config::default()
         };
         let code = form.code.as_deref().map(str::trim).filter(|c| !c.is_empty());
@@ -239,6 +246,7 @@ impl Hub {
                 scope_titles: Vec::new(),
                 scope: Vec::new(),
                 addresses: Vec::new(),
+                fingerprint: None,
                 unsent: 0,
                 held: 0,
                 confirmed: 0,
@@ -281,6 +289,7 @@ impl Hub {
                 .flat_map(|s| s.areas.iter().map(|a| area_title(a)))
                 .collect(),
             addresses: port.map(lan_addresses).unwrap_or_default(),
+            fingerprint: server_tls::fingerprint_in(&self.dir),
             scope: scope.map(|s| s.areas).unwrap_or_default(),
             unsent: backlog.unsent,
             held: backlog.held,
@@ -350,21 +359,13 @@ impl Hub {
     }
 }
 
-/// The addresses of this laptop on its networks, for the tablets to type: IPv4 first
-/// (what an office router hands out), never loopback.
+/// The addresses for the tablets to type.
 fn lan_addresses(port: u16) -> Vec<String> {
-    let mut ips: Vec<IpAddr> = if_addrs::get_if_addrs()
-        .unwrap_or_default()
+    server_tls::lan_ips()
         .into_iter()
-        .map(|i| i.ip())
-        .filter(|ip| !ip.is_loopback() && !matches!(ip, IpAddr::V6(v6) if v6.is_unicast_link_local()))
-        .collect();
-    ips.sort_by_key(|ip| (ip.is_ipv6(), *ip));
-    ips.dedup();
-    ips.into_iter()
         .map(|ip| match ip {
-            IpAddr::V4(v4) => format!("http://{v4}:{port}"),
-            IpAddr::V6(v6) => format!("http://[{v6}]:{port}"),
+            IpAddr::V4(v4) => format!("https://{v4}:{port}"),
+            IpAddr::V6(v6) => format!("https://[{v6}]:{port}"),
         })
         .collect()
 }

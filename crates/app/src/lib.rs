@@ -2,6 +2,7 @@
 //! return serialisable DTOs. The Tauri commands only call these, so every screen's logic
 //! is tested without a window.
 
+pub mod authority;
 pub mod chart;
 pub mod door;
 mod error;
@@ -12,6 +13,7 @@ pub mod hub;
 pub mod lists;
 pub mod recap;
 pub mod setup;
+pub mod strict;
 pub mod syncing;
 pub mod targets;
 pub mod visits;

@@ -1,6 +1,7 @@
 //! The lists with names of the device's own area, as files (the sheets are
 //! pendamping-report's: the same columns as `pendamping list` and the dashboard).
 
+use pendamping_core::catalogue::Lang;
 use pendamping_core::lists::NameList;
 use pendamping_report::lists::{file_name, sheet};
 use pendamping_store::Store;
@@ -10,12 +11,18 @@ use crate::export::Format;
 use crate::recap::{month_of, recap_area};
 
 /// A list of the device's own area (a cadre's village, a PLKB's kecamatan) as a file.
-pub fn list_file(store: &Store, list: NameList, month: &str, format: Format) -> Result<(Vec<u8>, String), AppError> {
+pub fn list_file(
+    store: &Store,
+    list: NameList,
+    month: &str,
+    format: Format,
+    lang: Lang,
+) -> Result<(Vec<u8>, String), AppError> {
     let m = month_of(month)?;
     let area = recap_area(store)?;
     let rows = store.name_list(list, m, &area, store.today())?;
     Ok((
-        sheet(list, m, &rows).to_bytes(format)?,
+        sheet(list, m, &rows, lang).to_bytes(format)?,
         file_name(list, &area, m, format),
     ))
 }

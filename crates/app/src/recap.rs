@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use crate::export::Format;
 use crate::{AppError, setup};
-pub use pendamping_report::labels::{area_title, group_label};
+use pendamping_core::catalogue::Lang;
+pub use pendamping_report::labels::area_title;
 use pendamping_report::recap::sheet;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -44,7 +45,6 @@ pub struct AreaRow {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GroupRow {
     pub group: TargetGroup,
-    pub label: &'static str,
     pub exits: u32,
     pub row: RecapRow,
 }
@@ -86,7 +86,6 @@ pub fn recap(store: &Store, month: &str) -> Result<RecapView, AppError> {
             let row = totals.iter().find(|t| t.group == Some(g)).cloned().unwrap_or_default();
             GroupRow {
                 group: g,
-                label: group_label(g),
                 exits: row.exits.values().sum(),
                 row,
             }
@@ -103,13 +102,13 @@ pub fn recap(store: &Store, month: &str) -> Result<RecapView, AppError> {
     })
 }
 
-/// The village's recap as a file, and the name to save it under.
-pub fn recap_file(store: &Store, month: &str, format: Format) -> Result<(Vec<u8>, String), AppError> {
+/// The village's recap as a file in `lang`, and the name to save it under.
+pub fn recap_file(store: &Store, month: &str, format: Format, lang: Lang) -> Result<(Vec<u8>, String), AppError> {
     let m = month_of(month)?;
     let village = recap_area(store)?;
     let r = store.recap(m, &village)?;
     Ok((
-        sheet(&r).to_bytes(format)?,
+        sheet(&r, lang).to_bytes(format)?,
         pendamping_report::recap::file_name(&village, m, format),
     ))
 }
@@ -135,16 +134,20 @@ mod tests {
             (1, 1, 1)
         );
         assert!(v.area_title.contains("36.02.01.2002"));
-        let (bytes, name) = recap_file(&s, "2026-11", Format::Csv).unwrap();
+        let (bytes, name) = recap_file(&s, "2026-11", Format::Csv, Lang::Id).unwrap();
         assert_eq!(name, "rekap-tpk-3602012002-2026-11.csv");
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.starts_with("\u{feff}Bulan;Kode desa;Desa/kelurahan;"), "{text}");
         assert!(
             text.lines()
-                .any(|l| l.starts_with("2026-11;3602012002;Cilangkahan;TPK 1;Baduta (0-23 bln);1;0;0;;1;1;")),
+                .any(|l| l.starts_with("2026-11;3602012002;Cilangkahan;TPK 1;Baduta (0–23 bln);1;0;0;;1;1;")),
             "{text}"
         );
-        let (xlsx, name) = recap_file(&s, "2026-11", Format::Xlsx).unwrap();
+        let (english, _) = recap_file(&s, "2026-11", Format::Csv, Lang::En).unwrap();
+        let english = String::from_utf8(english).unwrap();
+        assert!(english.starts_with("\u{feff}Month;Village code;Village;"), "{english}");
+        assert!(english.contains(";TPK 1;Under two (0–23 mo);1;"), "{english}");
+        let (xlsx, name) = recap_file(&s, "2026-11", Format::Xlsx, Lang::Id).unwrap();
         assert!(name.ends_with(".xlsx") && xlsx.starts_with(b"PK"));
         assert_eq!(recap(&s, "11/2026").unwrap_err().field.as_deref(), Some("month"));
     }

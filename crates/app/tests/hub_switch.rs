@@ -83,10 +83,14 @@ async fn the_office_laptop_becomes_the_hub_serves_a_tablet_and_forwards_its_work
     assert!(
         on.addresses
             .iter()
-            .all(|a| a.ends_with(&format!(":{port}")) && !a.contains("127.0.0.1")),
+            .all(|a| a.starts_with("https://") && a.ends_with(&format!(":{port}")) && !a.contains("127.0.0.1")),
         "{:?}",
         on.addresses
     );
+    // TLS under the hub's own authority: what a tablet shows its cadre is what the screen shows.
+    let hub_url = format!("https://127.0.0.1:{port}");
+    let seen = pendamping_app::authority::inspect(&hub_url).await.unwrap();
+    assert_eq!(on.fingerprint.as_deref(), Some(seen.fingerprint.as_str()));
 
     // A code for a cadre: only within the kecamatan, and it works at once over the LAN.
     let e = hub.new_code("Bu Sari", &["3602022001".to_string()]).unwrap_err();
@@ -97,14 +101,9 @@ async fn the_office_laptop_becomes_the_hub_serves_a_tablet_and_forwards_its_work
     );
     let code = hub.new_code("Bu Sari", &[VILLAGE.to_string()]).unwrap();
     let mut tablet = pendamping_store::Store::open_in_memory(options(clock_at(today()))).unwrap();
-    pendamping_sync::enroll(
-        &mut tablet,
-        &format!("http://127.0.0.1:{port}"),
-        &code.code,
-        "tablet Sari",
-    )
-    .await
-    .expect("the tablet enrols at the hub");
+    pendamping_sync::enroll(&mut tablet, &hub_url, &code.code, "tablet Sari")
+        .await
+        .expect("the tablet enrols at the hub");
     let family = realistic_family(&mut tablet, VILLAGE, d(2025, 10, 1));
     let made = tablet.pending_count().unwrap();
     let sum = sync(&mut tablet).await;

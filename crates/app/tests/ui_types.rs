@@ -1,11 +1,14 @@
 //! The UI's TypeScript types are generated from the DTOs the commands return and take
 //! (ts-rs). This test fails when `ui/src/api/types.ts` no longer matches the Rust types;
-//! `UPDATE_UI_TYPES=1 cargo test -p pendamping-app --test ui_types` rewrites it.
+//! `UPDATE_UI_TYPES=1 cargo test -p pendamping-app --test ui_types` rewrites it. The same
+//! for `ui/src/api/words.ts`: the names of the domain's codes, from the one catalogue
+//! (`pendamping_core::catalogue`), typed against the generated types.
 
 use std::any::TypeId;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
+use pendamping_core::catalogue::Labelled;
 use ts_rs::{Config, TS, TypeVisitor};
 
 struct Collect<'a> {
@@ -71,6 +74,7 @@ fn generate() -> String {
     c.visit::<syncing::SyncScreen>();
     c.visit::<pendamping_app::hub::HubScreen>();
     c.visit::<pendamping_app::hub::HubStart>();
+    c.visit::<pendamping_app::authority::ServerAuthority>();
     c.visit::<pendamping_app::hub::HubCode>();
     c.visit::<pendamping_app::hub::HubRecoveryCode>();
     c.visit::<pendamping_sync::State>();
@@ -79,6 +83,7 @@ fn generate() -> String {
     c.visit::<krs::KrsCriterion>();
     c.visit::<household::WaterSource>();
     c.visit::<household::Latrine>();
+    c.visit::<catalogue::Lang>();
     let mut out = String::from(
         "// Generated from the Rust DTOs by crates/app/tests/ui_types.rs: do not edit.\n\
          // UPDATE_UI_TYPES=1 cargo test -p pendamping-app --test ui_types\n\n",
@@ -90,17 +95,83 @@ fn generate() -> String {
     out
 }
 
-#[test]
-fn ui_types_match_the_rust_dtos() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/api/types.ts");
-    let want = generate();
+/// `name`: each code of `T` with its words, `[Indonesian, English]`, in the catalogue's
+/// order (the order a form offers them).
+fn vocabulary<T: Labelled + TS + serde::Serialize>(
+    cfg: &Config,
+    name: &str,
+    types: &mut Vec<String>,
+    out: &mut String,
+) {
+    let ty = T::name(cfg);
+    types.push(ty.clone());
+    out.push_str(&format!("export const {name}: Record<{ty}, Pair> = {{\n"));
+    for code in T::every() {
+        let w = code.words();
+        let text = |s: &str| serde_json::to_string(s).unwrap();
+        out.push_str(&format!(
+            "  {}: [{}, {}],\n",
+            serde_json::to_string(code).unwrap(),
+            text(w.id),
+            text(w.en)
+        ));
+    }
+    out.push_str("}\n\n");
+}
+
+fn words() -> String {
+    use pendamping_core::*;
+    let cfg = Config::new().with_large_int("number");
+    let mut body = String::new();
+    let mut types = Vec::new();
+    vocabulary::<TargetKind>(&cfg, "targetKinds", &mut types, &mut body);
+    vocabulary::<recap::TargetGroup>(&cfg, "targetGroups", &mut types, &mut body);
+    vocabulary::<risk::RiskFlag>(&cfg, "riskFlags", &mut types, &mut body);
+    vocabulary::<krs::KrsCriterion>(&cfg, "krsCriteria", &mut types, &mut body);
+    vocabulary::<ExitReason>(&cfg, "exitReasons", &mut types, &mut body);
+    vocabulary::<household::WaterSource>(&cfg, "waterSources", &mut types, &mut body);
+    vocabulary::<household::Latrine>(&cfg, "latrines", &mut types, &mut body);
+    vocabulary::<Relationship>(&cfg, "relationships", &mut types, &mut body);
+    vocabulary::<Sex>(&cfg, "sexes", &mut types, &mut body);
+    vocabulary::<visit::DangerSign>(&cfg, "dangerSigns", &mut types, &mut body);
+    vocabulary::<visit::KbppMethod>(&cfg, "kbppMethods", &mut types, &mut body);
+    vocabulary::<visit::Breastfeeding>(&cfg, "breastfeeding", &mut types, &mut body);
+    vocabulary::<growth::Indicator>(&cfg, "growthIndicators", &mut types, &mut body);
+    vocabulary::<rules::Urgency>(&cfg, "urgencies", &mut types, &mut body);
+    vocabulary::<lists::NameList>(&cfg, "nameLists", &mut types, &mut body);
+    types.sort();
+    format!(
+        "// Generated from pendamping_core::catalogue by crates/app/tests/ui_types.rs: do not edit.\n\
+         // UPDATE_UI_TYPES=1 cargo test -p pendamping-app --test ui_types\n\n\
+         import type {{ {} }} from './types'\n\n\
+         /** Indonesian, English. */\n\
+         export type Pair = [string, string]\n\n{body}",
+        types.join(", ")
+    )
+}
+
+/// `have` is `want`, or is made so under `UPDATE_UI_TYPES`.
+fn check(file: &str, want: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../ui/src/api")
+        .join(file);
     if std::env::var_os("UPDATE_UI_TYPES").is_some() {
-        std::fs::write(&path, &want).unwrap();
+        std::fs::write(&path, want).unwrap();
         return;
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         have == want,
-        "ui/src/api/types.ts is out of date: run UPDATE_UI_TYPES=1 cargo test -p pendamping-app --test ui_types"
+        "ui/src/api/{file} is out of date: run UPDATE_UI_TYPES=1 cargo test -p pendamping-app --test ui_types"
     );
+}
+
+#[test]
+fn ui_types_match_the_rust_dtos() {
+    check("types.ts", &generate());
+}
+
+#[test]
+fn ui_words_match_the_catalogue() {
+    check("words.ts", &words());
 }

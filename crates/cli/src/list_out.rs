@@ -5,38 +5,38 @@ use std::io::Write;
 
 use pendamping_core::lists::NameList;
 use pendamping_core::recap::Month;
-use pendamping_report::labels::area_title;
-use pendamping_report::lists::{sheet, title};
+use pendamping_report::labels::{Labelled, area_title, w};
+use pendamping_report::lists::sheet;
 use pendamping_report::sheet::Cell;
 use pendamping_store::ListRow;
 
-use crate::recap_out::{Format, writer};
+use crate::recap_out::{Format, Output, writer};
 
-/// Writes `rows` of `list` as `format` to `output` (a file) or `out`.
+/// Writes `rows` of `list` to the output's file or `out`.
 pub fn write(
     list: NameList,
     month: Month,
     area: &str,
     rows: &[ListRow],
-    format: Format,
-    output: Option<&std::path::Path>,
+    to: &Output,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let s = sheet(list, month, rows);
-    writer(format, output, out, |w| match format {
+    let lang = to.lang;
+    let s = sheet(list, month, rows, lang);
+    writer(to, out, |f| match to.format {
         Format::Table => {
-            writeln!(w, "{} — {} — {month}", title(list), area_title(area))?;
-            writeln!(w, "Jumlah: {}", rows.len())?;
-            writeln!(w)?;
-            writeln!(w, "{}", s.headers.join(" | "))?;
+            writeln!(f, "{} — {} — {month}", list.label(lang), area_title(area))?;
+            writeln!(f, "{}: {}", w("Jumlah", "Count").get(lang), rows.len())?;
+            writeln!(f)?;
+            writeln!(f, "{}", s.headers.join(" | "))?;
             for row in &s.rows {
                 let cells: Vec<String> = row.iter().map(Cell::text).collect();
-                writeln!(w, "{}", cells.join(" | "))?;
+                writeln!(f, "{}", cells.join(" | "))?;
             }
             Ok(())
         }
-        Format::Csv => Ok(w.write_all(&s.csv()?)?),
-        Format::Xlsx => Ok(w.write_all(&s.xlsx()?)?),
-        Format::Json => Ok(serde_json::to_writer_pretty(w, rows)?),
+        Format::Csv => Ok(f.write_all(&s.csv()?)?),
+        Format::Xlsx => Ok(f.write_all(&s.xlsx()?)?),
+        Format::Json => Ok(serde_json::to_writer_pretty(f, rows)?),
     })
 }

@@ -9,9 +9,10 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use pendamping_cli::recap_out::Format;
+use pendamping_cli::recap_out::{Format, Output};
 use pendamping_cli::{anthro, csvio, demo, list_out, net, recap_out};
 use pendamping_core::area;
+use pendamping_core::catalogue::{Labelled, Lang};
 use pendamping_core::hlc::{ManualTime, TimeSource};
 use pendamping_core::lists::NameList;
 use pendamping_core::recap::Month;
@@ -139,6 +140,10 @@ enum Command {
         /// Plain HTTP on the office LAN (no tls_cert): the tablets' traffic is readable on it.
         #[arg(long)]
         allow_plain_http: bool,
+        /// TLS under the hub's own authority, made beside the store the first time (no
+        /// tls_cert needed); the tablets compare its fingerprint, printed at start.
+        #[arg(long, conflicts_with = "allow_plain_http")]
+        own_certificate: bool,
         /// The centre's address, e.g. https://pendamping.lebakkab.go.id.
         #[arg(long)]
         upstream: Option<String>,
@@ -410,8 +415,7 @@ struct ListArgs {
 
 impl ListArgs {
     fn write(&self, month: Month, area: &str, rows: &[pendamping_store::ListRow], out: &mut dyn Write) -> Result<()> {
-        let w = &self.what;
-        list_out::write(self.list, month, area, rows, w.format, w.output.as_deref(), out)
+        list_out::write(self.list, month, area, rows, &self.what.output(), out)
     }
 }
 
@@ -436,6 +440,13 @@ struct RecapArgs {
     /// Write to this file instead of the standard output (required for xlsx).
     #[arg(long)]
     output: Option<PathBuf>,
+    /// The language of the headers and names: id (Bahasa Indonesia) or en.
+    #[arg(long, default_value = "id", value_parser = parse_lang)]
+    lang: Lang,
+}
+
+fn parse_lang(s: &str) -> std::result::Result<Lang, String> {
+    Lang::from_code(s).ok_or_else(|| format!("bahasa {s:?} tidak dikenal; pilih id atau en"))
 }
 
 impl RecapArgs {
@@ -443,6 +454,14 @@ impl RecapArgs {
     fn parsed(&self) -> Result<(Month, String)> {
         let m = Month::parse(&self.month).with_context(|| format!("bulan {:?} harus YYYY-MM", self.month))?;
         Ok((m, area_arg(&self.area)?))
+    }
+
+    fn output(&self) -> Output<'_> {
+        Output {
+            format: self.format,
+            file: self.output.as_deref(),
+            lang: self.lang,
+        }
     }
 }
 
@@ -545,7 +564,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let s = open_store(&store, &cli.rules, cli.today)?;
             let (m, area) = what.parsed()?;
             let r = s.recap(m, &area)?;
-            recap_out::write(&r, &area, what.format, what.output.as_deref(), &mut out)?;
+            recap_out::write(&r, &area, &what.output(), &mut out)?;
         }
         Command::List { store, what } => {
             let s = open_store(&store, &cli.rules, cli.today)?;
@@ -557,7 +576,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let s = open_store(&store, &cli.rules, cli.today)?;
             let due = s.due_list(&area_arg(&area)?, s.today())?;
             for d in &due {
-                let flags: Vec<_> = d.target.flags.iter().map(|f| f.label_id()).collect();
+                let flags: Vec<_> = d.target.flags.iter().map(|f| f.label(Lang::Id)).collect();
                 let status = match d.status {
                     DueStatus::Overdue => format!("terlambat {} hari", d.days_overdue),
                     DueStatus::DueSoon => "minggu ini".into(),
@@ -569,7 +588,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     d.due,
                     status,
                     d.target.name,
-                    d.target.kind.label_id(),
+                    d.target.kind.label(Lang::Id),
                     flags.join(", ")
                 )?;
             }
@@ -685,7 +704,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Some(ServerAdmin::Recap { db, what }) => {
                 let (m, area) = what.parsed()?;
                 let r = net::server_recap(&db, m, &area)?;
-                recap_out::write(&r, &area, what.format, what.output.as_deref(), &mut out)?;
+                recap_out::write(&r, &area, &what.output(), &mut out)?;
             }
             Some(ServerAdmin::List { db, what }) => {
                 let (m, area) = what.what.parsed()?;
@@ -703,11 +722,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             store,
             listen,
             allow_plain_http,
+            own_certificate,
             upstream,
             code,
             name,
         } => {
             let mut config = net::server_config(config.as_deref(), store, listen, allow_plain_http)?;
+            if own_certificate {
+                net::own_certificate(&mut config)?;
+            }
             if upstream.is_some() {
                 config.upstream = upstream;
             }

@@ -35,6 +35,24 @@ pub fn server_config(
     Ok(config)
 }
 
+/// TLS under the hub's own authority, kept beside its store: printed, the fingerprint the
+/// tablets' cadres compare before trusting the hub.
+pub fn own_certificate(config: &mut Config) -> Result<()> {
+    let dir = match config.db.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let tls = pendamping_server::hub_tls::ensure(&dir, &pendamping_server::hub_tls::lan_ips())?;
+    eprintln!(
+        "sidik jari sertifikat hub: {} (tablet menampilkan yang sama saat pertama tersambung)",
+        tls.fingerprint
+    );
+    config.tls_cert = Some(tls.cert);
+    config.tls_key = Some(tls.key);
+    config.tls_authority = Some(tls.authority);
+    Ok(())
+}
+
 async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
@@ -260,4 +278,27 @@ pub fn sync(store: &mut Store) -> Result<pendamping_sync::Summary> {
     let result = rt.block_on(pendamping_sync::sync(store, &opts, &mut progress));
     eprintln!();
     Ok(result?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hub_with_its_own_certificate_serves_tls_from_files_beside_its_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config {
+            db: dir.path().join("plkb.db"),
+            ..Config::default()
+        };
+        own_certificate(&mut config).unwrap();
+        let (cert, key) = (config.tls_cert.clone().unwrap(), config.tls_key.clone().unwrap());
+        assert!(cert.starts_with(dir.path()) && key.starts_with(dir.path()));
+        pendamping_server::tls::acceptor(&cert, &key).unwrap();
+        let authority = std::fs::read(config.tls_authority.unwrap()).unwrap();
+        assert_eq!(
+            pendamping_protocol::authority::fingerprint(&authority),
+            pendamping_server::hub_tls::fingerprint_in(dir.path())
+        );
+    }
 }

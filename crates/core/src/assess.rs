@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::catalogue::{Labelled, Lang};
 use crate::enrolment::TargetKind;
 use crate::enrolment::{Enrolment, EnrolmentDetails, before_birth, gestational_weeks, trimester};
 use crate::growth::{self, AnthroInput, AnthroResult, Indicator, Measure, WhoStatus};
@@ -133,8 +134,11 @@ pub fn assess(visit_date: NaiveDate, data: &VisitData, ctx: &VisitContext, rules
         problems.push(Problem::error(
             "kind_mismatch",
             "kind",
-            format!("Formulir kunjungan tidak sesuai dengan sasaran ({})", e.kind.label_id()),
-            "The visit form does not match the target type".into(),
+            format!(
+                "Formulir kunjungan tidak sesuai dengan sasaran ({})",
+                e.kind.label(Lang::Id)
+            ),
+            format!("The visit form does not match the target ({})", e.kind.label(Lang::En)),
         ));
     }
     if visit_date > ctx.today {
@@ -379,8 +383,8 @@ fn danger_signs(signs: &[DangerSign], kind: TargetKind, problems: &mut Vec<Probl
         problems.push(Problem::error(
             "danger_sign_invalid",
             "danger_signs",
-            format!("Tanda bahaya ini tidak berlaku untuk {}", kind.label_id()),
-            "This danger sign does not apply to this target".into(),
+            format!("Tanda bahaya ini tidak berlaku untuk {}", kind.label(Lang::Id)),
+            format!("This danger sign does not apply to: {}", kind.label(Lang::En)),
         ));
     }
     if !signs.is_empty() {
@@ -524,12 +528,12 @@ fn anak(
                 indicator_field(indicator),
                 format!(
                     "Nilai z {} = {} tidak masuk akal; ukur ulang sebelum menyimpan",
-                    indicator_label(indicator),
+                    indicator.label(Lang::Id),
                     num_id(s.z)
                 ),
                 format!(
                     "{} z-score = {} is implausible; measure again",
-                    indicator_label_en(indicator),
+                    indicator.label(Lang::En),
                     num_en(s.z)
                 ),
             ));
@@ -579,29 +583,6 @@ fn indicator_field(i: Indicator) -> &'static str {
         Indicator::WeightForAge | Indicator::WeightForLenhei | Indicator::BmiForAge => "weight_kg",
         Indicator::HeadForAge => "headc_cm",
         Indicator::ArmForAge => "muac_cm",
-    }
-}
-
-pub fn indicator_label(i: Indicator) -> &'static str {
-    match i {
-        Indicator::LengthForAge => "PB/U atau TB/U",
-        Indicator::WeightForAge => "BB/U",
-        Indicator::WeightForLenhei => "BB/PB atau BB/TB",
-        Indicator::BmiForAge => "IMT/U",
-        Indicator::HeadForAge => "Lingkar kepala/U",
-        Indicator::ArmForAge => "LiLA/U",
-    }
-}
-
-/// The indicator's English name, as the UI says it.
-pub fn indicator_label_en(i: Indicator) -> &'static str {
-    match i {
-        Indicator::LengthForAge => "Length/height-for-age",
-        Indicator::WeightForAge => "Weight-for-age",
-        Indicator::WeightForLenhei => "Weight-for-length/height",
-        Indicator::BmiForAge => "BMI-for-age",
-        Indicator::HeadForAge => "Head circumference-for-age",
-        Indicator::ArmForAge => "Arm circumference-for-age",
     }
 }
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::age;
+use crate::catalogue::{Labelled, Lang};
 use crate::problem::out_of_range;
 use crate::problem::{Problem, label};
 use crate::rules::Rules;
@@ -19,18 +20,6 @@ crate::word_enum! {
         Anak = "anak",
         /// A family at risk of stunting, followed as a family.
         Krs = "krs",
-    }
-}
-
-impl TargetKind {
-    pub fn label_id(self) -> &'static str {
-        match self {
-            TargetKind::Catin => "Calon pengantin",
-            TargetKind::IbuHamil => "Ibu hamil",
-            TargetKind::Nifas => "Ibu pasca persalinan",
-            TargetKind::Anak => "Baduta/balita",
-            TargetKind::Krs => "Keluarga berisiko stunting",
-        }
     }
 }
 
@@ -336,8 +325,8 @@ impl Enrolment {
                 Some(r) if !ExitReason::allowed_for(self.kind).contains(&r) => out.push(Problem::error(
                     "end_reason_invalid",
                     "end_reason",
-                    format!("Alasan selesai tidak berlaku untuk {}", self.kind.label_id()),
-                    "This reason does not apply to this target type".into(),
+                    format!("Alasan selesai tidak berlaku untuk {}", self.kind.label(Lang::Id)),
+                    format!("This reason does not apply to: {}", self.kind.label(Lang::En)),
                 )),
                 Some(_) => {}
             }
@@ -347,8 +336,8 @@ impl Enrolment {
             out.push(Problem::error(
                 "sex_mismatch",
                 "sex",
-                format!("{} harus perempuan", self.kind.label_id()),
-                "This target type must be female".into(),
+                format!("{} harus perempuan", self.kind.label(Lang::Id)),
+                format!("{} must be female", self.kind.label(Lang::En)),
             ));
         }
         let p = &rules.plausibility;

@@ -4,6 +4,7 @@
 pub mod age;
 pub mod area;
 pub mod assess;
+pub mod catalogue;
 pub mod change;
 pub mod codes;
 pub mod enrolment;

@@ -130,12 +130,23 @@ const MONTHS_EN: [&str; 12] = [
     "December",
 ];
 
-/// "1 Desember 2026", as messages write a date.
 /// "November 2026".
 pub fn month_id(year: i32, month: u32) -> String {
     format!("{} {year}", MONTHS_ID[(month.clamp(1, 12) - 1) as usize])
 }
 
+/// "November 2026", in English.
+pub fn month_en(year: i32, month: u32) -> String {
+    format!("{} {year}", MONTHS_EN[(month.clamp(1, 12) - 1) as usize])
+}
+
+/// A month's name cut to three letters, as a chart's axis writes it: "Agu", "Aug".
+pub fn month_short(month: u32, english: bool) -> &'static str {
+    let names = if english { &MONTHS_EN } else { &MONTHS_ID };
+    &names[(month.clamp(1, 12) - 1) as usize][..3]
+}
+
+/// "1 Desember 2026", as messages write a date.
 pub fn date_id(d: chrono::NaiveDate) -> String {
     use chrono::Datelike;
     format!("{} {} {}", d.day(), MONTHS_ID[d.month0() as usize], d.year())

@@ -44,39 +44,6 @@ crate::word_enum! {
 }
 
 impl RiskFlag {
-    pub fn label_id(self) -> &'static str {
-        use RiskFlag::*;
-        match self {
-            Anemia => "Anemia",
-            AnemiaRefer => "Anemia berat (rujuk)",
-            Kek => "KEK (LiLA rendah)",
-            BmiUnder => "IMT kurang",
-            TooYoung => "Terlalu muda",
-            TooOld => "Terlalu tua",
-            TooClose => "Jarak kelahiran terlalu dekat",
-            TooMany => "Anak terlalu banyak",
-            ShortStature => "Tinggi badan < 145 cm",
-            Smoker => "Merokok",
-            SmokeExposure => "Terpapar asap rokok",
-            DangerSign => "Tanda bahaya",
-            HighBloodPressure => "Tekanan darah tinggi",
-            LowBirthWeight => "BBLR",
-            ShortBirthLength => "Panjang lahir pendek",
-            Stunted => "Pendek (stunting)",
-            SeverelyStunted => "Sangat pendek",
-            Wasted => "Gizi kurang (wasting)",
-            SeverelyWasted => "Gizi buruk",
-            Underweight => "Berat badan kurang",
-            SeverelyUnderweight => "Berat badan sangat kurang",
-            Overweight => "Gizi lebih",
-            Obese => "Obesitas",
-            Microcephaly => "Lingkar kepala kecil",
-            Sam => "LiLA < 11,5 cm (gizi buruk)",
-            Mam => "LiLA 11,5–12,5 cm (gizi kurang)",
-            Oedema => "Edema",
-        }
-    }
-
     /// Flags that call for closer follow-up of a child.
     pub fn is_child_undernutrition(self) -> bool {
         use RiskFlag::*;

@@ -1,6 +1,7 @@
 //! The sync protocol (SYNC.md, `schema/openapi.yaml`): what client and server say to each
 //! other, in one place, so both sides always agree on it.
 
+pub mod authority;
 pub mod codec;
 pub mod codes;
 pub mod scope;

@@ -2,69 +2,103 @@
 //! the same columns from the app, `pendamping list` and the dashboard.
 
 use chrono::NaiveDate;
-use pendamping_core::Sex;
 use pendamping_core::age;
 use pendamping_core::lists::NameList;
 use pendamping_core::recap::Month;
 use pendamping_store::ListRow;
 
-use crate::labels::area_title;
+use crate::labels::{Labelled, Lang, Words, area_title, w};
 use crate::sheet::{Cell, Format, Sheet};
 
-pub fn title(list: NameList) -> &'static str {
+/// The columns every list starts with: where and who.
+const WHO: [Words; 6] = [
+    w("Desa/kelurahan", "Village"),
+    w("TPK", "TPK"),
+    w("Nama", "Name"),
+    w("Kepala keluarga", "Head of family"),
+    w("RT", "RT"),
+    w("RW", "RW"),
+];
+
+/// Each list's own columns, after `WHO`.
+fn columns(list: NameList) -> &'static [Words] {
     match list {
-        NameList::Stunted => "Anak di bawah −2 SD (stunting)",
-        NameList::KekAnaemia => "Ibu hamil KEK, anemia atau tanda bahaya",
-        NameList::Krs => "Keluarga berisiko stunting (KRS)",
-        NameList::Overdue => "Sasaran terlambat dikunjungi, per TPK",
-        NameList::CatinUnscreened => "Calon pengantin belum diskrining",
+        NameList::Stunted => {
+            const {
+                &[
+                    w("Jenis kelamin", "Sex"),
+                    w("Tanggal lahir", "Date of birth"),
+                    w("Umur (bulan)", "Age (months)"),
+                    w("Kunjungan terakhir", "Last visit"),
+                    w("Berat (kg)", "Weight (kg)"),
+                    w("Panjang/tinggi (cm)", "Length/height (cm)"),
+                    w("TB/U (z)", "HAZ (z)"),
+                    w("BB/U (z)", "WAZ (z)"),
+                    w("BB/TB (z)", "WHZ (z)"),
+                ]
+            }
+        }
+        NameList::KekAnaemia => {
+            const {
+                &[
+                    w("Tanggal lahir", "Date of birth"),
+                    w("Kunjungan terakhir", "Last visit"),
+                    w("LiLA (cm)", "MUAC (cm)"),
+                    w("Hb (g/dL)", "Hb (g/dL)"),
+                    w("Tekanan darah (mmHg)", "Blood pressure (mmHg)"),
+                    w("Temuan bulan ini", "Findings this month"),
+                ]
+            }
+        }
+        NameList::Krs => {
+            const {
+                &[
+                    w("Kunjungan terakhir", "Last visit"),
+                    w("Didampingi bulan ini", "Accompanied this month"),
+                ]
+            }
+        }
+        NameList::Overdue => {
+            const {
+                &[
+                    w("Sasaran", "Target"),
+                    w("Jatuh tempo", "Due"),
+                    w("Terlambat (hari)", "Overdue (days)"),
+                    w("Temuan terakhir", "Last findings"),
+                ]
+            }
+        }
+        NameList::CatinUnscreened => {
+            const {
+                &[
+                    w("Jenis kelamin", "Sex"),
+                    w("Tanggal lahir", "Date of birth"),
+                    w("Rencana tanggal menikah", "Planned wedding date"),
+                    w("Kunjungan terakhir", "Last visit"),
+                ]
+            }
+        }
     }
 }
 
-/// The columns every list starts with: where and who.
-const WHO: [&str; 6] = ["Desa/kelurahan", "TPK", "Nama", "Kepala keluarga", "RT", "RW"];
+/// A list's headers in `lang`.
+pub fn headers(list: NameList, lang: Lang) -> Vec<&'static str> {
+    WHO.iter().chain(columns(list)).map(|c| c.get(lang)).collect()
+}
 
 fn date(d: Option<NaiveDate>) -> Cell {
     d.map_or(Cell::Text(String::new()), |d| d.format("%d/%m/%Y").to_string().into())
 }
 
-fn flags(r: &ListRow) -> Cell {
-    let labels: Vec<&str> = r.flags.iter().map(|f| f.label_id()).collect();
+fn flags(r: &ListRow, lang: Lang) -> Cell {
+    let labels: Vec<&str> = r.flags.iter().map(|f| f.label(lang)).collect();
     labels.join(", ").into()
 }
 
-/// `rows` of `list` as a sheet; ages count to the month's end.
-pub fn sheet(list: NameList, month: Month, rows: &[ListRow]) -> Sheet {
+/// `rows` of `list` as a sheet in `lang`; ages count to the month's end.
+pub fn sheet(list: NameList, month: Month, rows: &[ListRow], lang: Lang) -> Sheet {
     let on = month.last_day();
-    let own: &[&'static str] = match list {
-        NameList::Stunted => &[
-            "Jenis kelamin",
-            "Tanggal lahir",
-            "Umur (bulan)",
-            "Kunjungan terakhir",
-            "Berat (kg)",
-            "Panjang/tinggi (cm)",
-            "TB/U (z)",
-            "BB/U (z)",
-            "BB/TB (z)",
-        ],
-        NameList::KekAnaemia => &[
-            "Tanggal lahir",
-            "Kunjungan terakhir",
-            "LiLA (cm)",
-            "Hb (g/dL)",
-            "Tekanan darah (mmHg)",
-            "Temuan bulan ini",
-        ],
-        NameList::Krs => &["Kunjungan terakhir", "Didampingi bulan ini"],
-        NameList::Overdue => &["Sasaran", "Jatuh tempo", "Terlambat (hari)", "Temuan terakhir"],
-        NameList::CatinUnscreened => &[
-            "Jenis kelamin",
-            "Tanggal lahir",
-            "Rencana tanggal menikah",
-            "Kunjungan terakhir",
-        ],
-    };
+    let yes_no = |b: bool| if b { w("Ya", "Yes") } else { w("Tidak", "No") }.get(lang);
     let rows = rows
         .iter()
         .map(|r| {
@@ -77,11 +111,7 @@ pub fn sheet(list: NameList, month: Month, rows: &[ListRow]) -> Sheet {
                 r.rw.clone().unwrap_or_default().into(),
             ];
             let m = &r.last;
-            let sex: Cell = match r.sex {
-                Some(Sex::Male) => "L".into(),
-                Some(Sex::Female) => "P".into(),
-                None => "".into(),
-            };
+            let sex: Cell = r.sex.map_or("", |s| s.label(lang)).into();
             match list {
                 NameList::Stunted => cells.extend([
                     sex,
@@ -104,20 +134,17 @@ pub fn sheet(list: NameList, month: Month, rows: &[ListRow]) -> Sheet {
                         (Some(s), Some(d)) => format!("{s}/{d}").into(),
                         _ => "".into(),
                     },
-                    flags(r),
+                    flags(r, lang),
                 ]),
-                NameList::Krs => cells.extend([
-                    date(r.last_visit),
-                    if r.accompanied == Some(true) { "Ya" } else { "Tidak" }.into(),
-                ]),
+                NameList::Krs => cells.extend([date(r.last_visit), yes_no(r.accompanied == Some(true)).into()]),
                 NameList::CatinUnscreened => {
                     cells.extend([sex, date(r.birth_date), date(r.wedding_date), date(r.last_visit)])
                 }
                 NameList::Overdue => cells.extend([
-                    r.kind.map_or("", |k| k.label_id()).into(),
+                    r.kind.map_or("", |k| k.label(lang)).into(),
                     date(r.due),
                     Cell::Int(r.days_overdue.unwrap_or(0)),
-                    flags(r),
+                    flags(r, lang),
                 ]),
             }
             cells
@@ -125,7 +152,7 @@ pub fn sheet(list: NameList, month: Month, rows: &[ListRow]) -> Sheet {
         .collect();
     Sheet {
         name: format!("{} {month}", list.as_str()),
-        headers: WHO.iter().chain(own).copied().collect(),
+        headers: headers(list, lang),
         rows,
     }
 }

@@ -3,57 +3,59 @@
 
 use pendamping_core::recap::{Recap, RecapRow};
 
-use crate::labels::{area_name, group_label, pairs};
+use crate::labels::{Labelled, Lang, Words, area_name, pairs, w};
 use crate::sheet::{Cell, Sheet};
 
 /// The recap's columns, one definition per number (the same as the screen's).
-pub const COLUMNS: [&str; 20] = [
-    "Bulan",
-    "Kode desa",
-    "Desa/kelurahan",
-    "TPK",
-    "Sasaran",
-    "Didampingi akhir bulan",
-    "Baru didampingi",
-    "Selesai didampingi",
-    "Selesai menurut alasan",
-    "Sasaran dikunjungi",
-    "Jumlah kunjungan",
-    "KIE",
-    "Dirujuk",
-    "Rujukan selesai",
-    "Bansos difasilitasi",
-    "Ibu hamil TTD ≥ 90",
-    "Sasaran dengan faktor risiko",
-    "KBPP menurut metode",
-    "Keluarga berisiko (KRS)",
-    "KRS didampingi bulan ini",
+pub const COLUMNS: [Words; 20] = [
+    w("Bulan", "Month"),
+    w("Kode desa", "Village code"),
+    w("Desa/kelurahan", "Village"),
+    w("TPK", "TPK"),
+    w("Sasaran", "Target group"),
+    w("Didampingi akhir bulan", "Accompanied at month end"),
+    w("Baru didampingi", "Newly enrolled"),
+    w("Selesai didampingi", "Enrolments ended"),
+    w("Selesai menurut alasan", "Ended, by reason"),
+    w("Sasaran dikunjungi", "Targets visited"),
+    w("Jumlah kunjungan", "Visits"),
+    w("KIE", "Counselling (KIE)"),
+    w("Dirujuk", "Referred"),
+    w("Rujukan selesai", "Referrals completed"),
+    w("Bansos difasilitasi", "Social aid facilitated"),
+    w("Ibu hamil TTD ≥ 90", "Pregnant women, iron ≥ 90"),
+    w("Sasaran dengan faktor risiko", "Targets with a risk factor"),
+    w("KBPP menurut metode", "KBPP by method"),
+    w("Keluarga berisiko (KRS)", "Families at risk (KRS)"),
+    w("KRS didampingi bulan ini", "KRS accompanied this month"),
 ];
 
-fn flags_text(r: &RecapRow) -> String {
+/// A target enrolled without a TPK is counted under its village, named so.
+pub const NO_TPK: Words = w("(tanpa TPK)", "(no TPK)");
+
+fn flags_text(r: &RecapRow, lang: Lang) -> String {
     r.flags
         .iter()
-        .map(|(f, n)| format!("{}: {n}", f.label_id()))
+        .map(|(f, n)| format!("{}: {n}", f.label(lang)))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn row(month: &str, r: &RecapRow) -> Vec<Cell> {
+fn row(month: &str, r: &RecapRow, lang: Lang) -> Vec<Cell> {
     vec![
         month.into(),
         r.area_code.as_str().into(),
         area_name(&r.area_code).into(),
-        // A target enrolled without a TPK is counted under its village, named so.
         if r.tpk.is_empty() {
-            "(tanpa TPK)".into()
+            NO_TPK.get(lang).into()
         } else {
             r.tpk.as_str().into()
         },
-        r.group.map(group_label).unwrap_or_default().into(),
+        r.group.map_or("", |g| g.label(lang)).into(),
         r.caseload_end.into(),
         r.new_enrolments.into(),
         r.exits.values().sum::<u32>().into(),
-        pairs(&r.exits).into(),
+        pairs(&r.exits, lang).into(),
         r.visited.into(),
         r.visits.into(),
         r.kie.into(),
@@ -61,8 +63,8 @@ fn row(month: &str, r: &RecapRow) -> Vec<Cell> {
         r.referrals_completed.into(),
         r.bansos.into(),
         r.ttd_target_reached.into(),
-        flags_text(r).into(),
-        pairs(&r.kbpp).into(),
+        flags_text(r, lang).into(),
+        pairs(&r.kbpp, lang).into(),
         "".into(),
         "".into(),
     ]
@@ -70,22 +72,22 @@ fn row(month: &str, r: &RecapRow) -> Vec<Cell> {
 
 /// The recap as a table: one row per village, TPK and target group, then one KRS row per
 /// village (KRS counts families, not targets: it is not summed with the groups).
-pub fn sheet(r: &Recap) -> Sheet {
+pub fn sheet(r: &Recap, lang: Lang) -> Sheet {
     let month = r.month.map(|m| m.to_string()).unwrap_or_default();
-    let mut rows: Vec<Vec<Cell>> = r.rows.iter().map(|x| row(&month, x)).collect();
+    let mut rows: Vec<Vec<Cell>> = r.rows.iter().map(|x| row(&month, x, lang)).collect();
     for k in &r.krs {
         let mut krs: Vec<Cell> = vec!["".into(); COLUMNS.len()];
         krs[0] = month.as_str().into();
         krs[1] = k.area_code.as_str().into();
         krs[2] = area_name(&k.area_code).into();
-        krs[4] = "Keluarga berisiko stunting".into();
+        krs[4] = pendamping_core::recap::TargetGroup::Krs.label(lang).into();
         krs[18] = k.krs_families.into();
         krs[19] = k.krs_accompanied.into();
         rows.push(krs);
     }
     Sheet {
-        name: format!("Rekap {month}"),
-        headers: COLUMNS.to_vec(),
+        name: format!("{} {month}", w("Rekap", "Recap").get(lang)),
+        headers: COLUMNS.iter().map(|c| c.get(lang)).collect(),
         rows,
     }
 }

@@ -624,6 +624,25 @@ async fn health() -> Response {
     json(&HeaderMap::new(), StatusCode::OK, body)
 }
 
+/// A hub's own certificate authority, for a tablet to show its fingerprint before trusting
+/// it; public (a certificate is), and 404 at a server whose certificate a public authority
+/// signed.
+async fn hub_authority(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let Some(path) = state.0.config.tls_authority.clone() else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "no authority of its own",
+        ));
+    };
+    // A certificate of a kilobyte: read as it is, no need to leave the async thread.
+    let pem = std::fs::read(&path).map_err(|e| {
+        tracing::error!(error = %e, "the hub's authority cannot be read");
+        ApiError::internal()
+    })?;
+    Ok(([(header::CONTENT_TYPE, "application/x-pem-file")], pem).into_response())
+}
+
 async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
@@ -1125,6 +1144,7 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/v1/sync/pull", get(pull)),
         (Method::POST, "/v1/sync/confirm", post(confirm)),
         (Method::GET, "/v1/hub/devices", get(hub_devices)),
+        (Method::GET, pendamping_protocol::authority::PATH, get(hub_authority)),
         (Method::POST, "/v1/hub/devices", post(hub_enrolled)),
         (Method::GET, "/v1/rules", get(rules)),
         (Method::GET, "/v1/recap", get(recap)),

@@ -37,6 +37,9 @@ pub struct Config {
     /// plain HTTP, which it does only on loopback unless `allow_plain_http`.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    /// The certificate of the authority that signed `tls_cert` when it is the server's own
+    /// (a PLKB hub's, `hub_tls`): served at `/v1/hub/authority` for tablets to recognise.
+    pub tls_authority: Option<PathBuf>,
     /// Plain HTTP on a non-loopback address (an office LAN behind its own protection), with
     /// a warning in the log.
     pub allow_plain_http: bool,
@@ -59,6 +62,7 @@ impl Default for Config {
             view_follow_secs: 30,
             tls_cert: None,
             tls_key: None,
+            tls_authority: None,
             allow_plain_http: false,
         }
     }
@@ -94,6 +98,7 @@ impl Config {
                 "VIEW_FOLLOW_SECS" => self.view_follow_secs = parse(&key, &v)?,
                 "TLS_CERT" => self.tls_cert = Some(PathBuf::from(&v)),
                 "TLS_KEY" => self.tls_key = Some(PathBuf::from(&v)),
+                "TLS_AUTHORITY" => self.tls_authority = Some(PathBuf::from(&v)),
                 "ALLOW_PLAIN_HTTP" => self.allow_plain_http = parse(&key, &v)?,
                 _ => {}
             }

@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod db;
 mod error;
 pub mod hub;
+pub mod hub_tls;
 mod ingest;
 pub mod limits;
 mod merge;

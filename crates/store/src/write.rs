@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use pendamping_core::assess::{self, Assessment, VisitContext};
+use pendamping_core::catalogue::{Labelled, Lang};
 use pendamping_core::change::{self, DELETED};
 use pendamping_core::enrolment::DeliveryMode;
 use pendamping_core::hlc::{HlcClock, TimeSource};
@@ -254,9 +255,12 @@ impl Writer<'_> {
                 "kind",
                 format!(
                     "Orang ini sudah didampingi sebagai {} pada waktu itu",
-                    e.kind.label_id()
+                    e.kind.label(Lang::Id)
                 ),
-                "This person already has an enrolment of this type in that period".into(),
+                format!(
+                    "This person is already enrolled as: {} in that period",
+                    e.kind.label(Lang::En)
+                ),
             ));
         }
         self.save(Entity::Enrolment, e.id, &e.area_code.clone(), &e, problems)

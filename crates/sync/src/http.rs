@@ -118,6 +118,37 @@ pub fn trust(pem: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// A hub's own certificate authority (PEM), fetched from `base` without checking its
+/// certificate: the one request that may, since it carries nothing and brings back only
+/// what a person then compares with the hub's screen (`authority::fingerprint`) before
+/// [`trust`] is called.
+pub async fn authority(base: &str) -> Result<Vec<u8>> {
+    let client = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(15))
+        .timeout(Duration::from_secs(30))
+        .danger_accept_invalid_certs(true)
+        .build()
+        .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+    let url = format!(
+        "{}{}",
+        base.trim().trim_end_matches('/'),
+        pendamping_protocol::authority::PATH
+    );
+    let resp = client.get(&url).send().await.map_err(|e| SyncError::Unreachable {
+        attempts: 1,
+        last: e.to_string(),
+    })?;
+    if !resp.status().is_success() {
+        return Err(SyncError::BadAnswer(format!("{url}: {}", resp.status())));
+    }
+    let pem = resp.bytes().await.map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+    if pem.len() > 64 << 10 || pendamping_protocol::authority::fingerprint(&pem).is_none() {
+        return Err(SyncError::BadAnswer(format!("{url}: not a certificate")));
+    }
+    pem_certs(&pem, "the hub's authority")?;
+    Ok(pem.to_vec())
+}
+
 impl Http {
     pub fn new(base: &str, token: Option<String>) -> Result<Http> {
         let client = client(Duration::from_secs(120))?;

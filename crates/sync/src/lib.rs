@@ -13,5 +13,5 @@ pub use access::{Access, Applied, Outgoing, Proof, Replica, Shared, Signer};
 pub use auto::{AutoOptions, AutoSync, State};
 pub use engine::{Options, Phase, Progress, Status, Summary, enroll, keys, recover, status, sync};
 pub use error::{Result, SyncError};
-pub use http::{CA_FILE, Retry, trust};
+pub use http::{CA_FILE, Retry, authority, trust};
 pub use pendamping_protocol::codec::Encoding;

@@ -1,5 +1,6 @@
 use chrono::NaiveDate;
 use pendamping_app::families::{self as app, Family};
+use pendamping_app::strict::Strict;
 use pendamping_app::{AppError, targets};
 use pendamping_core::enrolment::{EnrolmentDetails, ExitReason};
 use pendamping_core::{Household, Person, Problem, TargetKind};
@@ -25,18 +26,18 @@ pub fn family(state: State<AppState>, id: Uuid) -> Result<Family, AppError> {
 }
 
 #[tauri::command(async)]
-pub fn save_household(state: State<AppState>, household: Household) -> Result<Saved, AppError> {
-    state.saved(|s| app::save_household(s, household))
+pub fn save_household(state: State<AppState>, household: Strict<Household>) -> Result<Saved, AppError> {
+    state.saved(|s| app::save_household(s, household.0))
 }
 
 #[tauri::command(async)]
-pub fn check_person(state: State<AppState>, person: Person) -> Result<Vec<Problem>, AppError> {
-    state.with(|s| Ok(app::check_person(s, &person)))
+pub fn check_person(state: State<AppState>, person: Strict<Person>) -> Result<Vec<Problem>, AppError> {
+    state.with(|s| Ok(app::check_person(s, &person.0)))
 }
 
 #[tauri::command(async)]
-pub fn save_person(state: State<AppState>, person: Person) -> Result<Saved, AppError> {
-    state.saved(|s| app::save_person(s, person))
+pub fn save_person(state: State<AppState>, person: Strict<Person>) -> Result<Saved, AppError> {
+    state.saved(|s| app::save_person(s, person.0))
 }
 
 #[tauri::command(async)]
@@ -49,9 +50,9 @@ pub fn enrol(
     state: State<AppState>,
     person_id: Uuid,
     start: NaiveDate,
-    details: EnrolmentDetails,
+    details: Strict<EnrolmentDetails>,
 ) -> Result<Saved, AppError> {
-    state.saved(|s| targets::enrol(s, person_id, start, details))
+    state.saved(|s| targets::enrol(s, person_id, start, details.0))
 }
 
 #[tauri::command(async)]
@@ -63,9 +64,9 @@ pub fn end_enrolment(state: State<AppState>, id: Uuid, date: NaiveDate, reason: 
 pub fn record_delivery(
     state: State<AppState>,
     hamil_id: Uuid,
-    delivery: Delivery,
+    delivery: Strict<Delivery>,
 ) -> Result<DeliveryRecorded, AppError> {
-    state.saved(|s| targets::record_delivery(s, hamil_id, &delivery))
+    state.saved(|s| targets::record_delivery(s, hamil_id, &delivery.0))
 }
 
 #[tauri::command(async)]

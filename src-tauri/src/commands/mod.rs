@@ -29,6 +29,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         setup::choose_villages,
         setup::set_current_village,
         setup::enroll,
+        setup::server_authority,
+        setup::trust_server,
         home::home,
         home::today,
         home::caseload,

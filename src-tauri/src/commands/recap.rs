@@ -1,6 +1,7 @@
 use pendamping_app::AppError;
 use pendamping_app::export::{self, Exported, Format};
 use pendamping_app::recap::{self as app, RecapView};
+use pendamping_core::catalogue::Lang;
 use pendamping_core::lists::NameList;
 use tauri::{Manager, Runtime, State};
 
@@ -20,8 +21,9 @@ pub fn export_recap<R: Runtime>(
     state: State<AppState>,
     month: String,
     format: Format,
+    lang: Lang,
 ) -> Result<Exported, AppError> {
-    let (bytes, name) = state.with(|s| app::recap_file(s, &month, format))?;
+    let (bytes, name) = state.with(|s| app::recap_file(s, &month, format, lang))?;
     save(&app_handle, &name, &bytes)
 }
 
@@ -34,8 +36,9 @@ pub fn export_list<R: Runtime>(
     list: NameList,
     month: String,
     format: Format,
+    lang: Lang,
 ) -> Result<Exported, AppError> {
-    let (bytes, name) = state.with(|s| pendamping_app::lists::list_file(s, list, &month, format))?;
+    let (bytes, name) = state.with(|s| pendamping_app::lists::list_file(s, list, &month, format, lang))?;
     save(&app_handle, &name, &bytes)
 }
 

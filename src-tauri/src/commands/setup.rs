@@ -1,4 +1,5 @@
 use pendamping_app::AppError;
+use pendamping_app::authority::{self, ServerAuthority};
 use pendamping_app::setup::{self as app, Setup, VillageView};
 use tauri::State;
 
@@ -50,4 +51,17 @@ pub async fn enroll(
     }
     state.sync_now();
     Ok(setup)
+}
+
+/// The certificate authority of a hub this device does not trust yet, for the cadre to
+/// compare with the hub's screen.
+#[tauri::command(async)]
+pub async fn server_authority(server: String) -> Result<ServerAuthority, AppError> {
+    authority::inspect(&server).await
+}
+
+/// Trusts the hub's authority the cadre found on the hub's screen.
+#[tauri::command(async)]
+pub async fn trust_server(state: State<'_, AppState>, server: String, fingerprint: String) -> Result<(), AppError> {
+    authority::trust(&state.dir, &server, &fingerprint).await
 }

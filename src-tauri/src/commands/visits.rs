@@ -1,6 +1,7 @@
 use chrono::NaiveDate;
 use pendamping_app::AppError;
 use pendamping_app::chart::{ChartKind, GrowthChart};
+use pendamping_app::strict::Strict;
 use pendamping_app::visits::{self as app, PersonTimeline, VisitDraft, VisitResult};
 use pendamping_core::Visit;
 use tauri::State;
@@ -14,13 +15,13 @@ pub fn new_visit(state: State<AppState>, enrolment_id: Uuid, date: Option<NaiveD
 }
 
 #[tauri::command(async)]
-pub fn preview_visit(state: State<AppState>, visit: Visit) -> Result<VisitResult, AppError> {
-    state.with(|s| app::preview_visit(s, &visit))
+pub fn preview_visit(state: State<AppState>, visit: Strict<Visit>) -> Result<VisitResult, AppError> {
+    state.with(|s| app::preview_visit(s, &visit.0))
 }
 
 #[tauri::command(async)]
-pub fn save_visit(state: State<AppState>, visit: Visit) -> Result<VisitResult, AppError> {
-    state.saved(|s| app::save_visit(s, visit))
+pub fn save_visit(state: State<AppState>, visit: Strict<Visit>) -> Result<VisitResult, AppError> {
+    state.saved(|s| app::save_visit(s, visit.0))
 }
 
 #[tauri::command(async)]
@@ -39,8 +40,8 @@ pub fn edit_visit(state: State<AppState>, visit_id: Uuid) -> Result<VisitDraft, 
 }
 
 #[tauri::command(async)]
-pub fn correct_visit(state: State<AppState>, visit: Visit, reason: String) -> Result<VisitResult, AppError> {
-    state.saved(|s| app::correct_visit(s, visit, &reason))
+pub fn correct_visit(state: State<AppState>, visit: Strict<Visit>, reason: String) -> Result<VisitResult, AppError> {
+    state.saved(|s| app::correct_visit(s, visit.0, &reason))
 }
 
 #[tauri::command(async)]

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
 use chrono::Local;
+use pendamping_core::catalogue::{Labelled, Lang};
 use pendamping_core::hlc::ManualTime;
 use pendamping_core::indicators::{Indicator, Indicators, total};
 use pendamping_core::lists::NameList;
@@ -252,6 +253,58 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
             .await?;
         fits(&b, "the kecamatan's page at 360 px").await?;
         b.screenshot("dashboard-08-kecamatan-360px").await?;
+
+        // In English, chosen with the switch in the header: every indicator, list and
+        // heading in the catalogue's English, none of its Indonesian, and the files too.
+        b.client.set_window_size(1280, 1000).await?;
+        b.click("a[data-lang=en]").await?;
+        b.wait_text("h1", &Lang::En.month(month)).await?;
+        ensure!(b.js("return document.documentElement.lang").await? == serde_json::json!("en"));
+        let text: String = serde_json::from_value(b.js("return document.body.innerText").await?)?;
+        for i in Indicator::ALL {
+            ensure!(text.contains(i.label(Lang::En)), "{:?} in English: {text}", i);
+            let id = i.label(Lang::Id);
+            ensure!(
+                id == i.label(Lang::En) || !text.contains(id),
+                "{id:?} left in Indonesian"
+            );
+        }
+        for l in NameList::ALL {
+            ensure!(text.contains(l.label(Lang::En)) && !text.contains(l.label(Lang::Id)));
+        }
+        for id in [
+            "Daftar nama",
+            "Tren 12 bulan",
+            "Unduh rekap",
+            "Ketuk nama",
+            "Keluar",
+            " dari ",
+        ] {
+            ensure!(!text.contains(id), "{id:?} left in Indonesian: {text}");
+        }
+        b.screenshot("dashboard-11-english-kecamatan").await?;
+        b.click("li[data-list=krs] a.go").await?;
+        b.find("[data-count]").await?;
+        let heads: Vec<String> = serde_json::from_value(
+            b.js("return [...document.querySelectorAll('table.names th')].map(h => h.innerText)")
+                .await?,
+        )?;
+        let want = pendamping_report::lists::headers(NameList::Krs, Lang::En);
+        ensure!(heads == want, "the list's columns in English: {heads:?}");
+        b.screenshot("dashboard-12-english-list").await?;
+        b.click("a[data-file=xlsx]").await?;
+        let file = b
+            .downloaded(&pendamping_report::lists::file_name(
+                NameList::Krs,
+                KECAMATAN,
+                month,
+                Format::Xlsx,
+            ))
+            .await?;
+        ensure!(xlsx_rows(&file)?[0] == want, "the file's columns in English");
+        // And back: the choice is kept until changed.
+        b.click("a[data-lang=id]").await?;
+        b.wait_text("h1", NameList::Krs.label(Lang::Id)).await?;
         b.close().await?;
         server.stop().await;
         Ok(())

@@ -154,7 +154,11 @@ async fn a_short_child_is_flagged_stunted_and_drawn_below_the_line() {
         ensure!(shown.contains(&csv.file_name().unwrap().to_string_lossy().to_string()));
         let text = std::fs::read_to_string(&csv)?;
         ensure!(text.starts_with("\u{feff}Bulan;Kode desa;"), "{text}");
-        ensure!(text.lines().any(|l| l.contains(";Baduta (0-23 bln);1;")), "{text}");
+        let baduta = pendamping_core::catalogue::Labelled::label(
+            pendamping_core::recap::TargetGroup::Baduta,
+            pendamping_core::catalogue::Lang::Id,
+        );
+        ensure!(text.lines().any(|l| l.contains(&format!(";{baduta};1;"))), "{text}");
         app.screenshot("09-rekap").await?;
 
         // The list with names behind the stunted count, saved as XLSX and read back.
@@ -345,6 +349,55 @@ async fn a_tablet_at_the_plkb_office_is_told_the_hub_holds_its_work_until_the_ce
     .await
 }
 
+/// A cadre's tablet meets a hub's own certificate for the first time: the window shows its
+/// fingerprint to compare with the hub's screen; "Berbeda" stops, "Sama persis" trusts it and
+/// the enrolment goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cadre_compares_the_hubs_fingerprint_before_her_tablet_trusts_it() {
+    bounded(async {
+        let dir = tempfile::tempdir()?;
+        let now = Local::now().timestamp_millis() as u64;
+        let tls = pendamping_server::hub_tls::ensure(dir.path(), &[])?;
+        let config = pendamping_server::Config {
+            db: dir.path().join("plkb.db"),
+            listen: "127.0.0.1:0".parse()?,
+            tls_cert: Some(tls.cert.clone()),
+            tls_key: Some(tls.key.clone()),
+            tls_authority: Some(tls.authority.clone()),
+            ..pendamping_server::Config::default()
+        };
+        let hub = pendamping_server::service::start(config, Arc::new(ManualTime::new(now)), None).await?;
+        let url = format!("https://127.0.0.1:{}", hub.addr.port());
+        let code = pendamping_tests::net::enrollment_code(&dir.path().join("plkb.db"), Role::Cadre, &[VILLAGE], now);
+
+        let app = App::start().await?;
+        app.find("[data-screen=first-run]").await?;
+        app.type_in("input[name=village-query]", VILLAGE).await?;
+        app.click(&format!("button[data-village='{VILLAGE}']")).await?;
+        app.type_in("input[name=server]", &url).await?;
+        app.type_in("input[name=code]", &code).await?;
+        app.click("button[name=enrol]").await?;
+        let shown = app.text("[data-authority] [data-fingerprint]").await?;
+        ensure!(
+            shown.trim() == tls.fingerprint,
+            "the window shows {shown}, the hub {}",
+            tls.fingerprint
+        );
+        app.screenshot("34-hub-fingerprint").await?;
+        app.click("button[name=distrust-hub]").await?;
+        app.find("[data-distrusted]").await?;
+        ensure!(count(&app, "[data-screen=home]").await? == 0, "not enrolled");
+        app.click("button[name=enrol]").await?;
+        app.click("button[name=trust-hub]").await?;
+        app.find("[data-screen=home]").await?;
+        app.screenshot("35-enrolled-at-the-hub").await?;
+        app.close().await?;
+        hub.stop().await?;
+        Ok(())
+    })
+    .await
+}
+
 /// The PLKB office laptop becomes the kecamatan's hub from the app: it enrols with the
 /// centre, shows the address for the tablets, makes a tablet's code, shows the tablet's
 /// work arriving and reaching the centre. Then the PLKB enters a village's paper forms on
@@ -383,7 +436,18 @@ async fn the_plkb_laptop_runs_the_hub_from_the_app_and_its_tablets_work_reaches_
         // The tablet, on the office Wi-Fi: enrols at the hub and syncs a family.
         let mut tablet =
             pendamping_store::Store::open_in_memory(pendamping_tests::options(Arc::new(ManualTime::new(now))))?;
-        let hub_url = format!("http://127.0.0.1:{port}");
+        // The hub speaks TLS under its own authority: its screen shows the fingerprint the
+        // tablet shows its cadre; matched, the tablet trusts it.
+        let addresses = app.text("[data-hub-address]").await?;
+        ensure!(addresses.starts_with("https://"), "the tablets' address is https: {addresses}");
+        let hub_url = format!("https://127.0.0.1:{port}");
+        let shown = app.text("[data-hub-fingerprint]").await?;
+        app.js("document.querySelector('[data-hub-fingerprint]').scrollIntoView({ block: 'center' })")
+            .await?;
+        app.screenshot("24b-hub-fingerprint").await?;
+        let seen = pendamping_app::authority::inspect(&hub_url).await?;
+        ensure!(shown.trim() == seen.fingerprint, "the screen's {shown}, the tablet's {}", seen.fingerprint);
+        pendamping_sync::trust(&pendamping_sync::authority(&hub_url).await?)?;
         pendamping_sync::enroll(&mut tablet, &hub_url, code.trim(), "tablet Sari").await?;
         let family =
             pendamping_tests::realistic_family(&mut tablet, VILLAGE, Local::now().date_naive() - Months::new(8));
@@ -646,6 +710,18 @@ async fn fits(app: &App, screen: &str) -> Result<()> {
     ensure!(
         scroll <= width + 1,
         "{screen}: page {scroll} px wide in a {width} px window"
+    );
+    // The header takes two rows at most: the brand and village, then sync, language, lock.
+    let rows = app
+        .js(
+            "const c = [...document.querySelectorAll('header.top > *')].map(e => e.getBoundingClientRect()) \
+             .filter(r => r.width > 0).map(r => (r.top + r.bottom) / 2).sort((a, b) => a - b); \
+             return c.filter((y, i) => i === 0 || y - c[i - 1] > 16).length",
+        )
+        .await?;
+    ensure!(
+        rows.as_i64().is_some_and(|r| r <= 2),
+        "{screen}: the header takes {rows} rows"
     );
     Ok(())
 }

@@ -4,7 +4,7 @@ import { invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import type {
   AppError, Caseload, ChartKind, DoorView, MemberView, Exported, Found, Format as ExportFormat, Delivery, DeliveryRecorded, Enrolment, EnrolmentDetails, ExitReason, Family, GrowthChart, Home, Household,
-  HouseholdSummary, HubCode, HubRecoveryCode, HubScreen, HubStart, NameList, Person, PersonSummary, PersonTimeline, Problem, RecapView, Saved, Setup, State,
+  HouseholdSummary, HubCode, HubRecoveryCode, HubScreen, HubStart, Lang, NameList, Person, PersonSummary, PersonTimeline, Problem, RecapView, Saved, ServerAuthority, Setup, State,
   SyncScreen, TargetKind, VillageView, Visit, VisitDraft, VisitResult,
 } from './types'
 
@@ -48,6 +48,8 @@ export const api = {
   workOffline: (villages: string[]) => call<Setup>('work_offline', { villages }),
   chooseVillages: (villages: string[]) => call<Setup>('choose_villages', { villages }),
   setCurrentVillage: (code: string) => call<Setup>('set_current_village', { code }),
+  serverAuthority: (server: string) => call<ServerAuthority>('server_authority', { server }),
+  trustServer: (server: string, fingerprint: string) => call<void>('trust_server', { server, fingerprint }),
   enroll: (server: string, code: string, deviceName: string, villages: string[]) =>
     call<Setup>('enroll', { server, code, deviceName, villages }),
 
@@ -93,8 +95,9 @@ export const api = {
   hubRecoveryCode: (deviceId: string) => call<HubRecoveryCode>('hub_recovery_code', { deviceId }),
 
   recap: (month: string) => call<RecapView>('recap', { month }),
-  exportRecap: (month: string, format: ExportFormat) => call<Exported>('export_recap', { month, format }),
-  exportList: (list: NameList, month: string, format: ExportFormat) => call<Exported>('export_list', { list, month, format }),
+  exportRecap: (month: string, format: ExportFormat, lang: Lang) => call<Exported>('export_recap', { month, format, lang }),
+  exportList: (list: NameList, month: string, format: ExportFormat, lang: Lang) =>
+    call<Exported>('export_list', { list, month, format, lang }),
 }
 
 /** The background sync's state as it changes. */

@@ -197,7 +197,7 @@ export type Found = { head_name: string | null, rt: string | null, rw: string | 
  */
 nik_masked: string | null, sex: Sex | null, birth_date: string | null, relationship: Relationship | null, };
 
-export type GroupRow = { group: TargetGroup, label: string, exits: number, row: RecapRow, };
+export type GroupRow = { group: TargetGroup, exits: number, row: RecapRow, };
 
 export type GrowthChart = { kind: ChartKind, sex: Sex, 
 /**
@@ -272,9 +272,14 @@ scope_titles: Array<string>,
  */
 scope: Array<string>, 
 /**
- * Where the tablets on the office network reach it: "http://192.168.1.20:8787".
+ * Where the tablets on the office network reach it: "https://192.168.1.20:8787".
  */
 addresses: Array<string>, 
+/**
+ * The fingerprint of the hub's own certificate authority, which a tablet shows the
+ * cadre to compare before it trusts the hub (`authority`).
+ */
+fingerprint: string | null, 
 /**
  * Changes not yet sent to the centre, sent and held there, at the centre, refused by it.
  */
@@ -325,6 +330,8 @@ export type KrsRow = { area_code: string, krs_families: number,
 krs_accompanied: number, };
 
 export type KrsVisit = { notes: string | null, services: Services, };
+
+export type Lang = "id" | "en";
 
 export type Latrine = "septic_tank" | "tanpa_septic_tank" | "tidak";
 
@@ -467,6 +474,12 @@ export type SdCurve = { z: number,
  * (x, y) pairs in x order.
  */
 points: Array<[number, number]>, };
+
+export type ServerAuthority = { server: string, 
+/**
+ * Five groups of four hex digits, as the hub's screen shows them.
+ */
+fingerprint: string, };
 
 export type Services = { 
 /**

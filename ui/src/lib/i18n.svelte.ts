@@ -1,12 +1,14 @@
-// Bahasa Indonesia first, English second. Labels of the domain's codes are typed against the
-// generated types, so a new flag or reason in Rust fails the type check until it has words.
+// Bahasa Indonesia first, English second. The names of the domain's codes come from the one
+// catalogue in Rust (pendamping_core::catalogue), generated into api/words.ts: the screens,
+// the sheets, the dashboard and the command line say the same words.
 import type {
-  Age, Axis, Breastfeeding, DangerSign, EnrolmentPhase, ExitReason, Indicator, KbppMethod, KrsCriterion, Latrine, NameList, Relationship,
+  Age, Axis, Breastfeeding, DangerSign, EnrolmentPhase, ExitReason, Indicator, KbppMethod, KrsCriterion, Lang, Latrine, NameList, Relationship,
   RiskFlag, Sex, TargetGroup, TargetKind, Urgency, WaterSource,
 } from '../api/types'
+import * as catalogue from '../api/words'
+import type { Pair } from '../api/words'
 
-export type Lang = 'id' | 'en'
-type Pair = [string, string]
+export type { Lang }
 
 export const lang = $state({ current: (localStorage.getItem('lang') as Lang) || 'id' })
 
@@ -286,19 +288,28 @@ const words = {
   makeCode: ['Buat kode', 'Make a code'],
   codeOnce: ['Sekali pakai; berlaku sampai', 'Single use; valid until'],
   hubDevices: ['Perangkat terdaftar', 'Enrolled devices'],
+  hubFingerprint: ['Sidik jari sertifikat hub', 'The hub’s certificate fingerprint'],
+  hubFingerprintHelp: [
+    'Tablet akan menampilkan kode yang sama saat pertama kali tersambung: kader mencocokkannya dengan kode ini.',
+    'A tablet shows the same code when it first connects: the cadre compares it with this one.',
+  ],
+  hubCertTitle: ['Cocokkan sertifikat hub', 'Match the hub’s certificate'],
+  hubCertIntro: [
+    'Tablet ini belum mengenal hub di alamat ini. Cocokkan kode di bawah dengan "Sidik jari sertifikat hub" di layar hub PLKB (laptop kantor kecamatan).',
+    'This tablet does not know the hub at this address yet. Compare the code below with "The hub’s certificate fingerprint" on the PLKB hub’s screen (the kecamatan office laptop).',
+  ],
+  hubCertMatches: ['Sama persis: percayai hub ini', 'Exactly the same: trust this hub'],
+  hubCertDiffers: ['Berbeda', 'Different'],
+  hubCertRefused: [
+    'Jangan lanjutkan: bisa jadi ini bukan hub PLKB Anda. Hubungi PLKB.',
+    'Do not go on: this may not be your PLKB hub. Call the PLKB.',
+  ],
   revokedShort: ['dicabut', 'revoked'],
 } satisfies Record<string, Pair>
 
 export type Word = keyof typeof words
 export const t = (w: Word) => pick(words[w])
 
-const kinds: Record<TargetKind, Pair> = {
-  catin: ['Calon pengantin', 'Bride/groom to be'],
-  ibu_hamil: ['Ibu hamil', 'Pregnant woman'],
-  nifas: ['Ibu pasca persalinan', 'Postpartum mother'],
-  anak: ['Baduta/balita', 'Child under five'],
-  krs: ['Keluarga berisiko stunting', 'Family at risk'],
-}
 const axes: Record<Axis, Pair> = {
   age_months: ['Umur (bulan)', 'Age (months)'],
   length_height_cm: ['Panjang/tinggi badan (cm)', 'Length/height (cm)'],
@@ -306,142 +317,12 @@ const axes: Record<Axis, Pair> = {
   height_cm: ['Tinggi badan (cm)', 'Height (cm)'],
   weight_kg: ['Berat badan (kg)', 'Weight (kg)'],
 }
-const urgencies: Record<Urgency, Pair> = {
-  urgent: ['Segera', 'Urgent'],
-  high: ['Penting', 'High'],
-  medium: ['Sedang', 'Medium'],
-  low: ['Rendah', 'Low'],
-}
-const groups: Record<TargetGroup, Pair> = {
-  catin: ['Calon pengantin', 'Bride/groom to be'],
-  ibu_hamil: ['Ibu hamil', 'Pregnant woman'],
-  nifas: ['Ibu pasca persalinan', 'Postpartum mother'],
-  baduta: ['Baduta (0–23 bln)', 'Under two (0–23 mo)'],
-  balita: ['Balita (24–59 bln)', 'Under five (24–59 mo)'],
-  krs: ['Keluarga berisiko stunting', 'Family at risk'],
-}
-const nameLists: Record<NameList, Pair> = {
-  stunted: ['Anak di bawah −2 SD (stunting)', 'Children below −2 SD (stunted)'],
-  'kek-anaemia': ['Ibu hamil KEK, anemia atau tanda bahaya', 'Pregnant women with KEK, anaemia or a danger sign'],
-  krs: ['Keluarga berisiko stunting (KRS)', 'Families at risk of stunting (KRS)'],
-  overdue: ['Sasaran terlambat dikunjungi, per TPK', 'Targets overdue for a visit, by TPK'],
-  'catin-unscreened': ['Calon pengantin belum diskrining', 'Brides- and grooms-to-be not yet screened'],
-}
 const phases: Record<EnrolmentPhase['phase'], Pair> = {
   not_started: ['belum mulai', 'not started'],
   active: ['aktif', 'active'],
   wedding_unconfirmed: ['tanggal nikah lewat, belum dikonfirmasi', 'wedding date passed, not confirmed'],
   needs_outcome: ['lewat 45 minggu: catat persalinan atau keguguran', 'past 45 weeks: record the delivery or loss'],
   ended: ['selesai', 'ended'],
-}
-const flags: Record<RiskFlag, Pair> = {
-  anemia: ['Anemia', 'Anaemia'],
-  anemia_refer: ['Anemia berat (rujuk)', 'Severe anaemia (refer)'],
-  kek: ['KEK (LiLA rendah)', 'Chronic energy deficiency'],
-  bmi_under: ['IMT kurang', 'Low BMI'],
-  too_young: ['Terlalu muda', 'Too young'],
-  too_old: ['Terlalu tua', 'Too old'],
-  too_close: ['Jarak kelahiran terlalu dekat', 'Births too close'],
-  too_many: ['Anak terlalu banyak', 'Too many children'],
-  short_stature: ['Tinggi badan < 145 cm', 'Height < 145 cm'],
-  smoker: ['Merokok', 'Smoker'],
-  smoke_exposure: ['Terpapar asap rokok', 'Smoke exposure'],
-  danger_sign: ['Tanda bahaya', 'Danger sign'],
-  high_blood_pressure: ['Tekanan darah tinggi', 'High blood pressure'],
-  low_birth_weight: ['BBLR', 'Low birth weight'],
-  short_birth_length: ['Panjang lahir pendek', 'Short at birth'],
-  stunted: ['Pendek (stunting)', 'Stunted'],
-  severely_stunted: ['Sangat pendek', 'Severely stunted'],
-  wasted: ['Gizi kurang (wasting)', 'Wasted'],
-  severely_wasted: ['Gizi buruk', 'Severely wasted'],
-  underweight: ['Berat badan kurang', 'Underweight'],
-  severely_underweight: ['Berat badan sangat kurang', 'Severely underweight'],
-  overweight: ['Gizi lebih', 'Overweight'],
-  obese: ['Obesitas', 'Obese'],
-  microcephaly: ['Lingkar kepala kecil', 'Microcephaly'],
-  sam: ['LiLA < 11,5 cm (gizi buruk)', 'MUAC < 11.5 cm (SAM)'],
-  mam: ['LiLA 11,5–12,5 cm (gizi kurang)', 'MUAC 11.5–12.5 cm (MAM)'],
-  oedema: ['Edema', 'Oedema'],
-}
-const krsCriteria: Record<KrsCriterion, Pair> = {
-  unsafe_water: ['Sumber air minum tidak layak', 'Unsafe drinking water'],
-  unsafe_latrine: ['Jamban tidak layak', 'Unsafe latrine'],
-  wife_too_young: ['Istri terlalu muda', 'Wife too young'],
-  wife_too_old: ['Istri terlalu tua', 'Wife too old'],
-  births_too_close: ['Jarak kelahiran terlalu dekat', 'Births too close'],
-  too_many_children: ['Anak terlalu banyak', 'Too many children'],
-  uninhabitable: ['Rumah tidak layak huni', 'Uninhabitable house'],
-}
-const exitReasons: Record<ExitReason, Pair> = {
-  menikah: ['Sudah menikah', 'Married'],
-  batal: ['Batal menikah', 'Wedding cancelled'],
-  melahirkan: ['Melahirkan', 'Gave birth'],
-  keguguran: ['Keguguran', 'Miscarriage'],
-  meninggal: ['Meninggal', 'Died'],
-  pindah: ['Pindah', 'Moved away'],
-  selesai: ['Selesai', 'Completed'],
-  tidak_berisiko: ['Tidak berisiko lagi', 'No longer at risk'],
-}
-const water: Record<WaterSource, Pair> = {
-  air_kemasan: ['Air kemasan', 'Bottled water'],
-  air_isi_ulang: ['Air isi ulang', 'Refill water'],
-  ledeng: ['Ledeng/PAM', 'Piped water'],
-  sumur_bor: ['Sumur bor/pompa', 'Borehole'],
-  sumur_terlindung: ['Sumur terlindung', 'Protected well'],
-  sumur_tak_terlindung: ['Sumur tak terlindung', 'Unprotected well'],
-  mata_air_terlindung: ['Mata air terlindung', 'Protected spring'],
-  mata_air_tak_terlindung: ['Mata air tak terlindung', 'Unprotected spring'],
-  air_hujan: ['Air hujan', 'Rainwater'],
-  air_permukaan: ['Sungai/danau/kolam', 'Surface water'],
-  lainnya: ['Lainnya', 'Other'],
-}
-const latrines: Record<Latrine, Pair> = {
-  septic_tank: ['Jamban dengan tangki septik', 'Latrine with septic tank'],
-  tanpa_septic_tank: ['Jamban tanpa tangki septik', 'Latrine without septic tank'],
-  tidak: ['Tidak ada jamban', 'No latrine'],
-}
-const relationships: Record<Relationship, Pair> = {
-  kepala_keluarga: ['Kepala keluarga', 'Head'],
-  istri: ['Istri', 'Wife'],
-  suami: ['Suami', 'Husband'],
-  anak: ['Anak', 'Child'],
-  menantu: ['Menantu', 'Child-in-law'],
-  cucu: ['Cucu', 'Grandchild'],
-  orang_tua: ['Orang tua', 'Parent'],
-  mertua: ['Mertua', 'Parent-in-law'],
-  famili_lain: ['Famili lain', 'Other relative'],
-  lainnya: ['Lainnya', 'Other'],
-}
-const sexes: Record<Sex, Pair> = { L: ['Laki-laki', 'Male'], P: ['Perempuan', 'Female'] }
-const dangerSigns: Record<DangerSign, Pair> = {
-  perdarahan: ['Perdarahan', 'Bleeding'],
-  demam: ['Demam', 'Fever'],
-  bengkak_kaki_tangan_wajah: ['Bengkak kaki, tangan, wajah', 'Swelling'],
-  sakit_kepala_berat: ['Sakit kepala berat', 'Severe headache'],
-  pandangan_kabur: ['Pandangan kabur', 'Blurred vision'],
-  kejang: ['Kejang', 'Convulsions'],
-  ketuban_pecah_dini: ['Ketuban pecah dini', 'Waters broke early'],
-  gerakan_janin_berkurang: ['Gerakan janin berkurang', 'Less foetal movement'],
-  muntah_terus_menerus: ['Muntah terus-menerus', 'Constant vomiting'],
-  cairan_berbau: ['Keluar cairan berbau', 'Foul discharge'],
-  payudara_bengkak: ['Payudara bengkak/merah', 'Swollen breasts'],
-  sedih_berlebihan: ['Sedih berlebihan', 'Deep sadness'],
-}
-const kbpp: Record<KbppMethod, Pair> = {
-  iud: ['IUD', 'IUD'], implan: ['Implan', 'Implant'], tubektomi: ['Tubektomi/MOW', 'Tubal ligation'],
-  suntik: ['Suntik', 'Injection'], pil_mini: ['Pil', 'Pill'], mal: ['MAL', 'LAM'], kondom: ['Kondom', 'Condom'],
-  tidak: ['Belum ber-KB', 'None'],
-}
-const breastfeeding: Record<Breastfeeding, Pair> = {
-  eksklusif: ['ASI eksklusif', 'Exclusive'], parsial: ['ASI + lainnya', 'Partial'], tidak: ['Tidak menyusui', 'Not breastfeeding'],
-}
-const indicators: Record<Indicator, Pair> = {
-  length_for_age: ['PB/U atau TB/U', 'Length/height-for-age'],
-  weight_for_age: ['BB/U', 'Weight-for-age'],
-  weight_for_lenhei: ['BB/PB atau BB/TB', 'Weight-for-length/height'],
-  bmi_for_age: ['IMT/U', 'BMI-for-age'],
-  head_for_age: ['Lingkar kepala/U', 'Head circumference-for-age'],
-  arm_for_age: ['LiLA/U', 'Arm circumference-for-age'],
 }
 
 /** An age as a cadre says it: "3 th 2 bl", "17 bl", "12 hr" / "3 y 2 mo", "17 mo", "12 d". */
@@ -457,33 +338,36 @@ function age(a: Age): string {
 export const label = {
   age,
   axis: (a: Axis) => pick(axes[a]),
-  urgency: (u: Urgency) => pick(urgencies[u]),
-  group: (g: TargetGroup) => pick(groups[g]),
-  nameList: (l: NameList) => pick(nameLists[l]),
+  urgency: (u: Urgency) => pick(catalogue.urgencies[u]),
+  group: (g: TargetGroup) => pick(catalogue.targetGroups[g]),
+  nameList: (l: NameList) => pick(catalogue.nameLists[l]),
   phase: (p: EnrolmentPhase) => pick(phases[p.phase]),
-  kind: (k: TargetKind) => pick(kinds[k]),
-  flag: (f: RiskFlag) => pick(flags[f]),
-  krs: (c: KrsCriterion) => pick(krsCriteria[c]),
-  exit: (r: ExitReason) => pick(exitReasons[r]),
-  water: (w: WaterSource) => pick(water[w]),
-  latrine: (l: Latrine) => pick(latrines[l]),
-  relationship: (r: Relationship) => pick(relationships[r]),
-  sex: (s: Sex) => pick(sexes[s]),
-  danger: (d: DangerSign) => pick(dangerSigns[d]),
-  kbpp: (k: KbppMethod) => pick(kbpp[k]),
-  breastfeeding: (b: Breastfeeding) => pick(breastfeeding[b]),
-  indicator: (i: Indicator) => pick(indicators[i]),
+  kind: (k: TargetKind) => pick(catalogue.targetKinds[k]),
+  flag: (f: RiskFlag) => pick(catalogue.riskFlags[f]),
+  krs: (c: KrsCriterion) => pick(catalogue.krsCriteria[c]),
+  exit: (r: ExitReason) => pick(catalogue.exitReasons[r]),
+  water: (w: WaterSource) => pick(catalogue.waterSources[w]),
+  latrine: (l: Latrine) => pick(catalogue.latrines[l]),
+  relationship: (r: Relationship) => pick(catalogue.relationships[r]),
+  sex: (s: Sex) => pick(catalogue.sexes[s]),
+  danger: (d: DangerSign) => pick(catalogue.dangerSigns[d]),
+  kbpp: (k: KbppMethod) => pick(catalogue.kbppMethods[k]),
+  breastfeeding: (b: Breastfeeding) => pick(catalogue.breastfeeding[b]),
+  indicator: (i: Indicator) => pick(catalogue.growthIndicators[i]),
 }
 
+/** A vocabulary's codes in the catalogue's order. */
+const codes = <K extends string>(r: Record<K, Pair>) => Object.keys(r) as K[]
+
 export const options = {
-  water: Object.keys(water) as WaterSource[],
-  latrine: Object.keys(latrines) as Latrine[],
-  relationship: Object.keys(relationships) as Relationship[],
-  sex: Object.keys(sexes) as Sex[],
-  danger: Object.keys(dangerSigns) as DangerSign[],
-  kbpp: Object.keys(kbpp) as KbppMethod[],
-  breastfeeding: Object.keys(breastfeeding) as Breastfeeding[],
-  kind: Object.keys(kinds) as TargetKind[],
+  water: codes(catalogue.waterSources),
+  latrine: codes(catalogue.latrines),
+  relationship: codes(catalogue.relationships),
+  sex: codes(catalogue.sexes),
+  danger: codes(catalogue.dangerSigns),
+  kbpp: codes(catalogue.kbppMethods),
+  breastfeeding: codes(catalogue.breastfeeding),
+  kind: codes(catalogue.targetKinds),
 }
 
 /** A field's name as the messages say it, for a local "not a number" message. */

@@ -2,8 +2,9 @@
 //! show at an office with no internet and print as they look.
 
 use maud::{Markup, html};
-use pendamping_core::problem::num_id;
 use pendamping_core::recap::Month;
+
+use super::words::lang;
 
 /// One line of a chart.
 pub struct Series {
@@ -27,10 +28,6 @@ fn ceiling(max: f64) -> f64 {
     (max / step).ceil() * step
 }
 
-const SHORT_MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
-];
-
 /// A line chart of `series` over `months`; `unit` follows each axis label ("%" or "").
 pub fn lines(title: &str, months: &[Month], series: &[Series], unit: &str) -> Markup {
     let top = ceiling(
@@ -52,7 +49,7 @@ pub fn lines(title: &str, months: &[Month], series: &[Series], unit: &str) -> Ma
             }
             @for (i, m) in months.iter().enumerate() {
                 text x=(x(i)) y=(H - BOTTOM + 20.0) text-anchor="middle" font-size="15" {
-                    (SHORT_MONTHS[(m.month - 1) as usize])
+                    (lang().month_short(*m))
                 }
                 @if i == 0 || m.month == 1 {
                     text x=(x(i)) y=(H - BOTTOM + 36.0) text-anchor="middle" font-size="13" fill="#57606a" { (m.year) }
@@ -63,7 +60,7 @@ pub fn lines(title: &str, months: &[Month], series: &[Series], unit: &str) -> Ma
                 @for (i, v) in s.values.iter().enumerate() {
                     @if let Some(v) = v {
                         circle cx=(x(i)) cy=(y(*v)) r="3.5" fill=(s.colour) {
-                            title { (s.label) " " (SHORT_MONTHS[(months[i].month - 1) as usize]) " " (months[i].year) ": " (value(*v)) (unit) }
+                            title { (s.label) " " (lang().month_short(months[i])) " " (months[i].year) ": " (value(*v)) (unit) }
                         }
                     }
                 }
@@ -87,12 +84,12 @@ fn points(values: &[Option<f64>], x: impl Fn(usize) -> f64, y: impl Fn(f64) -> f
 
 /// An axis label: whole numbers, or one decimal below 10.
 fn axis(v: f64) -> String {
-    if v >= 10.0 { num_id(v.round()) } else { value(v) }
+    if v >= 10.0 { lang().number(v.round()) } else { value(v) }
 }
 
-/// A value as Indonesian writes it: at most one decimal, with a comma.
+/// A value with at most one decimal, as the page's language writes it.
 pub fn value(v: f64) -> String {
-    num_id((v * 10.0).round() / 10.0)
+    lang().number((v * 10.0).round() / 10.0)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 mod chart;
 mod pages;
 pub mod session;
+pub mod words;
 
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -79,7 +80,7 @@ impl IntoResponse for Refusal {
             Refusal::Credentials => {
                 return (
                     StatusCode::UNAUTHORIZED,
-                    Html(pages::login(Some(pages::WRONG_LOGIN)).into_string()),
+                    Html(pages::login(Some(words::say(words::WRONG_LOGIN))).into_string()),
                 )
                     .into_response();
             }
@@ -90,20 +91,14 @@ impl IntoResponse for Refusal {
                 )
                     .into_response();
             }
-            Refusal::TooMany => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "Terlalu banyak percobaan masuk dari alamat ini. Tunggu sebentar lalu coba lagi.".to_string(),
-            ),
-            Refusal::CrossSite => (
-                StatusCode::FORBIDDEN,
-                "Formulir ini dikirim dari situs lain dan ditolak. Buka dasbor langsung dari alamatnya.".to_string(),
-            ),
+            Refusal::TooMany => (StatusCode::TOO_MANY_REQUESTS, words::say(words::TOO_MANY).to_string()),
+            Refusal::CrossSite => (StatusCode::FORBIDDEN, words::say(words::CROSS_SITE).to_string()),
             Refusal::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
             Refusal::Forbidden(m) => (StatusCode::FORBIDDEN, m),
-            Refusal::NotFound => (StatusCode::NOT_FOUND, "Halaman ini tidak ada.".to_string()),
+            Refusal::NotFound => (StatusCode::NOT_FOUND, words::say(words::NO_PAGE).to_string()),
             Refusal::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "Terjadi kesalahan di server; cobalah lagi sebentar lagi. Rinciannya ada di log server.".to_string(),
+                words::say(words::SERVER_FAILED).to_string(),
             ),
         };
         (status, Html(pages::refusal(status, &text).into_string())).into_response()
@@ -213,7 +208,7 @@ pub struct Params {
 
 fn params(p: Result<Query<Params>, QueryRejection>) -> Result<Params, Refusal> {
     p.map(|Query(p)| p)
-        .map_err(|e| Refusal::BadRequest(format!("Alamat halaman tidak dapat dibaca: {}", e.body_text())))
+        .map_err(|e| Refusal::BadRequest(words::fill(words::BAD_ADDRESS, &[("error", &e.body_text())])))
 }
 
 /// The place and month a request asks for, checked against the account's scope: a
@@ -225,39 +220,37 @@ pub fn resolve(state: &AppState, account: &Account, p: &Params) -> Result<(Place
         None => Place::Scope(scope.areas.clone()),
         Some(raw) => {
             let found = area::lookup(raw).ok_or_else(|| {
-                Refusal::BadRequest(format!(
-                    "Kode wilayah {raw:?} tidak ada dalam daftar wilayah Kemendagri."
-                ))
+                Refusal::BadRequest(words::fill(words::UNKNOWN_AREA, &[("code", &format!("{raw:?}"))]))
             })?;
             if !scope.includes(found.code) {
-                return Err(Refusal::Forbidden(format!(
-                    "{} ({}) di luar wilayah akun {}.",
-                    pendamping_report::labels::area_heading(found.code),
-                    area::dotted(found.code),
-                    account.name
+                return Err(Refusal::Forbidden(words::fill(
+                    words::OUTSIDE_SCOPE,
+                    &[
+                        ("area", &pendamping_report::labels::area_heading(found.code)),
+                        ("code", &area::dotted(found.code)),
+                        ("account", &account.name),
+                    ],
                 )));
             }
             Place::Area(found.code.to_string())
         }
     };
     let month = match p.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
-        Some(raw) => Month::parse(raw).ok_or_else(|| {
-            Refusal::BadRequest(format!(
-                "Bulan {raw:?} tidak dapat dibaca: tulislah tahun-bulan, misalnya 2026-11."
-            ))
-        })?,
+        Some(raw) => Month::parse(raw)
+            .ok_or_else(|| Refusal::BadRequest(words::fill(words::BAD_MONTH, &[("month", &format!("{raw:?}"))])))?,
         None => Month::of(place.today(state)),
     };
     Ok((place, month))
 }
 
-/// Runs a blocking computation off the async threads.
+/// Runs a blocking computation off the async threads, in the request's language.
 async fn blocking<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&AppState) -> Result<T, Refusal> + Send + 'static,
 ) -> Result<T, Refusal> {
     let state = state.clone();
-    tokio::task::spawn_blocking(move || f(&state))
+    let lang = words::lang();
+    tokio::task::spawn_blocking(move || words::within_sync(lang, || f(&state)))
         .await
         .map_err(|_| Refusal::Internal)?
 }
@@ -311,7 +304,7 @@ pub fn list_page(
     page: usize,
 ) -> Result<String, Refusal> {
     let rows = list_rows(state, list, place, month)?;
-    let sheet = pendamping_report::lists::sheet(list, month, &rows);
+    let sheet = pendamping_report::lists::sheet(list, month, &rows, words::lang());
     let today = place.today(state);
     Ok(pages::list(account, list, place, month, today, &sheet, page).into_string())
 }
@@ -338,6 +331,30 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/list/{list}/file", get(list_file))
         .route("/dashboard/recap/file", get(recap_file))
         .route("/dashboard/assets/dashboard.css", get(css))
+        .route("/dashboard/lang/{code}", get(switch_lang))
+        .layer(axum::middleware::from_fn(with_lang))
+}
+
+/// Every dashboard response speaks the language its request's cookie chose.
+async fn with_lang(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let lang = words::chosen(req.headers());
+    words::within(lang, next.run(req)).await
+}
+
+/// The language switch in the header: keeps the choice and goes back to the page it was
+/// made on (only a dashboard page of this server: the `Referer`'s path, never its host).
+async fn switch_lang(Path(code): Path<String>, headers: axum::http::HeaderMap) -> Result<Response, Refusal> {
+    let lang = pendamping_core::catalogue::Lang::from_code(&code).ok_or(Refusal::NotFound)?;
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
+        .filter(|path| path.starts_with(HOME) && !path.starts_with("//"))
+        .unwrap_or(HOME);
+    let mut resp = Redirect::to(back).into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, words::cookie(lang));
+    Ok(resp)
 }
 
 /// Pages with names of people are never cached by the browser or a proxy.
@@ -508,7 +525,7 @@ async fn list_file(State(state): State<AppState>, Path(raw): Path<String>, asked
     let format = params.format.unwrap_or(Format::Xlsx);
     blocking(&state, move |s| {
         let rows = list_rows(s, list, &place, month)?;
-        let sheet = pendamping_report::lists::sheet(list, month, &rows);
+        let sheet = pendamping_report::lists::sheet(list, month, &rows, words::lang());
         let name = pendamping_report::lists::file_name(list, &file_area(&place), month, format);
         // A file of names leaves the server: who took which, for when.
         s.audit(&account.name, Action::Exported, &name, &format!("{} rows", rows.len()))?;
@@ -528,7 +545,7 @@ async fn recap_file(State(state): State<AppState>, asked: Asked) -> Result<Respo
     blocking(&state, move |s| {
         let mut sheet: Option<Sheet> = None;
         for (code, _) in place.parts() {
-            let part = pendamping_report::recap::sheet(&s.recap(month, &code)?);
+            let part = pendamping_report::recap::sheet(&s.recap(month, &code)?, words::lang());
             match &mut sheet {
                 Some(all) => all.rows.extend(part.rows),
                 None => sheet = Some(part),

@@ -1,5 +1,6 @@
 //! The dashboard's pages, rendered on the server with maud (every value escaped by
-//! construction). Words come from `pendamping_report::labels`, the same as the sheets'.
+//! construction), in the language of the request (`words::lang`). The domain's words come
+//! from `pendamping_core::catalogue`, the same as the sheets' and the app's.
 
 use std::collections::BTreeMap;
 
@@ -7,41 +8,37 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, html};
 use pendamping_core::area;
+use pendamping_core::catalogue::Labelled;
 use pendamping_core::indicators::{Indicator, Indicators};
 use pendamping_core::lists::NameList;
-use pendamping_core::problem::{date_id, month_id, num_id};
 use pendamping_core::recap::Month;
-use pendamping_report::labels::{area_heading, indicator_label, indicator_of, indicator_short, level_word};
+use pendamping_report::labels::{area_heading, level_word};
 use pendamping_report::sheet::{Cell, Sheet};
 use serde::Deserialize;
 
 use super::chart::{self, Series};
+use super::words::{self as t, fill, lang, say};
 use super::{HOME, LIST_PAGE, Place};
 use crate::accounts::{Account, AccountRole};
 
-pub const WRONG_LOGIN: &str = "Nama akun atau kata sandi salah.";
-
 /// What a name locked after too many wrong passwords is told.
 pub fn locked_out(minutes: i64) -> String {
-    format!(
-        "Terlalu banyak kata sandi salah untuk akun ini. Coba lagi dalam {minutes} menit, atau minta admin \
-         memeriksa akun Anda."
-    )
+    fill(t::LOCKED_OUT, &[("minutes", &minutes.to_string())])
 }
 
-/// A share in percent as a page writes it: one decimal, a comma.
+/// A share in percent as a page writes it: one decimal.
 pub fn percent(p: f64) -> String {
     format!("{}%", chart::value(p))
 }
 
 fn count(n: u32) -> String {
-    num_id(f64::from(n))
+    lang().number(f64::from(n))
 }
 
 fn role_word(r: AccountRole) -> &'static str {
     match r {
         AccountRole::Plkb => "PLKB",
-        AccountRole::District => "Kabupaten (TPPS)",
+        AccountRole::District => say(t::ROLE_DISTRICT),
         AccountRole::Admin => "Admin",
     }
 }
@@ -63,22 +60,27 @@ fn list_link(list: NameList, q: &str) -> String {
 }
 
 fn layout(title: &str, account: Option<&Account>, body: Markup) -> Markup {
+    let other = match lang() {
+        pendamping_core::catalogue::Lang::Id => "en",
+        pendamping_core::catalogue::Lang::En => "id",
+    };
     html! {
         (DOCTYPE)
-        html lang="id" {
+        html lang=(lang().code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Dasbor Pendamping" }
+                title { (title) " · " (say(t::DASHBOARD)) }
                 link rel="stylesheet" href="/dashboard/assets/dashboard.css";
             }
             body {
                 header.top {
-                    a.brand href=(HOME) { "Pendamping · Dasbor" }
+                    a.brand href=(HOME) { (say(t::BRAND)) }
+                    a.lang href={(HOME) "/lang/" (other)} hreflang=(other) lang=(other) data-lang=(other) { (say(t::OTHER_LANGUAGE)) }
                     @if let Some(a) = account {
                         span.who data-account=(a.name) { (a.name) " · " (role_word(a.role)) }
                         form method="post" action="/dashboard/logout" {
-                            button.quiet type="submit" name="logout" { "Keluar" }
+                            button.quiet type="submit" name="logout" { (say(t::LOG_OUT)) }
                         }
                     }
                 }
@@ -90,21 +92,21 @@ fn layout(title: &str, account: Option<&Account>, body: Markup) -> Markup {
 
 pub fn login(error: Option<&str>) -> Markup {
     layout(
-        "Masuk",
+        say(t::LOG_IN),
         None,
         html! {
             section.login {
-                h1 { "Masuk ke dasbor" }
-                p.hint { "Untuk PLKB dan tim kabupaten (TPPS). Akun dibuat oleh admin server." }
+                h1 { (say(t::LOG_IN_TITLE)) }
+                p.hint { (say(t::LOG_IN_HINT)) }
                 @if let Some(e) = error {
                     p.error role="alert" data-error { (e) }
                 }
                 form method="post" action="/dashboard/login" {
-                    label for="name" { "Nama akun" }
+                    label for="name" { (say(t::ACCOUNT_NAME)) }
                     input #name type="text" name="name" autocomplete="username" autocapitalize="none" required;
-                    label for="password" { "Kata sandi" }
+                    label for="password" { (say(t::PASSWORD)) }
                     input #password type="password" name="password" autocomplete="current-password" required;
-                    button type="submit" name="login" { "Masuk" }
+                    button type="submit" name="login" { (say(t::LOG_IN)) }
                 }
             }
         },
@@ -112,12 +114,12 @@ pub fn login(error: Option<&str>) -> Markup {
 }
 
 pub fn refusal(status: StatusCode, text: &str) -> Markup {
-    let title = match status {
-        StatusCode::FORBIDDEN => "Tidak boleh dilihat",
-        StatusCode::BAD_REQUEST => "Permintaan tidak dapat dibaca",
-        StatusCode::NOT_FOUND => "Tidak ditemukan",
-        _ => "Terjadi kesalahan",
-    };
+    let title = say(match status {
+        StatusCode::FORBIDDEN => t::FORBIDDEN,
+        StatusCode::BAD_REQUEST => t::BAD_REQUEST,
+        StatusCode::NOT_FOUND => t::NOT_FOUND,
+        _ => t::FAILED,
+    });
     layout(
         title,
         None,
@@ -125,7 +127,7 @@ pub fn refusal(status: StatusCode, text: &str) -> Markup {
             section.refusal data-status=(status.as_u16()) {
                 h1 { (title) }
                 p role="alert" { (text) }
-                p { a href=(HOME) { "Kembali ke dasbor" } }
+                p { a href=(HOME) { (say(t::BACK_HOME)) } }
             }
         },
     )
@@ -142,9 +144,9 @@ fn crumbs(account: &Account, place: &Place, month: Month, tail: Option<&str>) ->
     };
     let last = chain.len().saturating_sub(1);
     html! {
-        nav.crumbs aria-label="Wilayah" {
+        nav.crumbs aria-label=(say(t::AREAS)) {
             @if account.scope.areas.len() > 1 {
-                a href={(HOME) "?month=" (month)} { "Semua wilayah" }
+                a href={(HOME) "?month=" (month)} { (say(t::ALL_AREAS)) }
                 span.sep { "›" }
             }
             @for (i, a) in chain.iter().enumerate() {
@@ -165,11 +167,11 @@ fn crumbs(account: &Account, place: &Place, month: Month, tail: Option<&str>) ->
 fn place_heading(account: &Account, place: &Place) -> String {
     match place {
         Place::Area(code) => area_heading(code),
-        Place::Scope(_) => format!("Semua wilayah akun {}", account.name),
+        Place::Scope(_) => fill(t::ACCOUNT_AREAS, &[("account", &account.name)]),
     }
 }
 
-/// The month picker: the 24 months to this one, by Indonesian name.
+/// The month picker: the 24 months to this one, by name.
 fn month_form(place: &Place, month: Month, today: NaiveDate, action: &str) -> Markup {
     let now = Month::of(today).max(month);
     html! {
@@ -177,14 +179,14 @@ fn month_form(place: &Place, month: Month, today: NaiveDate, action: &str) -> Ma
             @if let Some(code) = place.area() {
                 input type="hidden" name="area" value=(code);
             }
-            label for="month" { "Bulan" }
+            label for="month" { (say(t::MONTH)) }
             select #month name="month" {
                 @for back in 0..24 {
                     @let m = now.back(back);
-                    option value=(m) selected[m == month] { (month_id(m.year, m.month)) }
+                    option value=(m) selected[m == month] { (lang().month(m)) }
                 }
             }
-            button type="submit" { "Tampilkan" }
+            button type="submit" { (say(t::SHOW)) }
         }
     }
 }
@@ -194,8 +196,8 @@ fn share(ind: &Indicators, i: Indicator) -> Markup {
         @if let Some(of) = i.share_of() {
             span.share {
                 @match ind.percent(i) {
-                    Some(p) => { (percent(p)) " dari " (count(ind.get(of))) " " (indicator_of(of)) }
-                    None => { "— belum ada " (indicator_of(of)) }
+                    Some(p) => { (percent(p)) " " (say(t::OF)) " " (count(ind.get(of))) " " (say(of.of())) }
+                    None => { (say(t::NONE_YET)) " " (say(of.of())) }
                 }
             }
         }
@@ -225,13 +227,13 @@ impl Overview<'_> {
             Some(self.account),
             html! {
                 (crumbs(self.account, place, month, None))
-                h1 { (heading) span.month { " · " (month_id(month.year, month.month)) } }
+                h1 { (heading) span.month { " · " (lang().month(month)) } }
                 (month_form(place, month, self.today, HOME))
-                section.cards aria-label="Indikator" {
+                section.cards aria-label=(say(t::INDICATORS)) {
                     @for i in Indicator::ALL {
                         @let body = html! {
                             span.n data-n=(total.get(i)) { (count(total.get(i))) }
-                            span.label { (indicator_label(i)) }
+                            span.label { (i.label(lang())) }
                             (share(&total, i))
                         };
                         @match i.list() {
@@ -242,13 +244,13 @@ impl Overview<'_> {
                 }
                 @if !children.is_empty() {
                     section {
-                        h2 { "Per " (child_level.map_or("wilayah", level_word).to_lowercase()) }
-                        p.hint { "Ketuk nama wilayah untuk melihat lebih rinci; ketuk angka untuk melihat nama di baliknya." }
+                        h2 { (say(t::BY)) " " (child_level.map_or(say(t::AREA), |l| level_word(l, lang())).to_lowercase()) }
+                        p.hint { (say(t::DRILL_HINT)) }
                         div.scroll {
                             table.drill data-drill {
                                 thead { tr {
-                                    th { (child_level.map_or("Wilayah", level_word)) }
-                                    @for i in Indicator::ALL { th.num { (indicator_short(i)) } }
+                                    th { (child_level.map_or(say(t::AREA), |l| level_word(l, lang()))) }
+                                    @for i in Indicator::ALL { th.num { (say(i.short())) } }
                                 } }
                                 tbody {
                                     @for code in &children {
@@ -256,7 +258,7 @@ impl Overview<'_> {
                                     }
                                 }
                                 tfoot { tr data-total {
-                                    th { "Jumlah" }
+                                    th { (say(t::TOTAL)) }
                                     @for i in Indicator::ALL { td.num { (cell(&total, i)) } }
                                 } }
                             }
@@ -265,11 +267,11 @@ impl Overview<'_> {
                 }
                 @if place.area().is_some() {
                     section {
-                        h2 { "Daftar nama" }
+                        h2 { (say(t::LISTS)) }
                         ul.lists {
                             @for l in NameList::ALL {
                                 li data-list=(l.as_str()) {
-                                    a.go href=(list_link(l, &q)) { (pendamping_report::lists::title(l)) }
+                                    a.go href=(list_link(l, &q)) { (l.label(lang())) }
                                     a.file href={(HOME) "/list/" (l.as_str()) "/file?" (q) "&format=csv"} { "CSV" }
                                     a.file href={(HOME) "/list/" (l.as_str()) "/file?" (q) "&format=xlsx"} { "XLSX" }
                                 }
@@ -278,7 +280,7 @@ impl Overview<'_> {
                     }
                 }
                 section {
-                    h2 { "Tren 12 bulan" }
+                    h2 { (say(t::TRENDS)) }
                     div.trends {
                         @for t in Trend::ALL {
                             figure {
@@ -289,17 +291,17 @@ impl Overview<'_> {
                     }
                 }
                 section {
-                    h2 { "Unduh rekap bulanan" }
+                    h2 { (say(t::RECAP_FILES)) }
                     p.files {
-                        a.file href={(HOME) "/recap/file?" (q) "&format=csv"} data-recap="csv" { "Rekap CSV" }
-                        a.file href={(HOME) "/recap/file?" (q) "&format=xlsx"} data-recap="xlsx" { "Rekap XLSX" }
+                        a.file href={(HOME) "/recap/file?" (q) "&format=csv"} data-recap="csv" { (say(t::RECAP)) " CSV" }
+                        a.file href={(HOME) "/recap/file?" (q) "&format=xlsx"} data-recap="xlsx" { (say(t::RECAP)) " XLSX" }
                     }
                 }
                 footer {
                     @if self.hub {
-                        "Hub PLKB: angka dari data yang tersimpan di laptop ini, tanpa perlu internet. "
+                        (say(t::HUB_NOTE)) " "
                     }
-                    "Angka dihitung oleh server dengan fungsi rekap yang sama dengan aplikasi TPK; data sampai sinkronisasi terakhir."
+                    (say(t::SOURCE_NOTE))
                 }
             },
         )
@@ -326,7 +328,7 @@ fn drill_row(code: &str, row: Option<&Indicators>, month: Month, name: &str) -> 
     let none = Indicators::default();
     let row = row.unwrap_or(&none);
     html! {
-        tr data-area=(code) class=[(row == &none).then_some("none")] title=[(row == &none).then_some("Belum ada data bulan ini")] {
+        tr data-area=(code) class=[(row == &none).then_some("none")] title=[(row == &none).then_some(say(t::NO_DATA))] {
             th { a href=(at(code, month)) { (name) } }
             @for i in Indicator::ALL {
                 td.num data-indicator=(i_key(i)) data-n=(row.get(i)) {
@@ -350,7 +352,7 @@ pub fn list(
     sheet: &Sheet,
     page: usize,
 ) -> Markup {
-    let title = pendamping_report::lists::title(list);
+    let title = list.label(lang());
     let q = query(place, month);
     let pages = sheet.rows.len().div_ceil(LIST_PAGE).max(1);
     let page = page.min(pages);
@@ -365,22 +367,22 @@ pub fn list(
             p.lead {
                 (place_heading(account, place)) " · "
                 @if list == NameList::Overdue {
-                    "per hari ini, " (date_id(today))
+                    (say(t::AS_OF_TODAY)) " " (lang().date(today))
                 } @else {
-                    (month_id(month.year, month.month))
+                    (lang().month(month))
                 }
-                " · " strong data-count=(sheet.rows.len()) { (num_id(sheet.rows.len() as f64)) } " baris"
+                " · " strong data-count=(sheet.rows.len()) { (lang().number(sheet.rows.len() as f64)) } " " (say(t::ROWS))
             }
             @if list != NameList::Overdue {
                 (month_form(place, month, today, &action))
             }
             p.files {
-                a.file href={(action) "/file?" (q) "&format=csv"} data-file="csv" { "Unduh CSV" }
-                a.file href={(action) "/file?" (q) "&format=xlsx"} data-file="xlsx" { "Unduh XLSX" }
-                a.quiet href={(HOME) "?" (q)} { "Kembali ke ringkasan" }
+                a.file href={(action) "/file?" (q) "&format=csv"} data-file="csv" { (say(t::DOWNLOAD)) " CSV" }
+                a.file href={(action) "/file?" (q) "&format=xlsx"} data-file="xlsx" { (say(t::DOWNLOAD)) " XLSX" }
+                a.quiet href={(HOME) "?" (q)} { (say(t::BACK_TO_SUMMARY)) }
             }
             @if sheet.rows.is_empty() {
-                p.empty data-empty { "Tidak ada nama dalam daftar ini." }
+                p.empty data-empty { (say(t::EMPTY_LIST)) }
             } @else {
                 div.scroll {
                     table.names data-list=(list.as_str()) {
@@ -400,13 +402,13 @@ pub fn list(
                     }
                 }
                 @if pages > 1 {
-                    nav.pages aria-label="Halaman" {
+                    nav.pages aria-label=(say(t::PAGES)) {
                         @if page > 1 {
-                            a href={(action) "?" (q) "&page=" (page - 1)} rel="prev" { "‹ Sebelumnya" }
+                            a href={(action) "?" (q) "&page=" (page - 1)} rel="prev" { (say(t::PREVIOUS)) }
                         }
-                        span data-page=(page) { "Halaman " (page) " dari " (pages) }
+                        span data-page=(page) { (fill(t::PAGE_OF, &[("page", &page.to_string()), ("pages", &pages.to_string())])) }
                         @if page < pages {
-                            a href={(action) "?" (q) "&page=" (page + 1)} rel="next" { "Berikutnya ›" }
+                            a href={(action) "?" (q) "&page=" (page + 1)} rel="next" { (say(t::NEXT)) }
                         }
                     }
                 }
@@ -438,11 +440,11 @@ impl Trend {
     }
 
     pub fn title(self) -> &'static str {
-        match self {
-            Trend::Children => "Anak 0–59 bulan yang dikunjungi: stunting, wasting, berat kurang (%)",
-            Trend::Mothers => "Ibu hamil: KEK/anemia/tanda bahaya dan TTD ≥ 90 (%)",
-            Trend::Support => "Pendampingan: KRS didampingi, anak yang dikunjungi juga diukur (%)",
-        }
+        say(match self {
+            Trend::Children => t::TREND_CHILDREN,
+            Trend::Mothers => t::TREND_MOTHERS,
+            Trend::Support => t::TREND_SUPPORT,
+        })
     }
 
     fn lines(self) -> &'static [(Indicator, &'static str)] {
@@ -466,7 +468,7 @@ impl Trend {
             .lines()
             .iter()
             .map(|(i, colour)| Series {
-                label: indicator_short(*i),
+                label: say(i.short()),
                 colour,
                 values: months.iter().map(|(_, ind)| ind.percent(*i)).collect(),
             })

@@ -1,0 +1,406 @@
+//! What each code of the domain is called, in Bahasa Indonesia and in English: the one
+//! catalogue the app's screens (through the generated `ui/src/api/words.ts`), the sheets,
+//! the dashboard, the command line and the validation messages all read. A code is passed
+//! between layers as its enum; only here does it become words.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::enrolment::{ExitReason, TargetKind};
+use crate::growth::Indicator as GrowthIndicator;
+use crate::household::{Latrine, WaterSource};
+use crate::indicators::Indicator;
+use crate::krs::KrsCriterion;
+use crate::lists::NameList;
+use crate::person::{Relationship, Sex};
+use crate::problem;
+use crate::recap::{Month, TargetGroup};
+use crate::risk::RiskFlag;
+use crate::rules::Urgency;
+use crate::visit::{Breastfeeding, DangerSign, KbppMethod};
+
+/// The language words are wanted in: Indonesian first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+impl Lang {
+    /// `id` or `en` (what a page's `lang` attribute and a `--lang` option say).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "id" => Some(Lang::Id),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// A number as the language writes it: "6.500,5" or "6500.5".
+    pub fn number(self, v: f64) -> String {
+        match self {
+            Lang::Id => problem::num_id(v),
+            Lang::En => problem::num_en(v),
+        }
+    }
+
+    /// "1 Desember 2026" or "1 December 2026".
+    pub fn date(self, d: NaiveDate) -> String {
+        match self {
+            Lang::Id => problem::date_id(d),
+            Lang::En => problem::date_en(d),
+        }
+    }
+
+    /// "November 2026", in either language.
+    pub fn month(self, m: Month) -> String {
+        match self {
+            Lang::Id => problem::month_id(m.year, m.month),
+            Lang::En => problem::month_en(m.year, m.month),
+        }
+    }
+
+    /// "Agu" or "Aug".
+    pub fn month_short(self, m: Month) -> &'static str {
+        problem::month_short(m.month, self == Lang::En)
+    }
+}
+
+/// One thing said in both languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Words {
+    pub id: &'static str,
+    pub en: &'static str,
+}
+
+impl Words {
+    pub fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Id => self.id,
+            Lang::En => self.en,
+        }
+    }
+}
+
+/// A closed vocabulary with a name for each of its codes.
+pub trait Labelled: Copy + 'static {
+    /// Every code, in the order a list offers them.
+    fn every() -> &'static [Self];
+    fn words(self) -> Words;
+    fn label(self, lang: Lang) -> &'static str {
+        self.words().get(lang)
+    }
+}
+
+/// Names each variant of `$ty` (the match is exhaustive, so a new variant does not compile
+/// until it has words) and lists them in this order.
+macro_rules! labels {
+    ($ty:ty { $($variant:ident => $id:literal, $en:literal;)+ }) => {
+        impl Labelled for $ty {
+            fn every() -> &'static [Self] {
+                &[$(<$ty>::$variant,)+]
+            }
+            fn words(self) -> Words {
+                match self {
+                    $(<$ty>::$variant => Words { id: $id, en: $en },)+
+                }
+            }
+        }
+    };
+}
+
+labels!(TargetKind {
+    Catin => "Calon pengantin", "Bride/groom to be";
+    IbuHamil => "Ibu hamil", "Pregnant woman";
+    Nifas => "Ibu pasca persalinan", "Postpartum mother";
+    Anak => "Baduta/balita", "Child under five";
+    Krs => "Keluarga berisiko stunting", "Family at risk";
+});
+
+labels!(TargetGroup {
+    Catin => "Calon pengantin", "Bride/groom to be";
+    IbuHamil => "Ibu hamil", "Pregnant woman";
+    Nifas => "Ibu pasca persalinan", "Postpartum mother";
+    Baduta => "Baduta (0–23 bln)", "Under two (0–23 mo)";
+    Balita => "Balita (24–59 bln)", "Under five (24–59 mo)";
+    Krs => "Keluarga berisiko stunting", "Family at risk of stunting";
+});
+
+labels!(RiskFlag {
+    Anemia => "Anemia", "Anaemia";
+    AnemiaRefer => "Anemia berat (rujuk)", "Severe anaemia (refer)";
+    Kek => "KEK (LiLA rendah)", "Chronic energy deficiency";
+    BmiUnder => "IMT kurang", "Low BMI";
+    TooYoung => "Terlalu muda", "Too young";
+    TooOld => "Terlalu tua", "Too old";
+    TooClose => "Jarak kelahiran terlalu dekat", "Births too close";
+    TooMany => "Anak terlalu banyak", "Too many children";
+    ShortStature => "Tinggi badan < 145 cm", "Height < 145 cm";
+    Smoker => "Merokok", "Smoker";
+    SmokeExposure => "Terpapar asap rokok", "Smoke exposure";
+    DangerSign => "Tanda bahaya", "Danger sign";
+    HighBloodPressure => "Tekanan darah tinggi", "High blood pressure";
+    LowBirthWeight => "BBLR", "Low birth weight";
+    ShortBirthLength => "Panjang lahir pendek", "Short at birth";
+    Stunted => "Pendek (stunting)", "Stunted";
+    SeverelyStunted => "Sangat pendek", "Severely stunted";
+    Wasted => "Gizi kurang (wasting)", "Wasted";
+    SeverelyWasted => "Gizi buruk", "Severely wasted";
+    Underweight => "Berat badan kurang", "Underweight";
+    SeverelyUnderweight => "Berat badan sangat kurang", "Severely underweight";
+    Overweight => "Gizi lebih", "Overweight";
+    Obese => "Obesitas", "Obese";
+    Microcephaly => "Lingkar kepala kecil", "Microcephaly";
+    Sam => "LiLA < 11,5 cm (gizi buruk)", "MUAC < 11.5 cm (SAM)";
+    Mam => "LiLA 11,5–12,5 cm (gizi kurang)", "MUAC 11.5–12.5 cm (MAM)";
+    Oedema => "Edema", "Oedema";
+});
+
+labels!(KrsCriterion {
+    UnsafeWater => "Sumber air minum tidak layak", "Unsafe drinking water";
+    UnsafeLatrine => "Jamban tidak layak", "Unsafe latrine";
+    WifeTooYoung => "Istri terlalu muda", "Wife too young";
+    WifeTooOld => "Istri terlalu tua", "Wife too old";
+    BirthsTooClose => "Jarak kelahiran terlalu dekat", "Births too close";
+    TooManyChildren => "Anak terlalu banyak", "Too many children";
+    Uninhabitable => "Rumah tidak layak huni", "Uninhabitable house";
+});
+
+labels!(ExitReason {
+    Menikah => "Sudah menikah", "Married";
+    Batal => "Batal menikah", "Wedding cancelled";
+    Melahirkan => "Melahirkan", "Gave birth";
+    Keguguran => "Keguguran", "Miscarriage";
+    Meninggal => "Meninggal", "Died";
+    Pindah => "Pindah", "Moved away";
+    Selesai => "Selesai", "Completed";
+    TidakBerisiko => "Tidak berisiko lagi", "No longer at risk";
+});
+
+labels!(WaterSource {
+    AirKemasan => "Air kemasan", "Bottled water";
+    AirIsiUlang => "Air isi ulang", "Refill water";
+    Ledeng => "Ledeng/PAM", "Piped water";
+    SumurBor => "Sumur bor/pompa", "Borehole";
+    SumurTerlindung => "Sumur terlindung", "Protected well";
+    SumurTakTerlindung => "Sumur tak terlindung", "Unprotected well";
+    MataAirTerlindung => "Mata air terlindung", "Protected spring";
+    MataAirTakTerlindung => "Mata air tak terlindung", "Unprotected spring";
+    AirHujan => "Air hujan", "Rainwater";
+    AirPermukaan => "Sungai/danau/kolam", "Surface water";
+    Lainnya => "Lainnya", "Other";
+});
+
+labels!(Latrine {
+    SepticTank => "Jamban dengan tangki septik", "Latrine with septic tank";
+    TanpaSepticTank => "Jamban tanpa tangki septik", "Latrine without septic tank";
+    Tidak => "Tidak ada jamban", "No latrine";
+});
+
+labels!(Relationship {
+    KepalaKeluarga => "Kepala keluarga", "Head";
+    Istri => "Istri", "Wife";
+    Suami => "Suami", "Husband";
+    Anak => "Anak", "Child";
+    Menantu => "Menantu", "Child-in-law";
+    Cucu => "Cucu", "Grandchild";
+    OrangTua => "Orang tua", "Parent";
+    Mertua => "Mertua", "Parent-in-law";
+    FamiliLain => "Famili lain", "Other relative";
+    Lainnya => "Lainnya", "Other";
+});
+
+labels!(Sex {
+    Male => "Laki-laki", "Male";
+    Female => "Perempuan", "Female";
+});
+
+labels!(DangerSign {
+    Perdarahan => "Perdarahan", "Bleeding";
+    Demam => "Demam", "Fever";
+    BengkakKakiTanganWajah => "Bengkak kaki, tangan, wajah", "Swelling";
+    SakitKepalaBerat => "Sakit kepala berat", "Severe headache";
+    PandanganKabur => "Pandangan kabur", "Blurred vision";
+    Kejang => "Kejang", "Convulsions";
+    KetubanPecahDini => "Ketuban pecah dini", "Waters broke early";
+    GerakanJaninBerkurang => "Gerakan janin berkurang", "Less foetal movement";
+    MuntahTerusMenerus => "Muntah terus-menerus", "Constant vomiting";
+    CairanBerbau => "Keluar cairan berbau", "Foul discharge";
+    PayudaraBengkak => "Payudara bengkak/merah", "Swollen breasts";
+    SedihBerlebihan => "Sedih berlebihan", "Deep sadness";
+});
+
+labels!(KbppMethod {
+    Iud => "IUD", "IUD";
+    Implan => "Implan", "Implant";
+    Tubektomi => "Tubektomi/MOW", "Tubal ligation";
+    Suntik => "Suntik", "Injection";
+    PilMini => "Pil", "Pill";
+    Mal => "MAL", "LAM";
+    Kondom => "Kondom", "Condom";
+    Tidak => "Belum ber-KB", "None";
+});
+
+labels!(Breastfeeding {
+    Eksklusif => "ASI eksklusif", "Exclusive";
+    Parsial => "ASI + lainnya", "Partial";
+    Tidak => "Tidak menyusui", "Not breastfeeding";
+});
+
+labels!(GrowthIndicator {
+    LengthForAge => "PB/U atau TB/U", "Length/height-for-age";
+    WeightForAge => "BB/U", "Weight-for-age";
+    WeightForLenhei => "BB/PB atau BB/TB", "Weight-for-length/height";
+    BmiForAge => "IMT/U", "BMI-for-age";
+    HeadForAge => "Lingkar kepala/U", "Head circumference-for-age";
+    ArmForAge => "LiLA/U", "Arm circumference-for-age";
+});
+
+labels!(Urgency {
+    Urgent => "Segera", "Urgent";
+    High => "Penting", "High";
+    Medium => "Sedang", "Medium";
+    Low => "Rendah", "Low";
+});
+
+labels!(NameList {
+    Stunted => "Anak di bawah −2 SD (stunting)", "Children below −2 SD (stunted)";
+    KekAnaemia => "Ibu hamil KEK, anemia atau tanda bahaya", "Pregnant women with KEK, anaemia or a danger sign";
+    Krs => "Keluarga berisiko stunting (KRS)", "Families at risk of stunting (KRS)";
+    CatinUnscreened => "Calon pengantin belum diskrining", "Brides- and grooms-to-be not yet screened";
+    Overdue => "Sasaran terlambat dikunjungi, per TPK", "Targets overdue for a visit, by TPK";
+});
+
+labels!(Indicator {
+    ChildrenVisited => "Anak 0–59 bln dikunjungi bulan ini", "Children 0–59 mo visited this month";
+    ChildrenMeasured => "Anak diukur panjang/tinggi badan", "Children measured (length/height)";
+    ChildrenWeighed => "Anak ditimbang", "Children weighed";
+    Stunted => "Anak stunting (TB/U < −2 SD)", "Children stunted (HAZ < −2 SD)";
+    Wasted => "Anak wasting (BB/TB < −2 SD)", "Children wasted (WHZ < −2 SD)";
+    Underweight => "Anak berat kurang (BB/U < −2 SD)", "Children underweight (WAZ < −2 SD)";
+    Pregnant => "Ibu hamil didampingi bulan ini", "Pregnant women accompanied this month";
+    KekAnaemia => "Ibu hamil KEK, anemia atau tanda bahaya", "Pregnant women with KEK, anaemia or a danger sign";
+    TtdReached => "Ibu hamil dengan TTD ≥ 90", "Pregnant women with ≥ 90 iron tablets";
+    KrsFamilies => "Keluarga berisiko stunting (KRS)", "Families at risk of stunting (KRS)";
+    KrsAccompanied => "KRS didampingi bulan ini", "KRS families accompanied this month";
+    Kbpp => "Ibu pasca persalinan ber-KB (KBPP)", "Postpartum mothers on family planning (KBPP)";
+    Catin => "Calon pengantin didampingi", "Brides- and grooms-to-be accompanied";
+    CatinUnscreened => "Catin belum diskrining", "Brides- and grooms-to-be not screened";
+    Weddings => "Catin menikah bulan ini", "Weddings this month";
+    WeddingsScreenedInTime => "Diskrining tepat waktu sebelum menikah", "Screened in time before the wedding";
+    Referrals => "Rujukan dibuat", "Referrals made";
+    ReferralsCompleted => "Rujukan selesai", "Referrals completed";
+});
+
+impl Indicator {
+    /// The short name in a table's header or a chart's legend.
+    pub fn short(self) -> Words {
+        use Indicator::*;
+        let (id, en) = match self {
+            ChildrenVisited => ("Anak dikunjungi", "Children visited"),
+            ChildrenMeasured => ("Anak diukur", "Children measured"),
+            ChildrenWeighed => ("Anak ditimbang", "Children weighed"),
+            Stunted => ("Stunting", "Stunted"),
+            Wasted => ("Wasting", "Wasted"),
+            Underweight => ("Berat kurang", "Underweight"),
+            Pregnant => ("Ibu hamil", "Pregnant women"),
+            KekAnaemia => ("KEK/anemia", "KEK/anaemia"),
+            TtdReached => ("TTD ≥ 90", "Iron ≥ 90"),
+            KrsFamilies => ("KRS", "KRS"),
+            KrsAccompanied => ("KRS didampingi", "KRS accompanied"),
+            Kbpp => ("KBPP", "KBPP"),
+            Catin => ("Catin", "Catin"),
+            CatinUnscreened => ("Catin belum skrining", "Catin not screened"),
+            Weddings => ("Menikah", "Weddings"),
+            WeddingsScreenedInTime => ("Skrining tepat waktu", "Screened in time"),
+            Referrals => ("Rujukan", "Referrals"),
+            ReferralsCompleted => ("Rujukan selesai", "Referrals completed"),
+        };
+        Words { id, en }
+    }
+
+    /// What a share is "of", after a number: "dari 80 anak dikunjungi".
+    pub fn of(self) -> Words {
+        use Indicator::*;
+        let (id, en) = match self {
+            ChildrenVisited => ("anak dikunjungi", "children visited"),
+            ChildrenMeasured => ("anak diukur", "children measured"),
+            ChildrenWeighed => ("anak ditimbang", "children weighed"),
+            Pregnant => ("ibu hamil", "pregnant women"),
+            KrsFamilies => ("KRS", "KRS families"),
+            Catin => ("catin", "catin"),
+            Weddings => ("catin menikah", "weddings"),
+            Referrals => ("rujukan", "referrals"),
+            other => return other.short(),
+        };
+        Words { id, en }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete<T: Labelled + PartialEq + std::fmt::Debug>(count: usize) {
+        let all = T::every();
+        assert_eq!(all.len(), count, "{} lists each code once", std::any::type_name::<T>());
+        for (i, a) in all.iter().enumerate() {
+            assert!(!all[i + 1..].contains(a), "{a:?} is listed twice");
+            let w = a.words();
+            assert!(
+                !w.id.is_empty() && !w.en.is_empty(),
+                "{a:?} has words in both languages"
+            );
+        }
+    }
+
+    #[test]
+    fn every_code_has_words_in_both_languages_once() {
+        complete::<TargetKind>(TargetKind::ALL.len());
+        complete::<TargetGroup>(TargetGroup::ALL.len());
+        complete::<RiskFlag>(RiskFlag::ALL.len());
+        complete::<ExitReason>(ExitReason::ALL.len());
+        complete::<Relationship>(Relationship::ALL.len());
+        complete::<Sex>(2);
+        complete::<DangerSign>(DangerSign::ALL.len());
+        complete::<KbppMethod>(KbppMethod::ALL.len());
+        complete::<NameList>(NameList::ALL.len());
+        complete::<Indicator>(Indicator::ALL.len());
+        complete::<KrsCriterion>(7);
+        complete::<WaterSource>(11);
+        complete::<Latrine>(3);
+        complete::<Breastfeeding>(3);
+        complete::<GrowthIndicator>(6);
+        complete::<Urgency>(4);
+    }
+
+    #[test]
+    fn a_label_is_read_in_the_language_asked() {
+        assert_eq!(RiskFlag::Anemia.label(Lang::Id), "Anemia");
+        assert_eq!(RiskFlag::Anemia.label(Lang::En), "Anaemia");
+        assert_eq!(Indicator::Stunted.of().get(Lang::En), "Stunted");
+        assert_eq!(Indicator::ChildrenMeasured.of().get(Lang::Id), "anak diukur");
+        assert_eq!(Lang::from_code("en"), Some(Lang::En));
+        assert_eq!(Lang::from_code("fr"), None);
+        let m = Month { year: 2026, month: 8 };
+        assert_eq!(
+            (Lang::Id.month(m), Lang::En.month(m)),
+            ("Agustus 2026".into(), "August 2026".into())
+        );
+        assert_eq!((Lang::Id.month_short(m), Lang::En.month_short(m)), ("Agu", "Aug"));
+        assert_eq!(
+            (Lang::Id.number(6500.5), Lang::En.number(6500.5)),
+            ("6.500,5".into(), "6500.5".into())
+        );
+    }
+}
