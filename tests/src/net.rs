@@ -124,6 +124,29 @@ impl TestServer {
     }
 }
 
+/// A server in `dir` (its store `db`) speaking TLS under a hub's own authority
+/// (`hub_tls`, made in `dir` the first time), on `listen`.
+pub async fn hub_tls_server(
+    dir: &Path,
+    db: &str,
+    listen: SocketAddr,
+    clock: Arc<ManualTime>,
+) -> (pendamping_server::service::Running, pendamping_server::hub_tls::HubTls) {
+    let tls = pendamping_server::hub_tls::ensure(dir, &[]).expect("the hub's certificates");
+    let config = Config {
+        db: dir.join(db),
+        listen,
+        tls_cert: Some(tls.cert.clone()),
+        tls_key: Some(tls.key.clone()),
+        tls_authority: Some(tls.authority.clone()),
+        ..Config::default()
+    };
+    let running = pendamping_server::service::start(config, clock, None)
+        .await
+        .expect("the hub serves");
+    (running, tls)
+}
+
 pub fn enrollment_code(db: &Path, role: Role, areas: &[&str], now_ms: u64) -> String {
     let conn = pendamping_server::db::open(db).expect("server db");
     let scope = Scope::new(role, areas).expect("scope");

@@ -14,6 +14,17 @@ fn today() -> chrono::NaiveDate {
     d(2026, 11, 23)
 }
 
+/// An hourly sync that retries a dead link within a fraction of a second.
+fn quick() -> AutoOptions {
+    AutoOptions {
+        every: Duration::from_secs(3600),
+        retry_min: Duration::from_millis(50),
+        retry_max: Duration::from_millis(200),
+        probe_timeout: Duration::from_millis(500),
+        sync: fast_options(),
+    }
+}
+
 /// Waits (at most 20 s) for a state that satisfies `want`.
 async fn until(rx: &mut watch::Receiver<State>, what: &str, want: impl Fn(&State) -> bool) -> State {
     let found = tokio::time::timeout(Duration::from_secs(20), rx.wait_for(|s| want(s)))
@@ -41,16 +52,7 @@ async fn syncs_by_itself_once_the_server_answers_and_never_blocks_a_save() {
     store.set_setting("server", &proxy.url()).unwrap();
     family_with_child(&mut store, 100, VILLAGE, d(2025, 5, 1));
     let shared = Arc::new(Mutex::new(store));
-    let auto = AutoSync::start(
-        shared.clone(),
-        AutoOptions {
-            every: Duration::from_secs(3600),
-            retry_min: Duration::from_millis(50),
-            retry_max: Duration::from_millis(200),
-            probe_timeout: Duration::from_millis(500),
-            sync: fast_options(),
-        },
-    );
+    let auto = AutoSync::start(shared.clone(), quick());
     let mut rx = auto.subscribe();
 
     // No link: it says so, keeps the changes, and keeps probing.
@@ -118,4 +120,37 @@ async fn syncs_by_itself_once_the_server_answers_and_never_blocks_a_save() {
     );
     auto.stop().await;
     server.stop().await;
+}
+
+/// A server whose certificate this device does not trust (a hub rebuilt with a new
+/// authority, an interceptor) is reported as such, not as "no connection" retried for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untrusted_certificate_is_reported_not_taken_for_a_dead_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
+    let mut store = enrolled_device(&server, clock_at(today()), Role::Cadre, &[VILLAGE]).await;
+    // The same device, now pointed at a server with a certificate no one here trusts.
+    let (other, _) = hub_tls_server(
+        dir.path(),
+        "other.db",
+        "127.0.0.1:0".parse().unwrap(),
+        clock_at(today()),
+    )
+    .await;
+    store
+        .set_setting("server", &format!("https://127.0.0.1:{}", other.addr.port()))
+        .unwrap();
+    family_with_child(&mut store, 100, VILLAGE, d(2025, 5, 1));
+    let auto = AutoSync::start(Arc::new(Mutex::new(store)), quick());
+    let mut rx = auto.subscribe();
+    let failed = until(&mut rx, "failed", |s| {
+        matches!(s, State::Failed { .. } | State::Offline { .. })
+    })
+    .await;
+    assert!(
+        matches!(&failed, State::Failed { code, pending: 4, .. } if code == pendamping_sync::UNTRUSTED_SERVER),
+        "{failed:?}"
+    );
+    auto.stop().await;
+    other.stop().await.unwrap();
 }

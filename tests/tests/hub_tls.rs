@@ -8,24 +8,20 @@ use std::sync::Arc;
 use pendamping_app::authority;
 use pendamping_core::hlc::ManualTime;
 use pendamping_protocol::Role;
-use pendamping_server::{Config, hub_tls, service};
+use pendamping_server::{hub_tls, service};
 use pendamping_store::Store;
 use pendamping_sync::SyncError;
 use pendamping_tests::*;
 
 async fn hub_with_own_authority(dir: &std::path::Path, now: u64) -> service::Running {
-    let tls = hub_tls::ensure(dir, &[]).unwrap();
-    let config = Config {
-        db: dir.join("plkb.db"),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        tls_cert: Some(tls.cert),
-        tls_key: Some(tls.key),
-        tls_authority: Some(tls.authority),
-        ..Config::default()
-    };
-    service::start(config, Arc::new(ManualTime::new(now)), None)
-        .await
-        .unwrap()
+    net::hub_tls_server(
+        dir,
+        "plkb.db",
+        "127.0.0.1:0".parse().unwrap(),
+        Arc::new(ManualTime::new(now)),
+    )
+    .await
+    .0
 }
 
 fn tablet() -> Store {

@@ -116,7 +116,7 @@ impl From<&SyncError> for AppError {
                 ),
             ),
             SyncError::Untrusted(_) => AppError::new(
-                "untrusted_server",
+                pendamping_sync::UNTRUSTED_SERVER,
                 "Sertifikat server tidak dipercaya: periksa alamat server, atau hubungi admin. Tidak ada data yang dikirim",
             ),
             SyncError::BadAnswer(_) => AppError::new(

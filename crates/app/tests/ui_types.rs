@@ -140,6 +140,20 @@ fn words() -> String {
     vocabulary::<rules::Urgency>(&cfg, "urgencies", &mut types, &mut body);
     vocabulary::<lists::NameList>(&cfg, "nameLists", &mut types, &mut body);
     types.sort();
+    body.push_str("/** Every form field: its name in both languages and its unit, as the messages name it. */\n");
+    body.push_str("export const fields = {\n");
+    for f in pendamping_core::catalogue::FIELDS {
+        let text = |s: &str| serde_json::to_string(s).unwrap();
+        body.push_str(&format!(
+            "  {}: {{ id: {}, en: {}, unit: {} }},\n",
+            text(f.key),
+            text(f.id),
+            text(f.en),
+            text(f.unit)
+        ));
+    }
+    body.push_str("} as const satisfies Record<string, { id: string; en: string; unit: string }>\n\n");
+    body.push_str("export type FieldName = keyof typeof fields\n");
     format!(
         "// Generated from pendamping_core::catalogue by crates/app/tests/ui_types.rs: do not edit.\n\
          // UPDATE_UI_TYPES=1 cargo test -p pendamping-app --test ui_types\n\n\

@@ -439,11 +439,12 @@ fn nifas(
         if let Some(start) = v.kbpp_start
             && start < *delivery_date
         {
+            let (id, en) = label("kbpp_start");
             problems.push(Problem::error(
                 "before_delivery",
                 "kbpp_start",
-                "Tanggal mulai KBPP tidak boleh sebelum persalinan".into(),
-                "KBPP start may not be before the delivery".into(),
+                format!("{id}: tidak boleh sebelum persalinan"),
+                format!("{en}: not before the delivery"),
             ));
         }
     }
@@ -498,8 +499,8 @@ fn anak(
         problems.push(Problem::warning(
             "muac_age",
             "muac_cm",
-            "LiLA anak hanya dinilai pada usia 6–59 bulan".into(),
-            "Child MUAC is assessed only at 6–59 months".into(),
+            format!("{} hanya dinilai pada usia 6–59 bulan", label("muac_cm").0),
+            format!("{} is assessed only at 6–59 months", label("muac_cm").1),
         ));
     }
     let anthro = growth::compute(&AnthroInput {

@@ -182,71 +182,12 @@ pub fn out_of_range(field: &str, v: f64, min: f64, max: f64) -> Problem {
 
 /// The unit a field is measured in, for messages ("" for counts and codes).
 pub fn unit(field: &str) -> &'static str {
-    match field {
-        "weight_kg" | "pre_pregnancy_weight_kg" => "kg",
-        "height_cm" | "lenhei_cm" | "headc_cm" | "muac_cm" | "lila_cm" | "waist_cm" | "birth_length_cm" => "cm",
-        "hb" => "g/dL",
-        "systolic" | "diastolic" => "mmHg",
-        "birth_weight_g" => "g",
-        "gestational_age_weeks" => "minggu",
-        "ttd_total" | "ttd_received" => "tablet",
-        "floor_area_m2" => "m²",
-        "latitude" | "longitude" => "°",
-        _ => "",
-    }
+    crate::catalogue::field(field).map_or("", |f| f.unit)
 }
 
-/// The Indonesian and English labels of a field, for messages.
+/// The Indonesian and English names of a field, for messages: the form's labels.
 pub fn label(field: &str) -> (&'static str, &'static str) {
-    match field {
-        "nik" => ("NIK", "NIK"),
-        "mother_nik" => ("NIK ibu", "Mother's NIK"),
-        "kk_number" => ("Nomor KK", "Family card number"),
-        "name" => ("Nama", "Name"),
-        "sex" => ("Jenis kelamin", "Sex"),
-        "birth_date" => ("Tanggal lahir", "Date of birth"),
-        "phone" => ("Nomor HP", "Phone"),
-        "area_code" => ("Kode desa/kelurahan", "Village code"),
-        "rt" => ("RT", "RT"),
-        "rw" => ("RW", "RW"),
-        "latitude" => ("Lintang (GPS)", "Latitude"),
-        "longitude" => ("Bujur (GPS)", "Longitude"),
-        "welfare_decile" => ("Desil kesejahteraan", "Welfare decile"),
-        "floor_area_m2" => ("Luas lantai", "Floor area"),
-        "visit_date" => ("Tanggal kunjungan", "Visit date"),
-        "start_date" => ("Tanggal mulai pendampingan", "Enrolment date"),
-        "end_date" => ("Tanggal selesai", "End date"),
-        "end_reason" => ("Alasan selesai", "Reason for ending"),
-        "weight_kg" => ("Berat badan", "Weight"),
-        "height_cm" => ("Tinggi badan", "Height"),
-        "lenhei_cm" => ("Panjang/tinggi badan", "Length/height"),
-        "measure" => ("Posisi pengukuran", "Measuring position"),
-        "headc_cm" => ("Lingkar kepala", "Head circumference"),
-        "muac_cm" => ("LiLA anak", "Child MUAC"),
-        "lila_cm" => ("LiLA", "Upper-arm circumference (LiLA)"),
-        "waist_cm" => ("Lingkar perut", "Waist circumference"),
-        "hb" => ("Hb", "Haemoglobin (Hb)"),
-        "hb_date" => ("Tanggal periksa Hb", "Hb test date"),
-        "systolic" => ("Tekanan darah sistolik", "Systolic blood pressure"),
-        "diastolic" => ("Tekanan darah diastolik", "Diastolic blood pressure"),
-        "ttd_total" => ("Jumlah TTD (kumulatif)", "Iron tablets (cumulative)"),
-        "ttd_received" => ("TTD diterima", "Iron tablets received"),
-        "anc" => ("Kontak ANC", "ANC contacts"),
-        "hpht" => ("HPHT", "Last menstrual period (HPHT)"),
-        "gravida" => ("Gravida", "Gravida"),
-        "parity" => ("Paritas", "Parity"),
-        "abortus" => ("Abortus", "Abortions"),
-        "last_birth_date" => ("Tanggal persalinan terakhir", "Date of last birth"),
-        "pre_pregnancy_weight_kg" => ("Berat sebelum hamil", "Pre-pregnancy weight"),
-        "wedding_date" => ("Tanggal pernikahan", "Wedding date"),
-        "delivery_date" => ("Tanggal persalinan", "Delivery date"),
-        "birth_weight_g" => ("Berat lahir", "Birth weight"),
-        "birth_length_cm" => ("Panjang lahir", "Birth length"),
-        "gestational_age_weeks" => ("Usia kehamilan", "Gestational age"),
-        "kbpp_start" => ("Tanggal mulai KBPP", "KBPP start date"),
-        "immunisations" => ("Imunisasi", "Immunisations"),
-        _ => ("Isian", "Field"),
-    }
+    crate::catalogue::field(field).map_or(("Isian", "Field"), |f| (f.id, f.en))
 }
 
 #[cfg(test)]

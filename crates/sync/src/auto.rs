@@ -198,11 +198,12 @@ async fn run(
             Err(e) => {
                 tracing::warn!(error = %e, "automatic sync refused");
                 wait = opts.every;
+                let code = match &e {
+                    SyncError::Untrusted(_) => crate::error::UNTRUSTED_SERVER,
+                    e => e.code().map_or("store", pendamping_protocol::ErrorCode::as_str),
+                };
                 state.send_replace(State::Failed {
-                    code: e
-                        .code()
-                        .map_or("store", pendamping_protocol::ErrorCode::as_str)
-                        .to_string(),
+                    code: code.to_string(),
                     message: e.to_string(),
                     pending,
                 });

@@ -35,6 +35,10 @@ pub enum SyncError {
     Untrusted(String),
 }
 
+/// The code an untrusted certificate is reported under, to the screens and in the sync's
+/// state.
+pub const UNTRUSTED_SERVER: &str = "untrusted_server";
+
 impl SyncError {
     /// The server's error code, for a refused request.
     pub fn code(&self) -> Option<pendamping_protocol::ErrorCode> {

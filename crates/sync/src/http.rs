@@ -416,7 +416,12 @@ pub async fn reachable(base: &str, timeout: Duration) -> bool {
         return false;
     };
     let url = format!("{}/health", base.trim_end_matches('/'));
-    matches!(client.get(url).send().await, Ok(r) if r.status().is_success())
+    match client.get(url).send().await {
+        Ok(r) => r.status().is_success(),
+        // A certificate this device does not trust: the sync says so (a hub renewed, an
+        // interceptor), rather than "no connection" and a retry for ever.
+        Err(e) => matches!(Failure::from_send(e), Failure::Untrusted(_)),
+    }
 }
 
 #[cfg(test)]

@@ -349,6 +349,13 @@ async fn a_tablet_at_the_plkb_office_is_told_the_hub_holds_its_work_until_the_ce
     .await
 }
 
+/// The fingerprint the window offers the cadre to compare is the hub's.
+async fn offers_fingerprint(app: &App, hub: &str) -> Result<()> {
+    let shown = app.text("[data-authority] [data-fingerprint]").await?;
+    ensure!(shown.trim() == hub, "the window shows {shown}, the hub {hub}");
+    Ok(())
+}
+
 /// A cadre's tablet meets a hub's own certificate for the first time: the window shows its
 /// fingerprint to compare with the hub's screen; "Berbeda" stops, "Sama persis" trusts it and
 /// the enrolment goes on.
@@ -357,16 +364,9 @@ async fn a_cadre_compares_the_hubs_fingerprint_before_her_tablet_trusts_it() {
     bounded(async {
         let dir = tempfile::tempdir()?;
         let now = Local::now().timestamp_millis() as u64;
-        let tls = pendamping_server::hub_tls::ensure(dir.path(), &[])?;
-        let config = pendamping_server::Config {
-            db: dir.path().join("plkb.db"),
-            listen: "127.0.0.1:0".parse()?,
-            tls_cert: Some(tls.cert.clone()),
-            tls_key: Some(tls.key.clone()),
-            tls_authority: Some(tls.authority.clone()),
-            ..pendamping_server::Config::default()
-        };
-        let hub = pendamping_server::service::start(config, Arc::new(ManualTime::new(now)), None).await?;
+        let clock = Arc::new(ManualTime::new(now));
+        let (hub, tls) =
+            pendamping_tests::net::hub_tls_server(dir.path(), "plkb.db", "127.0.0.1:0".parse()?, clock.clone()).await;
         let url = format!("https://127.0.0.1:{}", hub.addr.port());
         let code = pendamping_tests::net::enrollment_code(&dir.path().join("plkb.db"), Role::Cadre, &[VILLAGE], now);
 
@@ -377,12 +377,7 @@ async fn a_cadre_compares_the_hubs_fingerprint_before_her_tablet_trusts_it() {
         app.type_in("input[name=server]", &url).await?;
         app.type_in("input[name=code]", &code).await?;
         app.click("button[name=enrol]").await?;
-        let shown = app.text("[data-authority] [data-fingerprint]").await?;
-        ensure!(
-            shown.trim() == tls.fingerprint,
-            "the window shows {shown}, the hub {}",
-            tls.fingerprint
-        );
+        offers_fingerprint(&app, &tls.fingerprint).await?;
         app.screenshot("34-hub-fingerprint").await?;
         app.click("button[name=distrust-hub]").await?;
         app.find("[data-distrusted]").await?;
@@ -391,6 +386,24 @@ async fn a_cadre_compares_the_hubs_fingerprint_before_her_tablet_trusts_it() {
         app.click("button[name=trust-hub]").await?;
         app.find("[data-screen=home]").await?;
         app.screenshot("35-enrolled-at-the-hub").await?;
+
+        // The office laptop is replaced: the hub has a new authority at the same address.
+        // The tablet's sync is refused, and Sinkronisasi offers the comparison again.
+        let addr = hub.addr;
+        hub.stop().await?;
+        for made in ["hub-authority.pem", "hub-authority.key"] {
+            std::fs::remove_file(dir.path().join(made))?;
+        }
+        let (hub, renewed) = pendamping_tests::net::hub_tls_server(dir.path(), "plkb.db", addr, clock).await;
+        ensure!(renewed.fingerprint != tls.fingerprint, "a new authority");
+        app.click("button[data-tab=sync]").await?;
+        app.click("button[name=sync-now]").await?;
+        offers_fingerprint(&app, &renewed.fingerprint).await?;
+        app.screenshot("36-sinkronisasi-hub-renewed").await?;
+        app.click("button[name=trust-hub]").await?;
+        // Synced again: the badge back to idle, the refusal gone.
+        app.find("[data-sync-state=idle]").await?;
+        wait_count(&app, "[data-error=untrusted_server]", 0).await?;
         app.close().await?;
         hub.stop().await?;
         Ok(())

@@ -6,7 +6,7 @@ import type {
   RiskFlag, Sex, TargetGroup, TargetKind, Urgency, WaterSource,
 } from '../api/types'
 import * as catalogue from '../api/words'
-import type { Pair } from '../api/words'
+import type { FieldName, Pair } from '../api/words'
 
 export type { Lang }
 
@@ -126,20 +126,9 @@ const words = {
   addMember: ['Tambah anggota', 'Add a member'],
   krs: ['Keluarga berisiko stunting (KRS)', 'Family at risk of stunting (KRS)'],
   notKrs: ['Tidak berisiko', 'Not at risk'],
-  headName: ['Nama kepala keluarga', 'Head of family'],
-  kkNumber: ['Nomor KK', 'Family card number'],
-  address: ['Alamat', 'Address'],
   waterSource: ['Sumber air minum', 'Drinking water'],
   latrine: ['Jamban', 'Latrine'],
-  welfare: ['Desil kesejahteraan (1–10)', 'Welfare decile (1–10)'],
-  name: ['Nama', 'Name'],
-  nik: ['NIK', 'NIK'],
   noNik: ['Belum punya NIK', 'No NIK yet'],
-  sex: ['Jenis kelamin', 'Sex'],
-  birthDate: ['Tanggal lahir', 'Birth date'],
-  relationship: ['Hubungan dalam keluarga', 'Relationship'],
-  mother: ['Ibu', 'Mother'],
-  phone: ['Nomor HP', 'Phone'],
   enrolAs: ['Dampingi sebagai', 'Accompany as'],
   start: ['Mulai', 'Start'],
   endEnrolment: ['Selesaikan pendampingan', 'End enrolment'],
@@ -157,12 +146,6 @@ const words = {
   noVisits: ['Belum ada kunjungan', 'No visits yet'],
   active: ['aktif', 'active'],
   ended: ['selesai', 'ended'],
-  hpht: ['HPHT', 'Last menstrual period'],
-  deliveryDate: ['Tanggal persalinan', 'Delivery date'],
-  weddingDate: ['Rencana tanggal nikah', 'Wedding date'],
-  birthWeight: ['Berat lahir (gram)', 'Birth weight (g)'],
-  birthLength: ['Panjang lahir (cm)', 'Birth length (cm)'],
-  gravida: ['Kehamilan ke-', 'Gravida'],
   status: ['Status', 'Status'],
   server: ['Server', 'Server'],
   syncNow: ['Sinkronkan sekarang', 'Sync now'],
@@ -210,16 +193,7 @@ const words = {
   people: ['orang', 'people'],
   fix: ['Perbaiki', 'Fix'],
   babyName: ['Nama bayi', 'Baby name'],
-  deliveryPlace: ['Tempat persalinan', 'Place of delivery'],
   gestAge: ['Usia kehamilan', 'Gestational age'],
-  gestAgeBirth: ['Usia kehamilan saat lahir', 'Gestational age at birth'],
-  parity: ['Paritas', 'Parity'],
-  abortus: ['Abortus', 'Miscarriages'],
-  lastBirth: ['Tanggal persalinan terakhir', 'Last birth date'],
-  motherHeight: ['TB ibu', 'Mother’s height'],
-  preWeight: ['BB sebelum hamil', 'Pre-pregnancy weight'],
-  attendant: ['Penolong', 'Birth attendant'],
-  deliveryMode: ['Cara persalinan', 'Mode of delivery'],
   weeks: ['mgg', 'wk'],
   toResolve: ['Perlu diselesaikan', 'To settle'],
   recordOutcome: ['Catat hasil kehamilan', 'Record the outcome'],
@@ -293,6 +267,10 @@ const words = {
     'Tablet akan menampilkan kode yang sama saat pertama kali tersambung: kader mencocokkannya dengan kode ini.',
     'A tablet shows the same code when it first connects: the cadre compares it with this one.',
   ],
+  untrustedServer: [
+    'Sertifikat server tidak dipercaya: tidak ada data yang dikirim. Periksa alamat server, atau hubungi admin.',
+    'The server’s certificate is not trusted: nothing was sent. Check the server’s address, or call the admin.',
+  ],
   hubCertTitle: ['Cocokkan sertifikat hub', 'Match the hub’s certificate'],
   hubCertIntro: [
     'Tablet ini belum mengenal hub di alamat ini. Cocokkan kode di bawah dengan "Sidik jari sertifikat hub" di layar hub PLKB (laptop kantor kecamatan).',
@@ -355,6 +333,9 @@ export const label = {
   breastfeeding: (b: Breastfeeding) => pick(catalogue.breastfeeding[b]),
   indicator: (i: Indicator) => pick(catalogue.growthIndicators[i]),
 }
+
+/** A form field's name, the same the messages use (the catalogue's). */
+export const fieldLabel = (k: FieldName) => pick([catalogue.fields[k].id, catalogue.fields[k].en])
 
 /** A vocabulary's codes in the catalogue's order. */
 const codes = <K extends string>(r: Record<K, Pair>) => Object.keys(r) as K[]
