@@ -126,6 +126,14 @@ fn each_list_has_as_many_names_as_its_number_and_the_right_people() {
         total.krs_accompanied
     );
     assert!(total.krs_accompanied > 0 && total.krs_accompanied < total.krs_families);
+    // Each family's last visit (read for the whole list at once): in the month for those
+    // accompanied, never after it for any.
+    assert!(
+        krs.iter()
+            .filter(|r| r.accompanied == Some(true))
+            .all(|r| r.last_visit.is_some_and(|d| NOV.contains(d)))
+    );
+    assert!(krs.iter().all(|r| r.last_visit.is_none_or(|d| d <= NOV.last_day())));
 
     // A village's list is that village's rows of the kecamatan's.
     let village = store.name_list(NameList::Krs, NOV, VILLAGE, today()).unwrap();

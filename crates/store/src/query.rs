@@ -17,7 +17,7 @@ use crate::error::{Result, StoreError};
 use crate::{Store, rows, text};
 
 /// Area scope as a range: every code that starts with `prefix`.
-fn area_range(prefix: &str) -> (String, String) {
+pub(crate) fn area_range(prefix: &str) -> (String, String) {
     let p: String = prefix.chars().filter(|c| *c != '.').collect();
     (p.clone(), format!("{p}~"))
 }

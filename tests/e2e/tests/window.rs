@@ -515,7 +515,17 @@ async fn the_plkb_laptop_runs_the_hub_from_the_app_and_its_tablets_work_reaches_
         app.click(&format!("button[data-village='{VILLAGE}']")).await?;
         app.click(&format!("button[data-village='{OTHER_VILLAGE}']")).await?;
         app.click("button[name=hub-new-code]").await?;
-        let own = app.text("[data-made-code] [data-code]").await?;
+        // The tablet's code stays on screen until the new one replaces it: wait for that
+        // (reading at once sometimes took the used code: "Kode pendaftaran sudah dipakai").
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let own = loop {
+            let shown = app.text("[data-made-code] [data-code]").await?;
+            if shown.trim() != code.trim() {
+                break shown;
+            }
+            ensure!(std::time::Instant::now() < deadline, "no new code made");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
         app.click("button[name=close-hub]").await?;
         enrol_window(&app, OTHER_VILLAGE, &hub_url, own.trim()).await?;
         app.click("button[data-tab=sync]").await?;
