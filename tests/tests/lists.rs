@@ -134,6 +134,21 @@ fn each_list_has_as_many_names_as_its_number_and_the_right_people() {
             .all(|r| r.last_visit.is_some_and(|d| NOV.contains(d)))
     );
     assert!(krs.iter().all(|r| r.last_visit.is_none_or(|d| d <= NOV.last_day())));
+    // And each is the family's latest visit up to the month's end, read straight from the visits.
+    let conn = rusqlite::Connection::open(dir.path().join("device.db")).unwrap();
+    let mut latest = conn
+        .prepare(
+            "SELECT MAX(visit_date) FROM visits WHERE household_id = ?1 AND deleted = 0 AND visit_date <= '2026-11-30'",
+        )
+        .unwrap();
+    for r in &krs {
+        let day: Option<String> = latest.query_row([r.household_id.to_string()], |x| x.get(0)).unwrap();
+        assert_eq!(r.last_visit.map(|d| d.to_string()), day, "{}", r.head_name);
+    }
+    assert!(
+        krs.iter()
+            .any(|r| r.accompanied == Some(false) && r.last_visit.is_some())
+    );
 
     // A village's list is that village's rows of the kecamatan's.
     let village = store.name_list(NameList::Krs, NOV, VILLAGE, today()).unwrap();

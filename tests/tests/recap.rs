@@ -159,6 +159,7 @@ fn the_children_measured_are_counted_from_the_visits_and_migrated_stores_agree()
             .connection()
             .execute_batch(
                 "UPDATE visits SET services = services & 15; ALTER TABLE visits DROP COLUMN recorded_by; \
+                 DROP INDEX enrolments_household; \
                  PRAGMA user_version = 8;",
             )
             .unwrap();

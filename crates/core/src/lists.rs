@@ -72,61 +72,69 @@ pub enum Member {
 }
 
 /// The members of `list` in the month, in the input's order; `None` for a list that is
-/// not drawn from a month (`Overdue`).
-pub fn members(list: NameList, month: Month, input: &RecapInput, rules: &Rules) -> Option<Vec<Member>> {
+/// not drawn from a month (`Overdue`), whose input is then never read (`input` is the
+/// store's walk over the month, a fifth of a second for a kabupaten).
+pub fn members<E>(
+    list: NameList,
+    month: Month,
+    input: impl FnOnce() -> Result<RecapInput, E>,
+    rules: &Rules,
+) -> Result<Option<Vec<Member>>, E> {
+    Ok(Some(match list {
+        NameList::Overdue => return Ok(None),
+        NameList::Stunted => flagged(month, &input()?, rules, |group, flag| {
+            matches!(group, TargetGroup::Baduta | TargetGroup::Balita) && flag == RiskFlag::Stunted
+        }),
+        NameList::KekAnaemia => flagged(month, &input()?, rules, |group, flag| {
+            group == TargetGroup::IbuHamil && NameList::MATERNAL_FLAGS.contains(&flag)
+        }),
+        NameList::CatinUnscreened => each(month, &input()?, rules, |c| match c {
+            Counted::CatinAtEnd(e, false) => Some(Member::Target {
+                enrolment_id: e.id,
+                flags: Vec::new(),
+            }),
+            _ => None,
+        }),
+        NameList::Krs => each(month, &input()?, rules, |c| match c {
+            Counted::KrsFamily(h, accompanied) => Some(Member::Family {
+                household_id: h.id,
+                accompanied,
+            }),
+            _ => None,
+        }),
+    }))
+}
+
+/// The targets with a flag that `keep` takes, each once with all its kept flags, in the
+/// order the walk first meets them.
+fn flagged(
+    month: Month,
+    input: &RecapInput,
+    rules: &Rules,
+    keep: impl Fn(TargetGroup, RiskFlag) -> bool,
+) -> Vec<Member> {
     let mut targets: BTreeMap<Uuid, Vec<RiskFlag>> = BTreeMap::new();
     let mut order: Vec<Uuid> = Vec::new();
-    let mut target = |id: Uuid, flag: RiskFlag| {
-        targets
-            .entry(id)
-            .or_insert_with(|| {
-                order.push(id);
-                Vec::new()
-            })
-            .push(flag)
-    };
-    match list {
-        NameList::Overdue => return None,
-        NameList::Stunted => walk(month, input, rules, &mut |c| {
-            if let Counted::Flag(e, TargetGroup::Baduta | TargetGroup::Balita, f @ RiskFlag::Stunted) = c {
-                target(e.id, f);
-            }
-        }),
-        NameList::CatinUnscreened => {
-            return Some(each(month, input, rules, |c| match c {
-                Counted::CatinAtEnd(e, false) => Some(Member::Target {
-                    enrolment_id: e.id,
-                    flags: Vec::new(),
-                }),
-                _ => None,
-            }));
+    walk(month, input, rules, &mut |c| {
+        if let Counted::Flag(e, group, flag) = c
+            && keep(group, flag)
+        {
+            targets
+                .entry(e.id)
+                .or_insert_with(|| {
+                    order.push(e.id);
+                    Vec::new()
+                })
+                .push(flag)
         }
-        NameList::KekAnaemia => walk(month, input, rules, &mut |c| {
-            if let Counted::Flag(e, TargetGroup::IbuHamil, f) = c
-                && NameList::MATERNAL_FLAGS.contains(&f)
-            {
-                target(e.id, f);
-            }
-        }),
-        NameList::Krs => {
-            return Some(each(month, input, rules, |c| match c {
-                Counted::KrsFamily(h, accompanied) => Some(Member::Family {
-                    household_id: h.id,
-                    accompanied,
-                }),
-                _ => None,
-            }));
-        }
-    }
-    Some(
-        order
-            .into_iter()
-            .map(|id| Member::Target {
-                enrolment_id: id,
-                flags: targets.remove(&id).unwrap_or_default(),
-            })
-            .collect(),
-    )
+    });
+    order
+        .into_iter()
+        .map(|id| Member::Target {
+            enrolment_id: id,
+            flags: targets.remove(&id).unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// The members the walk meets one by one, in its order.

@@ -37,8 +37,7 @@ impl Store {
     /// What the recap of `area` in `month` reads: enrolments overlapping the month, the
     /// month's visits, the area's households. The lists read the same.
     pub fn recap_input(&self, month: Month, area: &str) -> Result<RecapInput> {
-        let area: String = area.chars().filter(|c| *c != '.').collect();
-        let (lo, hi) = (area.clone(), format!("{area}~"));
+        let (lo, hi) = crate::query::area_range(area);
         let (first, last) = (month.first_day().to_string(), month.last_day().to_string());
 
         let mut stmt = self.conn.prepare_cached(
