@@ -110,3 +110,57 @@ fn an_encryption_stopped_before_the_swap_leaves_the_plain_store_as_it_was() {
     let s = Store::open(&path, options(clock_at(d(2026, 12, 1)))).unwrap();
     assert_eq!(dump(&s), before);
 }
+
+/// A raw connection keyed as SQLCipher's defaults would (HMAC-SHA512), the format of the
+/// stores encrypted before the HMAC became SHA-256: whether it reads the file.
+fn opens_as_sha512(path: &Path, key: &DataKey) -> bool {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"{}\"; PRAGMA cipher_page_size = 8192; PRAGMA cipher_hmac_algorithm = HMAC_SHA512;",
+        key.sqlcipher_key().as_str()
+    ))
+    .unwrap();
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .is_ok()
+}
+
+#[test]
+fn a_store_encrypted_in_the_earlier_format_opens_and_is_carried_over_with_everything_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pendamping.db");
+    let before = plain_store_with_a_family(&path);
+    let key = DataKey::random().unwrap();
+    // Encrypted as the earlier version did: SQLCipher's default HMAC-SHA512.
+    let legacy = dir.path().join("legacy.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        conn.execute(
+            "ATTACH DATABASE ?1 AS old KEY ?2",
+            rusqlite::params![legacy.to_string_lossy(), key.sqlcipher_key().as_str()],
+        )
+        .unwrap();
+        conn.execute_batch("PRAGMA old.cipher_page_size = 8192; PRAGMA old.cipher_hmac_algorithm = HMAC_SHA512;")
+            .unwrap();
+        conn.query_row("SELECT sqlcipher_export('old')", [], |_| Ok(()))
+            .unwrap();
+        conn.execute_batch(&format!("PRAGMA old.user_version = {version}; DETACH DATABASE old;"))
+            .unwrap();
+    }
+    std::fs::rename(&legacy, &path).unwrap();
+    assert!(opens_as_sha512(&path, &key), "the file is in the earlier format");
+
+    assert!(matches!(
+        Store::open(&path, keyed(&DataKey::random().unwrap())),
+        Err(StoreError::WrongKey)
+    ));
+    assert!(opens_as_sha512(&path, &key), "a wrong key changes nothing");
+    let s = Store::open(&path, keyed(&key)).unwrap();
+    assert_eq!(dump(&s), before, "the same rows, fields and stamps");
+    assert!(s.integrity_ok().unwrap());
+    drop(s);
+    assert!(!opens_as_sha512(&path, &key), "carried over into the current format");
+    assert!(!contains(&raw(&path), NAME));
+    let s = Store::open(&path, keyed(&key)).unwrap();
+    assert_eq!(dump(&s), before);
+}

@@ -15,11 +15,23 @@ use crate::{Result, StoreError};
 /// 16 KB 1.8× and 1.4×; 8 KB 1.3× and 1.5×; 4 KB pages cheaper saves but 1.8× a batch).
 pub(crate) const CIPHER_PAGE_SIZE: i64 = 8192;
 
-/// Keys a connection: the first statement on it. The page size is not in the (encrypted)
-/// header, so every open must say it.
+/// How pages are authenticated. HMAC-SHA256 rather than SQLCipher 4's default SHA-512:
+/// the SHA extensions of x86 (SHA-NI) and ARMv8 tablets speed up SHA-256 only, and a form
+/// save encrypted went from ~1.4× to ~1.2× a plain one (`cargo bench --bench security`).
+const HMAC: &str = "HMAC_SHA256";
+/// Stores encrypted before that (SQLCipher's default): opened once to be copied over.
+const LEGACY_HMAC: &str = "HMAC_SHA512";
+
+/// Keys a connection: the first statement on it. The page size and the HMAC are not in
+/// the (encrypted) header, so every open must say them.
 pub(crate) fn key(conn: &Connection, key: &DataKey) -> Result<()> {
+    key_as(conn, key, HMAC)
+}
+
+fn key_as(conn: &Connection, key: &DataKey, hmac: &str) -> Result<()> {
     pragma(conn, &format!("PRAGMA key = \"{}\"", key.sqlcipher_key().as_str()))?;
     pragma(conn, &format!("PRAGMA cipher_page_size = {CIPHER_PAGE_SIZE}"))?;
+    pragma(conn, &format!("PRAGMA cipher_hmac_algorithm = {hmac}"))?;
     // The key is only tried on the first read: a wrong one fails here, not later.
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
         Ok(_) => Ok(()),
@@ -28,6 +40,35 @@ pub(crate) fn key(conn: &Connection, key: &DataKey) -> Result<()> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Before an encrypted store at `path` is opened: one that the key opens only with the
+/// earlier HMAC is copied into the current format (as `encrypt_file` copies a plain one).
+/// Nothing happens to a store in the current format, or that the key does not open at all
+/// (the open that follows says so).
+pub(crate) fn upgrade(path: &Path, key: &DataKey) -> Result<()> {
+    if !path.exists() || is_plain(path)? {
+        return Ok(());
+    }
+    if !matches!(key_as(&Connection::open(path)?, key, HMAC), Err(StoreError::WrongKey)) {
+        return Ok(());
+    }
+    let tmp = with_suffix(path, ".encrypting");
+    let _ = std::fs::remove_file(&tmp);
+    {
+        let legacy = Connection::open(path)?;
+        match key_as(&legacy, key, LEGACY_HMAC) {
+            Err(StoreError::WrongKey) => return Ok(()),
+            opened => opened?,
+        }
+        if let Err(e) = copy_into(&legacy, &tmp, key) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    }
+    swap(&tmp, path)?;
+    tracing::info!(path = %path.display(), "copied the encrypted store into the current format");
+    Ok(())
 }
 
 /// Runs a pragma, whatever rows it answers with (SQLCipher's setters answer the value).
@@ -84,35 +125,42 @@ pub fn encrypt_file<E: From<StoreError>>(
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }
-    for stale in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(with_suffix(path, stale));
-    }
-    std::fs::rename(&tmp, path).map_err(io(path))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
-    }
+    swap(&tmp, path)?;
     tracing::info!(path = %path.display(), "encrypted the plain store");
     Ok(())
 }
 
-fn copy_encrypted(path: &Path, tmp: &Path, key: &DataKey) -> Result<()> {
-    {
-        let conn = Connection::open(path)?;
-        // Everything from the log into the file first: the copy reads the file.
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        conn.execute(
-            "ATTACH DATABASE ?1 AS encrypted KEY ?2",
-            rusqlite::params![tmp.to_string_lossy(), key.sqlcipher_key().as_str()],
-        )?;
-        pragma(
-            &conn,
-            &format!("PRAGMA encrypted.cipher_page_size = {CIPHER_PAGE_SIZE}"),
-        )?;
-        conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
-        conn.execute_batch(&format!(
-            "PRAGMA encrypted.user_version = {version}; DETACH DATABASE encrypted;"
-        ))?;
+/// The finished copy `tmp` replaces the store at `path`, its old log with it.
+fn swap(tmp: &Path, path: &Path) -> Result<()> {
+    for stale in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(with_suffix(path, stale));
     }
+    std::fs::rename(tmp, path).map_err(io(path))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+    }
+    Ok(())
+}
+
+fn copy_encrypted(path: &Path, tmp: &Path, key: &DataKey) -> Result<()> {
+    copy_into(&Connection::open(path)?, tmp, key)
+}
+
+/// Copies the store open on `conn` (plain, or keyed in an earlier format) into a new file
+/// `tmp` encrypted under `key` in the current format, on disk when this returns.
+fn copy_into(conn: &Connection, tmp: &Path, key: &DataKey) -> Result<()> {
+    // Everything from the log into the file first: the copy reads the file.
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    conn.execute(
+        "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+        rusqlite::params![tmp.to_string_lossy(), key.sqlcipher_key().as_str()],
+    )?;
+    pragma(conn, &format!("PRAGMA encrypted.cipher_page_size = {CIPHER_PAGE_SIZE}"))?;
+    pragma(conn, &format!("PRAGMA encrypted.cipher_hmac_algorithm = {HMAC}"))?;
+    conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+    conn.execute_batch(&format!(
+        "PRAGMA encrypted.user_version = {version}; DETACH DATABASE encrypted;"
+    ))?;
     std::fs::File::open(tmp).and_then(|f| f.sync_all()).map_err(io(tmp))
 }

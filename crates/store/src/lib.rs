@@ -92,6 +92,9 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) a store file: WAL, foreign keys, full sync on commit.
     pub fn open(path: impl AsRef<Path>, opts: Options) -> Result<Store> {
+        if let Some(key) = &opts.key {
+            encrypt::upgrade(path.as_ref(), key)?;
+        }
         let conn = Connection::open_with_flags(
             path.as_ref(),
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
