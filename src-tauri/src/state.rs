@@ -53,10 +53,7 @@ impl AppState {
         if let Err(e) = pendamping_app::authority::restore(dir) {
             tracing::warn!(error = %e.message, "the trusted hub's certificate");
         }
-        // A hub switched on before runs again, in the background: the window opens at once.
         let hub = Arc::new(Hub::new(dir));
-        let resuming = hub.clone();
-        tauri::async_runtime::spawn(async move { resuming.resume().await });
         AppState {
             door: Door::new(&dir.join("pendamping.db")),
             session: RwLock::new(None),
@@ -99,6 +96,10 @@ impl AppState {
                 let _ = tx.send(rx.borrow_and_update().clone());
             }
         });
+        // A hub switched on before runs again once its key is here, in the background.
+        self.hub.unlock(&opened.key);
+        let resuming = self.hub.clone();
+        tauri::async_runtime::spawn(async move { resuming.resume().await });
         let session = Session { opened, store, auto };
         let old = self.session.write().unwrap_or_else(|p| p.into_inner()).replace(session);
         if let Some(old) = old {

@@ -148,7 +148,7 @@ pub async fn hub_tls_server(
 }
 
 pub fn enrollment_code(db: &Path, role: Role, areas: &[&str], now_ms: u64) -> String {
-    let conn = pendamping_server::db::open(db).expect("server db");
+    let conn = pendamping_server::db::open(db, None).expect("server db");
     let scope = Scope::new(role, areas).expect("scope");
     pendamping_server::auth::new_enrollment_code(&conn, "tester", &scope, now_ms as i64, 3_600_000).expect("code")
 }

@@ -423,7 +423,7 @@ async fn hostile_requests_get_clear_4xx_and_change_nothing() {
     let device: String = conn
         .query_row("SELECT id FROM devices ORDER BY enrolled_at LIMIT 1", [], |r| r.get(0))
         .unwrap();
-    pendamping_server::auth::revoke(&pendamping_server::db::open(&server.db).unwrap(), &device, 1).unwrap();
+    pendamping_server::auth::revoke(&pendamping_server::db::open(&server.db, None).unwrap(), &device, 1).unwrap();
     let (s, v) = api.push(&token, &[household_change(&clock, VILLAGE, 4010)]).await;
     assert_eq!((s, code_of(&v).as_str()), (StatusCode::UNAUTHORIZED, "revoked"));
     let (s, v) = api.get("/v1/sync/pull", Some(&token)).await;

@@ -269,7 +269,7 @@ async fn a_hub_with_no_uplink_enrols_devices_of_its_kecamatan_and_the_centre_tak
         ..Faults::none()
     });
     // Within its kecamatan only.
-    let conn = pendamping_server::db::open(&hub.db).unwrap();
+    let conn = pendamping_server::db::open(&hub.db, None).unwrap();
     let elsewhere = pendamping_protocol::Scope::new(Role::Cadre, &["3602022002"]).unwrap();
     let refused = pendamping_server::auth::new_enrollment_code(&conn, "x", &elsewhere, 0, 3_600_000);
     assert!(matches!(

@@ -11,7 +11,7 @@ use pendamping_core::TimeSource;
 use pendamping_protocol::{Role, Scope};
 use pendamping_server::service::{Enrol, Running};
 use pendamping_server::{Config, ServerError, db, hub as server_hub, hub_tls as server_tls};
-use pendamping_store::SystemTime;
+use pendamping_store::{DataKey, SystemTime};
 use pendamping_sync::keys;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
@@ -95,7 +95,14 @@ pub struct Hub {
     dir: PathBuf,
     time: Arc<dyn TimeSource>,
     running: Mutex<Option<Running>>,
+    /// The hub store's key, derived from the laptop's data key once a member is in: the
+    /// store holds a kecamatan's families and is encrypted like the device's own. It stays
+    /// while the app locks, as the hub keeps serving the tablets.
+    key: std::sync::Mutex<Option<DataKey>>,
 }
+
+/// What the hub store's key is derived for (`DataKey::derive`).
+const KEY_PURPOSE: &str = "pendamping plkb hub store v1";
 
 fn iso(ms: i64) -> Option<String> {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339())
@@ -135,17 +142,36 @@ impl Hub {
             dir: dir.to_path_buf(),
             time,
             running: Mutex::new(None),
+            key: std::sync::Mutex::new(None),
         }
+    }
+
+    /// A member got in: the hub's store can be opened (and the hub resumed) from now on.
+    pub fn unlock(&self, device_key: &DataKey) {
+        *self.key.lock().unwrap_or_else(|p| p.into_inner()) = Some(device_key.derive(KEY_PURPOSE));
+    }
+
+    fn key(&self) -> Result<DataKey, AppError> {
+        self.key
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or_else(|| AppError::new("locked", "Perangkat terkunci; masuk dengan PIN"))
     }
 
     fn store_path(&self) -> PathBuf {
         self.dir.join(STORE_FILE)
     }
 
-    /// The hub's store, if it was ever made (opening migrates it).
+    /// The hub's store, if it was ever made (opening migrates it, and encrypts one that an
+    /// earlier version left plain).
     fn open(&self) -> Result<Option<rusqlite::Connection>, AppError> {
         let path = self.store_path();
-        Ok(if path.exists() { Some(db::open(&path)?) } else { None })
+        Ok(if path.exists() {
+            Some(db::open(&path, Some(&self.key()?))?)
+        } else {
+            None
+        })
     }
 
     /// Starts the hub, enrolling it with the centre the first time; it starts again with
@@ -161,6 +187,7 @@ impl Hub {
         if form.port < 1024 {
             return Err(AppError::invalid("port", "Port harus antara 1024 dan 65535"));
         }
+        let key = self.key()?;
         let mut running = self.running.lock().await;
         if let Some(r) = running.take() {
             r.stop().await?;
@@ -176,6 +203,7 @@ impl Hub {
             tls_cert: Some(tls.cert),
             tls_key: Some(tls.key),
             tls_authority: Some(tls.authority),
+            db_key: Some(key),
             ..Config::default()
         };
         let code = form.code.as_deref().map(str::trim).filter(|c| !c.is_empty());
@@ -191,8 +219,12 @@ impl Hub {
         self.screen().await
     }
 
-    /// At the app's start: the hub runs again if it ran when the app closed.
+    /// When the first member gets in after the app starts (its store's key comes with
+    /// them): the hub runs again if it ran when the app closed.
     pub async fn resume(&self) {
+        if self.running.lock().await.is_some() {
+            return;
+        }
         let on = match self.open() {
             Ok(Some(c)) => (
                 db::meta_get(&c, ON_KEY).ok().flatten(),

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use pendamping_app::hub::{Hub, HubScreen, HubStart};
 use pendamping_protocol::Role;
+use pendamping_store::DataKey;
 use pendamping_tests::net::*;
 use pendamping_tests::*;
 
@@ -53,6 +54,13 @@ async fn the_office_laptop_becomes_the_hub_serves_a_tablet_and_forwards_its_work
 
     let off = hub.screen().await.unwrap();
     assert!(!off.running && !off.enrolled, "{off:?}");
+    // The hub's store is encrypted under a key derived from the laptop's: none before a
+    // member is in.
+    let plkb = centre.code(Role::Plkb, &[KECAMATAN]);
+    let e = hub.start(form(&centre.url(), Some(&plkb), port)).await.unwrap_err();
+    assert_eq!(e.code, "locked", "{e:?}");
+    let laptop_key = DataKey::random().unwrap();
+    hub.unlock(&laptop_key);
 
     // What the PLKB can get wrong is named by field, and nothing starts.
     let e = hub
@@ -75,7 +83,6 @@ async fn the_office_laptop_becomes_the_hub_serves_a_tablet_and_forwards_its_work
     assert_eq!(e.code, "forbidden", "a cadre's code cannot make a hub: {e:?}");
     assert!(!hub.screen().await.unwrap().running);
 
-    let plkb = centre.code(Role::Plkb, &[KECAMATAN]);
     let on = hub.start(form(&centre.url(), Some(&plkb), port)).await.unwrap();
     assert!(on.running && on.enrolled, "{on:?}");
     assert_eq!(on.scope, vec![KECAMATAN.to_string()]);
@@ -150,6 +157,23 @@ async fn the_office_laptop_becomes_the_hub_serves_a_tablet_and_forwards_its_work
         0,
         "confirmed by the centre, the tablet lets go"
     );
+    // A thief with the laptop's disk reads no family from the hub's store or its view.
+    let kk = tablet
+        .connection()
+        .query_row("SELECT kk_number FROM households", [], |r| r.get::<_, String>(0))
+        .unwrap();
+    for file in ["plkb.db", "plkb.view.db"] {
+        let path = laptop.join(file);
+        assert!(!pendamping_store::is_plain(&path).unwrap(), "{file} is plain");
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.extend(std::fs::read(laptop.join(format!("{file}-wal"))).unwrap_or_default());
+        for secret in ["Siti Aminah", kk.as_str()] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} readable in {file}"
+            );
+        }
+    }
 
     // Stopped, it stays stopped; started again it needs no code; the app's next start resumes it.
     let off = hub.stop().await.unwrap();
@@ -159,6 +183,7 @@ async fn the_office_laptop_becomes_the_hub_serves_a_tablet_and_forwards_its_work
         "nothing listens once stopped"
     );
     let again = Hub::with_time(&laptop, clock_at(today()));
+    again.unlock(&laptop_key);
     again.resume().await;
     assert!(
         !again.screen().await.unwrap().running,
@@ -169,9 +194,16 @@ async fn the_office_laptop_becomes_the_hub_serves_a_tablet_and_forwards_its_work
     drop(again.stop().await);
 
     let third = Hub::with_time(&laptop, clock_at(today()));
+    third.unlock(&laptop_key);
     third.start(form(&centre.url(), None, port)).await.unwrap();
     drop(third); // the app closed with the hub on
+    // At the app's next start the hub waits for a member: its store opens with their key only.
     let fourth = Hub::with_time(&laptop, clock_at(today()));
+    fourth.resume().await;
+    assert_eq!(fourth.screen().await.unwrap_err().code, "locked");
+    fourth.unlock(&DataKey::random().unwrap());
+    assert!(fourth.screen().await.is_err(), "another laptop's key opens nothing");
+    fourth.unlock(&laptop_key);
     assert!(!fourth.screen().await.unwrap().running);
     // The port is free once the dropped hub has closed its connections.
     for _ in 0..50 {

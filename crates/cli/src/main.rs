@@ -298,7 +298,7 @@ fn audit(what: AuditAdmin, out: &mut dyn Write) -> Result<()> {
     use pendamping_server::audit;
     match what {
         AuditAdmin::Verify { db } => {
-            let conn = pendamping_server::db::open(&db)?;
+            let conn = net::open_db(&db)?;
             let v = audit::verify(&conn)?;
             match v.broken {
                 None => writeln!(out, "log audit utuh: {} entri, kepala {}", v.entries, v.head)?,
@@ -306,7 +306,7 @@ fn audit(what: AuditAdmin, out: &mut dyn Write) -> Result<()> {
             }
         }
         AuditAdmin::List { db, limit } => {
-            let conn = pendamping_server::db::open(&db)?;
+            let conn = net::open_db(&db)?;
             for e in audit::recent(&conn, limit)? {
                 let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
                     .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
@@ -369,7 +369,7 @@ fn user(what: UserAdmin, out: &mut dyn Write) -> Result<()> {
             };
             let codes: Vec<String> = scope.iter().map(|a| area_arg(a)).collect::<Result<_>>()?;
             let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
-            let conn = pendamping_server::db::open(&db)?;
+            let conn = net::open_db(&db)?;
             let a = accounts::add(&conn, &name, role, &codes, &password, now)?;
             eprintln!(
                 "akun {} ({}) dibuat untuk wilayah {}",
@@ -379,7 +379,7 @@ fn user(what: UserAdmin, out: &mut dyn Write) -> Result<()> {
             );
         }
         UserAdmin::List { db } => {
-            for (name, role, areas, disabled) in accounts::list(&pendamping_server::db::open(&db)?)? {
+            for (name, role, areas, disabled) in accounts::list(&net::open_db(&db)?)? {
                 writeln!(
                     out,
                     "{name:<24} {role:<9} {areas}{}",
@@ -388,7 +388,7 @@ fn user(what: UserAdmin, out: &mut dyn Write) -> Result<()> {
             }
         }
         UserAdmin::Disable { db, name } => {
-            accounts::disable(&pendamping_server::db::open(&db)?, &name, now)?;
+            accounts::disable(&net::open_db(&db)?, &name, now)?;
             eprintln!("akun {name} dinonaktifkan");
         }
     }
@@ -682,7 +682,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("perangkat {device} dicabut");
             }
             Some(ServerAdmin::RecoveryCode { db, device, by }) => {
-                let conn = pendamping_server::db::open(&db)?;
+                let conn = net::open_db(&db)?;
                 let code = pendamping_server::recovery::issue_code(&conn, device.trim(), &by, net::now_ms())?;
                 writeln!(out, "{code}")?;
                 eprintln!("kode pemulihan PIN untuk perangkat {device}: sekali pakai, berlaku 24 jam");

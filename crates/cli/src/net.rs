@@ -129,7 +129,7 @@ async fn until_signal(mut running: pendamping_server::service::Running) -> Resul
 }
 
 pub fn hub_status(db: &Path, out: &mut dyn Write) -> Result<()> {
-    let conn = pendamping_server::db::open(db)?;
+    let conn = open_db(db)?;
     let b = pendamping_server::hub::backlog(&conn)?;
     writeln!(
         out,
@@ -150,24 +150,38 @@ pub fn admin_enroll(db: &Path, user: &str, role: &str, scope: &[String], ttl_hou
     };
     let codes: Vec<&str> = scope.iter().flat_map(|s| s.split(',')).map(str::trim).collect();
     let scope = Scope::new(role, &codes)?;
-    let conn = pendamping_server::db::open(db)?;
+    let conn = open_db(db)?;
     let code =
         pendamping_server::auth::new_enrollment_code(&conn, user, &scope, now_ms(), ttl_hours as i64 * 3_600_000)?;
     Ok(code)
 }
 
 pub fn admin_revoke(db: &Path, device: &str) -> Result<()> {
-    let conn = pendamping_server::db::open(db)?;
+    let conn = open_db(db)?;
     pendamping_server::auth::revoke(&conn, device, now_ms())?;
     Ok(())
 }
 
-/// A server's (or hub's) store, opened by an engineer's command.
-pub fn open_state(db: &Path) -> Result<pendamping_server::AppState> {
-    let config = Config {
+/// The config an engineer's command opens a server's store with: its path, and the key of
+/// an encrypted one from `PENDAMPING_DB_KEY_FILE`, the variable the server reads too.
+fn store_config(db: &Path) -> Result<Config> {
+    let mut config = Config {
         db: db.to_path_buf(),
         ..Config::default()
     };
+    config.apply_env(std::env::vars().filter(|(k, _)| k == "PENDAMPING_DB_KEY_FILE"))?;
+    Ok(config)
+}
+
+/// A server's (or hub's) store opened by an engineer's command (accounts, codes, audit).
+pub fn open_db(db: &Path) -> Result<rusqlite::Connection> {
+    let key = store_config(db)?.store_key()?;
+    pendamping_server::db::open(db, key.as_ref()).with_context(|| format!("membuka {}", db.display()))
+}
+
+/// A server's (or hub's) store, opened by an engineer's command.
+pub fn open_state(db: &Path) -> Result<pendamping_server::AppState> {
+    let config = store_config(db)?;
     pendamping_server::open(config, Arc::new(SystemTime)).with_context(|| format!("membuka {}", db.display()))
 }
 
@@ -221,7 +235,7 @@ pub fn duplicates(db: &Path, area: &str, out: &mut dyn Write) -> Result<()> {
 }
 
 pub fn admin_devices(db: &Path, out: &mut dyn Write) -> Result<()> {
-    let conn = pendamping_server::db::open(db)?;
+    let conn = open_db(db)?;
     let when = |ms: Option<i64>| {
         ms.and_then(chrono::DateTime::from_timestamp_millis)
             .map(|t| t.format("%Y-%m-%d %H:%M").to_string())

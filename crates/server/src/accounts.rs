@@ -192,7 +192,7 @@ mod tests {
 
     fn db() -> (tempfile::TempDir, Connection) {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open(&dir.path().join("central.db")).unwrap();
+        let conn = crate::db::open(&dir.path().join("central.db"), None).unwrap();
         (dir, conn)
     }
 

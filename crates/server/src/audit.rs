@@ -181,7 +181,7 @@ mod tests {
 
     fn db() -> (tempfile::TempDir, Connection) {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open(&dir.path().join("c.db")).unwrap();
+        let conn = crate::db::open(&dir.path().join("c.db"), None).unwrap();
         (dir, conn)
     }
 

@@ -348,7 +348,7 @@ mod tests {
     #[test]
     fn a_code_enrols_once_and_the_token_works_until_revoked() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = crate::db::open(&dir.path().join("c.db")).unwrap();
+        let mut conn = crate::db::open(&dir.path().join("c.db"), None).unwrap();
         let scope = Scope::new(Role::Cadre, &["3602012002"]).unwrap();
         let code = new_enrollment_code(&conn, "Siti", &scope, 1_000, 60_000).unwrap();
         assert_eq!(code.len(), 14);
@@ -398,7 +398,7 @@ mod tests {
     #[test]
     fn an_enrolment_retried_with_its_nonce_gets_the_same_device_and_a_new_token() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = crate::db::open(&dir.path().join("c.db")).unwrap();
+        let mut conn = crate::db::open(&dir.path().join("c.db"), None).unwrap();
         let scope = Scope::new(Role::Cadre, &["3602012002"]).unwrap();
         let code = new_enrollment_code(&conn, "Siti", &scope, 1_000, 60_000).unwrap();
         let first = enroll(&mut conn, &code, Some("n-1"), None, "tablet", 2_000, 100_000)

@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use pendamping_vault::DataKey;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, ServerError};
@@ -12,6 +13,14 @@ use crate::error::{Result, ServerError};
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub db: PathBuf,
+    /// A file holding the 32-byte key (64 hex digits) the store and its view are encrypted
+    /// under (SQLCipher); a plain store is encrypted in place at the next start. Keep it off
+    /// the store's disk (a mounted secret, a USB key): beside the store it protects nothing.
+    pub db_key_file: Option<PathBuf>,
+    /// The key itself, for a server started in-process (the PLKB hub in the app, with a
+    /// key derived from the laptop's own); never read from or written to a file.
+    #[serde(skip)]
+    pub db_key: Option<DataKey>,
     pub listen: SocketAddr,
     /// Largest request body, compressed and decompressed alike (413 beyond).
     pub max_body_bytes: usize,
@@ -49,6 +58,8 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             db: PathBuf::from("central.db"),
+            db_key_file: None,
+            db_key: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
             max_body_bytes: 8 << 20,
             max_batch_changes: 5000,
@@ -85,6 +96,7 @@ impl Config {
             };
             match name {
                 "DB" => self.db = PathBuf::from(&v),
+                "DB_KEY_FILE" => self.db_key_file = Some(PathBuf::from(&v)),
                 "LISTEN" => self.listen = parse(&key, &v)?,
                 "MAX_BODY_BYTES" => self.max_body_bytes = parse(&key, &v)?,
                 "MAX_BATCH_CHANGES" => self.max_batch_changes = parse(&key, &v)?,
@@ -104,6 +116,21 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The store's key: `db_key`, else read from `db_key_file`, else none (a plain store).
+    pub fn store_key(&self) -> Result<Option<DataKey>> {
+        if let Some(key) = &self.db_key {
+            return Ok(Some(key.clone()));
+        }
+        let Some(path) = &self.db_key_file else {
+            return Ok(None);
+        };
+        let bad = |why: &str| ServerError::Config(format!("db_key_file {}: {why}", path.display()));
+        let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| bad(&e.to_string()))?);
+        let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
+        hex::decode_to_slice(text.trim(), bytes.as_mut_slice()).map_err(|_| bad("not 64 hex digits"))?;
+        Ok(Some(DataKey::from_bytes(*bytes)))
     }
 
     pub fn max_skew_ms(&self) -> u64 {
@@ -128,5 +155,22 @@ mod tests {
         assert_eq!(c.max_batch_changes, 7);
         assert!(c.apply_env([("PENDAMPING_LISTEN".into(), "nowhere".into())]).is_err());
         assert!(Config::from_toml("max_batch = 1").is_err(), "unknown keys are refused");
+    }
+
+    #[test]
+    fn the_store_key_comes_from_its_file_and_a_bad_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("central.key");
+        let mut c = Config::default();
+        assert_eq!(c.store_key().unwrap(), None, "no key: a plain store");
+        std::fs::write(&file, format!("{}\n", "ab".repeat(32))).unwrap();
+        c.apply_env([("PENDAMPING_DB_KEY_FILE".to_string(), file.display().to_string())])
+            .unwrap();
+        assert_eq!(c.store_key().unwrap(), Some(DataKey::from_bytes([0xab; 32])));
+        std::fs::write(&file, "ab".repeat(31)).unwrap();
+        let e = c.store_key().unwrap_err().to_string();
+        assert!(e.contains("central.key") && e.contains("64 hex"), "{e}");
+        c.db_key_file = Some(dir.path().join("missing.key"));
+        assert!(c.store_key().unwrap_err().to_string().contains("missing.key"));
     }
 }

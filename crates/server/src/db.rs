@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
+use pendamping_vault::DataKey;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Result, ServerError};
@@ -66,13 +67,16 @@ const MIGRATIONS: &[(u32, &str)] = &[
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
-fn configure(conn: &Connection) -> Result<()> {
+fn configure(conn: &Connection, key: Option<&DataKey>) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
     conn.set_prepared_statement_cache_capacity(64);
     stable_plans(conn)?;
     // 16 KB pages (effective only when the file is created): a visit's change is ~1.4 KB,
-    // so a page holds ten of them, and a batch writes fewer, fuller pages to the log.
-    conn.pragma_update(None, "page_size", 16_384)?;
+    // so a page holds ten of them, and a batch writes fewer, fuller pages to the log. An
+    // encrypted store's pages are the size its key sets.
+    if key.is_none() {
+        conn.pragma_update(None, "page_size", 16_384)?;
+    }
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // FULL: an acknowledged push survives a power cut, not only a crash.
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -91,13 +95,30 @@ fn stable_plans(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Opens the database for writing, creating and migrating it as needed.
-pub fn open(path: &Path) -> Result<Connection> {
-    let mut conn = Connection::open_with_flags(
+/// A connection to the store at `path`, keyed when it is encrypted.
+fn connect(path: &Path, flags: OpenFlags, key: Option<&DataKey>) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    if let Some(key) = key {
+        pendamping_store::key_connection(&conn, key)?;
+    }
+    Ok(conn)
+}
+
+/// Opens the database for writing, creating and migrating it as needed; with a `key`,
+/// encrypted (SQLCipher, as a device's store), a plain one of an earlier version first
+/// encrypted in place.
+pub fn open(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
+    if let Some(key) = key
+        && pendamping_store::is_plain(path)?
+    {
+        pendamping_store::encrypt_file(path, key, || Ok::<(), ServerError>(()))?;
+    }
+    let mut conn = connect(
         path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        key,
     )?;
-    configure(&conn)?;
+    configure(&conn, key)?;
     migrate(&mut conn)?;
     // The store's identity, made once: a pull cursor counts in one store's sequence.
     conn.execute(
@@ -179,8 +200,8 @@ pub struct Checkpointer {
 }
 
 impl Checkpointer {
-    pub fn start(path: &Path) -> Result<Checkpointer> {
-        let conn = Connection::open(path)?;
+    pub fn start(path: &Path, key: Option<&DataKey>) -> Result<Checkpointer> {
+        let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE, key)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
@@ -220,14 +241,16 @@ impl Drop for Checkpointer {
 /// Read connections, reused. WAL gives each a consistent snapshot beside the writer.
 pub struct Readers {
     path: std::path::PathBuf,
+    key: Option<DataKey>,
     idle: Mutex<Vec<Connection>>,
     keep: usize,
 }
 
 impl Readers {
-    pub fn new(path: &Path, keep: usize) -> Readers {
+    pub fn new(path: &Path, keep: usize, key: Option<&DataKey>) -> Readers {
         Readers {
             path: path.to_path_buf(),
+            key: key.cloned(),
             idle: Mutex::new(Vec::new()),
             keep: keep.max(1),
         }
@@ -239,10 +262,7 @@ impl Readers {
         let mut conn = match idle {
             Some(c) => c,
             None => {
-                let c = Connection::open_with_flags(
-                    &self.path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
+                let c = connect(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY, self.key.as_ref())?;
                 c.busy_timeout(std::time::Duration::from_secs(30))?;
                 c.set_prepared_statement_cache_capacity(32);
                 stable_plans(&c)?;
@@ -268,13 +288,37 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("central.db");
         let _ = std::fs::remove_file(&path);
-        drop(open(&path).unwrap());
-        let conn = open(&path).unwrap();
+        drop(open(&path, None).unwrap());
+        let conn = open(&path, None).unwrap();
         let v: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, SCHEMA_VERSION);
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
         drop(conn);
-        assert!(matches!(open(&path), Err(ServerError::NewerSchema { .. })));
+        assert!(matches!(open(&path, None), Err(ServerError::NewerSchema { .. })));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_plain_store_is_encrypted_in_place_when_a_key_comes_and_then_opens_only_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plkb.db");
+        meta_set(&open(&path, None).unwrap(), "hub.on", "1").unwrap();
+        assert!(pendamping_store::is_plain(&path).unwrap());
+        let key = DataKey::random().unwrap();
+        let conn = open(&path, Some(&key)).unwrap();
+        assert_eq!(meta_get(&conn, "hub.on").unwrap().as_deref(), Some("1"), "kept");
+        drop(conn);
+        assert!(!pendamping_store::is_plain(&path).unwrap());
+        assert!(open(&path, None).is_err(), "no opening without the key");
+        assert!(matches!(
+            open(&path, Some(&DataKey::random().unwrap())),
+            Err(ServerError::Encrypted(pendamping_store::StoreError::WrongKey))
+        ));
+        // The readers and the checkpointer key their own connections.
+        let readers = Readers::new(&path, 1, Some(&key));
+        let on = readers.with(|c| meta_get(c, "hub.on")).unwrap();
+        assert_eq!(on.as_deref(), Some("1"));
+        drop(Checkpointer::start(&path, Some(&key)).unwrap());
+        assert!(Readers::new(&path, 1, None).with(|c| meta_get(c, "hub.on")).is_err());
     }
 }

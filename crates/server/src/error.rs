@@ -16,6 +16,9 @@ pub enum ServerError {
     Corrupt(String),
     #[error("hub ini melayani wilayah {hub}; tidak dapat mendaftarkan perangkat untuk {asked}")]
     OutsideHub { asked: String, hub: String },
+    /// Keying or encrypting an encrypted store (a wrong key, a failed copy).
+    #[error("encrypted store: {0}")]
+    Encrypted(#[from] pendamping_store::StoreError),
     #[error("view: {0}")]
     View(String),
     #[error("tidak dapat mendengarkan di {addr}: {source}")]

@@ -37,7 +37,8 @@ pub use error::{Result, ServerError};
 
 /// Opens the database (creating and migrating it) and prepares the shared state.
 pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
-    let writer = db::open(&config.db)?;
+    let key = config.store_key()?;
+    let writer = db::open(&config.db, key.as_ref())?;
     // The rules are read once, at start: a bad file stops the server with its reason
     // instead of serving devices half a district's decision. A hub serves the centre's,
     // as last adopted.
@@ -52,9 +53,9 @@ pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
     let rules = Rules::from_toml(&toml).map_err(|e| ServerError::Config(format!("rules_file: {e}")))?;
     let store_id = db::store_id(&writer)?;
     let nik_salt = db::nik_salt(&writer)?;
-    let view = view::View::open(&config.db, &store_id, &rules, time.clone())?;
-    let readers = db::Readers::new(&config.db, config.readers);
-    let checkpoints = db::Checkpointer::start(&config.db)?;
+    let view = view::View::open(&config.db, &store_id, &rules, time.clone(), key.as_ref())?;
+    let readers = db::Readers::new(&config.db, config.readers, key.as_ref());
+    let checkpoints = db::Checkpointer::start(&config.db, key.as_ref())?;
     Ok(AppState(Arc::new(api::Inner {
         _checkpoints: checkpoints,
         writer: Mutex::new(writer),

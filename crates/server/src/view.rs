@@ -46,8 +46,21 @@ pub fn path_for(db: &Path) -> PathBuf {
 impl View {
     /// Opens the view of the log whose store id is `log_id`, rebuilding it when it was
     /// built from another log.
-    pub fn open(db: &Path, log_id: &str, rules: &Rules, time: Arc<dyn TimeSource>) -> Result<View> {
+    pub fn open(
+        db: &Path,
+        log_id: &str,
+        rules: &Rules,
+        time: Arc<dyn TimeSource>,
+        key: Option<&pendamping_vault::DataKey>,
+    ) -> Result<View> {
         let path = path_for(db);
+        // Encrypted like the log beside it; a plain view of an earlier start is encrypted
+        // in place (a copy, seconds) rather than rebuilt from the log (minutes).
+        if let Some(key) = key
+            && pendamping_store::is_plain(&path)?
+        {
+            pendamping_store::encrypt_file(&path, key, || Ok::<(), ServerError>(()))?;
+        }
         let opts = || Options {
             time: time.clone(),
             rules: rules.clone(),
@@ -56,8 +69,7 @@ impl View {
             // the log accepted.
             utc_offset: FixedOffset::east_opt(9 * 3600).expect("valid offset"),
             cache_mib: 64,
-            // Like the log beside it: the server's disk is the server's to protect.
-            key: None,
+            key: key.cloned(),
         };
         let mut store = Store::open(&path, opts()).map_err(store_err)?;
         if store.setting(LOG_KEY).map_err(store_err)?.as_deref() != Some(log_id) {

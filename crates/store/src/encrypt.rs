@@ -24,7 +24,7 @@ const LEGACY_HMAC: &str = "HMAC_SHA512";
 
 /// Keys a connection: the first statement on it. The page size and the HMAC are not in
 /// the (encrypted) header, so every open must say them.
-pub(crate) fn key(conn: &Connection, key: &DataKey) -> Result<()> {
+pub fn key(conn: &Connection, key: &DataKey) -> Result<()> {
     key_as(conn, key, HMAC)
 }
 
