@@ -446,7 +446,7 @@ struct RecapArgs {
 }
 
 fn parse_lang(s: &str) -> std::result::Result<Lang, String> {
-    Lang::from_code(s).ok_or_else(|| format!("bahasa {s:?} tidak dikenal; pilih id atau en"))
+    Lang::from_word(s).ok_or_else(|| format!("bahasa {s:?} tidak dikenal; pilih id atau en"))
 }
 
 impl RecapArgs {

@@ -4,7 +4,6 @@
 //! between layers as its enum; only here does it become words.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use crate::enrolment::{ExitReason, TargetKind};
 use crate::growth::Indicator as GrowthIndicator;
@@ -19,33 +18,18 @@ use crate::risk::RiskFlag;
 use crate::rules::Urgency;
 use crate::visit::{Breastfeeding, DangerSign, KbppMethod};
 
-/// The language words are wanted in: Indonesian first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    #[default]
-    Id,
-    En,
+crate::word_enum! {
+    /// The language words are wanted in: Indonesian first. Its word is what a page's `lang`
+    /// attribute, a `--lang` option and the dashboard's cookie say.
+    #[derive(Default)]
+    pub enum Lang {
+        #[default]
+        Id = "id",
+        En = "en",
+    }
 }
 
 impl Lang {
-    /// `id` or `en` (what a page's `lang` attribute and a `--lang` option say).
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Id => "id",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Lang> {
-        match code {
-            "id" => Some(Lang::Id),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
     /// A number as the language writes it: "6.500,5" or "6500.5".
     pub fn number(self, v: f64) -> String {
         match self {
@@ -529,8 +513,8 @@ mod tests {
         assert_eq!(RiskFlag::Anemia.label(Lang::En), "Anaemia");
         assert_eq!(Indicator::Stunted.of().get(Lang::En), "Stunted");
         assert_eq!(Indicator::ChildrenMeasured.of().get(Lang::Id), "anak diukur");
-        assert_eq!(Lang::from_code("en"), Some(Lang::En));
-        assert_eq!(Lang::from_code("fr"), None);
+        assert_eq!(Lang::from_word("en"), Some(Lang::En));
+        assert_eq!(Lang::from_word("fr"), None);
         let m = Month { year: 2026, month: 8 };
         assert_eq!(
             (Lang::Id.month(m), Lang::En.month(m)),

@@ -96,7 +96,7 @@ impl Config {
             };
             match name {
                 "DB" => self.db = PathBuf::from(&v),
-                "DB_KEY_FILE" => self.db_key_file = Some(PathBuf::from(&v)),
+                "DB_KEY_FILE" => self.db_key_file = Some(PathBuf::from(&v)).filter(|_| !v.is_empty()),
                 "LISTEN" => self.listen = parse(&key, &v)?,
                 "MAX_BODY_BYTES" => self.max_body_bytes = parse(&key, &v)?,
                 "MAX_BATCH_CHANGES" => self.max_batch_changes = parse(&key, &v)?,
@@ -170,6 +170,9 @@ mod tests {
         std::fs::write(&file, "ab".repeat(31)).unwrap();
         let e = c.store_key().unwrap_err().to_string();
         assert!(e.contains("central.key") && e.contains("64 hex"), "{e}");
+        c.apply_env([("PENDAMPING_DB_KEY_FILE".to_string(), String::new())])
+            .unwrap();
+        assert_eq!(c.store_key().unwrap(), None, "an empty variable is no key file");
         c.db_key_file = Some(dir.path().join("missing.key"));
         assert!(c.store_key().unwrap_err().to_string().contains("missing.key"));
     }

@@ -108,10 +108,17 @@ fn connect(path: &Path, flags: OpenFlags, key: Option<&DataKey>) -> Result<Conne
 /// encrypted (SQLCipher, as a device's store), a plain one of an earlier version first
 /// encrypted in place.
 pub fn open(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
-    if let Some(key) = key
-        && pendamping_store::is_plain(path)?
-    {
-        pendamping_store::encrypt_file(path, key, || Ok::<(), ServerError>(()))?;
+    match key {
+        Some(key) if pendamping_store::is_plain(path)? => {
+            pendamping_store::encrypt_file(path, key, || Ok::<(), ServerError>(()))?;
+        }
+        None if encrypted(path) => {
+            return Err(ServerError::Config(format!(
+                "{} is encrypted: give its key (db_key_file in the config, or PENDAMPING_DB_KEY_FILE)",
+                path.display()
+            )));
+        }
+        _ => {}
     }
     let mut conn = connect(
         path,
@@ -136,6 +143,11 @@ pub fn open(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
         meta_set(&conn, crate::recovery::SECRET_KEY, &secret.to_hex())?;
     }
     Ok(conn)
+}
+
+/// Whether `path` holds a store that is not plain SQLite (SQLCipher's has no header).
+fn encrypted(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() >= 16) && !pendamping_store::is_plain(path).unwrap_or(true)
 }
 
 /// The id of this store (`PullResponse::store`).
@@ -309,7 +321,11 @@ mod tests {
         assert_eq!(meta_get(&conn, "hub.on").unwrap().as_deref(), Some("1"), "kept");
         drop(conn);
         assert!(!pendamping_store::is_plain(&path).unwrap());
-        assert!(open(&path, None).is_err(), "no opening without the key");
+        let e = open(&path, None).unwrap_err().to_string();
+        assert!(
+            e.contains("plkb.db is encrypted") && e.contains("PENDAMPING_DB_KEY_FILE"),
+            "{e}"
+        );
         assert!(matches!(
             open(&path, Some(&DataKey::random().unwrap())),
             Err(ServerError::Encrypted(pendamping_store::StoreError::WrongKey))

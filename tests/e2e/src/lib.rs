@@ -240,15 +240,28 @@ impl Page {
 
     /// Taps an element, scrolled to the middle of the screen first: the tab bar fixed at
     /// the bottom would otherwise cover what WebDriver scrolls to the bottom edge.
+    /// A screen that redraws between the finding and the tap (a sync's refresh) replaced the
+    /// node: the finger lands on the new one, so the tap is tried again on it.
     pub async fn click(&self, css: &str) -> Result<()> {
-        let el = self.find(css).await?;
-        self.client
-            .execute(
-                "arguments[0].scrollIntoView({block: 'center'})",
-                vec![serde_json::to_value(&el)?],
-            )
-            .await?;
-        el.click().await.with_context(|| format!("click {css}"))
+        let mut tries = 0;
+        loop {
+            let el = self.find(css).await?;
+            let tapped = async {
+                self.client
+                    .execute(
+                        "arguments[0].scrollIntoView({block: 'center'})",
+                        vec![serde_json::to_value(&el)?],
+                    )
+                    .await?;
+                el.click().await?;
+                Ok::<(), anyhow::Error>(())
+            }
+            .await;
+            match tapped {
+                Err(e) if tries < 3 && stale(&e) => tries += 1,
+                other => return other.with_context(|| format!("click {css}")),
+            }
+        }
     }
 
     /// Types into a text field, as a finger on the on-screen keyboard would.
@@ -317,4 +330,10 @@ impl Page {
         std::fs::write(shots_dir().join(format!("{name}.png")), png)?;
         Ok(())
     }
+}
+
+/// Whether WebDriver's error says the element left the page (redrawn since it was found).
+fn stale(e: &anyhow::Error) -> bool {
+    let text = format!("{e:#}");
+    text.contains("stale element") || text.contains("was not found")
 }

@@ -438,6 +438,8 @@ async fn the_plkb_laptop_runs_the_hub_from_the_app_and_its_tablets_work_reaches_
         app.screenshot("23-hub-setup").await?;
         app.click("button[name=hub-start]").await?;
         app.wait_text("[data-hub-running]", "Malingping").await?;
+        // Its store is encrypted under the laptop's key: the screen says when it runs again.
+        app.wait_text("[data-hub-restart]", "masuk dengan PIN").await?;
 
         // A code for the tablet of the village's cadre, made on the hub screen.
         app.type_in("input[name=hub-user]", "Bu Sari").await?;

@@ -249,6 +249,10 @@ const words = {
   hubConfirmed: ['sudah di pusat', 'at the centre'],
   hubRefused: ['ditolak pusat', 'refused by the centre'],
   hubRelayNow: ['Kirim ke pusat sekarang', 'Send to the centre now'],
+  hubAfterRestart: [
+    'Data hub tersandi dengan kunci laptop ini. Setelah laptop dinyalakan ulang, hub berjalan lagi begitu seseorang masuk dengan PIN.',
+    'The hub’s data is encrypted under this laptop’s key. After the laptop restarts, the hub runs again as soon as someone logs in with their PIN.',
+  ],
   hubStop: ['Hentikan hub', 'Stop the hub'],
   hubStopTitle: ['Hentikan hub PLKB?', 'Stop the PLKB hub?'],
   hubStopDetail: [

@@ -344,7 +344,7 @@ async fn with_lang(req: axum::extract::Request, next: axum::middleware::Next) ->
 /// The language switch in the header: keeps the choice and goes back to the page it was
 /// made on (only a dashboard page of this server: the `Referer`'s path, never its host).
 async fn switch_lang(Path(code): Path<String>, headers: axum::http::HeaderMap) -> Result<Response, Refusal> {
-    let lang = pendamping_core::catalogue::Lang::from_code(&code).ok_or(Refusal::NotFound)?;
+    let lang = pendamping_core::catalogue::Lang::from_word(&code).ok_or(Refusal::NotFound)?;
     let back = headers
         .get(header::REFERER)
         .and_then(|r| r.to_str().ok())

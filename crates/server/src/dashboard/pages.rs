@@ -66,7 +66,7 @@ fn layout(title: &str, account: Option<&Account>, body: Markup) -> Markup {
     };
     html! {
         (DOCTYPE)
-        html lang=(lang().code()) {
+        html lang=(lang().as_str()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";

@@ -49,13 +49,13 @@ pub fn chosen(headers: &HeaderMap) -> Lang {
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == COOKIE)
-        .and_then(|(_, v)| Lang::from_code(v))
+        .and_then(|(_, v)| Lang::from_word(v))
         .unwrap_or_default()
 }
 
 /// The `Set-Cookie` value keeping `lang` for a year.
 pub fn cookie(lang: Lang) -> HeaderValue {
-    let value = format!("{COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code());
+    let value = format!("{COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.as_str());
     HeaderValue::from_str(&value).expect("a cookie of ASCII words")
 }
 
