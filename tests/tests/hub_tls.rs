@@ -8,7 +8,7 @@ use std::sync::Arc;
 use pendamping_app::authority;
 use pendamping_core::hlc::ManualTime;
 use pendamping_protocol::Role;
-use pendamping_server::{hub_tls, service};
+use pendamping_server::service;
 use pendamping_store::Store;
 use pendamping_sync::SyncError;
 use pendamping_tests::*;
@@ -44,7 +44,11 @@ async fn a_tablet_trusts_the_hub_only_once_its_cadre_has_matched_the_fingerprint
 
     // The tablet shows the authority's fingerprint: the one on the hub's screen.
     let shown = authority::inspect(&url).await.unwrap();
-    assert_eq!(Some(shown.fingerprint.clone()), hub_tls::fingerprint_in(hub_dir.path()));
+    let made = std::fs::read(hub_dir.path().join("hub-authority.pem")).unwrap();
+    assert_eq!(
+        Some(shown.fingerprint.clone()),
+        pendamping_protocol::authority::fingerprint(&made)
+    );
 
     // A fingerprint the cadre did not find on the hub's screen trusts nothing.
     let wrong = authority::trust(app_dir.path(), &url, "0000 0000 0000 0000 0000")

@@ -99,6 +99,8 @@ pub struct Hub {
     /// store holds a kecamatan's families and is encrypted like the device's own. It stays
     /// while the app locks, as the hub keeps serving the tablets.
     key: std::sync::Mutex<Option<DataKey>>,
+    /// The fingerprint of the authority the running hub serves under, for its screen.
+    fingerprint: std::sync::Mutex<Option<String>>,
 }
 
 /// What the hub store's key is derived for (`DataKey::derive`).
@@ -143,6 +145,7 @@ impl Hub {
             time,
             running: Mutex::new(None),
             key: std::sync::Mutex::new(None),
+            fingerprint: std::sync::Mutex::new(None),
         }
     }
 
@@ -195,7 +198,8 @@ impl Hub {
         // TLS on the office network under the hub's own authority; this laptop trusts it
         // at once (its own file), a tablet once its cadre has compared the fingerprint.
         let tls = server_tls::ensure(&self.dir, &server_tls::lan_ips())?;
-        pendamping_sync::trust(&std::fs::read(&tls.authority).map_err(ServerError::from)?)?;
+        pendamping_sync::trust(tls.authority_pem.as_bytes())?;
+        *self.fingerprint.lock().unwrap_or_else(|p| p.into_inner()) = Some(tls.fingerprint.clone());
         let config = Config {
             db: self.store_path(),
             listen: SocketAddr::from((Ipv4Addr::UNSPECIFIED, form.port)),
@@ -321,7 +325,7 @@ impl Hub {
                 .flat_map(|s| s.areas.iter().map(|a| area_title(a)))
                 .collect(),
             addresses: port.map(lan_addresses).unwrap_or_default(),
-            fingerprint: server_tls::fingerprint_in(&self.dir),
+            fingerprint: self.fingerprint.lock().unwrap_or_else(|p| p.into_inner()).clone(),
             scope: scope.map(|s| s.areas).unwrap_or_default(),
             unsent: backlog.unsent,
             held: backlog.held,

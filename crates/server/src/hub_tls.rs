@@ -25,8 +25,10 @@ pub struct HubTls {
     /// The certificate chain (this start's certificate, then the authority's) and its key.
     pub cert: PathBuf,
     pub key: PathBuf,
-    /// The authority's certificate, served at `/v1/hub/authority`.
+    /// The authority's certificate, served at `/v1/hub/authority`, and its text (for the
+    /// laptop's own trust, without reading the file again).
     pub authority: PathBuf,
+    pub authority_pem: String,
     pub fingerprint: String,
 }
 
@@ -104,6 +106,7 @@ pub fn ensure(dir: &Path, hosts: &[IpAddr]) -> Result<HubTls> {
         cert,
         key,
         authority,
+        authority_pem,
         fingerprint,
     })
 }
@@ -122,12 +125,6 @@ pub fn lan_ips() -> Vec<IpAddr> {
     ips
 }
 
-/// The fingerprint of the authority made in `dir`, if one was.
-pub fn fingerprint_in(dir: &Path) -> Option<String> {
-    let pem = std::fs::read(dir.join(AUTHORITY)).ok()?;
-    pendamping_protocol::authority::fingerprint(&pem)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +140,7 @@ mod tests {
         crate::tls::acceptor(&tuesday.cert, &tuesday.key).unwrap();
         let chain = std::fs::read_to_string(&tuesday.cert).unwrap();
         assert!(chain.ends_with(&std::fs::read_to_string(&tuesday.authority).unwrap()));
+        assert!(chain.ends_with(&tuesday.authority_pem));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
