@@ -51,7 +51,7 @@ pub struct HubScreen {
     /// The hub's kecamatan, named.
     pub scope_titles: Vec<String>,
     /// Its villages' codes, for the enrolment-code form.
-    pub scope: Vec<String>,
+    pub scope: Vec<pendamping_core::area::AreaCode>,
     /// Where the tablets on the office network reach it: "https://192.168.1.20:8787".
     pub addresses: Vec<String>,
     /// The fingerprint of the hub's own certificate authority, which a tablet shows the
@@ -303,7 +303,7 @@ impl Hub {
                 HubDeviceView {
                     area_titles: scope
                         .as_ref()
-                        .map(|s| s.areas.iter().map(|a| area_title(a)).collect())
+                        .map(|s| s.areas.iter().map(|a| area_title(a.as_str())).collect())
                         .unwrap_or_default(),
                     role: scope.map_or(Role::Cadre, |s| s.role),
                     id: d.id,
@@ -322,7 +322,7 @@ impl Hub {
             port: port.or(saved_port).unwrap_or(DEFAULT_PORT),
             scope_titles: scope
                 .iter()
-                .flat_map(|s| s.areas.iter().map(|a| area_title(a)))
+                .flat_map(|s| s.areas.iter().map(|a| area_title(a.as_str())))
                 .collect(),
             addresses: port.map(lan_addresses).unwrap_or_default(),
             fingerprint: self.fingerprint.lock().unwrap_or_else(|p| p.into_inner()).clone(),
@@ -357,7 +357,7 @@ impl Hub {
         Ok(HubCode {
             code,
             user_name: user_name.to_string(),
-            area_titles: scope.areas.iter().map(|a| area_title(a)).collect(),
+            area_titles: scope.areas.iter().map(|a| area_title(a.as_str())).collect(),
             expires_at: iso(now + ttl).unwrap_or_default(),
         })
     }

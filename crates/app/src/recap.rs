@@ -57,7 +57,7 @@ pub(crate) fn month_of(raw: &str) -> Result<Month, AppError> {
 pub(crate) fn recap_area(store: &Store) -> Result<String, AppError> {
     let scope = pendamping_sync::status(store)?.scope;
     match scope {
-        Some(s) if s.role.level() == area::Level::District && s.areas.len() == 1 => Ok(s.areas[0].clone()),
+        Some(s) if s.role.level() == area::Level::District && s.areas.len() == 1 => Ok(s.areas[0].to_string()),
         _ => setup::current_village(store),
     }
 }

@@ -22,7 +22,7 @@ pub struct Setup {
     pub enrolled: bool,
     pub server: Option<String>,
     /// The areas the server lets this device see (empty offline).
-    pub scope: Vec<String>,
+    pub scope: Vec<pendamping_core::area::AreaCode>,
     pub villages: Vec<VillageView>,
     /// The village the screens show.
     pub current: Option<String>,
@@ -218,7 +218,7 @@ pub async fn enroll<A: Access<Replica = pendamping_store::Store> + Clone>(
                 resp.scope
                     .areas
                     .iter()
-                    .flat_map(|a| area::villages_under(a))
+                    .flat_map(|a| area::villages_under(a.as_str()))
                     .map(|a| a.code.to_string())
                     .collect()
             } else {

@@ -15,7 +15,7 @@ pub struct SyncScreen {
     pub enrolled: bool,
     pub server: Option<String>,
     /// The villages or kecamatan this device may see.
-    pub scope: Vec<String>,
+    pub scope: Vec<pendamping_core::area::AreaCode>,
     /// The same, named: "36.02.01.2002 Cilangkahan".
     pub scope_titles: Vec<String>,
     pub pending: u64,
@@ -115,7 +115,7 @@ pub fn sync_screen(store: &Store) -> Result<SyncScreen, AppError> {
     Ok(SyncScreen {
         enrolled: status.server.is_some(),
         server: status.server,
-        scope_titles: scope.iter().map(|c| crate::recap::area_title(c)).collect(),
+        scope_titles: scope.iter().map(|c| crate::recap::area_title(c.as_str())).collect(),
         scope,
         pending: status.pending,
         held: status.held,
@@ -160,7 +160,10 @@ mod tests {
         sync(&mut b).await;
         let screen = sync_screen(&a).unwrap();
         assert!(screen.enrolled && screen.pending == 0);
-        assert_eq!(screen.scope, vec![VILLAGE.to_string()]);
+        assert_eq!(
+            screen.scope,
+            vec![pendamping_core::area::AreaCode::parse(VILLAGE).unwrap()]
+        );
         assert_eq!(screen.scope_titles, vec!["36.02.01.2002 Cilangkahan".to_string()]);
         assert_eq!(screen.refused.len(), 4, "household, two persons, enrolment");
         assert!(screen.refused.iter().all(

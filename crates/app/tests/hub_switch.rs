@@ -85,7 +85,10 @@ async fn the_office_laptop_becomes_the_hub_serves_a_tablet_and_forwards_its_work
 
     let on = hub.start(form(&centre.url(), Some(&plkb), port)).await.unwrap();
     assert!(on.running && on.enrolled, "{on:?}");
-    assert_eq!(on.scope, vec![KECAMATAN.to_string()]);
+    assert_eq!(
+        on.scope,
+        vec![pendamping_core::area::AreaCode::parse(KECAMATAN).unwrap()]
+    );
     assert!(on.scope_titles[0].contains("Malingping"), "{:?}", on.scope_titles);
     assert!(
         on.addresses

@@ -51,24 +51,85 @@ pub enum AreaCodeError {
     Malformed(String),
 }
 
-/// Normalises an area code written with or without dots (`36.02.01.2002` or `3602012002`).
-pub fn normalize_code(raw: &str) -> Result<String, AreaCodeError> {
-    let code: String = raw.trim().chars().filter(|c| *c != '.').collect();
-    if code.chars().all(|c| c.is_ascii_digit()) && Level::from_code_len(code.len()).is_some() {
-        Ok(code)
-    } else {
-        Err(AreaCodeError::Malformed(raw.to_string()))
+/// A Kemendagri area code: digits only, of one level's length (2, 4, 6 or 10). Scopes hold
+/// these, so "does this lie in my area" is a prefix test on codes that were checked once,
+/// never on text as someone typed it (`36.02.01` against `360201`). Made by `parse`; on
+/// the wire and in stores a plain string, checked again when read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AreaCode(String);
+
+impl AreaCode {
+    /// A code written with or without dots (`36.02.01.2002` or `3602012002`).
+    pub fn parse(raw: &str) -> Result<AreaCode, AreaCodeError> {
+        let code: String = raw.trim().chars().filter(|c| *c != '.').collect();
+        if code.chars().all(|c| c.is_ascii_digit()) && Level::from_code_len(code.len()).is_some() {
+            Ok(AreaCode(code))
+        } else {
+            Err(AreaCodeError::Malformed(raw.to_string()))
+        }
     }
+
+    /// A code that must name a village (10 digits).
+    pub fn village(raw: &str) -> Result<AreaCode, AreaCodeError> {
+        Some(AreaCode::parse(raw)?)
+            .filter(|c| c.level() == Level::Village)
+            .ok_or_else(|| AreaCodeError::Malformed(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn level(&self) -> Level {
+        Level::from_code_len(self.0.len()).expect("checked when made")
+    }
+
+    /// Whether the code `code` (digits, any level) is this area or lies under it.
+    pub fn encloses(&self, code: &str) -> bool {
+        code.starts_with(&self.0)
+    }
+
+    /// Every code within, as a half-open range of text for an index seek: `[code, code~)`.
+    pub fn range(&self) -> (String, String) {
+        (self.0.clone(), format!("{}~", self.0))
+    }
+}
+
+impl TryFrom<String> for AreaCode {
+    type Error = AreaCodeError;
+    fn try_from(s: String) -> Result<AreaCode, AreaCodeError> {
+        AreaCode::parse(&s)
+    }
+}
+
+impl From<AreaCode> for String {
+    fn from(c: AreaCode) -> String {
+        c.0
+    }
+}
+
+impl AsRef<str> for AreaCode {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for AreaCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Normalises an area code written with or without dots: its digits.
+pub fn normalize_code(raw: &str) -> Result<String, AreaCodeError> {
+    AreaCode::parse(raw).map(String::from)
 }
 
 /// Normalises a code that must name a village (10 digits).
 pub fn normalize_village_code(raw: &str) -> Result<String, AreaCodeError> {
-    let code = normalize_code(raw)?;
-    if code.len() == 10 {
-        Ok(code)
-    } else {
-        Err(AreaCodeError::Malformed(raw.to_string()))
-    }
+    AreaCode::village(raw).map(String::from)
 }
 
 /// `3602012002` → `36.02.01.2002`.
@@ -123,6 +184,13 @@ pub struct Area {
     pub code: &'static str,
     pub name: &'static str,
     pub level: Level,
+}
+
+impl Area {
+    /// The area's code, checked (the shipped list's codes are well formed).
+    pub fn area_code(&self) -> AreaCode {
+        AreaCode(self.code.to_string())
+    }
 }
 
 /// Identifies the shipped list; see schema/data/areas/.
@@ -240,6 +308,22 @@ pub fn ancestry(code: &str) -> Vec<Area> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_area_code_is_checked_once_and_read_back_only_when_well_formed() {
+        let kec = AreaCode::parse(" 36.02.01 ").unwrap();
+        assert_eq!((kec.as_str(), kec.level()), ("360201", Level::District));
+        assert!(kec.encloses("3602012002") && kec.encloses("360201"));
+        assert!(!kec.encloses("3602022001") && !kec.encloses("3602"));
+        assert_eq!(kec.range(), ("360201".to_string(), "360201~".to_string()));
+        assert!(AreaCode::village("36.02.01").is_err());
+        assert_eq!(AreaCode::village("36.02.01.2002").unwrap().level(), Level::Village);
+        // On the wire a plain string of digits; a malformed one is refused when read.
+        assert_eq!(serde_json::to_string(&kec).unwrap(), "\"360201\"");
+        assert_eq!(serde_json::from_str::<AreaCode>("\"36.02.01\"").unwrap(), kec);
+        assert!(serde_json::from_str::<AreaCode>("\"36020\"").is_err());
+        assert!(serde_json::from_str::<AreaCode>("\"3602'--\"").is_err());
+    }
 
     #[test]
     fn counts_match_the_2025_kepmendagri_list() {

@@ -2,7 +2,7 @@
 //! for a PLKB officer, a regency for an admin). A change belongs to a scope when its
 //! village code lies under one of the scope's codes.
 
-use pendamping_core::area::{self, Level};
+use pendamping_core::area::{self, AreaCode, Level};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,7 +49,7 @@ impl Role {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Scope {
     pub role: Role,
-    pub areas: Vec<String>,
+    pub areas: Vec<AreaCode>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -89,7 +89,7 @@ impl Scope {
                     code: raw.to_string(),
                 });
             }
-            areas.push(found.code.to_string());
+            areas.push(found.area_code());
         }
         areas.sort();
         areas.dedup();
@@ -98,34 +98,31 @@ impl Scope {
 
     /// Does a village code lie in this scope?
     pub fn contains(&self, village_code: &str) -> bool {
-        village_code.len() == 10 && self.areas.iter().any(|a| village_code.starts_with(a.as_str()))
+        village_code.len() == 10 && self.includes(village_code)
     }
 
     /// Does the area `code` (any level) lie within this scope?
     pub fn includes(&self, code: &str) -> bool {
-        self.areas.iter().any(|a| code.starts_with(a.as_str()))
+        self.areas.iter().any(|a| a.encloses(code))
     }
 
     /// Does every area of `other` lie in this scope?
     pub fn covers(&self, other: &Scope) -> bool {
-        other
-            .areas
-            .iter()
-            .all(|o| self.areas.iter().any(|a| o.starts_with(a.as_str())))
+        other.areas.iter().all(|o| self.includes(o.as_str()))
     }
 
     /// Every village of the scope.
     pub fn villages(&self) -> Vec<String> {
         self.areas
             .iter()
-            .flat_map(|a| area::villages_under(a))
+            .flat_map(|a| area::villages_under(a.as_str()))
             .map(|v| v.code.to_string())
             .collect()
     }
 
     /// The codes as stored and printed: comma-separated.
     pub fn codes(&self) -> String {
-        self.areas.join(",")
+        self.areas.iter().map(AreaCode::as_str).collect::<Vec<_>>().join(",")
     }
 }
 
@@ -152,5 +149,11 @@ mod tests {
         let cadre = Scope::new(Role::Cadre, &["3602012003", "3602012002", "3602012003"]).unwrap();
         assert_eq!(cadre.codes(), "3602012002,3602012003");
         assert_eq!(cadre.villages(), vec!["3602012002", "3602012003"]);
+        assert!(plkb.covers(&cadre) && !cadre.covers(&plkb));
+        // A scope read back (a device's, an account's) holds well-formed codes or is refused.
+        let stored = serde_json::to_string(&plkb).unwrap();
+        assert_eq!(serde_json::from_str::<Scope>(&stored).unwrap(), plkb);
+        assert!(serde_json::from_str::<Scope>(r#"{"role":"plkb","areas":["36020"]}"#).is_err());
+        assert!(serde_json::from_str::<Scope>(r#"{"role":"plkb","areas":[""]}"#).is_err());
     }
 }

@@ -139,7 +139,7 @@ impl View {
     /// the kecamatan of its villages, less its own villages (it holds those).
     pub fn nik_digest(&self, salt: &str, scope: &pendamping_protocol::Scope) -> Result<pendamping_protocol::NikDigest> {
         let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        let mut kecamatans: Vec<&str> = scope.areas.iter().filter_map(|a| a.get(..6)).collect();
+        let mut kecamatans: Vec<&str> = scope.areas.iter().filter_map(|a| a.as_str().get(..6)).collect();
         kecamatans.dedup();
         let mut buckets = Vec::new();
         let conn = store.connection();

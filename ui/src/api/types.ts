@@ -51,6 +51,8 @@ export type AppError = { code: string, message: string, field: string | null,
  */
 problems: Array<Problem>, };
 
+export type AreaCode = string;
+
 export type AreaRow = { area_code: string, area_title: string, caseload_end: number, visited: number, visits: number, krs: KrsRow, distinct: DistinctRow, };
 
 export type Assessment = { problems: Array<Problem>, 
@@ -270,7 +272,7 @@ scope_titles: Array<string>,
 /**
  * Its villages' codes, for the enrolment-code form.
  */
-scope: Array<string>, 
+scope: Array<AreaCode>, 
 /**
  * Where the tablets on the office network reach it: "https://192.168.1.20:8787".
  */
@@ -511,7 +513,7 @@ mode: string | null, enrolled: boolean, server: string | null,
 /**
  * The areas the server lets this device see (empty offline).
  */
-scope: Array<string>, villages: Array<VillageView>, 
+scope: Array<AreaCode>, villages: Array<VillageView>, 
 /**
  * The village the screens show.
  */
@@ -527,7 +529,7 @@ export type SyncScreen = { enrolled: boolean, server: string | null,
 /**
  * The villages or kecamatan this device may see.
  */
-scope: Array<string>, 
+scope: Array<AreaCode>, 
 /**
  * The same, named: "36.02.01.2002 Cilangkahan".
  */

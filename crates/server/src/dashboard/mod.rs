@@ -216,8 +216,8 @@ fn params(p: Result<Query<Params>, QueryRejection>) -> Result<Params, Refusal> {
 pub fn resolve(state: &AppState, account: &Account, p: &Params) -> Result<(Place, Month), Refusal> {
     let scope = &account.scope;
     let place = match p.area.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-        None if scope.areas.len() == 1 => Place::Area(scope.areas[0].clone()),
-        None => Place::Scope(scope.areas.clone()),
+        None if scope.areas.len() == 1 => Place::Area(scope.areas[0].to_string()),
+        None => Place::Scope(scope.areas.iter().map(ToString::to_string).collect()),
         Some(raw) => {
             let found = area::lookup(raw).ok_or_else(|| {
                 Refusal::BadRequest(words::fill(words::UNKNOWN_AREA, &[("code", &format!("{raw:?}"))]))
