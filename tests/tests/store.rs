@@ -182,6 +182,17 @@ fn the_due_list_shows_overdue_and_due_this_week_in_scope() {
         (d(2026, 10, 31), DueStatus::Overdue, 23)
     );
     assert_eq!(s.due_list(KECAMATAN, today()).unwrap().len(), 2);
+    // An area is a checked code, dotted or not; a malformed one is no area (not the
+    // codes its text happens to prefix: "36020" would have taken every kecamatan 36020x).
+    assert_eq!(
+        s.due_list(&pendamping_core::area::dotted(KECAMATAN), today())
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(s.due_list(&KECAMATAN[..5], today()).unwrap().is_empty());
+    assert_eq!(s.households_in(&KECAMATAN[..5], 0, 10).unwrap().len(), 0);
+    assert_eq!(s.households_in(KECAMATAN, 0, 10).unwrap().len(), 3);
     // Ending the enrolment takes it off the list.
     s.end_enrolment(e1.id, d(2026, 11, 22), ExitReason::Pindah).unwrap();
     assert!(s.due_list(VILLAGE, today()).unwrap().is_empty());

@@ -16,10 +16,14 @@ use crate::derive::parse_flags;
 use crate::error::{Result, StoreError};
 use crate::{Store, rows, text};
 
-/// Area scope as a range: every code that starts with `prefix`.
-pub(crate) fn area_range(prefix: &str) -> (String, String) {
-    let p: String = prefix.chars().filter(|c| *c != '.').collect();
-    (p.clone(), format!("{p}~"))
+/// Area scope as a range of codes for an index seek: every code under `area` (written
+/// with or without dots); "" is every area of the store (an engineer's whole store); a
+/// malformed code matches none rather than whatever its text happens to prefix.
+pub(crate) fn area_range(area: &str) -> (String, String) {
+    if area.is_empty() {
+        return (String::new(), "~".into());
+    }
+    pendamping_core::area::AreaCode::parse(area).map_or_else(|_| ("~".into(), "~".into()), |a| a.range())
 }
 
 /// A stored id. A malformed one is a corrupt row (an error naming it), never a nil id a
