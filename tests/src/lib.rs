@@ -261,10 +261,18 @@ pub fn monthly_visits(store: &Store, e: &Enrolment, birth: NaiveDate, months: u3
 /// The first sheet of an XLSX file, read by an independent reader (calamine), as text per
 /// cell: numbers as their shortest decimal, empty cells empty.
 pub fn xlsx_rows(path: &std::path::Path) -> anyhow::Result<Vec<Vec<String>>> {
+    xlsx_tab(path, None)
+}
+
+/// A tab of an XLSX file by name (`None`: the first), read the same way.
+pub fn xlsx_tab(path: &std::path::Path, name: Option<&str>) -> anyhow::Result<Vec<Vec<String>>> {
     use anyhow::Context;
     use calamine::{Data, Reader, Xlsx, open_workbook};
     let mut book: Xlsx<_> = open_workbook(path).with_context(|| format!("{} is a workbook", path.display()))?;
-    let range = book.worksheet_range_at(0).context("a first sheet")??;
+    let range = match name {
+        None => book.worksheet_range_at(0).context("a first sheet")??,
+        Some(name) => book.worksheet_range(name).with_context(|| format!("a tab {name}"))?,
+    };
     Ok(range
         .rows()
         .map(|r| {

@@ -94,13 +94,17 @@ async fn a_session_is_an_httponly_strict_cookie_and_nothing_without_one_is_serve
         "no-store",
         "a page with names is not cached"
     );
+    // A page of names says so above its table; the summary, counts only, does not.
+    let names = get("/dashboard/list/stunted").await.unwrap().text().await.unwrap();
+    assert!(names.contains("data-personal-data") && names.contains("DATA PRIBADI (UU 27/2022)"));
+    assert!(!page.text().await.unwrap().contains("data-personal-data"));
     let file = get("/dashboard/list/stunted/file?format=csv").await.unwrap();
     assert_eq!(file.status(), StatusCode::OK);
     assert!(
         file.headers()["content-disposition"]
             .to_str()
             .unwrap()
-            .contains("daftar-stunted-360201-2026-11.csv")
+            .contains("daftar-stunted-360201-2026-11-data-pribadi.csv")
     );
     assert_eq!(file.headers()[CACHE_CONTROL], "no-store");
     let csv = file.bytes().await.unwrap();

@@ -153,7 +153,14 @@ fn words() -> String {
         ));
     }
     body.push_str("} as const satisfies Record<string, { id: string; en: string; unit: string }>\n\n");
-    body.push_str("export type FieldName = keyof typeof fields\n");
+    body.push_str("export type FieldName = keyof typeof fields\n\n");
+    let notice = pendamping_core::catalogue::PERSONAL_DATA;
+    body.push_str("/** What every list of names carries, on screen and in its files. */\n");
+    body.push_str(&format!(
+        "export const personalData: Pair = [{}, {}]\n",
+        serde_json::to_string(notice.id).unwrap(),
+        serde_json::to_string(notice.en).unwrap()
+    ));
     format!(
         "// Generated from pendamping_core::catalogue by crates/app/tests/ui_types.rs: do not edit.\n\
          // UPDATE_UI_TYPES=1 cargo test -p pendamping-app --test ui_types\n\n\

@@ -23,6 +23,10 @@ pub fn write(
 ) -> anyhow::Result<()> {
     let lang = to.lang;
     let s = sheet(list, month, rows, lang);
+    // Names leave the store: whoever ran this is told what the file is.
+    if let Some(notice) = s.personal {
+        eprintln!("{notice}");
+    }
     writer(to, out, |f| match to.format {
         Format::Table => {
             writeln!(f, "{} — {} — {month}", list.label(lang), area_title(area))?;

@@ -540,6 +540,9 @@ fn lists_with_names_as_xlsx_csv_and_a_table() {
     ));
     let rows = pendamping_tests::xlsx_rows(&p.join("s.xlsx")).unwrap();
     assert_eq!(rows.len(), stunted.len() + 1, "a header and a row per child");
+    // Names leaving the store are marked as personal data: in the file, and to whoever ran it.
+    let tab = pendamping_tests::xlsx_tab(&p.join("s.xlsx"), Some(pendamping_report::sheet::PERSONAL_TAB)).unwrap();
+    assert_eq!(tab[0][0], pendamping_core::catalogue::PERSONAL_DATA.id);
     assert_eq!(rows[0][2], "Nama");
     let names: std::collections::BTreeSet<&str> = stunted.iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert!(rows[1..].iter().all(|r| names.contains(r[2].as_str())));
@@ -555,6 +558,11 @@ fn lists_with_names_as_xlsx_csv_and_a_table() {
         p,
     ));
     assert!(csv.starts_with("\u{feff}Desa/kelurahan;TPK;Nama;"), "{csv}");
+    let told = stderr(&pendamping(
+        &[&["list", "krs"], &args[1..], &["--format", "csv", "--lang", "en"]].concat(),
+        p,
+    ));
+    assert!(told.contains(pendamping_core::catalogue::PERSONAL_DATA.en), "{told}");
     assert_eq!(csv.lines().count(), krs.len() + 1);
     let table = ok(&pendamping(&[&["list", "overdue"], &args[1..]].concat(), p));
     assert!(

@@ -76,6 +76,15 @@ impl Words {
     }
 }
 
+/// What every file and page of names carries (UU 27/2022 treats health data as specific
+/// personal data): the name lists, wherever they are exported or shown.
+pub const PERSONAL_DATA: Words = Words {
+    id: "DATA PRIBADI (UU 27/2022): nama, tanggal lahir dan data kesehatan keluarga. Simpan di tempat \
+         aman, bagikan hanya kepada petugas yang berwenang, hapus bila tidak diperlukan lagi.",
+    en: "PERSONAL DATA (Law 27/2022): names, birth dates and families' health data. Keep it safe, \
+         share it only with authorised officers, delete it when no longer needed.",
+};
+
 /// A closed vocabulary with a name for each of its codes.
 pub trait Labelled: Copy + 'static {
     /// Every code, in the order a list offers them.

@@ -154,10 +154,15 @@ pub fn sheet(list: NameList, month: Month, rows: &[ListRow], lang: Lang) -> Shee
         name: format!("{} {month}", list.as_str()),
         headers: headers(list, lang),
         rows,
+        personal: Some(pendamping_core::catalogue::PERSONAL_DATA.get(lang)),
     }
 }
 
-/// The file name of `list` for `area` in `month`.
+/// The file name of `list` for `area` in `month`: it says it holds personal data.
 pub fn file_name(list: NameList, area: &str, month: Month, format: Format) -> String {
-    format!("daftar-{}-{area}-{month}.{}", list.as_str(), format.extension())
+    format!(
+        "daftar-{}-{area}-{month}-data-pribadi.{}",
+        list.as_str(),
+        format.extension()
+    )
 }

@@ -89,6 +89,8 @@ pub fn sheet(r: &Recap, lang: Lang) -> Sheet {
         name: format!("{} {month}", w("Rekap", "Recap").get(lang)),
         headers: COLUMNS.iter().map(|c| c.get(lang)).collect(),
         rows,
+        // Counts only: no person in it.
+        personal: None,
     }
 }
 

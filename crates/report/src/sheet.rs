@@ -54,6 +54,10 @@ pub struct Sheet {
     pub name: String,
     pub headers: Vec<&'static str>,
     pub rows: Vec<Vec<Cell>>,
+    /// For a sheet of names: the personal-data notice, in the sheet's language. The XLSX
+    /// then carries it in its properties, on every printed page and on a second tab of its
+    /// own (the data stays the first tab, as readers expect); the file's name says it too.
+    pub personal: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +83,9 @@ fn decimal(x: f64) -> String {
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.replace('.', ",") }
 }
+
+/// The name of the tab that says a workbook holds personal data.
+pub const PERSONAL_TAB: &str = "DATA PRIBADI";
 
 /// A sheet that could not be written (the CSV or XLSX writer's reason).
 #[derive(Debug, thiserror::Error)]
@@ -140,6 +147,22 @@ impl Sheet {
         }
         sheet.set_freeze_panes(1, 0).map_err(failed)?;
         sheet.autofit();
+        if let Some(notice) = self.personal {
+            // "&&" is a literal ampersand in a printed header.
+            sheet.set_header(format!("&C&B{}", notice.replace('&', "&&")));
+            sheet.set_footer("&C&P / &N");
+            book.set_properties(
+                &rust_xlsxwriter::DocProperties::new()
+                    .set_subject(notice)
+                    .set_keywords("data pribadi, UU 27/2022, personal data")
+                    .set_category("DATA PRIBADI"),
+            );
+            let tab = book.add_worksheet();
+            tab.set_name(PERSONAL_TAB).map_err(failed)?;
+            tab.write_string_with_format(0, 0, notice, &Style::new().set_bold().set_text_wrap())
+                .map_err(failed)?;
+            tab.set_column_width(0, 100).map_err(failed)?;
+        }
         book.save_to_buffer().map_err(failed)
     }
 }
@@ -153,6 +176,7 @@ mod tests {
             name: "Rekap 2026-11".into(),
             headers: vec!["Desa", "Kunjungan"],
             rows: vec![vec!["Cilangkahan; Malingping".into(), 12u32.into()]],
+            personal: None,
         }
     }
 

@@ -210,6 +210,11 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
                 ))
                 .await?;
             let sheet = xlsx_rows(&file)?;
+            let notice = pendamping_tests::xlsx_tab(&file, Some(pendamping_report::sheet::PERSONAL_TAB))?;
+            ensure!(
+                notice[0][0] == b.text("[data-personal-data]").await?.trim(),
+                "the page and its file say the same: {notice:?}"
+            );
             ensure!(
                 sheet.len() == count + 1,
                 "{}: a header and {count} rows, not {}",

@@ -163,9 +163,13 @@ async fn a_short_child_is_flagged_stunted_and_drawn_below_the_line() {
 
         // The list with names behind the stunted count, saved as XLSX and read back.
         app.click("[data-name-lists] summary").await?;
+        app.wait_text("[data-personal-data]", "DATA PRIBADI").await?;
         app.click("[data-list=stunted] button[name=export-list-xlsx]").await?;
         let shown = app.wait_text("[data-exported]", ".xlsx").await?;
-        ensure!(shown.contains("daftar-stunted-3602012002-"), "{shown}");
+        ensure!(
+            shown.contains("daftar-stunted-3602012002-") && shown.contains("data-pribadi"),
+            "{shown}"
+        );
         let xlsx = std::fs::read_dir(&app.exports)?
             .filter_map(|e| Some(e.ok()?.path()))
             .find(|p| p.extension().is_some_and(|x| x == "xlsx"))
@@ -176,6 +180,11 @@ async fn a_short_child_is_flagged_stunted_and_drawn_below_the_line() {
         ensure!(rows[1][col("Nama")?] == "Putri Lestari", "{rows:?}");
         let z: f64 = rows[1][col("TB/U (z)")?].parse()?;
         ensure!(z < -2.0, "below −2 SD: {z}");
+        let tab = pendamping_tests::xlsx_tab(&xlsx, Some(pendamping_report::sheet::PERSONAL_TAB))?;
+        ensure!(
+            tab[0][0].starts_with("DATA PRIBADI"),
+            "the workbook says it holds personal data: {tab:?}"
+        );
         app.screenshot("09b-rekap-daftar-nama").await?;
         app.close().await
     })

@@ -244,3 +244,6 @@ export const fields = {
 } as const satisfies Record<string, { id: string; en: string; unit: string }>
 
 export type FieldName = keyof typeof fields
+
+/** What every list of names carries, on screen and in its files. */
+export const personalData: Pair = ["DATA PRIBADI (UU 27/2022): nama, tanggal lahir dan data kesehatan keluarga. Simpan di tempat aman, bagikan hanya kepada petugas yang berwenang, hapus bila tidak diperlukan lagi.", "PERSONAL DATA (Law 27/2022): names, birth dates and families' health data. Keep it safe, share it only with authorised officers, delete it when no longer needed."]

@@ -381,6 +381,9 @@ pub fn list(
                 a.file href={(action) "/file?" (q) "&format=xlsx"} data-file="xlsx" { (say(t::DOWNLOAD)) " XLSX" }
                 a.quiet href={(HOME) "?" (q)} { (say(t::BACK_TO_SUMMARY)) }
             }
+            @if let Some(notice) = sheet.personal {
+                p.personal data-personal-data { (notice) }
+            }
             @if sheet.rows.is_empty() {
                 p.empty data-empty { (say(t::EMPTY_LIST)) }
             } @else {
