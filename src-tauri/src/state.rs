@@ -96,10 +96,17 @@ impl AppState {
                 let _ = tx.send(rx.borrow_and_update().clone());
             }
         });
-        // A hub switched on before runs again once its key is here, in the background.
+        // A hub switched on before runs again once its key is here, in the background; the
+        // laptop's own device, which may sync through it, tries again at once rather than
+        // after its back-off from the first try, made before the hub was up.
         self.hub.unlock(&opened.key);
         let resuming = self.hub.clone();
-        tauri::async_runtime::spawn(async move { resuming.resume().await });
+        let nudge = auto.nudger();
+        tauri::async_runtime::spawn(async move {
+            if resuming.resume().await {
+                nudge.sync_now();
+            }
+        });
         let session = Session { opened, store, auto };
         let old = self.session.write().unwrap_or_else(|p| p.into_inner()).replace(session);
         if let Some(old) = old {

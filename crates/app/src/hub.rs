@@ -224,10 +224,10 @@ impl Hub {
     }
 
     /// When the first member gets in after the app starts (its store's key comes with
-    /// them): the hub runs again if it ran when the app closed.
-    pub async fn resume(&self) {
+    /// them): the hub runs again if it ran when the app closed. Whether it started now.
+    pub async fn resume(&self) -> bool {
         if self.running.lock().await.is_some() {
-            return;
+            return false;
         }
         let on = match self.open() {
             Ok(Some(c)) => (
@@ -235,17 +235,22 @@ impl Hub {
                 db::meta_get(&c, PORT_KEY).ok().flatten(),
                 server_hub::setting(&c, keys::SERVER).ok().flatten(),
             ),
-            _ => return,
+            _ => return false,
         };
-        if let (Some(_), Some(port), Some(upstream)) = on {
-            let form = HubStart {
-                upstream,
-                code: None,
-                name: String::new(),
-                port: port.parse().unwrap_or(DEFAULT_PORT),
-            };
-            if let Err(e) = self.start(form).await {
+        let (Some(_), Some(port), Some(upstream)) = on else {
+            return false;
+        };
+        let form = HubStart {
+            upstream,
+            code: None,
+            name: String::new(),
+            port: port.parse().unwrap_or(DEFAULT_PORT),
+        };
+        match self.start(form).await {
+            Ok(_) => true,
+            Err(e) => {
                 tracing::warn!(error = %e.message, "the PLKB hub could not start again");
+                false
             }
         }
     }

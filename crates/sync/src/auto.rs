@@ -77,6 +77,16 @@ impl Default for AutoOptions {
     }
 }
 
+/// Asks an [`AutoSync`] to sync now; outlives nothing it needs (a stopped one ignores it).
+#[derive(Clone)]
+pub struct Nudge(Arc<Notify>);
+
+impl Nudge {
+    pub fn sync_now(&self) {
+        self.0.notify_one();
+    }
+}
+
 pub struct AutoSync {
     nudge: Arc<Notify>,
     state: watch::Receiver<State>,
@@ -102,6 +112,12 @@ impl AutoSync {
     /// Syncs now (or right after the sync under way): the button, or a local save.
     pub fn sync_now(&self) {
         self.nudge.notify_one();
+    }
+
+    /// A handle that asks for a sync from elsewhere: the laptop's own hub, just started,
+    /// for the laptop's device that syncs through it.
+    pub fn nudger(&self) -> Nudge {
+        Nudge(self.nudge.clone())
     }
 
     pub fn state(&self) -> State {

@@ -10,7 +10,7 @@ pub mod registry;
 mod window;
 
 pub use access::{Access, Applied, Outgoing, Proof, Replica, Shared, Signer};
-pub use auto::{AutoOptions, AutoSync, State};
+pub use auto::{AutoOptions, AutoSync, Nudge, State};
 pub use engine::{Options, Phase, Progress, Status, Summary, enroll, keys, recover, status, sync};
 pub use error::{Result, SyncError, UNTRUSTED_SERVER};
 pub use http::{CA_FILE, Retry, authority, trust};

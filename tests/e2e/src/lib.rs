@@ -207,6 +207,17 @@ impl App {
         self.page.client.close().await?;
         Ok(())
     }
+
+    /// Closes the app and starts it again on the same data directory, stopped at its door:
+    /// the laptop switched off and on.
+    pub async fn restart(self) -> Result<App> {
+        let App {
+            page, data, _driver, ..
+        } = self;
+        page.client.close().await?;
+        drop(_driver);
+        App::launch_in(data).await
+    }
 }
 
 impl std::ops::Deref for App {

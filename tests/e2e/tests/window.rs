@@ -566,6 +566,27 @@ async fn the_plkb_laptop_runs_the_hub_from_the_app_and_its_tablets_work_reaches_
         app.js("document.querySelector('[data-recovery-code]').scrollIntoView({block: 'center'})")
             .await?;
         app.screenshot("26b-hub-recovery-code").await?;
+
+        // The laptop is switched off and on: the hub's store opens with a member's key only,
+        // so at the door nothing serves; once the PLKB is in, the hub runs again by itself.
+        let app = app.restart().await?;
+        app.find("[data-screen=door]").await?;
+        ensure!(
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+            "the hub serves before anyone is in"
+        );
+        app.enter(pendamping_e2e::MEMBER, pendamping_e2e::PIN).await?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while pendamping_app::authority::inspect(&hub_url).await.is_err() {
+            ensure!(std::time::Instant::now() < deadline, "the hub did not run again after the log-in");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        app.click("button[data-tab=sync]").await?;
+        app.click("button[name=open-hub]").await?;
+        app.wait_text("[data-hub-running]", "Malingping").await?;
+        // The laptop's own device syncs through its hub: connected again, not left offline.
+        app.find("[data-sync-state=idle]").await?;
+        app.screenshot("26c-hub-after-restart").await?;
         app.close().await?;
         centre.stop().await;
         Ok(())
