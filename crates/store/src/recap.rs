@@ -42,11 +42,13 @@ impl Store {
 
         let mut stmt = self.conn.prepare_cached(
             // A person merged into another village's survivor is found through the tombstone
-            // this device holds (`rows::person_or_alias`).
+            // this device holds (`rows::person_or_alias`). The birth date comes from the
+            // covering index: the planner otherwise takes the primary key's and reads each
+            // person's row, half of this query's time at a kabupaten (45,000 enrolments).
             "SELECT e.id, e.household_id, e.area_code, e.tpk, e.kind, e.start_date, e.end_date, e.end_reason, \
              e.active_until, COALESCE(p.birth_date, (SELECT m.birth_date FROM persons m WHERE m.merged_into = \
              e.person_id ORDER BY m.id LIMIT 1)) AS birth, e.person_id FROM enrolments e \
-             LEFT JOIN persons p ON p.id = e.person_id \
+             LEFT JOIN persons p INDEXED BY persons_birth ON p.id = e.person_id \
              WHERE e.area_code >= ?1 AND e.area_code < ?2 AND e.deleted = 0 AND e.start_date <= ?4 \
              AND (e.active_until IS NULL OR e.active_until >= ?3) AND birth IS NOT NULL",
         )?;
