@@ -36,13 +36,13 @@ fn main() {
     };
     let state = pendamping_server::open(config, clock_at(common::today())).unwrap();
     let t = Instant::now();
-    state.recap(Month::parse("2026-11").unwrap(), KABUPATEN).unwrap();
+    state.recap(Month::parse("2026-11").unwrap(), &at(KABUPATEN)).unwrap();
     println!(
         "dashboard: the view caught up with the log in {:.1} s",
         t.elapsed().as_secs_f64()
     );
     let month = Month::parse("2026-11").unwrap();
-    let (took, recap) = time(5, || state.recap(month, KABUPATEN).unwrap());
+    let (took, recap) = time(5, || state.recap(month, &at(KABUPATEN)).unwrap());
     let visits: u32 = recap.rows.iter().map(|r| r.visits).sum();
     println!(
         "dashboard: recap of the kabupaten, one month ({visits} visits): {:.0} ms",
@@ -53,7 +53,7 @@ fn main() {
         role: pendamping_server::accounts::AccountRole::District,
         scope: pendamping_protocol::Scope::new(pendamping_protocol::Role::Admin, &[KABUPATEN]).unwrap(),
     };
-    let place = Place::Area(KABUPATEN.into());
+    let place = Place::Area(pendamping_tests::at(KABUPATEN));
     // The first page of a month nobody has opened yet (its indicators computed), then again
     // (from the view's cache, until a push brings something new).
     let t = Instant::now();
@@ -73,7 +73,7 @@ fn main() {
         t.elapsed().as_secs_f64() * 1000.0
     );
     for list in NameList::ALL {
-        let (took, rows) = time(5, || state.name_list(list, month, KABUPATEN).unwrap());
+        let (took, rows) = time(5, || state.name_list(list, month, &at(KABUPATEN)).unwrap());
         let (page, html) = time(5, || {
             dashboard::list_page(&state, &account, list, &place, month, 1).unwrap()
         });

@@ -144,7 +144,7 @@ fn queries() {
     for i in 0..300 {
         let v = &villages[i % villages.len()];
         let t = Instant::now();
-        due_len += store.due_list(v, today()).unwrap().len();
+        due_len += store.due_list(&at(v), today()).unwrap().len();
         due.push(t.elapsed());
     }
     println!(
@@ -166,7 +166,7 @@ fn queries() {
             "360201"
         };
         let t = Instant::now();
-        hits += store.search_persons(q, scope, 50).unwrap().len();
+        hits += store.search_persons(q, Some(&at(scope)), 50).unwrap().len();
         search.push(t.elapsed());
     }
     println!(
@@ -178,7 +178,7 @@ fn queries() {
     let mut recap = Vec::new();
     for m in [(2026, 11), (2026, 10), (2025, 6), (2024, 1)] {
         let t = Instant::now();
-        let r = store.recap(Month { year: m.0, month: m.1 }, "360201").unwrap();
+        let r = store.recap(Month { year: m.0, month: m.1 }, &at("360201")).unwrap();
         recap.push(t.elapsed());
         std::hint::black_box(r);
     }

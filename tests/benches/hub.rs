@@ -35,7 +35,7 @@ fn kabupaten_server() -> PathBuf {
         };
         let state = pendamping_server::open(config, clock_at(today())).unwrap();
         let t = Instant::now();
-        state.recap(NOV, KABUPATEN).unwrap();
+        state.recap(NOV, &at(KABUPATEN)).unwrap();
         println!("server view: built from the log in {:.0} s", t.elapsed().as_secs_f64());
     }
     db
@@ -62,7 +62,7 @@ fn recap() {
         let mut r = None;
         for _ in 0..5 {
             let t = Instant::now();
-            r = Some(state.recap(NOV, code).unwrap());
+            r = Some(state.recap(NOV, &at(code)).unwrap());
             times.push(t.elapsed());
         }
         let r = r.unwrap();
@@ -142,7 +142,7 @@ async fn relay() {
 /// A day of visits on a device: each active child weighed and measured, by its age.
 fn a_day_of_work(s: &mut Store, village: &str, day: chrono::NaiveDate, rng: &mut impl Rng) -> usize {
     let mut n = 0;
-    for id in s.ids(Entity::Enrolment, village).unwrap() {
+    for id in s.ids(Entity::Enrolment, Some(&at(village))).unwrap() {
         let Some(e) = s.enrolment(id).unwrap() else { continue };
         if e.kind != TargetKind::Anak || e.end_date.is_some() {
             continue;

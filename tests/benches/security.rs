@@ -49,7 +49,11 @@ fn measure(label: &str, path: &Path, key: Option<&DataKey>, villages: &[String])
     let mut due = Vec::new();
     for i in 0..300 {
         let t = Instant::now();
-        std::hint::black_box(store.due_list(&villages[i % villages.len()], common::today()).unwrap());
+        std::hint::black_box(
+            store
+                .due_list(&at(&villages[i % villages.len()]), common::today())
+                .unwrap(),
+        );
         due.push(t.elapsed());
     }
     let (p50, p95) = (p(&mut due, 0.5), p(&mut due, 0.95));

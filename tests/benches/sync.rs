@@ -326,7 +326,7 @@ async fn stall() {
                 {
                     let mut s = shared.lock().unwrap();
                     match n % 3 {
-                        0 => drop(pendamping_app::home::home(&s, VILLAGE, today()).unwrap()),
+                        0 => drop(pendamping_app::home::home(&s, &at(VILLAGE), today()).unwrap()),
                         1 => drop(pendamping_app::families::households(&s, 0, 50).unwrap()),
                         _ => drop(
                             s.save_household(&household(9_000_000 + n, VILLAGE, "Siti Aminah"))

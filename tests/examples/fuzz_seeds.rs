@@ -77,7 +77,7 @@ fn main() -> anyhow::Result<()> {
 
     // A village as `pendamping export` writes it: the four files, form feeds between.
     let out = tempfile::tempdir()?;
-    csvio::export(&store, VILLAGE, out.path(), &mut std::io::sink())?;
+    csvio::export(&store, Some(&at(VILLAGE)), out.path(), &mut std::io::sink())?;
     let mut seed = vec![0u8];
     for (i, (name, _)) in csvio::FILES.iter().enumerate() {
         if i > 0 {

@@ -258,6 +258,11 @@ pub fn monthly_visits(store: &Store, e: &Enrolment, birth: NaiveDate, months: u3
         .collect()
 }
 
+/// A test's area code, checked (`VILLAGE`, `KECAMATAN`, …), for the store's area queries.
+pub fn at(code: &str) -> pendamping_core::area::AreaCode {
+    pendamping_core::area::AreaCode::parse(code).expect("a well-formed area code")
+}
+
 /// The first sheet of an XLSX file, read by an independent reader (calamine), as text per
 /// cell: numbers as their shortest decimal, empty cells empty.
 pub fn xlsx_rows(path: &std::path::Path) -> anyhow::Result<Vec<Vec<String>>> {

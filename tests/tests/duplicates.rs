@@ -115,22 +115,22 @@ async fn a_nik_registered_in_two_villages_is_flagged_on_both_and_a_merge_converg
     sync(&mut a).await;
 
     // The hub (its kecamatan) and, once relayed, the centre list the pair.
-    let pairs = hub.state.possible_duplicates(KECAMATAN).unwrap();
+    let pairs = hub.state.possible_duplicates(Some(&at(KECAMATAN))).unwrap();
     assert_eq!(pairs.len(), 1, "{pairs:?}");
     assert_eq!(pairs[0].likeness, Likeness::Nik);
     hub.relay().await.unwrap();
-    assert_eq!(centre.state.possible_duplicates("3602").unwrap().len(), 1);
+    assert_eq!(centre.state.possible_duplicates(Some(&at("3602"))).unwrap().len(), 1);
 
     // The PLKB merges at the hub: she stays in village A.
     let merged = hub.state.merge_persons(in_a.id, in_b.id).unwrap();
     assert_eq!((merged.enrolments, merged.visits), (1, 1));
-    assert!(hub.state.possible_duplicates(KECAMATAN).unwrap().is_empty());
+    assert!(hub.state.possible_duplicates(Some(&at(KECAMATAN))).unwrap().is_empty());
     hub.relay().await.unwrap();
     for _ in 0..2 {
         sync(&mut a).await;
         sync(&mut b).await;
     }
-    assert!(centre.state.possible_duplicates("3602").unwrap().is_empty());
+    assert!(centre.state.possible_duplicates(Some(&at("3602"))).unwrap().is_empty());
 
     // On B the second record is a tombstone naming her, and B's pregnancy is hers.
     let tomb: (i64, Option<String>, String) = b
@@ -162,12 +162,17 @@ async fn a_nik_registered_in_two_villages_is_flagged_on_both_and_a_merge_converg
     assert_eq!(dump_area(&fresh, OTHER_VILLAGE), dump_area(&b, OTHER_VILLAGE));
     assert_eq!(dump_area(&fresh, VILLAGE), dump_area(&a, VILLAGE));
     for v in [VILLAGE, OTHER_VILLAGE] {
-        let on_tablet = if v == VILLAGE { a.recap(NOV, v) } else { b.recap(NOV, v) }.unwrap();
-        assert_eq!(centre.state.recap(NOV, v).unwrap(), on_tablet);
-        assert_eq!(hub.state.recap(NOV, v).unwrap(), on_tablet);
+        let on_tablet = if v == VILLAGE {
+            a.recap(NOV, &at(v))
+        } else {
+            b.recap(NOV, &at(v))
+        }
+        .unwrap();
+        assert_eq!(centre.state.recap(NOV, &at(v)).unwrap(), on_tablet);
+        assert_eq!(hub.state.recap(NOV, &at(v)).unwrap(), on_tablet);
     }
     // One woman: the kecamatan counts her once, though both villages visited her.
-    let k = centre.state.recap(NOV, KECAMATAN).unwrap();
+    let k = centre.state.recap(NOV, &at(KECAMATAN)).unwrap();
     let by_village: u32 = [VILLAGE, OTHER_VILLAGE]
         .iter()
         .map(|v| k.distinct_of(v).persons_visited)

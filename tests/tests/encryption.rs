@@ -69,7 +69,7 @@ fn an_encrypted_store_shows_no_name_or_nik_and_opens_only_with_its_key() {
     assert!(s.integrity_ok().unwrap());
     let found = s.person(mother).unwrap().expect("the mother is there");
     assert_eq!((found.name.as_str(), found.nik.as_deref()), (NAME, Some(nik.as_str())));
-    assert_eq!(s.search_persons(&nik, "3602012002", 10).unwrap().len(), 1);
+    assert_eq!(s.search_persons(&nik, Some(&at("3602012002")), 10).unwrap().len(), 1);
 }
 
 #[test]

@@ -102,7 +102,7 @@ proptest! {
         let mut source = store_at(d(2026, 12, 1));
         let (_, _, _, e) = family_with_child(&mut source, 1, VILLAGE, d(2025, 6, 1));
         source.record_visit(&child_visit(10, &e, d(2026, 11, 2), 8.0, 70.0)).unwrap();
-        csvio::export(&source, VILLAGE, dir.path(), &mut std::io::sink()).unwrap();
+        csvio::export(&source, Some(&at(VILLAGE)), dir.path(), &mut std::io::sink()).unwrap();
         let names = ["households.csv", "persons.csv", "enrolments.csv", "visits.csv"];
         let path = dir.path().join(names[file]);
         let bytes = std::fs::read(&path).unwrap();

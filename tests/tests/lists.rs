@@ -67,7 +67,7 @@ fn flagged_in_november(dir: &std::path::Path, kind: TargetKind, flags: &[RiskFla
 fn each_list_has_as_many_names_as_its_number_and_the_right_people() {
     let dir = tempfile::tempdir().unwrap();
     let store = demo_store(dir.path());
-    let recap = store.recap(NOV, KECAMATAN).unwrap();
+    let recap = store.recap(NOV, &at(KECAMATAN)).unwrap();
     let group = |g: TargetGroup| {
         recap
             .totals_by_group()
@@ -76,7 +76,9 @@ fn each_list_has_as_many_names_as_its_number_and_the_right_people() {
             .unwrap_or_default()
     };
 
-    let stunted = store.name_list(NameList::Stunted, NOV, KECAMATAN, today()).unwrap();
+    let stunted = store
+        .name_list(NameList::Stunted, NOV, &at(KECAMATAN), today())
+        .unwrap();
     let counted = [TargetGroup::Baduta, TargetGroup::Balita]
         .map(|g| group(g).flags.get(&RiskFlag::Stunted).copied().unwrap_or(0))
         .iter()
@@ -105,7 +107,9 @@ fn each_list_has_as_many_names_as_its_number_and_the_right_people() {
         );
     }
 
-    let maternal = store.name_list(NameList::KekAnaemia, NOV, KECAMATAN, today()).unwrap();
+    let maternal = store
+        .name_list(NameList::KekAnaemia, NOV, &at(KECAMATAN), today())
+        .unwrap();
     let ids: BTreeSet<String> = maternal.iter().map(|r| r.enrolment_id.unwrap().to_string()).collect();
     assert_eq!(ids.len(), maternal.len(), "one row per woman");
     assert_eq!(
@@ -118,7 +122,7 @@ fn each_list_has_as_many_names_as_its_number_and_the_right_people() {
             .all(|r| !r.flags.is_empty() && r.flags.iter().all(|f| NameList::MATERNAL_FLAGS.contains(f)))
     );
 
-    let krs = store.name_list(NameList::Krs, NOV, KECAMATAN, today()).unwrap();
+    let krs = store.name_list(NameList::Krs, NOV, &at(KECAMATAN), today()).unwrap();
     let total = recap.krs_total();
     assert_eq!(krs.len() as u32, total.krs_families);
     assert_eq!(
@@ -151,11 +155,13 @@ fn each_list_has_as_many_names_as_its_number_and_the_right_people() {
     );
 
     // A village's list is that village's rows of the kecamatan's.
-    let village = store.name_list(NameList::Krs, NOV, VILLAGE, today()).unwrap();
+    let village = store.name_list(NameList::Krs, NOV, &at(VILLAGE), today()).unwrap();
     assert_eq!(village.len(), krs.iter().filter(|r| r.area_code == VILLAGE).count());
 
-    let overdue = store.name_list(NameList::Overdue, NOV, KECAMATAN, today()).unwrap();
-    let due = store.due_list(KECAMATAN, today()).unwrap();
+    let overdue = store
+        .name_list(NameList::Overdue, NOV, &at(KECAMATAN), today())
+        .unwrap();
+    let due = store.due_list(&at(KECAMATAN), today()).unwrap();
     let late = due.iter().filter(|d| d.due < today()).count();
     assert_eq!(overdue.len(), late);
     assert!(overdue.iter().all(|r| r.due.is_some_and(|d| d < today())));
@@ -180,7 +186,7 @@ fn each_list_has_as_many_names_as_its_number_and_the_right_people() {
         .unwrap();
     let expected: BTreeSet<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
     let catin = store
-        .name_list(NameList::CatinUnscreened, NOV, KECAMATAN, today())
+        .name_list(NameList::CatinUnscreened, NOV, &at(KECAMATAN), today())
         .unwrap();
     let listed: BTreeSet<String> = catin.iter().map(|r| r.enrolment_id.unwrap().to_string()).collect();
     assert_eq!(listed, expected);
@@ -192,7 +198,7 @@ fn each_list_has_as_many_names_as_its_number_and_the_right_people() {
         catin.iter().all(|r| r.wedding_date.is_some()),
         "each with the wedding date"
     );
-    let t = pendamping_core::indicators::total(&store.indicators(NOV, KECAMATAN, 10).unwrap());
+    let t = pendamping_core::indicators::total(&store.indicators(NOV, &at(KECAMATAN), 10).unwrap());
     assert_eq!(
         t.get(pendamping_core::indicators::Indicator::CatinUnscreened) as usize,
         catin.len()

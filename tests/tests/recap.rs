@@ -61,9 +61,9 @@ async fn recaps_computed_on_device_hub_and_centre_are_identical_and_villages_add
     sync(&mut far).await;
     hub.relay().await.unwrap();
 
-    let on_tablet = tablet.recap(NOV, KECAMATAN).unwrap();
-    let on_hub = hub.state.recap(NOV, KECAMATAN).unwrap();
-    let at_centre = centre.state.recap(NOV, KECAMATAN).unwrap();
+    let on_tablet = tablet.recap(NOV, &at(KECAMATAN)).unwrap();
+    let on_hub = hub.state.recap(NOV, &at(KECAMATAN)).unwrap();
+    let at_centre = centre.state.recap(NOV, &at(KECAMATAN)).unwrap();
     assert!(
         on_tablet.rows.iter().map(|r| r.visits).sum::<u32>() > 20,
         "a real month of visits"
@@ -72,27 +72,27 @@ async fn recaps_computed_on_device_hub_and_centre_are_identical_and_villages_add
     assert_eq!(at_centre, on_tablet);
     for village in [VILLAGE, OTHER_VILLAGE] {
         assert_eq!(
-            centre.state.recap(NOV, village).unwrap(),
-            tablet.recap(NOV, village).unwrap()
+            centre.state.recap(NOV, &at(village)).unwrap(),
+            tablet.recap(NOV, &at(village)).unwrap()
         );
         assert_eq!(
-            hub.state.recap(NOV, village).unwrap(),
-            tablet.recap(NOV, village).unwrap()
+            hub.state.recap(NOV, &at(village)).unwrap(),
+            tablet.recap(NOV, &at(village)).unwrap()
         );
     }
     assert_eq!(
-        centre.state.recap(NOV, OTHER_KECAMATAN_VILLAGE).unwrap(),
-        far.recap(NOV, OTHER_KECAMATAN_VILLAGE).unwrap()
+        centre.state.recap(NOV, &at(OTHER_KECAMATAN_VILLAGE)).unwrap(),
+        far.recap(NOV, &at(OTHER_KECAMATAN_VILLAGE)).unwrap()
     );
 
     // Villages add up to their kecamatan, kecamatan to the kabupaten.
     let villages: Vec<Recap> = [VILLAGE, OTHER_VILLAGE]
         .iter()
-        .map(|v| centre.state.recap(NOV, v).unwrap())
+        .map(|v| centre.state.recap(NOV, &at(v)).unwrap())
         .collect();
     assert_eq!(rows_of(&villages.iter().collect::<Vec<_>>()), rows_of(&[&at_centre]));
-    let other = centre.state.recap(NOV, "360202").unwrap();
-    let kabupaten = centre.state.recap(NOV, KABUPATEN).unwrap();
+    let other = centre.state.recap(NOV, &at("360202")).unwrap();
+    let kabupaten = centre.state.recap(NOV, &at(KABUPATEN)).unwrap();
     assert_eq!(rows_of(&[&at_centre, &other]), rows_of(&[&kabupaten]));
     let visits = |r: &Recap| r.rows.iter().map(|x| x.visits).sum::<u32>();
     assert_eq!(visits(&kabupaten), visits(&at_centre) + visits(&other));
@@ -132,7 +132,7 @@ fn the_children_measured_are_counted_from_the_visits_and_migrated_stores_agree()
     let path = dir.path().join("device.db");
     let month = Month::of(today());
     let counts = |s: &Store| {
-        let t = pendamping_core::indicators::total(&s.indicators(month, VILLAGE, 10).unwrap());
+        let t = pendamping_core::indicators::total(&s.indicators(month, &at(VILLAGE), 10).unwrap());
         (
             t.get(Indicator::ChildrenVisited),
             t.get(Indicator::ChildrenMeasured),

@@ -136,7 +136,7 @@ fn search_by_name_prefix_ignores_case_and_accents_and_stays_in_scope() {
     .unwrap();
 
     let names = |q: &str, area: &str| -> Vec<String> {
-        s.search_persons(q, area, 10)
+        s.search_persons(q, Some(&at(area)), 10)
             .unwrap()
             .into_iter()
             .map(|p| p.name)
@@ -151,7 +151,7 @@ fn search_by_name_prefix_ignores_case_and_accents_and_stays_in_scope() {
     assert!(names("zz", VILLAGE).is_empty());
     // NIK search by prefix; lists show it masked.
     let nik = pendamping_core::nik::compose("360201", Sex::Female, d(1995, 1, 3), 4);
-    let hits = s.search_persons(&nik[..10], VILLAGE, 10).unwrap();
+    let hits = s.search_persons(&nik[..10], Some(&at(VILLAGE)), 10).unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].name, "Dewi Sartika");
     assert_eq!(
@@ -174,28 +174,30 @@ fn the_due_list_shows_overdue_and_due_this_week_in_scope() {
         .unwrap();
     s.record_visit(&child_visit(903, &e3, d(2026, 10, 1), 9.0, 76.0))
         .unwrap();
-    let due = s.due_list(VILLAGE, today()).unwrap();
+    let due = s.due_list(&at(VILLAGE), today()).unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].target.enrolment_id, e1.id);
     assert_eq!(
         (due[0].due, due[0].status, due[0].days_overdue),
         (d(2026, 10, 31), DueStatus::Overdue, 23)
     );
-    assert_eq!(s.due_list(KECAMATAN, today()).unwrap().len(), 2);
+    assert_eq!(s.due_list(&at(KECAMATAN), today()).unwrap().len(), 2);
     // An area is a checked code, dotted or not; a malformed one is no area (not the
     // codes its text happens to prefix: "36020" would have taken every kecamatan 36020x).
     assert_eq!(
-        s.due_list(&pendamping_core::area::dotted(KECAMATAN), today())
+        s.due_list(&at(&pendamping_core::area::dotted(KECAMATAN)), today())
             .unwrap()
             .len(),
         2
     );
-    assert!(s.due_list(&KECAMATAN[..5], today()).unwrap().is_empty());
-    assert_eq!(s.households_in(&KECAMATAN[..5], 0, 10).unwrap().len(), 0);
-    assert_eq!(s.households_in(KECAMATAN, 0, 10).unwrap().len(), 3);
+    assert!(
+        pendamping_core::area::AreaCode::parse(&KECAMATAN[..5]).is_err(),
+        "a malformed code is no area to ask for"
+    );
+    assert_eq!(s.households_in(&at(KECAMATAN), 0, 10).unwrap().len(), 3);
     // Ending the enrolment takes it off the list.
     s.end_enrolment(e1.id, d(2026, 11, 22), ExitReason::Pindah).unwrap();
-    assert!(s.due_list(VILLAGE, today()).unwrap().is_empty());
+    assert!(s.due_list(&at(VILLAGE), today()).unwrap().is_empty());
 }
 
 #[test]
@@ -256,7 +258,7 @@ fn a_delivery_ends_the_pregnancy_and_enrols_mother_and_baby() {
         s.enrolment(r.child_enrolment_id).unwrap().unwrap().kind,
         TargetKind::Anak
     );
-    let due = s.due_list(VILLAGE, today()).unwrap();
+    let due = s.due_list(&at(VILLAGE), today()).unwrap();
     let kinds: Vec<_> = due.iter().map(|d| d.target.kind).collect();
     assert!(kinds.contains(&TargetKind::Nifas) && kinds.contains(&TargetKind::Anak));
     // The baby's enrolment carries the birth-size flags into the first visit.
@@ -271,10 +273,10 @@ fn a_delivery_ends_the_pregnancy_and_enrols_mother_and_baby() {
 fn krs_status_follows_the_household_and_its_members() {
     let mut s = store_at(today());
     let (mut h, _, _, _) = family_with_child(&mut s, 100, VILLAGE, d(2025, 5, 1));
-    assert!(!s.households_in(VILLAGE, 0, 10).unwrap()[0].krs);
+    assert!(!s.households_in(&at(VILLAGE), 0, 10).unwrap()[0].krs);
     h.water_source = Some(WaterSource::AirPermukaan);
     s.save_household(&h).unwrap();
-    let list = s.households_in(VILLAGE, 0, 10).unwrap();
+    let list = s.households_in(&at(VILLAGE), 0, 10).unwrap();
     assert!(list[0].krs);
     assert_eq!(list[0].members, 2);
     assert_eq!(list[0].kk_masked.as_ref().unwrap().len(), 16);
@@ -286,7 +288,7 @@ fn a_deleted_person_leaves_lists_and_search() {
     let (_, mother, _, _) = family_with_child(&mut s, 100, VILLAGE, d(2025, 5, 1));
     s.delete(Entity::Person, mother.id).unwrap();
     assert!(s.person(mother.id).unwrap().is_none());
-    assert!(s.search_persons("siti", VILLAGE, 10).unwrap().is_empty());
+    assert!(s.search_persons("siti", Some(&at(VILLAGE)), 10).unwrap().is_empty());
     let change = s.outbox(1000).unwrap().pop().unwrap();
     assert!(change.is_delete());
 }
@@ -299,7 +301,7 @@ fn the_store_recap_counts_visits_and_flags_of_the_month() {
         .unwrap();
     s.record_visit(&child_visit(902, &e, d(2026, 10, 1), 9.4, 73.5))
         .unwrap();
-    let r = s.recap(Month { year: 2026, month: 11 }, KECAMATAN).unwrap();
+    let r = s.recap(Month { year: 2026, month: 11 }, &at(KECAMATAN)).unwrap();
     let baduta = r
         .totals_by_group()
         .into_iter()
@@ -378,7 +380,7 @@ fn the_recap_counts_iron_tablets_reached_before_the_month() {
     s.record_visit(&visit(10, d(2026, 10, 5), Some(95))).unwrap();
     s.record_visit(&visit(11, d(2026, 11, 5), None)).unwrap();
     let hamil = |m: u32| {
-        let r = s.recap(Month { year: 2026, month: m }, VILLAGE).unwrap();
+        let r = s.recap(Month { year: 2026, month: m }, &at(VILLAGE)).unwrap();
         r.totals_by_group()
             .into_iter()
             .find(|g| g.group == Some(TargetGroup::IbuHamil))
@@ -439,7 +441,7 @@ fn a_common_prefix_is_searched_in_name_order_with_names_that_begin_with_it_first
 
     let names = |q: &str, area: &str, limit: usize| -> Vec<String> {
         store
-            .search_persons(q, area, limit)
+            .search_persons(q, Some(&at(area)), limit)
             .unwrap()
             .into_iter()
             .map(|p| p.name.to_lowercase())

@@ -111,7 +111,7 @@ pub fn search(store: &Store, query: &str) -> Result<Vec<Found>, AppError> {
         return Ok(Vec::new());
     }
     store
-        .search_persons(query, &village, 50)?
+        .search_persons(query, Some(&village), 50)?
         .into_iter()
         .map(|person| {
             let h = store.household(person.household_id)?;
@@ -162,7 +162,7 @@ pub fn family(store: &Store, id: Uuid) -> Result<Family, AppError> {
 /// village, the one on screen.
 pub fn save_household(store: &mut Store, mut h: Household) -> Result<Saved, AppError> {
     if h.area_code.trim().is_empty() {
-        h.area_code = setup::current_village(store)?;
+        h.area_code = setup::current_village(store)?.into();
     }
     h.area_code = area::normalize_village_code(&h.area_code)
         .map_err(|_| AppError::invalid("area_code", "Kode desa/kelurahan harus 10 angka"))?;

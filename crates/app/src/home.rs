@@ -2,6 +2,7 @@
 //! accompanies, the risks to act on, and where the device stands with the server.
 
 use chrono::NaiveDate;
+use pendamping_core::area::AreaCode;
 use pendamping_core::enrolment::Phase;
 use pendamping_core::risk::RiskFlag;
 use pendamping_core::rules::Urgency;
@@ -122,7 +123,7 @@ const KINDS: [TargetKind; 5] = [
     TargetKind::Krs,
 ];
 
-pub fn home(store: &Store, area: &str, today: NaiveDate) -> Result<Home, AppError> {
+pub fn home(store: &Store, area: &AreaCode, today: NaiveDate) -> Result<Home, AppError> {
     let rules = store.rules();
     let caseload = store.caseload(area, today)?;
     // Pregnancies and weddings move on by date, not by a write (DOMAIN.md §1.1): their
@@ -200,7 +201,7 @@ pub fn home(store: &Store, area: &str, today: NaiveDate) -> Result<Home, AppErro
 }
 
 /// The targets of one type a count on Beranda stands for, by name.
-pub fn caseload(store: &Store, area: &str, today: NaiveDate, kind: TargetKind) -> Result<Vec<Caseload>, AppError> {
+pub fn caseload(store: &Store, area: &AreaCode, today: NaiveDate, kind: TargetKind) -> Result<Vec<Caseload>, AppError> {
     let mut list: Vec<Caseload> = store
         .caseload(area, today)?
         .into_iter()
@@ -228,7 +229,7 @@ mod tests {
         store.record_visit(&child_visit(210, &e2, today, 10.5, 81.0)).unwrap();
         family_with_child(&mut store, 300, OTHER_VILLAGE, d(2025, 5, 1));
 
-        let h = home(&store, VILLAGE, today).unwrap();
+        let h = home(&store, &at(VILLAGE), today).unwrap();
         let anak = h.counts.iter().find(|c| c.kind == TargetKind::Anak).unwrap();
         assert_eq!(anak.count, 2, "only this village's children");
         assert_eq!(h.counts.len(), 5);
@@ -291,7 +292,7 @@ mod tests {
                 recorded_by: None,
             })
             .unwrap();
-        let h = home(&store, VILLAGE, today).unwrap();
+        let h = home(&store, &at(VILLAGE), today).unwrap();
         assert_eq!(h.alerts.len(), 2, "{:?}", h.alerts);
         assert_eq!(h.alerts[0].flags[0].urgency, Urgency::Urgent);
         assert_eq!(h.alerts[0].flags[0].flag, RiskFlag::HighBloodPressure);
@@ -302,7 +303,7 @@ mod tests {
 
         // The same pregnancy 46 weeks after HPHT: an outcome to record, not a visit due.
         let later = d(2026, 6, 1) + chrono::Days::new(46 * 7);
-        let h = home(&store, VILLAGE, later).unwrap();
+        let h = home(&store, &at(VILLAGE), later).unwrap();
         assert_eq!(h.to_resolve.len(), 1);
         assert_eq!(h.to_resolve[0].phase, Phase::NeedsOutcome);
         assert!(

@@ -54,10 +54,10 @@ pub(crate) fn month_of(raw: &str) -> Result<Month, AppError> {
 }
 
 /// The area a device's recap covers: a PLKB's whole kecamatan, a cadre's village on screen.
-pub(crate) fn recap_area(store: &Store) -> Result<String, AppError> {
+pub(crate) fn recap_area(store: &Store) -> Result<area::AreaCode, AppError> {
     let scope = pendamping_sync::status(store)?.scope;
     match scope {
-        Some(s) if s.role.level() == area::Level::District && s.areas.len() == 1 => Ok(s.areas[0].to_string()),
+        Some(s) if s.role.level() == area::Level::District && s.areas.len() == 1 => Ok(s.areas[0].clone()),
         _ => setup::current_village(store),
     }
 }
@@ -97,7 +97,7 @@ pub fn recap(store: &Store, month: &str) -> Result<RecapView, AppError> {
         krs: r.krs_total(),
         distinct: r.distinct_of(&village),
         areas,
-        area_code: village,
+        area_code: village.to_string(),
         groups,
     })
 }

@@ -182,9 +182,10 @@ pub fn apply_zone(store: &mut Store, fallback: chrono::FixedOffset) -> Result<()
 }
 
 /// The village the screens show; an error before the first-run screen is done.
-pub fn current_village(store: &Store) -> Result<String, AppError> {
+pub fn current_village(store: &Store) -> Result<area::AreaCode, AppError> {
     setup(store)?
         .current
+        .and_then(|c| area::AreaCode::village(&c).ok())
         .ok_or_else(|| AppError::new("not_configured", "Pilih desa wilayah kerja terlebih dahulu"))
 }
 

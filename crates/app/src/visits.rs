@@ -383,7 +383,7 @@ mod tests {
         assert_eq!(voided.visit.correction_reason.as_deref(), Some("tercatat dua kali"));
 
         let recap = s
-            .recap(pendamping_core::recap::Month::parse("2026-11").unwrap(), VILLAGE)
+            .recap(pendamping_core::recap::Month::parse("2026-11").unwrap(), &at(VILLAGE))
             .unwrap();
         let visits: u32 = recap.rows.iter().map(|r| r.visits).sum();
         assert_eq!(

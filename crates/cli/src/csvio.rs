@@ -194,7 +194,12 @@ fn private_file(path: &Path) -> std::io::Result<File> {
 }
 
 /// Writes the four files for every live record under `area`; reports progress on `progress`.
-pub fn export(store: &Store, area: &str, dir: &Path, progress: &mut dyn Write) -> Result<[usize; 4], CsvIoError> {
+pub fn export(
+    store: &Store,
+    area: Option<&pendamping_core::area::AreaCode>,
+    dir: &Path,
+    progress: &mut dyn Write,
+) -> Result<[usize; 4], CsvIoError> {
     std::fs::create_dir_all(dir)?;
     let mut counts = [0usize; 4];
     for (i, (file, entity)) in FILES.iter().enumerate() {

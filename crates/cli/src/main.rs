@@ -367,8 +367,8 @@ fn user(what: UserAdmin, out: &mut dyn Write) -> Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            let codes: Vec<String> = scope.iter().map(|a| area_arg(a)).collect::<Result<_>>()?;
-            let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+            let codes: Vec<area::AreaCode> = scope.iter().map(|a| area_arg(a)).collect::<Result<_>>()?;
+            let codes: Vec<&str> = codes.iter().map(area::AreaCode::as_str).collect();
             let conn = net::open_db(&db)?;
             let a = accounts::add(&conn, &name, role, &codes, &password, now)?;
             eprintln!(
@@ -451,7 +451,7 @@ fn parse_lang(s: &str) -> std::result::Result<Lang, String> {
 
 impl RecapArgs {
     /// The month and the area, checked.
-    fn parsed(&self) -> Result<(Month, String)> {
+    fn parsed(&self) -> Result<(Month, area::AreaCode)> {
         let m = Month::parse(&self.month).with_context(|| format!("bulan {:?} harus YYYY-MM", self.month))?;
         Ok((m, area_arg(&self.area)?))
     }
@@ -514,8 +514,17 @@ fn open_store(path: &Path, cli_rules: &Option<PathBuf>, today: Option<NaiveDate>
     .with_context(|| format!("membuka store {}", path.display()))
 }
 
-fn area_arg(raw: &str) -> Result<String> {
-    Ok(area::normalize_code(raw)?)
+fn area_arg(raw: &str) -> Result<area::AreaCode> {
+    Ok(area::AreaCode::parse(raw)?)
+}
+
+/// An area option that may be left empty for the whole store.
+fn optional_area(raw: &str) -> Result<Option<area::AreaCode>> {
+    Ok(if raw.trim().is_empty() {
+        None
+    } else {
+        Some(area_arg(raw)?)
+    })
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -549,8 +558,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Export { store, output, area } => {
             let s = open_store(&store, &cli.rules, cli.today)?;
-            let area = if area.is_empty() { area } else { area_arg(&area)? };
-            let c = csvio::export(&s, &area, &output, &mut io::stderr())?;
+            let c = csvio::export(&s, optional_area(&area)?.as_ref(), &output, &mut io::stderr())?;
             eprintln!(
                 "diekspor ke {}: {} keluarga, {} orang, {} pendampingan, {} kunjungan",
                 output.display(),
@@ -596,8 +604,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Search { store, area, query } => {
             let s = open_store(&store, &cli.rules, cli.today)?;
-            let area = if area.is_empty() { area } else { area_arg(&area)? };
-            for p in s.search_persons(&query, &area, 50)? {
+            for p in s.search_persons(&query, optional_area(&area)?.as_ref(), 50)? {
                 writeln!(
                     out,
                     "{}  {:<30} {}  {}",
@@ -691,8 +698,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Some(ServerAdmin::User { what }) => user(what, &mut out)?,
             Some(ServerAdmin::Audit { what }) => audit(what, &mut out)?,
             Some(ServerAdmin::Duplicates { db, area }) => {
-                let area = if area.is_empty() { area } else { area_arg(&area)? };
-                net::duplicates(&db, &area, &mut out)?
+                net::duplicates(&db, optional_area(&area)?.as_ref(), &mut out)?
             }
             Some(ServerAdmin::Merge { db, keep, merge }) => {
                 let m = net::open_state(&db)?.merge_persons(keep, merge)?;

@@ -189,7 +189,7 @@ pub fn open_state(db: &Path) -> Result<pendamping_server::AppState> {
 pub fn server_recap(
     db: &Path,
     month: pendamping_core::recap::Month,
-    area: &str,
+    area: &pendamping_core::area::AreaCode,
 ) -> Result<pendamping_core::recap::Recap> {
     Ok(open_state(db)?.recap(month, area)?)
 }
@@ -199,13 +199,13 @@ pub fn server_list(
     db: &Path,
     list: pendamping_core::lists::NameList,
     month: pendamping_core::recap::Month,
-    area: &str,
+    area: &pendamping_core::area::AreaCode,
 ) -> Result<Vec<pendamping_store::ListRow>> {
     Ok(open_state(db)?.name_list(list, month, area)?)
 }
 
 /// Lists the possible duplicates under `area`, NIKs masked.
-pub fn duplicates(db: &Path, area: &str, out: &mut dyn Write) -> Result<()> {
+pub fn duplicates(db: &Path, area: Option<&pendamping_core::area::AreaCode>, out: &mut dyn Write) -> Result<()> {
     let pairs = open_state(db)?.possible_duplicates(area)?;
     let line = |p: &pendamping_core::Person| {
         format!(

@@ -110,6 +110,15 @@ impl From<AreaCode> for String {
     }
 }
 
+/// Read as text wherever text is wanted (a title, a file name, a prefix test); the way back
+/// is `parse` only.
+impl std::ops::Deref for AreaCode {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl AsRef<str> for AreaCode {
     fn as_ref(&self) -> &str {
         &self.0

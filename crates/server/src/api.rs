@@ -1,5 +1,6 @@
 //! The HTTP API (schema/openapi.yaml): handlers, authentication, bodies, errors.
 
+use pendamping_core::area::AreaCode;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -918,7 +919,7 @@ impl AppState {
     pub fn recap(
         &self,
         month: pendamping_core::recap::Month,
-        area: &str,
+        area: &AreaCode,
     ) -> Result<pendamping_core::recap::Recap, ServerError> {
         self.view_current()?;
         self.0.view.recap(month, area)
@@ -930,10 +931,10 @@ impl AppState {
         &self,
         list: pendamping_core::lists::NameList,
         month: pendamping_core::recap::Month,
-        area: &str,
+        area: &AreaCode,
     ) -> Result<Vec<pendamping_store::ListRow>, ServerError> {
         self.view_current()?;
-        self.0.view.name_list(list, month, area, self.today_in(area))
+        self.0.view.name_list(list, month, area, self.today_in(area.as_str()))
     }
 
     /// Today in `area`'s own time zone.
@@ -947,7 +948,7 @@ impl AppState {
     pub fn indicators(
         &self,
         month: pendamping_core::recap::Month,
-        area: &str,
+        area: &AreaCode,
         key_len: usize,
     ) -> Result<Arc<std::collections::BTreeMap<String, pendamping_core::indicators::Indicators>>, ServerError> {
         self.view_current()?;
@@ -1005,9 +1006,8 @@ async fn recap(
         .ok_or_else(|| bad(format!("month {:?} must be YYYY-MM", params.month)))?;
     let area = pendamping_core::area::lookup(&params.area)
         .ok_or_else(|| bad(format!("area {:?} is not in the Kemendagri list", params.area)))?
-        .code
-        .to_string();
-    if !device.scope.includes(&area) {
+        .area_code();
+    if !device.scope.includes(area.as_str()) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::ForbiddenArea,
@@ -1018,8 +1018,11 @@ async fn recap(
     let code = area.clone();
     let recap = tokio::task::spawn_blocking(move || worker.recap(month, &code)).await;
     let recap = flatten(recap)?;
-    let body =
-        serde_json::to_vec(&pendamping_protocol::RecapResponse { area, recap }).map_err(|_| ApiError::internal())?;
+    let body = serde_json::to_vec(&pendamping_protocol::RecapResponse {
+        area: area.to_string(),
+        recap,
+    })
+    .map_err(|_| ApiError::internal())?;
     Ok(json(&headers, StatusCode::OK, body))
 }
 

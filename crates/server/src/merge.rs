@@ -14,7 +14,10 @@ use crate::{db, hub, ingest};
 
 impl AppState {
     /// Pairs of persons under `area` that may be one (the view brought up to date first).
-    pub fn possible_duplicates(&self, area: &str) -> Result<Vec<PossibleDuplicate>> {
+    pub fn possible_duplicates(
+        &self,
+        area: Option<&pendamping_core::area::AreaCode>,
+    ) -> Result<Vec<PossibleDuplicate>> {
         self.view_current()?;
         self.0.view.possible_duplicates(area)
     }

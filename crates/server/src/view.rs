@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use chrono::FixedOffset;
+use pendamping_core::area::AreaCode;
 use pendamping_core::recap::{Month, Recap};
 use pendamping_core::{Change, Rules, TimeSource};
 use pendamping_store::{Options, Store};
@@ -174,7 +175,7 @@ impl View {
     }
 
     /// Pairs of persons under `area` that may be one.
-    pub fn possible_duplicates(&self, area: &str) -> Result<Vec<pendamping_store::PossibleDuplicate>> {
+    pub fn possible_duplicates(&self, area: Option<&AreaCode>) -> Result<Vec<pendamping_store::PossibleDuplicate>> {
         let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         store.possible_duplicates(area).map_err(store_err)
     }
@@ -186,12 +187,12 @@ impl View {
     }
 
     /// The recap of `area` (village, kecamatan, kabupaten or province code) for `month`.
-    pub fn recap(&self, month: Month, area: &str) -> Result<Recap> {
+    pub fn recap(&self, month: Month, area: &AreaCode) -> Result<Recap> {
         self.with_store(|s| s.recap(month, area)).map_err(store_err)
     }
 
     /// The indicators of `area` for `month`, by child area (`key_len` code characters).
-    pub fn indicators(&self, month: Month, area: &str, key_len: usize) -> Result<ByArea> {
+    pub fn indicators(&self, month: Month, area: &AreaCode, key_len: usize) -> Result<ByArea> {
         // Looked up and filled under the store's lock: a catch-up (which clears the cache
         // under it too) cannot slip in between, and charts asking for the same months at
         // once compute each month once.
@@ -212,7 +213,7 @@ impl View {
         &self,
         list: pendamping_core::lists::NameList,
         month: Month,
-        area: &str,
+        area: &AreaCode,
         today: chrono::NaiveDate,
     ) -> Result<Vec<pendamping_store::ListRow>> {
         self.with_store(|s| s.name_list(list, month, area, today))

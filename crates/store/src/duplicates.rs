@@ -7,6 +7,7 @@
 //! Devices hold only their own villages: they learn of a NIK registered elsewhere in
 //! their kecamatan from a digest of keyed, truncated hashes (`pendamping_core::nik`).
 
+use pendamping_core::area::AreaCode;
 use std::collections::BTreeMap;
 
 use pendamping_core::change::DELETED;
@@ -54,9 +55,10 @@ const DIGEST_SALT: &str = "nik_digest_salt";
 const DIGEST_VERSION: &str = "nik_digest_version";
 
 impl Store {
-    /// Pairs of live persons that may be one, where either lies under `area`.
-    pub fn possible_duplicates(&self, area: &str) -> Result<Vec<PossibleDuplicate>> {
-        let (lo, hi) = (area.to_string(), format!("{area}~"));
+    /// Pairs of live persons that may be one, where either lies under `area` (`None`: the
+    /// whole store, an engineer's view of it).
+    pub fn possible_duplicates(&self, area: Option<&AreaCode>) -> Result<Vec<PossibleDuplicate>> {
+        let (lo, hi) = crate::query::range_of(area);
         let sql = "SELECT a.id, b.id, 'nik' FROM persons a JOIN persons b ON b.nik = a.nik AND b.id > a.id \
              WHERE a.nik IS NOT NULL AND a.deleted = 0 AND b.deleted = 0 \
              AND ((a.area_code >= ?1 AND a.area_code < ?2) OR (b.area_code >= ?1 AND b.area_code < ?2)) \

@@ -4,6 +4,7 @@
 //! walk (`pendamping_core::lists::members`): it has as many rows as the number it explains.
 
 use chrono::NaiveDate;
+use pendamping_core::area::AreaCode;
 use pendamping_core::assess::VisitResults;
 use pendamping_core::lists::{Member, NameList};
 use pendamping_core::recap::Month;
@@ -68,7 +69,7 @@ pub struct Measures {
 
 impl Store {
     /// `list` for `area` (any level) in `month`; `Overdue` as of `today`, most overdue first.
-    pub fn name_list(&self, list: NameList, month: Month, area: &str, today: NaiveDate) -> Result<Vec<ListRow>> {
+    pub fn name_list(&self, list: NameList, month: Month, area: &AreaCode, today: NaiveDate) -> Result<Vec<ListRow>> {
         let end = month.last_day();
         let members = pendamping_core::lists::members(list, month, || self.recap_input(month, area), &self.opts.rules)?;
         let Some(members) = members else {
@@ -94,7 +95,7 @@ impl Store {
             .collect()
     }
 
-    fn overdue_rows(&self, area: &str, today: NaiveDate) -> Result<Vec<ListRow>> {
+    fn overdue_rows(&self, area: &AreaCode, today: NaiveDate) -> Result<Vec<ListRow>> {
         let mut out = Vec::new();
         for item in self.due_list(area, today)? {
             if item.status != pendamping_core::schedule::DueStatus::Overdue {

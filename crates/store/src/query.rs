@@ -12,19 +12,16 @@ use rusqlite::{OptionalExtension, Row};
 use serde::Serialize;
 use uuid::Uuid;
 
+use pendamping_core::area::AreaCode;
+
 use crate::derive::parse_flags;
+
+/// The codes within `area` as a range of text for an index seek; `None`, every code.
+pub(crate) fn range_of(area: Option<&AreaCode>) -> (String, String) {
+    area.map_or_else(|| (String::new(), "~".to_string()), AreaCode::range)
+}
 use crate::error::{Result, StoreError};
 use crate::{Store, rows, text};
-
-/// Area scope as a range of codes for an index seek: every code under `area` (written
-/// with or without dots); "" is every area of the store (an engineer's whole store); a
-/// malformed code matches none rather than whatever its text happens to prefix.
-pub(crate) fn area_range(area: &str) -> (String, String) {
-    if area.is_empty() {
-        return (String::new(), "~".into());
-    }
-    pendamping_core::area::AreaCode::parse(area).map_or_else(|_| ("~".into(), "~".into()), |a| a.range())
-}
 
 /// A stored id. A malformed one is a corrupt row (an error naming it), never a nil id a
 /// screen would then act on.
@@ -213,9 +210,9 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Ids of the live records of an area, for export.
-    pub fn ids(&self, entity: Entity, area: &str) -> Result<Vec<Uuid>> {
-        let (lo, hi) = area_range(area);
+    /// Ids of the live records of an area (`None`: of the whole store), for export.
+    pub fn ids(&self, entity: Entity, area: Option<&AreaCode>) -> Result<Vec<Uuid>> {
+        let (lo, hi) = range_of(area);
         let mut stmt = self.conn.prepare(&format!(
             "SELECT id FROM {} WHERE area_code >= ?1 AND area_code < ?2 AND deleted = 0 ORDER BY id",
             rows::table(entity)
@@ -225,8 +222,8 @@ impl Store {
     }
 
     /// Households of an area, by head's name, a page at a time.
-    pub fn households_in(&self, area: &str, offset: usize, limit: usize) -> Result<Vec<HouseholdSummary>> {
-        let (lo, hi) = area_range(area);
+    pub fn households_in(&self, area: &AreaCode, offset: usize, limit: usize) -> Result<Vec<HouseholdSummary>> {
+        let (lo, hi) = area.range();
         let mut stmt = self.conn.prepare_cached(&format!(
             "{HOUSEHOLD_SUMMARY} WHERE h.area_code >= ?1 AND h.area_code < ?2 AND h.deleted = 0 \
              ORDER BY h.head_name COLLATE NOCASE, h.id LIMIT ?3 OFFSET ?4"
@@ -251,9 +248,10 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Search by name (each word a prefix; case and accents ignored) or by NIK (digits).
-    pub fn search_persons(&self, query: &str, area: &str, limit: usize) -> Result<Vec<PersonSummary>> {
-        let (lo, hi) = area_range(area);
+    /// Search by name (each word a prefix; case and accents ignored) or by NIK (digits),
+    /// within `area` (`None`: the whole store, an engineer's search).
+    pub fn search_persons(&self, query: &str, area: Option<&AreaCode>, limit: usize) -> Result<Vec<PersonSummary>> {
+        let (lo, hi) = range_of(area);
         let digits: String = query.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
         if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
             let mut stmt = self.conn.prepare_cached(&format!(
@@ -336,7 +334,7 @@ impl Store {
     }
 
     /// Who is overdue or due within the rules' window, most overdue first.
-    pub fn due_list(&self, area: &str, today: NaiveDate) -> Result<Vec<DueItem>> {
+    pub fn due_list(&self, area: &AreaCode, today: NaiveDate) -> Result<Vec<DueItem>> {
         let horizon = today + chrono::Days::new(self.opts.rules.cadence.due_window_days.max(0) as u64);
         let sql = format!("{ACTIVE_ENROLMENTS} AND e.next_due <= ?4 ORDER BY e.next_due, p.name");
         let rows = self.active_enrolments(&sql, area, today, Some(horizon))?;
@@ -356,18 +354,18 @@ impl Store {
 
     /// Every target under active accompaniment in an area, by name, with the risk flags of
     /// the latest visit: the counts and alerts of the home screen.
-    pub fn caseload(&self, area: &str, today: NaiveDate) -> Result<Vec<Caseload>> {
+    pub fn caseload(&self, area: &AreaCode, today: NaiveDate) -> Result<Vec<Caseload>> {
         self.active_enrolments(&format!("{ACTIVE_ENROLMENTS} ORDER BY p.name"), area, today, None)
     }
 
     fn active_enrolments(
         &self,
         sql: &str,
-        area: &str,
+        area: &AreaCode,
         today: NaiveDate,
         horizon: Option<NaiveDate>,
     ) -> Result<Vec<Caseload>> {
-        let (lo, hi) = area_range(area);
+        let (lo, hi) = area.range();
         let mut stmt = self.conn.prepare_cached(sql)?;
         let today = today.to_string();
         let mut params: Vec<&dyn rusqlite::ToSql> = vec![&lo, &hi, &today];

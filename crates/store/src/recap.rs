@@ -1,6 +1,7 @@
 //! Gathers the recap's input for an area and month; the figures come from the core's pure
 //! `recap::compute`.
 
+use pendamping_core::area::AreaCode;
 use pendamping_core::recap::{self, Month, Recap, RecapEnrolment, RecapHousehold, RecapInput, RecapVisit};
 use pendamping_core::visit::{KbppMethod, Services};
 use pendamping_core::{ExitReason, TargetKind};
@@ -14,7 +15,7 @@ use crate::query::{date, uuid, word};
 
 impl Store {
     /// The monthly recap of every village under `area` (a village, kecamatan, …).
-    pub fn recap(&self, month: Month, area: &str) -> Result<Recap> {
+    pub fn recap(&self, month: Month, area: &AreaCode) -> Result<Recap> {
         Ok(recap::compute(month, &self.recap_input(month, area)?, &self.opts.rules))
     }
 
@@ -23,7 +24,7 @@ impl Store {
     pub fn indicators(
         &self,
         month: Month,
-        area: &str,
+        area: &AreaCode,
         key_len: usize,
     ) -> Result<std::collections::BTreeMap<String, pendamping_core::indicators::Indicators>> {
         Ok(pendamping_core::indicators::by_area(
@@ -36,8 +37,8 @@ impl Store {
 
     /// What the recap of `area` in `month` reads: enrolments overlapping the month, the
     /// month's visits, the area's households. The lists read the same.
-    pub fn recap_input(&self, month: Month, area: &str) -> Result<RecapInput> {
-        let (lo, hi) = crate::query::area_range(area);
+    pub fn recap_input(&self, month: Month, area: &AreaCode) -> Result<RecapInput> {
+        let (lo, hi) = area.range();
         let (first, last) = (month.first_day().to_string(), month.last_day().to_string());
 
         let mut stmt = self.conn.prepare_cached(

@@ -135,7 +135,7 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
         b.click("form.month button").await?;
         let name = pendamping_core::problem::month_id(month.year, month.month);
         b.wait_text("h1", &name).await?;
-        let kab = Place::Area(KABUPATEN.into());
+        let kab = Place::Area(pendamping_tests::at(KABUPATEN));
         let rows = pendamping_server::dashboard::rows(&server.state, &kab, month)?;
         let shown = cards(&b).await?;
         ensure!(
@@ -162,7 +162,8 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
         // And to a village.
         b.click(&format!("tr[data-area='{VILLAGE}'] th a")).await?;
         b.wait_text("h1", "Desa Cilangkahan").await?;
-        let village = pendamping_server::dashboard::rows(&server.state, &Place::Area(VILLAGE.into()), month)?;
+        let village =
+            pendamping_server::dashboard::rows(&server.state, &Place::Area(pendamping_tests::at(VILLAGE)), month)?;
         ensure!(cards(&b).await? == expected(&total(&village)));
         b.screenshot("dashboard-05-village").await?;
 
@@ -178,7 +179,7 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
                 .await?
                 .context("count")?
                 .parse()?;
-            let at_server = server.state.name_list(list, month, KABUPATEN)?;
+            let at_server = server.state.name_list(list, month, &pendamping_tests::at(KABUPATEN))?;
             ensure!(
                 count == at_server.len(),
                 "{}: {count} rows shown, {} at the server",
@@ -242,7 +243,7 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
             .position(|h| h == "Jumlah kunjungan")
             .context("a visits column")?;
         let visits: u32 = sheet[1..].iter().filter_map(|r| r[col].parse::<u32>().ok()).sum();
-        let recap = server.state.recap(month, KABUPATEN)?;
+        let recap = server.state.recap(month, &pendamping_tests::at(KABUPATEN))?;
         ensure!(visits == recap.rows.iter().map(|r| r.visits).sum::<u32>() && visits > 0);
 
         // The trends draw, and on a phone-sized screen nothing runs off the side.
@@ -398,7 +399,8 @@ async fn the_plkb_reads_the_dashboard_at_the_hub_with_no_uplink() {
         log_in(&b, &hub.url(), "plkb.malingping", PASSWORD).await?;
         b.wait_text("h1", "Kecamatan Malingping").await?;
         let month = Month::of(Local::now().date_naive());
-        let rows = pendamping_server::dashboard::rows(&hub.state, &Place::Area(KECAMATAN.into()), month)?;
+        let rows =
+            pendamping_server::dashboard::rows(&hub.state, &Place::Area(pendamping_tests::at(KECAMATAN)), month)?;
         ensure!(cards(&b).await? == expected(&total(&rows)));
         ensure!(
             total(&rows).get(Indicator::KrsFamilies) > 0,

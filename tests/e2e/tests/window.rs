@@ -632,7 +632,7 @@ async fn a_plkb_enrolment_sees_its_kecamatan_with_a_row_per_village_in_the_rekap
         let month = today.format("%Y-%m").to_string();
         let at_centre = centre.state.recap(
             pendamping_core::recap::Month::parse(&month).context("month")?,
-            KECAMATAN,
+            &pendamping_tests::at(KECAMATAN),
         )?;
         let shown = app.invoke("recap", json!({ "month": month })).await?;
         ensure!(

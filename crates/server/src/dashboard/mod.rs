@@ -17,6 +17,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use pendamping_core::area;
+use pendamping_core::area::AreaCode;
 use pendamping_core::indicators::Indicators;
 use pendamping_core::lists::NameList;
 use pendamping_core::recap::Month;
@@ -152,38 +153,36 @@ impl FromRequestParts<AppState> for Asked {
 /// Where a page looks: one area, or all of an account's several areas side by side.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Place {
-    Area(String),
-    Scope(Vec<String>),
+    Area(AreaCode),
+    Scope(Vec<AreaCode>),
 }
 
 impl Place {
     /// The (area, key length) pairs whose indicators make the page's rows.
-    fn parts(&self) -> Vec<(String, usize)> {
+    fn parts(&self) -> Vec<(AreaCode, usize)> {
         match self {
             Place::Area(code) => {
-                let child = area::lookup(code)
-                    .and_then(|a| a.level.child())
-                    .map_or(code.len(), |l| l.code_len());
+                let child = code.level().child().unwrap_or(code.level()).code_len();
                 vec![(code.clone(), child)]
             }
-            Place::Scope(areas) => areas.iter().map(|a| (a.clone(), a.len())).collect(),
+            Place::Scope(areas) => areas.iter().map(|a| (a.clone(), a.level().code_len())).collect(),
         }
     }
 
     /// The areas of the page's table, in order.
     pub fn children(&self) -> Vec<String> {
         match self {
-            Place::Area(code) => area::children(Some(code))
+            Place::Area(code) => area::children(Some(code.as_str()))
                 .into_iter()
                 .map(|a| a.code.to_string())
                 .collect(),
-            Place::Scope(areas) => areas.clone(),
+            Place::Scope(areas) => areas.iter().map(ToString::to_string).collect(),
         }
     }
 
     pub fn area(&self) -> Option<&str> {
         match self {
-            Place::Area(code) => Some(code),
+            Place::Area(code) => Some(code.as_str()),
             Place::Scope(_) => None,
         }
     }
@@ -191,8 +190,8 @@ impl Place {
     /// Today in the place's own time zone (all of an account's areas: its first's).
     fn today(&self, state: &AppState) -> chrono::NaiveDate {
         match self {
-            Place::Area(code) => state.today_in(code),
-            Place::Scope(areas) => state.today_in(&areas[0]),
+            Place::Area(code) => state.today_in(code.as_str()),
+            Place::Scope(areas) => state.today_in(areas[0].as_str()),
         }
     }
 }
@@ -216,8 +215,8 @@ fn params(p: Result<Query<Params>, QueryRejection>) -> Result<Params, Refusal> {
 pub fn resolve(state: &AppState, account: &Account, p: &Params) -> Result<(Place, Month), Refusal> {
     let scope = &account.scope;
     let place = match p.area.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-        None if scope.areas.len() == 1 => Place::Area(scope.areas[0].to_string()),
-        None => Place::Scope(scope.areas.iter().map(ToString::to_string).collect()),
+        None if scope.areas.len() == 1 => Place::Area(scope.areas[0].clone()),
+        None => Place::Scope(scope.areas.clone()),
         Some(raw) => {
             let found = area::lookup(raw).ok_or_else(|| {
                 Refusal::BadRequest(words::fill(words::UNKNOWN_AREA, &[("code", &format!("{raw:?}"))]))
@@ -232,7 +231,7 @@ pub fn resolve(state: &AppState, account: &Account, p: &Params) -> Result<(Place
                     ],
                 )));
             }
-            Place::Area(found.code.to_string())
+            Place::Area(found.area_code())
         }
     };
     let month = match p.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
@@ -509,8 +508,8 @@ fn attachment(sheet: &Sheet, format: Format, name: &str) -> Result<Response, Ref
 /// The file's name part for a place: the area's code, or the account's.
 fn file_area(place: &Place) -> String {
     match place {
-        Place::Area(code) => code.clone(),
-        Place::Scope(areas) => areas.join("-"),
+        Place::Area(code) => code.to_string(),
+        Place::Scope(areas) => areas.iter().map(AreaCode::as_str).collect::<Vec<_>>().join("-"),
     }
 }
 

@@ -136,7 +136,7 @@ pub fn refusal(status: StatusCode, text: &str) -> Markup {
 /// The breadcrumb from the account's widest area down to the place.
 fn crumbs(account: &Account, place: &Place, month: Month, tail: Option<&str>) -> Markup {
     let chain: Vec<area::Area> = match place {
-        Place::Area(code) => area::ancestry(code)
+        Place::Area(code) => area::ancestry(code.as_str())
             .into_iter()
             .filter(|a| account.scope.includes(a.code))
             .collect(),
@@ -166,7 +166,7 @@ fn crumbs(account: &Account, place: &Place, month: Month, tail: Option<&str>) ->
 
 fn place_heading(account: &Account, place: &Place) -> String {
     match place {
-        Place::Area(code) => area_heading(code),
+        Place::Area(code) => area_heading(code.as_str()),
         Place::Scope(_) => fill(t::ACCOUNT_AREAS, &[("account", &account.name)]),
     }
 }

@@ -161,7 +161,7 @@ async fn main() -> Result<()> {
     let store = base.join("bench.db");
     make_store(&store)?;
     let s = Store::open(&store, Options::default())?;
-    let households = s.households_in(VILLAGES[0], 0, 5_000)?.len();
+    let households = s.households_in(&pendamping_tests::at(VILLAGES[0]), 0, 5_000)?.len();
     let (child, name, points): (String, String, i64) = s.connection().query_row(
         "SELECT v.person_id, p.name, COUNT(*) c FROM visits v JOIN persons p ON p.id = v.person_id \
          WHERE v.kind = 'anak' AND v.area_code = ?1 GROUP BY v.person_id ORDER BY c DESC LIMIT 1",
