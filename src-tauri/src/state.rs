@@ -42,10 +42,6 @@ pub fn data_dir<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<PathBuf, Box<dy
     Ok(dir)
 }
 
-fn locked() -> AppError {
-    AppError::new("locked", "Perangkat terkunci; masuk dengan PIN")
-}
-
 impl AppState {
     pub fn new(dir: &Path) -> AppState {
         // A hub trusted before is trusted again before anything reaches it (a PIN's
@@ -128,7 +124,7 @@ impl AppState {
     /// The member in, or `locked`: for what touches no store but is not for anyone who
     /// walks up to a locked laptop (the hub's codes).
     pub fn require_member(&self) -> Result<(uuid::Uuid, String), AppError> {
-        self.member().ok_or_else(locked)
+        self.member().ok_or_else(AppError::locked)
     }
 
     /// The member in, if any. (The window locks after idle time: it sees the touches.)
@@ -138,7 +134,7 @@ impl AppState {
 
     fn live<T>(&self, f: impl FnOnce(&Session) -> T) -> Result<T, AppError> {
         let guard = self.session.read().unwrap_or_else(|p| p.into_inner());
-        guard.as_ref().map(f).ok_or_else(locked)
+        guard.as_ref().map(f).ok_or_else(AppError::locked)
     }
 
     /// Runs one command on the store. A panic elsewhere does not lock the cadre out:

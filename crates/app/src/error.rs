@@ -30,6 +30,11 @@ impl AppError {
     }
 
     /// A refused value of one form field.
+    /// No member is in (the app locked, or just started): what needs the key waits for a PIN.
+    pub fn locked() -> AppError {
+        AppError::new("locked", "Perangkat terkunci; masuk dengan PIN")
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
         AppError {
             field: Some(field.into()),

@@ -159,7 +159,7 @@ impl Hub {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
-            .ok_or_else(|| AppError::new("locked", "Perangkat terkunci; masuk dengan PIN"))
+            .ok_or_else(AppError::locked)
     }
 
     fn store_path(&self) -> PathBuf {

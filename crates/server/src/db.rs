@@ -109,16 +109,14 @@ fn connect(path: &Path, flags: OpenFlags, key: Option<&DataKey>) -> Result<Conne
 /// encrypted in place.
 pub fn open(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
     match key {
-        Some(key) if pendamping_store::is_plain(path)? => {
-            pendamping_store::encrypt_file(path, key, || Ok::<(), ServerError>(()))?;
-        }
+        Some(key) => encrypt_if_plain(path, key)?,
         None if encrypted(path) => {
             return Err(ServerError::Config(format!(
                 "{} is encrypted: give its key (db_key_file in the config, or PENDAMPING_DB_KEY_FILE)",
                 path.display()
             )));
         }
-        _ => {}
+        None => {}
     }
     let mut conn = connect(
         path,
@@ -143,6 +141,15 @@ pub fn open(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
         meta_set(&conn, crate::recovery::SECRET_KEY, &secret.to_hex())?;
     }
     Ok(conn)
+}
+
+/// A store at `path` left plain by an earlier start, encrypted in place under `key` (a copy
+/// that replaces it once complete): the log, and its view beside it.
+pub(crate) fn encrypt_if_plain(path: &Path, key: &DataKey) -> Result<()> {
+    if pendamping_store::is_plain(path)? {
+        pendamping_store::encrypt_file(path, key, || Ok::<(), ServerError>(()))?;
+    }
+    Ok(())
 }
 
 /// Whether `path` holds a store that is not plain SQLite (SQLCipher's has no header).

@@ -57,10 +57,8 @@ impl View {
         let path = path_for(db);
         // Encrypted like the log beside it; a plain view of an earlier start is encrypted
         // in place (a copy, seconds) rather than rebuilt from the log (minutes).
-        if let Some(key) = key
-            && pendamping_store::is_plain(&path)?
-        {
-            pendamping_store::encrypt_file(&path, key, || Ok::<(), ServerError>(()))?;
+        if let Some(key) = key {
+            crate::db::encrypt_if_plain(&path, key)?;
         }
         let opts = || Options {
             time: time.clone(),

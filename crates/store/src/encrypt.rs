@@ -42,23 +42,19 @@ fn key_as(conn: &Connection, key: &DataKey, hmac: &str) -> Result<()> {
     }
 }
 
-/// Before an encrypted store at `path` is opened: one that the key opens only with the
-/// earlier HMAC is copied into the current format (as `encrypt_file` copies a plain one).
-/// Nothing happens to a store in the current format, or that the key does not open at all
-/// (the open that follows says so).
-pub(crate) fn upgrade(path: &Path, key: &DataKey) -> Result<()> {
+/// After `key` was refused on the store at `path`: if the key opens it with the earlier
+/// HMAC, it is copied into the current format (as `encrypt_file` copies a plain one), and
+/// this says so. Nothing happens to a store the key does not open at all.
+pub(crate) fn upgrade(path: &Path, key: &DataKey) -> Result<bool> {
     if !path.exists() || is_plain(path)? {
-        return Ok(());
-    }
-    if !matches!(key_as(&Connection::open(path)?, key, HMAC), Err(StoreError::WrongKey)) {
-        return Ok(());
+        return Ok(false);
     }
     let tmp = with_suffix(path, ".encrypting");
     let _ = std::fs::remove_file(&tmp);
     {
         let legacy = Connection::open(path)?;
         match key_as(&legacy, key, LEGACY_HMAC) {
-            Err(StoreError::WrongKey) => return Ok(()),
+            Err(StoreError::WrongKey) => return Ok(false),
             opened => opened?,
         }
         if let Err(e) = copy_into(&legacy, &tmp, key) {
@@ -68,7 +64,7 @@ pub(crate) fn upgrade(path: &Path, key: &DataKey) -> Result<()> {
     }
     swap(&tmp, path)?;
     tracing::info!(path = %path.display(), "copied the encrypted store into the current format");
-    Ok(())
+    Ok(true)
 }
 
 /// Runs a pragma, whatever rows it answers with (SQLCipher's setters answer the value).

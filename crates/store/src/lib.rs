@@ -92,25 +92,36 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) a store file: WAL, foreign keys, full sync on commit.
     pub fn open(path: impl AsRef<Path>, opts: Options) -> Result<Store> {
-        if let Some(key) = &opts.key {
-            encrypt::upgrade(path.as_ref(), key)?;
-        }
-        let conn = Connection::open_with_flags(
-            path.as_ref(),
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        let path = path.as_ref();
+        let connect = || -> Result<Connection> {
+            let conn = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            if let Some(key) = &opts.key {
+                encrypt::key(&conn, key)?;
+            }
+            Ok(conn)
+        };
+        // A key refused may be a store of the earlier format: carried over, then opened again.
+        let conn = match (connect(), &opts.key) {
+            (Err(StoreError::WrongKey), Some(key)) if encrypt::upgrade(path, key)? => connect()?,
+            (conn, _) => conn?,
+        };
         Store::init(conn, opts)
     }
 
     /// A private in-memory store, for tests.
     pub fn open_in_memory(opts: Options) -> Result<Store> {
-        Store::init(Connection::open_in_memory()?, opts)
-    }
-
-    fn init(mut conn: Connection, opts: Options) -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
         if let Some(key) = &opts.key {
             encrypt::key(&conn, key)?;
         }
+        Store::init(conn, opts)
+    }
+
+    /// Sets up a connection already keyed (when the store is encrypted).
+    fn init(mut conn: Connection, opts: Options) -> Result<Store> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // One visit save runs ~25 distinct statements; the default cache of 16 would
         // re-prepare them on every save.
