@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what building Pendamping needs on a fresh Debian 12 machine with Rust, Node/npm
 # on it: the WebKitGTK stack Tauri links against, Xvfb and the WebKit WebDriver for the
-# window tests, and the UI's npm packages. Idempotent: a second run checks and does
+# window tests, LibreOffice Calc (no GUI) that opens an exported CSV as a spreadsheet does
+# in the tests, and the UI's npm packages. Idempotent: a second run checks and does
 # nothing. Sourced by run.sh and test.sh.
 set -euo pipefail
 
 need_apt=()
 for pkg in build-essential pkg-config curl file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev \
-  libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver chromium chromium-driver; do
+  libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver chromium chromium-driver \
+  libreoffice-calc-nogui; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -110,6 +110,20 @@ impl TestServer {
             .expect("a push answer")
     }
 
+    /// An enrolment made by hand (no signing key, as an older client or a tool would):
+    /// the server's answer, with the token.
+    pub async fn enrol_by_hand(&self, role: Role, areas: &[&str], name: &str) -> pendamping_protocol::EnrollResponse {
+        reqwest::Client::new()
+            .post(format!("{}/v1/devices/enroll", self.url()))
+            .json(&serde_json::json!({"enrollment_code": self.code(role, areas), "device_name": name}))
+            .send()
+            .await
+            .expect("the server answers")
+            .json()
+            .await
+            .expect("an enrolment")
+    }
+
     pub fn db(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(&self.db).expect("server db")
     }

@@ -256,3 +256,79 @@ async fn five_wrong_passwords_lock_the_account_for_a_while_and_a_cross_site_form
     assert_eq!(refused, 6, "five wrong passwords and one try while locked");
     assert!(pendamping_server::audit::verify(&conn).unwrap().broken.is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guesses_sent_at_once_are_counted_before_any_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = with_sari(dir.path()).await;
+    let url = server.url();
+    // 26 guesses at once (each password check takes a while: they are all in flight together).
+    let mut tries = Vec::new();
+    for i in 0..26 {
+        let url = url.clone();
+        tries.push(tokio::spawn(async move {
+            log_in(&url, "sari", &format!("tebakan-{i}")).await.status()
+        }));
+    }
+    let mut answers = Vec::new();
+    for t in tries {
+        answers.push(t.await.unwrap());
+    }
+    // Only five passwords were checked at all (the audit log says which were); the rest were
+    // refused as locked before their check, right or wrong.
+    let conn = server.db();
+    let checked: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM audit WHERE subject = 'sari' AND detail = 'dashboard'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let locked: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM audit WHERE subject = 'sari' AND detail = 'locked out'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(checked, 5, "{answers:?}");
+    assert_eq!(locked, 21);
+    assert_eq!(
+        answers.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count(),
+        21
+    );
+    // The right password, right after: the name is locked, it is not checked either.
+    assert_eq!(
+        log_in(&url, "sari", "rahasia-sekali").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_says_what_a_browser_may_do_and_cookies_are_secure_under_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = with_sari(dir.path()).await;
+    let url = server.url();
+    let page = client().get(format!("{url}/dashboard/login")).send().await.unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    // Plain HTTP on loopback: the session cookie cannot be Secure (the browser would drop it).
+    let plain = log_in(&url, "sari", "rahasia-sekali").await;
+    assert!(!plain.headers()[SET_COOKIE].to_str().unwrap().contains("Secure"));
+    // Behind a TLS proxy that says so, it is.
+    let behind_tls = client()
+        .post(format!("{url}/dashboard/login"))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("x-forwarded-proto", "https")
+        .body("name=sari&password=rahasia-sekali")
+        .send()
+        .await
+        .unwrap();
+    let cookie = behind_tls.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(cookie.ends_with("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
+}

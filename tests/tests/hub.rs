@@ -309,16 +309,7 @@ async fn only_a_hub_relays_and_only_within_each_origin_devices_area() {
     let centre = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
     let a = enrolled_device(&centre, clock_at(today()), Role::Cadre, &[VILLAGE]).await;
     let a_id = pendamping_sync::status(&a).unwrap().device_id.unwrap();
-    let hub_code = centre.code(Role::Plkb, &[KECAMATAN]);
-    let hub = reqwest::Client::new()
-        .post(format!("{}/v1/devices/enroll", centre.url()))
-        .json(&serde_json::json!({"enrollment_code": hub_code, "device_name": "hub"}))
-        .send()
-        .await
-        .unwrap()
-        .json::<pendamping_protocol::EnrollResponse>()
-        .await
-        .unwrap();
+    let hub = centre.enrol_by_hand(Role::Plkb, &[KECAMATAN], "hub").await;
     let cadre_token = a.setting("token").unwrap().unwrap();
     let mut maker = store_at(today());
     let h_here = realistic_family(&mut maker, VILLAGE, d(2025, 1, 1));

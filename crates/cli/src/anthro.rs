@@ -171,8 +171,11 @@ pub fn run(input: impl Read, output: impl Write) -> Result<Summary, AnthroError>
     let headers = rdr.headers()?.clone();
     let cols = Columns::find(&headers)?;
     let mut wtr = csv::Writer::from_writer(output);
-    let mut header: Vec<&str> = headers.iter().collect();
-    header.extend(OUTPUT_COLUMNS);
+    let mut header: Vec<String> = headers
+        .iter()
+        .map(|h| pendamping_report::sheet::neutralise(h).into_owned())
+        .collect();
+    header.extend(OUTPUT_COLUMNS.iter().map(|c| c.to_string()));
     wtr.write_record(&header)?;
     let mut summary = Summary::default();
     let mut record = csv::StringRecord::new();
@@ -202,8 +205,9 @@ pub fn run(input: impl Read, output: impl Write) -> Result<Summary, AnthroError>
                 AnthroResult::default()
             }
         };
+        // The survey's own cells, echoed: a spreadsheet must not run one as a formula.
         let mut row: Vec<String> = (0..headers.len())
-            .map(|i| record.get(i).unwrap_or("").to_string())
+            .map(|i| pendamping_report::sheet::neutralise(record.get(i).unwrap_or("")).into_owned())
             .collect();
         row.extend(out_fields(&result));
         wtr.write_record(&row)?;

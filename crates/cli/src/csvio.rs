@@ -42,7 +42,8 @@ pub enum CsvIoError {
 }
 
 fn cell(column: &str, raw: &str) -> Result<Value, String> {
-    let t = raw.trim();
+    // What `export` neutralised against spreadsheet formulas, given back as written.
+    let t = pendamping_report::sheet::restore(raw.trim());
     if t.is_empty() {
         return Ok(Value::Null);
     }
@@ -179,7 +180,7 @@ pub fn import(store: &mut Store, dir: &Path) -> Result<pendamping_store::BatchCo
 fn text(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) => pendamping_report::sheet::neutralise_reversibly(s).into_owned(),
         Some(other) => other.to_string(),
     }
 }

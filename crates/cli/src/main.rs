@@ -229,6 +229,16 @@ enum ServerAdmin {
         #[arg(long)]
         db: PathBuf,
     },
+    /// Lists the changes the server holds but does not use: those refused at the door
+    /// (quarantine, with the device, the code and the field) and rows of the log its
+    /// readers could not read back (set aside, with the reason).
+    Quarantine {
+        #[arg(long)]
+        db: PathBuf,
+        /// At most this many of each.
+        #[arg(long, default_value_t = 200)]
+        limit: usize,
+    },
     /// The accounts of the people who read the dashboard.
     User {
         #[command(subcommand)]
@@ -695,6 +705,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("kode pemulihan PIN untuk perangkat {device}: sekali pakai, berlaku 24 jam");
             }
             Some(ServerAdmin::Devices { db }) => net::admin_devices(&db, &mut out)?,
+            Some(ServerAdmin::Quarantine { db, limit }) => net::admin_quarantine(&db, limit, &mut out)?,
             Some(ServerAdmin::User { what }) => user(what, &mut out)?,
             Some(ServerAdmin::Audit { what }) => audit(what, &mut out)?,
             Some(ServerAdmin::Duplicates { db, area }) => {

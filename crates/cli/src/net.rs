@@ -258,6 +258,31 @@ pub fn admin_devices(db: &Path, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
+pub fn admin_quarantine(db: &Path, limit: usize, out: &mut dyn Write) -> Result<()> {
+    let conn = open_db(db)?;
+    let rows = pendamping_server::store::not_used(&conn, limit)?;
+    if rows.is_empty() {
+        writeln!(out, "tidak ada perubahan yang ditolak atau disisihkan")?;
+    }
+    for r in rows {
+        let when = chrono::DateTime::from_timestamp_millis(r.at_ms)
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "-".into());
+        writeln!(
+            out,
+            "{:<10} {}  {}  perangkat {}  {}  {}  {}",
+            r.place,
+            when,
+            r.change_id,
+            r.device_id,
+            r.code,
+            r.field.as_deref().unwrap_or("-"),
+            r.message
+        )?;
+    }
+    Ok(())
+}
+
 pub fn enroll(store: &mut Store, server: &str, code: &str, name: &str) -> Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let resp = rt.block_on(pendamping_sync::enroll(store, server, code, name))?;

@@ -25,6 +25,7 @@ pub mod record;
 pub mod risk;
 pub mod rules;
 pub mod schedule;
+pub mod shape;
 pub mod visit;
 pub mod words;
 

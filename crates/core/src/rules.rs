@@ -211,7 +211,216 @@ impl Rules {
         if let Some(missing) = RiskFlag::ALL.iter().find(|f| !rules.flags.contains_key(f)) {
             return Err(RulesError(format!("flags.{} tidak ada", missing.as_str())));
         }
+        rules.check()?;
         Ok(rules)
+    }
+
+    /// Every value within what a district could mean, each pair in order, every number
+    /// finite: a file with `hb_pregnant_below = nan` or thresholds the wrong way round is
+    /// refused, whether a district wrote it or a server or hub handed it over.
+    fn check(&self) -> Result<(), RulesError> {
+        let bad = |what: &str, why: String| Err(RulesError(format!("{what}: {why}")));
+        let version_ok = !self.version.trim().is_empty()
+            && self.version.len() <= 64
+            && self
+                .version
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        if !version_ok {
+            return bad("version", "1–64 huruf, angka, titik, garis".into());
+        }
+        let r = &self.risk;
+        // (name, value, lowest, highest): the bounds of what a threshold may be set to.
+        let reals = [
+            ("risk.hb_pregnant_below", r.hb_pregnant_below, 5.0, 20.0),
+            ("risk.hb_nonpregnant_below", r.hb_nonpregnant_below, 5.0, 20.0),
+            ("risk.hb_catin_below", r.hb_catin_below, 5.0, 20.0),
+            ("risk.hb_refer_below", r.hb_refer_below, 3.0, 15.0),
+            ("risk.lila_kek_below", r.lila_kek_below, 15.0, 35.0),
+            ("risk.bmi_under_below", r.bmi_under_below, 10.0, 30.0),
+            ("risk.short_stature_below_cm", r.short_stature_below_cm, 100.0, 200.0),
+            (
+                "risk.low_birth_weight_below_g",
+                r.low_birth_weight_below_g,
+                500.0,
+                5000.0,
+            ),
+            (
+                "risk.short_birth_length_below_cm",
+                r.short_birth_length_below_cm,
+                30.0,
+                60.0,
+            ),
+            ("risk.muac_sam_below", r.muac_sam_below, 5.0, 30.0),
+            ("risk.muac_mam_below", r.muac_mam_below, 5.0, 30.0),
+            (
+                "plausibility.adult_weight_change_kg_per_30d",
+                self.plausibility.adult_weight_change_kg_per_30d,
+                0.1,
+                100.0,
+            ),
+            (
+                "plausibility.child_weight_change_kg_per_30d",
+                self.plausibility.child_weight_change_kg_per_30d,
+                0.1,
+                100.0,
+            ),
+            (
+                "krs.min_floor_area_per_person_m2",
+                self.krs.min_floor_area_per_person_m2,
+                1.0,
+                100.0,
+            ),
+        ];
+        for (what, v, lo, hi) in reals {
+            if !v.is_finite() || v < lo || v > hi {
+                return bad(what, format!("{v} di luar {lo}–{hi}"));
+            }
+        }
+        let c = &self.cadence;
+        let l = &self.lifecycle;
+        let k = &self.krs;
+        let whole = [
+            ("risk.too_young_below", i64::from(r.too_young_below), 10, 30),
+            ("risk.too_old_from", i64::from(r.too_old_from), 25, 60),
+            ("risk.too_old_to", i64::from(r.too_old_to), 25, 60),
+            ("risk.pregnant_too_old_from", i64::from(r.pregnant_too_old_from), 25, 60),
+            (
+                "risk.birth_spacing_below_months",
+                i64::from(r.birth_spacing_below_months),
+                6,
+                60,
+            ),
+            (
+                "risk.too_many_children_above",
+                i64::from(r.too_many_children_above),
+                1,
+                20,
+            ),
+            ("risk.ttd_target", i64::from(r.ttd_target), 1, 365),
+            ("risk.anc_target", i64::from(r.anc_target), 1, 20),
+            ("risk.systolic_high_from", i64::from(r.systolic_high_from), 90, 250),
+            ("risk.diastolic_high_from", i64::from(r.diastolic_high_from), 50, 150),
+            ("cadence.catin_days", c.catin_days, 1, 366),
+            ("cadence.hamil_days", c.hamil_days, 1, 366),
+            ("cadence.hamil_close_days", c.hamil_close_days, 1, 366),
+            ("cadence.baduta_days", c.baduta_days, 1, 366),
+            ("cadence.balita_days", c.balita_days, 1, 366),
+            ("cadence.balita_close_days", c.balita_close_days, 1, 366),
+            ("cadence.krs_days", c.krs_days, 1, 366),
+            ("cadence.due_window_days", c.due_window_days, 1, 60),
+            ("lifecycle.nifas_days", i64::from(l.nifas_days), 7, 120),
+            ("lifecycle.baduta_months", i64::from(l.baduta_months), 12, 36),
+            ("lifecycle.anak_months", i64::from(l.anak_months), 24, 72),
+            (
+                "lifecycle.pregnancy_outcome_weeks",
+                i64::from(l.pregnancy_outcome_weeks),
+                40,
+                50,
+            ),
+            (
+                "lifecycle.wedding_confirm_months",
+                i64::from(l.wedding_confirm_months),
+                1,
+                24,
+            ),
+            ("lifecycle.catin_screen_months", i64::from(l.catin_screen_months), 0, 12),
+            ("krs.pus_age_from", i64::from(k.pus_age_from), 10, 30),
+            ("krs.pus_age_to", i64::from(k.pus_age_to), 30, 60),
+        ];
+        for (what, v, lo, hi) in whole {
+            if v < lo || v > hi {
+                return bad(what, format!("{v} di luar {lo}–{hi}"));
+            }
+        }
+        // Pairs that only make sense one way round.
+        let order = [
+            (
+                "risk.hb_refer_below < risk.hb_pregnant_below",
+                r.hb_refer_below < r.hb_pregnant_below,
+            ),
+            (
+                "risk.muac_sam_below < risk.muac_mam_below",
+                r.muac_sam_below < r.muac_mam_below,
+            ),
+            ("risk.too_old_from <= risk.too_old_to", r.too_old_from <= r.too_old_to),
+            (
+                "risk.too_young_below < risk.too_old_from",
+                r.too_young_below < r.too_old_from,
+            ),
+            (
+                "risk.diastolic_high_from < risk.systolic_high_from",
+                r.diastolic_high_from < r.systolic_high_from,
+            ),
+            (
+                "cadence.hamil_close_days <= cadence.hamil_days",
+                c.hamil_close_days <= c.hamil_days,
+            ),
+            (
+                "cadence.balita_close_days <= cadence.balita_days",
+                c.balita_close_days <= c.balita_days,
+            ),
+            (
+                "lifecycle.baduta_months < lifecycle.anak_months",
+                l.baduta_months < l.anak_months,
+            ),
+            ("krs.pus_age_from < krs.pus_age_to", k.pus_age_from < k.pus_age_to),
+        ];
+        if let Some((what, _)) = order.iter().find(|(_, ok)| !ok) {
+            return bad(what, "urutan terbalik".into());
+        }
+        let p = &self.plausibility;
+        let ranges = [
+            ("adult_height_cm", p.adult_height_cm),
+            ("adult_weight_kg", p.adult_weight_kg),
+            ("lila_cm", p.lila_cm),
+            ("hb", p.hb),
+            ("gestational_age_weeks", p.gestational_age_weeks),
+            ("child_weight_kg", p.child_weight_kg),
+            ("child_lenhei_cm", p.child_lenhei_cm),
+            ("headc_cm", p.headc_cm),
+            ("child_muac_cm", p.child_muac_cm),
+            ("waist_cm", p.waist_cm),
+            ("systolic", p.systolic),
+            ("diastolic", p.diastolic),
+            ("birth_weight_g", p.birth_weight_g),
+            ("birth_length_cm", p.birth_length_cm),
+        ];
+        for (what, range) in ranges {
+            let (lo, hi) = (
+                range.warn_min.unwrap_or(range.reject_min),
+                range.warn_max.unwrap_or(range.reject_max),
+            );
+            let ordered = [range.reject_min, lo, hi, range.reject_max]
+                .windows(2)
+                .all(|w| w[0].is_finite() && w[1].is_finite() && w[0] <= w[1]);
+            if !ordered || range.reject_min < 0.0 || range.reject_min >= range.reject_max {
+                return bad(
+                    &format!("plausibility.{what}"),
+                    "reject_min ≤ warn_min ≤ warn_max ≤ reject_max, angka terhingga".into(),
+                );
+            }
+        }
+        if let Some(rule) = self.flags.values().find(|f| f.action_id.trim().is_empty()) {
+            return bad("flags", format!("tindakan kosong ({})", rule.action_en));
+        }
+        if self.immunisation.is_empty() || self.immunisation.iter().any(|d| d.code.is_empty() || d.age_months > 72) {
+            return bad("immunisation", "jadwal kosong atau umur lebih dari 72 bulan".into());
+        }
+        Ok(())
+    }
+
+    /// Whether rules of `version` may replace rules of `held`: the same or a later version.
+    /// Versions compare by their numbers in turn (`2026.11-2` after `2026.11-1`, `2027.1-1`
+    /// after both), so a server or hub cannot hand a device an older file.
+    pub fn may_replace(version: &str, held: &str) -> bool {
+        fn numbers(v: &str) -> Vec<u64> {
+            v.split(|c: char| !c.is_ascii_digit())
+                .filter(|p| !p.is_empty())
+                .map(|p| p.parse().unwrap_or(u64::MAX))
+                .collect()
+        }
+        numbers(version) >= numbers(held)
     }
 
     /// The advice for a flag raised for a target of `kind`.
@@ -257,6 +466,42 @@ mod tests {
         assert_eq!(catin.urgency, Urgency::Medium);
         assert!(catin.action_id.contains("90 hari"), "{}", catin.action_id);
         assert_eq!(r.advice(RiskFlag::Anemia, TargetKind::IbuHamil).urgency, Urgency::High);
+    }
+
+    #[test]
+    fn a_file_with_impossible_or_inverted_values_is_refused() {
+        let with = |from: &str, to: &str| {
+            assert!(SHIPPED.contains(from), "{from}");
+            Rules::from_toml(&SHIPPED.replacen(from, to, 1))
+        };
+        for (from, to) in [
+            ("hb_pregnant_below = 11.0", "hb_pregnant_below = nan"),
+            ("hb_pregnant_below = 11.0", "hb_pregnant_below = inf"),
+            ("hb_pregnant_below = 11.0", "hb_pregnant_below = 110.0"),
+            ("hb_refer_below = 7.0", "hb_refer_below = 11.5"),
+            ("muac_sam_below = 11.5", "muac_sam_below = 13.0"),
+            ("too_old_to = 40", "too_old_to = 30"),
+            ("hamil_days = 30", "hamil_days = 0"),
+            (
+                "reject_min = 100.0, reject_max = 210.0",
+                "reject_min = 210.0, reject_max = 100.0",
+            ),
+            ("warn_min = 135.0", "warn_min = 90.0"),
+            ("version = \"2026.11-1\"", "version = \"\""),
+        ] {
+            let err = with(from, to).expect_err(to);
+            assert!(!err.0.is_empty(), "{to}");
+        }
+        assert!(with("hb_pregnant_below = 11.0", "hb_pregnant_below = 11.5").is_ok());
+    }
+
+    #[test]
+    fn a_version_only_moves_forward() {
+        assert!(Rules::may_replace("2026.11-2", "2026.11-1"));
+        assert!(Rules::may_replace("2027.1-1", "2026.11-2"));
+        assert!(Rules::may_replace("2026.11-1", "2026.11-1"));
+        assert!(!Rules::may_replace("2026.10-9", "2026.11-1"));
+        assert!(!Rules::may_replace("2026.11", "2026.11-1"));
     }
 
     #[test]

@@ -58,6 +58,16 @@ impl Encoding {
     }
 }
 
+/// How many times its size a compressed body may grow when decoded, and the size it may
+/// always reach: an honest batch grows 3 to 15 times, a bomb a thousand.
+pub const MAX_EXPANSION: usize = 32;
+pub const EXPANSION_FLOOR: usize = 64 << 10;
+
+/// The most a body of `wire` bytes may decode to, within `max`.
+pub fn expansion_bound(wire: usize, max: usize) -> usize {
+    max.min(wire.saturating_mul(MAX_EXPANSION).saturating_add(EXPANSION_FLOOR))
+}
+
 /// Level 3 for zstd and 6 for gzip: most of the gain for little CPU on a cheap tablet.
 pub fn encode(enc: Encoding, data: &[u8]) -> Vec<u8> {
     match enc {

@@ -34,6 +34,8 @@ code_enum! {
         /// Too many requests of one kind (enrolments, recoveries, refused tokens, log-ins)
         /// from one address: wait `Retry-After` seconds.
         RateLimited = "rate_limited",
+        /// The request's body stopped arriving (`408`): send it again.
+        RequestTimeout = "request_timeout",
     }
 }
 

@@ -26,7 +26,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// Default page size of a pull and the most a client may ask for.
 pub const PULL_LIMIT_DEFAULT: usize = 1000;
-pub const PULL_LIMIT_MAX: usize = 5000;
+pub const PULL_LIMIT_MAX: usize = wire::MAX_CHANGES;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -297,14 +297,24 @@ impl PushHead {
     /// A packed push's head and changes, from this version or from one before signed
     /// changes (whose head ends at `origins`: it reads with no seals).
     pub fn unpack(bytes: &[u8]) -> Result<(PushHead, Vec<Change>), wire::WireError> {
+        PushHead::unpack_within(bytes, wire::Bounds::for_wire(bytes.len(), wire::MAX_CHANGES))
+    }
+
+    /// `unpack` within `bounds` (`wire::unpack_within`).
+    pub fn unpack_within(bytes: &[u8], bounds: wire::Bounds) -> Result<(PushHead, Vec<Change>), wire::WireError> {
         #[derive(Deserialize)]
         struct Unsealed {
             schema_version: u32,
             seen: u64,
             origins: Vec<OriginRun>,
         }
-        wire::unpack::<PushHead>(bytes).or_else(|e| {
-            let (h, changes) = wire::unpack::<Unsealed>(bytes).map_err(|_| e)?;
+        wire::unpack_within::<PushHead>(bytes, bounds).or_else(|e| {
+            // Only a head that does not decode may be an older one; a batch over its bounds is
+            // over them whatever its head.
+            if matches!(e, wire::WireError::TooMany(_) | wire::WireError::TooLarge) {
+                return Err(e);
+            }
+            let (h, changes) = wire::unpack_within::<Unsealed>(bytes, bounds).map_err(|_| e)?;
             let head = PushHead {
                 schema_version: h.schema_version,
                 seen: h.seen,

@@ -96,6 +96,18 @@ impl Scope {
         Ok(Scope { role, areas })
     }
 
+    /// Is this scope one `Scope::new` makes: codes of the role's level, each in the
+    /// Kemendagri list, sorted, once? A scope read from another server (a hub's devices)
+    /// is checked with this before it is kept, the check every reader of it makes again.
+    pub fn well_formed(&self) -> Result<(), ScopeError> {
+        let codes: Vec<&str> = self.areas.iter().map(AreaCode::as_str).collect();
+        let again = Scope::new(self.role, &codes)?;
+        if again != *self {
+            return Err(ScopeError::Unknown(self.codes()));
+        }
+        Ok(())
+    }
+
     /// Does a village code lie in this scope?
     pub fn contains(&self, village_code: &str) -> bool {
         village_code.len() == 10 && self.includes(village_code)

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate};
 use pendamping_core::ids::{SESSION_BITS, salt, v7_from_parts, v7_parts};
+use pendamping_core::shape::{self, MAX_PATH_PARTS};
 use pendamping_core::{Change, Entity, Hlc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -66,18 +67,25 @@ pub enum WireError {
     Decode(String),
     #[error("packed batch is inconsistent: {0}")]
     Inconsistent(&'static str),
+    #[error("packed batch holds more than {0} changes")]
+    TooMany(usize),
+    #[error("packed batch would take more memory than its size allows")]
+    TooLarge,
 }
 
 /// A packed body: `head` (the request's or answer's own fields), then the changes.
 #[derive(Serialize, Deserialize)]
 struct Packed<H> {
     head: H,
+    #[serde(deserialize_with = "budgeted")]
     nodes: Vec<u64>,
     salts: Salts,
+    #[serde(deserialize_with = "budgeted")]
     areas: Vec<String>,
     /// The ids field values name (a visit's enrolment, person, household), each once,
     /// in order, each relative to the one before: a value is then an index here.
     refs: Ids,
+    #[serde(deserialize_with = "budgeted")]
     groups: Vec<Group>,
 }
 
@@ -86,16 +94,22 @@ struct Packed<H> {
 struct Group {
     entity: Entity,
     /// Each change's HLC milliseconds, as the difference from the change before.
+    #[serde(deserialize_with = "budgeted")]
     millis: Vec<i64>,
+    #[serde(deserialize_with = "budgeted")]
     counters: Vec<u32>,
+    #[serde(deserialize_with = "budgeted")]
     nodes: Vec<u32>,
+    #[serde(deserialize_with = "budgeted")]
     areas: Vec<u32>,
     /// Where each change sits in the batch (the difference from the one before, minus
     /// one): the batch keeps its order across groups.
+    #[serde(deserialize_with = "budgeted")]
     order: Vec<u32>,
     /// Relative to each change's HLC milliseconds.
     change_ids: Ids,
     row_ids: Ids,
+    #[serde(deserialize_with = "budgeted")]
     columns: Vec<Column>,
 }
 
@@ -103,7 +117,9 @@ struct Group {
 /// then each salt as (device part's index, session part).
 #[derive(Default, Serialize, Deserialize)]
 struct Salts {
+    #[serde(deserialize_with = "budgeted")]
     devices: Vec<u64>,
+    #[serde(deserialize_with = "budgeted")]
     salts: Vec<(u32, u32)>,
 }
 
@@ -140,9 +156,13 @@ impl Salts {
 /// for its salt and its bytes, in turn, in `other`.
 #[derive(Default, Serialize, Deserialize)]
 struct Ids {
+    #[serde(deserialize_with = "budgeted")]
     ms: Vec<i64>,
+    #[serde(deserialize_with = "budgeted")]
     a: Vec<u16>,
+    #[serde(deserialize_with = "budgeted")]
     salt: Vec<u32>,
+    #[serde(deserialize_with = "budgeted")]
     other: Vec<[u8; 16]>,
 }
 
@@ -211,7 +231,9 @@ impl<'a> IdReader<'a> {
 struct Column {
     path: String,
     /// The rows that have it, as differences minus one; `None`: every row.
+    #[serde(deserialize_with = "budgeted_rows")]
     rows: Option<Vec<u32>>,
+    #[serde(deserialize_with = "budgeted")]
     values: Vec<Val>,
 }
 
@@ -232,6 +254,120 @@ enum Val {
     /// Anything else (an array, an empty object, a number beyond i64), as JSON text.
     Json(String),
 }
+
+/// What decoding a packed body may still allocate, in the units of `cost` (what the
+/// changes will take once built): charged element by element as each is decoded, so a body
+/// that would build more than its bounds allow is refused before the rest of it is read,
+/// and decoding never allocates by a count the body merely states.
+mod budget {
+    use std::cell::Cell;
+
+    thread_local! {
+        /// What is left to spend; `None` outside `within` (nothing is counted).
+        static LEFT: Cell<Option<usize>> = const { Cell::new(None) };
+        static EXHAUSTED: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Runs `f` with `bytes` to spend; its result, and whether it ran out.
+    pub fn within<T>(bytes: usize, f: impl FnOnce() -> T) -> (T, bool) {
+        let before = (LEFT.replace(Some(bytes)), EXHAUSTED.replace(false));
+        let out = f();
+        LEFT.set(before.0);
+        (out, EXHAUSTED.replace(before.1))
+    }
+
+    /// Takes `n` from what is left; false when there is not that much.
+    pub fn charge(n: usize) -> bool {
+        match LEFT.get() {
+            None => true,
+            Some(left) if left >= n => {
+                LEFT.set(Some(left - n));
+                true
+            }
+            Some(_) => {
+                EXHAUSTED.set(true);
+                false
+            }
+        }
+    }
+}
+
+/// What an element will cost once the changes are built (`cost`'s units).
+trait Weigh {
+    fn weight(&self) -> usize {
+        std::mem::size_of_val(self)
+    }
+}
+
+impl Weigh for u64 {}
+impl Weigh for i64 {}
+impl Weigh for u32 {}
+impl Weigh for u16 {}
+impl Weigh for (u32, u32) {}
+impl Weigh for [u8; 16] {}
+impl Weigh for String {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<String>() + self.len()
+    }
+}
+impl Weigh for Group {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<Group>()
+    }
+}
+impl Weigh for Column {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<Column>() + self.path.len() * (1 + self.values.len())
+    }
+}
+/// A cell, once built: its value and its entry in a map (`cost`).
+const CELL_COST: usize = std::mem::size_of::<Value>() + 160;
+
+impl Weigh for Val {
+    fn weight(&self) -> usize {
+        CELL_COST
+            + match self {
+                Val::Str(s) => s.len(),
+                Val::Json(text) => 32 * text.len(),
+                _ => 0,
+            }
+    }
+}
+
+/// A sequence decoded element by element, each charged to the budget before the next.
+fn budgeted<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Weigh,
+{
+    struct Seq<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de> + Weigh> serde::de::Visitor<'de> for Seq<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a sequence")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            // A stated count is a claim: grow as elements arrive, from a small start.
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+            while let Some(item) = seq.next_element::<T>()? {
+                if !budget::charge(item.weight()) {
+                    return Err(serde::de::Error::custom(OVER_BUDGET));
+                }
+                out.push(item);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(Seq(std::marker::PhantomData))
+}
+
+fn budgeted_rows<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<u32>>, D::Error> {
+    #[derive(Deserialize)]
+    struct Rows(#[serde(deserialize_with = "budgeted")] Vec<u32>);
+    Ok(Option::<Rows>::deserialize(d)?.map(|r| r.0))
+}
+
+const OVER_BUDGET: &str = "over its budget";
 
 /// Interns values into a table, by index.
 struct Table<T> {
@@ -487,13 +623,22 @@ impl Unpacker {
                     .ok_or(WireError::Inconsistent("id index"))?
                     .to_string(),
             ),
-            Val::Json(text) => serde_json::from_str(text).map_err(|e| WireError::Decode(e.to_string()))?,
+            Val::Json(text) => {
+                // Checked as the log's door checks a change, before a parser recurses into it.
+                shape::check_text(text).map_err(|e| WireError::Decode(e.to_string()))?;
+                serde_json::from_str(text).map_err(|e| WireError::Decode(e.to_string()))?
+            }
         })
     }
 }
 
-/// Puts a leaf back at its path in a change's fields.
+/// Puts a leaf back at its path in a change's fields. A path of more parts than a change
+/// may nest (`shape::MAX_PATH_PARTS`) is refused before anything is built: a deep path
+/// would make a value that overflows the stack when written or dropped.
 fn place(fields: &mut BTreeMap<String, Value>, path: &str, v: Value) -> Result<(), WireError> {
+    if path.split('.').count() > MAX_PATH_PARTS {
+        return Err(WireError::Inconsistent("a field path deeper than a change may nest"));
+    }
     let mut parts = path.split('.');
     let first = parts.next().unwrap_or_default().to_string();
     let rest: Vec<&str> = parts.collect();
@@ -519,10 +664,119 @@ fn place(fields: &mut BTreeMap<String, Value>, path: &str, v: Value) -> Result<(
     Ok(())
 }
 
-/// The head and the changes of a packed body.
+/// Most changes in one packed body: a push (`max_batch_changes` at most) or a pull page
+/// (`PULL_LIMIT_MAX`).
+pub const MAX_CHANGES: usize = 5000;
+
+/// What unpacking a body may build, checked on the decoded columns before a single change
+/// is made: a count stated in a batch is never trusted for an allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// Most changes.
+    pub changes: usize,
+    /// Most bytes the changes may take once built (`Bounds::cost` estimates them from
+    /// above).
+    pub bytes: usize,
+}
+
+impl Bounds {
+    /// Bounds in proportion to what came over the wire: `wire` bytes, compressed or not,
+    /// may build `BYTES_PER_WIRE_BYTE` times as much, plus a floor for a small batch. A
+    /// hostile body then costs what an honest one of the same size does.
+    pub fn for_wire(wire: usize, changes: usize) -> Bounds {
+        Bounds {
+            changes: changes.min(MAX_CHANGES),
+            bytes: FLOOR_BYTES.saturating_add(wire.saturating_mul(BYTES_PER_WIRE_BYTE)),
+        }
+    }
+}
+
+/// An honest batch of a tablet's visits, packed and compressed with zstd, is estimated at
+/// some 750 bytes per byte on the wire (and builds some 450: `tests/tests/memory.rs`
+/// measures both and prints them); this leaves room.
+pub const BYTES_PER_WIRE_BYTE: usize = 1024;
+const FLOOR_BYTES: usize = 1 << 20;
+
+/// An upper estimate of what building the changes of `packed` takes, from the decoded
+/// columns alone: each change (its slot and its map of fields), each cell (a map entry,
+/// its key and its value), each object a path opens (a map per row), each string, and each
+/// JSON text parsed (a value is at most 32 bytes for each byte of its text).
+fn cost<H>(packed: &Packed<H>) -> usize {
+    // A B-tree node of (String, Value) entries is some 630 bytes and holds up to 11.
+    const MAP: usize = 768;
+    const CHANGE: usize = 2 * std::mem::size_of::<Change>() + MAP;
+    let mut total = packed.refs.len().saturating_mul(16);
+    for g in &packed.groups {
+        let n = g.millis.len();
+        total = total.saturating_add(n.saturating_mul(CHANGE + 8));
+        let mut prefixes = std::collections::HashSet::new();
+        for col in &g.columns {
+            let mut end = 0;
+            while let Some(dot) = col.path[end..].find('.') {
+                end += dot + 1;
+                prefixes.insert(&col.path[..end - 1]);
+            }
+            let per_cell = CELL_COST + 2 * col.path.len();
+            total = total.saturating_add(col.values.len().saturating_mul(per_cell));
+            for v in &col.values {
+                total = total.saturating_add(match v {
+                    Val::Str(s) => s.len(),
+                    Val::Json(text) => 32 * text.len(),
+                    _ => 0,
+                });
+            }
+        }
+        total = total.saturating_add(prefixes.len().saturating_mul(n).saturating_mul(MAP));
+    }
+    total
+}
+
+/// The head and the changes of a packed body, within `MAX_CHANGES` and no bound on the
+/// bytes built (a pull page from this device's own server).
 pub fn unpack<H: DeserializeOwned>(bytes: &[u8]) -> Result<(H, Vec<Change>), WireError> {
+    unpack_within(
+        bytes,
+        Bounds {
+            changes: MAX_CHANGES,
+            bytes: usize::MAX,
+        },
+    )
+}
+
+/// The head and the changes of a packed body, refused as `TooLarge` before anything is
+/// built when it holds more than `bounds` allow.
+pub fn unpack_within<H: DeserializeOwned>(bytes: &[u8], bounds: Bounds) -> Result<(H, Vec<Change>), WireError> {
     let body = bytes.strip_prefix(MAGIC.as_slice()).ok_or(WireError::Magic)?;
-    let packed: Packed<H> = postcard::from_bytes(body).map_err(|e| WireError::Decode(e.to_string()))?;
+    // Decoding allocates for elements actually present, each charged to the bounds as it
+    // is decoded (`budget`): a body that would build more than they allow stops here.
+    let (packed, exhausted) = budget::within(bounds.bytes, || postcard::take_from_bytes::<Packed<H>>(body));
+    if exhausted {
+        return Err(WireError::TooLarge);
+    }
+    let (packed, rest) = packed.map_err(|e| WireError::Decode(e.to_string()))?;
+    // A body is exactly one batch: bytes after it mean it was read with the wrong layout.
+    if !rest.is_empty() {
+        return Err(WireError::Inconsistent("bytes after the batch"));
+    }
+    let total = packed
+        .groups
+        .iter()
+        .try_fold(0usize, |n, g| n.checked_add(g.millis.len()))
+        .unwrap_or(usize::MAX);
+    if total > bounds.changes {
+        return Err(WireError::TooMany(bounds.changes));
+    }
+    let parts = |path: &str| path.bytes().filter(|b| *b == b'.').count() + 1;
+    if packed
+        .groups
+        .iter()
+        .any(|g| g.columns.iter().any(|c| parts(&c.path) > MAX_PATH_PARTS))
+    {
+        return Err(WireError::Inconsistent("a field path deeper than a change may nest"));
+    }
+    if cost(&packed) > bounds.bytes {
+        return Err(WireError::TooLarge);
+    }
     let salts = packed.salts.read()?;
     let mut u = Unpacker {
         refs: Vec::with_capacity(packed.refs.len()),
@@ -534,7 +788,6 @@ pub fn unpack<H: DeserializeOwned>(bytes: &[u8]) -> Result<(H, Vec<Change>), Wir
         prev_ms = v7_parts(id).map_or(prev_ms, |(ms, ..)| ms);
         u.refs.push(id);
     }
-    let total: usize = packed.groups.iter().map(|g| g.millis.len()).sum();
     let mut slots: Vec<Option<Change>> = (0..total).map(|_| None).collect();
     for g in &packed.groups {
         let n = g.millis.len();
@@ -551,7 +804,8 @@ pub fn unpack<H: DeserializeOwned>(bytes: &[u8]) -> Result<(H, Vec<Change>), Wir
         {
             return Err(WireError::Inconsistent("columns of unequal length"));
         }
-        let mut rows: Vec<(usize, Change)> = Vec::with_capacity(n);
+        // Where each of the group's rows sits in the batch.
+        let mut at_pos: Vec<usize> = Vec::with_capacity(n);
         let (mut change_ids, mut row_ids) = (IdReader::new(&g.change_ids)?, IdReader::new(&g.row_ids)?);
         let (mut pos, mut ms) = (-1i64, 0i64);
         for i in 0..n {
@@ -562,49 +816,45 @@ pub fn unpack<H: DeserializeOwned>(bytes: &[u8]) -> Result<(H, Vec<Change>), Wir
                 .areas
                 .get(g.areas[i] as usize)
                 .ok_or(WireError::Inconsistent("area index"))?;
-            rows.push((
-                usize::try_from(pos).map_err(|_| WireError::Inconsistent("order"))?,
-                Change {
-                    change_id: change_ids.next(millis, &salts)?,
-                    entity: g.entity,
-                    row_id: row_ids.next(millis, &salts)?,
-                    area_code: area.clone(),
-                    hlc: Hlc {
-                        millis,
-                        counter: g.counters[i],
-                        node: get(&packed.nodes, g.nodes[i], "node index")?,
-                    },
-                    fields: BTreeMap::new(),
+            let change = Change {
+                change_id: change_ids.next(millis, &salts)?,
+                entity: g.entity,
+                row_id: row_ids.next(millis, &salts)?,
+                area_code: area.clone(),
+                hlc: Hlc {
+                    millis,
+                    counter: g.counters[i],
+                    node: get(&packed.nodes, g.nodes[i], "node index")?,
                 },
-            ));
-        }
-        for col in &g.columns {
-            let at: Vec<usize> = match &col.rows {
-                None => (0..n).collect(),
-                Some(deltas) => {
-                    let mut r = -1i64;
-                    deltas
-                        .iter()
-                        .map(|d| {
-                            r += *d as i64 + 1;
-                            r as usize
-                        })
-                        .collect()
-                }
+                fields: BTreeMap::new(),
             };
-            if at.len() != col.values.len() || at.last().is_some_and(|r| *r >= n) {
-                return Err(WireError::Inconsistent("a column's rows"));
-            }
-            for (r, v) in at.into_iter().zip(&col.values) {
-                let (_, change) = &mut rows[r];
-                let value = u.val(v, change.hlc.millis)?;
-                place(&mut change.fields, &col.path, value)?;
-            }
-        }
-        for (pos, change) in rows {
-            let slot = slots.get_mut(pos).ok_or(WireError::Inconsistent("order"))?;
+            let p = usize::try_from(pos).map_err(|_| WireError::Inconsistent("order"))?;
+            let slot = slots.get_mut(p).ok_or(WireError::Inconsistent("order"))?;
             if slot.replace(change).is_some() {
                 return Err(WireError::Inconsistent("two changes in one place"));
+            }
+            at_pos.push(p);
+        }
+        for col in &g.columns {
+            // The rows that have this field, in order, each checked before it is used.
+            let mut next_row = -1i64;
+            let rows = col.rows.as_ref();
+            let count = rows.map_or(n, Vec::len);
+            if count != col.values.len() {
+                return Err(WireError::Inconsistent("a column's rows"));
+            }
+            for (k, v) in col.values.iter().enumerate() {
+                next_row = match rows {
+                    None => k as i64,
+                    Some(deltas) => next_row + deltas[k] as i64 + 1,
+                };
+                let r = usize::try_from(next_row)
+                    .ok()
+                    .filter(|r| *r < n)
+                    .ok_or(WireError::Inconsistent("a column's rows"))?;
+                let change = slots[at_pos[r]].as_mut().ok_or(WireError::Inconsistent("order"))?;
+                let value = u.val(v, change.hlc.millis)?;
+                place(&mut change.fields, &col.path, value)?;
             }
         }
     }

@@ -77,6 +77,41 @@ impl Format {
     }
 }
 
+/// What a spreadsheet takes for a formula when a cell starts with it (OWASP, "CSV
+/// Injection"): `=`, `+`, `-`, `@`, a tab or a carriage return.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as a CSV may carry it: one that a spreadsheet would run as a formula (a name
+/// typed as `=HYPERLINK(…)`) is prefixed with `'`, so it opens as the text it is. A plain
+/// number (`-2,31`) is a number, not a formula, and stays as it is.
+pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
+    let plain_number = |s: &str| {
+        let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+        !digits.is_empty()
+            && digits.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+            && digits.starts_with(|c: char| c.is_ascii_digit())
+    };
+    if text.starts_with(FORMULA_STARTS) && !plain_number(text) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// `neutralise` for a file that is read back (`pendamping export` / `import`): a text that
+/// starts with `'` is prefixed too, so `restore` gives back exactly what was written.
+pub fn neutralise_reversibly(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with('\'') {
+        return std::borrow::Cow::Owned(format!("'{text}"));
+    }
+    neutralise(text)
+}
+
+/// The text `neutralise_reversibly` was given.
+pub fn restore(cell: &str) -> &str {
+    cell.strip_prefix('\'').unwrap_or(cell)
+}
+
 /// At most two decimals, with a decimal comma: 12,5 and −2,31, as Indonesian Excel reads.
 fn decimal(x: f64) -> String {
     let s = format!("{x:.2}");
@@ -111,7 +146,11 @@ impl Sheet {
             let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(&mut out);
             w.write_record(&self.headers).map_err(failed)?;
             for row in &self.rows {
-                w.write_record(row.iter().map(Cell::text)).map_err(failed)?;
+                w.write_record(row.iter().map(|c| match c {
+                    Cell::Text(t) => neutralise(t).into_owned(),
+                    number => number.text(),
+                }))
+                .map_err(failed)?;
             }
             w.flush().map_err(failed)?;
         }

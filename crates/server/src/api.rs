@@ -15,12 +15,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use chrono::FixedOffset;
 use futures_util::StreamExt;
-use pendamping_core::{Change, Rules, TimeSource};
+use pendamping_core::{Rules, TimeSource};
 use pendamping_protocol::codec::{self, CodecError, Encoding};
 use pendamping_protocol::{
     CONFIRM_MAX, ConfirmRequest, EnrollRequest, ErrorBody, ErrorCode, Health, HubDevices, OriginRun,
-    PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, PullHead, PushHead, PushRequest, PushResponse, RULES_VERSION_HEADER,
-    RecoverRequest, RulesResponse, SCHEMA_VERSION, TABLES_VERSION_HEADER, wire,
+    PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, PullHead, PushHead, PushResponse, RULES_VERSION_HEADER, RecoverRequest,
+    RulesResponse, SCHEMA_VERSION, TABLES_VERSION_HEADER, wire,
 };
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -54,6 +54,8 @@ pub struct Inner {
     pub sessions: crate::dashboard::session::Sessions,
     /// Requests that invite guessing, counted per client address.
     pub limits: crate::limits::Limits,
+    /// The bearer token that lets a scraper elsewhere read `/metrics` (`metrics_token_file`).
+    pub metrics_token: Option<String>,
 }
 
 /// The district's rules, and the file as read, served to devices as it is.
@@ -155,93 +157,149 @@ impl AppState {
         }
     }
 
-    /// A packed push (`wire::MEDIA_TYPE`), applied as its JSON form is.
-    pub fn push_packed(&self, device: &Device, packed: &[u8]) -> Result<PushResponse, ApiError> {
-        let (head, changes) = PushHead::unpack(packed)
+    /// A packed push (`wire::MEDIA_TYPE`), applied as its JSON form is; `wire` is its size
+    /// as it came over the network, which bounds what unpacking it may build.
+    pub fn push_packed(&self, device: &Device, packed: &[u8], wire: usize) -> Result<PushResponse, ApiError> {
+        let max = self.0.config.max_batch_changes;
+        let (head, mut changes) =
+            PushHead::unpack_within(packed, wire::Bounds::for_wire(wire, max)).map_err(|e| match e {
+                wire::WireError::TooMany(_) => too_many_changes(max),
+                wire::WireError::TooLarge => {
+                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge, e.to_string())
+                }
+                e => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::Malformed, e.to_string()),
+            })?;
+        if head.schema_version != SCHEMA_VERSION {
+            return Err(wrong_version(head.schema_version));
+        }
+        // Each change written once as the text the log keeps, then read as the batch ingest
+        // takes (borrowed from that text).
+        let bodies = changes
+            .iter_mut()
+            .map(|c| {
+                c.drop_retired();
+                serde_json::to_string(c)
+            })
+            .collect::<serde_json::Result<Vec<String>>>()
+            .map_err(|_| ApiError::internal())?;
+        drop(changes);
+        let wires = bodies
+            .iter()
+            .map(|b| serde_json::from_str::<ingest::Wire>(b))
+            .collect::<serde_json::Result<Vec<_>>>()
             .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::Malformed, e.to_string()))?;
-        let json = serde_json::to_vec(&PushRequest {
-            schema_version: head.schema_version,
-            seen: head.seen,
-            changes,
-            origins: head.origins,
-            seals: head.seals,
-        })
-        .map_err(|_| ApiError::internal())?;
-        self.push_json(device, &json)
+        self.push_batch(device, head.seen, wires, &bodies, &head.origins, head.seals)
     }
 
     /// A push as the handler applies it, minus HTTP: parse the JSON, check the batch, and
     /// store it in one transaction. Blocking: call it off the async threads.
     pub fn push_json(&self, device: &Device, json: &[u8]) -> Result<PushResponse, ApiError> {
-        let cfg = &self.0.config;
-        let wrong_version = |v: u32| {
-            ApiError::new(
-                StatusCode::CONFLICT,
-                ErrorCode::SchemaVersion,
-                format!("this server speaks schema version {SCHEMA_VERSION}, the request {v}; update the app"),
-            )
-        };
-        let req: RawPush = match parse(json) {
-            Ok(r) => r,
-            Err(e) => {
-                // Changes of another version may not parse as ours: say which problem it is.
-                #[derive(Deserialize)]
-                struct Version {
-                    schema_version: u32,
-                }
-                return Err(match serde_json::from_slice::<Version>(json) {
-                    Ok(v) if v.schema_version != SCHEMA_VERSION => wrong_version(v.schema_version),
-                    _ => e,
-                });
-            }
-        };
-        if req.schema_version != SCHEMA_VERSION {
-            return Err(wrong_version(req.schema_version));
+        let (req, bodies) = decode_json(json)?;
+        self.push_batch(device, req.seen, req.changes, &bodies, &req.origins, req.seals)
+    }
+
+    /// A decoded push, packed or JSON: its size, origins and seals checked, then stored in
+    /// one transaction.
+    fn push_batch(
+        &self,
+        device: &Device,
+        seen: u64,
+        changes: Vec<ingest::Wire>,
+        bodies: &[String],
+        origins: &[OriginRun],
+        seals: Vec<pendamping_protocol::seal::Seal>,
+    ) -> Result<PushResponse, ApiError> {
+        if changes.len() > self.0.config.max_batch_changes {
+            return Err(too_many_changes(self.0.config.max_batch_changes));
         }
-        if req.changes.len() > cfg.max_batch_changes {
-            return Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::TooManyChanges,
-                format!("at most {} changes per push", cfg.max_batch_changes),
-            ));
-        }
-        let origins = pendamping_protocol::expand_origins(&req.origins, req.changes.len()).ok_or_else(|| {
+        let origins = pendamping_protocol::expand_origins(origins, changes.len()).ok_or_else(|| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::Malformed,
                 "origins must account for every change, in order",
             )
         })?;
-        let seals = pendamping_protocol::seal::runs(req.seals, req.changes.len()).map_err(|_| {
+        let seals = pendamping_protocol::seal::runs(seals, changes.len()).map_err(|_| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::Malformed,
                 "seals must cover every change, in order",
             )
         })?;
-        let mut batch = ingest::Batch {
-            seen: req.seen,
-            changes: Vec::with_capacity(req.changes.len()),
-            bodies: Vec::with_capacity(req.changes.len()),
+        let batch = ingest::Batch {
+            seen,
+            changes,
+            bodies,
             origins,
             seals: Some(seals),
         };
-        for mut change in req.changes {
-            // An older device may still send derived results: they are computed here.
-            for f in change.entity.retired() {
-                change.fields.remove(f);
-            }
-            // Field values are raw JSON text: writing the change back is a copy, not a re-encoding.
-            batch
-                .bodies
-                .push(serde_json::to_string(&change).map_err(|_| ApiError::internal())?);
-            batch.changes.push(change);
-        }
         let rules = self.rules();
         let ctx = self.ingest_context(&rules.rules);
         let mut conn = self.0.writer.lock().unwrap_or_else(|p| p.into_inner());
         flatten(Ok(ingest::push(&mut conn, device, &batch, &ctx)))
     }
+}
+
+/// A JSON push read as the batch ingest takes: each change borrowed from the body, and
+/// its text as the log would keep it (an older device's derived results dropped).
+fn decode_json(json: &[u8]) -> Result<(RawPush<'_>, Vec<String>), ApiError> {
+    let mut req: RawPush = match parse(json) {
+        Ok(r) => r,
+        Err(e) => {
+            // Changes of another version may not parse as ours: say which problem it is.
+            #[derive(Deserialize)]
+            struct Version {
+                schema_version: u32,
+            }
+            return Err(match serde_json::from_slice::<Version>(json) {
+                Ok(v) if v.schema_version != SCHEMA_VERSION => wrong_version(v.schema_version),
+                _ => e,
+            });
+        }
+    };
+    if req.schema_version != SCHEMA_VERSION {
+        return Err(wrong_version(req.schema_version));
+    }
+    let mut bodies = Vec::with_capacity(req.changes.len());
+    for change in req.changes.iter_mut() {
+        // An older device may still send derived results: they are computed here.
+        for f in change.entity.retired() {
+            change.fields.remove(f);
+        }
+        // Field values are raw JSON text: writing the change back is a copy, not a re-encoding.
+        bodies.push(serde_json::to_string(&change).map_err(|_| ApiError::internal())?);
+    }
+    Ok((req, bodies))
+}
+
+/// The log's door for a JSON push, from its bytes alone: each change's text as the log
+/// would keep it, with the door's verdict on it (`shape::check_text`, the check `ingest`
+/// makes). The fuzz target `json_push` drives it: what the door lets in, every reader reads.
+pub fn door_json(json: &[u8]) -> Result<Vec<(String, bool)>, String> {
+    let (_, bodies) = decode_json(json).map_err(|e| e.to_string())?;
+    Ok(bodies
+        .into_iter()
+        .map(|b| {
+            let open = pendamping_core::shape::check_text(&b).is_ok();
+            (b, open)
+        })
+        .collect())
+}
+
+fn wrong_version(v: u32) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        ErrorCode::SchemaVersion,
+        format!("this server speaks schema version {SCHEMA_VERSION}, the request {v}; update the app"),
+    )
+}
+
+fn too_many_changes(max: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::TooManyChanges,
+        format!("at most {max} changes per push"),
+    )
 }
 
 impl AppState {
@@ -270,19 +328,38 @@ impl AppState {
     }
 }
 
-/// A pull page as a packed batch: the stored changes, read back (an older device's derived
-/// results dropped).
-fn pack_page(head: PullHead, bodies: &[String]) -> Result<Vec<u8>, ApiError> {
-    let mut changes = Vec::with_capacity(bodies.len());
-    for b in bodies {
-        let mut c: Change = serde_json::from_str(b).map_err(|e| {
-            tracing::error!(error = %e, "a stored change does not read back");
-            ApiError::internal()
-        })?;
-        c.drop_retired();
-        changes.push(c);
+/// The changes of a pull page read back (an older device's derived results dropped). A row
+/// that does not read back is taken out of the page, with its origin (the view sets it
+/// aside and lists it): one bad row never stops a device's pull.
+fn readable(page: &mut pull::Page) -> Vec<pendamping_core::Change> {
+    let mut changes = Vec::with_capacity(page.bodies.len());
+    let mut keep = Vec::with_capacity(page.bodies.len());
+    for b in &page.bodies {
+        match crate::store::logged(b) {
+            Ok(mut c) => {
+                c.drop_retired();
+                changes.push(c);
+                keep.push(true);
+            }
+            Err(e) => {
+                tracing::error!(reason = %e, "a change of the log does not read back; left out of the page");
+                keep.push(false);
+            }
+        }
     }
-    Ok(wire::pack(head, &changes))
+    if keep.contains(&false) {
+        let mut k = keep.iter();
+        page.bodies.retain(|_| *k.next().unwrap_or(&true));
+        let mut k = keep.iter();
+        page.origins.retain(|_| *k.next().unwrap_or(&true));
+    }
+    changes
+}
+
+/// A pull page as a packed batch.
+fn pack_page(state: &AppState, device: &Device, mut page: pull::Page) -> Vec<u8> {
+    let changes = readable(&mut page);
+    wire::pack(state.pull_head(device, &page), &changes)
 }
 
 fn flatten<T>(r: Result<Result<T, ServerError>, tokio::task::JoinError>) -> Result<T, ApiError> {
@@ -428,14 +505,13 @@ fn stream_pages(state: AppState, device: Device, headers: &HeaderMap, first: pul
             let (next, more) = (page.next, page.more);
             state.0.metrics.pulled(page.bodies.len());
             let (st, dev) = (state.clone(), device.clone());
-            let packed =
-                match tokio::task::spawn_blocking(move || pack_page(st.pull_head(&dev, &page), &page.bodies)).await {
-                    Ok(Ok(p)) => p,
-                    _ => {
-                        let _ = tx.send(Err(std::io::Error::other("a page could not be packed"))).await;
-                        return;
-                    }
-                };
+            let packed = match tokio::task::spawn_blocking(move || pack_page(&st, &dev, page)).await {
+                Ok(p) => p,
+                _ => {
+                    let _ = tx.send(Err(std::io::Error::other("a page could not be packed"))).await;
+                    return;
+                }
+            };
             let mut bytes = enc.push(&wire::frame(&packed));
             if !more {
                 bytes.extend(enc.finish());
@@ -528,14 +604,23 @@ async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<(Vec<u
     let mut raw = Vec::new();
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::Malformed, e.to_string()))?;
+        let chunk = chunk.map_err(|e| {
+            let stalled = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+                .any(|e| e.is::<crate::connections::BodyStalled>());
+            if stalled {
+                ApiError::new(StatusCode::REQUEST_TIMEOUT, ErrorCode::RequestTimeout, e.to_string())
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::Malformed, e.to_string())
+            }
+        })?;
         if raw.len() + chunk.len() > max {
             return Err(too_large());
         }
         raw.extend_from_slice(&chunk);
     }
     let wire = raw.len();
-    let plain = codec::decode(enc, &raw, max).map_err(|e| match e {
+    // A small body that decodes to a large one is a bomb: bounded by its own size too.
+    let plain = codec::decode(enc, &raw, codec::expansion_bound(wire, max)).map_err(|e| match e {
         CodecError::TooLarge(_) => too_large(),
         e => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadEncoding, e.to_string()),
     })?;
@@ -644,12 +729,38 @@ async fn hub_authority(State(state): State<AppState>) -> Result<Response, ApiErr
     Ok(([(header::CONTENT_TYPE, "application/x-pem-file")], pem).into_response())
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
-    (
+/// The server's metrics, for a scraper on this machine, or elsewhere with the bearer token
+/// of `metrics_token_file`: they tell who syncs how much, which is nobody else's business.
+async fn metrics(
+    State(state): State<AppState>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let local = peer(&extensions).is_none_or(|ip| ip.is_loopback());
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let token_ok = match (&state.0.metrics_token, bearer) {
+        (Some(want), Some(got)) => {
+            use sha2::Digest;
+            // Compared as digests: the time taken says nothing of how much matched.
+            sha2::Sha256::digest(want.as_bytes()) == sha2::Sha256::digest(got.trim().as_bytes())
+        }
+        _ => false,
+    };
+    if !local && !token_ok {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "metrics are served to this machine, or with the metrics token",
+        ));
+    }
+    Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         state.0.metrics.render(),
     )
-        .into_response()
+        .into_response())
 }
 
 /// A small JSON answer (enrolment, recovery), its bytes counted.
@@ -756,7 +867,7 @@ async fn push(
             worker.note_versions(&device, rules, tables);
         }
         if packed {
-            worker.push_packed(&device, &bytes)
+            worker.push_packed(&device, &bytes, wire)
         } else {
             worker.push_json(&device, &bytes)
         }
@@ -861,13 +972,16 @@ async fn pull(
     state.0.metrics.pulled(page.bodies.len());
     if takes_packed(&headers) {
         let (st, dev) = (state.clone(), device.clone());
-        let body = tokio::task::spawn_blocking(move || pack_page(st.pull_head(&dev, &page), &page.bodies))
+        let body = tokio::task::spawn_blocking(move || pack_page(&st, &dev, page))
             .await
-            .map_err(|_| ApiError::internal())??;
+            .map_err(|_| ApiError::internal())?;
         let resp = respond(&headers, StatusCode::OK, wire::MEDIA_TYPE, body);
         state.0.metrics.bytes(0, body_len(&resp));
         return Ok(resp);
     }
+    // Served as stored, but only what reads back (`readable` says why).
+    let mut page = page;
+    readable(&mut page);
     let mut body = Vec::with_capacity(page.bodies.iter().map(|b| b.len() + 1).sum::<usize>() + 64);
     body.extend_from_slice(b"{\"changes\":[");
     for (i, b) in page.bodies.iter().enumerate() {
@@ -958,7 +1072,15 @@ impl AppState {
     /// Brings the view up to date with the log, under the server's rules now (blocking).
     pub(crate) fn view_current(&self) -> Result<u64, ServerError> {
         let rules = self.rules();
-        self.0.readers.with(|log| self.0.view.catch_up(log, &rules))
+        let done = self.0.readers.with(|log| self.0.view.catch_up(log, &rules))?;
+        if !done.set_aside.is_empty() {
+            // Listed for the engineer (`pendamping server quarantine`) and counted; the
+            // view's cursor has passed them, so each is found once per view.
+            let conn = self.0.writer.lock().unwrap_or_else(|p| p.into_inner());
+            let total = crate::store::set_aside(&conn, &done.set_aside, self.now_ms())?;
+            self.0.metrics.set_aside(total);
+        }
+        Ok(done.applied)
     }
 
     /// The NIK digest for `device` (blocking). The view catches up first: a NIK registered
@@ -1104,8 +1226,9 @@ async fn hub_enrolled(
     relaying(&device)?;
     let (bytes, _) = read_body(&headers, body, 4 << 20).await?;
     let req: HubDevices = parse(&bytes)?;
+    let now = state.now_ms();
     let refused = state
-        .write(move |c| relay::take(c, &device.scope, &req.devices, relay::Known::Keep))
+        .write(move |c| relay::take(c, &device.id, &device.scope, &req.devices, relay::Known::Keep, now))
         .await?;
     if !refused.is_empty() {
         tracing::warn!(refused = refused.len(), "a hub handed up devices outside its scope");
@@ -1160,6 +1283,44 @@ pub fn routes() -> Vec<(Method, &'static str)> {
     table().into_iter().map(|(m, p, _)| (m, p)).collect()
 }
 
+/// What every answer says to a browser: no script, style or image from anywhere but
+/// here, no framing, no sniffing; and under TLS (the server's own, or a proxy's that says
+/// so) every cookie is `Secure`.
+async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let tls = state.0.config.tls_cert.is_some()
+        || req
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+             base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // The language switch goes back to the page it was made on: same-origin referrers only.
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if tls {
+        let cookies: Vec<HeaderValue> = h.get_all(header::SET_COOKIE).iter().cloned().collect();
+        h.remove(header::SET_COOKIE);
+        for c in cookies {
+            let secure = c
+                .to_str()
+                .ok()
+                .and_then(|t| HeaderValue::from_str(&format!("{t}; Secure")).ok())
+                .unwrap_or(c);
+            h.append(header::SET_COOKIE, secure);
+        }
+    }
+    resp
+}
+
 pub fn router(state: AppState) -> Router {
     // The dashboard's pages are not the sync API: they are outside `table()` and the OpenAPI.
     let mut r = crate::dashboard::routes();
@@ -1168,5 +1329,6 @@ pub fn router(state: AppState) -> Router {
     }
     r.route_layer(middleware::from_fn_with_state(state.clone(), observe))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), protect))
         .with_state(state)
 }

@@ -27,10 +27,14 @@ pub enum Action {
     RecoveryCodeIssued,
     Recovered,
     RecoveryRefused,
+    /// A device a hub enrolled, taken into this registry.
+    HubDeviceTaken,
+    /// A device a hub handed up, refused (outside its scope, malformed).
+    HubDeviceRefused,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 16] = [
         Action::EnrollmentCodeIssued,
         Action::Enrolled,
         Action::EnrolmentRetried,
@@ -45,6 +49,8 @@ impl Action {
         Action::RecoveryCodeIssued,
         Action::Recovered,
         Action::RecoveryRefused,
+        Action::HubDeviceTaken,
+        Action::HubDeviceRefused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +69,8 @@ impl Action {
             Action::RecoveryCodeIssued => "recovery_code_issued",
             Action::Recovered => "recovered",
             Action::RecoveryRefused => "recovery_refused",
+            Action::HubDeviceTaken => "hub_device_taken",
+            Action::HubDeviceRefused => "hub_device_refused",
         }
     }
 }

@@ -307,7 +307,8 @@ pub fn note_versions(conn: &Connection, device_id: &str, rules: &str, tables: &s
 /// Revokes a device: its token stops working at once. Its data stays.
 pub fn revoke(conn: &Connection, device_id: &str, now_ms: i64) -> Result<()> {
     let n = conn.execute(
-        "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2",
+        // On a hub, a revocation is handed up on its next sync (`relay::not_uploaded`).
+        "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?1), uploaded_at = NULL WHERE id = ?2",
         (now_ms, device_id),
     )?;
     if n == 0 {

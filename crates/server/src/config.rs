@@ -52,6 +52,13 @@ pub struct Config {
     /// Plain HTTP on a non-loopback address (an office LAN behind its own protection), with
     /// a warning in the log.
     pub allow_plain_http: bool,
+    /// A file holding the bearer token a metrics scraper on another machine sends for
+    /// `/metrics` (on this machine none is needed; elsewhere, without it, none is served).
+    pub metrics_token_file: Option<PathBuf>,
+    /// Longest wait for a request's whole head (its line and headers), in seconds.
+    pub head_timeout_secs: u64,
+    /// Longest wait for the next bytes of a request's body, in seconds (then 408).
+    pub body_idle_secs: u64,
 }
 
 impl Default for Config {
@@ -75,6 +82,9 @@ impl Default for Config {
             tls_key: None,
             tls_authority: None,
             allow_plain_http: false,
+            metrics_token_file: None,
+            head_timeout_secs: 10,
+            body_idle_secs: 20,
         }
     }
 }
@@ -112,6 +122,9 @@ impl Config {
                 "TLS_KEY" => self.tls_key = Some(PathBuf::from(&v)),
                 "TLS_AUTHORITY" => self.tls_authority = Some(PathBuf::from(&v)),
                 "ALLOW_PLAIN_HTTP" => self.allow_plain_http = parse(&key, &v)?,
+                "HEAD_TIMEOUT_SECS" => self.head_timeout_secs = parse(&key, &v)?,
+                "BODY_IDLE_SECS" => self.body_idle_secs = parse(&key, &v)?,
+                "METRICS_TOKEN_FILE" => self.metrics_token_file = Some(PathBuf::from(&v)).filter(|_| !v.is_empty()),
                 _ => {}
             }
         }
@@ -131,6 +144,20 @@ impl Config {
         let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
         hex::decode_to_slice(text.trim(), bytes.as_mut_slice()).map_err(|_| bad("not 64 hex digits"))?;
         Ok(Some(DataKey::from_bytes(*bytes)))
+    }
+
+    /// The metrics token from `metrics_token_file`, at least 16 characters.
+    pub fn metrics_token(&self) -> Result<Option<String>> {
+        let Some(path) = &self.metrics_token_file else {
+            return Ok(None);
+        };
+        let bad = |why: &str| ServerError::Config(format!("metrics_token_file {}: {why}", path.display()));
+        let text = std::fs::read_to_string(path).map_err(|e| bad(&e.to_string()))?;
+        let token = text.trim();
+        if token.chars().count() < 16 {
+            return Err(bad("the token must be at least 16 characters"));
+        }
+        Ok(Some(token.to_string()))
     }
 
     pub fn max_skew_ms(&self) -> u64 {

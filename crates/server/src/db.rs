@@ -63,6 +63,13 @@ const MIGRATIONS: &[(u32, &str)] = &[
             "/../../schema/server/0008_seal_pruning.sql"
         )),
     ),
+    (
+        9,
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schema/server/0009_set_aside.sql"
+        )),
+    ),
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -82,6 +82,13 @@ impl Replica for Upstream {
     /// The centre's rules: kept, and served to this hub's devices from now on.
     fn adopt_rules(&mut self, toml: &str) -> Result<(), SyncError> {
         let rules = Rules::from_toml(toml).map_err(|e| SyncError::BadAnswer(format!("rules: {e}")))?;
+        let held = self.rules_version();
+        if !Rules::may_replace(&rules.version, &held) {
+            return Err(SyncError::BadAnswer(format!(
+                "rules: version {} is older than the {held} this hub holds",
+                rules.version
+            )));
+        }
         self.conn(|c| db::meta_set(c, RULES_KEY, toml).map_err(local))?;
         let held = Arc::new(HeldRules {
             rules,
@@ -373,7 +380,7 @@ pub async fn sync_once(state: &AppState, opts: &pendamping_sync::Options) -> Res
         .ok_or_else(|| SyncError::Local("the hub has no upstream scope; enrol it again".into()))?;
     up.conn(|c| {
         relay::mark_uploaded(c, &taken, now).map_err(local)?;
-        relay::take(c, &scope, &theirs.devices, relay::Known::Update).map_err(local)
+        relay::take(c, "centre", &scope, &theirs.devices, relay::Known::Update, now).map_err(local)
     })?;
     let sync = pendamping_sync::sync(up, opts, &mut |_| {}).await?;
     if sync.pulled > 0 {

@@ -8,7 +8,7 @@ use pendamping_core::merge;
 use pendamping_core::record::{Record, RecordError};
 use std::collections::BTreeMap;
 
-use pendamping_core::{Change, Entity, Hlc, Rules, area};
+use pendamping_core::{Change, Entity, Hlc, Rules, area, shape};
 use pendamping_protocol::seal::{self, Seal};
 use pendamping_protocol::{ConflictNote, PushResponse, RejectCode, Rejection, Winner};
 use rusqlite::Connection;
@@ -113,7 +113,7 @@ fn reject(c: &Wire, code: RejectCode, field: Option<&str>, message: String) -> R
 }
 
 /// The checks that need no stored state.
-fn precheck(c: &Wire, device: &Device, ctx: &Context) -> Option<Rejection> {
+fn precheck(c: &Wire, scope: &pendamping_protocol::Scope, ctx: &Context) -> Option<Rejection> {
     if let Some(bad) = c.fields.keys().find(|f| !c.entity.has_field(f)) {
         return Some(reject(
             c,
@@ -130,7 +130,7 @@ fn precheck(c: &Wire, device: &Device, ctx: &Context) -> Option<Rejection> {
             format!("kode desa {:?} tidak ada dalam daftar Kemendagri", c.area_code),
         ));
     }
-    if !device.scope.contains(&c.area_code) {
+    if !scope.contains(&c.area_code) {
         return Some(reject(
             c,
             RejectCode::ForbiddenArea,
@@ -182,7 +182,7 @@ fn quarantine(conn: &Connection, body: &str, device: &Device, r: &Rejection, now
 pub struct Batch<'a> {
     pub seen: u64,
     pub changes: Vec<Wire<'a>>,
-    pub bodies: Vec<String>,
+    pub bodies: &'a [String],
     /// Who made each change, when the pusher relays (`None`: the pusher).
     pub origins: Vec<Option<String>>,
     /// The origins' seals over the changes, each with the changes it covers (`seal::runs`),
@@ -231,20 +231,23 @@ struct Origins {
 }
 
 impl Origins {
-    /// The origin and the hub of change `c`, or why the pusher may not relay it.
-    fn path<'a>(
-        &mut self,
+    /// The origin and the hub of change `c`, and the scope its rows are checked against
+    /// (the origin's: a hub relays no more than its device may do), or why the pusher may
+    /// not relay it.
+    #[allow(clippy::type_complexity)]
+    fn path<'s, 'a: 's>(
+        &'s mut self,
         tx: &Connection,
         device: &'a Device,
         origin: Option<&'a str>,
         c: &Wire,
         arrival: Arrival,
-    ) -> Result<std::result::Result<(&'a str, Option<&'a str>), Rejection>> {
+    ) -> Result<std::result::Result<(&'a str, Option<&'a str>, &'s pendamping_protocol::Scope), Rejection>> {
         let Some(origin) = origin.filter(|o| *o != device.id) else {
-            return Ok(Ok((&device.id, None)));
+            return Ok(Ok((&device.id, None, &device.scope)));
         };
         if arrival == Arrival::FromUpstream {
-            return Ok(Ok((origin, None)));
+            return Ok(Ok((origin, None, &device.scope)));
         }
         let bad = |m: String| Ok(Err(reject(c, RejectCode::BadOrigin, None, m)));
         if !device.scope.role.may_relay() {
@@ -259,7 +262,7 @@ impl Origins {
             Some(s) if !s.contains(&c.area_code) => {
                 bad(format!("desa {} di luar wilayah perangkat asal {origin}", c.area_code))
             }
-            Some(_) => Ok(Ok((origin, Some(&device.id)))),
+            Some(s) => Ok(Ok((origin, Some(&device.id), s))),
         }
     }
 }
@@ -404,7 +407,7 @@ pub fn apply_changes(
     let batch = Batch {
         seen,
         changes: wires,
-        bodies: bodies.clone(),
+        bodies: &bodies,
         origins: origins.to_vec(),
         seals: None,
     };
@@ -426,7 +429,15 @@ pub fn apply(tx: &Connection, device: &Device, req: &Batch, ctx: &Context, arriv
         Some(seals) => Sealed::check(tx, device, req, seals)?,
         None => Sealed::default(),
     };
-    for (i, (c, body)) in req.changes.iter().zip(&req.bodies).enumerate() {
+    for (i, (c, body)) in req.changes.iter().zip(req.bodies).enumerate() {
+        // The log's door: the text it keeps has the shape every reader of it reads
+        // (`shape::read_change`), or it is not kept.
+        if let Err(e) = shape::check_text(body) {
+            let r = reject(c, RejectCode::Invalid, None, e.to_string());
+            quarantine(tx, body, device, &r, ctx.now_ms)?;
+            out.rejected.push(r);
+            continue;
+        }
         if store::change_known(tx, &c.change_id)? {
             out.accepted += 1;
             out.duplicates += 1;
@@ -442,8 +453,8 @@ pub fn apply(tx: &Connection, device: &Device, req: &Batch, ctx: &Context, arriv
             }
         };
         let origin = req.origins.get(i).and_then(Option::as_deref);
-        let (origin, via) = match origins.path(tx, device, origin, c, arrival)? {
-            Ok(p) => p,
+        let (origin, via, scope) = match origins.path(tx, device, origin, c, arrival)? {
+            Ok((origin, via, scope)) => (origin, via, scope.clone()),
             Err(r) => {
                 quarantine(tx, body, device, &r, ctx.now_ms)?;
                 out.rejected.push(r);
@@ -460,7 +471,12 @@ pub fn apply(tx: &Connection, device: &Device, req: &Batch, ctx: &Context, arriv
             tx,
             device,
             req.seen,
-            Arriving { c, body, path: &path },
+            Arriving {
+                c,
+                body,
+                path: &path,
+                scope: &scope,
+            },
             ctx,
             &mut lookups,
         )?;
@@ -482,11 +498,13 @@ pub fn apply(tx: &Connection, device: &Device, req: &Batch, ctx: &Context, arriv
     Ok(out)
 }
 
-/// A change on its way into the log: as parsed, as sent, and the path it took.
+/// A change on its way into the log: as parsed, as sent, the path it took, and the scope
+/// its rows are checked against (its origin's).
 struct Arriving<'a> {
     c: &'a Wire<'a>,
     body: &'a str,
     path: &'a store::Path<'a>,
+    scope: &'a pendamping_protocol::Scope,
 }
 
 fn apply_one(
@@ -497,12 +515,25 @@ fn apply_one(
     ctx: &Context,
     lookups: &mut validate::Lookups,
 ) -> Result<std::result::Result<Vec<ConflictNote>, Rejection>> {
-    let Arriving { c, body, path } = arriving;
-    if let Some(r) = precheck(c, device, ctx) {
+    let Arriving { c, body, path, scope } = arriving;
+    if let Some(r) = precheck(c, scope, ctx) {
         return Ok(Err(r));
     }
-    let before = store::read(tx, c.entity, &c.row_id)?.unwrap_or_default();
-    if !before.area_code.is_empty() && !device.scope.contains(&before.area_code) {
+    let before = match store::read(tx, c.entity, &c.row_id) {
+        Ok(b) => b.unwrap_or_default(),
+        // A row whose stored state cannot be read stops its own changes, never the batch.
+        Err(crate::ServerError::Corrupt(why)) => {
+            tracing::error!(row = %c.row_id, why, "a stored row does not read back; its change is refused");
+            return Ok(Err(reject(
+                c,
+                RejectCode::Invalid,
+                None,
+                "data tersimpan baris ini tidak terbaca; hubungi admin".into(),
+            )));
+        }
+        Err(e) => return Err(e),
+    };
+    if !before.area_code.is_empty() && !scope.contains(&before.area_code) {
         return Ok(Err(reject(
             c,
             RejectCode::ForbiddenArea,

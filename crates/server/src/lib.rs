@@ -7,6 +7,7 @@ mod api;
 pub mod audit;
 pub mod auth;
 pub mod config;
+mod connections;
 pub mod dashboard;
 pub mod db;
 mod error;
@@ -20,7 +21,7 @@ mod pull;
 pub mod recovery;
 mod relay;
 pub mod service;
-mod store;
+pub mod store;
 pub mod tls;
 mod validate;
 pub mod view;
@@ -31,13 +32,14 @@ use std::sync::{Arc, Mutex};
 use chrono::FixedOffset;
 use pendamping_core::{Rules, TimeSource};
 
-pub use api::{ApiError, AppState, routes};
+pub use api::{ApiError, AppState, door_json, routes};
 pub use config::Config;
 pub use error::{Result, ServerError};
 
 /// Opens the database (creating and migrating it) and prepares the shared state.
 pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
     let key = config.store_key()?;
+    let metrics_token = config.metrics_token()?;
     let writer = db::open(&config.db, key.as_ref())?;
     // The rules are read once, at start: a bad file stops the server with its reason
     // instead of serving devices half a district's decision. A hub serves the centre's,
@@ -56,6 +58,8 @@ pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
     let view = view::View::open(&config.db, &store_id, &rules, time.clone(), key.as_ref())?;
     let readers = db::Readers::new(&config.db, config.readers, key.as_ref());
     let checkpoints = db::Checkpointer::start(&config.db, key.as_ref())?;
+    let metrics = metrics::Metrics::default();
+    metrics.set_aside(store::set_aside_count(&writer)?);
     Ok(AppState(Arc::new(api::Inner {
         _checkpoints: checkpoints,
         writer: Mutex::new(writer),
@@ -63,7 +67,7 @@ pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
         config,
         time,
         rules: std::sync::RwLock::new(Arc::new(api::HeldRules { rules, toml })),
-        metrics: metrics::Metrics::default(),
+        metrics,
         utc_offset: FixedOffset::east_opt(7 * 3600).expect("valid offset"),
         store_id,
         nik_salt,
@@ -71,6 +75,7 @@ pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
         view_busy: Default::default(),
         sessions: Default::default(),
         limits: Default::default(),
+        metrics_token,
     })))
 }
 
@@ -82,15 +87,13 @@ pub fn router(state: AppState) -> axum::Router {
 /// transaction either commits whole or not at all, so stopping never half-applies one.
 pub async fn serve<L>(listener: L, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()>
 where
-    L: axum::serve::Listener,
-    L::Addr: std::fmt::Debug,
-    limits::Peer: for<'a> axum::extract::connect_info::Connected<axum::serve::IncomingStream<'a, L>>,
+    L: axum::serve::Listener<Addr = std::net::SocketAddr>,
 {
-    axum::serve(
-        listener,
-        api::router(state).into_make_service_with_connect_info::<limits::Peer>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    // A 2G link that moves at all moves much faster than these.
+    let limits = (
+        std::time::Duration::from_secs(state.0.config.head_timeout_secs.max(1)),
+        std::time::Duration::from_secs(state.0.config.body_idle_secs.max(1)),
+    );
+    connections::serve(listener, api::router(state), limits, shutdown).await;
     Ok(())
 }

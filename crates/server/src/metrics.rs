@@ -5,6 +5,7 @@ use std::time::Duration;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -33,6 +34,7 @@ pub struct Metrics {
     rejected: Family<CodeLabels, Counter>,
     conflicts: Counter,
     pulled: Counter,
+    set_aside: Gauge,
     bytes_in: Counter,
     bytes_out: Counter,
 }
@@ -48,6 +50,7 @@ impl Default for Metrics {
             rejected: Family::default(),
             conflicts: Counter::default(),
             pulled: Counter::default(),
+            set_aside: Gauge::default(),
             bytes_in: Counter::default(),
             bytes_out: Counter::default(),
         };
@@ -75,6 +78,11 @@ impl Default for Metrics {
             m.conflicts.clone(),
         );
         r.register("changes_pulled", "Changes served to pulls", m.pulled.clone());
+        r.register(
+            "log_set_aside",
+            "Rows of the change log its readers could not read back, set aside (`pendamping server quarantine` lists them)",
+            m.set_aside.clone(),
+        );
         r.register(
             "request_body_bytes",
             "Request bytes received, as sent on the wire",
@@ -113,6 +121,11 @@ impl Metrics {
                 .inc();
         }
         self.conflicts.inc_by(conflicts as u64);
+    }
+
+    /// How many rows of the log are set aside now.
+    pub fn set_aside(&self, total: u64) {
+        self.set_aside.set(total as i64);
     }
 
     pub fn pulled(&self, n: usize) {

@@ -6,6 +6,7 @@ use pendamping_protocol::{ConfirmResponse, HubDevice, Rejection, Scope};
 use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
+use crate::audit::{self, Action};
 use crate::auth::{self, Device};
 use crate::error::{Result, ServerError};
 use crate::store;
@@ -91,28 +92,70 @@ pub fn devices_for(conn: &Connection, hub: &Device) -> Result<Vec<HubDevice>> {
 /// How `take` treats a device it already knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Known {
-    /// The centre: an enrolment it holds is its own; a hub's copy never overrides it.
+    /// The centre: an enrolment it holds is its own; a hub's copy never overrides it, but a
+    /// revocation made at the hub is taken (a revocation made anywhere wins everywhere).
     Keep,
-    /// A hub: the centre's word wins (a revocation, a renewed token).
+    /// A hub: the centre's word wins (a renewed token, a revocation), except that a
+    /// revocation made here stays until the centre has it.
     Update,
 }
 
-/// Takes devices enrolled elsewhere into this registry, those within `within`. Returns the
-/// ids of those refused (outside `within`, or unreadable).
-pub fn take(conn: &mut Connection, within: &Scope, devices: &[HubDevice], known: Known) -> Result<Vec<String>> {
+/// Takes devices enrolled elsewhere into this registry: each checked as an enrolment here
+/// is (a well-formed scope of its role's level, codes from the Kemendagri list, within
+/// `within`, a token hash and an id of the right form) and written to the audit log as
+/// taken or refused, by `actor` (the hub that handed it up, or the centre). Returns the
+/// ids of those refused.
+pub fn take(
+    conn: &mut Connection,
+    actor: &str,
+    within: &Scope,
+    devices: &[HubDevice],
+    known: Known,
+    now_ms: i64,
+) -> Result<Vec<String>> {
     let tx = conn.transaction()?;
     let mut refused = Vec::new();
+    let refuse = |tx: &Connection, refused: &mut Vec<String>, d: &HubDevice, why: &str| -> Result<()> {
+        tracing::warn!(device = %d.id, by = actor, why, "a device handed over refused");
+        audit::record(tx, now_ms, actor, Action::HubDeviceRefused, &d.id, why)?;
+        refused.push(d.id.clone());
+        Ok(())
+    };
     for d in devices {
-        let Some(hash) = unhex(&d.token_hash).filter(|_| within.covers(&d.scope) && Uuid::parse_str(&d.id).is_ok())
-        else {
-            refused.push(d.id.clone());
+        let why = if Uuid::parse_str(&d.id).is_err() {
+            Some("id perangkat bukan UUID".to_string())
+        } else if let Err(e) = d.scope.well_formed() {
+            Some(format!("wilayah tidak sah: {e}"))
+        } else if !within.covers(&d.scope) {
+            Some(format!(
+                "wilayah {} di luar wilayah {}",
+                d.scope.codes(),
+                within.codes()
+            ))
+        } else if d.name.chars().count() > 200 || d.user_name.chars().count() > 200 {
+            Some("nama terlalu panjang".to_string())
+        } else {
+            None
+        };
+        let hash = unhex(&d.token_hash);
+        let (Some(hash), None) = (hash, &why) else {
+            refuse(
+                &tx,
+                &mut refused,
+                d,
+                why.as_deref().unwrap_or("token_hash bukan 64 digit hex"),
+            )?;
             continue;
         };
+        let before: Option<Option<i64>> = tx
+            .prepare_cached("SELECT revoked_at FROM devices WHERE id = ?1")?
+            .query_row([&d.id], |r| r.get(0))
+            .optional()?;
         let sql = match known {
             Known::Keep => {
                 "INSERT INTO devices (id, name, user_name, role, scope, token_hash, enrolled_at, expires_at, \
                  revoked_at, public_key, home) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'here') \
-                 ON CONFLICT(id) DO NOTHING"
+                 ON CONFLICT(id) DO UPDATE SET revoked_at = COALESCE(devices.revoked_at, excluded.revoked_at)"
             }
             Known::Update => {
                 "INSERT INTO devices (id, name, user_name, role, scope, token_hash, enrolled_at, expires_at, \
@@ -120,7 +163,7 @@ pub fn take(conn: &mut Connection, within: &Scope, devices: &[HubDevice], known:
                  ON CONFLICT(id) DO UPDATE \
                  SET name = excluded.name, user_name = excluded.user_name, role = excluded.role, \
                  scope = excluded.scope, token_hash = excluded.token_hash, expires_at = excluded.expires_at, \
-                 revoked_at = excluded.revoked_at, public_key = excluded.public_key"
+                 revoked_at = COALESCE(devices.revoked_at, excluded.revoked_at), public_key = excluded.public_key"
             }
         };
         let n = tx.prepare_cached(sql)?.execute((
@@ -139,18 +182,32 @@ pub fn take(conn: &mut Connection, within: &Scope, devices: &[HubDevice], known:
             Ok(_) => {}
             // Another device already holds this token hash: refuse this one, keep the rest.
             Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
-                refused.push(d.id.clone())
+                refuse(&tx, &mut refused, d, "token sudah dipakai perangkat lain")?;
+                continue;
             }
             Err(e) => return Err(ServerError::from(e)),
+        }
+        let detail = format!("{} {}", d.scope.role.as_str(), d.scope.codes());
+        match before {
+            None => audit::record(&tx, now_ms, actor, Action::HubDeviceTaken, &d.id, &detail)?,
+            Some(None) if d.revoked_at.is_some() => {
+                audit::record(&tx, now_ms, actor, Action::Revoked, &d.id, "dicabut di hub")?
+            }
+            Some(_) => {}
         }
     }
     tx.commit()?;
     Ok(refused)
 }
 
-/// Devices enrolled here that the centre has not taken yet (a hub's, made offline).
+/// Devices this registry has to hand up (a hub's): those enrolled here, offline perhaps,
+/// and those revoked here, until the centre has taken them.
 pub fn not_uploaded(conn: &Connection) -> Result<Vec<HubDevice>> {
-    devices_where(conn, "home = 'here' AND uploaded_at IS NULL", [])
+    devices_where(
+        conn,
+        "uploaded_at IS NULL AND (home = 'here' OR revoked_at IS NOT NULL)",
+        [],
+    )
 }
 
 pub fn mark_uploaded(conn: &Connection, ids: &[String], now_ms: i64) -> Result<()> {
@@ -182,11 +239,20 @@ fn devices_where(conn: &Connection, filter: &str, params: impl rusqlite::Params)
     let mut out = Vec::new();
     for row in rows {
         let (id, name, user_name, role, codes, hash, (enrolled_at, expires_at, revoked_at), key) = row?;
+        // A row an earlier version let in with a scope no reader takes is left out (and
+        // said), never a reason for every hub's list to fail.
+        let scope = match auth::parse_scope(&role, &codes) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(device = %id, error = %e, "a registered device's scope does not read; left out");
+                continue;
+            }
+        };
         out.push(HubDevice {
             id,
             name,
             user_name,
-            scope: auth::parse_scope(&role, &codes)?,
+            scope,
             token_hash: hex(&hash),
             enrolled_at,
             expires_at,

@@ -37,7 +37,7 @@ pub fn read(conn: &Connection, entity: Entity, id: &Uuid) -> Result<Option<Store
             let body: String = conn
                 .prepare_cached("SELECT body FROM changes WHERE seq = ?1")?
                 .query_row([seq], |r| r.get(0))?;
-            let c: Change = serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?;
+            let c: Change = logged(&body).map_err(|e| corrupt(e.to_string()))?;
             let mut state = RowState::new();
             merge::apply(&mut state, &c);
             let seqs = state.keys().map(|k| (k.clone(), seq)).collect();
@@ -45,6 +45,13 @@ pub fn read(conn: &Connection, entity: Entity, id: &Uuid) -> Result<Option<Store
         }
         Some(_) => Err(corrupt("state and base_seq disagree".into())),
     }
+}
+
+/// A change of the log read back: every reader of the log reads through this one check
+/// (`shape::read_change`, the one the log's door made), so a row one reader cannot take
+/// is one no reader takes, and each sets it aside instead of failing.
+pub fn logged(body: &str) -> std::result::Result<Change, pendamping_core::shape::ShapeError> {
+    pendamping_core::shape::read_change(body)
 }
 
 /// A row made by the change `seq` alone: its state is that change.
@@ -127,4 +134,75 @@ pub fn append_change(
         path.seal.map(|s| s.1),
     ))?;
     Ok(conn.last_insert_rowid())
+}
+
+/// Notes rows of the log that a reader could not read back (`logged`), with the reason;
+/// returns how many are set aside in all.
+pub fn set_aside(conn: &Connection, rows: &[(i64, String)], now_ms: i64) -> Result<u64> {
+    let mut stmt =
+        conn.prepare_cached("INSERT OR IGNORE INTO set_aside (seq, reason, found_at) VALUES (?1, ?2, ?3)")?;
+    for (seq, reason) in rows {
+        stmt.execute((seq, reason, now_ms))?;
+    }
+    set_aside_count(conn)
+}
+
+/// How many rows of the log are set aside.
+pub fn set_aside_count(conn: &Connection) -> Result<u64> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM set_aside", [], |r| r.get::<_, i64>(0))? as u64)
+}
+
+/// A change the server holds but does not use: refused at the door (quarantine) or, in
+/// the log, unreadable by its readers (set aside).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotUsed {
+    /// `quarantine` or `set aside`.
+    pub place: &'static str,
+    pub change_id: String,
+    pub device_id: String,
+    pub code: String,
+    pub field: Option<String>,
+    pub message: String,
+    pub at_ms: i64,
+}
+
+/// What `pendamping server quarantine` lists: the refused changes, then the rows set aside.
+pub fn not_used(conn: &Connection, limit: usize) -> Result<Vec<NotUsed>> {
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT change_id, device_id, code, field, message, received_at FROM quarantine \
+         ORDER BY received_at DESC LIMIT ?1",
+    )?;
+    for row in stmt.query_map([limit as i64], |r| {
+        Ok(NotUsed {
+            place: "quarantine",
+            change_id: r.get(0)?,
+            device_id: r.get(1)?,
+            code: r.get(2)?,
+            field: r.get(3)?,
+            message: r.get(4)?,
+            at_ms: r.get(5)?,
+        })
+    })? {
+        out.push(row?);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT c.change_id, c.device_id, s.reason, s.found_at FROM set_aside s JOIN changes c ON c.seq = s.seq \
+         ORDER BY s.seq LIMIT ?1",
+    )?;
+    for row in stmt.query_map([limit as i64], |r| {
+        let id: Vec<u8> = r.get(0)?;
+        Ok(NotUsed {
+            place: "set aside",
+            change_id: Uuid::from_slice(&id).map(|u| u.to_string()).unwrap_or_default(),
+            device_id: r.get(1)?,
+            code: "unreadable".into(),
+            field: None,
+            message: r.get(2)?,
+            at_ms: r.get(3)?,
+        })
+    })? {
+        out.push(row?);
+    }
+    Ok(out)
 }

@@ -25,6 +25,15 @@ const LOG_KEY: &str = "view_of";
 /// The indicators of one (area, month, split), as computed from the view.
 type ByArea = Arc<std::collections::BTreeMap<String, pendamping_core::indicators::Indicators>>;
 
+/// What a catch-up did.
+#[derive(Debug, Default)]
+pub struct CaughtUp {
+    /// Changes applied.
+    pub applied: u64,
+    /// Rows of the log that do not read back (seq, reason), passed over.
+    pub set_aside: Vec<(i64, String)>,
+}
+
 pub struct View {
     store: Mutex<Store>,
     path: PathBuf,
@@ -93,12 +102,14 @@ impl View {
         &self.path
     }
 
-    /// Applies what the log holds after the view's cursor; returns how many changes.
-    /// `rules`: the server's now (a hub adopts the centre's); the view derives with them.
-    pub fn catch_up(&self, log: &Connection, rules: &HeldRules) -> Result<u64> {
+    /// Applies what the log holds after the view's cursor; returns how many changes, and
+    /// the rows of the log it could not read (`store::logged`), each with its reason: they
+    /// are set aside, and the rest goes on. `rules`: the server's now (a hub adopts the
+    /// centre's); the view derives with them.
+    pub fn catch_up(&self, log: &Connection, rules: &HeldRules) -> Result<CaughtUp> {
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         if store.rules().version != rules.rules.version {
-            store.adopt_rules(&rules.toml).map_err(store_err)?;
+            store.follow_rules(&rules.toml).map_err(store_err)?;
             // Other rules, other counts.
             self.indicators.lock().unwrap_or_else(|p| p.into_inner()).clear();
         }
@@ -107,29 +118,33 @@ impl View {
             .map_err(store_err)?
             .and_then(|c| c.parse().ok())
             .unwrap_or(0);
-        let mut applied = 0u64;
+        let mut out = CaughtUp::default();
         let mut stmt = log.prepare_cached("SELECT seq, body FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
         loop {
             let mut page: Vec<Change> = Vec::new();
             let mut last = since;
             for row in stmt.query_map((since, PAGE), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
                 let (seq, body) = row?;
-                let c: Change = serde_json::from_str(&body)
-                    .map_err(|e| ServerError::Corrupt(format!("change {seq} does not read back: {e}")))?;
-                page.push(c);
                 last = seq;
+                match crate::store::logged(&body) {
+                    Ok(c) => page.push(c),
+                    Err(e) => {
+                        tracing::error!(seq, reason = %e, "a change of the log does not read back; set aside");
+                        out.set_aside.push((seq, e.to_string()));
+                    }
+                }
             }
-            if page.is_empty() {
-                if applied > 0 {
+            if last == since {
+                if out.applied > 0 {
                     self.indicators.lock().unwrap_or_else(|p| p.into_inner()).clear();
                 }
-                return Ok(applied);
+                return Ok(out);
             }
             let report = store.apply_remote(&page, Some(&last.to_string())).map_err(store_err)?;
             if !report.rejected.is_empty() {
                 tracing::warn!(n = report.rejected.len(), "the view refused changes the log holds");
             }
-            applied += page.len() as u64;
+            out.applied += page.len() as u64;
             since = last;
         }
     }

@@ -219,8 +219,29 @@ impl Store {
     /// every visit's results, flags and due dates computed again under it, in one
     /// transaction (results never travel; each replica derives them with its rules). A
     /// file that does not parse changes nothing.
+    ///
+    /// The file is checked like a district's own (`Rules::from_toml`), and its version may
+    /// only move forward (`Rules::may_replace`): a server or hub cannot hand this device
+    /// older rules. A refused file leaves the rules held as they were.
     pub fn adopt_rules(&mut self, toml: &str) -> Result<()> {
         let rules = rules_from_toml(toml)?;
+        if !Rules::may_replace(&rules.version, &self.opts.rules.version) {
+            return Err(StoreError::Rules(format!(
+                "versi aturan {} lebih lama dari {} yang dipakai perangkat ini",
+                rules.version, self.opts.rules.version
+            )));
+        }
+        self.take_rules(rules, toml)
+    }
+
+    /// Takes a rules file whatever its version: the server's own view, which follows the
+    /// server it mirrors (a district may go back to an earlier file there).
+    pub fn follow_rules(&mut self, toml: &str) -> Result<()> {
+        let rules = rules_from_toml(toml)?;
+        self.take_rules(rules, toml)
+    }
+
+    fn take_rules(&mut self, rules: Rules, toml: &str) -> Result<()> {
         let today = self.today();
         let tx = self.conn.transaction()?;
         meta_set(&tx, RULES_KEY, toml)?;

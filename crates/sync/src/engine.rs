@@ -628,7 +628,14 @@ impl Run<'_> {
             .call::<(), _>(Method::GET, &having("/v1/rules", &have), None, &mut self.bytes)
             .await?;
         if let Some(toml) = answer.toml.filter(|_| answer.version != have) {
-            store.with(|s| s.adopt_rules(&toml))?;
+            // A file this device refuses (out of range, older) leaves its rules as they were;
+            // the data it synced stays synced.
+            match store.with(|s| s.adopt_rules(&toml)) {
+                Err(SyncError::BadAnswer(why) | SyncError::Store(pendamping_store::StoreError::Rules(why))) => {
+                    tracing::warn!(version = %answer.version, why, "the server's rules refused; keeping ours");
+                }
+                other => other?,
+            }
         }
         Ok(())
     }
@@ -769,6 +776,17 @@ impl Run<'_> {
 
     /// Merges one page and saves its cursor (one transaction). True if it was the last.
     async fn take_page(&mut self, store: &mut impl Access, page: PullResponse, pulling: &mut Pulling) -> Result<bool> {
+        // A page is checked whole before anything of it touches the store: what a server or
+        // hub hands over is data from another machine, checked as the log's door checks it.
+        if let Some((c, e)) = page
+            .changes
+            .iter()
+            .find_map(|c| pendamping_core::shape::check_change(c).err().map(|e| (c, e)))
+        {
+            return Err(SyncError::BadAnswer(format!("a page's change {}: {e}", c.change_id)));
+        }
+        let origins = pendamping_protocol::expand_origins(&page.origins, page.changes.len())
+            .ok_or_else(|| SyncError::BadAnswer("a page's origins do not match its changes".into()))?;
         self.server_rules = page.rules.clone();
         if page.digest.is_some() {
             self.server_digest = page.digest.clone();
@@ -779,8 +797,6 @@ impl Run<'_> {
             store.with(|s| s.set_setting(keys::CURSOR_STORE, &page.store))?;
             self.cursor_store = Some(page.store.clone());
         }
-        let origins = pendamping_protocol::expand_origins(&page.origins, page.changes.len())
-            .ok_or_else(|| SyncError::BadAnswer("a page's origins do not match its changes".into()))?;
         // A slice at a time, each under the store's lock for a moment, so the app's screens
         // answer while a first sync of a kecamatan is applied; the cursor goes with the last.
         let cursor = page.next.to_string();

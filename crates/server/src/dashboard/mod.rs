@@ -419,7 +419,7 @@ async fn login(
     let Form(form) = form.map_err(|_| Refusal::Credentials)?;
     let typed: String = form.name.trim().to_lowercase().chars().take(64).collect();
     let now = state.now_ms();
-    if let Some(until) = state.0.sessions.locked_until(&typed, now) {
+    if let Err(until) = state.0.sessions.begin(&typed, now) {
         note_log_in(&state, typed, Action::LogInRefused, "locked out").await?;
         return Err(Refusal::LockedOut {
             minutes: (until - now + 59_999) / 60_000,

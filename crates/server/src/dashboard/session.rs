@@ -58,25 +58,45 @@ impl Sessions {
             .map(|(name, _)| name.clone())
     }
 
-    /// Until when `name` is locked out, if it is now. A locked name is refused before its
-    /// password is checked, right or wrong: guessing gains nothing while it lasts.
-    pub fn locked_until(&self, name: &str, now_ms: i64) -> Option<i64> {
-        let tries = self.tries.lock().unwrap_or_else(|p| p.into_inner());
-        tries.get(name).map(|(_, until)| *until).filter(|until| *until > now_ms)
-    }
-
-    /// A wrong password for `name`: the [`FREE_TRIES`]th in a row locks it.
-    pub fn failed(&self, name: &str, now_ms: i64) {
+    /// Counts a log-in attempt for `name` before its password is checked, so that guesses
+    /// sent at once are counted as they arrive, not as their (slow) checks end: of any
+    /// number sent together, at most [`FREE_TRIES`] are checked. `Err(until)`: the name is
+    /// locked now (right or wrong, the password is not checked while it lasts).
+    pub fn begin(&self, name: &str, now_ms: i64) -> Result<(), i64> {
         let mut tries = self.tries.lock().unwrap_or_else(|p| p.into_inner());
-        if tries.len() >= TRIES_KEPT {
-            tries.retain(|_, (n, until)| *until > now_ms || *n > 1);
+        if !tries.contains_key(name) && tries.len() >= TRIES_KEPT {
+            // Forget counts, never a lock; a table full of locks refuses every name it cannot
+            // count (fails closed) until a lock ends.
+            tries.retain(|_, (_, until)| *until > now_ms);
             if tries.len() >= TRIES_KEPT {
-                tries.clear();
+                tracing::warn!("dashboard log-in attempts: the table of locks is full; refusing");
+                return Err(now_ms + LOCK_MINUTES * 60_000);
             }
         }
         let entry = tries.entry(name.to_string()).or_insert((0, 0));
+        if entry.1 > now_ms {
+            return Err(entry.1);
+        }
+        if entry.1 != 0 {
+            // A lock that has ended: the count starts again.
+            *entry = (0, 0);
+        }
         entry.0 += 1;
-        if entry.0 >= FREE_TRIES {
+        if entry.0 > FREE_TRIES {
+            *entry = (0, now_ms + LOCK_MINUTES * 60_000);
+            tracing::warn!(account = name, "dashboard log-in locked after too many attempts");
+            return Err(entry.1);
+        }
+        Ok(())
+    }
+
+    /// A wrong password for `name` (counted by `begin`): the [`FREE_TRIES`]th in a row
+    /// locks it.
+    pub fn failed(&self, name: &str, now_ms: i64) {
+        let mut tries = self.tries.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = tries.get_mut(name)
+            && entry.0 >= FREE_TRIES
+        {
             *entry = (0, now_ms + LOCK_MINUTES * 60_000);
             tracing::warn!(account = name, "dashboard log-in locked after wrong passwords");
         }
@@ -124,20 +144,46 @@ mod tests {
     #[test]
     fn five_wrong_passwords_lock_a_name_for_a_while_and_a_right_one_clears_the_count() {
         let s = Sessions::default();
+        let wrong = |s: &Sessions, at: i64| {
+            s.begin("sari", at)?;
+            s.failed("sari", at);
+            Ok::<(), i64>(())
+        };
         for _ in 0..FREE_TRIES - 1 {
-            s.failed("sari", 1_000);
+            assert_eq!(wrong(&s, 1_000), Ok(()));
         }
-        assert_eq!(s.locked_until("sari", 1_000), None);
+        s.begin("sari", 1_000).unwrap();
         s.succeeded("sari");
         for _ in 0..FREE_TRIES - 1 {
-            s.failed("sari", 1_000);
+            assert_eq!(wrong(&s, 1_000), Ok(()), "the count started again");
         }
-        assert_eq!(s.locked_until("sari", 1_000), None, "the count started again");
-        s.failed("sari", 1_000);
-        let until = s.locked_until("sari", 2_000).expect("locked");
-        assert_eq!(until, 1_000 + LOCK_MINUTES * 60_000);
-        assert_eq!(s.locked_until("dewi", 2_000), None, "only that name");
-        assert_eq!(s.locked_until("sari", until), None, "over after the wait");
+        assert_eq!(wrong(&s, 1_000), Ok(()));
+        let until = 1_000 + LOCK_MINUTES * 60_000;
+        assert_eq!(s.begin("sari", 2_000), Err(until), "locked");
+        assert_eq!(s.begin("dewi", 2_000), Ok(()), "only that name");
+        assert_eq!(s.begin("sari", until), Ok(()), "over after the wait");
+    }
+
+    #[test]
+    fn attempts_are_counted_as_they_arrive_not_as_their_checks_end() {
+        let s = Sessions::default();
+        // 25 sent at once: each begins before any check ends.
+        let let_through = (0..25).filter(|_| s.begin("sari", 1_000).is_ok()).count();
+        assert_eq!(let_through, FREE_TRIES as usize);
+        assert!(s.begin("sari", 1_000).is_err(), "the right one, last, is not checked");
+    }
+
+    #[test]
+    fn a_full_table_forgets_counts_but_never_a_lock() {
+        let s = Sessions::default();
+        for _ in 0..=FREE_TRIES {
+            let _ = s.begin("target", 1_000);
+        }
+        assert!(s.begin("target", 1_000).is_err());
+        for i in 0..TRIES_KEPT * 2 {
+            let _ = s.begin(&format!("made-up-{i}"), 1_000);
+        }
+        assert!(s.begin("target", 2_000).is_err(), "still locked after a flood of names");
     }
 
     #[test]

@@ -1,0 +1,179 @@
+//! The shape of a change as it is logged: how deep its JSON nests and how long its texts
+//! are. One check, on the exact text a log stores, made at the log's door (every push,
+//! packed or JSON, and every change a hub pulls) and again by every reader of a log
+//! (`read_change`): what the door let in, every reader can read, and a row a reader
+//! cannot take is set aside with its reason instead of stopping the reader.
+//!
+//! The bounds are far above anything a form makes — the deepest real change is a visit's
+//! `fields.data.immunisations[i]` (depth 5) — and far below what a JSON reader refuses
+//! (serde_json stops at 128) or a walk over the value could overflow the stack with.
+
+use crate::change::Change;
+
+/// Most nesting of a whole change's JSON text: the change object is 1, its `fields` 2.
+pub const MAX_DEPTH: usize = 10;
+/// Most dot-separated parts of a field's path in a packed batch (`data.services.kie`):
+/// below `fields`, a path can never reach deeper than the whole change may.
+pub const MAX_PATH_PARTS: usize = MAX_DEPTH - 2;
+/// Longest string in a change, in bytes as written (a name, an address, a note).
+pub const MAX_STRING_BYTES: usize = 16 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShapeError {
+    #[error("perubahan bersarang lebih dari {MAX_DEPTH} tingkat")]
+    TooDeep,
+    #[error("teks dalam perubahan lebih dari {MAX_STRING_BYTES} byte")]
+    TextTooLong,
+    #[error("perubahan bukan JSON yang utuh")]
+    Unbalanced,
+    #[error("perubahan tidak terbaca: {0}")]
+    Unreadable(String),
+}
+
+/// Checks a change's JSON text: nesting at most `MAX_DEPTH`, every string at most
+/// `MAX_STRING_BYTES`. A linear scan that allocates nothing and never recurses, so it is
+/// safe on any text, before any parser sees it.
+pub fn check_text(text: &str) -> Result<(), ShapeError> {
+    let (mut depth, mut in_string, mut escaped, mut string_len) = (0usize, false, false, 0usize);
+    for &b in text.as_bytes() {
+        if in_string {
+            string_len += 1;
+            if string_len > MAX_STRING_BYTES {
+                return Err(ShapeError::TextTooLong);
+            }
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_string = true;
+                string_len = 0;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(ShapeError::TooDeep);
+                }
+            }
+            b'}' | b']' => depth = depth.checked_sub(1).ok_or(ShapeError::Unbalanced)?,
+            _ => {}
+        }
+    }
+    if depth != 0 || in_string {
+        return Err(ShapeError::Unbalanced);
+    }
+    Ok(())
+}
+
+/// Checks a change already parsed (a pulled page's) as `check_text` checks its text:
+/// each field's value nested at most `MAX_DEPTH - 2` below `fields`, every string (and
+/// object key) at most `MAX_STRING_BYTES`. Walks with its own stack, never by recursion.
+pub fn check_change(change: &Change) -> Result<(), ShapeError> {
+    let long = |s: &str| s.len() > MAX_STRING_BYTES;
+    if long(&change.area_code) {
+        return Err(ShapeError::TextTooLong);
+    }
+    let mut stack: Vec<(&serde_json::Value, usize)> = Vec::new();
+    for (name, value) in &change.fields {
+        if long(name) {
+            return Err(ShapeError::TextTooLong);
+        }
+        // `{"fields":{name: value}}`: the value's own brackets start at depth 3.
+        stack.push((value, 2));
+        while let Some((v, depth)) = stack.pop() {
+            match v {
+                serde_json::Value::String(s) if long(s) => return Err(ShapeError::TextTooLong),
+                serde_json::Value::Array(items) => {
+                    if depth + 1 > MAX_DEPTH {
+                        return Err(ShapeError::TooDeep);
+                    }
+                    stack.extend(items.iter().map(|i| (i, depth + 1)));
+                }
+                serde_json::Value::Object(members) => {
+                    if depth + 1 > MAX_DEPTH {
+                        return Err(ShapeError::TooDeep);
+                    }
+                    if members.keys().any(|k| long(k)) {
+                        return Err(ShapeError::TextTooLong);
+                    }
+                    stack.extend(members.values().map(|m| (m, depth + 1)));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A logged change read back: its text checked as the door checked it, then parsed. Every
+/// reader of a log reads through this, so none can fail on a row another reader took.
+pub fn read_change(text: &str) -> Result<Change, ShapeError> {
+    check_text(text)?;
+    serde_json::from_str(text).map_err(|e| ShapeError::Unreadable(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_and_string_length_are_bounded_whatever_the_text() {
+        let nested = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+        assert_eq!(check_text(&nested(MAX_DEPTH)), Ok(()));
+        assert_eq!(check_text(&nested(MAX_DEPTH + 1)), Err(ShapeError::TooDeep));
+        assert_eq!(check_text(&nested(1_000_000)), Err(ShapeError::TooDeep));
+        // Brackets inside strings, escaped quotes, are text.
+        assert_eq!(check_text(r#"{"a":"[[[[[[[[[[[[[[\"{{{{{{{{{{{{"}"#), Ok(()));
+        let long = format!("{{\"a\":\"{}\"}}", "x".repeat(MAX_STRING_BYTES));
+        assert_eq!(check_text(&long), Err(ShapeError::TextTooLong));
+        let fits = format!("{{\"a\":\"{}\"}}", "x".repeat(MAX_STRING_BYTES - 1));
+        assert_eq!(check_text(&fits), Ok(()));
+        for broken in ["{", "}", "{\"a", "[]]"] {
+            assert!(check_text(broken).is_err(), "{broken}");
+        }
+    }
+
+    #[test]
+    fn a_change_reads_back_only_through_the_same_check() {
+        let change = Change {
+            change_id: uuid::Uuid::from_u128(1),
+            entity: crate::Entity::Visit,
+            row_id: uuid::Uuid::from_u128(2),
+            area_code: "3602012002".into(),
+            hlc: crate::Hlc {
+                millis: 1_795_000_000_000,
+                counter: 0,
+                node: 7,
+            },
+            fields: [(
+                "data".to_string(),
+                serde_json::json!({"immunisations": [{"vaccine": "bcg"}]}),
+            )]
+            .into(),
+        };
+        let ok = serde_json::to_string(&change).unwrap();
+        assert_eq!(read_change(&ok), Ok(change.clone()));
+        let deep = ok.replace(
+            r#"{"vaccine":"bcg"}"#,
+            &format!("{}1{}", "[".repeat(20), "]".repeat(20)),
+        );
+        assert_ne!(deep, ok);
+        assert_eq!(read_change(&deep).unwrap_err(), ShapeError::TooDeep);
+        assert!(matches!(read_change("{}"), Err(ShapeError::Unreadable(_))));
+        // The parsed form is judged as its text is.
+        assert_eq!(check_change(&change), Ok(()));
+        for depth in [MAX_DEPTH - 3, MAX_DEPTH - 2, MAX_DEPTH - 1, 30] {
+            let mut c = change.clone();
+            let text = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+            c.fields.insert("data".into(), serde_json::from_str(&text).unwrap());
+            let as_text = check_text(&serde_json::to_string(&c).unwrap());
+            assert_eq!(check_change(&c), as_text, "depth {depth}");
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! One enrolled tablet cannot crash the server with a small push, nor poison what everyone
+//! else reads: a field path or a value that nests too deep is refused (the whole packed
+//! batch when its structure lies, one change at the log's door otherwise), and a row of the
+//! log that no reader can read (let in by an earlier version) is set aside with its reason
+//! while every other area's recap, pull and dashboard figures still answer.
+
+use std::sync::Arc;
+
+use pendamping_core::hlc::ManualTime;
+use pendamping_core::{Change, Entity, Hlc, TimeSource};
+use pendamping_protocol::{PushHead, PushRequest, Role, SCHEMA_VERSION, wire};
+use pendamping_tests::net::*;
+use pendamping_tests::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn today() -> chrono::NaiveDate {
+    d(2026, 11, 23)
+}
+
+/// A village of another kecamatan of the same regency, and that kecamatan.
+const FAR_VILLAGE: &str = "3602022002";
+const FAR_KECAMATAN: &str = "360202";
+
+fn change(clock: &ManualTime, entity: Entity, area: &str, fields: Vec<(&str, Value)>) -> Change {
+    Change {
+        change_id: Uuid::now_v7(),
+        entity,
+        row_id: Uuid::now_v7(),
+        area_code: area.into(),
+        hlc: Hlc {
+            millis: clock.now_millis(),
+            counter: 0,
+            node: 42,
+        },
+        fields: fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+    }
+}
+
+fn household_change(clock: &ManualTime, area: &str, n: u128) -> Change {
+    let h = household(n, area, "Siti Aminah");
+    let mut c = change(clock, Entity::Household, area, Vec::new());
+    c.row_id = h.id;
+    c.fields = pendamping_core::change::to_fields(&h);
+    c
+}
+
+/// A JSON array nested `depth` deep (a few hundred at most: dropping it recurses).
+fn nested(depth: usize) -> Value {
+    (0..depth).fold(json!(1), |inner, _| Value::Array(vec![inner]))
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Client {
+    async fn post(&self, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("the server answers");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn push_packed(&self, store: &pendamping_store::Store, changes: &[Change]) -> (StatusCode, Value) {
+        let head = PushHead {
+            schema_version: SCHEMA_VERSION,
+            seen: 0,
+            origins: Vec::new(),
+            seals: sealed_by(store, changes),
+        };
+        self.post("/v1/sync/push", wire::MEDIA_TYPE, wire::pack(head, changes))
+            .await
+    }
+
+    async fn push_json(&self, store: &pendamping_store::Store, changes: &[Change]) -> (StatusCode, Value) {
+        let req = PushRequest {
+            schema_version: SCHEMA_VERSION,
+            seen: 0,
+            changes: changes.to_vec(),
+            origins: Vec::new(),
+            seals: sealed_by(store, changes),
+        };
+        self.post("/v1/sync/push", "application/json", serde_json::to_vec(&req).unwrap())
+            .await
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("the server answers");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+}
+
+async fn client_for(server: &TestServer, store: &pendamping_store::Store) -> Client {
+    Client {
+        http: reqwest::Client::new(),
+        base: server.url(),
+        token: store.setting(pendamping_sync::keys::TOKEN).unwrap().expect("a token"),
+    }
+}
+
+async fn healthy(base: &str) -> bool {
+    reqwest::get(format!("{base}/health"))
+        .await
+        .is_ok_and(|r| r.status() == StatusCode::OK)
+}
+
+fn logged(server: &TestServer) -> i64 {
+    server
+        .db()
+        .query_row("SELECT COUNT(*) FROM changes", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_field_path_or_value_nested_too_deep_is_refused_and_the_server_stays_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock: Arc<ManualTime> = clock_at(today());
+    let server = TestServer::start(dir.path(), clock.clone(), |_| {}).await;
+    let tablet = enrolled_device(&server, clock.clone(), Role::Cadre, &[VILLAGE]).await;
+    let api = client_for(&server, &tablet).await;
+
+    // A path of 100,000 parts in a packed push: a few hundred bytes that, once built and
+    // written, used to overflow the stack and abort the process.
+    let deep_path = format!("name{}", ".a".repeat(100_000));
+    let bomb = change(&clock, Entity::Person, VILLAGE, vec![(&deep_path, json!(1))]);
+    let (status, v) = api.push_packed(&tablet, &[bomb]).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("malformed")),
+        "{v}"
+    );
+    assert!(healthy(&server.url()).await, "the server is still up");
+
+    // A partial row (validation waits for the whole row) whose value nests past what a JSON
+    // reader takes once under its path: refused with the batch, not logged.
+    let poison = change(&clock, Entity::Person, VILLAGE, vec![("name.a.b.c.d.e.f", nested(124))]);
+    let (status, v) = api.push_packed(&tablet, &[poison]).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("malformed")),
+        "{v}"
+    );
+
+    // The same through JSON, within what the request's parser takes: refused at the log's
+    // door with its reason, quarantined, and the good change beside it lands.
+    let before = logged(&server);
+    let deep_json = change(&clock, Entity::Person, VILLAGE, vec![("name", nested(40))]);
+    let long_text = change(
+        &clock,
+        Entity::Household,
+        VILLAGE,
+        vec![("address", json!("x".repeat(100_000)))],
+    );
+    let fine = household_change(&clock, VILLAGE, 7);
+    let (status, v) = api
+        .push_json(&tablet, &[deep_json.clone(), long_text.clone(), fine.clone()])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let r: pendamping_protocol::PushResponse = serde_json::from_value(v).unwrap();
+    assert_eq!(r.accepted, 1, "{r:?}");
+    let refused: Vec<(Uuid, &str)> = r.rejected.iter().map(|x| (x.change_id, x.code.as_str())).collect();
+    assert_eq!(
+        refused,
+        vec![(deep_json.change_id, "invalid"), (long_text.change_id, "invalid")]
+    );
+    assert!(r.rejected[0].message.contains("bersarang"), "{}", r.rejected[0].message);
+    assert!(r.rejected[1].message.contains("byte"), "{}", r.rejected[1].message);
+    assert_eq!(logged(&server), before + 1, "only the good change was logged");
+    let listed = pendamping_server::store::not_used(&server.db(), 100).unwrap();
+    assert_eq!(
+        listed.iter().filter(|n| n.place == "quarantine").count(),
+        2,
+        "{listed:?}"
+    );
+
+    // What the log holds reads back everywhere: a recap answers.
+    let (status, _) = api.get(&format!("/v1/recap?month=2026-11&area={VILLAGE}")).await;
+    assert_eq!(status, StatusCode::OK);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_no_reader_can_read_is_set_aside_and_everyone_else_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock: Arc<ManualTime> = clock_at(today());
+    let server = TestServer::start(dir.path(), clock.clone(), |_| {}).await;
+    let mut tablet = enrolled_device(&server, clock.clone(), Role::Cadre, &[VILLAGE]).await;
+    let mut far = enrolled_device(&server, clock.clone(), Role::Cadre, &[FAR_VILLAGE]).await;
+    let mut district = enrolled_device(&server, clock.clone(), Role::Admin, &[KABUPATEN]).await;
+    for n in 0..3 {
+        tablet.save_household(&household(100 + n, VILLAGE, "Ahmad")).unwrap();
+        far.save_household(&household(200 + n, FAR_VILLAGE, "Budi")).unwrap();
+    }
+    sync(&mut tablet).await;
+    sync(&mut far).await;
+
+    // A row an earlier version let into the log that no JSON reader takes (nested 200
+    // deep), in the tablet's village, then a good one after it.
+    let poison_id = Uuid::now_v7();
+    let poison = format!(
+        r#"{{"change_id":"{poison_id}","entity":"person","row_id":"{}","area_code":"{VILLAGE}","hlc":"{}","fields":{{"name":{}}}}}"#,
+        Uuid::now_v7(),
+        Hlc {
+            millis: clock.now_millis(),
+            counter: 0,
+            node: 9
+        },
+        serde_json::to_string(&nested(200)).unwrap()
+    );
+    server
+        .db()
+        .execute(
+            "INSERT INTO changes (change_id, area_code, device_id, upstream, received_at, body) \
+             VALUES (?1, ?2, 'an-old-version', 2, 0, ?3)",
+            (poison_id.as_bytes(), VILLAGE, &poison),
+        )
+        .unwrap();
+    tablet.save_household(&household(103, VILLAGE, "Ahmad")).unwrap();
+    sync(&mut tablet).await;
+
+    let mut server = server;
+    for round in 0..2 {
+        if round == 1 {
+            // It survives a restart: the log is append-only, the row is still passed over.
+            server.stop().await;
+            server = TestServer::start(dir.path(), clock.clone(), |_| {}).await;
+        }
+        let api = client_for(&server, &district).await;
+        let far_api = client_for(&server, &far).await;
+        // Every area's recap answers, the poisoned village's too, with what reads.
+        for (who, area) in [
+            (&api, FAR_KECAMATAN),
+            (&far_api, FAR_VILLAGE),
+            (&api, KABUPATEN),
+            (&api, VILLAGE),
+        ] {
+            let (status, v) = who.get(&format!("/v1/recap?month=2026-11&area={area}")).await;
+            assert_eq!(status, StatusCode::OK, "round {round}, recap of {area}: {v}");
+        }
+        let month = pendamping_core::recap::Month::parse("2026-11").unwrap();
+        let kabupaten = pendamping_core::area::AreaCode::parse(KABUPATEN).unwrap();
+        let figures = server.state.indicators(month, &kabupaten, 6);
+        assert!(figures.is_ok(), "the dashboard's figures: {:?}", figures.err());
+        let (status, _) = far_api.get("/v1/nik-digest").await;
+        assert_eq!(status, StatusCode::OK, "the NIK digest");
+        // A device that pulls JSON gets the rest, as valid JSON.
+        let (status, v) = api.get("/v1/sync/pull?since=0&limit=5000").await;
+        assert_eq!(status, StatusCode::OK);
+        let ids: Vec<&str> = v["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["change_id"].as_str())
+            .collect();
+        assert!(!ids.contains(&poison_id.to_string().as_str()));
+        assert_eq!(ids.len() as i64, logged(&server) - 1);
+    }
+    // Devices of the village and of the district pull everything but that row.
+    let mut second = enrolled_device(&server, clock.clone(), Role::Cadre, &[VILLAGE]).await;
+    sync(&mut second).await;
+    let village = pendamping_core::area::AreaCode::parse(VILLAGE).unwrap();
+    let far_village = pendamping_core::area::AreaCode::parse(FAR_VILLAGE).unwrap();
+    assert_eq!(second.households_in(&village, 0, 100).unwrap().len(), 4);
+    // The restarted server listens on another port.
+    district
+        .set_setting(pendamping_sync::keys::SERVER, &server.url())
+        .unwrap();
+    sync(&mut district).await;
+    assert_eq!(district.households_in(&village, 0, 100).unwrap().len(), 4);
+    assert_eq!(district.households_in(&far_village, 0, 100).unwrap().len(), 3);
+
+    // Listed for the engineer with its reason, and counted once.
+    let listed = pendamping_server::store::not_used(&server.db(), 100).unwrap();
+    let aside: Vec<_> = listed.iter().filter(|n| n.place == "set aside").collect();
+    assert_eq!(aside.len(), 1, "{listed:?}");
+    assert_eq!(aside[0].change_id, poison_id.to_string());
+    assert!(aside[0].message.contains("bersarang"), "{}", aside[0].message);
+    let metrics = reqwest::get(format!("{}/metrics", server.url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.lines().any(|l| l == "pendamping_log_set_aside 1"), "{metrics}");
+    server.stop().await;
+}
