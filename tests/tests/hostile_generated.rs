@@ -1,6 +1,7 @@
-//! 10,000 generated hostile requests over every route of `schema/openapi.yaml`: hostile
-//! methods, paths, headers, encodings and bodies, with no token, a garbage one, a revoked
-//! one and a valid one. None may get a 5xx or break the connection, and the server's data
+//! 10,000 generated hostile requests over every route of `schema/openapi.yaml` and every
+//! page of the dashboard: hostile methods, paths, query strings, headers, encodings and
+//! bodies (deep, huge, odd unicode, keys given twice), with no token, a garbage one, a
+//! revoked one, a valid one, and a dashboard session. None may get a 5xx or break the connection, and the server's data
 //! must be as it was afterwards. Seeded: a failure names the request that found it.
 
 use std::io::Write;
@@ -28,7 +29,46 @@ fn routes() -> Vec<(String, String)> {
         }
     }
     assert!(out.len() >= 10, "the spec's routes: {out:?}");
+    // The dashboard's pages and files are not in the spec: the server's own table of them.
+    let pages = pendamping_server::dashboard::paths();
+    assert!(pages.len() >= 10, "the dashboard's routes: {pages:?}");
+    out.extend(pages.into_iter().map(|(m, p)| (m.to_string(), p.to_string())));
     out
+}
+
+/// A query string of the parameters the routes read (and some they do not), each with a
+/// value from the edges: huge, negative, odd unicode, repeated, percent-encoded junk.
+fn hostile_query(rng: &mut StdRng) -> String {
+    let names = [
+        "since", "limit", "store", "have", "month", "area", "page", "chart", "format", "list", "x",
+    ];
+    let values = [
+        "-1".to_string(),
+        u64::MAX.to_string(),
+        "9".repeat(400),
+        "2026-13".into(),
+        "0000-00".into(),
+        "36.02.01.2002".into(),
+        "3602%0A".into(),
+        "%F0%9F%98%80%E2%80%AE%00".into(),
+        "e%CC%81".repeat(500),
+        "%ED%A0%80".into(),
+        "xlsx".into(),
+        "pdf".into(),
+        "".into(),
+        "%".into(),
+    ];
+    let n = rng.random_range(1..6);
+    let pairs: Vec<String> = (0..n)
+        .map(|_| {
+            format!(
+                "{}={}",
+                names[rng.random_range(0..names.len())],
+                values[rng.random_range(0..values.len())]
+            )
+        })
+        .collect();
+    format!("?{}", pairs.join("&"))
 }
 
 /// Everything the server holds that a request could change: the log, the merged records,
@@ -54,7 +94,10 @@ fn junk_json(rng: &mut StdRng, depth: u32) -> Value {
         1 => json!(rng.random::<bool>()),
         2 => json!(rng.random::<i64>()),
         3 => json!(f64::MAX * if rng.random() { 1.0 } else { -1.0 }),
-        4 => json!("x".repeat(rng.random_range(0..3000))),
+        4 => json!(
+            ["x", "é", "e\u{301}", "\u{10FFFF}", "\u{202e}", "\u{0}", "𝔸"][rng.random_range(0..7)]
+                .repeat(rng.random_range(0..20_000))
+        ),
         5 => json!("\u{0}\u{202e}'; DROP TABLE changes; --"),
         6 if depth < 6 => Value::Array((0..rng.random_range(0..5)).map(|_| junk_json(rng, depth + 1)).collect()),
         7 if depth < 6 => {
@@ -93,7 +136,10 @@ fn junk_json(rng: &mut StdRng, depth: u32) -> Value {
 /// A body no server may take as a valid request: junk bytes, JSON of the wrong shape, a
 /// valid request cut short, or nesting far too deep.
 fn hostile_body(rng: &mut StdRng, valid: &[u8]) -> Vec<u8> {
-    match rng.random_range(0..6) {
+    match rng.random_range(0..8) {
+        // JSON text no `Value` can hold: a lone surrogate, a key given twice.
+        6 => br#"{"schema_version":1,"device_name":"\ud800","changes":[],"changes":[{}]}"#.to_vec(),
+        7 => br#"{"name":"sari","name":"\udfff","password":"x"}"#.to_vec(),
         0 => (0..rng.random_range(0..512)).map(|_| rng.random::<u8>()).collect(),
         1 => serde_json::to_vec(&junk_json(rng, 0)).unwrap(),
         2 => valid[..rng.random_range(0..valid.len())].to_vec(),
@@ -127,6 +173,20 @@ fn encode(rng: &mut StdRng, body: Vec<u8>) -> (Vec<u8>, Option<&'static str>) {
         ),
         _ => (body, None),
     }
+}
+
+/// A dashboard session of the admin account: the `Cookie` header's value.
+async fn log_in(http: &reqwest::Client, url: &str) -> String {
+    let resp = http
+        .post(format!("{url}/dashboard/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("name=admin&password=rahasia-sekali")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), reqwest::StatusCode::SEE_OTHER, "the admin logs in");
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -172,6 +232,7 @@ async fn ten_thousand_generated_hostile_requests_get_no_5xx_and_change_nothing()
     .unwrap();
     let before = holdings(&server);
 
+    let mut session = String::new();
     let routes = routes();
     let mut rng = StdRng::seed_from_u64(16);
     let mut by_status = std::collections::BTreeMap::<u16, usize>::new();
@@ -180,20 +241,16 @@ async fn ten_thousand_generated_hostile_requests_get_no_5xx_and_change_nothing()
         // parsers, some reach the limits.
         if n % 200 == 0 {
             clock.advance(10 * 60_000);
+            session = log_in(&http, &url).await;
         }
         let (method, path) = &routes[rng.random_range(0..routes.len())];
-        let mut path = path.replace(
+        let path = path.replace(
             "{list}",
             ["stunted", "../../etc/passwd", "%00", "x".repeat(300).as_str()][rng.random_range(0..4)],
         );
+        let mut path = path.replace("{code}", ["id", "en", "xx", "%00", "../"][rng.random_range(0..5)]);
         match rng.random_range(0..6) {
-            0 => path.push_str(&format!(
-                "?limit={}&since={}&area={}",
-                rng.random::<i64>(),
-                "-1",
-                "3602%0A"
-            )),
-            1 => path.push_str("?month=2026-13&area=99&format=exe"),
+            0 | 1 | 3 => path.push_str(&hostile_query(&mut rng)),
             2 => path.push_str("/%2e%2e/%2e%2e"),
             _ => {}
         }
@@ -219,12 +276,14 @@ async fn ten_thousand_generated_hostile_requests_get_no_5xx_and_change_nothing()
                         .replace('\u{7f}', "%7f"),
                 )
             }
-            _ => {
+            4 => {
                 req = req.header(
                     "cookie",
                     format!("pendamping_sesi={}", "ab".repeat(rng.random_range(0..64))),
                 )
             }
+            // A dashboard session of the district's admin: the pages' own parsers are reached.
+            _ => req = req.header("cookie", &session),
         }
         if let Some(e) = enc {
             req = req.header("content-encoding", e);

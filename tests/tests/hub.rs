@@ -415,3 +415,63 @@ async fn what_the_centre_refuses_of_a_relayed_change_reaches_the_device_that_mad
             .all(|r| r.code == pendamping_protocol::RejectCode::ClockSkew)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relayed_edit_is_checked_against_the_scope_of_the_device_that_made_it() {
+    use pendamping_protocol::{OriginRun, PushRequest, SCHEMA_VERSION};
+    let dir = tempfile::tempdir().unwrap();
+    let centre = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
+    let a = enrolled_device(&centre, clock_at(today()), Role::Cadre, &[VILLAGE]).await;
+    let a_id = pendamping_sync::status(&a).unwrap().device_id.unwrap();
+    let mut b = enrolled_device(&centre, clock_at(today()), Role::Cadre, &[OTHER_VILLAGE]).await;
+    let theirs = household(7, OTHER_VILLAGE, "Budi Santoso");
+    b.save_household(&theirs).unwrap();
+    sync(&mut b).await;
+    let hub = centre.enrol_by_hand(Role::Plkb, &[KECAMATAN], "hub").await;
+
+    // Cadre a's tablet, through the hub (which lacks the row), edits a row of b's village
+    // and moves it into a's: the hub's kecamatan covers both, a's scope only one.
+    let maker = store_at(today());
+    let mut change = pendamping_core::Change {
+        change_id: maker.new_id(),
+        entity: pendamping_core::Entity::Household,
+        row_id: theirs.id,
+        area_code: VILLAGE.into(),
+        hlc: pendamping_core::Hlc {
+            millis: millis_at(today()) + 60_000,
+            counter: 0,
+            node: 5,
+        },
+        fields: Default::default(),
+    };
+    change.fields.insert("area_code".into(), serde_json::json!(VILLAGE));
+    change.fields.insert("head_name".into(), serde_json::json!("Diambil"));
+    let a_key = pendamping_vault::DeviceKey::from_hex(&a.setting("signing_key").unwrap().unwrap()).unwrap();
+    let req = PushRequest {
+        schema_version: SCHEMA_VERSION,
+        seen: 0,
+        origins: vec![OriginRun {
+            device: a_id.clone(),
+            count: 1,
+        }],
+        seals: vec![pendamping_protocol::seal::sign(
+            &a_key,
+            &a_id,
+            std::slice::from_ref(&change),
+        )],
+        changes: vec![change],
+    };
+    let r = centre.push(&hub.token, &req).await;
+    assert_eq!(r.accepted, 0, "{r:?}");
+    assert_eq!(r.rejected.len(), 1);
+    assert_eq!(r.rejected[0].code, pendamping_protocol::RejectCode::ForbiddenArea);
+    let still: String = centre
+        .db()
+        .query_row(
+            "SELECT area_code FROM records WHERE entity = 'household' AND id = ?1",
+            [theirs.id.as_bytes()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(still, OTHER_VILLAGE, "the row stayed where it was");
+}

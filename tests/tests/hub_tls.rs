@@ -44,7 +44,7 @@ async fn a_tablet_trusts_the_hub_only_once_its_cadre_has_matched_the_fingerprint
 
     // The tablet shows the authority's fingerprint: the one on the hub's screen.
     let shown = authority::inspect(&url).await.unwrap();
-    let made = std::fs::read(hub_dir.path().join("hub-authority.pem")).unwrap();
+    let made = std::fs::read(hub_dir.path().join(pendamping_server::hub_tls::AUTHORITY)).unwrap();
     assert_eq!(
         Some(shown.fingerprint.clone()),
         pendamping_protocol::authority::fingerprint(&made)

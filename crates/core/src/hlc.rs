@@ -16,7 +16,17 @@ pub struct Hlc {
 }
 
 /// Counter values fit in 4 hex digits; beyond that the clock borrows the next millisecond.
-const MAX_COUNTER: u32 = 0xFFFF;
+pub const MAX_COUNTER: u32 = 0xFFFF;
+/// Milliseconds fit in 13 digits (until the year 2286).
+pub const MAX_MILLIS: u64 = 9_999_999_999_999;
+
+impl Hlc {
+    /// Whether its text form (`Display`) reads back: a stamp from the wire (a packed batch
+    /// carries the parts as numbers) is checked with this before it is taken.
+    pub fn is_writable(&self) -> bool {
+        self.millis <= MAX_MILLIS && self.counter <= MAX_COUNTER
+    }
+}
 
 impl fmt::Display for Hlc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

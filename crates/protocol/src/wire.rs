@@ -816,16 +816,21 @@ pub fn unpack_within<H: DeserializeOwned>(bytes: &[u8], bounds: Bounds) -> Resul
                 .areas
                 .get(g.areas[i] as usize)
                 .ok_or(WireError::Inconsistent("area index"))?;
+            let hlc = Hlc {
+                millis,
+                counter: g.counters[i],
+                node: get(&packed.nodes, g.nodes[i], "node index")?,
+            };
+            // The stamp must read back from the text the log keeps of it.
+            if !hlc.is_writable() {
+                return Err(WireError::Inconsistent("HLC"));
+            }
             let change = Change {
                 change_id: change_ids.next(millis, &salts)?,
                 entity: g.entity,
                 row_id: row_ids.next(millis, &salts)?,
                 area_code: area.clone(),
-                hlc: Hlc {
-                    millis,
-                    counter: g.counters[i],
-                    node: get(&packed.nodes, g.nodes[i], "node index")?,
-                },
+                hlc,
                 fields: BTreeMap::new(),
             };
             let p = usize::try_from(pos).map_err(|_| WireError::Inconsistent("order"))?;

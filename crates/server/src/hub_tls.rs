@@ -8,14 +8,17 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose, SanType,
+    BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
+    GeneralSubtree, IsCa, Issuer, KeyPair, KeyUsagePurpose, NameConstraints, SanType,
 };
 
 use crate::error::{Result, ServerError};
 
-const AUTHORITY: &str = "hub-authority.pem";
-const AUTHORITY_KEY: &str = "hub-authority.key";
+// The second authority: the first had no name constraints, so it could vouch for any name
+// (the centre's included). A hub that still has one makes this one beside it, and tablets
+// compare the new fingerprint once.
+pub const AUTHORITY: &str = "hub-authority-2.pem";
+pub const AUTHORITY_KEY: &str = "hub-authority-2.key";
 const CERT: &str = "hub-tls.pem";
 const KEY: &str = "hub-tls.key";
 
@@ -44,6 +47,25 @@ fn authority_params() -> CertificateParams {
     p.distinguished_name.push(DnType::CommonName, "Pendamping hub PLKB");
     p.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    // It may vouch only for what a laptop is on an office network: a private or loopback
+    // address, or `localhost`. Whoever copies its key can then impersonate no public name
+    // or address (the centre's), whatever a tablet that trusts it is asked to reach.
+    let net = |addr: [u8; 4], prefix| GeneralSubtree::IpAddress(CidrSubnet::from_v4_prefix(addr, prefix));
+    let net6 =
+        |addr: std::net::Ipv6Addr, prefix| GeneralSubtree::IpAddress(CidrSubnet::from_v6_prefix(addr.octets(), prefix));
+    p.name_constraints = Some(NameConstraints {
+        permitted_subtrees: vec![
+            net([10, 0, 0, 0], 8),
+            net([172, 16, 0, 0], 12),
+            net([192, 168, 0, 0], 16),
+            net([100, 64, 0, 0], 10),
+            net([127, 0, 0, 0], 8),
+            net6("fc00::".parse().expect("an address"), 7),
+            net6(std::net::Ipv6Addr::LOCALHOST, 128),
+            GeneralSubtree::DnsName("localhost".into()),
+        ],
+        excluded_subtrees: Vec::new(),
+    });
     p
 }
 
@@ -128,6 +150,8 @@ pub fn lan_ips() -> Vec<IpAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rustls::client::danger::ServerCertVerifier;
+    use rustls::pki_types::pem::PemObject;
 
     #[test]
     fn the_authority_is_made_once_and_each_start_certifies_the_addresses_of_the_day() {
@@ -141,6 +165,43 @@ mod tests {
         let chain = std::fs::read_to_string(&tuesday.cert).unwrap();
         assert!(chain.ends_with(&std::fs::read_to_string(&tuesday.authority).unwrap()));
         assert!(chain.ends_with(&tuesday.authority_pem));
+        // The authority vouches for the hub's own addresses, never for another name: a
+        // certificate made with its key for the centre's name or a public address is refused
+        // by a client that trusts it.
+        let key = KeyPair::from_pem(&std::fs::read_to_string(dir.path().join(AUTHORITY_KEY)).unwrap()).unwrap();
+        let issuer = Issuer::new(authority_params(), key);
+        let forged = |san: SanType| {
+            let mut p = CertificateParams::default();
+            p.subject_alt_names = vec![san];
+            p.signed_by(&KeyPair::generate().unwrap(), &issuer).unwrap()
+        };
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(rustls::pki_types::CertificateDer::from_pem_slice(tuesday.authority_pem.as_bytes()).unwrap())
+            .unwrap();
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let verifier =
+            rustls::client::WebPkiServerVerifier::builder_with_provider(std::sync::Arc::new(roots), provider)
+                .build()
+                .unwrap();
+        let check = |cert: &rcgen::Certificate, name: &str| {
+            verifier.verify_server_cert(
+                cert.der(),
+                &[],
+                &rustls::pki_types::ServerName::try_from(name.to_string()).unwrap(),
+                &[],
+                rustls::pki_types::UnixTime::now(),
+            )
+        };
+        let own = forged(SanType::IpAddress("192.168.1.31".parse().unwrap()));
+        assert!(check(&own, "192.168.1.31").is_ok(), "its own office address");
+        let centre = forged(SanType::DnsName("pendamping.lebakkab.go.id".try_into().unwrap()));
+        assert!(
+            check(&centre, "pendamping.lebakkab.go.id").is_err(),
+            "never the centre's name"
+        );
+        let public = forged(SanType::IpAddress("203.0.113.7".parse().unwrap()));
+        assert!(check(&public, "203.0.113.7").is_err(), "never a public address");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

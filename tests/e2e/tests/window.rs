@@ -400,7 +400,10 @@ async fn a_cadre_compares_the_hubs_fingerprint_before_her_tablet_trusts_it() {
         // The tablet's sync is refused, and Sinkronisasi offers the comparison again.
         let addr = hub.addr;
         hub.stop().await?;
-        for made in ["hub-authority.pem", "hub-authority.key"] {
+        for made in [
+            pendamping_server::hub_tls::AUTHORITY,
+            pendamping_server::hub_tls::AUTHORITY_KEY,
+        ] {
             std::fs::remove_file(dir.path().join(made))?;
         }
         let (hub, renewed) = pendamping_tests::net::hub_tls_server(dir.path(), "plkb.db", addr, clock).await;

@@ -12,9 +12,9 @@ pub mod words;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Form, Router};
 use pendamping_core::area;
 use pendamping_core::area::AreaCode;
@@ -319,18 +319,35 @@ pub fn trend(state: &AppState, place: &Place, month: Month) -> Result<Vec<(Month
         .collect()
 }
 
+/// Every page and file of the dashboard, with its methods: the router is built from this
+/// table, and the generated hostile requests walk it (`tests/tests/hostile_generated.rs`).
+fn table() -> Vec<(&'static str, &'static [Method], MethodRouter<AppState>)> {
+    vec![
+        ("/", &[Method::GET], get(|| async { Redirect::to(HOME) })),
+        (HOME, &[Method::GET], get(home)),
+        (LOGIN, &[Method::GET, Method::POST], get(login_form).post(login)),
+        ("/dashboard/logout", &[Method::POST], post(logout)),
+        ("/dashboard/trend.svg", &[Method::GET], get(trend_svg)),
+        ("/dashboard/list/{list}", &[Method::GET], get(list)),
+        ("/dashboard/list/{list}/file", &[Method::GET], get(list_file)),
+        ("/dashboard/recap/file", &[Method::GET], get(recap_file)),
+        ("/dashboard/assets/dashboard.css", &[Method::GET], get(css)),
+        ("/dashboard/lang/{code}", &[Method::GET], get(switch_lang)),
+    ]
+}
+
+/// (method, path) of every dashboard route.
+pub fn paths() -> Vec<(Method, &'static str)> {
+    table()
+        .into_iter()
+        .flat_map(|(path, methods, _)| methods.iter().map(move |m| (m.clone(), path)))
+        .collect()
+}
+
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(|| async { Redirect::to(HOME) }))
-        .route(HOME, get(home))
-        .route(LOGIN, get(login_form).post(login))
-        .route("/dashboard/logout", post(logout))
-        .route("/dashboard/trend.svg", get(trend_svg))
-        .route("/dashboard/list/{list}", get(list))
-        .route("/dashboard/list/{list}/file", get(list_file))
-        .route("/dashboard/recap/file", get(recap_file))
-        .route("/dashboard/assets/dashboard.css", get(css))
-        .route("/dashboard/lang/{code}", get(switch_lang))
+    table()
+        .into_iter()
+        .fold(Router::new(), |r, (path, _, handler)| r.route(path, handler))
         .layer(axum::middleware::from_fn(with_lang))
 }
 
