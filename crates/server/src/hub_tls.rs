@@ -4,7 +4,7 @@
 //! from the office router needs no new trust. A tablet trusts the authority after the cadre
 //! has compared its fingerprint (`pendamping_protocol::authority`) with the hub's screen.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 
 use rcgen::{
@@ -47,26 +47,53 @@ fn authority_params() -> CertificateParams {
     p.distinguished_name.push(DnType::CommonName, "Pendamping hub PLKB");
     p.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    // It may vouch only for what a laptop is on an office network: a private or loopback
-    // address, or `localhost`. Whoever copies its key can then impersonate no public name
-    // or address (the centre's), whatever a tablet that trusts it is asked to reach.
-    let net = |addr: [u8; 4], prefix| GeneralSubtree::IpAddress(CidrSubnet::from_v4_prefix(addr, prefix));
-    let net6 =
-        |addr: std::net::Ipv6Addr, prefix| GeneralSubtree::IpAddress(CidrSubnet::from_v6_prefix(addr.octets(), prefix));
+    // It may vouch only for what a laptop is on an office network (`OFFICE_V4`, `OFFICE_V6`,
+    // `localhost`): whoever copies its key can then impersonate no public name or address
+    // (the centre's), whatever a tablet that trusts it is asked to reach.
+    let mut permitted: Vec<GeneralSubtree> = OFFICE_V4
+        .iter()
+        .map(|(addr, prefix)| GeneralSubtree::IpAddress(CidrSubnet::from_v4_prefix(addr.octets(), *prefix)))
+        .collect();
+    permitted.extend(
+        OFFICE_V6
+            .iter()
+            .map(|(addr, prefix)| GeneralSubtree::IpAddress(CidrSubnet::from_v6_prefix(addr.octets(), *prefix))),
+    );
+    permitted.push(GeneralSubtree::DnsName("localhost".into()));
     p.name_constraints = Some(NameConstraints {
-        permitted_subtrees: vec![
-            net([10, 0, 0, 0], 8),
-            net([172, 16, 0, 0], 12),
-            net([192, 168, 0, 0], 16),
-            net([100, 64, 0, 0], 10),
-            net([127, 0, 0, 0], 8),
-            net6("fc00::".parse().expect("an address"), 7),
-            net6(std::net::Ipv6Addr::LOCALHOST, 128),
-            GeneralSubtree::DnsName("localhost".into()),
-        ],
+        permitted_subtrees: permitted,
         excluded_subtrees: Vec::new(),
     });
     p
+}
+
+/// The networks a hub's authority may vouch for: private, shared (carrier-grade NAT) and
+/// loopback IPv4; unique-local and loopback IPv6.
+const OFFICE_V4: [(Ipv4Addr, u8); 5] = [
+    (Ipv4Addr::new(10, 0, 0, 0), 8),
+    (Ipv4Addr::new(172, 16, 0, 0), 12),
+    (Ipv4Addr::new(192, 168, 0, 0), 16),
+    (Ipv4Addr::new(100, 64, 0, 0), 10),
+    (Ipv4Addr::new(127, 0, 0, 0), 8),
+];
+const OFFICE_V6: [(Ipv6Addr, u8); 2] = [
+    (Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0), 7),
+    (Ipv6Addr::LOCALHOST, 128),
+];
+
+/// Whether the hub's authority may vouch for `ip` (`OFFICE_V4`, `OFFICE_V6`): the only
+/// addresses its certificate names, and the only ones its screen offers the tablets.
+pub fn servable(ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => OFFICE_V4.iter().any(|(net, prefix)| {
+            let mask = u32::MAX.checked_shl(32 - u32::from(*prefix)).unwrap_or(0);
+            u32::from(*v4) & mask == u32::from(*net) & mask
+        }),
+        IpAddr::V6(v6) => OFFICE_V6.iter().any(|(net, prefix)| {
+            let mask = u128::MAX.checked_shl(128 - u32::from(*prefix)).unwrap_or(0);
+            u128::from(*v6) & mask == u128::from(*net) & mask
+        }),
+    }
 }
 
 /// Writes `text`; a private key readable by its owner only.
@@ -109,7 +136,9 @@ pub fn ensure(dir: &Path, hosts: &[IpAddr]) -> Result<HubTls> {
     params.distinguished_name.push(DnType::CommonName, "Pendamping hub");
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     params.use_authority_key_identifier_extension = true;
-    let mut ips: Vec<IpAddr> = hosts.to_vec();
+    // Only addresses the authority may vouch for: a certificate naming another one (a
+    // public IPv6 address of the laptop) would be refused whole.
+    let mut ips: Vec<IpAddr> = hosts.iter().copied().filter(servable).collect();
     ips.push(IpAddr::V4(Ipv4Addr::LOCALHOST));
     ips.sort();
     ips.dedup();
@@ -133,14 +162,14 @@ pub fn ensure(dir: &Path, hosts: &[IpAddr]) -> Result<HubTls> {
     })
 }
 
-/// This machine's addresses on its networks: IPv4 first (what an office router hands out),
-/// never loopback or link-local.
+/// This machine's addresses on its office networks (`servable`): IPv4 first (what an
+/// office router hands out), never loopback, link-local or public.
 pub fn lan_ips() -> Vec<IpAddr> {
     let mut ips: Vec<IpAddr> = if_addrs::get_if_addrs()
         .unwrap_or_default()
         .into_iter()
         .map(|i| i.ip())
-        .filter(|ip| !ip.is_loopback() && !matches!(ip, IpAddr::V6(v6) if v6.is_unicast_link_local()))
+        .filter(|ip| !ip.is_loopback() && servable(ip))
         .collect();
     ips.sort_by_key(|ip| (ip.is_ipv6(), *ip));
     ips.dedup();
@@ -202,6 +231,34 @@ mod tests {
         );
         let public = forged(SanType::IpAddress("203.0.113.7".parse().unwrap()));
         assert!(check(&public, "203.0.113.7").is_err(), "never a public address");
+        // The hub's own certificate names only what its authority may vouch for, whatever
+        // addresses the laptop has (a public IPv6 one among them).
+        let today = ensure(
+            dir.path(),
+            &[
+                "192.168.1.31".parse().unwrap(),
+                "2001:db8::7".parse().unwrap(),
+                "8.8.8.8".parse().unwrap(),
+            ],
+        )
+        .unwrap();
+        let leaf = rustls::pki_types::CertificateDer::pem_file_iter(&today.cert)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        for name in ["192.168.1.31", "127.0.0.1", "localhost"] {
+            let ok = verifier.verify_server_cert(
+                &leaf,
+                &[],
+                &rustls::pki_types::ServerName::try_from(name.to_string()).unwrap(),
+                &[],
+                rustls::pki_types::UnixTime::now(),
+            );
+            assert!(ok.is_ok(), "{name}: {ok:?}");
+        }
+        assert!(servable(&"10.1.2.3".parse().unwrap()) && servable(&"fd12::1".parse().unwrap()));
+        assert!(!servable(&"172.32.0.1".parse().unwrap()) && !servable(&"2001:db8::7".parse().unwrap()));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
