@@ -54,8 +54,9 @@ fn change() -> impl Strategy<Value = Change> {
         id(),
         prop::sample::select(vec!["3602012002", "3602012003", "x"]),
         (
-            0u64..1 << 48,
-            0u32..0x10000,
+            // Every stamp a change can carry: one its text form says (`Hlc::is_writable`).
+            0u64..=pendamping_core::hlc::MAX_MILLIS,
+            0u32..=pendamping_core::hlc::MAX_COUNTER,
             prop::sample::select(vec![1u64, 0xb948_60a1_2f68_45e0]),
         ),
         prop::collection::btree_map("[a-z_]{1,12}", value(), 0..8),
