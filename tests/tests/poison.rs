@@ -191,6 +191,35 @@ async fn a_field_path_or_value_nested_too_deep_is_refused_and_the_server_stays_u
         "{listed:?}"
     );
 
+    // Text no reader can read (a lone surrogate), or a change of two million empty arrays:
+    // refused at the door, never acknowledged and then lost.
+    let hlc = Hlc {
+        millis: clock.now_millis(),
+        counter: 0,
+        node: 42,
+    };
+    let raw = |n: u128, field: &str| {
+        format!(
+            r#"{{"change_id":"{}","entity":"household","row_id":"{}","area_code":"{VILLAGE}","hlc":"{hlc}","fields":{{{field}}}}}"#,
+            Uuid::from_u128(0x0193a0a0_0000_7000_8000_000000000000 + n),
+            Uuid::from_u128(0x0193a0a0_0000_7000_9000_000000000000 + n),
+        )
+    };
+    let many = format!("\"rt\":[{}]", vec!["[]"; 100_000].join(","));
+    let body = format!(
+        r#"{{"schema_version":1,"changes":[{},{}]}}"#,
+        raw(1, r#""head_name":"\ud800x""#),
+        raw(2, &many)
+    );
+    let (status, v) = api.post("/v1/sync/push", "application/json", body.into_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let r: pendamping_protocol::PushResponse = serde_json::from_value(v).unwrap();
+    assert_eq!(r.accepted, 0, "{r:?}");
+    assert_eq!(
+        r.rejected.iter().map(|x| x.code.as_str()).collect::<Vec<_>>(),
+        vec!["invalid", "invalid"]
+    );
+
     // What the log holds reads back everywhere: a recap answers.
     let (status, _) = api.get(&format!("/v1/recap?month=2026-11&area={VILLAGE}")).await;
     assert_eq!(status, StatusCode::OK);

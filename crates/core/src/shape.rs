@@ -17,6 +17,10 @@ pub const MAX_DEPTH: usize = 10;
 pub const MAX_PATH_PARTS: usize = MAX_DEPTH - 2;
 /// Longest string in a change, in bytes as written (a name, an address, a note).
 pub const MAX_STRING_BYTES: usize = 16 * 1024;
+/// Most values (members and elements) in a change: a visit with every field and a full
+/// immunisation record has a few hundred; two million empty arrays in 6 MB cost the server
+/// hundreds of MB once parsed.
+pub const MAX_ITEMS: usize = 4096;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ShapeError {
@@ -24,6 +28,8 @@ pub enum ShapeError {
     TooDeep,
     #[error("teks dalam perubahan lebih dari {MAX_STRING_BYTES} byte")]
     TextTooLong,
+    #[error("perubahan berisi lebih dari {MAX_ITEMS} nilai")]
+    TooManyItems,
     #[error("perubahan bukan JSON yang utuh")]
     Unbalanced,
     #[error("perubahan tidak terbaca: {0}")]
@@ -35,6 +41,9 @@ pub enum ShapeError {
 /// safe on any text, before any parser sees it.
 pub fn check_text(text: &str) -> Result<(), ShapeError> {
     let (mut depth, mut in_string, mut escaped, mut string_len) = (0usize, false, false, 0usize);
+    // Every value after the first in a container follows a comma, and every container
+    // opens with a bracket: their count bounds the values.
+    let mut items = 0usize;
     for &b in text.as_bytes() {
         if in_string {
             string_len += 1;
@@ -55,7 +64,14 @@ pub fn check_text(text: &str) -> Result<(), ShapeError> {
                 in_string = true;
                 string_len = 0;
             }
-            b'{' | b'[' => {
+            b'{' | b'[' | b',' => {
+                items += 1;
+                if items > MAX_ITEMS {
+                    return Err(ShapeError::TooManyItems);
+                }
+                if b == b',' {
+                    continue;
+                }
                 depth += 1;
                 if depth > MAX_DEPTH {
                     return Err(ShapeError::TooDeep);
@@ -80,6 +96,17 @@ pub fn check_change(change: &Change) -> Result<(), ShapeError> {
         return Err(ShapeError::TextTooLong);
     }
     let mut stack: Vec<(&serde_json::Value, usize)> = Vec::new();
+    // Counted as the text counts them: a bracket per container, a comma per value after the
+    // first (so a change whose text passes passes here too).
+    let mut items = 0usize;
+    let mut count = |n: usize| {
+        items += n;
+        if items > MAX_ITEMS {
+            Err(ShapeError::TooManyItems)
+        } else {
+            Ok(())
+        }
+    };
     for (name, value) in &change.fields {
         if long(name) {
             return Err(ShapeError::TextTooLong);
@@ -89,16 +116,18 @@ pub fn check_change(change: &Change) -> Result<(), ShapeError> {
         while let Some((v, depth)) = stack.pop() {
             match v {
                 serde_json::Value::String(s) if long(s) => return Err(ShapeError::TextTooLong),
-                serde_json::Value::Array(items) => {
+                serde_json::Value::Array(elements) => {
                     if depth + 1 > MAX_DEPTH {
                         return Err(ShapeError::TooDeep);
                     }
-                    stack.extend(items.iter().map(|i| (i, depth + 1)));
+                    count(elements.len().max(1))?;
+                    stack.extend(elements.iter().map(|i| (i, depth + 1)));
                 }
                 serde_json::Value::Object(members) => {
                     if depth + 1 > MAX_DEPTH {
                         return Err(ShapeError::TooDeep);
                     }
+                    count(members.len().max(1))?;
                     if members.keys().any(|k| long(k)) {
                         return Err(ShapeError::TextTooLong);
                     }
@@ -111,8 +140,10 @@ pub fn check_change(change: &Change) -> Result<(), ShapeError> {
     Ok(())
 }
 
-/// A logged change read back: its text checked as the door checked it, then parsed. Every
-/// reader of a log reads through this, so none can fail on a row another reader took.
+/// A logged change read back: its text checked, then parsed. The log's door admits a
+/// change only when this reads it (a lone surrogate `\ud800` is text to the scan but no
+/// string to the parser), and every reader of a log reads through it, so none can fail on a
+/// row another reader took.
 pub fn read_change(text: &str) -> Result<Change, ShapeError> {
     check_text(text)?;
     serde_json::from_str(text).map_err(|e| ShapeError::Unreadable(e.to_string()))
@@ -134,6 +165,8 @@ mod tests {
         assert_eq!(check_text(&long), Err(ShapeError::TextTooLong));
         let fits = format!("{{\"a\":\"{}\"}}", "x".repeat(MAX_STRING_BYTES - 1));
         assert_eq!(check_text(&fits), Ok(()));
+        let many = format!("[{}]", vec!["[]"; MAX_ITEMS].join(","));
+        assert_eq!(check_text(&many), Err(ShapeError::TooManyItems));
         for broken in ["{", "}", "{\"a", "[]]"] {
             assert!(check_text(broken).is_err(), "{broken}");
         }

@@ -273,14 +273,14 @@ fn decode_json(json: &[u8]) -> Result<(RawPush<'_>, Vec<String>), ApiError> {
 }
 
 /// The log's door for a JSON push, from its bytes alone: each change's text as the log
-/// would keep it, with the door's verdict on it (`shape::check_text`, the check `ingest`
+/// would keep it, with the door's verdict on it (`shape::read_change`, the check `ingest`
 /// makes). The fuzz target `json_push` drives it: what the door lets in, every reader reads.
 pub fn door_json(json: &[u8]) -> Result<Vec<(String, bool)>, String> {
     let (_, bodies) = decode_json(json).map_err(|e| e.to_string())?;
     Ok(bodies
         .into_iter()
         .map(|b| {
-            let open = pendamping_core::shape::check_text(&b).is_ok();
+            let open = pendamping_core::shape::read_change(&b).is_ok();
             (b, open)
         })
         .collect())

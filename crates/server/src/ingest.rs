@@ -430,9 +430,9 @@ pub fn apply(tx: &Connection, device: &Device, req: &Batch, ctx: &Context, arriv
         None => Sealed::default(),
     };
     for (i, (c, body)) in req.changes.iter().zip(req.bodies).enumerate() {
-        // The log's door: the text it keeps has the shape every reader of it reads
-        // (`shape::read_change`), or it is not kept.
-        if let Err(e) = shape::check_text(body) {
+        // The log's door: the text it keeps is read by every reader of it
+        // (`shape::read_change`, the readers' own function), or it is not kept.
+        if let Err(e) = shape::read_change(body) {
             let r = reject(c, RejectCode::Invalid, None, e.to_string());
             quarantine(tx, body, device, &r, ctx.now_ms)?;
             out.rejected.push(r);
