@@ -632,13 +632,10 @@ impl Unpacker {
     }
 }
 
-/// Puts a leaf back at its path in a change's fields. A path of more parts than a change
-/// may nest (`shape::MAX_PATH_PARTS`) is refused before anything is built: a deep path
-/// would make a value that overflows the stack when written or dropped.
+/// Puts a leaf back at its path in a change's fields. Every path was checked against
+/// `shape::MAX_PATH_PARTS` in `unpack_within` before anything is built: a deep path would
+/// make a value that overflows the stack when written or dropped.
 fn place(fields: &mut BTreeMap<String, Value>, path: &str, v: Value) -> Result<(), WireError> {
-    if path.split('.').count() > MAX_PATH_PARTS {
-        return Err(WireError::Inconsistent("a field path deeper than a change may nest"));
-    }
     let mut parts = path.split('.');
     let first = parts.next().unwrap_or_default().to_string();
     let rest: Vec<&str> = parts.collect();
@@ -716,14 +713,10 @@ fn cost<H>(packed: &Packed<H>) -> usize {
                 end += dot + 1;
                 prefixes.insert(&col.path[..end - 1]);
             }
-            let per_cell = CELL_COST + 2 * col.path.len();
-            total = total.saturating_add(col.values.len().saturating_mul(per_cell));
+            // Each cell as decoding charged it, and its path as a key.
+            total = total.saturating_add(col.values.len().saturating_mul(2 * col.path.len()));
             for v in &col.values {
-                total = total.saturating_add(match v {
-                    Val::Str(s) => s.len(),
-                    Val::Json(text) => 32 * text.len(),
-                    _ => 0,
-                });
+                total = total.saturating_add(v.weight());
             }
         }
         total = total.saturating_add(prefixes.len().saturating_mul(n).saturating_mul(MAP));
