@@ -16,6 +16,14 @@ bin=target/release/pendamping
 app=target/release/pendamping-desktop
 listen=${PENDAMPING_LISTEN:-127.0.0.1:8787}
 mkdir -p demo/app
+# Every store the tool makes is encrypted (README, "Security"): the demo's key is made once,
+# outside the data folder, and a plain store of an earlier demo is encrypted at first use.
+keydir="${XDG_CONFIG_HOME:-$HOME/.config}/pendamping"
+export PENDAMPING_DB_KEY_FILE=${PENDAMPING_DB_KEY_FILE:-$keydir/demo-db.key}
+if [ ! -f "$PENDAMPING_DB_KEY_FILE" ]; then
+  mkdir -p "$(dirname "$PENDAMPING_DB_KEY_FILE")"
+  "$bin" key new "$PENDAMPING_DB_KEY_FILE"
+fi
 seed=demo/seed.db
 plkb=demo/plkb.db
 if [ ! -f "$seed" ]; then
@@ -48,7 +56,7 @@ code=$("$bin" server enroll --db demo/central.db --user "Kader (aplikasi)" --rol
 printf '\n\n'
 cat <<MSG
   ================================================================
-  Untuk aplikasi Pendamping (jendela): isi nama dan PIN (6-12 digit) anggota
+  Untuk aplikasi Pendamping (jendela): isi nama dan PIN (8-12 digit) anggota
   pertama, lalu pilih "Daftar ke server"
     Alamat server     : http://$listen
     Kode pendaftaran  : $code

@@ -51,6 +51,8 @@ if [ "$status" -eq 0 ]; then
   run_step e2e timeout 1200 xvfb-run -a -s "-screen 0 1280x1280x24" \
     cargo test -p pendamping-e2e --test window --test dashboard -- --test-threads=1 || status=$?
   grep -E '^(test |test result|     Running|---- )' target/e2e.log || true
+  # A failed scenario's message (the line after "panicked at"), without the backtrace.
+  grep -A1 -E "^thread '.*' .*panicked at" target/e2e.log | grep -Ev '^(--|stack backtrace)' || true
 fi
 if [ "$status" -eq 0 ]; then
   # The fuzz targets, each for a bounded time (scripts/fuzz.sh).
@@ -64,7 +66,8 @@ echo "Rust: $passed passed, $failed failed; UI (vitest): $ui_passed passed"
 if [ "$status" -ne 0 ]; then
   for log in target/cargo-test.log target/e2e.log; do
     # The head of each failure (its message), without the backtrace's frames.
-    [ -f "$log" ] && sed -n '/^failures:/,$p' "$log" | grep -Ev '^ +([0-9]+: |at )' | head -n 80
+    # (`|| true`: a log with no failures must not end the script before the next is shown.)
+    [ -f "$log" ] && { sed -n '/^failures:/,$p' "$log" | grep -Ev '^ +([0-9]+: |at )' | head -n 80 || true; }
   done
 fi
 exit "$status"

@@ -111,11 +111,11 @@ fn main() {
 
     // Unlocking: Argon2id of the PIN at the shipped cost, then the wrap opened.
     let keys = dir.path().join("encrypted.db.keys");
-    let (mut vault, member) = Vault::create(&keys, &key, "Bu Sari", "135790").unwrap();
+    let (mut vault, member) = Vault::create(&keys, &key, "Bu Sari", "13579024").unwrap();
     let mut took = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
-        vault.unlock(member, "135790", 0).unwrap();
+        vault.unlock(member, "13579024", 0).unwrap();
         took.push(t.elapsed());
     }
     println!(

@@ -110,18 +110,33 @@ impl TestServer {
             .expect("a push answer")
     }
 
-    /// An enrolment made by hand (no signing key, as an older client or a tool would):
-    /// the server's answer, with the token.
+    /// An enrolment made by hand (as a tool would, with a signing key of its own that it
+    /// then forgets): the server's answer, with the token.
     pub async fn enrol_by_hand(&self, role: Role, areas: &[&str], name: &str) -> pendamping_protocol::EnrollResponse {
         reqwest::Client::new()
             .post(format!("{}/v1/devices/enroll", self.url()))
-            .json(&serde_json::json!({"enrollment_code": self.code(role, areas), "device_name": name}))
+            .json(&serde_json::json!({
+                "enrollment_code": self.code(role, areas),
+                "device_name": name,
+                "public_key": public_key_hex(),
+            }))
             .send()
             .await
             .expect("the server answers")
             .json()
             .await
             .expect("an enrolment")
+    }
+
+    /// Makes `device` one enrolled before signing existed (its row has no key), which
+    /// still pushes unsigned: what tests of other refusals push as, since a new enrolment
+    /// must bring a key.
+    pub fn forget_signing_key(&self, device: &str) {
+        let n = self
+            .db()
+            .execute("UPDATE devices SET public_key = NULL WHERE id = ?1", [device])
+            .expect("the device's row");
+        assert_eq!(n, 1, "device {device}");
     }
 
     pub fn db(&self) -> rusqlite::Connection {
@@ -494,4 +509,13 @@ async fn pump(
     };
     let (cut, ()) = tokio::join!(writer, reader);
     cut
+}
+
+/// A fresh device signing key's public half, as an enrolment sends it (hex).
+pub fn public_key_hex() -> String {
+    serde_json::to_value(pendamping_vault::DeviceKey::generate().expect("a key").public())
+        .expect("a key serialises")
+        .as_str()
+        .expect("as hex text")
+        .to_string()
 }

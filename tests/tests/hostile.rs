@@ -141,11 +141,16 @@ async fn enrol(api: &Api, server: &TestServer) -> String {
         .send(
             "/v1/devices/enroll",
             None,
-            serde_json::to_vec(&json!({"enrollment_code": code, "device_name": "tablet"})).unwrap(),
+            serde_json::to_vec(
+                &json!({"enrollment_code": code, "device_name": "tablet", "public_key": public_key_hex()}),
+            )
+            .unwrap(),
             None,
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    // It pushes hand-made changes unsigned, to meet the server's other refusals.
+    server.forget_signing_key(v["device_id"].as_str().unwrap());
     v["token"].as_str().unwrap().to_string()
 }
 
@@ -386,7 +391,10 @@ async fn hostile_requests_get_clear_4xx_and_change_nothing() {
 
     // Enrollment codes: once only, and not after they expire.
     let code = server.code(Role::Cadre, &[VILLAGE]);
-    let enroll = |code: &str| serde_json::to_vec(&json!({"enrollment_code": code, "device_name": "hp"})).unwrap();
+    let enroll = |code: &str| {
+        serde_json::to_vec(&json!({"enrollment_code": code, "device_name": "hp", "public_key": public_key_hex()}))
+            .unwrap()
+    };
     assert_eq!(
         api.send("/v1/devices/enroll", None, enroll(&code), None).await.0,
         StatusCode::OK

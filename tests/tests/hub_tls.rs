@@ -1,7 +1,7 @@
 //! A PLKB hub on the office network speaks TLS under its own authority: a tablet refuses it
 //! until its cadre has compared the authority's fingerprint with the hub's screen, then
-//! enrols and syncs; a wrong fingerprint trusts nothing, and another hub's authority is not
-//! trusted by trusting this one. (Its own test binary: trusting holds for the process.)
+//! enrols and syncs; a wrong fingerprint trusts nothing, another hub's authority is not
+//! trusted by trusting this one, and this one's vouches for this hub's address only. (Its own test binary: trusting holds for the process.)
 
 use std::sync::Arc;
 
@@ -75,6 +75,28 @@ async fn a_tablet_trusts_the_hub_only_once_its_cadre_has_matched_the_fingerprint
     let summary = net::sync(&mut sari).await;
     assert!(summary.pushed >= 4, "{summary:?}");
     assert_eq!(sari.pending_count().unwrap(), 0);
+
+    // Trusted for this hub's address only: a server elsewhere whose certificate the same
+    // authority signed (whoever copied the hub's authority key could make one, for the
+    // centre's name too) is refused, though its fingerprint is the one compared.
+    let (twin, _) = net::hub_tls_server(
+        hub_dir.path(),
+        "twin.db",
+        "127.0.0.1:0".parse().unwrap(),
+        Arc::new(ManualTime::new(now)),
+    )
+    .await;
+    let twin_url = format!("https://127.0.0.1:{}", twin.addr.port());
+    assert_eq!(
+        authority::inspect(&twin_url).await.unwrap().fingerprint,
+        shown.fingerprint
+    );
+    let twin_code = net::enrollment_code(&hub_dir.path().join("twin.db"), Role::Cadre, &[VILLAGE], now);
+    let err = pendamping_sync::enroll(&mut tablet(), &twin_url, &twin_code, "tablet")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SyncError::Untrusted(_)), "{err:?}");
+    twin.stop().await.unwrap();
 
     // Another hub, with an authority of its own, is not trusted by trusting this one.
     let other_dir = tempfile::tempdir().unwrap();

@@ -129,12 +129,17 @@ async fn the_server_answers_as_the_spec_says_checked_by_an_independent_validator
         (status, resp.json::<Value>().await.unwrap_or(Value::Null))
     };
 
-    let enroll =
-        json!({"enrollment_code": server.code(pendamping_protocol::Role::Cadre, &[VILLAGE]), "device_name": "tablet"});
+    let enroll = json!({
+        "enrollment_code": server.code(pendamping_protocol::Role::Cadre, &[VILLAGE]),
+        "device_name": "tablet",
+        "public_key": pendamping_tests::net::public_key_hex(),
+    });
     assert!(spec.request_ok("/v1/devices/enroll", "post", &enroll));
     let (status, v) = send(http.post(url("/v1/devices/enroll")).json(&enroll)).await;
     spec.check_answer("/v1/devices/enroll", "post", status, &v);
     let token = v["token"].as_str().unwrap().to_string();
+    // Pushed unsigned below, to see the server's other refusals.
+    server.forget_signing_key(v["device_id"].as_str().unwrap());
     let (status, v) = send(http.post(url("/v1/devices/enroll")).json(&enroll)).await;
     assert_eq!(
         (status, v["code"].as_str()),

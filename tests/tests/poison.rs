@@ -122,6 +122,19 @@ async fn healthy(base: &str) -> bool {
         .is_ok_and(|r| r.status() == StatusCode::OK)
 }
 
+/// A change of the tablet's village written straight into the log, as an earlier version's
+/// door let it in.
+fn logged_by_an_earlier_version(server: &TestServer, change_id: Uuid, body: &str) {
+    server
+        .db()
+        .execute(
+            "INSERT INTO changes (change_id, area_code, device_id, upstream, received_at, body) \
+             VALUES (?1, ?2, 'an-old-version', 2, 0, ?3)",
+            (change_id.as_bytes(), VILLAGE, body),
+        )
+        .unwrap();
+}
+
 fn logged(server: &TestServer) -> i64 {
     server
         .db()
@@ -254,14 +267,7 @@ async fn a_row_no_reader_can_read_is_set_aside_and_everyone_else_goes_on() {
         },
         serde_json::to_string(&nested(200)).unwrap()
     );
-    server
-        .db()
-        .execute(
-            "INSERT INTO changes (change_id, area_code, device_id, upstream, received_at, body) \
-             VALUES (?1, ?2, 'an-old-version', 2, 0, ?3)",
-            (poison_id.as_bytes(), VILLAGE, &poison),
-        )
-        .unwrap();
+    logged_by_an_earlier_version(&server, poison_id, &poison);
     tablet.save_household(&household(103, VILLAGE, "Ahmad")).unwrap();
     sync(&mut tablet).await;
 
@@ -329,5 +335,193 @@ async fn a_row_no_reader_can_read_is_set_aside_and_everyone_else_goes_on() {
         .await
         .unwrap();
     assert!(metrics.lines().any(|l| l == "pendamping_log_set_aside 1"), "{metrics}");
+    server.stop().await;
+}
+
+/// What an outside attack pushed from one enrolled tablet: rows whose fields are JSON of the
+/// right shape but not what their record reads (an enrolment of kind "baduta", a visit with
+/// no kind, a decile of "abc"), sent before the rest of their row so no whole record is
+/// there to check. They once reached the view and made every recap, dashboard page and NIK
+/// digest answer 500 for good. Each is refused at the door naming its field, by both ways
+/// of pushing; the same changes found in a log (an earlier version's) are set aside by the
+/// view with their reason; and an honest edit that travelled ahead of its row still goes in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_field_its_record_cannot_read_is_refused_and_every_recap_still_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock: Arc<ManualTime> = clock_at(today());
+    let server = TestServer::start(dir.path(), clock.clone(), |_| {}).await;
+    let mut tablet = enrolled_device(&server, clock.clone(), Role::Cadre, &[VILLAGE]).await;
+    let mut district = enrolled_device(&server, clock.clone(), Role::Admin, &[KABUPATEN]).await;
+    for n in 0..3 {
+        tablet.save_household(&household(300 + n, VILLAGE, "Ahmad")).unwrap();
+    }
+    sync(&mut tablet).await;
+    let api = client_for(&server, &tablet).await;
+
+    // (entity, fields, the field the refusal names)
+    let hostile = || {
+        [
+            (Entity::Enrolment, json!({"kind": "baduta"}), "kind"),
+            (Entity::Visit, json!({"data": {}}), "data.kind"),
+            (
+                Entity::Visit,
+                json!({"data": {"kind": "anak", "weight_kg": "berat"}}),
+                "data",
+            ),
+            (Entity::Household, json!({"welfare_decile": "abc"}), "welfare_decile"),
+            (Entity::Household, json!({"rt": ["001"]}), "rt"),
+            (Entity::Person, json!({"sex": 5}), "sex"),
+            (Entity::Person, json!({"birth_date": "notadate"}), "birth_date"),
+            (Entity::Person, json!({"nik": 3602011234560001u64}), "nik"),
+            (
+                Entity::Visit,
+                json!({"deleted": true, "visit_date": "2026-02-30"}),
+                "visit_date",
+            ),
+            (Entity::Household, json!({"deleted": "ya"}), "deleted"),
+        ]
+        .map(|(e, fields, field)| {
+            let Value::Object(map) = fields else { unreachable!() };
+            let c = change(
+                &clock,
+                e,
+                VILLAGE,
+                map.into_iter()
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.clone()))
+                    .collect(),
+            );
+            (c, field)
+        })
+    };
+    for packed in [false, true] {
+        let batch = hostile();
+        let changes: Vec<Change> = batch.iter().map(|(c, _)| c.clone()).collect();
+        let before = logged(&server);
+        let (status, v) = if packed {
+            api.push_packed(&tablet, &changes).await
+        } else {
+            api.push_json(&tablet, &changes).await
+        };
+        assert_eq!(status, StatusCode::OK, "packed {packed}: {v}");
+        let rejected = v["rejected"].as_array().expect("rejections");
+        for (c, field) in &batch {
+            let r = rejected
+                .iter()
+                .find(|r| r["change_id"] == c.change_id.to_string())
+                .unwrap_or_else(|| panic!("packed {packed}: {:?} was taken: {v}", c.fields));
+            assert_eq!(
+                (r["code"].as_str(), r["field"].as_str()),
+                (Some("invalid"), Some(*field)),
+                "{r}"
+            );
+        }
+        assert_eq!(logged(&server), before, "nothing of it is logged");
+    }
+
+    // An edit that arrived before the change that makes its row, every field of the right
+    // type: taken, as ever.
+    let ahead = change(
+        &clock,
+        Entity::Household,
+        VILLAGE,
+        vec![("rt", json!("002")), ("welfare_decile", json!(2))],
+    );
+    let (status, v) = api.push_json(&tablet, std::slice::from_ref(&ahead)).await;
+    assert_eq!(
+        (status, v["rejected"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(0)),
+        "{v}"
+    );
+
+    // The same changes in the log, as an earlier version let them in: the view refuses them
+    // and sets each aside, naming the field.
+    let old = hostile();
+    for (c, _) in &old {
+        logged_by_an_earlier_version(&server, c.change_id, &serde_json::to_string(c).unwrap());
+    }
+    tablet.save_household(&household(303, VILLAGE, "Ahmad")).unwrap();
+    sync(&mut tablet).await;
+
+    let mut server = server;
+    for round in 0..2 {
+        if round == 1 {
+            server.stop().await;
+            server = TestServer::start(dir.path(), clock.clone(), |_| {}).await;
+        }
+        let admin = client_for(&server, &district).await;
+        for area in [VILLAGE, &VILLAGE[..6], FAR_KECAMATAN, KABUPATEN] {
+            let (status, v) = admin.get(&format!("/v1/recap?month=2026-11&area={area}")).await;
+            assert_eq!(status, StatusCode::OK, "round {round}, recap of {area}: {v}");
+        }
+        let month = pendamping_core::recap::Month::parse("2026-11").unwrap();
+        let figures = server.state.indicators(month, &at(KABUPATEN), 6);
+        assert!(figures.is_ok(), "the dashboard's figures: {:?}", figures.err());
+        let cadre = client_for(&server, &tablet).await;
+        let (status, _) = cadre.get("/v1/nik-digest").await;
+        assert_eq!(status, StatusCode::OK, "the NIK digest");
+    }
+    let listed = pendamping_server::store::not_used(&server.db(), 100).unwrap();
+    for (c, field) in &old {
+        let aside = listed
+            .iter()
+            .find(|n| n.place == "set aside" && n.change_id == c.change_id.to_string())
+            .unwrap_or_else(|| panic!("{:?} is set aside: {listed:?}", c.fields));
+        assert!(aside.message.starts_with(&format!("{field}: ")), "{}", aside.message);
+    }
+
+    // The district's tablet pulls it all: the good rows land, the bad ones are refused by
+    // its own store, and its lists and recap read.
+    district
+        .set_setting(pendamping_sync::keys::SERVER, &server.url())
+        .unwrap();
+    sync(&mut district).await;
+    // Four families, and the edit that came ahead of its row.
+    assert_eq!(district.households_in(&at(VILLAGE), 0, 100).unwrap().len(), 5);
+    let month = pendamping_core::recap::Month::parse("2026-11").unwrap();
+    assert!(district.recap(month, &at(KABUPATEN)).is_ok());
+    server.stop().await;
+}
+
+/// A change whose JSON names one key twice (`head_name`, then `head_name` again, or spelt
+/// `\u0068ead_name`): a map keeps the last, another reader may keep the first, and what the
+/// device saw and sealed is then not what the district reads. The request is refused at the
+/// door, saying why, and nothing of it is logged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_twice_in_one_change_is_refused_at_the_door() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock: Arc<ManualTime> = clock_at(today());
+    let server = TestServer::start(dir.path(), clock.clone(), |_| {}).await;
+    let tablet = enrolled_device(&server, clock.clone(), Role::Cadre, &[VILLAGE]).await;
+    // A device of before signing, so that the seal is not what refuses it.
+    server.db().execute("UPDATE devices SET public_key = NULL", []).unwrap();
+    let api = client_for(&server, &tablet).await;
+    for twice in [
+        r#""head_name":"Siti","head_name":"=1+1""#,
+        r#""head_name":"Siti","\u0068ead_name":"=1+1""#,
+    ] {
+        let c = household_change(&clock, VILLAGE, 700);
+        let req = PushRequest {
+            schema_version: SCHEMA_VERSION,
+            seen: 0,
+            changes: vec![c.clone()],
+            origins: Vec::new(),
+            seals: Vec::new(),
+        };
+        let body = serde_json::to_string(&req).unwrap();
+        let head = r#""head_name":"Siti Aminah""#;
+        assert!(body.contains(head), "{body}");
+        let body = body.replace(head, twice);
+        let before = logged(&server);
+        let (status, v) = api.post("/v1/sync/push", "application/json", body.into_bytes()).await;
+        assert_eq!(
+            (status, v["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("malformed")),
+            "{twice}: {v}"
+        );
+        assert!(v["message"].as_str().unwrap().contains("dua kali"), "{v}");
+        assert_eq!(logged(&server), before);
+    }
     server.stop().await;
 }

@@ -10,7 +10,7 @@ use pendamping_store::{Options, Store};
 use pendamping_tests::net::TestServer;
 use pendamping_tests::*;
 
-const PIN: &str = "135790";
+const PIN: &str = "13579024";
 
 fn opts() -> Options {
     options(clock_at(d(2026, 12, 1)))
@@ -58,7 +58,7 @@ async fn a_forgotten_pin_is_recovered_through_the_server_and_nothing_unsynced_is
     // Ten wrong PINs (waiting out each delay) erase her wrap: the PIN no longer opens it.
     let mut at = now as i64;
     let erased = loop {
-        match door.unlock(member, "000000", at) {
+        match door.unlock(member, "00000024", at) {
             Err(e) if e.code == "wrong_pin" => at += 3_600_000,
             Err(e) => break e,
             Ok(_) => panic!("a wrong PIN opened the store"),
@@ -69,7 +69,7 @@ async fn a_forgotten_pin_is_recovered_through_the_server_and_nothing_unsynced_is
 
     // A made-up code, then one for another device, are refused alike.
     let refused = door
-        .recover(member, "AAAA-BBBB-CCCC", "864200", "864200")
+        .recover(member, "AAAA-BBBB-CCCC", "86420024", "86420024")
         .await
         .unwrap_err();
     assert_eq!(
@@ -81,7 +81,7 @@ async fn a_forgotten_pin_is_recovered_through_the_server_and_nothing_unsynced_is
     let (_, _, other) = enrolled(&other_dir, &server, "Bu Ani").await;
     let theirs = issue(&server, &other);
     assert_eq!(
-        door.recover(member, &theirs, "864200", "864200")
+        door.recover(member, &theirs, "86420024", "86420024")
             .await
             .unwrap_err()
             .code,
@@ -91,7 +91,7 @@ async fn a_forgotten_pin_is_recovered_through_the_server_and_nothing_unsynced_is
     // The admin's code for this device: her key back, a new PIN, every row as it was.
     let code = issue(&server, &device);
     let again = door
-        .recover(member, &code, "864200", "864200")
+        .recover(member, &code, "86420024", "86420024")
         .await
         .expect("recovered");
     let store = door.open_store(&again, opts()).unwrap();
@@ -104,12 +104,15 @@ async fn a_forgotten_pin_is_recovered_through_the_server_and_nothing_unsynced_is
     drop(store);
     drop(again);
     assert!(
-        door.unlock(member, "864200", at + 7_200_000).is_ok(),
+        door.unlock(member, "86420024", at + 7_200_000).is_ok(),
         "the new PIN opens it"
     );
     // The code was used: another try with it (a new reply key) is refused.
     assert_eq!(
-        door.recover(member, &code, "111111", "111111").await.unwrap_err().code,
+        door.recover(member, &code, "11111124", "11111124")
+            .await
+            .unwrap_err()
+            .code,
         "recovery_refused"
     );
     server.stop().await;
@@ -125,7 +128,7 @@ async fn a_revoked_device_gets_no_recovery_code_and_its_pending_code_is_refused(
     // Reported stolen: revoked before the code is used.
     pendamping_server::auth::revoke(&server.db(), &device, now as i64).unwrap();
     assert_eq!(
-        door.recover(opened.member, &code, "864200", "864200")
+        door.recover(opened.member, &code, "86420024", "86420024")
             .await
             .unwrap_err()
             .code,
@@ -139,7 +142,7 @@ async fn a_revoked_device_gets_no_recovery_code_and_its_pending_code_is_refused(
     assert!(!unenrolled.view(0, Some(o.member)).unwrap().recoverable);
     assert_eq!(
         unenrolled
-            .recover(o.member, "AAAA-BBBB-CCCC", "864200", "864200")
+            .recover(o.member, "AAAA-BBBB-CCCC", "86420024", "86420024")
             .await
             .unwrap_err()
             .code,
@@ -153,7 +156,7 @@ fn two_members_open_the_same_store_and_each_visit_names_who_recorded_it() {
     let dir = tempfile::tempdir().unwrap();
     let door = Door::new(&dir.path().join("pendamping.db"));
     let sari = door.create("Bu Sari", PIN, PIN).unwrap();
-    let dewi = door.add_member(&sari, "Dewi Lestari", "246802", "246802").unwrap();
+    let dewi = door.add_member(&sari, "Dewi Lestari", "24680224", "24680224").unwrap();
     let e = {
         let mut store = door.open_store(&sari, opts()).unwrap();
         store.set_author(Some(sari.name.clone()));
@@ -163,7 +166,7 @@ fn two_members_open_the_same_store_and_each_visit_names_who_recorded_it() {
             .unwrap();
         e
     };
-    let dewi = door.unlock(dewi.id, "246802", 0).unwrap();
+    let dewi = door.unlock(dewi.id, "24680224", 0).unwrap();
     let mut store = door.open_store(&dewi, opts()).unwrap();
     store.set_author(Some(dewi.name.clone()));
     store
@@ -208,7 +211,8 @@ async fn enrolment_and_recovery_guesses_from_one_address_are_rate_limited() {
     let http = reqwest::Client::new();
     let post =
         |path: &'static str, body: serde_json::Value| http.post(format!("{}{path}", server.url())).json(&body).send();
-    let guess = serde_json::json!({"enrollment_code": "AAAA-BBBB-CCCC", "device_name": "tablet"});
+    let key = pendamping_tests::net::public_key_hex();
+    let guess = serde_json::json!({"enrollment_code": "AAAA-BBBB-CCCC", "device_name": "tablet", "public_key": key});
     let (most, secs) = pendamping_server::limits::Class::Enrol.limit();
     for _ in 0..most {
         assert_eq!(post("/v1/devices/enroll", guess.clone()).await.unwrap().status(), 401);
@@ -220,7 +224,7 @@ async fn enrolment_and_recovery_guesses_from_one_address_are_rate_limited() {
     assert_eq!(body["code"], "rate_limited");
     // Even a right code waits out the window; then it enrols.
     let code = server.code(Role::Cadre, &[VILLAGE]);
-    let right = serde_json::json!({"enrollment_code": code, "device_name": "tablet"});
+    let right = serde_json::json!({"enrollment_code": code, "device_name": "tablet", "public_key": key});
     assert_eq!(post("/v1/devices/enroll", right.clone()).await.unwrap().status(), 429);
     clock.advance(secs as u64 * 1000);
     assert_eq!(post("/v1/devices/enroll", right).await.unwrap().status(), 200);
@@ -263,7 +267,7 @@ fn a_refused_first_member_leaves_an_earlier_plain_store_as_it_was() {
     for (name, pin, again, field) in [
         ("  ", PIN, PIN, "name"),
         ("Bu Sari", "12345", "12345", "pin"),
-        ("Bu Sari", PIN, "135799", "pin_again"),
+        ("Bu Sari", PIN, "13579924", "pin_again"),
     ] {
         let e = door.create(name, pin, again).unwrap_err();
         assert_eq!(e.field.as_deref(), Some(field), "{e:?}");

@@ -130,11 +130,30 @@ async fn a_device_enrolled_before_signing_still_pushes_unsigned() {
     // An older version enrols with no key, and keeps what it was given.
     let code = centre.code(Role::Cadre, &[VILLAGE]);
     let http = reqwest::Client::new();
-    let resp: pendamping_protocol::EnrollResponse = answer(
-        http.post(format!("{}/v1/devices/enroll", centre.url()))
-            .json(&serde_json::json!({"enrollment_code": code, "device_name": "old tablet"})),
-    )
-    .await;
+    // A new enrolment without a key is refused, its code left unused...
+    let refused = http
+        .post(format!("{}/v1/devices/enroll", centre.url()))
+        .json(&serde_json::json!({"enrollment_code": code, "device_name": "old tablet"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let why: serde_json::Value = refused.json().await.unwrap();
+    assert!(why["message"].as_str().unwrap().contains("public_key"), "{why}");
+    // ...so a device of that older version is one enrolled before signing existed: its row
+    // has no key.
+    let resp: pendamping_protocol::EnrollResponse =
+        answer(http.post(format!("{}/v1/devices/enroll", centre.url())).json(
+            &serde_json::json!({"enrollment_code": code, "device_name": "old tablet", "public_key": public_key_hex()}),
+        ))
+        .await;
+    centre
+        .db()
+        .execute(
+            "UPDATE devices SET public_key = NULL WHERE id = ?1",
+            [resp.device_id.to_string()],
+        )
+        .unwrap();
     let mut tablet = Store::open_in_memory(options(clock_at(today()))).unwrap();
     for (k, v) in [
         ("server", centre.url()),

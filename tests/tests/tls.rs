@@ -52,7 +52,7 @@ async fn a_device_syncs_over_tls_with_a_trusted_certificate_and_refuses_an_untru
     assert!(reqwest::get(&plain).await.is_err());
 
     // Trusted: the same code (never used) enrols, and a family reaches the server.
-    pendamping_sync::trust(&std::fs::read(&cert).unwrap()).unwrap();
+    pendamping_sync::trust(&url, &std::fs::read(&cert).unwrap()).unwrap();
     let mut tablet = Store::open_in_memory(options(clock_at(d(2026, 12, 1)))).unwrap();
     pendamping_sync::enroll(&mut tablet, &url, &first, "tablet")
         .await

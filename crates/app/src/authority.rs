@@ -1,9 +1,10 @@
 //! Trusting a PLKB hub on this device. A hub serves TLS under an authority it made itself
 //! (no public one vouches for a laptop on the office Wi-Fi): when the tablet meets a
 //! certificate it does not trust, it fetches the hub's authority and shows its fingerprint;
-//! the cadre compares it with the hub's screen, and only then is it trusted, kept in
-//! [`FILE`] beside the key file (a certificate is public, and a forgotten PIN is recovered
-//! through the hub before the store can be opened).
+//! the cadre compares it with the hub's screen, and only then is it trusted — for that hub's
+//! address only, never for the centre or another server — kept in [`FILE`] beside the key
+//! file with the address it was compared for (a certificate is public, and a forgotten PIN
+//! is recovered through the hub before the store can be opened).
 
 use std::path::Path;
 
@@ -58,17 +59,32 @@ pub async fn trust(dir: &Path, server: &str, fingerprint: &str) -> Result<(), Ap
             "Sertifikat hub berubah sejak dicocokkan; cocokkan lagi dengan layar hub",
         ));
     }
-    pendamping_sync::trust(&pem)?;
-    std::fs::write(dir.join(FILE), &pem)
+    let server = server.trim();
+    pendamping_sync::trust(server, &pem)?;
+    let mut kept = format!("{SERVER_LINE}{server}\n").into_bytes();
+    kept.extend_from_slice(&pem);
+    std::fs::write(dir.join(FILE), &kept)
         .map_err(|e| AppError::new("store", format!("Sertifikat hub tidak dapat disimpan: {e}")))?;
     tracing::info!(fingerprint = %now, "trusting a PLKB hub's authority");
     Ok(())
 }
 
-/// At the app's start: the hub authority trusted before is trusted again, in this process.
+/// The first line of [`FILE`]: the address the authority was compared for.
+const SERVER_LINE: &str = "# server: ";
+
+/// At the app's start: the hub authority trusted before is trusted again, in this process,
+/// for the address it was compared for. A file of an earlier version names none: it is
+/// left alone, and the next sync asks the cadre to compare the fingerprint again.
 pub fn restore(dir: &Path) -> Result<(), AppError> {
     match std::fs::read(dir.join(FILE)) {
-        Ok(pem) => Ok(pendamping_sync::trust(&pem)?),
+        Ok(kept) => {
+            let text = String::from_utf8_lossy(&kept);
+            let Some((server, pem)) = text.strip_prefix(SERVER_LINE).and_then(|rest| rest.split_once('\n')) else {
+                tracing::warn!("a trusted hub authority without its address is no longer trusted");
+                return Ok(());
+            };
+            Ok(pendamping_sync::trust(server, pem.as_bytes())?)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(AppError::new(
             "store",

@@ -24,6 +24,8 @@ pub struct DoorView {
     /// What the admin asks for to issue a recovery code: the device's id at its server.
     pub device_id: Option<Uuid>,
     pub min_pin: u32,
+    /// The shortest PIN that still unlocks: one set before `min_pin` was raised.
+    pub unlock_min_pin: u32,
     pub max_pin: u32,
     /// The member in now, if any.
     pub member_in: Option<MemberView>,
@@ -193,6 +195,7 @@ impl Door {
             recoverable: recovery.is_some(),
             device_id: recovery,
             min_pin: pendamping_vault::MIN_PIN as u32,
+            unlock_min_pin: pendamping_vault::MIN_PIN_KEPT as u32,
             max_pin: pendamping_vault::MAX_PIN as u32,
         })
     }

@@ -198,7 +198,13 @@ impl Hub {
         // TLS on the office network under the hub's own authority; this laptop trusts it
         // at once (its own file), a tablet once its cadre has compared the fingerprint.
         let tls = server_tls::ensure(&self.dir, &server_tls::lan_ips())?;
-        pendamping_sync::trust(tls.authority_pem.as_bytes())?;
+        let own = [
+            format!("https://127.0.0.1:{0}", form.port),
+            format!("https://localhost:{0}", form.port),
+        ];
+        for address in own.into_iter().chain(lan_addresses(form.port)) {
+            pendamping_sync::trust(&address, tls.authority_pem.as_bytes())?;
+        }
         *self.fingerprint.lock().unwrap_or_else(|p| p.into_inner()) = Some(tls.fingerprint.clone());
         let config = Config {
             db: self.store_path(),

@@ -187,11 +187,7 @@ fn text(v: Option<&Value>) -> String {
 
 /// Creates a file only its owner can read: exports hold NIKs and health data.
 fn private_file(path: &Path) -> std::io::Result<File> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    opts.open(path)
+    pendamping_vault::files::create_private(path)
 }
 
 /// Writes the four files for every live record under `area`; reports progress on `progress`.

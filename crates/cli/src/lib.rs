@@ -4,6 +4,7 @@
 pub mod anthro;
 pub mod csvio;
 pub mod demo;
+pub mod keys;
 pub mod list_out;
 pub mod net;
 pub mod recap_out;

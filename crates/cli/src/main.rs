@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use pendamping_cli::recap_out::{Format, Output};
-use pendamping_cli::{anthro, csvio, demo, list_out, net, recap_out};
+use pendamping_cli::{anthro, csvio, demo, keys, list_out, net, recap_out};
 use pendamping_core::area;
 use pendamping_core::catalogue::{Labelled, Lang};
 use pendamping_core::hlc::{ManualTime, TimeSource};
@@ -32,6 +32,11 @@ struct Cli {
     /// Use this date as "today" (YYYY-MM-DD), for reproducible demos and tests.
     #[arg(long, global = true, env = "PENDAMPING_TODAY")]
     today: Option<NaiveDate>,
+    /// Keep the stores this command makes or opens unencrypted: names, NIKs, tokens and keys
+    /// readable by anyone who copies the file. Without it a store needs its key in the file
+    /// PENDAMPING_DB_KEY_FILE names (`pendamping key new`).
+    #[arg(long, global = true, env = "PENDAMPING_PLAIN_STORE")]
+    plain_store: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -154,6 +159,12 @@ enum Command {
         #[arg(long, default_value = "hub PLKB")]
         name: String,
     },
+    /// Store keys: `key new FILE` writes a new random key (64 hex digits, mode 0600) for
+    /// PENDAMPING_DB_KEY_FILE. Keep it off the disk of the store it opens.
+    Key {
+        #[command(subcommand)]
+        what: KeyAdmin,
+    },
     /// Enrols this device store with a server, using a code from the server's admin.
     Enroll {
         #[arg(long, env = "PENDAMPING_STORE")]
@@ -177,6 +188,12 @@ enum Command {
         #[arg(long)]
         search: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum KeyAdmin {
+    /// Writes a new random store key to FILE (never over an existing file).
+    New { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -483,6 +500,7 @@ fn main() -> ExitCode {
         .with_writer(io::stderr)
         .init();
     let cli = Cli::parse();
+    keys::allow_plain(cli.plain_store);
     match run(cli) {
         Ok(code) => code,
         // A reader that stopped early (`| head`) is not an error.
@@ -513,15 +531,36 @@ fn open_store(path: &Path, cli_rules: &Option<PathBuf>, today: Option<NaiveDate>
         )),
         None => Arc::new(SystemTime),
     };
+    let key = keys::store_key(path)?;
+    if let Some(key) = &key {
+        // A store an earlier version (or `--plain-store`) left plain is encrypted in place.
+        if pendamping_store::is_plain(path)? {
+            pendamping_store::encrypt_file(path, key, || Ok::<(), pendamping_store::StoreError>(()))?;
+            eprintln!("store {} dienkripsi", path.display());
+        }
+    }
     Store::open(
         path,
         Options {
             time,
             rules,
+            key,
             ..Options::default()
         },
     )
-    .with_context(|| format!("membuka store {}", path.display()))
+    .with_context(|| match keys::key_file() {
+        None if encrypted(path) => format!(
+            "membuka store {}: store ini terenkripsi, beri kuncinya lewat {}",
+            path.display(),
+            keys::KEY_FILE_VAR
+        ),
+        _ => format!("membuka store {}", path.display()),
+    })
+}
+
+/// A store file that is there and not plain SQLite: an encrypted one.
+fn encrypted(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() >= 16) && !pendamping_store::is_plain(path).unwrap_or(true)
 }
 
 fn area_arg(raw: &str) -> Result<area::AreaCode> {
@@ -543,7 +582,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Anthro { input, output } => {
             let r = File::open(&input).with_context(|| format!("membuka {}", input.display()))?;
-            let w = File::create(&output).with_context(|| format!("membuat {}", output.display()))?;
+            let w = pendamping_vault::files::create_private(&output)
+                .with_context(|| format!("membuat {}", output.display()))?;
             let summary = anthro::run(BufReader::new(r), BufWriter::new(w))?;
             for bad in &summary.bad {
                 eprintln!("{}:{}: {}", input.display(), bad.line, bad.reason);
@@ -752,6 +792,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 config.upstream = upstream;
             }
             net::run_hub(config, code.as_deref(), &name)?
+        }
+        Command::Key {
+            what: KeyAdmin::New { file },
+        } => {
+            pendamping_vault::DataKey::write_new(&file).with_context(|| format!("membuat {}", file.display()))?;
+            eprintln!(
+                "kunci baru di {} (hanya pemiliknya yang dapat membaca); pakai dengan {}={}",
+                file.display(),
+                keys::KEY_FILE_VAR,
+                file.display()
+            );
         }
         Command::Enroll {
             store,

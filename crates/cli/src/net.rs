@@ -32,6 +32,9 @@ pub fn server_config(
             .with_context(|| format!("alamat {l:?} harus seperti 127.0.0.1:8787"))?;
     }
     config.allow_plain_http |= allow_plain_http;
+    if config.store_key()?.is_none() {
+        crate::keys::require_plain(&config.db)?;
+    }
     Ok(config)
 }
 
@@ -169,7 +172,10 @@ fn store_config(db: &Path) -> Result<Config> {
         db: db.to_path_buf(),
         ..Config::default()
     };
-    config.apply_env(std::env::vars().filter(|(k, _)| k == "PENDAMPING_DB_KEY_FILE"))?;
+    config.apply_env(std::env::vars().filter(|(k, _)| k == crate::keys::KEY_FILE_VAR))?;
+    if config.store_key()?.is_none() {
+        crate::keys::require_plain(db)?;
+    }
     Ok(config)
 }
 

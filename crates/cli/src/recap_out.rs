@@ -48,7 +48,10 @@ pub fn writer(
 ) -> anyhow::Result<()> {
     use anyhow::Context;
     let mut file = match to.file {
-        Some(p) => Some(std::fs::File::create(p).with_context(|| format!("membuat {}", p.display()))?),
+        // A list carries names and NIKs: the owner's only.
+        Some(p) => {
+            Some(pendamping_vault::files::create_private(p).with_context(|| format!("membuat {}", p.display()))?)
+        }
         None if matches!(to.format, Format::Xlsx) => {
             anyhow::bail!("--output diperlukan untuk --format xlsx (berkas biner)")
         }

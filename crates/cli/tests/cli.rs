@@ -3,14 +3,35 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn pendamping(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pendamping"))
-        .args(args)
-        .current_dir(cwd)
+/// The stores' key in these tests (an operator keeps hers off the data's disk).
+const KEY: &str = "5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed";
+
+/// The tool run in `cwd`, every store it makes encrypted under `KEY` (the key file is made
+/// beside them the first time).
+fn bin(cwd: &Path) -> Command {
+    let key = cwd.join("store.key");
+    if !key.exists() {
+        std::fs::write(&key, KEY).unwrap();
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pendamping"));
+    cmd.current_dir(cwd)
         .env("PENDAMPING_TODAY", "2026-11-23")
-        .env_remove("PENDAMPING_STORE")
-        .output()
-        .expect("run pendamping")
+        .env("PENDAMPING_DB_KEY_FILE", key)
+        .env_remove("PENDAMPING_PLAIN_STORE")
+        .env_remove("PENDAMPING_STORE");
+    cmd
+}
+
+/// A store the tool made in `dir`, opened with the tests' key.
+fn keyed(dir: &Path, store: &str) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(dir.join(store)).unwrap();
+    let key = pendamping_store::DataKey::from_key_file(&dir.join("store.key")).unwrap();
+    pendamping_store::key_connection(&conn, &key).unwrap();
+    conn
+}
+
+fn pendamping(args: &[&str], cwd: &Path) -> Output {
+    bin(cwd).args(args).output().expect("run pendamping")
 }
 
 fn ok(out: &Output) -> String {
@@ -210,10 +231,14 @@ struct Server(
 
 impl Server {
     fn start(dir: &Path) -> Server {
+        Server::spawn(dir, &["server", "--db", "central.db", "--listen", "127.0.0.1:0"])
+    }
+
+    /// `pendamping ARGS` serving: a server or a hub, once it says where it listens.
+    fn spawn(dir: &Path, args: &[&str]) -> Server {
         use std::io::BufRead;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pendamping"))
-            .args(["server", "--db", "central.db", "--listen", "127.0.0.1:0"])
-            .current_dir(dir)
+        let mut child = bin(dir)
+            .args(args)
             .env("PENDAMPING_LOG", "info")
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -371,7 +396,7 @@ fn a_device_enrols_and_syncs_from_the_command_line() {
     let verified = ok(&pendamping(&["server", "audit", "verify", "--db", "central.db"], d));
     assert!(verified.contains("utuh"), "{verified}");
     {
-        let conn = rusqlite::Connection::open(d.join("central.db")).unwrap();
+        let conn = keyed(d, "central.db");
         conn.execute_batch(
             "DROP TRIGGER audit_append_only_update; \
              UPDATE audit SET detail = 'accepted 0, duplicates 0, rejected 0' WHERE action = 'pushed';",
@@ -439,7 +464,7 @@ fn demo_stores_made_with_one_seed_share_no_row_id() {
     demo(a.path(), "5");
     demo(b.path(), "5");
     let ids = |dir: &Path| -> std::collections::BTreeSet<String> {
-        let db = rusqlite::Connection::open(dir.join("dev.db")).unwrap();
+        let db = keyed(dir, "dev.db");
         let mut stmt = db
             .prepare("SELECT id FROM households UNION ALL SELECT id FROM persons UNION ALL SELECT id FROM visits")
             .unwrap();
@@ -450,7 +475,7 @@ fn demo_stores_made_with_one_seed_share_no_row_id() {
     assert!(ia.is_disjoint(&ib), "the seed drives the content, not the ids");
     // The content is the seed's: the same head names in both.
     let heads = |dir: &Path| -> Vec<String> {
-        let db = rusqlite::Connection::open(dir.join("dev.db")).unwrap();
+        let db = keyed(dir, "dev.db");
         let mut stmt = db
             .prepare("SELECT head_name FROM households ORDER BY head_name")
             .unwrap();
@@ -585,7 +610,7 @@ fn an_admin_makes_dashboard_accounts_with_the_password_on_standard_input() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
     let add = |name: &str, role: &str, scope: &str, password: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pendamping"))
+        let mut child = bin(p)
             .args([
                 "server",
                 "user",
@@ -599,7 +624,6 @@ fn an_admin_makes_dashboard_accounts_with_the_password_on_standard_input() {
                 "--scope",
                 scope,
             ])
-            .current_dir(p)
             .env_remove("PENDAMPING_PASSWORD")
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
@@ -628,7 +652,7 @@ fn an_admin_makes_dashboard_accounts_with_the_password_on_standard_input() {
         list.starts_with("sari") && list.contains("360201") && !list.contains("budi"),
         "{list}"
     );
-    let db = rusqlite::Connection::open(p.join("central.db")).unwrap();
+    let db = keyed(p, "central.db");
     let hash: String = db.query_row("SELECT hash FROM accounts", [], |r| r.get(0)).unwrap();
     assert!(hash.starts_with("$argon2id$") && !hash.contains("kata-sandi"));
     ok(&pendamping(
@@ -645,9 +669,8 @@ fn a_server_beyond_loopback_needs_tls_or_an_explicit_allow_plain_http() {
     assert!(!refused.status.success());
     let why = stderr(&refused);
     assert!(why.contains("tls_cert") && why.contains("allow_plain_http"), "{why}");
-    let mut allowed = Command::new(env!("CARGO_BIN_EXE_pendamping"))
+    let mut allowed = bin(dir.path())
         .args(["server", "--db", "c.db", "--listen", "0.0.0.0:0", "--allow-plain-http"])
-        .current_dir(dir.path())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -655,4 +678,164 @@ fn a_server_beyond_loopback_needs_tls_or_an_explicit_allow_plain_http() {
     assert!(allowed.try_wait().unwrap().is_none(), "it serves");
     allowed.kill().unwrap();
     let _ = allowed.wait();
+}
+
+/// Every byte of `file` and of its `-wal`, and its mode.
+fn raw(file: &Path) -> (Vec<u8>, u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let mut bytes = std::fs::read(file).unwrap();
+    let mut wal = file.as_os_str().to_owned();
+    wal.push("-wal");
+    bytes.extend(std::fs::read(&wal).unwrap_or_default());
+    (bytes, std::fs::metadata(file).unwrap().permissions().mode() & 0o777)
+}
+
+fn holds(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// A headless device or hub is a device: the stores the tool makes (a demo store, a device
+/// enrolled and synced, the server's, a hub's and their views) hold no readable name, NIK,
+/// token or key, and only their owner may read them; without a key a store is made only
+/// when `--plain-store` asks for it.
+#[test]
+fn every_store_the_tool_makes_is_encrypted_and_its_owners_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+
+    // No key, no flag: refused, naming both ways, and nothing is made.
+    for args in [
+        &["demo-data", "--store", "x.db", "--households", "3"][..],
+        &["server", "--db", "x.db", "--listen", "127.0.0.1:0"],
+        &[
+            "hub",
+            "--store",
+            "x.db",
+            "--upstream",
+            "http://127.0.0.1:9",
+            "--code",
+            "X",
+        ],
+        &["server", "devices", "--db", "x.db"],
+    ] {
+        let out = bin(d).env_remove("PENDAMPING_DB_KEY_FILE").args(args).output().unwrap();
+        let why = stderr(&out);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            why.contains("PENDAMPING_DB_KEY_FILE") && why.contains("--plain-store"),
+            "{args:?}: {why}"
+        );
+        assert!(!d.join("x.db").exists(), "{args:?} made a store");
+    }
+
+    demo(d, "12");
+    let server = Server::start(d);
+    let code = admin_code(d, "Siti", "cadre", "36.02.01.2002");
+    ok(&pendamping(
+        &["enroll", "--store", "dev.db", "--server", &server.1, "--code", &code],
+        d,
+    ));
+    ok(&pendamping(&["sync", "--store", "dev.db"], d));
+    let code = admin_code(d, "PLKB", "plkb", "36.02.01");
+    let hub = Server::spawn(
+        d,
+        &[
+            "hub",
+            "--store",
+            "plkb.db",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            &server.1,
+            "--code",
+            &code,
+        ],
+    );
+    // The hub has pulled the kecamatan's families from the centre.
+    let key = pendamping_store::DataKey::from_key_file(&d.join("store.key")).unwrap();
+    let pulled = || {
+        let conn = keyed(d, "plkb.db");
+        conn.query_row("SELECT COUNT(*) FROM changes", [], |r| r.get::<_, i64>(0))
+            .ok()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while pulled().unwrap_or(0) == 0 {
+        assert!(std::time::Instant::now() < deadline, "the hub pulled nothing in 30 s");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    drop(hub);
+    drop(server);
+
+    // What must not be readable: every name and NIK of the demo, and the device's token.
+    ok(&pendamping(&["export", "--store", "dev.db", "--output", "out"], d));
+    let persons = read(d, "out/persons.csv");
+    let mut secrets: Vec<String> = Vec::new();
+    let mut rows = csv::ReaderBuilder::new().from_reader(persons.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (name, nik) = (column("name"), column("nik"));
+    for row in rows.records() {
+        let row = row.unwrap();
+        secrets.extend(
+            [row[name].to_string(), row[nik].to_string()]
+                .into_iter()
+                .filter(|s| s.len() >= 6),
+        );
+    }
+    assert!(secrets.len() > 20, "{secrets:?}");
+    let device = pendamping_store::Store::open(
+        d.join("dev.db"),
+        pendamping_store::Options {
+            key: Some(key.clone()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    secrets.push(device.setting(pendamping_sync::keys::TOKEN).unwrap().expect("a token"));
+    drop(device);
+    for store in ["dev.db", "central.db", "central.view.db", "plkb.db", "plkb.view.db"] {
+        let (bytes, mode) = raw(&d.join(store));
+        assert_eq!(mode, 0o600, "{store}");
+        assert!(!holds(&bytes, "SQLite format 3"), "{store} is plain SQLite");
+        let readable: Vec<&String> = secrets.iter().filter(|s| holds(&bytes, s)).collect();
+        assert!(readable.is_empty(), "{store} shows {readable:?}");
+    }
+    for file in ["households", "persons", "enrolments", "visits"] {
+        assert_eq!(raw(&d.join(format!("out/{file}.csv"))).1, 0o600, "{file}.csv");
+    }
+
+    // Asked for by name, a plain store: readable, yet still its owner's only; given a key
+    // later, it is encrypted in place and its data kept.
+    let plain = bin(d)
+        .env_remove("PENDAMPING_DB_KEY_FILE")
+        .args(["--plain-store", "demo-data", "--store", "plain.db", "--households", "3"])
+        .output()
+        .unwrap();
+    ok(&plain);
+    let (bytes, mode) = raw(&d.join("plain.db"));
+    assert_eq!((holds(&bytes, "SQLite format 3"), mode), (true, 0o600));
+    let before = ok(&pendamping(&["export", "--store", "plain.db", "--output", "p1"], d));
+    assert!(holds(&raw(&d.join("p1/households.csv")).0, "kk_number"));
+    assert!(
+        !holds(&raw(&d.join("plain.db")).0, "SQLite format 3"),
+        "encrypted on first use with a key"
+    );
+    assert_eq!(raw(&d.join("plain.db")).1, 0o600);
+    drop(before);
+    // A key file of the wrong form is named, not echoed.
+    std::fs::write(d.join("bad.key"), "not a key").unwrap();
+    let out = bin(d)
+        .env("PENDAMPING_DB_KEY_FILE", d.join("bad.key"))
+        .args(["sync", "--store", "dev.db"])
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success() && stderr(&out).contains("64 hex"),
+        "{}",
+        stderr(&out)
+    );
+    // `key new` makes one, private, and never over another.
+    ok(&pendamping(&["key", "new", "new.key"], d));
+    assert_eq!(raw(&d.join("new.key")).1, 0o600);
+    assert!(!pendamping(&["key", "new", "new.key"], d).status.success());
 }

@@ -102,6 +102,33 @@ impl Record {
         Record::from_source(entity, &Source::Text(text))
     }
 
+    /// The record a row's merged fields make, after checking every field the row holds
+    /// against its record's own type: `Ok(None)` for a tombstone and for a row whose other
+    /// fields have not arrived yet, `Err` naming the first field that is not what its record
+    /// reads. What a log or a store takes passes this, so no reader later meets a field it
+    /// cannot read: a partial row or a tombstone is checked as a whole record would be, with
+    /// a stand-in for each field still missing.
+    pub fn checked(entity: Entity, id: &str, state: &RowState) -> Result<Option<Record>, RecordError> {
+        let deleted = state.get(DELETED).map(|s| &s.value);
+        if deleted.is_some_and(|v| !v.is_boolean()) {
+            return Err(RecordError {
+                field: Some(DELETED.into()),
+                message: "deleted must be true or false".into(),
+            });
+        }
+        if !is_deleted(state) && !is_partial(entity, state) {
+            return Record::from_state(entity, id, state);
+        }
+        let Value::Object(mut object) = to_object(id, state) else {
+            unreachable!("to_object makes an object")
+        };
+        object.remove(DELETED);
+        for (name, stand_in) in stand_ins(entity) {
+            object.entry(name.clone()).or_insert_with(|| stand_in.clone());
+        }
+        Record::from_source(entity, &Source::Object(Value::Object(object))).map(|_| None)
+    }
+
     fn from_source(entity: Entity, src: &Source) -> Result<Record, RecordError> {
         Ok(match entity {
             Entity::Household => Record::Household(read(src)?),
@@ -109,5 +136,164 @@ impl Record {
             Entity::Enrolment => Record::Enrolment(read(src)?),
             Entity::Visit => Record::Visit(read(src)?),
         })
+    }
+}
+
+/// A value for every field of `entity` that its record cannot do without, each read by the
+/// record's own type (made from a record, never written by hand): what `Record::checked`
+/// puts in place of a field that has not arrived.
+fn stand_ins(entity: Entity) -> &'static serde_json::Map<String, Value> {
+    static ALL: std::sync::OnceLock<Vec<serde_json::Map<String, Value>>> = std::sync::OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        let (nil, day) = (uuid::Uuid::nil(), chrono::NaiveDate::default());
+        let area = String::new;
+        let records = [
+            Record::Household(Household {
+                id: nil,
+                kk_number: None,
+                area_code: area(),
+                head_name: String::new(),
+                address: None,
+                rt: None,
+                rw: None,
+                water_source: None,
+                latrine: None,
+                welfare_decile: None,
+                floor_area_m2: None,
+                latitude: None,
+                longitude: None,
+                tpk: None,
+            }),
+            Record::Person(Person {
+                id: nil,
+                household_id: nil,
+                area_code: area(),
+                nik: None,
+                name: String::new(),
+                sex: crate::Sex::Female,
+                birth_date: day,
+                relationship: crate::Relationship::Anak,
+                mother_id: None,
+                mother_nik: None,
+                phone: None,
+                merged_into: None,
+            }),
+            Record::Enrolment(Enrolment {
+                id: nil,
+                person_id: nil,
+                household_id: nil,
+                area_code: area(),
+                kind: crate::TargetKind::Krs,
+                start_date: day,
+                end_date: None,
+                end_reason: None,
+                tpk: None,
+                details: crate::EnrolmentDetails::Krs {},
+            }),
+            Record::Visit(Visit {
+                id: nil,
+                enrolment_id: nil,
+                person_id: nil,
+                household_id: nil,
+                area_code: area(),
+                visit_date: day,
+                data: crate::VisitData::Krs(Default::default()),
+                correction_reason: None,
+                recorded_by: None,
+            }),
+        ];
+        records
+            .iter()
+            .map(|r| {
+                let value = match r {
+                    Record::Household(x) => serde_json::to_value(x),
+                    Record::Person(x) => serde_json::to_value(x),
+                    Record::Enrolment(x) => serde_json::to_value(x),
+                    Record::Visit(x) => serde_json::to_value(x),
+                };
+                match value {
+                    Ok(Value::Object(mut map)) => {
+                        map.remove("id");
+                        map
+                    }
+                    _ => unreachable!("a record serialises to an object"),
+                }
+            })
+            .collect()
+    });
+    let at = Entity::ALL.iter().position(|e| *e == entity).expect("every entity");
+    &all[at]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::merge::Stamped;
+    use serde_json::json;
+
+    fn state(fields: Value) -> RowState {
+        let Value::Object(map) = fields else { panic!() };
+        map.into_iter()
+            .map(|(k, value)| {
+                (
+                    k,
+                    Stamped {
+                        hlc: Default::default(),
+                        value,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn stand_ins_read_as_each_record_and_name_only_fields_of_it() {
+        for e in Entity::ALL {
+            let stand_in = stand_ins(*e);
+            assert!(stand_in.keys().all(|k| e.has_field(k)), "{e:?}");
+            let full = state(Value::Object(stand_in.clone()));
+            assert!(Record::checked(*e, "00000000-0000-0000-0000-000000000001", &full).is_ok());
+        }
+    }
+
+    #[test]
+    fn a_partial_row_or_a_tombstone_is_checked_field_by_field() {
+        let id = "00000000-0000-0000-0000-000000000009";
+        let refused = [
+            (Entity::Household, json!({"welfare_decile": "abc"}), "welfare_decile"),
+            (Entity::Household, json!({"rt": ["1"]}), "rt"),
+            (Entity::Person, json!({"sex": 5}), "sex"),
+            (Entity::Person, json!({"birth_date": "notadate"}), "birth_date"),
+            (Entity::Enrolment, json!({"kind": "baduta"}), "kind"),
+            (Entity::Visit, json!({"data": {}}), "data.kind"),
+            (
+                Entity::Visit,
+                json!({"data": {"kind": "anak", "weight_kg": "berat"}}),
+                "data",
+            ),
+            (
+                Entity::Visit,
+                json!({"deleted": true, "visit_date": "2026-13-01"}),
+                "visit_date",
+            ),
+            (Entity::Visit, json!({"deleted": "yes"}), "deleted"),
+        ];
+        for (e, fields, field) in refused {
+            let why = Record::checked(e, id, &state(fields.clone())).expect_err(&fields.to_string());
+            assert_eq!(why.field.as_deref(), Some(field), "{fields}: {why}");
+        }
+        let taken = [
+            (Entity::Household, json!({"welfare_decile": 3, "rt": "001"})),
+            (Entity::Person, json!({"sex": "L", "birth_date": "2025-02-28"})),
+            (
+                Entity::Enrolment,
+                json!({"kind": "ibu_hamil", "details": {"kind": "ibu_hamil", "hpht": "2026-05-01"}}),
+            ),
+            (Entity::Visit, json!({"data": {"kind": "anak", "weight_kg": 8.5}})),
+            (Entity::Visit, json!({"deleted": true})),
+        ];
+        for (e, fields) in taken {
+            assert_eq!(Record::checked(e, id, &state(fields.clone())), Ok(None), "{fields}");
+        }
     }
 }

@@ -8,6 +8,9 @@
 //! `fields.data.immunisations[i]` (depth 5) — and far below what a JSON reader refuses
 //! (serde_json stops at 128) or a walk over the value could overflow the stack with.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+
 use crate::change::Change;
 
 /// Most nesting of a whole change's JSON text: the change object is 1, its `fields` 2.
@@ -32,30 +35,54 @@ pub enum ShapeError {
     TooManyItems,
     #[error("perubahan bukan JSON yang utuh")]
     Unbalanced,
+    /// One object names a key twice: readers disagree on which value counts (a map keeps
+    /// the last, others the first), and a seal would cover a value some reader never sees.
+    #[error("perubahan memuat satu kunci dua kali dalam satu objek")]
+    DuplicateKey,
     #[error("perubahan tidak terbaca: {0}")]
     Unreadable(String),
 }
 
 /// Checks a change's JSON text: nesting at most `MAX_DEPTH`, every string at most
-/// `MAX_STRING_BYTES`. A linear scan that allocates nothing and never recurses, so it is
-/// safe on any text, before any parser sees it.
+/// `MAX_STRING_BYTES`, at most `MAX_ITEMS` values, no key twice in one object. A linear
+/// scan that never recurses and keeps no more than the keys of the objects it is inside,
+/// so it is safe on any text, before any parser sees it.
 pub fn check_text(text: &str) -> Result<(), ShapeError> {
-    let (mut depth, mut in_string, mut escaped, mut string_len) = (0usize, false, false, 0usize);
+    scan(text, true)
+}
+
+/// Checks only that no object of a JSON text names a key twice, at any depth: for a whole
+/// request (a JSON push of many changes), which a parser would otherwise read as its last
+/// value and another reader as its first. Linear, and never recurses.
+pub fn unique_keys(text: &str) -> Result<(), ShapeError> {
+    scan(text, false)
+}
+
+/// The scan behind both: with `bounded`, a change's own limits as well.
+fn scan(text: &str, bounded: bool) -> Result<(), ShapeError> {
+    let bytes = text.as_bytes();
+    let (mut in_string, mut escaped, mut string_len) = (false, false, 0usize);
     // Every value after the first in a container follows a comma, and every container
     // opens with a bracket: their count bounds the values.
     let mut items = 0usize;
-    for &b in text.as_bytes() {
+    // The containers the scan is inside (their count is the depth): an object keeps the
+    // keys it has met. The last string closed, and whether it held an escape.
+    let mut open: Vec<Option<HashSet<Cow<str>>>> = Vec::new();
+    let (mut string_start, mut last_string, mut last_escaped) = (0usize, 0..0, false);
+    for (i, &b) in bytes.iter().enumerate() {
         if in_string {
             string_len += 1;
-            if string_len > MAX_STRING_BYTES {
+            if bounded && string_len > MAX_STRING_BYTES {
                 return Err(ShapeError::TextTooLong);
             }
             if escaped {
                 escaped = false;
             } else if b == b'\\' {
                 escaped = true;
+                last_escaped = true;
             } else if b == b'"' {
                 in_string = false;
+                last_string = string_start..i;
             }
             continue;
         }
@@ -63,25 +90,45 @@ pub fn check_text(text: &str) -> Result<(), ShapeError> {
             b'"' => {
                 in_string = true;
                 string_len = 0;
+                string_start = i + 1;
+                last_escaped = false;
             }
             b'{' | b'[' | b',' => {
                 items += 1;
-                if items > MAX_ITEMS {
+                if bounded && items > MAX_ITEMS {
                     return Err(ShapeError::TooManyItems);
                 }
                 if b == b',' {
                     continue;
                 }
-                depth += 1;
-                if depth > MAX_DEPTH {
+                if bounded && open.len() == MAX_DEPTH {
                     return Err(ShapeError::TooDeep);
                 }
+                open.push((b == b'{').then(HashSet::new));
             }
-            b'}' | b']' => depth = depth.checked_sub(1).ok_or(ShapeError::Unbalanced)?,
+            b'}' | b']' => {
+                open.pop().ok_or(ShapeError::Unbalanced)?;
+            }
+            b':' => {
+                let Some(Some(keys)) = open.last_mut() else {
+                    continue;
+                };
+                let raw = &text[last_string.clone()];
+                // `"a"` and `"\u0061"` are one key: an escaped key is compared unescaped.
+                let key = match last_escaped {
+                    false => Cow::Borrowed(raw),
+                    true => serde_json::from_str::<String>(&text[last_string.start - 1..=last_string.end])
+                        .map(Cow::Owned)
+                        .unwrap_or(Cow::Borrowed(raw)),
+                };
+                if !keys.insert(key) {
+                    return Err(ShapeError::DuplicateKey);
+                }
+            }
             _ => {}
         }
     }
-    if depth != 0 || in_string {
+    if !open.is_empty() || in_string {
         return Err(ShapeError::Unbalanced);
     }
     Ok(())
@@ -170,6 +217,27 @@ mod tests {
         for broken in ["{", "}", "{\"a", "[]]"] {
             assert!(check_text(broken).is_err(), "{broken}");
         }
+        // A key twice in one object, however it is spelt; the same key in two objects is
+        // two keys, and a value that looks like a key is not one.
+        for twice in [
+            r#"{"a":1,"a":2}"#,
+            r#"{"a":1,"\u0061":2}"#,
+            r#"{"x":{"b":[{"c":1,"c":1}]}}"#,
+        ] {
+            assert_eq!(check_text(twice), Err(ShapeError::DuplicateKey), "{twice}");
+        }
+        for once in [
+            r#"{"a":{"a":1},"b":{"a":2}}"#,
+            r#"{"a":"a","b":["a","a"]}"#,
+            r#"{"a:":1,"a":2}"#,
+        ] {
+            assert_eq!(check_text(once), Ok(()), "{once}");
+        }
+        // A whole request: no limit of a change's, the same refusal of a key twice.
+        let deep = nested(MAX_DEPTH + 5);
+        assert_eq!(unique_keys(&deep), Ok(()));
+        let request = format!(r#"{{"changes":[{{"fields":{{"name":"a","nik":"1","name":"b"}}}}],"x":{deep}}}"#);
+        assert_eq!(unique_keys(&request), Err(ShapeError::DuplicateKey));
     }
 
     #[test]

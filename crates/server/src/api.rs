@@ -243,6 +243,17 @@ impl AppState {
 /// A JSON push read as the batch ingest takes: each change borrowed from the body, and
 /// its text as the log would keep it (an older device's derived results dropped).
 fn decode_json(json: &[u8]) -> Result<(RawPush<'_>, Vec<String>), ApiError> {
+    // A key twice in one object (a change's `fields` too) is read by a map as its last
+    // value and by other readers as its first: the request is refused, not guessed at.
+    if let Ok(text) = std::str::from_utf8(json)
+        && let Err(e) = pendamping_core::shape::unique_keys(text)
+    {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Malformed,
+            e.to_string(),
+        ));
+    }
     let mut req: RawPush = match parse(json) {
         Ok(r) => r,
         Err(e) => {
@@ -799,10 +810,19 @@ async fn enroll(
             "device_name must be 1 to 80 characters",
         ));
     }
+    // A device signs what it pushes; only one enrolled before signing existed (its row has
+    // no key) may push unsigned. Refused before the code is looked at: nothing is used up.
+    let Some(key) = req.public_key else {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Invalid,
+            "public_key is required: a device signs what it pushes (update the app)",
+        ));
+    };
     let (now, ttl) = (state.now_ms(), state.0.config.token_ttl_days as i64 * 86_400_000);
-    let (code, nonce, key) = (req.enrollment_code, req.nonce, req.public_key);
+    let (code, nonce) = (req.enrollment_code, req.nonce);
     let out = state
-        .write(move |c| auth::enroll(c, &code, nonce.as_deref(), key.as_ref(), &name, now, ttl))
+        .write(move |c| auth::enroll(c, &code, nonce.as_deref(), &key, &name, now, ttl))
         .await?;
     let resp = match out {
         Ok(r) => r,

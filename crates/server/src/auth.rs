@@ -133,13 +133,13 @@ pub fn enroll(
     conn: &mut Connection,
     code: &str,
     nonce: Option<&str>,
-    public_key: Option<&pendamping_vault::PublicKey>,
+    public_key: &pendamping_vault::PublicKey,
     device_name: &str,
     now_ms: i64,
     token_ttl_ms: i64,
 ) -> Result<Result<EnrollResponse, CodeRefused>> {
     let code_hash = hash(&normalize_code(code));
-    let key = public_key.map(|k| k.as_bytes().to_vec());
+    let key = public_key.as_bytes().to_vec();
     let nonce_hash = nonce.map(hash);
     let tx = conn.transaction()?;
     type Found = (
@@ -346,6 +346,10 @@ pub fn devices(conn: &Connection) -> Result<Vec<DeviceInfo>> {
 mod tests {
     use super::*;
 
+    fn key() -> pendamping_vault::PublicKey {
+        pendamping_vault::DeviceKey::generate().unwrap().public()
+    }
+
     #[test]
     fn a_code_enrols_once_and_the_token_works_until_revoked() {
         let dir = tempfile::tempdir().unwrap();
@@ -354,22 +358,22 @@ mod tests {
         let code = new_enrollment_code(&conn, "Siti", &scope, 1_000, 60_000).unwrap();
         assert_eq!(code.len(), 14);
         let typed = code.to_lowercase().replace('-', " ");
-        let ok = enroll(&mut conn, &typed, None, None, "tablet", 2_000, 10_000)
+        let ok = enroll(&mut conn, &typed, None, &key(), "tablet", 2_000, 10_000)
             .unwrap()
             .unwrap();
         assert_eq!(ok.scope, scope);
         assert_eq!(ok.recovery_key, Some(crate::recovery::public_key(&conn).unwrap()));
         assert_eq!(
-            enroll(&mut conn, &code, None, None, "again", 2_000, 10_000).unwrap(),
+            enroll(&mut conn, &code, None, &key(), "again", 2_000, 10_000).unwrap(),
             Err(CodeRefused::Used)
         );
         assert_eq!(
-            enroll(&mut conn, "ABCD-EFGH-JKMN", None, None, "x", 2_000, 10_000).unwrap(),
+            enroll(&mut conn, "ABCD-EFGH-JKMN", None, &key(), "x", 2_000, 10_000).unwrap(),
             Err(CodeRefused::Unknown)
         );
         let late = new_enrollment_code(&conn, "Ani", &scope, 1_000, 60_000).unwrap();
         assert_eq!(
-            enroll(&mut conn, &late, None, None, "x", 61_000, 10_000).unwrap(),
+            enroll(&mut conn, &late, None, &key(), "x", 61_000, 10_000).unwrap(),
             Err(CodeRefused::Expired)
         );
 
@@ -402,11 +406,11 @@ mod tests {
         let mut conn = crate::db::open(&dir.path().join("c.db"), None).unwrap();
         let scope = Scope::new(Role::Cadre, &["3602012002"]).unwrap();
         let code = new_enrollment_code(&conn, "Siti", &scope, 1_000, 60_000).unwrap();
-        let first = enroll(&mut conn, &code, Some("n-1"), None, "tablet", 2_000, 100_000)
+        let first = enroll(&mut conn, &code, Some("n-1"), &key(), "tablet", 2_000, 100_000)
             .unwrap()
             .unwrap();
         // The answer was lost; the client sends the same request again.
-        let again = enroll(&mut conn, &code, Some("n-1"), None, "tablet", 3_000, 100_000)
+        let again = enroll(&mut conn, &code, Some("n-1"), &key(), "tablet", 3_000, 100_000)
             .unwrap()
             .unwrap();
         assert_eq!(again.device_id, first.device_id);
@@ -424,7 +428,7 @@ mod tests {
             (Some("n-1"), 2_000 + ENROLL_RETRY_MS),
         ] {
             assert_eq!(
-                enroll(&mut conn, &code, nonce, None, "tablet", at, 100_000).unwrap(),
+                enroll(&mut conn, &code, nonce, &key(), "tablet", at, 100_000).unwrap(),
                 Err(CodeRefused::Used),
                 "{nonce:?} at {at}"
             );

@@ -139,11 +139,9 @@ impl Config {
         let Some(path) = &self.db_key_file else {
             return Ok(None);
         };
-        let bad = |why: &str| ServerError::Config(format!("db_key_file {}: {why}", path.display()));
-        let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| bad(&e.to_string()))?);
-        let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
-        hex::decode_to_slice(text.trim(), bytes.as_mut_slice()).map_err(|_| bad("not 64 hex digits"))?;
-        Ok(Some(DataKey::from_bytes(*bytes)))
+        DataKey::from_key_file(path)
+            .map(Some)
+            .map_err(|why| ServerError::Config(format!("db_key_file {}: {why}", path.display())))
     }
 
     /// The metrics token from `metrics_token_file`, at least 16 characters.

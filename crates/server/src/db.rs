@@ -115,6 +115,9 @@ fn connect(path: &Path, flags: OpenFlags, key: Option<&DataKey>) -> Result<Conne
 /// encrypted (SQLCipher, as a device's store), a plain one of an earlier version first
 /// encrypted in place.
 pub fn open(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
+    // Accounts, tokens, the recovery key and everyone's data: the owner's only.
+    pendamping_vault::files::private_store(path)
+        .map_err(|e| ServerError::Config(format!("{}: {e}", path.display())))?;
     match key {
         Some(key) => encrypt_if_plain(path, key)?,
         None if encrypted(path) => {

@@ -80,12 +80,18 @@ impl Wire<'_> {
 
     /// The record a new row's first change makes (`None` for a tombstone, or for an edit
     /// that arrived before the change that made the row), read straight from the JSON text.
+    /// A tombstone or a partial row is checked field by field (`Record::checked`): a field
+    /// its record cannot read is refused here, or every reader of the row would fail on it.
     fn record(&self) -> Result<Option<Record>, RecordError> {
-        if self.fields.get(DELETED).is_some_and(|v| v.get() == "true") {
-            return Ok(None);
-        }
-        if !self.entity.fields().iter().all(|f| self.fields.contains_key(f)) {
-            return Ok(None);
+        let whole = self.entity.fields().iter().all(|f| self.fields.contains_key(f));
+        if !whole || self.fields.get(DELETED).is_some_and(|v| v.get() != "false") {
+            let change = self.to_change().map_err(|e| RecordError {
+                field: None,
+                message: e.to_string(),
+            })?;
+            let mut state = merge::RowState::new();
+            merge::apply(&mut state, &change);
+            return Record::checked(self.entity, &self.row_id.to_string(), &state);
         }
         let mut text = String::with_capacity(512);
         text.push_str("{\"id\":\"");
@@ -559,11 +565,7 @@ fn apply_one(
     };
     let mut after = before.state.clone();
     let won = merge::apply(&mut after, c);
-    let record = if pendamping_core::record::is_partial(c.entity, &after) {
-        Ok(None)
-    } else {
-        Record::from_state(c.entity, &id, &after)
-    };
+    let record = Record::checked(c.entity, &id, &after);
     if let Some(bad) = validate::check(tx, lookups, record, ctx.today_in(&c.area_code), ctx.rules)? {
         return Ok(Err(reject(
             wire,

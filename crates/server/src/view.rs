@@ -21,6 +21,10 @@ use crate::error::{Result, ServerError};
 const PAGE: i64 = 5000;
 /// The log store this view was built from.
 const LOG_KEY: &str = "view_of";
+/// Which door the view's rows passed: a view built before every field of a change was
+/// checked by its record's type (`Record::checked`) may hold a row no reader can use, so
+/// it is built anew from the log, whose bad changes the store now refuses.
+const DOOR: &str = "door-2";
 
 /// The indicators of one (area, month, split), as computed from the view.
 type ByArea = Arc<std::collections::BTreeMap<String, pendamping_core::indicators::Indicators>>;
@@ -80,7 +84,8 @@ impl View {
             key: key.cloned(),
         };
         let mut store = Store::open(&path, opts()).map_err(store_err)?;
-        if store.setting(LOG_KEY).map_err(store_err)?.as_deref() != Some(log_id) {
+        let built_from = format!("{log_id} {DOOR}");
+        if store.setting(LOG_KEY).map_err(store_err)?.as_deref() != Some(built_from.as_str()) {
             drop(store);
             for suffix in ["", "-wal", "-shm"] {
                 let mut p = path.clone().into_os_string();
@@ -88,7 +93,7 @@ impl View {
                 let _ = std::fs::remove_file(p);
             }
             store = Store::open(&path, opts()).map_err(store_err)?;
-            store.set_setting(LOG_KEY, log_id).map_err(store_err)?;
+            store.set_setting(LOG_KEY, &built_from).map_err(store_err)?;
             tracing::info!(view = %path.display(), "view built anew from the change log");
         }
         Ok(View {
@@ -122,12 +127,16 @@ impl View {
         let mut stmt = log.prepare_cached("SELECT seq, body FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
         loop {
             let mut page: Vec<Change> = Vec::new();
+            let mut seqs: Vec<i64> = Vec::new();
             let mut last = since;
             for row in stmt.query_map((since, PAGE), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
                 let (seq, body) = row?;
                 last = seq;
                 match crate::store::logged(&body) {
-                    Ok(c) => page.push(c),
+                    Ok(c) => {
+                        page.push(c);
+                        seqs.push(seq);
+                    }
                     Err(e) => {
                         tracing::error!(seq, reason = %e, "a change of the log does not read back; set aside");
                         out.set_aside.push((seq, e.to_string()));
@@ -141,8 +150,17 @@ impl View {
                 return Ok(out);
             }
             let report = store.apply_remote(&page, Some(&last.to_string())).map_err(store_err)?;
-            if !report.rejected.is_empty() {
-                tracing::warn!(n = report.rejected.len(), "the view refused changes the log holds");
+            // A change the store refuses (a log written before its door checked as much) is
+            // set aside with its reason, as a row that does not read back is.
+            for refused in &report.rejected {
+                let seq = page
+                    .iter()
+                    .position(|c| c.change_id == refused.change_id)
+                    .map(|i| seqs[i]);
+                let field = refused.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default();
+                tracing::error!(?seq, change = %refused.change_id, reason = %refused.message, "the view refused a change of the log; set aside");
+                out.set_aside
+                    .push((seq.unwrap_or_default(), format!("{field}{}", refused.message)));
             }
             out.applied += page.len() as u64;
             since = last;

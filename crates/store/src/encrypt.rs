@@ -147,6 +147,8 @@ fn copy_encrypted(path: &Path, tmp: &Path, key: &DataKey) -> Result<()> {
 fn copy_into(conn: &Connection, tmp: &Path, key: &DataKey) -> Result<()> {
     // Everything from the log into the file first: the copy reads the file.
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    // Made private before SQLCipher writes a page of it.
+    pendamping_vault::files::private_store(tmp).map_err(io(tmp))?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     conn.execute(
         "ATTACH DATABASE ?1 AS encrypted KEY ?2",

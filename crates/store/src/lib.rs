@@ -93,6 +93,11 @@ impl Store {
     /// Opens (creating if needed) a store file: WAL, foreign keys, full sync on commit.
     pub fn open(path: impl AsRef<Path>, opts: Options) -> Result<Store> {
         let path = path.as_ref();
+        // Names, NIKs, the device's token and keys: the owner's only, log files included.
+        pendamping_vault::files::private_store(path).map_err(|source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let connect = || -> Result<Connection> {
             let conn = Connection::open_with_flags(
                 path,

@@ -13,6 +13,13 @@ use crate::derive::parse_flags;
 use crate::error::Result;
 use crate::query::{date, uuid, word};
 
+/// A row the recap cannot read (a value no door should have let in) is left out of the
+/// counts with a warning naming it, never a reason for the whole recap to fail.
+fn usable<T>(table: &str, id: &str, read: rusqlite::Result<T>) -> Option<T> {
+    read.map_err(|why| tracing::warn!(table, id, %why, "a row the recap cannot read is left out"))
+        .ok()
+}
+
 impl Store {
     /// The monthly recap of every village under `area` (a village, kecamatan, …).
     pub fn recap(&self, month: Month, area: &AreaCode) -> Result<Recap> {
@@ -75,20 +82,25 @@ impl Store {
             let (Some(kind), Some(start), Some(birth)) = (word(kind, TargetKind::from_word), start, birth) else {
                 continue;
             };
-            enrolments.push(RecapEnrolment {
-                id: uuid(id)?,
-                person_id: uuid(person)?,
-                household_id: hh.map(uuid).transpose()?.unwrap_or_default(),
-                area_code,
-                tpk,
-                kind,
-                start_date: date(start)?,
-                end_date: end.map(date).transpose()?,
-                end_reason: word(reason, ExitReason::from_word),
-                effective_end: until.map(date).transpose()?,
-                birth_date: date(birth)?,
-                catin: None,
-            });
+            let read = || -> rusqlite::Result<RecapEnrolment> {
+                Ok(RecapEnrolment {
+                    id: uuid(id.clone())?,
+                    person_id: uuid(person)?,
+                    household_id: hh.map(uuid).transpose()?.unwrap_or_default(),
+                    area_code,
+                    tpk,
+                    kind,
+                    start_date: date(start)?,
+                    end_date: end.map(date).transpose()?,
+                    end_reason: word(reason, ExitReason::from_word),
+                    effective_end: until.map(date).transpose()?,
+                    birth_date: date(birth)?,
+                    catin: None,
+                })
+            };
+            if let Some(e) = usable("enrolments", &id, read()) {
+                enrolments.push(e);
+            }
         }
         // A catin's wedding date and first screening (weight, height and LiLA measured), up
         // to the month's end: few rows, read apart so the query above stays on its index.
@@ -104,9 +116,10 @@ impl Store {
             let id = e.id.to_string();
             let w: Option<String> = wedding.query_row([&id], |r| r.get(0))?;
             let s: Option<String> = screened.query_row((&id, &last), |r| r.get(0))?;
+            // A date that does not read counts as not known (the catin is still counted).
             e.catin = Some(pendamping_core::recap::CatinStatus {
-                wedding_date: w.map(date).transpose()?,
-                screened_on: s.map(date).transpose()?,
+                wedding_date: w.and_then(|w| usable("enrolments", &id, date(w))),
+                screened_on: s.and_then(|s| usable("visits", &id, date(s))),
             });
         }
 
@@ -142,10 +155,14 @@ impl Store {
                     continue;
                 };
                 let bits = services.unwrap_or(0);
+                let read = || -> rusqlite::Result<_> { Ok((uuid(e.clone())?, hh.map(uuid).transpose()?, date(day)?)) };
+                let Some((enrolment_id, household_id, visit_date)) = usable("visits", &e, read()) else {
+                    continue;
+                };
                 visits.push(RecapVisit {
-                    enrolment_id: uuid(e)?,
-                    household_id: hh.map(uuid).transpose()?.unwrap_or_default(),
-                    visit_date: date(day)?,
+                    enrolment_id,
+                    household_id: household_id.unwrap_or_default(),
+                    visit_date,
                     flags: flags.as_deref().map(parse_flags).unwrap_or_default(),
                     services: Services {
                         kie: bits & 1 != 0,
@@ -173,11 +190,12 @@ impl Store {
                     Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
                 })
                 .optional()?;
-            if let Some((day, ttd)) = row {
+            let row = row.and_then(|(day, ttd)| Some((usable("visits", &e.id.to_string(), date(day))?, ttd)));
+            if let Some((visit_date, ttd)) = row {
                 visits.push(RecapVisit {
                     enrolment_id: e.id,
                     household_id: e.household_id,
-                    visit_date: date(day)?,
+                    visit_date,
                     flags: Vec::new(),
                     services: Services::default(),
                     ttd_total: Some(ttd),
@@ -190,15 +208,20 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, area_code, krs FROM households WHERE area_code >= ?1 AND area_code < ?2 AND deleted = 0",
         )?;
-        let households: Vec<RecapHousehold> = stmt
-            .query_map((&lo, &hi), |r| {
+        let mut households: Vec<RecapHousehold> = Vec::new();
+        for row in stmt.query_map((&lo, &hi), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)))
+        })? {
+            let (id, area_code, krs) = row?;
+            let read = || {
                 Ok(RecapHousehold {
-                    id: uuid(r.get::<_, String>(0)?)?,
-                    area_code: r.get(1)?,
-                    krs: r.get(2)?,
+                    id: uuid(id.clone())?,
+                    area_code,
+                    krs: krs?,
                 })
-            })?
-            .collect::<Result<_, _>>()?;
+            };
+            households.extend(usable("households", &id, read()));
+        }
 
         Ok(RecapInput {
             enrolments,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use pendamping_core::codes::RejectCode;
 use pendamping_core::merge::{self, RowState};
-use pendamping_core::record::Record;
+use pendamping_core::record::{Record, RecordError};
 use pendamping_core::{Change, Entity, Hlc};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
@@ -52,11 +52,13 @@ pub struct Conflict {
     pub recorded_at: String,
 }
 
-/// Does the merged row still read as its record? A change that breaks a row that read
-/// fine before is refused; a partial row (still arriving) is let through.
-fn breaks_row(e: Entity, id: &str, before: &RowState, after: &RowState) -> Option<String> {
-    match (Record::from_state(e, id, before), Record::from_state(e, id, after)) {
-        (Ok(_), Err(why)) => Some(why.to_string()),
+/// Does the merged row still read as its record? Every field a row holds is checked by its
+/// record's type, a partial row's (still arriving) and a tombstone's too (`Record::checked`):
+/// a change that breaks a row that read fine before (or a new one) is refused, as the
+/// server's log refuses it, so no reader here meets a field it cannot read.
+fn breaks_row(e: Entity, id: &str, before: &RowState, after: &RowState) -> Option<RecordError> {
+    match (Record::checked(e, id, before), Record::checked(e, id, after)) {
+        (Ok(_), Err(why)) => Some(why),
         _ => None,
     }
 }
@@ -190,7 +192,9 @@ impl Store {
             let mut after = before.clone();
             merge::apply(&mut after, c);
             if let Some(why) = breaks_row(c.entity, &row, &before, &after) {
-                report.rejected.push(reject(RejectCode::Invalid, why, None));
+                report
+                    .rejected
+                    .push(reject(RejectCode::Invalid, why.message, why.field.as_deref()));
                 continue;
             }
             for (field, remote) in &c.fields {

@@ -72,16 +72,27 @@ impl Bytes {
 /// The variable naming a PEM file of extra certificate authorities to trust.
 pub const CA_FILE: &str = "PENDAMPING_CA_FILE";
 
-/// Authorities trusted by this process besides the public ones: [`CA_FILE`]'s, and any
-/// given to [`trust`].
+/// Authorities trusted by this process for every server besides the public ones:
+/// [`CA_FILE`]'s (an operator's choice for the machine).
 static TRUSTED: std::sync::Mutex<Option<Vec<reqwest::Certificate>>> = std::sync::Mutex::new(None);
+
+/// A hub's authority is trusted for that hub only (its origin, `host:port`), the one whose
+/// fingerprint a person compared ([`trust`]): whoever copied a hub's authority key can
+/// then vouch for no other server to this device, the centre least of all.
+static HUBS: std::sync::Mutex<Vec<(String, Vec<reqwest::Certificate>)>> = std::sync::Mutex::new(Vec::new());
 
 fn pem_certs(pem: &[u8], from: &str) -> Result<Vec<reqwest::Certificate>> {
     reqwest::Certificate::from_pem_bundle(pem).map_err(|e| SyncError::Local(format!("{from}: {e}")))
 }
 
-/// The trusted authorities, [`CA_FILE`]'s read at the first use.
-fn held() -> Result<std::sync::MutexGuard<'static, Option<Vec<reqwest::Certificate>>>> {
+/// `host:port` of a server's address, as a hub's trust is kept (`None`: not an address).
+fn origin(base: &str) -> Option<String> {
+    let url = reqwest::Url::parse(base.trim()).ok()?;
+    Some(format!("{}:{}", url.host_str()?, url.port_or_known_default()?))
+}
+
+/// The machine-wide authorities, [`CA_FILE`]'s read at the first use.
+fn machine_wide() -> Result<Vec<reqwest::Certificate>> {
     let mut held = TRUSTED.lock().unwrap_or_else(|p| p.into_inner());
     if held.is_none() {
         let mut certs = Vec::new();
@@ -92,29 +103,45 @@ fn held() -> Result<std::sync::MutexGuard<'static, Option<Vec<reqwest::Certifica
         }
         *held = Some(certs);
     }
-    Ok(held)
+    Ok(held.clone().unwrap_or_default())
 }
 
-fn trusted() -> Result<Vec<reqwest::Certificate>> {
-    Ok(held()?.clone().unwrap_or_default())
+/// The authorities trusted for `base`: the machine's, and a hub's compared for it.
+fn trusted(base: &str) -> Result<Vec<reqwest::Certificate>> {
+    let mut certs = machine_wide()?;
+    if let Some(origin) = origin(base) {
+        let hubs = HUBS.lock().unwrap_or_else(|p| p.into_inner());
+        certs.extend(
+            hubs.iter()
+                .filter(|(o, _)| *o == origin)
+                .flat_map(|(_, c)| c.iter().cloned()),
+        );
+    }
+    Ok(certs)
 }
 
-/// A client that trusts the public authorities and [`trusted`]'s, refusing any other
-/// certificate.
-fn client(timeout: Duration) -> Result<reqwest::Client> {
+/// A client for `base` that trusts the public authorities and [`trusted`]'s for it,
+/// refusing any other certificate.
+fn client(base: &str, timeout: Duration) -> Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(15).min(timeout))
         .timeout(timeout);
-    for cert in trusted()? {
+    for cert in trusted(base)? {
         builder = builder.add_root_certificate(cert);
     }
     builder.build().map_err(|e| SyncError::BadAnswer(e.to_string()))
 }
 
-/// Trusts the certificate authorities of `pem` (a bundle) from now on, in this process.
-pub fn trust(pem: &[u8]) -> Result<()> {
+/// Trusts the certificate authorities of `pem` (a bundle) from now on, in this process, for
+/// the server at `server` only (its host and port).
+pub fn trust(server: &str, pem: &[u8]) -> Result<()> {
+    let origin = origin(server).ok_or_else(|| SyncError::Local(format!("{server:?} is not a server's address")))?;
     let more = pem_certs(pem, "certificate")?;
-    held()?.get_or_insert_with(Vec::new).extend(more);
+    let mut hubs = HUBS.lock().unwrap_or_else(|p| p.into_inner());
+    match hubs.iter_mut().find(|(o, _)| *o == origin) {
+        Some((_, certs)) => *certs = more,
+        None => hubs.push((origin, more)),
+    }
     Ok(())
 }
 
@@ -151,7 +178,7 @@ pub async fn authority(base: &str) -> Result<Vec<u8>> {
 
 impl Http {
     pub fn new(base: &str, token: Option<String>) -> Result<Http> {
-        let client = client(Duration::from_secs(120))?;
+        let client = client(base, Duration::from_secs(120))?;
         Ok(Http {
             client,
             base: base.trim_end_matches('/').to_string(),
@@ -412,7 +439,7 @@ impl Failures {
 
 /// Does the server answer `/health` within `timeout`? One quick try, no retries.
 pub async fn reachable(base: &str, timeout: Duration) -> bool {
-    let Ok(client) = client(timeout) else {
+    let Ok(client) = client(base, timeout) else {
         return false;
     };
     let url = format!("{}/health", base.trim_end_matches('/'));
@@ -427,6 +454,18 @@ pub async fn reachable(base: &str, timeout: Duration) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hubs_trust_is_kept_for_its_host_and_port_only() {
+        assert_eq!(
+            origin("https://192.168.1.10:8787/").as_deref(),
+            Some("192.168.1.10:8787")
+        );
+        assert_eq!(origin(" https://Hub.local ").as_deref(), Some("hub.local:443"));
+        assert_eq!(origin("http://[fd00::2]:80").as_deref(), Some("[fd00::2]:80"));
+        assert_eq!(origin("not an address"), None);
+        assert!(trust("no address", b"").is_err());
+    }
 
     #[test]
     fn backoff_doubles_is_capped_and_jittered() {

@@ -30,6 +30,26 @@ impl DataKey {
         DataKey(out)
     }
 
+    /// Reads a key file: 64 hex digits (surrounding white space ignored), as `write_new`
+    /// makes one. The error says what is wrong without echoing the file.
+    pub fn from_key_file(path: &std::path::Path) -> std::result::Result<DataKey, String> {
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| e.to_string())?);
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        hex::decode_to_slice(text.trim(), bytes.as_mut_slice()).map_err(|_| "not 64 hex digits".to_string())?;
+        Ok(DataKey::from_bytes(*bytes))
+    }
+
+    /// Makes a new random key and writes it to `path` as 64 hex digits, readable by its
+    /// owner only; an existing file is never replaced (it may be the only key of a store).
+    pub fn write_new(path: &std::path::Path) -> std::io::Result<DataKey> {
+        use std::io::Write;
+        let key = DataKey::random().map_err(std::io::Error::other)?;
+        let mut file = crate::files::create_new_private(path)?;
+        file.write_all(format!("{}\n", hex::encode(*key.0)).as_bytes())?;
+        file.sync_all()?;
+        Ok(key)
+    }
+
     /// The value of SQLCipher's `PRAGMA key` for a raw key (`x'…'`): it uses these bytes
     /// as they are, with no key derivation of its own at every open.
     pub fn sqlcipher_key(&self) -> Zeroizing<String> {
@@ -61,5 +81,18 @@ mod tests {
         assert_ne!(hub, k);
         assert_ne!(hub, k.derive("another"));
         assert_ne!(hub, DataKey::from_bytes([8; 32]).derive("plkb-hub-store"));
+    }
+
+    #[test]
+    fn a_key_file_is_written_private_once_and_read_back() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.key");
+        let key = DataKey::write_new(&path).unwrap();
+        assert_eq!(DataKey::from_key_file(&path).unwrap(), key);
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert!(DataKey::write_new(&path).is_err(), "an existing key is never replaced");
+        std::fs::write(&path, "ab".repeat(31)).unwrap();
+        assert_eq!(DataKey::from_key_file(&path).unwrap_err(), "not 64 hex digits");
     }
 }

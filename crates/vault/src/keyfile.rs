@@ -210,7 +210,7 @@ impl Vault {
         let failures = m.failures;
         m.wait_until_ms = now_ms + wait_after_ms(failures);
         self.save()?;
-        let opened = check_pin(pin).and_then(|()| {
+        let opened = crate::pin::check_typed_pin(pin).and_then(|()| {
             let kek = derive(pin, &w.salt, w.kdf)?;
             data_key(&unlock(&kek, &w.boxed, &member_aad(id))?)
         });
@@ -293,7 +293,7 @@ impl Vault {
             reason: e.to_string(),
         })?;
         let tmp = self.path.with_extension("keys.tmp");
-        let mut f = std::fs::File::create(&tmp).map_err(io(&tmp))?;
+        let mut f = crate::files::create_private(&tmp).map_err(io(&tmp))?;
         f.write_all(&text).map_err(io(&tmp))?;
         f.sync_all().map_err(io(&tmp))?;
         drop(f);
@@ -316,7 +316,7 @@ mod tests {
 
     fn vault(dir: &Path) -> (Vault, Uuid, DataKey) {
         let key = DataKey::random().unwrap();
-        let (v, id) = Vault::create_with(&dir.join("s.db.keys"), &key, "Bu Sari", "135790", CHEAP).unwrap();
+        let (v, id) = Vault::create_with(&dir.join("s.db.keys"), &key, "Bu Sari", "13579024", CHEAP).unwrap();
         (v, id, key)
     }
 
@@ -324,9 +324,9 @@ mod tests {
     fn each_member_opens_the_same_key_with_their_own_pin_after_a_restart() {
         let dir = tempfile::tempdir().unwrap();
         let (mut v, sari, key) = vault(dir.path());
-        let dewi = v.add_member(&key, " Dewi  Lestari ", "246802").unwrap();
+        let dewi = v.add_member(&key, " Dewi  Lestari ", "24680224").unwrap();
         assert!(matches!(
-            v.add_member(&key, "bu sari", "111111"),
+            v.add_member(&key, "bu sari", "11111124"),
             Err(VaultError::NameTaken(_))
         ));
         let mut again = Vault::load(&Vault::path_for(&dir.path().join("s.db")))
@@ -335,11 +335,11 @@ mod tests {
         again.kdf = CHEAP;
         let names: Vec<_> = again.members().into_iter().map(|m| m.name).collect();
         assert_eq!(names, ["Bu Sari", "Dewi Lestari"]);
-        assert_eq!(again.unlock(sari, "135790", 0).unwrap(), key);
-        assert_eq!(again.unlock(dewi, "246802", 0).unwrap(), key);
+        assert_eq!(again.unlock(sari, "13579024", 0).unwrap(), key);
+        assert_eq!(again.unlock(dewi, "24680224", 0).unwrap(), key);
         // Dewi's PIN does not open Sari's wrap, nor the other way round.
         assert!(matches!(
-            again.unlock(sari, "246802", 0),
+            again.unlock(sari, "24680224", 0),
             Err(VaultError::WrongPin { .. })
         ));
     }
@@ -354,14 +354,14 @@ mod tests {
         let mut now = 1_000_000;
         let mut waits = Vec::new();
         for n in 1..MAX_TRIES {
-            match v.unlock(sari, "000000", now) {
+            match v.unlock(sari, "00000024", now) {
                 Err(VaultError::WrongPin { left, wait_ms }) => {
                     assert_eq!(left, MAX_TRIES - n);
                     waits.push(wait_ms);
                     if wait_ms > 0 {
                         // Too early, even with the right PIN: refused, and not counted.
                         assert!(matches!(
-                            v.unlock(sari, "135790", now + wait_ms - 1),
+                            v.unlock(sari, "13579024", now + wait_ms - 1),
                             Err(VaultError::Wait { .. })
                         ));
                     }
@@ -374,9 +374,12 @@ mod tests {
         assert!(waits.windows(2).all(|w| w[0] <= w[1]));
         // The tries were kept in the file: a restart does not reset them.
         let mut again = Vault::load(&dir.path().join("s.db.keys")).unwrap().unwrap();
-        assert!(matches!(again.unlock(sari, "999999", now), Err(VaultError::PinErased)));
         assert!(matches!(
-            again.unlock(sari, "135790", now + 10_000_000),
+            again.unlock(sari, "99999924", now),
+            Err(VaultError::PinErased)
+        ));
+        assert!(matches!(
+            again.unlock(sari, "13579024", now + 10_000_000),
             Err(VaultError::PinErased)
         ));
         assert!(again.members()[0].erased);
@@ -386,8 +389,8 @@ mod tests {
         let recovered = server.open_key(sealed, &recovery_aad(device)).unwrap();
         assert_eq!(recovered, key);
         again.kdf = CHEAP;
-        again.set_pin(&recovered, sari, "864200").unwrap();
-        assert_eq!(again.unlock(sari, "864200", now).unwrap(), key);
+        again.set_pin(&recovered, sari, "86420024").unwrap();
+        assert_eq!(again.unlock(sari, "86420024", now).unwrap(), key);
     }
 
     #[test]
@@ -395,18 +398,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (mut v, sari, key) = vault(dir.path());
         for _ in 0..2 {
-            assert!(v.unlock(sari, "000000", 0).is_err());
+            assert!(v.unlock(sari, "00000024", 0).is_err());
         }
-        v.unlock(sari, "135790", 0).unwrap();
+        v.unlock(sari, "13579024", 0).unwrap();
         assert_eq!(v.members()[0].wait_until_ms, 0);
-        assert!(matches!(v.unlock(sari, "000000", 0), Err(VaultError::WrongPin { left, .. }) if left == MAX_TRIES - 1));
+        assert!(
+            matches!(v.unlock(sari, "00000024", 0), Err(VaultError::WrongPin { left, .. }) if left == MAX_TRIES - 1)
+        );
         for pin in ["12345", "1234567890123", "12a456", ""] {
             assert!(
                 matches!(v.add_member(&key, "Ani", pin), Err(VaultError::BadPin)),
                 "{pin}"
             );
         }
-        assert!(matches!(v.add_member(&key, "  ", "123456"), Err(VaultError::BadName)));
+        assert!(matches!(v.add_member(&key, "  ", "12345624"), Err(VaultError::BadName)));
         assert!(matches!(v.recovery(), Err(VaultError::NoRecovery)));
     }
 
@@ -414,11 +419,14 @@ mod tests {
     fn a_wrap_moved_to_another_member_does_not_open() {
         let dir = tempfile::tempdir().unwrap();
         let (mut v, sari, key) = vault(dir.path());
-        let dewi = v.add_member(&key, "Dewi", "135790").unwrap();
+        let dewi = v.add_member(&key, "Dewi", "13579024").unwrap();
         let sari_wrap = v.file.members[0].wrap.clone();
         v.member(dewi).unwrap().wrap = sari_wrap;
-        assert!(matches!(v.unlock(dewi, "135790", 0), Err(VaultError::WrongPin { .. })));
-        assert_eq!(v.unlock(sari, "135790", 0).unwrap(), key);
+        assert!(matches!(
+            v.unlock(dewi, "13579024", 0),
+            Err(VaultError::WrongPin { .. })
+        ));
+        assert_eq!(v.unlock(sari, "13579024", 0).unwrap(), key);
     }
 
     #[test]

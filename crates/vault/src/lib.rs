@@ -8,6 +8,7 @@
 
 pub mod bytes;
 mod error;
+pub mod files;
 mod key;
 mod keyfile;
 mod pin;
@@ -17,6 +18,6 @@ mod signing;
 pub use error::{Result, VaultError};
 pub use key::DataKey;
 pub use keyfile::{FREE_TRIES, MAX_TRIES, MemberInfo, Vault, check_name, wait_after_ms};
-pub use pin::{KdfParams, MAX_PIN, MIN_PIN, check_pin};
+pub use pin::{KdfParams, MAX_PIN, MIN_PIN, MIN_PIN_KEPT, check_pin};
 pub use sealed::{RecoveryPublic, RecoverySecret, Sealed, recovery_aad};
 pub use signing::{DeviceKey, PublicKey, Signature};

@@ -104,7 +104,7 @@ pub struct App {
 
 /// The team member every scenario logs in as, unless it tries the door itself.
 pub const MEMBER: &str = "Bu Sari";
-pub const PIN: &str = "135790";
+pub const PIN: &str = "13579024";
 
 impl App {
     /// A new device, its first member in with [`PIN`].

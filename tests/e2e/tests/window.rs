@@ -474,7 +474,7 @@ async fn the_plkb_laptop_runs_the_hub_from_the_app_and_its_tablets_work_reaches_
         app.screenshot("24b-hub-fingerprint").await?;
         let seen = pendamping_app::authority::inspect(&hub_url).await?;
         ensure!(shown.trim() == seen.fingerprint, "the screen's {shown}, the tablet's {}", seen.fingerprint);
-        pendamping_sync::trust(&pendamping_sync::authority(&hub_url).await?)?;
+        pendamping_sync::trust(&hub_url, &pendamping_sync::authority(&hub_url).await?)?;
         pendamping_sync::enroll(&mut tablet, &hub_url, code.trim(), "tablet Sari").await?;
         let family =
             pendamping_tests::realistic_family(&mut tablet, VILLAGE, Local::now().date_naive() - Months::new(8));
@@ -1005,7 +1005,7 @@ async fn a_tablet_shared_by_two_members_locks_and_a_forgotten_pin_is_recovered_t
         app.find("[data-screen=door] button[name=first-member]").await?;
         app.type_in("input[name=member-name]", pendamping_e2e::MEMBER).await?;
         app.type_in("input[name=pin]", pendamping_e2e::PIN).await?;
-        app.type_in("input[name=pin-again]", "135799").await?;
+        app.type_in("input[name=pin-again]", "13579924").await?;
         app.click("button[name=first-member]").await?;
         app.find("[data-error-field=pin_again]").await?;
         app.screenshot("30-door-first-member").await?;
@@ -1021,8 +1021,8 @@ async fn a_tablet_shared_by_two_members_locks_and_a_forgotten_pin_is_recovered_t
         app.click("button[data-tab=sync]").await?;
         app.click("button[name=add-team-member]").await?;
         app.type_in("input[name=new-member-name]", "Dewi Lestari").await?;
-        app.type_in("input[name=pin]", "246802").await?;
-        app.type_in("input[name=pin-again]", "246802").await?;
+        app.type_in("input[name=pin]", "24680224").await?;
+        app.type_in("input[name=pin-again]", "24680224").await?;
         app.click("button[name=save-member]").await?;
         app.find("[data-team-member='Dewi Lestari']").await?;
         app.find("[data-recoverable=true]").await?;
@@ -1036,11 +1036,11 @@ async fn a_tablet_shared_by_two_members_locks_and_a_forgotten_pin_is_recovered_t
             "nothing behind the door"
         );
         app.click("button[data-login='Dewi Lestari']").await?;
-        app.type_in("input[name=pin]", "000000").await?;
+        app.type_in("input[name=pin]", "00000024").await?;
         app.click("button[name=unlock]").await?;
         app.wait_text("[data-error=wrong_pin]", "PIN salah").await?;
         app.screenshot("32-door-wrong-pin").await?;
-        app.enter("Dewi Lestari", "246802").await?;
+        app.enter("Dewi Lestari", "24680224").await?;
 
         // Dewi records the next visit: the timeline says who recorded which.
         app.click("button[data-tab=families]").await?;
@@ -1076,15 +1076,15 @@ async fn a_tablet_shared_by_two_members_locks_and_a_forgotten_pin_is_recovered_t
         app.click("button[name=forgot-pin]").await?;
         let device = app.text("[data-device-id]").await?;
         app.type_in("input[name=recovery-code]", "AAAA-BBBB-CCCC").await?;
-        app.type_in("input[name=pin]", "864200").await?;
-        app.type_in("input[name=pin-again]", "864200").await?;
+        app.type_in("input[name=pin]", "86420024").await?;
+        app.type_in("input[name=pin-again]", "86420024").await?;
         app.click("button[name=recover]").await?;
         app.wait_text("[data-error=recovery_refused]", "Kode pemulihan ditolak")
             .await?;
         let recovery = pendamping_server::recovery::issue_code(&server.db(), device.trim(), "admin", now as i64)?;
         app.type_in("input[name=recovery-code]", &recovery).await?;
-        app.type_in("input[name=pin]", "864200").await?;
-        app.type_in("input[name=pin-again]", "864200").await?;
+        app.type_in("input[name=pin]", "86420024").await?;
+        app.type_in("input[name=pin-again]", "86420024").await?;
         app.screenshot("33-door-recovery").await?;
         app.click("button[name=recover]").await?;
         app.find("[data-screen=home]").await?;
@@ -1098,7 +1098,7 @@ async fn a_tablet_shared_by_two_members_locks_and_a_forgotten_pin_is_recovered_t
         app.type_in("input[name=pin]", pendamping_e2e::PIN).await?;
         app.click("button[name=unlock]").await?;
         app.find("[data-error=wrong_pin]").await?;
-        app.enter(pendamping_e2e::MEMBER, "864200").await?;
+        app.enter(pendamping_e2e::MEMBER, "86420024").await?;
         app.close().await?;
         server.stop().await;
         Ok(())

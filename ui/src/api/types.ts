@@ -133,7 +133,11 @@ recoverable: boolean,
 /**
  * What the admin asks for to issue a recovery code: the device's id at its server.
  */
-device_id: string | null, min_pin: number, max_pin: number, 
+device_id: string | null, min_pin: number, 
+/**
+ * The shortest PIN that still unlocks: one set before `min_pin` was raised.
+ */
+unlock_min_pin: number, max_pin: number, 
 /**
  * The member in now, if any.
  */
