@@ -94,6 +94,17 @@ impl Indicator {
         }
     }
 
+    /// The child indicator a growth flag counts toward. "Below −2 SD" holds the severe
+    /// cases too: a child below −3 SD is stunted (and severely so), never left out.
+    pub fn of_child_flag(flag: RiskFlag) -> Option<Indicator> {
+        match flag {
+            RiskFlag::Stunted | RiskFlag::SeverelyStunted => Some(Indicator::Stunted),
+            RiskFlag::Wasted | RiskFlag::SeverelyWasted => Some(Indicator::Wasted),
+            RiskFlag::Underweight | RiskFlag::SeverelyUnderweight => Some(Indicator::Underweight),
+            _ => None,
+        }
+    }
+
     /// The list of names behind the number, where there is one.
     pub fn list(self) -> Option<NameList> {
         match self {
@@ -159,10 +170,9 @@ pub fn by_area(month: Month, input: &RecapInput, rules: &Rules, key_len: usize) 
             {
                 (&e.area_code, Indicator::Pregnant)
             }
-            Counted::Flag(e, g, f) if child(g) => match f {
-                RiskFlag::Stunted => (&e.area_code, Indicator::Stunted),
-                RiskFlag::Wasted => (&e.area_code, Indicator::Wasted),
-                RiskFlag::Underweight => (&e.area_code, Indicator::Underweight),
+            // Once per child: one visit may find it stunted, another severely stunted.
+            Counted::Flag(e, g, f) if child(g) => match Indicator::of_child_flag(f) {
+                Some(i) if once.insert((e.id, i)) => (&e.area_code, i),
                 _ => return,
             },
             Counted::Flag(e, TargetGroup::IbuHamil, f)

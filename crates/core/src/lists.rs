@@ -83,7 +83,8 @@ pub fn members<E>(
     Ok(Some(match list {
         NameList::Overdue => return Ok(None),
         NameList::Stunted => flagged(month, &input()?, rules, |group, flag| {
-            matches!(group, TargetGroup::Baduta | TargetGroup::Balita) && flag == RiskFlag::Stunted
+            matches!(group, TargetGroup::Baduta | TargetGroup::Balita)
+                && crate::indicators::Indicator::of_child_flag(flag) == Some(crate::indicators::Indicator::Stunted)
         }),
         NameList::KekAnaemia => flagged(month, &input()?, rules, |group, flag| {
             group == TargetGroup::IbuHamil && NameList::MATERNAL_FLAGS.contains(&flag)
