@@ -193,3 +193,35 @@ proptest! {
         }
     }
 }
+
+/// A store holding a row not whole yet (an edit that arrived before the change that makes
+/// its row, as sync may bring it) exports what is whole, and the export imports back: a
+/// tablet's export stays a backup it can be restored from. Found by an outside attack.
+#[test]
+fn an_export_beside_a_row_not_whole_yet_imports_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut source = store_at(d(2026, 12, 1));
+    let (_, _, _, e) = family_with_child(&mut source, 1, VILLAGE, d(2025, 6, 1));
+    source
+        .record_visit(&child_visit(10, &e, d(2026, 11, 2), 8.0, 70.0))
+        .unwrap();
+    let ahead = pendamping_core::Change {
+        change_id: uuid::Uuid::now_v7(),
+        entity: pendamping_core::Entity::Visit,
+        row_id: uuid::Uuid::now_v7(),
+        area_code: VILLAGE.into(),
+        hlc: pendamping_core::Hlc {
+            millis: millis_at(d(2026, 11, 30)),
+            counter: 0,
+            node: 77,
+        },
+        fields: [("visit_date".to_string(), serde_json::json!("2026-11-20"))].into(),
+    };
+    let report = source.apply_remote(&[ahead], None).unwrap();
+    assert_eq!((report.applied, report.rejected.len()), (1, 0));
+    let counts = csvio::export(&source, Some(&at(VILLAGE)), dir.path(), &mut std::io::sink()).unwrap();
+    assert_eq!(counts[3], 1, "the whole visit, not the one still arriving");
+    let mut target = store_at(d(2026, 12, 1));
+    let imported = csvio::import(&mut target, dir.path()).unwrap();
+    assert_eq!(imported.visits, 1);
+}

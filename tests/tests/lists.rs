@@ -79,21 +79,29 @@ fn each_list_has_as_many_names_as_its_number_and_the_right_people() {
     let stunted = store
         .name_list(NameList::Stunted, NOV, &at(KECAMATAN), today())
         .unwrap();
-    let counted = [TargetGroup::Baduta, TargetGroup::Balita]
-        .map(|g| group(g).flags.get(&RiskFlag::Stunted).copied().unwrap_or(0))
+    // Below −2 SD holds the severe: a child flagged either way is stunted, once.
+    let expected = flagged_in_november(
+        dir.path(),
+        TargetKind::Anak,
+        &[RiskFlag::Stunted, RiskFlag::SeverelyStunted],
+    );
+    let severe = [TargetGroup::Baduta, TargetGroup::Balita]
+        .map(|g| group(g).flags.get(&RiskFlag::SeverelyStunted).copied().unwrap_or(0))
         .iter()
         .sum::<u32>();
-    assert!(counted > 0, "the demo has stunted children");
+    assert!(
+        severe > 0 && expected.len() as u32 > severe,
+        "the demo has stunted children, severe ones too"
+    );
+    let figures = store.indicators(NOV, &at(KECAMATAN), 6).unwrap();
+    let counted = figures[KECAMATAN].get(pendamping_core::indicators::Indicator::Stunted);
     assert_eq!(
         stunted.len() as u32,
         counted,
-        "the list has a row per child the recap counts"
+        "the list has a row per child the card counts"
     );
     let ids: BTreeSet<String> = stunted.iter().map(|r| r.enrolment_id.unwrap().to_string()).collect();
-    assert_eq!(
-        ids,
-        flagged_in_november(dir.path(), TargetKind::Anak, &[RiskFlag::Stunted])
-    );
+    assert_eq!(ids, expected);
     for r in &stunted {
         assert_eq!(r.kind, Some(TargetKind::Anak));
         assert!(!r.name.is_empty() && r.birth_date.is_some(), "{r:?}");

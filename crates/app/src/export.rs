@@ -18,13 +18,10 @@ pub struct Exported {
 /// Writes an export into `dir` (created when missing), readable by its owner only where the
 /// OS allows: even counts are the programme's data.
 pub fn save(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<Exported, AppError> {
-    std::fs::create_dir_all(dir).map_err(failed)?;
+    pendamping_vault::files::create_private_dir(dir).map_err(failed)?;
     let path = dir.join(name);
-    let mut file = std::fs::OpenOptions::new();
-    file.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
-    std::io::Write::write_all(&mut file.open(&path).map_err(failed)?, bytes).map_err(failed)?;
+    let mut file = pendamping_vault::files::create_private(&path).map_err(failed)?;
+    std::io::Write::write_all(&mut file, bytes).map_err(failed)?;
     Ok(Exported {
         name: name.to_string(),
         folder: dir.display().to_string(),

@@ -3,24 +3,118 @@
 //! cadre typed lost. The records themselves stay lenient (a store or a sync from another
 //! version reads them), so the check sits here, at the window's door.
 
-use serde::de::{DeserializeOwned, Error};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-/// `T`, refused when the sent JSON holds a key `T` does not write back.
+use crate::AppError;
+
+/// `T` as the window sent it, or why it is not one. Reading never fails at the IPC layer
+/// (whose message, "invalid args `visit` for command …: invalid type: null, expected a
+/// formatted date string", would reach the cadre as it is): the command opens it and a
+/// bad value comes back as an `AppError` naming the field, in Indonesian. A key `T` does
+/// not write back is refused the same way.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Strict<T>(pub T);
+pub struct Strict<T>(Result<T, AppError>);
+
+impl<T> Strict<T> {
+    pub fn open(self) -> Result<T, AppError> {
+        self.0
+    }
+}
 
 impl<'de, T: DeserializeOwned + Serialize> Deserialize<'de> for Strict<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let sent = Value::deserialize(d)?;
-        let value: T = serde_json::from_value(sent.clone()).map_err(D::Error::custom)?;
-        let known = serde_json::to_value(&value).map_err(D::Error::custom)?;
-        match unknown(&sent, &known, "") {
-            Some(path) => Err(D::Error::custom(format!("unknown field `{path}`"))),
-            None => Ok(Strict(value)),
-        }
+        let Ok(sent) = Value::deserialize(d) else {
+            return Ok(Strict(Err(AppError::invalid("", "Isian formulir tidak terbaca"))));
+        };
+        Ok(Strict(read(sent)))
     }
+}
+
+/// A typed argument (a date, an id, a word) as sent, opened the same way: never a raw
+/// deserialisation message, always the argument's name.
+#[derive(Debug)]
+pub struct Arg<T>(Result<T, (String, serde_json::Error)>);
+
+impl<T> Arg<T> {
+    /// The value, or an `AppError` naming `field`.
+    pub fn open(self, field: &str) -> Result<T, AppError> {
+        self.0.map_err(|(path, e)| refused(&join(field, &path), &e))
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Arg<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let sent = Value::deserialize(d).unwrap_or(Value::Null);
+        Ok(Arg(serde_path_to_error::deserialize(sent).map_err(|e| {
+            let path = e.path().to_string();
+            (if path == "." { String::new() } else { path }, e.into_inner())
+        })))
+    }
+}
+
+fn read<T: DeserializeOwned + Serialize>(sent: Value) -> Result<T, AppError> {
+    let value: T = serde_path_to_error::deserialize(sent.clone()).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        // serde names a missing field in its message, at its parent's path.
+        let missing = inner
+            .to_string()
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_string);
+        let at = if path == "." { String::new() } else { path };
+        match missing {
+            Some(name) => AppError::invalid(&join(&at, &name), "Wajib diisi"),
+            None => refused(&at, &inner),
+        }
+    })?;
+    let known = serde_json::to_value(&value).map_err(|_| AppError::invalid("", "Isian formulir tidak terbaca"))?;
+    match unknown(&sent, &known, "") {
+        Some(path) => Err(AppError::invalid(
+            &path,
+            format!("Isian {path:?} tidak dikenal aplikasi ini"),
+        )),
+        None => Ok(value),
+    }
+}
+
+fn join(parent: &str, child: &str) -> String {
+    match (parent.is_empty(), child.is_empty()) {
+        (true, _) => child.to_string(),
+        (_, true) => parent.to_string(),
+        _ => format!("{parent}.{child}"),
+    }
+}
+
+/// What a cadre reads for a value its field cannot take, by the kind of value expected.
+fn refused(field: &str, e: &serde_json::Error) -> AppError {
+    let why = e.to_string();
+    let message = if why.contains("date")
+        || why.contains("input contains invalid characters")
+        || why.contains("premature end of input")
+        || why.contains("input is out of range")
+    {
+        "Tanggal kosong atau tidak valid; isi hari, bulan dan tahun"
+    } else if why.contains("unknown variant") {
+        "Pilihan ini tidak dikenal"
+    } else if [
+        "f64", "f32", "u8", "u16", "u32", "u64", "i32", "i64", "integer", "number",
+    ]
+    .iter()
+    .any(|t| why.contains(t))
+    {
+        "Harus berupa angka"
+    } else if why.contains("UUID") || why.contains("uuid") {
+        "Data yang dipilih tidak dikenal; muat ulang layar"
+    } else if why.contains("invalid type: null") {
+        "Wajib diisi"
+    } else {
+        "Isian tidak valid"
+    };
+    tracing::debug!(field, why, "a value sent by the window was refused");
+    AppError::invalid(field, message)
 }
 
 /// The first key of `sent` (as a path) that `known` lacks. A key carrying nothing (`null`,
@@ -67,15 +161,81 @@ mod tests {
         serde_json::to_value(h).unwrap()
     }
 
+    fn opened<T: DeserializeOwned + Serialize>(sent: Value) -> Result<T, AppError> {
+        serde_json::from_value::<Strict<T>>(sent)
+            .expect("never fails to read")
+            .open()
+    }
+
     #[test]
     fn a_record_with_a_key_rust_does_not_know_is_refused_by_name() {
         let mut sent = household();
-        assert!(serde_json::from_value::<Strict<Household>>(sent.clone()).is_ok());
+        assert!(opened::<Household>(sent.clone()).is_ok());
         sent["head_nama"] = "Siti".into();
-        let err = serde_json::from_value::<Strict<Household>>(sent.clone()).unwrap_err();
-        assert!(err.to_string().contains("unknown field `head_nama`"), "{err}");
+        let err = opened::<Household>(sent.clone()).unwrap_err();
+        assert_eq!(
+            (err.code.as_str(), err.field.as_deref()),
+            ("invalid", Some("head_nama"))
+        );
         // The record itself stays lenient for the store and the sync.
         assert!(serde_json::from_value::<Household>(sent).is_ok());
+    }
+
+    #[test]
+    fn an_empty_or_mistyped_value_is_an_indonesian_message_under_its_field() {
+        let v = pendamping_tests::child_visit(
+            1,
+            &pendamping_tests::enrolment(
+                2,
+                &pendamping_tests::person(
+                    3,
+                    &pendamping_tests::household(4, pendamping_tests::VILLAGE, "Siti"),
+                    "Putri",
+                    pendamping_core::Sex::Female,
+                    pendamping_tests::d(2025, 1, 1),
+                    pendamping_core::Relationship::Anak,
+                ),
+                pendamping_tests::d(2025, 1, 1),
+                pendamping_tests::child_details(),
+            ),
+            pendamping_tests::d(2026, 11, 2),
+            8.0,
+            70.0,
+        );
+        let good = serde_json::to_value(&v).unwrap();
+        assert!(opened::<pendamping_core::Visit>(good.clone()).is_ok());
+        let cases = [
+            ("/visit_date", Value::Null, "visit_date", "Tanggal"),
+            ("/visit_date", "7/12/26".into(), "visit_date", "Tanggal"),
+            ("/visit_date", "".into(), "visit_date", "Tanggal"),
+            ("/data/weight_kg", "8,5".into(), "data", "angka"),
+            ("/enrolment_id", "".into(), "enrolment_id", "tidak dikenal"),
+        ];
+        for (at, value, field, says) in cases {
+            let mut sent = good.clone();
+            *sent.pointer_mut(at).unwrap() = value.clone();
+            let err = opened::<pendamping_core::Visit>(sent).unwrap_err();
+            assert_eq!(
+                (err.code.as_str(), err.field.as_deref()),
+                ("invalid", Some(field)),
+                "{at} = {value}"
+            );
+            assert!(err.message.contains(says), "{at} = {value}: {}", err.message);
+            assert!(!err.message.contains("invalid"), "no raw message: {}", err.message);
+        }
+        let mut sent = good.clone();
+        sent.as_object_mut().unwrap().remove("visit_date");
+        assert_eq!(
+            opened::<pendamping_core::Visit>(sent).unwrap_err().field.as_deref(),
+            Some("visit_date")
+        );
+        // A typed argument the same way.
+        let day: Arg<chrono::NaiveDate> = serde_json::from_value(Value::Null).unwrap();
+        let err = day.open("start").unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("start"));
+        assert!(err.message.contains("Tanggal"), "{}", err.message);
+        let day: Arg<chrono::NaiveDate> = serde_json::from_value("2026-12-07".into()).unwrap();
+        assert_eq!(day.open("start").unwrap(), pendamping_tests::d(2026, 12, 7));
     }
 
     #[test]

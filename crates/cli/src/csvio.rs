@@ -197,7 +197,7 @@ pub fn export(
     dir: &Path,
     progress: &mut dyn Write,
 ) -> Result<[usize; 4], CsvIoError> {
-    std::fs::create_dir_all(dir)?;
+    pendamping_vault::files::create_private_dir(dir)?;
     let mut counts = [0usize; 4];
     for (i, (file, entity)) in FILES.iter().enumerate() {
         let ids = store.ids(*entity, area)?;

@@ -129,6 +129,17 @@ impl Record {
         Record::from_source(entity, &Source::Object(Value::Object(object))).map(|_| None)
     }
 
+    /// Whether a row's JSON reads as its record (a row not whole yet does not).
+    pub fn reads(entity: Entity, value: &Value) -> bool {
+        use serde::Deserialize;
+        match entity {
+            Entity::Household => Household::deserialize(value).is_ok(),
+            Entity::Person => Person::deserialize(value).is_ok(),
+            Entity::Enrolment => Enrolment::deserialize(value).is_ok(),
+            Entity::Visit => Visit::deserialize(value).is_ok(),
+        }
+    }
+
     fn from_source(entity: Entity, src: &Source) -> Result<Record, RecordError> {
         Ok(match entity {
             Entity::Household => Record::Household(read(src)?),

@@ -228,10 +228,27 @@ pub struct Checkpointer {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+/// The write-ahead log's size past which the checkpointer empties it. A passive checkpoint
+/// copies the log into the database but cannot start it again from the beginning while a
+/// reader is inside it, and under a steady stream of pushes (each followed by the view's
+/// catch-up read) one always is: an outside attack grew it to 1 GB beside a 46 MB store.
+/// Past this size the checkpointer waits for the readers of the moment and truncates it.
+pub const WAL_LIMIT_BYTES: u64 = 64 << 20;
+
 impl Checkpointer {
     pub fn start(path: &Path, key: Option<&DataKey>) -> Result<Checkpointer> {
+        Checkpointer::start_with(path, key, WAL_LIMIT_BYTES)
+    }
+
+    /// `start`, emptying the log past `limit` bytes.
+    pub fn start_with(path: &Path, key: Option<&DataKey>, limit: u64) -> Result<Checkpointer> {
         let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE, key)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let wal = {
+            let mut p = path.as_os_str().to_owned();
+            p.push("-wal");
+            std::path::PathBuf::from(p)
+        };
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
         let thread = std::thread::Builder::new()
@@ -244,8 +261,13 @@ impl Checkpointer {
                     waited += tick;
                     if waited >= std::time::Duration::from_secs(1) {
                         waited = std::time::Duration::ZERO;
-                        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                            tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+                        let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+                        let mode = if size > limit { "TRUNCATE" } else { "PASSIVE" };
+                        let sql = format!("PRAGMA wal_checkpoint({mode})");
+                        if let Err(e) = conn.query_row(&sql, [], |_| Ok(())) {
+                            tracing::warn!(error = %e, mode, "WAL checkpoint failed; will retry");
+                        } else if size > limit {
+                            tracing::info!(bytes = size, "the write-ahead log was emptied");
                         }
                     }
                 }
@@ -310,6 +332,44 @@ impl Readers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_write_ahead_log_that_readers_keep_open_is_emptied_past_its_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let writer = open(&path, None).unwrap();
+        writer.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
+        let limit = 1 << 20;
+        let _checkpoints = Checkpointer::start_with(&path, None, limit).unwrap();
+        // A reader always inside the log, as the view's catch-up is under steady pushes.
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let reading = {
+            let (path, stop) = (path.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let conn = Connection::open(&path).unwrap();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let _: i64 = conn.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).unwrap();
+                }
+            })
+        };
+        let wal = dir.path().join("c.db-wal");
+        let mut largest = 0;
+        for _ in 0..600 {
+            writer.execute("INSERT INTO t VALUES (zeroblob(20000))", []).unwrap();
+            largest = largest.max(std::fs::metadata(&wal).unwrap().len());
+        }
+        assert!(largest > limit, "the log outgrew its limit while written ({largest} B)");
+        // Within a few checkpoints it is emptied, though a reader never stops.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::fs::metadata(&wal).unwrap().len() > limit {
+            assert!(std::time::Instant::now() < deadline, "the log stays over its limit");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        reading.join().unwrap();
+        let n: i64 = writer.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 600, "nothing lost");
+    }
 
     #[test]
     fn migrates_once_and_refuses_a_newer_database() {

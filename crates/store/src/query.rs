@@ -199,8 +199,11 @@ impl Store {
     }
 
     /// A live record as its JSON object (for export), whatever its entity.
+    /// A record as JSON (the export's row); `None` for a row not whole yet, which is no
+    /// record to export (an import would refuse it).
     pub fn record_json(&self, entity: Entity, id: Uuid) -> Result<Option<serde_json::Value>> {
-        rows::read_record(&self.conn, entity, &id.to_string())
+        let row: Option<serde_json::Value> = rows::read_record(&self.conn, entity, &id.to_string())?;
+        Ok(row.filter(|v| pendamping_core::record::Record::reads(entity, v)))
     }
 
     /// Every NIK in the store (to keep generated ones unique).
@@ -225,7 +228,10 @@ impl Store {
     pub fn households_in(&self, area: &AreaCode, offset: usize, limit: usize) -> Result<Vec<HouseholdSummary>> {
         let (lo, hi) = area.range();
         let mut stmt = self.conn.prepare_cached(&format!(
+            // A family whose registration has not arrived yet (an edit came first) has no
+            // head's name: it is listed once it has.
             "{HOUSEHOLD_SUMMARY} WHERE h.area_code >= ?1 AND h.area_code < ?2 AND h.deleted = 0 \
+             AND h.head_name IS NOT NULL \
              ORDER BY h.head_name COLLATE NOCASE, h.id LIMIT ?3 OFFSET ?4"
         ))?;
         let rows = stmt.query_map((lo, hi, limit as i64, offset as i64), household_summary)?;

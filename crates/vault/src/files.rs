@@ -26,16 +26,25 @@ pub fn private_store(path: &Path) -> io::Result<()> {
     }
 }
 
-/// Creates (or truncates) `path` for writing with `MODE`, an existing file narrowed too.
+/// Creates `path` for writing with `MODE`, as a new file of this user's: whatever was at
+/// the path — a file someone else made for us to fill, a symbolic link to elsewhere — is
+/// removed first (and if it cannot be, nothing is written), and the new file is made only
+/// if nothing took the path in between. So an output never lands in a file another user
+/// can read, nor through a link.
 pub fn create_private(path: &Path) -> io::Result<File> {
-    let file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(MODE)
-        .open(path)?;
-    file.set_permissions(std::fs::Permissions::from_mode(MODE))?;
-    Ok(file)
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    create_new_private(path)
+}
+
+/// Creates the folder `path` (and its parents) for files of personal data: the folder
+/// itself readable and writable by its owner only, so that no one else can swap a file in it.
+pub fn create_private_dir(path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(path)
 }
 
 /// Creates `path` with `MODE`, refusing to replace a file already there.
@@ -88,5 +97,17 @@ mod tests {
         drop(create_private(&out).unwrap());
         assert_eq!((mode(&out), std::fs::read(&out).unwrap().len()), (MODE, 0));
         assert!(create_new_private(&out).is_err(), "never replaces a file");
+        // A link is replaced, never written through.
+        let victim = dir.path().join("victim.csv");
+        std::fs::write(&victim, b"theirs").unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        std::io::Write::write_all(&mut create_private(&link).unwrap(), b"ours").unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"theirs");
+        assert!(!std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!((std::fs::read(&link).unwrap(), mode(&link)), (b"ours".to_vec(), MODE));
+        let folder = dir.path().join("a/b");
+        create_private_dir(&folder).unwrap();
+        assert_eq!(mode(&folder), 0o700);
     }
 }

@@ -1,6 +1,6 @@
 use chrono::NaiveDate;
 use pendamping_app::families::{self as app, Family};
-use pendamping_app::strict::Strict;
+use pendamping_app::strict::{Arg, Strict};
 use pendamping_app::{AppError, targets};
 use pendamping_core::enrolment::{EnrolmentDetails, ExitReason};
 use pendamping_core::{Household, Person, Problem, TargetKind};
@@ -27,17 +27,20 @@ pub fn family(state: State<AppState>, id: Uuid) -> Result<Family, AppError> {
 
 #[tauri::command(async)]
 pub fn save_household(state: State<AppState>, household: Strict<Household>) -> Result<Saved, AppError> {
-    state.saved(|s| app::save_household(s, household.0))
+    let household = household.open()?;
+    state.saved(|s| app::save_household(s, household))
 }
 
 #[tauri::command(async)]
 pub fn check_person(state: State<AppState>, person: Strict<Person>) -> Result<Vec<Problem>, AppError> {
-    state.with(|s| Ok(app::check_person(s, &person.0)))
+    let person = person.open()?;
+    state.with(|s| Ok(app::check_person(s, &person)))
 }
 
 #[tauri::command(async)]
 pub fn save_person(state: State<AppState>, person: Strict<Person>) -> Result<Saved, AppError> {
-    state.saved(|s| app::save_person(s, person.0))
+    let person = person.open()?;
+    state.saved(|s| app::save_person(s, person))
 }
 
 #[tauri::command(async)]
@@ -49,14 +52,21 @@ pub fn remove_household(state: State<AppState>, id: Uuid) -> Result<(), AppError
 pub fn enrol(
     state: State<AppState>,
     person_id: Uuid,
-    start: NaiveDate,
+    start: Arg<NaiveDate>,
     details: Strict<EnrolmentDetails>,
 ) -> Result<Saved, AppError> {
-    state.saved(|s| targets::enrol(s, person_id, start, details.0))
+    let (start, details) = (start.open("start")?, details.open()?);
+    state.saved(|s| targets::enrol(s, person_id, start, details))
 }
 
 #[tauri::command(async)]
-pub fn end_enrolment(state: State<AppState>, id: Uuid, date: NaiveDate, reason: ExitReason) -> Result<Saved, AppError> {
+pub fn end_enrolment(
+    state: State<AppState>,
+    id: Uuid,
+    date: Arg<NaiveDate>,
+    reason: Arg<ExitReason>,
+) -> Result<Saved, AppError> {
+    let (date, reason) = (date.open("date")?, reason.open("reason")?);
     state.saved(|s| targets::end_enrolment(s, id, date, reason))
 }
 
@@ -66,7 +76,8 @@ pub fn record_delivery(
     hamil_id: Uuid,
     delivery: Strict<Delivery>,
 ) -> Result<DeliveryRecorded, AppError> {
-    state.saved(|s| targets::record_delivery(s, hamil_id, &delivery.0))
+    let delivery = delivery.open()?;
+    state.saved(|s| targets::record_delivery(s, hamil_id, &delivery))
 }
 
 #[tauri::command(async)]

@@ -16,12 +16,14 @@ pub fn new_visit(state: State<AppState>, enrolment_id: Uuid, date: Option<NaiveD
 
 #[tauri::command(async)]
 pub fn preview_visit(state: State<AppState>, visit: Strict<Visit>) -> Result<VisitResult, AppError> {
-    state.with(|s| app::preview_visit(s, &visit.0))
+    let visit = visit.open()?;
+    state.with(|s| app::preview_visit(s, &visit))
 }
 
 #[tauri::command(async)]
 pub fn save_visit(state: State<AppState>, visit: Strict<Visit>) -> Result<VisitResult, AppError> {
-    state.saved(|s| app::save_visit(s, visit.0))
+    let visit = visit.open()?;
+    state.saved(|s| app::save_visit(s, visit))
 }
 
 #[tauri::command(async)]
@@ -41,7 +43,8 @@ pub fn edit_visit(state: State<AppState>, visit_id: Uuid) -> Result<VisitDraft, 
 
 #[tauri::command(async)]
 pub fn correct_visit(state: State<AppState>, visit: Strict<Visit>, reason: String) -> Result<VisitResult, AppError> {
-    state.saved(|s| app::correct_visit(s, visit.0, &reason))
+    let visit = visit.open()?;
+    state.saved(|s| app::correct_visit(s, visit, &reason))
 }
 
 #[tauri::command(async)]
