@@ -195,8 +195,9 @@ proptest! {
 }
 
 /// A store holding a row not whole yet (an edit that arrived before the change that makes
-/// its row, as sync may bring it) exports what is whole, and the export imports back: a
-/// tablet's export stays a backup it can be restored from. Found by an outside attack.
+/// its row, as sync may bring it) and whole rows of a person who never arrived exports what
+/// is whole with what it refers to, and the export imports back: a tablet's export stays a
+/// backup it can be restored from. Found by an outside attack.
 #[test]
 fn an_export_beside_a_row_not_whole_yet_imports_back() {
     let dir = tempfile::tempdir().unwrap();
@@ -217,11 +218,56 @@ fn an_export_beside_a_row_not_whole_yet_imports_back() {
         },
         fields: [("visit_date".to_string(), serde_json::json!("2026-11-20"))].into(),
     };
-    let report = source.apply_remote(&[ahead], None).unwrap();
-    assert_eq!((report.applied, report.rejected.len()), (1, 0));
+    // And a whole enrolment, with a whole visit, of a person who never arrived.
+    let h = household(50, VILLAGE, "Dede");
+    let nobody = person(
+        51,
+        &h,
+        "Bayi",
+        pendamping_core::Sex::Male,
+        d(2026, 1, 5),
+        pendamping_core::Relationship::Anak,
+    );
+    let orphan = enrolment(52, &nobody, d(2026, 2, 1), child_details());
+    let its_visit = child_visit(53, &orphan, d(2026, 11, 3), 7.0, 65.0);
+    let whole = |entity, row_id, fields| pendamping_core::Change {
+        change_id: uuid::Uuid::now_v7(),
+        entity,
+        row_id,
+        area_code: VILLAGE.into(),
+        hlc: pendamping_core::Hlc {
+            millis: millis_at(d(2026, 11, 30)),
+            counter: 1,
+            node: 77,
+        },
+        fields,
+    };
+    let changes = [
+        ahead,
+        whole(
+            pendamping_core::Entity::Enrolment,
+            orphan.id,
+            pendamping_core::change::to_fields(&orphan),
+        ),
+        whole(
+            pendamping_core::Entity::Visit,
+            its_visit.id,
+            pendamping_core::change::to_fields(&its_visit),
+        ),
+    ];
+    let report = source.apply_remote(&changes, None).unwrap();
+    assert_eq!((report.applied, report.rejected.len()), (3, 0));
     let counts = csvio::export(&source, Some(&at(VILLAGE)), dir.path(), &mut std::io::sink()).unwrap();
-    assert_eq!(counts[3], 1, "the whole visit, not the one still arriving");
+    assert_eq!(counts, [1, 2, 1, 1], "what is whole, with what it refers to");
     let mut target = store_at(d(2026, 12, 1));
     let imported = csvio::import(&mut target, dir.path()).unwrap();
-    assert_eq!(imported.visits, 1);
+    assert_eq!(
+        (
+            imported.households,
+            imported.persons,
+            imported.enrolments,
+            imported.visits
+        ),
+        (1, 2, 1, 1)
+    );
 }

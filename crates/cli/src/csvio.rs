@@ -199,22 +199,64 @@ pub fn export(
 ) -> Result<[usize; 4], CsvIoError> {
     pendamping_vault::files::create_private_dir(dir)?;
     let mut counts = [0usize; 4];
+    // The ids written so far, by entity: a row whose household, person or enrolment is not
+    // whole here (a row still arriving, or one that never did) is left out with it, or the
+    // import of this very export would refuse the whole of it.
+    let mut written: Vec<std::collections::HashSet<String>> = vec![Default::default(); FILES.len()];
+    let mut listed: Vec<std::collections::HashSet<String>> = vec![Default::default(); FILES.len()];
     for (i, (file, entity)) in FILES.iter().enumerate() {
         let ids = store.ids(*entity, area)?;
+        listed[i] = ids.iter().map(Uuid::to_string).collect();
         let columns = columns(*entity);
+        let needs = match entity {
+            Entity::Household => None,
+            Entity::Person => Some(("household_id", 0)),
+            Entity::Enrolment => Some(("person_id", 1)),
+            Entity::Visit => Some(("enrolment_id", 2)),
+        };
         let mut wtr = csv::Writer::from_writer(private_file(&dir.join(file))?);
         wtr.write_record(&columns)?;
+        let mut left_out = 0usize;
         for (n, id) in ids.iter().enumerate() {
             let record = store.record_json(*entity, *id)?;
-            let Some(Value::Object(obj)) = record else { continue };
+            let Some(Value::Object(obj)) = record else {
+                left_out += 1;
+                continue;
+            };
+            if let Some((field, of)) = needs {
+                // In this export, or whole in the store (a survivor in another village).
+                let parent = obj
+                    .get(field)
+                    .and_then(Value::as_str)
+                    .and_then(|p| Uuid::parse_str(p).ok());
+                let whole = match parent.map(|p| (p.to_string(), p)) {
+                    Some((text, _)) if written[of].contains(&text) => true,
+                    // Of this export's area, but left out: so is this row.
+                    Some((text, _)) if listed[of].contains(&text) => false,
+                    Some((_, p)) => store.record_json(FILES[of].1, p)?.is_some(),
+                    None => false,
+                };
+                if !whole {
+                    left_out += 1;
+                    continue;
+                }
+            }
             wtr.write_record(columns.iter().map(|c| text(obj.get(*c))))?;
+            written[i].insert(id.to_string());
             counts[i] += 1;
             if (n + 1) % 50_000 == 0 {
                 let _ = writeln!(progress, "{file}: {} / {}", n + 1, ids.len());
             }
         }
         wtr.flush()?;
-        let _ = writeln!(progress, "{file}: {} baris", counts[i]);
+        let _ = match left_out {
+            0 => writeln!(progress, "{file}: {} baris", counts[i]),
+            k => writeln!(
+                progress,
+                "{file}: {} baris ({k} dilewati: datanya, atau data yang dirujuknya, belum lengkap di perangkat ini)",
+                counts[i]
+            ),
+        };
     }
     Ok(counts)
 }

@@ -134,6 +134,12 @@ pub fn open(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
         key,
     )?;
     configure(&conn, key)?;
+    // The writer's transactions take the write lock when they begin, waiting for it (the
+    // busy timeout) while the checkpointer truncates the log. A transaction that read first
+    // and wrote then would hold a snapshot the truncation waits for, and SQLite answers its
+    // write "database is locked" at once rather than let the two wait on each other: an
+    // outside attack saw bursts of 500s on pushes at each truncation.
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
     migrate(&mut conn)?;
     // The store's identity, made once: a pull cursor counts in one store's sequence.
     conn.execute(
@@ -337,7 +343,7 @@ mod tests {
     fn a_write_ahead_log_that_readers_keep_open_is_emptied_past_its_limit() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.db");
-        let writer = open(&path, None).unwrap();
+        let mut writer = open(&path, None).unwrap();
         writer.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
         let limit = 1 << 20;
         let _checkpoints = Checkpointer::start_with(&path, None, limit).unwrap();
@@ -355,7 +361,13 @@ mod tests {
         let wal = dir.path().join("c.db-wal");
         let mut largest = 0;
         for _ in 0..600 {
-            writer.execute("INSERT INTO t VALUES (zeroblob(20000))", []).unwrap();
+            // As a push writes: a transaction that reads, then writes. None is refused while
+            // the log is truncated under it.
+            let tx = writer.transaction().unwrap();
+            let _: i64 = tx.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(3));
+            tx.execute("INSERT INTO t VALUES (zeroblob(20000))", []).unwrap();
+            tx.commit().unwrap();
             largest = largest.max(std::fs::metadata(&wal).unwrap().len());
         }
         assert!(largest > limit, "the log outgrew its limit while written ({largest} B)");

@@ -234,12 +234,13 @@ pub struct Page {
 
 impl Page {
     pub async fn find(&self, css: &str) -> Result<Element> {
-        let found = self
-            .client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
-            .await;
+        self.find_within(css, Duration::from_secs(10)).await
+    }
+
+    /// `find`, waiting up to `limit`: for what follows a background step of its own (a
+    /// hub starting again after the log-in, then its device's next sync).
+    pub async fn find_within(&self, css: &str, limit: Duration) -> Result<Element> {
+        let found = self.client.wait().at_most(limit).for_element(Locator::Css(css)).await;
         if found.is_err() {
             // What the screen showed instead, for whoever reads the failure.
             let body = self.js("return document.body.innerText").await.unwrap_or_default();

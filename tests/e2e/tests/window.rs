@@ -587,8 +587,10 @@ async fn the_plkb_laptop_runs_the_hub_from_the_app_and_its_tablets_work_reaches_
         app.click("button[data-tab=sync]").await?;
         app.click("button[name=open-hub]").await?;
         app.wait_text("[data-hub-running]", "Malingping").await?;
-        // The laptop's own device syncs through its hub: connected again, not left offline.
-        app.find("[data-sync-state=idle]").await?;
+        // The laptop's own device syncs through its hub: connected again, not left offline
+        // (its first try came before the hub was up; the hub's start asks for another, which
+        // on a loaded machine may wait for a back-off of its own).
+        app.find_within("[data-sync-state=idle]", Duration::from_secs(40)).await?;
         app.screenshot("26c-hub-after-restart").await?;
         app.close().await?;
         centre.stop().await;
