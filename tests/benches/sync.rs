@@ -118,6 +118,34 @@ async fn ingest() {
         devices.push((store, v, bodies));
     }
     let total: usize = devices.iter().map(|(s, ..)| s.pending_count().unwrap() as usize).sum();
+    // The door's scan for a key given twice (`shape::unique_keys`, every JSON push) against
+    // parsing the same bodies as JSON values, the least any reader of them does.
+    let bodies: Vec<&str> = devices
+        .iter()
+        .flat_map(|(_, _, b)| b.iter().map(|b| std::str::from_utf8(b).unwrap()))
+        .collect();
+    let mb = bodies.iter().map(|b| b.len()).sum::<usize>() as f64 / 1e6;
+    let (mut scan, mut parse) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let t = Instant::now();
+        for b in &bodies {
+            pendamping_core::shape::unique_keys(b).unwrap();
+        }
+        scan.push(t.elapsed());
+        let t = Instant::now();
+        for b in &bodies {
+            serde_json::from_str::<serde_json::Value>(b).unwrap();
+        }
+        parse.push(t.elapsed());
+    }
+    let (scan, parse) = (p(&mut scan, 0.5), p(&mut parse, 0.5));
+    println!(
+        "the door's scan for keys given twice: {:.1} ms over {mb:.1} MB of JSON pushes, {:.0} % of parsing \
+         them as JSON values ({:.1} ms), median of 5",
+        ms(scan),
+        100.0 * scan.as_secs_f64() / parse.as_secs_f64(),
+        ms(parse)
+    );
     // Alternate the two measurements on fresh servers: the first runs of a process pay
     // for warming the allocator and the page cache.
     let mut core = Vec::new();
