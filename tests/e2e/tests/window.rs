@@ -294,6 +294,60 @@ async fn an_enrolled_tablet_syncs_its_family_to_the_server() {
     .await
 }
 
+/// A tablet that began without a server (*Bekerja tanpa server*) enrols later, from
+/// Sinkronisasi, and what it recorded offline reaches the server. A wrong code is refused
+/// under the form and nothing is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_tablet_enrols_later_and_sends_what_it_recorded() {
+    bounded(async {
+        let dir = tempfile::tempdir()?;
+        let now = Local::now().timestamp_millis() as u64;
+        let server = TestServer::start(dir.path(), Arc::new(ManualTime::new(now)), |_| {}).await;
+        let app = App::start().await?;
+        first_run_offline(&app).await?;
+        app.click("button[data-tab=families]").await?;
+        app.click("button[name=register-family]").await?;
+        app.type_in("input[name=head_name]", "Yayah Rukmini").await?;
+        app.click("button[name=save]").await?;
+        app.find("[data-form=person]").await?;
+
+        app.click("button[data-tab=sync]").await?;
+        app.wait_count("[data-pending-count]", 1).await?;
+        app.find("[data-enrol]").await?;
+        app.type_in("[data-enrol] input[name=server]", &server.url()).await?;
+        app.type_in("[data-enrol] input[name=code]", "WRONG-CODE-1").await?;
+        app.click("[data-enrol] button[name=enrol]").await?;
+        app.wait_text("[data-error]", "Kode pendaftaran").await?;
+        app.wait_count("[data-pending-count]", 1).await?;
+        app.screenshot("28-enrol-later-refused").await?;
+
+        let code = server.code(Role::Cadre, &[VILLAGE]);
+        app.type_in("[data-enrol] input[name=code]", &code).await?;
+        app.click("[data-enrol] button[name=enrol]").await?;
+        app.wait_count("[data-pending-count]", 0).await?;
+        ensure!(
+            app.js("return !document.querySelector('[data-enrol]')").await? == json!(true),
+            "the form is gone once enrolled"
+        );
+        let team = app.text("[data-team]").await?;
+        ensure!(
+            !team.contains("daftarkan perangkat"),
+            "a forgotten PIN can be recovered now: {team}"
+        );
+        app.screenshot("28b-enrolled-later").await?;
+        let with_head: i64 = server.db().query_row(
+            "SELECT COUNT(*) FROM changes WHERE body LIKE '%Yayah Rukmini%'",
+            [],
+            |r| r.get(0),
+        )?;
+        ensure!(with_head == 1, "what it recorded offline reached the server");
+        app.close().await?;
+        server.stop().await;
+        Ok(())
+    })
+    .await
+}
+
 /// At the PLKB office: a tablet enrolled at the hub syncs with no internet; the Sinkronisasi
 /// screen says the hub holds its changes for the centre, and once the hub has reached the
 /// centre the tablet's next sync clears them.

@@ -156,6 +156,10 @@ const words = {
   reviewed: ['Sudah ditinjau', 'Reviewed'],
   refused: ['Ditolak server, perlu diperbaiki', 'Refused by the server, to fix'],
   notEnrolled: ['Perangkat ini bekerja tanpa server.', 'This device works without a server.'],
+  enrolLater: [
+    'Daftarkan ke server atau hub PLKB kapan saja: semua yang sudah dicatat di perangkat ini ikut terkirim.',
+    'Enrol with a server or PLKB hub at any time: everything recorded on this device is then sent.',
+  ],
   month: ['Bulan', 'Month'],
   exportCsv: ['Ekspor CSV', 'Export CSV'],
   exportXlsx: ['Ekspor Excel (XLSX)', 'Export Excel (XLSX)'],

@@ -202,6 +202,27 @@ describe('sync screen', () => {
     await waitFor(() => expect(again.container.textContent).toContain('Cilangkahan'))
     expect(again.container.querySelector('[data-held-count]')).toBeNull()
   })
+  it('lets a device that began without a server enrol, then shows it enrolled', async () => {
+    const offline = { ...enrolled, enrolled: false, server: null, scope: [], scope_titles: [], pending: 5 }
+    let sent: unknown = null
+    let now: object = offline
+    mockIPC((cmd, args) => {
+      if (cmd === 'sync_screen') return now
+      if (cmd === 'enroll') {
+        sent = args
+        now = { ...enrolled, pending: 5 }
+        return { configured: true, villages: [], current: '3602012002', mode: 'server', enrolled: true, server: 'http://10.0.0.2:8080', scope: [] }
+      }
+    })
+    const { container } = render(SyncScreen, { sync: { state: 'not_enrolled' } })
+    await screen.findByText('Perangkat ini bekerja tanpa server.')
+    await fireEvent.input(container.querySelector('input[name=server]')!, { target: { value: 'http://10.0.0.2:8080' } })
+    await fireEvent.input(container.querySelector('input[name=code]')!, { target: { value: 'ABCD-EFGH-JKMN' } })
+    await fireEvent.click(screen.getByRole('button', { name: 'Daftarkan' }))
+    await waitFor(() => expect(container.querySelector('[data-enrol]')).toBeNull())
+    expect(sent).toMatchObject({ server: 'http://10.0.0.2:8080', code: 'ABCD-EFGH-JKMN' })
+    expect(container.textContent).toContain('Cilangkahan')
+  })
 })
 
 describe('rekap of a PLKB kecamatan', () => {
