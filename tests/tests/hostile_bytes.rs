@@ -74,17 +74,37 @@ proptest! {
     fn a_visit_of_any_json_is_refused_or_assessed(json in "\\{\"kind\":\"(anak|ibu_hamil|nifas|catin)\"(,\"[a-z_]{2,16}\":(-?[0-9]{1,6}(\\.[0-9]{1,3})?|true|null|\"[a-z]{0,8}\"|\\[\\]|\\{\\})){0,8}\\}") {
         let mut store = store_at(d(2026, 12, 1));
         let (_, _, child, e) = family_with_child(&mut store, 1, VILLAGE, d(2025, 6, 1));
-        let Ok(data) = serde_json::from_str(&json) else { return Ok(()) };
+        // A value of the wrong type for its field is refused by the record's type, naming it
+        // (the window's and the door's way); what reads is assessed and then saved whole or
+        // refused with its problems, nothing half-written.
+        let data = match serde_json::from_str::<pendamping_core::VisitData>(&json) {
+            Ok(data) => data,
+            Err(e) => {
+                prop_assert!(!e.to_string().is_empty());
+                return Ok(());
+            }
+        };
         let ctx = VisitContext {
             person: PersonFacts { sex: child.sex, birth_date: child.birth_date, children: None },
             enrolment: &e,
             today: d(2026, 12, 1),
         };
         let _ = assess::assess(d(2026, 12, 1), &data, &ctx, &Rules::default());
-        // And through the store: saved whole or refused with its problems.
+        let before = store.pending_count().unwrap();
         let mut v: Visit = child_visit(10, &e, d(2026, 12, 1), 8.0, 70.0);
         v.data = data;
-        let _ = store.record_visit(&v);
+        match store.record_visit(&v) {
+            Ok(_) => {
+                prop_assert_eq!(store.pending_count().unwrap(), before + 1);
+                prop_assert!(store.visit(v.id).unwrap().is_some());
+            }
+            Err(pendamping_store::StoreError::Invalid(problems)) => {
+                prop_assert!(problems.iter().any(|p| p.is_error()), "refused with its problems");
+                prop_assert_eq!(store.pending_count().unwrap(), before, "nothing half-written");
+                prop_assert!(store.visit(v.id).unwrap().is_none());
+            }
+            Err(other) => prop_assert!(false, "a visit is saved or refused as invalid, not {other}"),
+        }
     }
 }
 

@@ -345,29 +345,27 @@ async fn only_a_hub_relays_and_only_within_each_origin_devices_area() {
         async move { centre.push(&token, &req).await }
     };
     // A cadre's token cannot speak for another device.
+    // Every change is refused, each as a bad origin: a batch dropped without a word would
+    // have no rejections at all.
+    let bad_origin = |r: &pendamping_protocol::PushResponse, sent: usize| {
+        assert_eq!(r.accepted, 0, "{r:?}");
+        assert_eq!(r.rejected.len(), sent, "every change refused, by name: {r:?}");
+        assert!(
+            r.rejected
+                .iter()
+                .all(|x| x.code == pendamping_protocol::RejectCode::BadOrigin),
+            "{r:?}"
+        );
+    };
     let r = push(cadre_token, here.clone(), "0193a0a0-0000-7000-8000-000000000001").await;
-    assert_eq!(r.accepted, 0);
-    assert!(
-        r.rejected
-            .iter()
-            .all(|x| x.code == pendamping_protocol::RejectCode::BadOrigin)
-    );
+    bad_origin(&r, here.len());
     // A hub cannot put a change in a village its origin device does not cover, nor name a
     // device the centre does not know.
+    let sent = there.len();
     let r = push(hub.token.clone(), there, &a_id).await;
-    assert!(
-        r.accepted == 0
-            && r.rejected
-                .iter()
-                .all(|x| x.code == pendamping_protocol::RejectCode::BadOrigin)
-    );
+    bad_origin(&r, sent);
     let r = push(hub.token.clone(), here.clone(), "0193a0a0-0000-7000-8000-000000000001").await;
-    assert!(
-        r.accepted == 0
-            && r.rejected
-                .iter()
-                .all(|x| x.code == pendamping_protocol::RejectCode::BadOrigin)
-    );
+    bad_origin(&r, here.len());
     // Within it, the change is stored as the origin's, through the hub.
     let r = push(hub.token.clone(), here.clone(), &a_id).await;
     assert_eq!((r.accepted, r.rejected.len()), (here.len(), 0));

@@ -271,7 +271,8 @@ async fn an_enrolled_tablet_syncs_its_family_to_the_server() {
         app.click("button[name=save]").await?;
         app.find("[data-form=person]").await?;
         let list = app.invoke("households", json!({"offset": 0, "limit": 10})).await?;
-        let id = list[0]["id"].as_str().unwrap_or_default().to_string();
+        // An empty id would match every row of the log below.
+        let id = list[0]["id"].as_str().context("the household's id")?.to_string();
 
         app.click("button[data-tab=sync]").await?;
         app.click("button[name=sync-now]").await?;
@@ -973,7 +974,7 @@ async fn the_cadres_day_in_every_detail_in_both_languages_and_at_360_px() {
                 "return [...document.querySelectorAll('[data-visit-id]')].map((l) => l.dataset.visitId).find((id) => id !== {corrected})"
             ))
             .await?;
-        let other = other.as_str().unwrap_or_default().to_string();
+        let other = other.as_str().context("the other visit's id")?.to_string();
         app.click(&format!("button[data-void='{other}']")).await?;
         app.type_in("input[name=void_reason]", "tercatat dua kali").await?;
         app.click("button[name=confirm-void]").await?;
@@ -987,13 +988,14 @@ async fn the_cadres_day_in_every_detail_in_both_languages_and_at_360_px() {
 
         // A pregnant woman with Hb 10,2 and 145/95: urgent advice first, then anaemia's.
         let households = app.invoke("households", json!({"offset": 0, "limit": 10})).await?;
-        let hh = households[0]["id"].as_str().unwrap_or_default().to_string();
+        let hh = households[0]["id"].as_str().context("the household's id")?.to_string();
         let family = app.invoke("family", json!({ "id": hh })).await?;
         let siti = family["members"]
             .as_array()
             .and_then(|m| m.iter().find(|m| m["person"]["name"] == "Siti Aminah"))
-            .map(|m| m["person"]["id"].as_str().unwrap_or_default().to_string())
-            .unwrap_or_default();
+            .and_then(|m| m["person"]["id"].as_str())
+            .context("Siti Aminah's id")?
+            .to_string();
         let today = Local::now().date_naive();
         let hpht = today - chrono::Days::new(20 * 7);
         app.invoke(
