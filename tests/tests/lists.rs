@@ -218,3 +218,27 @@ fn each_list_has_as_many_names_as_its_number_and_the_right_people() {
         catin.len()
     );
 }
+
+/// A number on the dashboard opens exactly the names it counts: for every indicator with a
+/// list, in every village of the kecamatan and over the kecamatan, the list holds as many
+/// rows as the number, and none of another area.
+#[test]
+fn every_number_opens_a_list_of_exactly_what_it_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(dir.path());
+    let by_village = store.indicators(NOV, &at(KECAMATAN), 10).unwrap();
+    let whole = store.indicators(NOV, &at(KECAMATAN), 6).unwrap();
+    let mut checked = 0;
+    for i in pendamping_core::indicators::Indicator::ALL {
+        let Some(list) = i.list() else { continue };
+        let rows = store.name_list(list, NOV, &at(KECAMATAN), today()).unwrap();
+        assert_eq!(rows.len() as u32, whole[KECAMATAN].get(i), "{i:?} over the kecamatan");
+        for (village, figures) in &by_village {
+            let here = rows.iter().filter(|r| &r.area_code == village).count() as u32;
+            assert_eq!(here, figures.get(i), "{i:?} in {village}");
+        }
+        assert!(!rows.is_empty(), "the demo has rows for {i:?}");
+        checked += 1;
+    }
+    assert_eq!(checked, 4, "four numbers open a list");
+}

@@ -105,13 +105,15 @@ impl Indicator {
         }
     }
 
-    /// The list of names behind the number, where there is one.
+    /// The list of names behind the number, where one holds exactly the names it counts: a
+    /// number never opens a list of others ("5 catin didampingi" opened the catin not yet
+    /// screened, "KRS didampingi" every KRS family).
     pub fn list(self) -> Option<NameList> {
         match self {
             Indicator::Stunted => Some(NameList::Stunted),
             Indicator::KekAnaemia => Some(NameList::KekAnaemia),
-            Indicator::KrsFamilies | Indicator::KrsAccompanied => Some(NameList::Krs),
-            Indicator::Catin | Indicator::CatinUnscreened => Some(NameList::CatinUnscreened),
+            Indicator::KrsFamilies => Some(NameList::Krs),
+            Indicator::CatinUnscreened => Some(NameList::CatinUnscreened),
             _ => None,
         }
     }
