@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use fantoccini::ClientBuilder;
 use serde_json::json;
 
-use crate::{Driver, Page, free_port};
+use crate::{Driver, Page, free_ports};
 
 pub struct Browser {
     pub page: Page,
@@ -32,7 +32,7 @@ impl Browser {
         let profile = tempfile::tempdir()?;
         let downloads = profile.path().join("unduhan");
         std::fs::create_dir_all(&downloads)?;
-        let port = free_port();
+        let (port, _) = free_ports();
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())

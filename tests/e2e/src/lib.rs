@@ -28,11 +28,14 @@ pub fn shots_dir() -> PathBuf {
     dir
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
+/// Two free ports, told apart: both are held while the second is chosen, since a port let
+/// go is often the very next one the system hands out, and a driver whose native port is its
+/// own cannot start (CI saw "webdriver server did not respond" for two scenarios in a row).
+pub(crate) fn free_ports() -> (u16, u16) {
+    let bind = || TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let (a, b) = (bind(), bind());
+    let port = |l: &TcpListener| l.local_addr().expect("a bound port").port();
+    (port(&a), port(&b))
 }
 
 /// tauri-driver, stopped with SIGTERM on drop: only then does it stop WebKitWebDriver too.
@@ -43,7 +46,7 @@ struct Driver {
 
 impl Driver {
     fn start(data_dir: &Path, export_dir: &Path) -> Result<Driver> {
-        let (port, native) = (free_port(), free_port());
+        let (port, native) = free_ports();
         let child = Command::new("tauri-driver")
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             // The app inherits the driver's environment.
