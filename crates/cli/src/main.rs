@@ -534,8 +534,7 @@ fn open_store(path: &Path, cli_rules: &Option<PathBuf>, today: Option<NaiveDate>
     let key = keys::store_key(path)?;
     if let Some(key) = &key {
         // A store an earlier version (or `--plain-store`) left plain is encrypted in place.
-        if pendamping_store::is_plain(path)? {
-            pendamping_store::encrypt_file(path, key, || Ok::<(), pendamping_store::StoreError>(()))?;
+        if pendamping_store::encrypt_if_plain(path, key)? {
             eprintln!("store {} dienkripsi", path.display());
         }
     }
@@ -549,18 +548,13 @@ fn open_store(path: &Path, cli_rules: &Option<PathBuf>, today: Option<NaiveDate>
         },
     )
     .with_context(|| match keys::key_file() {
-        None if encrypted(path) => format!(
+        None if pendamping_store::is_encrypted(path) => format!(
             "membuka store {}: store ini terenkripsi, beri kuncinya lewat {}",
             path.display(),
             keys::KEY_FILE_VAR
         ),
         _ => format!("membuka store {}", path.display()),
     })
-}
-
-/// A store file that is there and not plain SQLite: an encrypted one.
-fn encrypted(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.len() >= 16) && !pendamping_store::is_plain(path).unwrap_or(true)
 }
 
 fn area_arg(raw: &str) -> Result<area::AreaCode> {

@@ -120,7 +120,7 @@ pub fn open(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
         .map_err(|e| ServerError::Config(format!("{}: {e}", path.display())))?;
     match key {
         Some(key) => encrypt_if_plain(path, key)?,
-        None if encrypted(path) => {
+        None if pendamping_store::is_encrypted(path) => {
             return Err(ServerError::Config(format!(
                 "{} is encrypted: give its key (db_key_file in the config, or PENDAMPING_DB_KEY_FILE)",
                 path.display()
@@ -162,15 +162,8 @@ pub fn open(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
 /// A store at `path` left plain by an earlier start, encrypted in place under `key` (a copy
 /// that replaces it once complete): the log, and its view beside it.
 pub(crate) fn encrypt_if_plain(path: &Path, key: &DataKey) -> Result<()> {
-    if pendamping_store::is_plain(path)? {
-        pendamping_store::encrypt_file(path, key, || Ok::<(), ServerError>(()))?;
-    }
+    pendamping_store::encrypt_if_plain(path, key)?;
     Ok(())
-}
-
-/// Whether `path` holds a store that is not plain SQLite (SQLCipher's has no header).
-fn encrypted(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.len() >= 16) && !pendamping_store::is_plain(path).unwrap_or(true)
 }
 
 /// The id of this store (`PullResponse::store`).

@@ -88,6 +88,22 @@ pub fn is_plain(path: &Path) -> Result<bool> {
     }
 }
 
+/// A store at `path` left plain (by an earlier version, or by choice) encrypted in place
+/// under `key`, as `encrypt_file` does; says whether there was one to encrypt.
+pub fn encrypt_if_plain(path: &Path, key: &DataKey) -> Result<bool> {
+    if !is_plain(path)? {
+        return Ok(false);
+    }
+    encrypt_file(path, key, || Ok::<(), StoreError>(()))?;
+    Ok(true)
+}
+
+/// Whether `path` holds a store that is there and not plain SQLite: an encrypted one
+/// (SQLCipher's file has no header), which opens only with its key.
+pub fn is_encrypted(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() >= 16) && !is_plain(path).unwrap_or(true)
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     move |source| StoreError::Io {
         path: path.to_path_buf(),

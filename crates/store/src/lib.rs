@@ -29,7 +29,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use uuid::Uuid;
 
 pub use duplicates::{Likeness, Merged, PossibleDuplicate, nik_elsewhere};
-pub use encrypt::{encrypt_file, is_plain, key as key_connection};
+pub use encrypt::{encrypt_file, encrypt_if_plain, is_encrypted, is_plain, key as key_connection};
 pub use error::{Result, StoreError};
 pub use import::{Batch, BatchCounts, BatchProblem, ImportError, Sourced};
 pub use lists::{ListRow, Measures};
