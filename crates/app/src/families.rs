@@ -170,6 +170,9 @@ pub fn save_household(store: &mut Store, mut h: Household) -> Result<Saved, AppE
     if h.id.is_nil() {
         h.id = store.new_id();
     }
+    if h.tpk.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        h.tpk = Some(setup::stamp_tpk(store, &h.area_code)?);
+    }
     Ok(store.save_household(&h)?)
 }
 

@@ -22,7 +22,7 @@ pub fn list_file(
     let area = recap_area(store)?;
     let rows = store.name_list(list, m, &area, store.today())?;
     Ok((
-        sheet(list, m, &rows, lang).to_bytes(format)?,
-        file_name(list, &area, m, format),
+        sheet(list, m, &rows, lang, store.today()).to_bytes(format)?,
+        crate::export::named_in(&file_name(list, &area, m, format), lang),
     ))
 }

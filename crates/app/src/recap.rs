@@ -16,6 +16,10 @@ use pendamping_report::recap::sheet;
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RecapView {
     pub month: String,
+    /// The day the month is counted to: its last day, or today while it runs.
+    pub as_of: chrono::NaiveDate,
+    /// The month is still running (counted to today, not a whole month).
+    pub running: bool,
     pub area_code: String,
     pub area_title: String,
     /// One row per target group, in the report's order, summed over the TPKs.
@@ -91,7 +95,10 @@ pub fn recap(store: &Store, month: &str) -> Result<RecapView, AppError> {
             }
         })
         .collect();
+    let as_of = r.as_of.unwrap_or_else(|| m.last_day());
     Ok(RecapView {
+        running: as_of < m.last_day(),
+        as_of,
         month: m.to_string(),
         area_title: area_title(&village),
         krs: r.krs_total(),
@@ -109,7 +116,7 @@ pub fn recap_file(store: &Store, month: &str, format: Format, lang: Lang) -> Res
     let r = store.recap(m, &village)?;
     Ok((
         sheet(&r, lang).to_bytes(format)?,
-        pendamping_report::recap::file_name(&village, m, format),
+        crate::export::named_in(&pendamping_report::recap::file_name(&village, m, format), lang),
     ))
 }
 

@@ -26,6 +26,9 @@ pub struct Setup {
     pub villages: Vec<VillageView>,
     /// The village the screens show.
     pub current: Option<String>,
+    /// The TPK this device's team is in the current village: every household and
+    /// enrolment recorded here carries it, so the recap's rows are per team.
+    pub tpk: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -79,7 +82,12 @@ pub fn setup(store: &Store) -> Result<Setup, AppError> {
         .preference(CURRENT)?
         .filter(|c| codes.contains(c))
         .or_else(|| codes.first().cloned());
+    let tpk = match &current {
+        Some(c) => Some(team_tpk(store, c)?),
+        None => None,
+    };
     Ok(Setup {
+        tpk,
         configured: store.preference(MODE)?.is_some() && !codes.is_empty(),
         mode: store.preference(MODE)?,
         enrolled: status.server.is_some(),
@@ -182,6 +190,57 @@ pub fn apply_zone(store: &mut Store, fallback: chrono::FixedOffset) -> Result<()
 }
 
 /// The village the screens show; an error before the first-run screen is done.
+/// The longest TPK name kept (the form's limit too).
+pub const TPK_MAX_CHARS: usize = 60;
+
+fn tpk_key(village: &str) -> String {
+    format!("tpk.{village}")
+}
+
+/// The TPK of this device's team in `village`: as the team set it, else the one most of the
+/// village's targets are enrolled with (a tablet joining a team that synced before it), else
+/// "TPK" and the village's name.
+pub fn team_tpk(store: &Store, village: &str) -> Result<String, AppError> {
+    if let Some(t) = store.preference(&tpk_key(village))? {
+        return Ok(t);
+    }
+    if let Some(t) = store.most_used_tpk(village)? {
+        return Ok(t);
+    }
+    Ok(match area::lookup(village) {
+        Some(a) => format!("TPK {}", a.name),
+        None => format!("TPK {village}"),
+    })
+}
+
+/// The TPK a new record in `village` carries; kept on first use, so a team's records do
+/// not change team when another tablet's data arrives.
+pub fn stamp_tpk(store: &mut Store, village: &str) -> Result<String, AppError> {
+    let tpk = team_tpk(store, village)?;
+    if store.preference(&tpk_key(village))?.is_none() {
+        store.set_preference(&tpk_key(village), &tpk)?;
+    }
+    Ok(tpk)
+}
+
+/// Names this device's TPK in the current village (from now on: what was recorded keeps
+/// the team it was recorded by).
+pub fn set_tpk(store: &mut Store, name: &str) -> Result<Setup, AppError> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        return Err(AppError::invalid("tpk", "Nama TPK wajib diisi"));
+    }
+    if name.chars().count() > TPK_MAX_CHARS || name.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            "tpk",
+            format!("Nama TPK paling panjang {TPK_MAX_CHARS} huruf"),
+        ));
+    }
+    let village = current_village(store)?;
+    store.set_preference(&tpk_key(&village), &name)?;
+    setup(store)
+}
+
 pub fn current_village(store: &Store) -> Result<area::AreaCode, AppError> {
     setup(store)?
         .current

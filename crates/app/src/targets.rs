@@ -21,6 +21,7 @@ pub fn enrol(
         .person(person_id)?
         .ok_or_else(|| AppError::invalid("person_id", "Orang ini tidak ditemukan"))?;
     in_scope(store, &person.area_code)?;
+    let tpk = crate::setup::stamp_tpk(store, &person.area_code)?;
     let e = Enrolment {
         id: store.new_id(),
         person_id,
@@ -30,7 +31,7 @@ pub fn enrol(
         start_date: start,
         end_date: None,
         end_reason: None,
-        tpk: None,
+        tpk: Some(tpk),
         details,
     };
     Ok(store.save_enrolment(&e)?)
@@ -146,5 +147,88 @@ mod tests {
             s.enrolment(done.child_enrolment_id).unwrap().unwrap().kind,
             TargetKind::Anak
         );
+    }
+
+    /// A family of one woman, no target yet (the test's enrolments are the only ones).
+    fn woman(s: &mut Store, n: u128) -> pendamping_core::Person {
+        let h = household(n, VILLAGE, "Ahmad Hidayat");
+        s.save_household(&h).unwrap();
+        let p = person(
+            n + 1,
+            &h,
+            "Siti Aminah",
+            pendamping_core::Sex::Female,
+            d(1996, 4, 12),
+            pendamping_core::Relationship::Istri,
+        );
+        s.save_person(&p).unwrap();
+        p
+    }
+
+    #[test]
+    fn what_a_device_records_carries_its_team_s_tpk_and_the_recap_counts_it_there() {
+        let today = d(2026, 11, 24);
+        let mut s = store_at(today);
+        setup::work_offline(&mut s, &[VILLAGE.into()]).unwrap();
+        let village = pendamping_core::area::lookup(VILLAGE).unwrap().name;
+        let named = format!("TPK {village}");
+        assert_eq!(setup::setup(&s).unwrap().tpk.as_deref(), Some(named.as_str()));
+
+        let mother = woman(&mut s, 1);
+        let first = enrol(&mut s, mother.id, d(2026, 10, 1), hamil_details(d(2026, 8, 1)))
+            .unwrap()
+            .id;
+        assert_eq!(
+            s.enrolment(first).unwrap().unwrap().tpk.as_deref(),
+            Some(named.as_str())
+        );
+
+        // Named by the team: from now on. Blank and over-long names are refused by field.
+        assert_eq!(setup::set_tpk(&mut s, "  ").unwrap_err().field.as_deref(), Some("tpk"));
+        let long = "T".repeat(setup::TPK_MAX_CHARS + 1);
+        assert_eq!(setup::set_tpk(&mut s, &long).unwrap_err().field.as_deref(), Some("tpk"));
+        assert_eq!(
+            setup::set_tpk(&mut s, " TPK   2002 ").unwrap().tpk.as_deref(),
+            Some("TPK 2002")
+        );
+        let other = woman(&mut s, 3);
+        let second = enrol(&mut s, other.id, d(2026, 10, 1), hamil_details(d(2026, 8, 1)))
+            .unwrap()
+            .id;
+        assert_eq!(s.enrolment(second).unwrap().unwrap().tpk.as_deref(), Some("TPK 2002"));
+        assert_eq!(
+            s.enrolment(first).unwrap().unwrap().tpk.as_deref(),
+            Some(named.as_str()),
+            "what was recorded keeps its team"
+        );
+        let month = pendamping_core::recap::Month::parse("2026-11").unwrap();
+        let recap = s.recap(month, &setup::current_village(&s).unwrap()).unwrap();
+        let hamil: Vec<_> = recap
+            .rows
+            .iter()
+            .filter(|r| r.group == Some(pendamping_core::recap::TargetGroup::IbuHamil))
+            .map(|r| (r.tpk.clone(), r.caseload_end))
+            .collect();
+        assert_eq!(hamil, vec![("TPK 2002".into(), 1), (named.clone(), 1)]);
+    }
+
+    #[test]
+    fn a_tablet_joining_a_team_takes_the_tpk_most_of_the_village_s_targets_carry() {
+        let today = d(2026, 11, 24);
+        let mut s = store_at(today);
+        setup::work_offline(&mut s, &[VILLAGE.into()]).unwrap();
+        // As a pull from the server would leave them: enrolled by the team's other tablets.
+        for (n, tpk) in [(10, "TPK Mawar"), (20, "TPK Melati"), (30, "TPK Mawar")] {
+            let mother = woman(&mut s, n);
+            let mut e = enrolment(n + 5, &mother, d(2026, 10, 1), hamil_details(d(2026, 8, 1)));
+            e.tpk = Some(tpk.into());
+            s.save_enrolment(&e).unwrap();
+        }
+        assert_eq!(setup::setup(&s).unwrap().tpk.as_deref(), Some("TPK Mawar"));
+        let mother = woman(&mut s, 40);
+        let id = enrol(&mut s, mother.id, d(2026, 10, 1), hamil_details(d(2026, 8, 1)))
+            .unwrap()
+            .id;
+        assert_eq!(s.enrolment(id).unwrap().unwrap().tpk.as_deref(), Some("TPK Mawar"));
     }
 }

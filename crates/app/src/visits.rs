@@ -182,12 +182,22 @@ pub struct PersonTimeline {
     pub household_head: String,
     pub enrolments: Vec<EnrolmentView>,
     /// Newest first.
-    pub visits: Vec<VisitRecord>,
+    pub visits: Vec<TimelineVisit>,
     /// Has a child enrolment: the screen offers growth charts.
     pub growth: bool,
     /// The kecamatan's NIK digest holds this person's NIK: maybe registered in another
     /// village too (the PLKB reviews and merges).
     pub maybe_elsewhere: bool,
+}
+
+/// A visit on the timeline with what its flags ask the cadre to do (a "Rujuk segera" seen on
+/// the form stays with the visit after saving).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TimelineVisit {
+    #[serde(flatten)]
+    pub record: VisitRecord,
+    pub advice: Vec<FlagView>,
 }
 
 pub fn timeline(store: &Store, person_id: Uuid) -> Result<PersonTimeline, AppError> {
@@ -217,7 +227,17 @@ pub fn timeline(store: &Store, person_id: Uuid) -> Result<PersonTimeline, AppErr
             .into_iter()
             .map(|e| EnrolmentView::of(e, birth, today, store.rules()))
             .collect(),
-        visits: t.visits,
+        visits: t
+            .visits
+            .into_iter()
+            .map(|record| TimelineVisit {
+                advice: match (&record.results, record.voided) {
+                    (Some(r), false) => FlagView::all(&r.flags, record.visit.data.kind(), store.rules()),
+                    _ => Vec::new(),
+                },
+                record,
+            })
+            .collect(),
     })
 }
 
@@ -301,7 +321,10 @@ mod tests {
         let t = timeline(&s, child.id).unwrap();
         assert!(t.growth);
         assert_eq!(t.visits.len(), 1);
-        assert_eq!(t.visits[0].visit.id, saved.outcome.id);
+        assert_eq!(t.visits[0].record.visit.id, saved.outcome.id);
+        // What the form advised stays with the saved visit.
+        assert!(!saved.advice.is_empty());
+        assert_eq!(t.visits[0].advice, saved.advice);
         assert_eq!(t.age.months, 18);
     }
 
@@ -372,13 +395,23 @@ mod tests {
             .find(|d| d.dose.code == "mr1")
             .unwrap();
         assert_eq!(mr1.status, immunisation::DoseStatus::Given { on: d(2026, 11, 20) });
-        let corrected = t.visits.iter().find(|r| r.visit.id == saved).unwrap();
+        let corrected = t
+            .visits
+            .iter()
+            .map(|r| &r.record)
+            .find(|r| r.visit.id == saved)
+            .unwrap();
         assert_eq!(
             corrected.visit.correction_reason.as_deref(),
             Some("salah baca timbangan")
         );
         assert!(!corrected.voided);
-        let voided = t.visits.iter().find(|r| r.visit.id == second).unwrap();
+        let voided = t
+            .visits
+            .iter()
+            .map(|r| &r.record)
+            .find(|r| r.visit.id == second)
+            .unwrap();
         assert!(voided.voided);
         assert_eq!(voided.visit.correction_reason.as_deref(), Some("tercatat dua kali"));
 

@@ -15,14 +15,14 @@ use crate::recap_out::{Format, Output, writer};
 /// Writes `rows` of `list` to the output's file or `out`.
 pub fn write(
     list: NameList,
-    month: Month,
+    (month, today): (Month, chrono::NaiveDate),
     area: &str,
     rows: &[ListRow],
     to: &Output,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let lang = to.lang;
-    let s = sheet(list, month, rows, lang);
+    let s = sheet(list, month, rows, lang, today);
     // Names leave the store: whoever ran this is told what the file is.
     if let Some(notice) = s.personal {
         eprintln!("{notice}");

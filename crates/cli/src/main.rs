@@ -441,8 +441,14 @@ struct ListArgs {
 }
 
 impl ListArgs {
-    fn write(&self, month: Month, area: &str, rows: &[pendamping_store::ListRow], out: &mut dyn Write) -> Result<()> {
-        list_out::write(self.list, month, area, rows, &self.what.output(), out)
+    fn write(
+        &self,
+        (month, today): (Month, NaiveDate),
+        area: &str,
+        rows: &[pendamping_store::ListRow],
+        out: &mut dyn Write,
+    ) -> Result<()> {
+        list_out::write(self.list, (month, today), area, rows, &self.what.output(), out)
     }
 }
 
@@ -622,7 +628,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let s = open_store(&store, &cli.rules, cli.today)?;
             let (m, area) = what.what.parsed()?;
             let rows = s.name_list(what.list, m, &area, s.today())?;
-            what.write(m, &area, &rows, &mut out)?;
+            what.write((m, s.today()), &area, &rows, &mut out)?;
         }
         Command::Due { store, area } => {
             let s = open_store(&store, &cli.rules, cli.today)?;
@@ -759,8 +765,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Some(ServerAdmin::List { db, what }) => {
                 let (m, area) = what.what.parsed()?;
-                let rows = net::server_list(&db, what.list, m, &area)?;
-                what.write(m, &area, &rows, &mut out)?;
+                let (rows, today) = net::server_list(&db, what.list, m, &area)?;
+                what.write((m, today), &area, &rows, &mut out)?;
             }
         },
         Command::Hub {

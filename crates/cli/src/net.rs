@@ -200,14 +200,15 @@ pub fn server_recap(
     Ok(open_state(db)?.recap(month, area)?)
 }
 
-/// A list with names of `area`, from the server's replica.
+/// A list with names of `area`, from the server's replica, and today there.
 pub fn server_list(
     db: &Path,
     list: pendamping_core::lists::NameList,
     month: pendamping_core::recap::Month,
     area: &pendamping_core::area::AreaCode,
-) -> Result<Vec<pendamping_store::ListRow>> {
-    Ok(open_state(db)?.name_list(list, month, area)?)
+) -> Result<(Vec<pendamping_store::ListRow>, chrono::NaiveDate)> {
+    let state = open_state(db)?;
+    Ok((state.name_list(list, month, area)?, state.today_in(area.as_str())))
 }
 
 /// Lists the possible duplicates under `area`, NIKs masked.

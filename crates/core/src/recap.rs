@@ -169,6 +169,19 @@ pub struct RecapInput {
     pub enrolments: Vec<RecapEnrolment>,
     pub visits: Vec<RecapVisit>,
     pub households: Vec<RecapHousehold>,
+    /// Today, where the reader knows it: the month still running is counted to today, not
+    /// to a last day that has not come (`None`: every month whole).
+    pub as_of: Option<NaiveDate>,
+}
+
+impl RecapInput {
+    /// The day `month` is counted to: its last day, or `as_of` while the month runs.
+    pub fn until(&self, month: Month) -> NaiveDate {
+        match self.as_of {
+            Some(d) if d < month.last_day() => d,
+            _ => month.last_day(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -222,6 +235,10 @@ pub struct DistinctRow {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Recap {
     pub month: Option<Month>,
+    /// The day the month is counted to: its last day, or today while it runs (a target
+    /// whose enrolment ends later this month is still a target today).
+    #[serde(default)]
+    pub as_of: Option<NaiveDate>,
     /// By village, TPK and target group: every count in them adds up from village to
     /// kecamatan to kabupaten.
     pub rows: Vec<RecapRow>,
@@ -315,7 +332,7 @@ pub enum Counted<'a> {
 /// Walks the month once, calling `f` with everything the recap counts.
 pub fn walk<'a>(month: Month, input: &'a RecapInput, rules: &Rules, f: &mut dyn FnMut(Counted<'a>)) {
     let ttd_target = rules.risk.ttd_target;
-    let (first, last) = (month.first_day(), month.last_day());
+    let (first, last) = (month.first_day(), input.until(month));
     let enrolments: BTreeMap<Uuid, &RecapEnrolment> = input.enrolments.iter().map(|e| (e.id, e)).collect();
     let group = |e: &RecapEnrolment, on: NaiveDate| TargetGroup::of(e.kind, e.birth_date, on, rules);
 
@@ -460,6 +477,7 @@ pub fn compute(month: Month, input: &RecapInput, rules: &Rules) -> Recap {
     let (distinct, distinct_total) = distinct_counts(input, month);
     Recap {
         month: Some(month),
+        as_of: Some(input.until(month)),
         rows: rows.into_values().collect(),
         krs: krs.into_values().collect(),
         distinct,
@@ -473,7 +491,7 @@ const LEVELS: [usize; 4] = [2, 4, 6, 10];
 /// Families with targets and people visited, for every area (at every level) the input
 /// touches, and over the whole input: each counted over its own area, never summed.
 fn distinct_counts(input: &RecapInput, month: Month) -> (Vec<DistinctRow>, DistinctRow) {
-    let last = month.last_day();
+    let last = input.until(month);
     let enrolments: BTreeMap<Uuid, &RecapEnrolment> = input.enrolments.iter().map(|e| (e.id, e)).collect();
     // (area prefix, id) pairs at every level; the whole input's sets are the ids alone.
     let mut families: BTreeSet<(&str, Uuid)> = BTreeSet::new();

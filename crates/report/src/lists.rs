@@ -95,9 +95,10 @@ fn flags(r: &ListRow, lang: Lang) -> Cell {
     labels.join(", ").into()
 }
 
-/// `rows` of `list` as a sheet in `lang`; ages count to the month's end.
-pub fn sheet(list: NameList, month: Month, rows: &[ListRow], lang: Lang) -> Sheet {
-    let on = month.last_day();
+/// `rows` of `list` as a sheet in `lang`; ages count to the day the month is counted to
+/// (its last day, or `today` while it runs: the age the person's own page shows).
+pub fn sheet(list: NameList, month: Month, rows: &[ListRow], lang: Lang, today: NaiveDate) -> Sheet {
+    let on = month.last_day().min(today);
     let yes_no = |b: bool| if b { w("Ya", "Yes") } else { w("Tidak", "No") }.get(lang);
     let rows = rows
         .iter()

@@ -43,7 +43,7 @@ pub struct View {
     path: PathBuf,
     /// Indicators already computed since the view last changed: a dashboard's 12-month
     /// trend reads each month once until a push brings something new.
-    indicators: Mutex<std::collections::HashMap<(String, Month, usize), ByArea>>,
+    indicators: Mutex<std::collections::HashMap<(String, Month, usize, chrono::NaiveDate), ByArea>>,
 }
 
 fn store_err(e: pendamping_store::StoreError) -> ServerError {
@@ -228,7 +228,8 @@ impl View {
         // under it too) cannot slip in between, and charts asking for the same months at
         // once compute each month once.
         self.with_store(|s| {
-            let key = (area.to_string(), month, key_len);
+            // The month still running is counted to today: tomorrow it is another answer.
+            let key = (area.to_string(), month, key_len, s.today().min(month.last_day()));
             let mut cache = self.indicators.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(hit) = cache.get(&key) {
                 return Ok(hit.clone());

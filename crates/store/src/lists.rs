@@ -70,7 +70,8 @@ pub struct Measures {
 impl Store {
     /// `list` for `area` (any level) in `month`; `Overdue` as of `today`, most overdue first.
     pub fn name_list(&self, list: NameList, month: Month, area: &AreaCode, today: NaiveDate) -> Result<Vec<ListRow>> {
-        let end = month.last_day();
+        // As of the day the month is counted to (today while it runs), like the recap.
+        let end = month.last_day().min(today);
         let members = pendamping_core::lists::members(list, month, || self.recap_input(month, area), &self.opts.rules)?;
         let Some(members) = members else {
             return self.overdue_rows(area, today);

@@ -413,6 +413,15 @@ impl Store {
     }
 
     /// The enrolments of a household's members (ended ones too), oldest first.
+    /// The TPK most of a village's enrolments carry (the team a device joins there).
+    pub fn most_used_tpk(&self, area_code: &str) -> Result<Option<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT tpk FROM enrolments WHERE area_code = ?1 AND deleted = 0 AND tpk IS NOT NULL \
+             AND tpk <> '' GROUP BY tpk ORDER BY COUNT(*) DESC, tpk LIMIT 1",
+        )?;
+        Ok(stmt.query_row([area_code], |r| r.get::<_, String>(0)).optional()?)
+    }
+
     pub fn household_enrolments(&self, household_id: Uuid) -> Result<Vec<Enrolment>> {
         let mut stmt = self.conn.prepare_cached(
             // Through the members: enrolments are indexed by person, not by household.

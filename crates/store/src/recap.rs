@@ -227,6 +227,7 @@ impl Store {
             enrolments,
             visits,
             households,
+            as_of: Some(self.today()),
         })
     }
 }

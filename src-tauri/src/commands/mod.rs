@@ -28,6 +28,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         setup::work_offline,
         setup::choose_villages,
         setup::set_current_village,
+        setup::set_tpk,
         setup::enroll,
         setup::server_authority,
         setup::trust_server,

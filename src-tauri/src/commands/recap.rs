@@ -12,9 +12,9 @@ pub fn recap(state: State<AppState>, month: String) -> Result<RecapView, AppErro
     state.with(|s| app::recap(s, &month))
 }
 
-/// Writes the recap to the OS documents folder, under `Pendamping/` (created when
-/// missing; the downloads folder, then the app's own folder, where there is none), never
-/// to a hidden place. The file holds no names or NIKs, only counts.
+/// Writes the recap to the OS documents folder, under `Pendamping/`, or where the OS names
+/// no documents folder (a fresh Linux account), to `Pendamping/` in the home folder:
+/// created when missing, never a hidden place. The file holds no names or NIKs, only counts.
 #[tauri::command(async)]
 pub fn export_recap<R: Runtime>(
     app_handle: tauri::AppHandle<R>,
@@ -47,8 +47,7 @@ fn save<R: Runtime>(app_handle: &tauri::AppHandle<R>, name: &str, bytes: &[u8]) 
     let dir = std::env::var_os("PENDAMPING_EXPORT_DIR")
         .map(std::path::PathBuf::from)
         .or_else(|| paths.document_dir().ok().map(|d| d.join("Pendamping")))
-        .or_else(|| paths.download_dir().ok())
-        .or_else(|| paths.app_data_dir().ok())
+        .or_else(|| paths.home_dir().ok().map(|d| d.join("Pendamping")))
         .ok_or_else(|| AppError::new("export_failed", "Folder untuk menyimpan ekspor tidak ditemukan"))?;
     export::save(&dir, name, bytes)
 }

@@ -35,6 +35,11 @@ pub fn set_current_village(state: State<AppState>, code: String) -> Result<Setup
     state.with(|s| app::set_current_village(s, &code))
 }
 
+#[tauri::command(async)]
+pub fn set_tpk(state: State<AppState>, name: String) -> Result<Setup, AppError> {
+    state.with(|s| app::set_tpk(s, &name))
+}
+
 /// Enrols with the server; the store is locked only to keep the credentials.
 #[tauri::command(async)]
 pub async fn enroll(

@@ -48,6 +48,7 @@ export const api = {
   workOffline: (villages: string[]) => call<Setup>('work_offline', { villages }),
   chooseVillages: (villages: string[]) => call<Setup>('choose_villages', { villages }),
   setCurrentVillage: (code: string) => call<Setup>('set_current_village', { code }),
+  setTpk: (name: string) => call<Setup>('set_tpk', { name }),
   serverAuthority: (server: string) => call<ServerAuthority>('server_authority', { server }),
   trustServer: (server: string, fingerprint: string) => call<void>('trust_server', { server, fingerprint }),
   enroll: (server: string, code: string, deviceName: string, villages: string[]) =>

@@ -388,7 +388,7 @@ export type PersonTimeline = { person: Person, age: Age, household_head: string,
 /**
  * Newest first.
  */
-visits: Array<VisitRecord>, 
+visits: Array<TimelineVisit>, 
 /**
  * Has a child enrolment: the screen offers growth charts.
  */
@@ -439,7 +439,15 @@ ttd_target_reached: number,
  */
 kbpp: { [key in KbppMethod]?: number }, };
 
-export type RecapView = { month: string, area_code: string, area_title: string, 
+export type RecapView = { month: string, 
+/**
+ * The day the month is counted to: its last day, or today while it runs.
+ */
+as_of: string, 
+/**
+ * The month is still running (counted to today, not a whole month).
+ */
+running: boolean, area_code: string, area_title: string, 
 /**
  * One row per target group, in the report's order, summed over the TPKs.
  */
@@ -521,7 +529,12 @@ scope: Array<AreaCode>, villages: Array<VillageView>,
 /**
  * The village the screens show.
  */
-current: string | null, };
+current: string | null, 
+/**
+ * The TPK this device's team is in the current village: every household and
+ * enrolment recorded here carries it, so the recap's rows are per team.
+ */
+tpk: string | null, };
 
 export type Severity = "error" | "warning";
 
@@ -546,6 +559,12 @@ held: number, last_success: string | null, conflicts: Array<ConflictView>, refus
 export type TargetGroup = "catin" | "ibu_hamil" | "nifas" | "baduta" | "balita" | "krs";
 
 export type TargetKind = "catin" | "ibu_hamil" | "nifas" | "anak" | "krs";
+
+export type TimelineVisit = { advice: Array<FlagView>, visit: Visit, results: VisitResults | null, 
+/**
+ * Voided with a reason (`visit.correction_reason`): shown struck out, counted nowhere.
+ */
+voided: boolean, };
 
 export type ToResolve = { person_id: string, enrolment_id: string, name: string, kind: TargetKind, phase: EnrolmentPhase, };
 
@@ -586,12 +605,6 @@ birth_date: string,
 immunisations: Array<DoseView>, };
 
 export type VisitOutcome = { id: string, assessment: Assessment, next_due: string | null, };
-
-export type VisitRecord = { visit: Visit, results: VisitResults | null, 
-/**
- * Voided with a reason (`visit.correction_reason`): shown struck out, counted nowhere.
- */
-voided: boolean, };
 
 export type VisitResult = { advice: Array<FlagView>, id: string, assessment: Assessment, next_due: string | null, };
 

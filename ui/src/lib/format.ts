@@ -44,18 +44,28 @@ export function fmtDateShort(iso: string | null | undefined): string {
   return m ? `${m[3]}/${m[2]}/${m[1]}` : ''
 }
 
-/** "5/1/2026", "05/01/2026" or "5-1-2026" → "2026-01-05"; "" → null; anything else → undefined. */
+/** "5/1/2026", "05/01/2026", "5-1-2026" or "5/1/26" → "2026-01-05"; "" → null; anything else →
+ *  undefined. A two-digit year is this century's unless that would be after next year
+ *  ("7/12/26" is 2026, "3/5/95" is 1995): cadres write years short. */
 export function parseDate(s: string): string | null | undefined {
   const v = s.trim()
   if (v === '') return null
-  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v)
+  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$/.exec(v)
   if (!m) return undefined
-  const [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  let [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  if (m[3].length === 2) {
+    const year = Number(today().slice(0, 4))
+    y = 2000 + y > year + 1 ? 1900 + y : 2000 + y
+  }
   const date = new Date(Date.UTC(y, mo - 1, d))
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return undefined
   const p = (n: number) => String(n).padStart(2, '0')
-  return `${y}-${p(mo)}-${p(d)}`
+  return `${String(y).padStart(4, '0')}-${p(mo)}-${p(d)}`
 }
+
+/** Text that reads as a whole date, right or wrong (d/m/yy or d/m/yyyy): a half-typed date
+ *  is not an error yet. */
+export const looksWhole = (s: string) => /^\d{1,2}[/.-]\d{1,2}[/.-](\d{2}|\d{4})$/.test(s.trim())
 
 /** A moment (an RFC 3339 time, UTC on the wire) in the device's own time zone. */
 export function fmtDateTime(iso: string | null | undefined): string {

@@ -207,6 +207,13 @@ const words = {
   keepEditing: ['Lanjut mengisi', 'Keep editing'],
   datePlaceholder: ['hh/bb/tttt', 'dd/mm/yyyy'],
   badDate: ['Tanggal tidak valid (hh/bb/tttt)', 'Not a valid date (dd/mm/yyyy)'],
+  dateEmptyOrBad: ['kosong atau tidak valid; tulis hh/bb/tttt', 'is empty or not a valid date; write dd/mm/yyyy'],
+  ancContact: ['Kontak ANC', 'ANC contact'],
+  ancProvider: ['Pemeriksa', 'Provider'],
+  addAncContact: ['Tambah kontak ANC', 'Add an ANC contact'],
+  doseDate: ['Tanggal pemberian', 'Date given'],
+  whenGiven: ['Kapan diberikan? Isi tanggalnya', 'When was it given? Enter the date'],
+  onVisitDay: ['Pada hari kunjungan', 'On the visit day'],
   noResults: ['Tidak ditemukan', 'Nothing found'],
   dayLate: ['hari terlambat', 'day late'],
   correctVisit: ['Koreksi kunjungan', 'Correct the visit'],
@@ -290,10 +297,18 @@ const words = {
     'Do not go on: this may not be your PLKB hub. Call the PLKB.',
   ],
   revokedShort: ['dicabut', 'revoked'],
+  runningMonth: ['Bulan berjalan, belum sebulan penuh: dihitung sampai hari ini,', 'The month is still running: counted to today,'],
+  tpkHere: ['TPK tim ini di', 'This team’s TPK in'],
+  tpkName: ['Nama atau nomor TPK', 'TPK name or number'],
+  tpkHint: ['Keluarga dan sasaran yang dicatat mulai sekarang masuk rekap TPK ini', 'Families and targets recorded from now on are counted under this TPK'],
+  changeTpk: ['Ubah TPK', 'Change the TPK'],
+  tpkSaved: ['TPK disimpan', 'TPK saved'],
 } satisfies Record<string, Pair>
 
 export type Word = keyof typeof words
 export const t = (w: Word) => pick(words[w])
+/** A word in a given language (a problem carries both of its messages). */
+export const tr = (w: Word, l: 'id' | 'en') => words[w][l === 'id' ? 0 : 1]
 
 const axes: Record<Axis, Pair> = {
   age_months: ['Umur (bulan)', 'Age (months)'],

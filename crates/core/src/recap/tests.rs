@@ -152,6 +152,7 @@ fn ttd_target_counts_cumulative_tablets_up_to_month_end() {
 #[test]
 fn kbpp_by_method_and_krs_accompanied() {
     let input = RecapInput {
+        as_of: None,
         enrolments: vec![enr(1, TargetKind::Nifas, d(2026, 11, 1), d(1998, 1, 1))],
         visits: vec![
             RecapVisit {
@@ -219,6 +220,7 @@ fn people_and_families_are_counted_once_over_an_area_and_not_summed_from_village
     child.household_id = a.household_id;
     a.tpk = Some("TPK 2".into());
     let input = RecapInput {
+        as_of: None,
         enrolments: vec![a, b, child],
         visits: vec![
             visit(1, d(2026, 11, 3)),
@@ -267,6 +269,7 @@ fn the_indicators_are_the_recaps_numbers_split_by_area_and_the_lists_lengths() {
         length: true,
     };
     let input = RecapInput {
+        as_of: None,
         enrolments: vec![
             enr(1, TargetKind::Anak, d(2025, 1, 1), d(2025, 1, 1)),
             enr(2, TargetKind::IbuHamil, d(2026, 6, 1), d(1999, 1, 1)),
@@ -411,4 +414,32 @@ fn catin_are_counted_as_screened_in_time_for_their_wedding_and_the_unscreened_li
         vec![Uuid::from_u128(3), Uuid::from_u128(4)],
         "the list is the number"
     );
+}
+
+#[test]
+fn the_month_still_running_is_counted_to_today_and_says_so() {
+    // Delivered 8 November: postpartum to 20 December. On 7 December she is a target; the
+    // whole of December (counted after it) no longer has her at its end.
+    let mut nifas = enr(1, TargetKind::Nifas, d(2026, 11, 8), d(1998, 1, 1));
+    nifas.effective_end = Some(d(2026, 12, 20));
+    let dec = Month { year: 2026, month: 12 };
+    let mut input = RecapInput {
+        enrolments: vec![nifas],
+        visits: vec![visit(1, d(2026, 12, 1))],
+        ..Default::default()
+    };
+    let whole = compute(dec, &input, &Rules::default());
+    assert_eq!(whole.as_of, Some(d(2026, 12, 31)));
+    assert_eq!(group(&whole, TargetGroup::Nifas).caseload_end, 0);
+    assert_eq!(whole.distinct_total.families_with_targets, 0);
+
+    input.as_of = Some(d(2026, 12, 7));
+    let today = compute(dec, &input, &Rules::default());
+    assert_eq!(today.as_of, Some(d(2026, 12, 7)));
+    assert_eq!(group(&today, TargetGroup::Nifas).caseload_end, 1);
+    assert_eq!(group(&today, TargetGroup::Nifas).visited, 1);
+    assert_eq!(today.distinct_total.families_with_targets, 1);
+    // A month that has ended is whole whatever today is.
+    let nov = compute(NOV, &input, &Rules::default());
+    assert_eq!(nov.as_of, Some(d(2026, 11, 30)));
 }

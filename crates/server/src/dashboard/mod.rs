@@ -303,8 +303,8 @@ pub fn list_page(
     page: usize,
 ) -> Result<String, Refusal> {
     let rows = list_rows(state, list, place, month)?;
-    let sheet = pendamping_report::lists::sheet(list, month, &rows, words::lang());
     let today = place.today(state);
+    let sheet = pendamping_report::lists::sheet(list, month, &rows, words::lang(), today);
     Ok(pages::list(account, list, place, month, today, &sheet, page).into_string())
 }
 
@@ -541,7 +541,7 @@ async fn list_file(State(state): State<AppState>, Path(raw): Path<String>, asked
     let format = params.format.unwrap_or(Format::Xlsx);
     blocking(&state, move |s| {
         let rows = list_rows(s, list, &place, month)?;
-        let sheet = pendamping_report::lists::sheet(list, month, &rows, words::lang());
+        let sheet = pendamping_report::lists::sheet(list, month, &rows, words::lang(), place.today(s));
         let name = pendamping_report::lists::file_name(list, &file_area(&place), month, format);
         // A file of names leaves the server: who took which, for when.
         s.audit(&account.name, Action::Exported, &name, &format!("{} rows", rows.len()))?;
@@ -581,7 +581,9 @@ async fn trend_svg(State(state): State<AppState>, asked: Asked) -> Result<Respon
     } = asked;
     let chart = params.chart.unwrap_or(Trend::Children);
     let svg = blocking(&state, move |s| {
-        Ok(chart.render(&trend(s, &place, month)?).into_string())
+        let today = place.today(s);
+        let running = (month.contains(today) && today < month.last_day()).then_some(today);
+        Ok(chart.render(&trend(s, &place, month)?, running).into_string())
     })
     .await?;
     Ok(private(

@@ -228,6 +228,9 @@ impl Overview<'_> {
             html! {
                 (crumbs(self.account, place, month, None))
                 h1 { (heading) span.month { " · " (lang().month(month)) } }
+                @if month.contains(self.today) && self.today < month.last_day() {
+                    p.running data-running { (fill(t::RUNNING_MONTH, &[("date", &lang().date(self.today))])) }
+                }
                 (month_form(place, month, self.today, HOME))
                 section.cards aria-label=(say(t::INDICATORS)) {
                     @for i in Indicator::ALL {
@@ -465,8 +468,8 @@ impl Trend {
         }
     }
 
-    /// The chart of `months` (oldest first).
-    pub fn render(self, months: &[(Month, Indicators)]) -> Markup {
+    /// The chart of `months` (oldest first); `running` when today lies inside the last.
+    pub fn render(self, months: &[(Month, Indicators)], running: Option<chrono::NaiveDate>) -> Markup {
         let series: Vec<Series> = self
             .lines()
             .iter()
@@ -477,6 +480,6 @@ impl Trend {
             })
             .collect();
         let ms: Vec<Month> = months.iter().map(|(m, _)| *m).collect();
-        chart::lines(self.title(), &ms, &series, "%")
+        chart::lines(self.title(), &ms, &series, "%", running)
     }
 }

@@ -162,6 +162,11 @@ pub const NEXT: Words = w("Berikutnya ›", "Next ›");
 pub const PAGE_OF: Words = w("Halaman {page} dari {pages}", "Page {page} of {pages}");
 
 // The trend charts.
+pub const RUNNING_MONTH: Words = w(
+    "Bulan berjalan: angka s.d. hari ini, {date} — belum sebulan penuh.",
+    "The month is still running: figures to today, {date} — not a whole month yet.",
+);
+pub const RUNNING_TO: Words = w("berjalan, s.d. {date}", "running, to {date}");
 pub const TREND_CHILDREN: Words = w(
     "Anak 0–59 bulan yang dikunjungi: stunting, wasting, berat kurang (%)",
     "Children 0–59 months visited: stunted, wasted, underweight (%)",
