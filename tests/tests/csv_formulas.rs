@@ -68,6 +68,7 @@ fn a_formula_typed_into_a_name_opens_in_a_spreadsheet_as_text() {
         headers: vec!["Nama", "Z"],
         rows,
         personal: None,
+        lang: pendamping_core::catalogue::Lang::Id,
     };
     let csv = dir.path().join("daftar.csv");
     std::fs::write(&csv, sheet.csv().unwrap()).unwrap();

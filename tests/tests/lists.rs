@@ -242,3 +242,116 @@ fn every_number_opens_a_list_of_exactly_what_it_counts() {
     }
     assert_eq!(checked, 4, "four numbers open a list");
 }
+
+/// Pregnant enrolments open today and the flags of each one's latest visit, read straight
+/// from the stored rows (the due date from the HPHT in the details, not the derived
+/// `active_until`).
+fn pregnant_today_with_latest_flags(dir: &std::path::Path) -> Vec<(String, Vec<String>)> {
+    let conn = rusqlite::Connection::open(dir.join("device.db")).unwrap();
+    let weeks = pendamping_core::rules::Rules::default()
+        .lifecycle
+        .pregnancy_outcome_weeks;
+    let mut stmt = conn
+        .prepare(
+            "SELECT e.id, json_extract(e.details, '$.hpht') FROM enrolments e JOIN persons p ON p.id = e.person_id \
+             WHERE e.kind = 'ibu_hamil' AND e.deleted = 0 AND p.deleted = 0 AND e.end_date IS NULL",
+        )
+        .unwrap();
+    let open: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut out = Vec::new();
+    for (id, hpht) in open {
+        let hpht: chrono::NaiveDate = hpht.parse().unwrap();
+        if hpht + chrono::Days::new(u64::from(weeks) * 7 - 1) < today() {
+            continue;
+        }
+        let latest: Option<Option<String>> = conn
+            .query_row(
+                "SELECT flags FROM visits WHERE enrolment_id = ?1 AND deleted = 0 AND visit_date <= ?2 \
+                 ORDER BY visit_date DESC, hlc DESC LIMIT 1",
+                (&id, today().to_string()),
+                |r| r.get(0),
+            )
+            .ok();
+        let flags = latest
+            .flatten()
+            .unwrap_or_default()
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .map(str::to_string)
+            .collect();
+        out.push((id, flags));
+    }
+    out
+}
+
+#[test]
+fn the_women_at_risk_now_are_those_whose_latest_visit_found_it_whenever_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(dir.path());
+    let maternal: Vec<String> = NameList::MATERNAL_FLAGS
+        .iter()
+        .map(|f| serde_json::to_value(f).unwrap().as_str().unwrap().to_string())
+        .collect();
+    let expected: BTreeSet<String> = pregnant_today_with_latest_flags(dir.path())
+        .into_iter()
+        .filter(|(_, flags)| flags.iter().any(|f| maternal.contains(f)))
+        .map(|(id, _)| id)
+        .collect();
+    let rows = store
+        .name_list(NameList::PregnantAtRisk, NOV, &at(KECAMATAN), today())
+        .unwrap();
+    let ids: BTreeSet<String> = rows.iter().map(|r| r.enrolment_id.unwrap().to_string()).collect();
+    assert_eq!(ids.len(), rows.len(), "one row per woman");
+    assert_eq!(ids, expected);
+    // The point of the list: women whose finding is older than this month are on it too.
+    let this_month = flagged_in_november(dir.path(), TargetKind::IbuHamil, &NameList::MATERNAL_FLAGS);
+    assert!(
+        ids.iter().any(|id| !this_month.contains(id)),
+        "the demo has a woman at risk not visited in November: {} now, {} in November",
+        ids.len(),
+        this_month.len()
+    );
+    for r in &rows {
+        assert!(
+            !r.flags.is_empty() && r.flags.iter().all(|f| NameList::MATERNAL_FLAGS.contains(f)),
+            "{r:?}"
+        );
+        assert!(r.last_visit.is_some(), "{r:?}");
+    }
+    // The month asked does not change a list drawn as of today.
+    let other = store
+        .name_list(NameList::PregnantAtRisk, NOV.back(5), &at(KECAMATAN), today())
+        .unwrap();
+    assert_eq!(other, rows);
+}
+
+#[test]
+fn maternal_findings_are_a_share_of_the_women_visited_this_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(dir.path());
+    let conn = rusqlite::Connection::open(dir.path().join("device.db")).unwrap();
+    let visited: u32 = conn
+        .query_row(
+            "SELECT COUNT(DISTINCT v.enrolment_id) FROM visits v JOIN enrolments e ON e.id = v.enrolment_id \
+             WHERE v.deleted = 0 AND e.deleted = 0 AND e.kind = 'ibu_hamil' \
+             AND v.visit_date BETWEEN '2026-11-01' AND ?1",
+            [today().to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    use pendamping_core::indicators::Indicator;
+    let whole = &store.indicators(NOV, &at(KECAMATAN), 6).unwrap()[KECAMATAN];
+    assert_eq!(whole.get(Indicator::PregnantVisited), visited);
+    assert!(
+        visited > 0 && visited < whole.get(Indicator::Pregnant),
+        "some enrolled women were not visited"
+    );
+    assert_eq!(Indicator::KekAnaemia.share_of(), Some(Indicator::PregnantVisited));
+    let share = whole.percent(Indicator::KekAnaemia).unwrap();
+    let expected = 100.0 * f64::from(whole.get(Indicator::KekAnaemia)) / f64::from(visited);
+    assert!((share - expected).abs() < 1e-9, "{share} against {expected}");
+}

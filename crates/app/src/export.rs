@@ -13,6 +13,8 @@ pub struct Exported {
     pub name: String,
     pub folder: String,
     pub path: String,
+    /// A list's rows (a recap: none): the screen says how many names the file holds.
+    pub rows: Option<u32>,
 }
 
 /// Writes an export into `dir` (created when missing), readable by its owner only where the
@@ -43,6 +45,7 @@ pub fn save(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<Exported,
             name,
             folder: dir.display().to_string(),
             path: path.display().to_string(),
+            rows: None,
         });
     }
     Err(failed(format!("sudah ada 999 berkas {name} di {}", dir.display())))

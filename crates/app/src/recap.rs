@@ -20,6 +20,8 @@ pub struct RecapView {
     pub as_of: chrono::NaiveDate,
     /// The month is still running (counted to today, not a whole month).
     pub running: bool,
+    /// The months that can be shown, newest first: from the first record to this month.
+    pub months: Vec<String>,
     pub area_code: String,
     pub area_title: String,
     /// One row per target group, in the report's order, summed over the TPKs.
@@ -53,8 +55,14 @@ pub struct GroupRow {
     pub row: RecapRow,
 }
 
-pub(crate) fn month_of(raw: &str) -> Result<Month, AppError> {
-    Month::parse(raw).ok_or_else(|| AppError::invalid("month", "Bulan harus berbentuk TTTT-BB, mis. 2026-11"))
+/// The month asked, if it can be shown of `area`: one that has not come, or from before
+/// anything was recorded there, is refused with why (never a month of zeros).
+pub(crate) fn month_of(store: &Store, raw: &str, area: &area::AreaCode) -> Result<Month, AppError> {
+    let m =
+        Month::parse(raw).ok_or_else(|| AppError::invalid("month", "Bulan harus berbentuk TTTT-BB, mis. 2026-11"))?;
+    m.shown(store.first_month(area)?, store.today())
+        .map_err(|why| AppError::invalid("month", pendamping_core::catalogue::month_refused(why, m, Lang::Id)))?;
+    Ok(m)
 }
 
 /// The area a device's recap covers: a PLKB's whole kecamatan, a cadre's village on screen.
@@ -67,8 +75,8 @@ pub(crate) fn recap_area(store: &Store) -> Result<area::AreaCode, AppError> {
 }
 
 pub fn recap(store: &Store, month: &str) -> Result<RecapView, AppError> {
-    let m = month_of(month)?;
     let village = recap_area(store)?;
+    let m = month_of(store, month, &village)?;
     let r = store.recap(m, &village)?;
     let areas = r
         .by_child_area(&village)
@@ -96,7 +104,12 @@ pub fn recap(store: &Store, month: &str) -> Result<RecapView, AppError> {
         })
         .collect();
     let as_of = r.as_of.unwrap_or_else(|| m.last_day());
+    let months = Month::shown_months(store.first_month(&village)?, store.today(), 36)
+        .iter()
+        .map(Month::to_string)
+        .collect();
     Ok(RecapView {
+        months,
         running: as_of < m.last_day(),
         as_of,
         month: m.to_string(),
@@ -111,8 +124,8 @@ pub fn recap(store: &Store, month: &str) -> Result<RecapView, AppError> {
 
 /// The village's recap as a file in `lang`, and the name to save it under.
 pub fn recap_file(store: &Store, month: &str, format: Format, lang: Lang) -> Result<(Vec<u8>, String), AppError> {
-    let m = month_of(month)?;
     let village = recap_area(store)?;
+    let m = month_of(store, month, &village)?;
     let r = store.recap(m, &village)?;
     Ok((
         sheet(&r, lang).to_bytes(format)?,
@@ -152,10 +165,21 @@ mod tests {
         );
         let (english, _) = recap_file(&s, "2026-11", Format::Csv, Lang::En).unwrap();
         let english = String::from_utf8(english).unwrap();
-        assert!(english.starts_with("\u{feff}Month;Village code;Village;"), "{english}");
-        assert!(english.contains(";TPK 1;Under two (0–23 mo);1;"), "{english}");
+        // English Excel: commas between columns (and decimal points).
+        assert!(english.starts_with("\u{feff}Month,Village code,Village,"), "{english}");
+        assert!(english.contains(",TPK 1,Under two (0–23 mo),1,"), "{english}");
         let (xlsx, name) = recap_file(&s, "2026-11", Format::Xlsx, Lang::Id).unwrap();
         assert!(name.ends_with(".xlsx") && xlsx.starts_with(b"PK"));
         assert_eq!(recap(&s, "11/2026").unwrap_err().field.as_deref(), Some("month"));
+
+        // Months outside the data are refused with why, never shown as zeros.
+        let later = recap(&s, "2027-06").unwrap_err();
+        assert_eq!(later.field.as_deref(), Some("month"));
+        assert!(later.message.contains("Juni 2027 belum tiba"), "{}", later.message);
+        let before = recap(&s, "1999-01").unwrap_err();
+        assert!(before.message.contains("mulai Mei 2025"), "{}", before.message);
+        assert_eq!(v.months.first().map(String::as_str), Some("2026-11"));
+        assert_eq!(v.months.last().map(String::as_str), Some("2025-05"));
+        assert_eq!(v.months.len(), 19);
     }
 }

@@ -154,6 +154,18 @@ fn words() -> String {
     }
     body.push_str("} as const satisfies Record<string, { id: string; en: string; unit: string }>\n\n");
     body.push_str("export type FieldName = keyof typeof fields\n\n");
+    body.push_str("/** What each list of names holds, said above it. */\n");
+    body.push_str("export const listHolds: Record<NameList, Pair> = {\n");
+    for l in lists::NameList::ALL {
+        let w = l.holds();
+        body.push_str(&format!(
+            "  {}: [{}, {}],\n",
+            serde_json::to_string(&l).unwrap(),
+            serde_json::to_string(w.id).unwrap(),
+            serde_json::to_string(w.en).unwrap()
+        ));
+    }
+    body.push_str("}\n\n");
     let notice = pendamping_core::catalogue::PERSONAL_DATA;
     body.push_str("/** What every list of names carries, on screen and in its files. */\n");
     body.push_str(&format!(

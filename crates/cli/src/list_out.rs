@@ -7,7 +7,6 @@ use pendamping_core::lists::NameList;
 use pendamping_core::recap::Month;
 use pendamping_report::labels::{Labelled, area_title, w};
 use pendamping_report::lists::sheet;
-use pendamping_report::sheet::Cell;
 use pendamping_store::ListRow;
 
 use crate::recap_out::{Format, Output, writer};
@@ -34,7 +33,7 @@ pub fn write(
             writeln!(f)?;
             writeln!(f, "{}", s.headers.join(" | "))?;
             for row in &s.rows {
-                let cells: Vec<String> = row.iter().map(Cell::text).collect();
+                let cells: Vec<String> = row.iter().map(|c| c.text(lang)).collect();
                 writeln!(f, "{}", cells.join(" | "))?;
             }
             Ok(())

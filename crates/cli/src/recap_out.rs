@@ -75,8 +75,8 @@ const TTD: Words = w(
     "Pregnant women who reached the iron target",
 );
 const KRS: Words = w(
-    "Keluarga berisiko stunting: {families} keluarga, {accompanied} didampingi bulan ini",
-    "Families at risk of stunting: {families}, {accompanied} accompanied this month",
+    "Keluarga berisiko stunting: {families} keluarga, {accompanied} dikunjungi bulan ini",
+    "Families at risk of stunting: {families}, {accompanied} visited this month",
 );
 const DISTINCT: Words = w(
     "Keluarga dengan sasaran: {families} · orang dikunjungi: {persons} (dihitung atas seluruh wilayah, bukan dijumlah: satu keluarga bisa punya beberapa sasaran)",

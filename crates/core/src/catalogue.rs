@@ -76,6 +76,30 @@ impl Words {
     }
 }
 
+/// Why a month cannot be shown (`recap::Month::shown`), in `lang`.
+pub fn month_refused(refused: crate::recap::MonthRefused, asked: Month, lang: Lang) -> String {
+    use crate::recap::MonthRefused;
+    match (refused, lang) {
+        (MonthRefused::NotYet, Lang::Id) => {
+            format!("{} belum tiba: pilih bulan ini atau sebelumnya", lang.month(asked))
+        }
+        (MonthRefused::NotYet, Lang::En) => format!(
+            "{} has not come yet: choose this month or an earlier one",
+            lang.month(asked)
+        ),
+        (MonthRefused::BeforeData(first), Lang::Id) => format!(
+            "Belum ada data di {}: data wilayah ini mulai {}",
+            lang.month(asked),
+            lang.month(first)
+        ),
+        (MonthRefused::BeforeData(first), Lang::En) => format!(
+            "No data in {}: this area's data begins in {}",
+            lang.month(asked),
+            lang.month(first)
+        ),
+    }
+}
+
 /// What every file and page of names carries (UU 27/2022 treats health data as specific
 /// personal data): the name lists, wherever they are exported or shown.
 pub const PERSONAL_DATA: Words = Words {
@@ -272,7 +296,43 @@ labels!(NameList {
     Krs => "Keluarga berisiko stunting (KRS)", "Families at risk of stunting (KRS)";
     CatinUnscreened => "Calon pengantin belum diskrining", "Brides- and grooms-to-be not yet screened";
     Overdue => "Sasaran terlambat dikunjungi, per TPK", "Targets overdue for a visit, by TPK";
+    PregnantAtRisk => "Ibu hamil berisiko saat ini (kunjungan terakhir)", "Pregnant women at risk now (latest visit)";
 });
+
+impl NameList {
+    /// What a list holds, in a sentence: said above it wherever it is shown or saved, so an
+    /// empty list reads as "none of these", never as a fault.
+    pub fn holds(self) -> Words {
+        use NameList::*;
+        let (id, en) = match self {
+            Stunted => (
+                "Anak 0–59 bulan yang diukur bulan ini dengan panjang/tinggi badan menurut umur di bawah −2 SD, termasuk di bawah −3 SD.",
+                "Children 0–59 months measured this month with length/height-for-age below −2 SD, below −3 SD included.",
+            ),
+            KekAnaemia => (
+                "Ibu hamil yang pada kunjungan bulan ini KEK, anemia atau ada tanda bahaya. Yang berisiko saat ini, kapan pun kunjungan terakhirnya: daftar \"Ibu hamil berisiko saat ini\".",
+                "Pregnant women found with KEK, anaemia or a danger sign at a visit this month. Those at risk now, whenever their latest visit: the list \"Pregnant women at risk now\".",
+            ),
+            Krs => (
+                "Keluarga berisiko stunting, dan apakah ada anggotanya yang dikunjungi bulan ini.",
+                "Families at risk of stunting, and whether anyone of them was visited this month.",
+            ),
+            CatinUnscreened => (
+                "Calon pengantin yang didampingi di akhir bulan dan belum diskrining (berat, tinggi badan dan LiLA diukur).",
+                "Brides- and grooms-to-be accompanied at the month's end not yet screened (weight, height and MUAC measured).",
+            ),
+            Overdue => (
+                "Sasaran yang didampingi hari ini dan jadwal kunjungannya sudah lewat, per TPK.",
+                "Targets accompanied today whose visit is past due, by TPK.",
+            ),
+            PregnantAtRisk => (
+                "Ibu hamil yang didampingi hari ini dan pada kunjungan terakhirnya KEK, anemia atau ada tanda bahaya.",
+                "Pregnant women accompanied today whose latest visit found KEK, anaemia or a danger sign.",
+            ),
+        };
+        Words { id, en }
+    }
+}
 
 labels!(Indicator {
     ChildrenVisited => "Anak 0–59 bln dikunjungi bulan ini", "Children 0–59 mo visited this month";
@@ -282,10 +342,11 @@ labels!(Indicator {
     Wasted => "Anak wasting (BB/TB < −2 SD)", "Children wasted (WHZ < −2 SD)";
     Underweight => "Anak berat kurang (BB/U < −2 SD)", "Children underweight (WAZ < −2 SD)";
     Pregnant => "Ibu hamil didampingi bulan ini", "Pregnant women accompanied this month";
+    PregnantVisited => "Ibu hamil dikunjungi bulan ini", "Pregnant women visited this month";
     KekAnaemia => "Ibu hamil KEK, anemia atau tanda bahaya", "Pregnant women with KEK, anaemia or a danger sign";
     TtdReached => "Ibu hamil dengan TTD ≥ 90", "Pregnant women with ≥ 90 iron tablets";
     KrsFamilies => "Keluarga berisiko stunting (KRS)", "Families at risk of stunting (KRS)";
-    KrsAccompanied => "KRS didampingi bulan ini", "KRS families accompanied this month";
+    KrsAccompanied => "KRS dikunjungi bulan ini", "KRS families visited this month";
     Kbpp => "Ibu pasca persalinan ber-KB (KBPP)", "Postpartum mothers on family planning (KBPP)";
     Catin => "Calon pengantin didampingi", "Brides- and grooms-to-be accompanied";
     CatinUnscreened => "Catin belum diskrining", "Brides- and grooms-to-be not screened";
@@ -307,10 +368,11 @@ impl Indicator {
             Wasted => ("Wasting", "Wasted"),
             Underweight => ("Berat kurang", "Underweight"),
             Pregnant => ("Ibu hamil", "Pregnant women"),
+            PregnantVisited => ("Ibu hamil dikunjungi", "Pregnant women visited"),
             KekAnaemia => ("KEK/anemia", "KEK/anaemia"),
             TtdReached => ("TTD ≥ 90", "Iron ≥ 90"),
             KrsFamilies => ("KRS", "KRS"),
-            KrsAccompanied => ("KRS didampingi", "KRS accompanied"),
+            KrsAccompanied => ("KRS dikunjungi", "KRS visited"),
             Kbpp => ("KBPP", "KBPP"),
             Catin => ("Catin", "Catin"),
             CatinUnscreened => ("Catin belum skrining", "Catin not screened"),
@@ -329,7 +391,8 @@ impl Indicator {
             ChildrenVisited => ("anak dikunjungi", "children visited"),
             ChildrenMeasured => ("anak diukur", "children measured"),
             ChildrenWeighed => ("anak ditimbang", "children weighed"),
-            Pregnant => ("ibu hamil", "pregnant women"),
+            Pregnant => ("ibu hamil didampingi", "pregnant women accompanied"),
+            PregnantVisited => ("ibu hamil dikunjungi", "pregnant women visited"),
             KrsFamilies => ("KRS", "KRS families"),
             Catin => ("catin", "catin"),
             Weddings => ("catin menikah", "weddings"),

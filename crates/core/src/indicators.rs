@@ -33,6 +33,8 @@ pub enum Indicator {
     /// Pregnant women accompanied at some time in the month (enrolled at its end, or
     /// leaving during it): every woman the maternal indicators below can count.
     Pregnant,
+    /// Of them, visited this month: the women a visit this month could find at risk.
+    PregnantVisited,
     /// Pregnant women with KEK, anaemia or a danger sign at a visit this month.
     KekAnaemia,
     /// Pregnant women whose cumulative TTD reached the target (90) by the month's end.
@@ -59,7 +61,7 @@ pub enum Indicator {
 }
 
 impl Indicator {
-    pub const ALL: [Indicator; 18] = [
+    pub const ALL: [Indicator; 19] = [
         Indicator::ChildrenVisited,
         Indicator::ChildrenMeasured,
         Indicator::ChildrenWeighed,
@@ -67,6 +69,7 @@ impl Indicator {
         Indicator::Wasted,
         Indicator::Underweight,
         Indicator::Pregnant,
+        Indicator::PregnantVisited,
         Indicator::KekAnaemia,
         Indicator::TtdReached,
         Indicator::KrsFamilies,
@@ -86,7 +89,10 @@ impl Indicator {
             Indicator::ChildrenMeasured | Indicator::ChildrenWeighed => Some(Indicator::ChildrenVisited),
             Indicator::Stunted | Indicator::Wasted => Some(Indicator::ChildrenMeasured),
             Indicator::Underweight => Some(Indicator::ChildrenWeighed),
-            Indicator::KekAnaemia | Indicator::TtdReached => Some(Indicator::Pregnant),
+            // Found at a visit this month: a share of the women visited, not of every woman
+            // enrolled (4 of 43 read as 9,3 % where 11 were seen).
+            Indicator::KekAnaemia => Some(Indicator::PregnantVisited),
+            Indicator::PregnantVisited | Indicator::TtdReached => Some(Indicator::Pregnant),
             Indicator::KrsAccompanied => Some(Indicator::KrsFamilies),
             Indicator::CatinUnscreened => Some(Indicator::Catin),
             Indicator::WeddingsScreenedInTime => Some(Indicator::Weddings),
@@ -206,6 +212,9 @@ pub fn by_area(month: Month, input: &RecapInput, rules: &Rules, key_len: usize) 
                 first,
             } => {
                 let row = out.entry(key(&enrolment.area_code)).or_default();
+                if group == TargetGroup::IbuHamil && first {
+                    row.bump(Indicator::PregnantVisited);
+                }
                 if child(group) {
                     if first {
                         row.bump(Indicator::ChildrenVisited);

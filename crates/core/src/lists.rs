@@ -27,12 +27,16 @@ pub enum NameList {
     Overdue,
     /// Catin enrolled at the month's end not yet screened, with their wedding date.
     CatinUnscreened,
+    /// Pregnant women accompanied today whose latest visit found KEK, anaemia or a danger
+    /// sign, whenever it was (as of today, not of a month): the women at risk now.
+    PregnantAtRisk,
 }
 
 impl NameList {
-    pub const ALL: [NameList; 5] = [
+    pub const ALL: [NameList; 6] = [
         NameList::Stunted,
         NameList::KekAnaemia,
+        NameList::PregnantAtRisk,
         NameList::Krs,
         NameList::CatinUnscreened,
         NameList::Overdue,
@@ -46,7 +50,13 @@ impl NameList {
             NameList::Krs => "krs",
             NameList::Overdue => "overdue",
             NameList::CatinUnscreened => "catin-unscreened",
+            NameList::PregnantAtRisk => "pregnant-at-risk",
         }
+    }
+
+    /// Drawn as of today, whatever the month asked (the month's choice does not apply).
+    pub fn as_of_today(self) -> bool {
+        matches!(self, NameList::Overdue | NameList::PregnantAtRisk)
     }
 
     pub fn parse(s: &str) -> Option<NameList> {
@@ -72,7 +82,7 @@ pub enum Member {
 }
 
 /// The members of `list` in the month, in the input's order; `None` for a list that is
-/// not drawn from a month (`Overdue`), whose input is then never read (`input` is the
+/// not drawn from a month (`as_of_today`), whose input is then never read (`input` is the
 /// store's walk over the month, a fifth of a second for a kabupaten).
 pub fn members<E>(
     list: NameList,
@@ -81,7 +91,7 @@ pub fn members<E>(
     rules: &Rules,
 ) -> Result<Option<Vec<Member>>, E> {
     Ok(Some(match list {
-        NameList::Overdue => return Ok(None),
+        NameList::Overdue | NameList::PregnantAtRisk => return Ok(None),
         NameList::Stunted => flagged(month, &input()?, rules, |group, flag| {
             matches!(group, TargetGroup::Baduta | TargetGroup::Balita)
                 && crate::indicators::Indicator::of_child_flag(flag) == Some(crate::indicators::Indicator::Stunted)

@@ -55,6 +55,39 @@ impl Month {
     }
 }
 
+/// Why a month is not shown: it has not come, or it lies before anything was recorded (a
+/// month of zeros and "0 % of 398 KRS" would read as a month of data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonthRefused {
+    NotYet,
+    BeforeData(Month),
+}
+
+impl Month {
+    /// Whether this month can be shown of an area whose records begin in `first` (none
+    /// yet: only the current month), today being `today`.
+    pub fn shown(self, first: Option<Month>, today: NaiveDate) -> Result<(), MonthRefused> {
+        let now = Month::of(today);
+        let first = first.map_or(now, |f| f.min(now));
+        if self > now {
+            Err(MonthRefused::NotYet)
+        } else if self < first {
+            Err(MonthRefused::BeforeData(first))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The months that can be shown, newest first (at most `n`).
+    pub fn shown_months(first: Option<Month>, today: NaiveDate, n: u32) -> Vec<Month> {
+        let now = Month::of(today);
+        (0..n)
+            .map(|i| now.back(i))
+            .take_while(|m| m.shown(first, today).is_ok())
+            .collect()
+    }
+}
+
 impl std::fmt::Display for Month {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:04}-{:02}", self.year, self.month)

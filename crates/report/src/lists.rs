@@ -50,11 +50,23 @@ fn columns(list: NameList) -> &'static [Words] {
                 ]
             }
         }
+        NameList::PregnantAtRisk => {
+            const {
+                &[
+                    w("Tanggal lahir", "Date of birth"),
+                    w("Kunjungan terakhir", "Last visit"),
+                    w("LiLA (cm)", "MUAC (cm)"),
+                    w("Hb (g/dL)", "Hb (g/dL)"),
+                    w("Tekanan darah (mmHg)", "Blood pressure (mmHg)"),
+                    w("Temuan kunjungan terakhir", "Findings at the latest visit"),
+                ]
+            }
+        }
         NameList::Krs => {
             const {
                 &[
                     w("Kunjungan terakhir", "Last visit"),
-                    w("Didampingi bulan ini", "Accompanied this month"),
+                    w("Dikunjungi bulan ini", "Visited this month"),
                 ]
             }
         }
@@ -126,7 +138,7 @@ pub fn sheet(list: NameList, month: Month, rows: &[ListRow], lang: Lang, today: 
                     m.z_wei.into(),
                     m.z_wfl.into(),
                 ]),
-                NameList::KekAnaemia => cells.extend([
+                NameList::KekAnaemia | NameList::PregnantAtRisk => cells.extend([
                     date(r.birth_date),
                     date(r.last_visit),
                     m.lila_cm.into(),
@@ -156,6 +168,7 @@ pub fn sheet(list: NameList, month: Month, rows: &[ListRow], lang: Lang, today: 
         headers: headers(list, lang),
         rows,
         personal: Some(pendamping_core::catalogue::PERSONAL_DATA.get(lang)),
+        lang,
     }
 }
 

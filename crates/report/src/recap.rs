@@ -27,7 +27,7 @@ pub const COLUMNS: [Words; 20] = [
     w("Sasaran dengan faktor risiko", "Targets with a risk factor"),
     w("KBPP menurut metode", "KBPP by method"),
     w("Keluarga berisiko (KRS)", "Families at risk (KRS)"),
-    w("KRS didampingi bulan ini", "KRS accompanied this month"),
+    w("KRS dikunjungi bulan ini", "KRS visited this month"),
 ];
 
 /// A target enrolled without a TPK is counted under its village, named so.
@@ -91,6 +91,7 @@ pub fn sheet(r: &Recap, lang: Lang) -> Sheet {
         rows,
         // Counts only: no person in it.
         personal: None,
+        lang,
     }
 }
 

@@ -1,6 +1,8 @@
-//! Sheets a person opens in a spreadsheet: CSV the way Indonesian Excel reads it (`;`
-//! between columns, a UTF-8 byte-order mark, Indonesian headers) and XLSX.
+//! Sheets a person opens in a spreadsheet: CSV the way Excel reads it in the sheet's
+//! language (Indonesian: `;` between columns and a decimal comma; English: `,` and a decimal
+//! point; a UTF-8 byte-order mark either way) and XLSX.
 
+use pendamping_core::catalogue::Lang;
 use serde::{Deserialize, Serialize};
 
 /// One cell: numbers stay numbers in XLSX, so a sum in the spreadsheet works.
@@ -8,17 +10,17 @@ use serde::{Deserialize, Serialize};
 pub enum Cell {
     Text(String),
     Int(i64),
-    /// A measurement: a number in XLSX, a decimal comma in CSV.
+    /// A measurement: a number in XLSX, in CSV with the decimal sign of the sheet's language.
     Dec(f64),
 }
 
 impl Cell {
-    /// The cell as CSV and a printed table show it.
-    pub fn text(&self) -> String {
+    /// The cell as CSV and a printed table show it in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
-            Cell::Dec(x) => decimal(*x),
+            Cell::Dec(x) => decimal(*x, lang),
         }
     }
 }
@@ -58,6 +60,8 @@ pub struct Sheet {
     /// then carries it in its properties, on every printed page and on a second tab of its
     /// own (the data stays the first tab, as readers expect); the file's name says it too.
     pub personal: Option<&'static str>,
+    /// The language of its headers, and of its numbers in a CSV.
+    pub lang: Lang,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,11 +116,16 @@ pub fn restore(cell: &str) -> &str {
     cell.strip_prefix('\'').unwrap_or(cell)
 }
 
-/// At most two decimals, with a decimal comma: 12,5 and −2,31, as Indonesian Excel reads.
-fn decimal(x: f64) -> String {
+/// At most two decimals: 12,5 and -2,31 as Indonesian Excel reads them, 12.5 and -2.31 in
+/// English.
+fn decimal(x: f64, lang: Lang) -> String {
     let s = format!("{x:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.replace('.', ",") }
+    match (s, lang) {
+        ("-0", _) => "0".into(),
+        (s, Lang::En) => s.into(),
+        (s, Lang::Id) => s.replace('.', ","),
+    }
 }
 
 /// The name of the tab that says a workbook holds personal data.
@@ -139,16 +148,21 @@ impl Sheet {
         }
     }
 
-    /// `;`-separated with a byte-order mark: what Excel set to Indonesian opens in columns.
+    /// With a byte-order mark, `;`-separated in Indonesian (what Excel set to Indonesian
+    /// opens in columns, its decimal sign being the comma), `,` in English.
     pub fn csv(&self) -> Result<Vec<u8>, ExportError> {
         let mut out = "\u{feff}".as_bytes().to_vec();
         {
-            let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(&mut out);
+            let delimiter = match self.lang {
+                Lang::Id => b';',
+                Lang::En => b',',
+            };
+            let mut w = csv::WriterBuilder::new().delimiter(delimiter).from_writer(&mut out);
             w.write_record(&self.headers).map_err(failed)?;
             for row in &self.rows {
                 w.write_record(row.iter().map(|c| match c {
                     Cell::Text(t) => neutralise(t).into_owned(),
-                    number => number.text(),
+                    number => number.text(self.lang),
                 }))
                 .map_err(failed)?;
             }
@@ -216,7 +230,28 @@ mod tests {
             headers: vec!["Desa", "Kunjungan"],
             rows: vec![vec!["Cilangkahan; Malingping".into(), 12u32.into()]],
             personal: None,
+            lang: Lang::Id,
         }
+    }
+
+    #[test]
+    fn an_english_csv_has_decimal_points_and_commas_between_columns() {
+        let mut s = sheet();
+        s.rows[0].push(Cell::Dec(-2.305));
+        s.rows[0].push(Cell::Dec(81.7));
+        s.headers.extend(["z", "cm"]);
+        let id = String::from_utf8(s.csv().unwrap()).unwrap();
+        assert_eq!(
+            id,
+            "\u{feff}Desa;Kunjungan;z;cm\n\"Cilangkahan; Malingping\";12;-2,31;81,7\n"
+        );
+        s.lang = Lang::En;
+        let en = String::from_utf8(s.csv().unwrap()).unwrap();
+        assert_eq!(
+            en,
+            "\u{feff}Desa,Kunjungan,z,cm\nCilangkahan; Malingping,12,-2.31,81.7\n"
+        );
+        assert_eq!(Cell::Dec(-0.001).text(Lang::En), "0");
     }
 
     #[test]

@@ -240,6 +240,11 @@ impl View {
         })
     }
 
+    /// The first month anything was recorded under `area`.
+    pub fn first_month(&self, area: &AreaCode) -> Result<Option<Month>> {
+        self.with_store(|s| s.first_month(area)).map_err(store_err)
+    }
+
     /// A list with names of `area` for `month` (`Overdue`: as of `today`).
     pub fn name_list(
         &self,

@@ -74,7 +74,10 @@ impl Store {
         let end = month.last_day().min(today);
         let members = pendamping_core::lists::members(list, month, || self.recap_input(month, area), &self.opts.rules)?;
         let Some(members) = members else {
-            return self.overdue_rows(area, today);
+            return match list {
+                NameList::PregnantAtRisk => self.at_risk_rows(area, today),
+                _ => self.overdue_rows(area, today),
+            };
         };
         members
             .into_iter()
@@ -94,6 +97,28 @@ impl Store {
                 }
             })
             .collect()
+    }
+
+    /// Pregnant women accompanied today whose latest visit raised a maternal flag, by TPK
+    /// and name: the women at risk now, however long ago that visit was.
+    fn at_risk_rows(&self, area: &AreaCode, today: NaiveDate) -> Result<Vec<ListRow>> {
+        let mut out = Vec::new();
+        for c in self.caseload(area, today)? {
+            let flags: Vec<RiskFlag> = c
+                .flags
+                .iter()
+                .copied()
+                .filter(|f| NameList::MATERNAL_FLAGS.contains(f))
+                .collect();
+            if c.kind != TargetKind::IbuHamil || flags.is_empty() {
+                continue;
+            }
+            let mut row = self.target_row(c.enrolment_id, today)?;
+            row.flags = flags;
+            out.push(row);
+        }
+        out.sort_by(|a, b| (&a.tpk, &a.name).cmp(&(&b.tpk, &b.name)));
+        Ok(out)
     }
 
     fn overdue_rows(&self, area: &AreaCode, today: NaiveDate) -> Result<Vec<ListRow>> {

@@ -413,6 +413,21 @@ impl Store {
     }
 
     /// The enrolments of a household's members (ended ones too), oldest first.
+    /// The first month anything was recorded under `area` (its earliest enrolment), if any:
+    /// a month before it has no data, and must not be shown as if it held zeros.
+    pub fn first_month(&self, area: &AreaCode) -> Result<Option<pendamping_core::recap::Month>> {
+        let (lo, hi) = area.range();
+        let first: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT MIN(start_date) FROM enrolments WHERE area_code >= ?1 AND area_code < ?2 AND deleted = 0",
+            )?
+            .query_row((lo, hi), |r| r.get(0))?;
+        Ok(first
+            .and_then(|d| d.parse::<NaiveDate>().ok())
+            .map(pendamping_core::recap::Month::of))
+    }
+
     /// The TPK most of a village's enrolments carry (the team a device joins there).
     pub fn most_used_tpk(&self, area_code: &str) -> Result<Option<String>> {
         let mut stmt = self.conn.prepare_cached(

@@ -38,8 +38,11 @@ pub fn export_list<R: Runtime>(
     format: Format,
     lang: Lang,
 ) -> Result<Exported, AppError> {
-    let (bytes, name) = state.with(|s| pendamping_app::lists::list_file(s, list, &month, format, lang))?;
-    save(&app_handle, &name, &bytes)
+    let (bytes, name, rows) = state.with(|s| pendamping_app::lists::list_file(s, list, &month, format, lang))?;
+    Ok(Exported {
+        rows: Some(rows),
+        ..save(&app_handle, &name, &bytes)?
+    })
 }
 
 fn save<R: Runtime>(app_handle: &tauri::AppHandle<R>, name: &str, bytes: &[u8]) -> Result<Exported, AppError> {

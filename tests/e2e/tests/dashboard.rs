@@ -191,7 +191,7 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
                 NameList::KekAnaemia => Some(Indicator::KekAnaemia),
                 NameList::Krs => Some(Indicator::KrsFamilies),
                 NameList::CatinUnscreened => Some(Indicator::CatinUnscreened),
-                NameList::Overdue => None,
+                NameList::Overdue | NameList::PregnantAtRisk => None,
             };
             if let Some(i) = behind {
                 ensure!(

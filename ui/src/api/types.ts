@@ -189,7 +189,11 @@ export type Entity = "household" | "person" | "enrolment" | "visit";
 
 export type ExitReason = "menikah" | "batal" | "melahirkan" | "keguguran" | "meninggal" | "pindah" | "selesai" | "tidak_berisiko";
 
-export type Exported = { name: string, folder: string, path: string, };
+export type Exported = { name: string, folder: string, path: string, 
+/**
+ * A list's rows (a recap: none): the screen says how many names the file holds.
+ */
+rows: number | null, };
 
 export type Family = { household: Household, members: Array<Member>, krs: boolean, krs_criteria: Array<KrsCriterion>, };
 
@@ -359,7 +363,7 @@ erased: boolean,
  */
 wait_seconds: number, };
 
-export type NameList = "stunted" | "kek-anaemia" | "krs" | "overdue" | "catin-unscreened";
+export type NameList = "stunted" | "kek-anaemia" | "krs" | "overdue" | "catin-unscreened" | "pregnant-at-risk";
 
 export type NifasVisit = { danger_signs: Array<DangerSign>, breastfeeding: Breastfeeding | null, kbpp_method: KbppMethod | null, kbpp_start: string | null, hb: number | null, lila_cm: number | null, services: Services, };
 
@@ -447,7 +451,11 @@ as_of: string,
 /**
  * The month is still running (counted to today, not a whole month).
  */
-running: boolean, area_code: string, area_title: string, 
+running: boolean, 
+/**
+ * The months that can be shown, newest first: from the first record to this month.
+ */
+months: Array<string>, area_code: string, area_title: string, 
 /**
  * One row per target group, in the report's order, summed over the TPKs.
  */

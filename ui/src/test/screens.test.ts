@@ -233,6 +233,7 @@ describe('rekap of a PLKB kecamatan', () => {
     const distinct = (area_code: string, families_with_targets: number, persons_visited: number) => ({ area_code, families_with_targets, persons_visited })
     const view = {
       month: '2026-11', area_code: '360201', area_title: '36.02.01 Malingping',
+      as_of: '2026-11-23', running: true, months: ['2026-11', '2026-10', '2026-09'],
       groups: [{ group: 'baduta', label: 'Baduta', exits: 0, row: { ...row, group: 'baduta', caseload_end: 30, visited: 21, visits: 25 } }],
       krs: krs('', 17, 14), distinct: distinct('360201', 19, 31),
       areas: [
@@ -248,6 +249,9 @@ describe('rekap of a PLKB kecamatan', () => {
     expect(rows[0].textContent).toContain('Cilangkahan')
     expect(container.querySelector('[data-distinct]')?.textContent).toContain('Orang dikunjungi: 31')
     expect(container.textContent).toContain('tidak dijumlah per desa')
+    // The month still running says to which day it is counted; only months with data are offered.
+    expect(container.querySelector('[data-running]')?.textContent).toContain('23 November 2026')
+    expect([...container.querySelectorAll('select[name=month] option')].map((o) => o.getAttribute('value'))).toEqual(['2026-11', '2026-10', '2026-09'])
   })
 })
 

@@ -443,3 +443,29 @@ fn the_month_still_running_is_counted_to_today_and_says_so() {
     let nov = compute(NOV, &input, &Rules::default());
     assert_eq!(nov.as_of, Some(d(2026, 11, 30)));
 }
+
+#[test]
+fn a_month_is_shown_only_between_the_first_record_and_today() {
+    let today = d(2026, 12, 7);
+    let first = Some(Month { year: 2025, month: 11 });
+    let dec = Month { year: 2026, month: 12 };
+    assert_eq!(dec.shown(first, today), Ok(()));
+    assert_eq!(
+        Month { year: 2027, month: 1 }.shown(first, today),
+        Err(MonthRefused::NotYet)
+    );
+    assert_eq!(
+        Month { year: 1999, month: 1 }.shown(first, today),
+        Err(MonthRefused::BeforeData(Month { year: 2025, month: 11 }))
+    );
+    assert_eq!(Month { year: 2025, month: 11 }.shown(first, today), Ok(()));
+    // Nothing recorded yet: this month only, never "no data before December".
+    assert_eq!(dec.shown(None, today), Ok(()));
+    assert_eq!(NOV.shown(None, today), Err(MonthRefused::BeforeData(dec)));
+    let months = Month::shown_months(first, today, 24);
+    assert_eq!(
+        (months.len(), months[0], *months.last().unwrap()),
+        (14, dec, Month { year: 2025, month: 11 })
+    );
+    assert_eq!(Month::shown_months(None, today, 24), vec![dec]);
+}

@@ -140,7 +140,11 @@ impl FromRequestParts<AppState> for Asked {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refusal> {
         let Viewer(account) = Viewer::from_request_parts(parts, state).await?;
         let params = params(Query::<Params>::from_request_parts(parts, state).await)?;
-        let (place, month) = resolve(state, &account, &params)?;
+        // Off the async threads: the month's check reads the store (its first record).
+        let (place, month) = {
+            let (who, asked) = (account.clone(), params.clone());
+            blocking(state, move |s| resolve(s, &who, &asked)).await?
+        };
         Ok(Asked {
             account,
             place,
@@ -187,6 +191,27 @@ impl Place {
         }
     }
 
+    /// The first month anything was recorded in the place.
+    fn first_month(&self, state: &AppState) -> Result<Option<Month>, ServerError> {
+        let areas = match self {
+            Place::Area(code) => std::slice::from_ref(code),
+            Place::Scope(areas) => areas.as_slice(),
+        };
+        let mut first = None;
+        for a in areas {
+            first = match (first, state.first_month(a)?) {
+                (Some(x), Some(y)) => Some(std::cmp::min(x, y)),
+                (x, y) => x.or(y),
+            };
+        }
+        Ok(first)
+    }
+
+    /// The months a page offers: from the first with data to the current one, newest first.
+    fn months(&self, state: &AppState) -> Result<Vec<Month>, ServerError> {
+        Ok(Month::shown_months(self.first_month(state)?, self.today(state), 24))
+    }
+
     /// Today in the place's own time zone (all of an account's areas: its first's).
     fn today(&self, state: &AppState) -> chrono::NaiveDate {
         match self {
@@ -196,7 +221,7 @@ impl Place {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct Params {
     pub area: Option<String>,
     pub month: Option<String>,
@@ -239,6 +264,12 @@ pub fn resolve(state: &AppState, account: &Account, p: &Params) -> Result<(Place
             .ok_or_else(|| Refusal::BadRequest(words::fill(words::BAD_MONTH, &[("month", &format!("{raw:?}"))])))?,
         None => Month::of(place.today(state)),
     };
+    // A month that has not come, or from before anything was recorded, is not a month of
+    // zeros ("0 % dari 398 KRS" in 1999): said, not drawn.
+    let first = place.first_month(state).map_err(|_| Refusal::Internal)?;
+    month
+        .shown(first, place.today(state))
+        .map_err(|why| Refusal::BadRequest(pendamping_core::catalogue::month_refused(why, month, words::lang())))?;
     Ok((place, month))
 }
 
@@ -268,10 +299,12 @@ pub fn rows(state: &AppState, place: &Place, month: Month) -> Result<BTreeMap<St
 /// The first page of an area: what `GET /dashboard` renders (blocking; the bench times it).
 pub fn overview(state: &AppState, account: &Account, place: &Place, month: Month) -> Result<String, Refusal> {
     let rows = rows(state, place, month)?;
+    let months = place.months(state)?;
     let page = pages::Overview {
         account,
         place,
         month,
+        months: &months,
         today: place.today(state),
         rows: &rows,
         hub: state.is_hub(),
@@ -305,15 +338,21 @@ pub fn list_page(
     let rows = list_rows(state, list, place, month)?;
     let today = place.today(state);
     let sheet = pendamping_report::lists::sheet(list, month, &rows, words::lang(), today);
-    Ok(pages::list(account, list, place, month, today, &sheet, page).into_string())
+    let months = place.months(state)?;
+    Ok(pages::list(account, list, place, (month, &months), today, &sheet, page).into_string())
 }
 
 /// The 12 months to `month`'s totals of a place, oldest first (blocking).
+/// A month before the place's first record has no point: nothing was counted then.
 pub fn trend(state: &AppState, place: &Place, month: Month) -> Result<Vec<(Month, Indicators)>, ServerError> {
+    let first = place.first_month(state)?;
     (0..12)
         .rev()
         .map(|back| {
             let m = month.back(back);
+            if first.is_none_or(|f| m < f) {
+                return Ok((m, Indicators::default()));
+            }
             Ok((m, pendamping_core::indicators::total(&rows(state, place, m)?)))
         })
         .collect()

@@ -172,8 +172,8 @@ fn place_heading(account: &Account, place: &Place) -> String {
 }
 
 /// The month picker: the 24 months to this one, by name.
-fn month_form(place: &Place, month: Month, today: NaiveDate, action: &str) -> Markup {
-    let now = Month::of(today).max(month);
+/// The month chooser: `months` are those with data up to the current one, newest first.
+fn month_form(place: &Place, month: Month, months: &[Month], action: &str) -> Markup {
     html! {
         form.month method="get" action=(action) {
             @if let Some(code) = place.area() {
@@ -181,9 +181,8 @@ fn month_form(place: &Place, month: Month, today: NaiveDate, action: &str) -> Ma
             }
             label for="month" { (say(t::MONTH)) }
             select #month name="month" {
-                @for back in 0..24 {
-                    @let m = now.back(back);
-                    option value=(m) selected[m == month] { (lang().month(m)) }
+                @for m in months {
+                    option value=(m) selected[*m == month] { (lang().month(*m)) }
                 }
             }
             button type="submit" { (say(t::SHOW)) }
@@ -210,6 +209,8 @@ pub struct Overview<'a> {
     pub place: &'a Place,
     pub month: Month,
     pub today: NaiveDate,
+    /// The months the chooser offers.
+    pub months: &'a [Month],
     pub rows: &'a BTreeMap<String, Indicators>,
     pub hub: bool,
 }
@@ -231,7 +232,7 @@ impl Overview<'_> {
                 @if month.contains(self.today) && self.today < month.last_day() {
                     p.running data-running { (fill(t::RUNNING_MONTH, &[("date", &lang().date(self.today))])) }
                 }
-                (month_form(place, month, self.today, HOME))
+                (month_form(place, month, self.months, HOME))
                 section.cards aria-label=(say(t::INDICATORS)) {
                     @for i in Indicator::ALL {
                         @let body = html! {
@@ -350,7 +351,7 @@ pub fn list(
     account: &Account,
     list: NameList,
     place: &Place,
-    month: Month,
+    (month, months): (Month, &[Month]),
     today: NaiveDate,
     sheet: &Sheet,
     page: usize,
@@ -369,15 +370,16 @@ pub fn list(
             h1 { (title) }
             p.lead {
                 (place_heading(account, place)) " · "
-                @if list == NameList::Overdue {
+                @if list.as_of_today() {
                     (say(t::AS_OF_TODAY)) " " (lang().date(today))
                 } @else {
                     (lang().month(month))
                 }
                 " · " strong data-count=(sheet.rows.len()) { (lang().number(sheet.rows.len() as f64)) } " " (say(t::ROWS))
             }
-            @if list != NameList::Overdue {
-                (month_form(place, month, today, &action))
+            p.holds data-holds { (list.holds().get(lang())) }
+            @if !list.as_of_today() {
+                (month_form(place, month, months, &action))
             }
             p.files {
                 a.file href={(action) "/file?" (q) "&format=csv"} data-file="csv" { (say(t::DOWNLOAD)) " CSV" }
@@ -399,7 +401,7 @@ pub fn list(
                                     @for c in r {
                                         @match c {
                                             Cell::Text(t) => td { (t) },
-                                            _ => td.num { (c.text()) },
+                                            _ => td.num { (c.text(lang())) },
                                         }
                                     }
                                 }

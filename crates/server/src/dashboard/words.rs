@@ -176,8 +176,8 @@ pub const TREND_MOTHERS: Words = w(
     "Pregnant women: KEK/anaemia/danger sign and iron ≥ 90 (%)",
 );
 pub const TREND_SUPPORT: Words = w(
-    "Pendampingan: KRS didampingi, anak yang dikunjungi juga diukur (%)",
-    "Support: KRS families accompanied, children visited who were also measured (%)",
+    "Pendampingan: KRS dikunjungi, anak yang dikunjungi juga diukur (%)",
+    "Support: KRS families visited, children visited who were also measured (%)",
 );
 
 #[cfg(test)]
