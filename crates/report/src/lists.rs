@@ -20,6 +20,18 @@ const WHO: [Words; 6] = [
     w("RW", "RW"),
 ];
 
+/// The columns of a list of pregnant women, ending with what their findings are of.
+const fn maternal(findings: Words) -> [Words; 6] {
+    [
+        w("Tanggal lahir", "Date of birth"),
+        w("Kunjungan terakhir", "Last visit"),
+        w("LiLA (cm)", "MUAC (cm)"),
+        w("Hb (g/dL)", "Hb (g/dL)"),
+        w("Tekanan darah (mmHg)", "Blood pressure (mmHg)"),
+        findings,
+    ]
+}
+
 /// Each list's own columns, after `WHO`.
 fn columns(list: NameList) -> &'static [Words] {
     match list {
@@ -38,30 +50,8 @@ fn columns(list: NameList) -> &'static [Words] {
                 ]
             }
         }
-        NameList::KekAnaemia => {
-            const {
-                &[
-                    w("Tanggal lahir", "Date of birth"),
-                    w("Kunjungan terakhir", "Last visit"),
-                    w("LiLA (cm)", "MUAC (cm)"),
-                    w("Hb (g/dL)", "Hb (g/dL)"),
-                    w("Tekanan darah (mmHg)", "Blood pressure (mmHg)"),
-                    w("Temuan bulan ini", "Findings this month"),
-                ]
-            }
-        }
-        NameList::PregnantAtRisk => {
-            const {
-                &[
-                    w("Tanggal lahir", "Date of birth"),
-                    w("Kunjungan terakhir", "Last visit"),
-                    w("LiLA (cm)", "MUAC (cm)"),
-                    w("Hb (g/dL)", "Hb (g/dL)"),
-                    w("Tekanan darah (mmHg)", "Blood pressure (mmHg)"),
-                    w("Temuan kunjungan terakhir", "Findings at the latest visit"),
-                ]
-            }
-        }
+        NameList::KekAnaemia => const { &maternal(w("Temuan bulan ini", "Findings this month")) },
+        NameList::PregnantAtRisk => const { &maternal(w("Temuan kunjungan terakhir", "Findings at the latest visit")) },
         NameList::Krs => {
             const {
                 &[
