@@ -218,7 +218,8 @@ async fn an_impossible_weight_is_refused_in_indonesian_naming_the_field() {
             .await
             .context("a fixed value can be saved")?;
 
-        // A tablet held upright (800×1280): one column, the results above the form.
+        // A tablet held upright (800×1280): one column, the results below the fields (above
+        // Simpan), so nothing above a field grows while the cadre types.
         app.client.set_window_size(800, 1280).await?;
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
@@ -226,7 +227,7 @@ async fn an_impossible_weight_is_refused_in_indonesian_naming_the_field() {
                 .js(
                     "const r = document.querySelector('[data-results]').getBoundingClientRect();
                      const f = document.querySelector('[data-form=visit]').getBoundingClientRect();
-                     return [window.innerWidth, r.bottom <= f.top + 1, f.width > window.innerWidth * 0.8];",
+                     return [window.innerWidth, f.bottom <= r.top + 1, f.width > window.innerWidth * 0.8];",
                 )
                 .await?;
             if v[1] == json!(true) && v[2] == json!(true) {
@@ -239,6 +240,85 @@ async fn an_impossible_weight_is_refused_in_indonesian_naming_the_field() {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         app.screenshot("13-visit-form-portrait").await?;
+        app.close().await
+    })
+    .await
+}
+
+/// No raw message from the window's plumbing ever reaches a cadre.
+async fn no_plumbing(app: &App) -> Result<()> {
+    let text = app.js("return document.body.innerText").await?;
+    let text = text.as_str().unwrap_or_default();
+    for raw in ["invalid args", "invalid type", "expected a", "for command"] {
+        ensure!(!text.contains(raw), "{raw:?} on screen: {text}");
+    }
+    Ok(())
+}
+
+/// Backspace, as a finger empties a field key by key.
+const BACKSPACE: &str = "\u{E003}";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cadre_clears_and_mistypes_dates_and_is_told_under_the_field_never_stopped() {
+    bounded(async {
+        let app = App::start().await?;
+        app.client.set_window_size(360, 800).await?;
+        first_run_offline(&app).await?;
+        register_family_with_child(&app, 10).await?;
+        app.click("[data-member='Putri Lestari'] button[data-visit=anak]")
+            .await?;
+        app.type_in("input[name=weight_kg]", "8,2").await?;
+
+        // The visit date emptied key by key: named under its field, saving waits.
+        let field = app.find("input[name=visit_date]").await?;
+        field.clear().await?;
+        field.send_keys(&format!("7{BACKSPACE}")).await?;
+        app.wait_text("[data-field=visit_date] .msg.error", "Tanggal kunjungan kosong atau tidak valid")
+            .await?;
+        app.find("button[name=save-visit][disabled]").await?;
+        no_plumbing(&app).await?;
+        // A day that does not exist, then the short year cadres write.
+        app.type_in("input[name=visit_date]", "31/11/2026").await?;
+        app.wait_text("[data-field=visit_date] .msg.error", "tidak valid").await?;
+        let today = Local::now().date_naive();
+        app.type_in("input[name=visit_date]", &today.format("%-d/%-m/%y").to_string())
+            .await?;
+        app.find("button[name=save-visit]:not([disabled])").await?;
+        ensure!(
+            count(&app, "[data-field=visit_date] .msg.error").await? == 0,
+            "the message goes once the date is right"
+        );
+
+        // A dose ticked, its date cleared: the dose is named, nothing reaches Rust as null.
+        let due = app
+            .js("const d = document.querySelector('[data-dose][data-status=due], [data-dose][data-status=overdue]'); return d && d.dataset.dose")
+            .await?;
+        let dose = due.as_str().context("a dose due or overdue at 10 months")?.to_string();
+        app.click(&format!("input[name=dose-{dose}]")).await?;
+        app.click(&format!("button[name=dose-today-{dose}], input[name=dose-date-{dose}]"))
+            .await?;
+        let date = app.find(&format!("input[name=dose-date-{dose}]")).await?;
+        date.clear().await?;
+        date.send_keys(&format!("1{BACKSPACE}")).await?;
+        app.wait_text("[data-field=immunisations] .msg.error", "Tanggal pemberian").await?;
+        app.find("button[name=save-visit][disabled]").await?;
+        no_plumbing(&app).await?;
+        app.screenshot("11-dose-date-cleared-360").await?;
+        app.type_in(&format!("input[name=dose-date-{dose}]"), &today.format("%d/%m/%Y").to_string())
+            .await?;
+        child_visit(&app, "8,2", "70,0").await?;
+        no_plumbing(&app).await?;
+
+        // And in English, the same under the field.
+        app.click("button[name=language]").await?;
+        app.click("[data-screen=person] button[data-visit=anak]").await?;
+        let field = app.find("input[name=visit_date]").await?;
+        field.clear().await?;
+        field.send_keys(&format!("7{BACKSPACE}")).await?;
+        app.wait_text("[data-field=visit_date] .msg.error", "Visit date is empty or not a valid date")
+            .await?;
+        no_plumbing(&app).await?;
+        app.screenshot("11b-visit-date-empty-en-360").await?;
         app.close().await
     })
     .await
@@ -940,8 +1020,12 @@ async fn the_cadres_day_in_every_detail_in_both_languages_and_at_360_px() {
         app.screenshot("14-discard-prompt").await?;
         app.click("button[name=keep-editing]").await?;
         // Immunisation is a checklist by the national schedule: MR 1 is overdue at 18 months.
+        // A late dose is not dated today without a question: saving waits for its date.
         app.find("[data-dose=mr1][data-status=overdue]").await?;
         app.click("input[name=dose-mr1]").await?;
+        app.wait_text("[data-field=immunisations] .msg.error", "Tanggal pemberian").await?;
+        app.find("[data-dose=mr1] [data-ask-date]").await?;
+        app.click("button[name=dose-today-mr1]").await?;
         child_visit(&app, "9", "74,0").await?;
 
         // A second visit on the same day is warned about, then drawn as a second point.
@@ -996,13 +1080,17 @@ async fn the_cadres_day_in_every_detail_in_both_languages_and_at_360_px() {
             .and_then(|m| m["person"]["id"].as_str())
             .context("Siti Aminah's id")?
             .to_string();
+        // Enrolled through the screen, as a cadre does: HPHT 20 weeks ago.
         let today = Local::now().date_naive();
         let hpht = today - chrono::Days::new(20 * 7);
-        app.invoke(
-            "enrol",
-            json!({"personId": siti, "start": today, "details": {"kind": "ibu_hamil", "hpht": hpht}}),
-        )
-        .await?;
+        app.click("button[data-tab=families]").await?;
+        app.click("[data-household]").await?;
+        app.click("button[data-enrol='Siti Aminah']").await?;
+        app.click("[data-form=enrol] button[data-kind=ibu_hamil]").await?;
+        app.type_in("[data-form=enrol] input[name=hpht]", &hpht.format("%d/%m/%Y").to_string())
+            .await?;
+        app.click("button[name=save-enrolment]").await?;
+        app.find("[data-member='Siti Aminah'] button[data-visit=ibu_hamil]").await?;
         let delivered = today - chrono::Days::new(300);
         app.invoke(
             "enrol",
@@ -1029,8 +1117,21 @@ async fn the_cadres_day_in_every_detail_in_both_languages_and_at_360_px() {
             .await?;
         ensure!(first == json!("urgent"), "the most urgent advice first: {first}");
         app.screenshot("18-visit-form-advice").await?;
-        app.click("button[name=cancel-visit]").await?;
-        app.click("button[name=discard]").await?;
+        // An ANC contact added is saved as it shows, without a second tap.
+        app.click("button[name=add-anc]").await?;
+        app.set("select[name=anc_provider_0]", "puskesmas").await?;
+        app.find("button[name=save-visit]:not([disabled])").await?;
+        app.click("button[name=save-visit]").await?;
+        // The timeline keeps what the form said: the pressure and the urgent referral.
+        app.wait_text("[data-screen=person] .timeline", "TD 145/95 mmHg").await?;
+        app.wait_text("[data-screen=person] .timeline .advice", "Rujuk segera").await?;
+        let tl = app.invoke("timeline", json!({ "personId": siti })).await?;
+        let anc = &tl["visits"][0]["visit"]["data"]["anc"];
+        ensure!(
+            anc == &json!([{"date": today, "provider": "puskesmas"}]),
+            "the ANC row on screen was saved: {anc}"
+        );
+        app.screenshot("18b-timeline-anc-advice").await?;
 
         // Every screen, in Indonesian and English, at 1280×800 and 360×800.
         tour(&app, "id-1280", false, false).await?;

@@ -167,6 +167,7 @@ const words = {
   exportedTo: ['Tersimpan di folder', 'Saved in the folder'],
   group: ['Sasaran', 'Target'],
   caseload: ['Didampingi akhir bulan', 'Accompanied at month end'],
+  caseloadToday: ['Didampingi hari ini', 'Accompanied today'],
   newEnrol: ['Baru didampingi', 'Newly enrolled'],
   exits: ['Selesai didampingi', 'Ended'],
   visited: ['Sasaran dikunjungi', 'Targets visited'],
