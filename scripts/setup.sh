@@ -8,7 +8,7 @@ set -euo pipefail
 
 need_apt=()
 for pkg in build-essential pkg-config curl file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev \
-  libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver chromium chromium-driver \
+  libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver chromium chromium-driver poppler-utils \
   libreoffice-calc-nogui; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done

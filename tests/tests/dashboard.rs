@@ -65,9 +65,34 @@ async fn a_session_is_an_httponly_strict_cookie_and_nothing_without_one_is_serve
             }
             let resp = req.send().await.unwrap();
             assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{path} {cookie:?}");
-            assert_eq!(resp.headers()[LOCATION], "/dashboard/login");
+            // To the log-in, and from it back to the page asked for.
+            let back = match path {
+                "/dashboard" => "/dashboard/login".to_string(),
+                p => format!(
+                    "/dashboard/login?then={}",
+                    p.replace('/', "%2F").replace('?', "%3F").replace('=', "%3D")
+                ),
+            };
+            assert_eq!(resp.headers()[LOCATION], back.as_str());
         }
     }
+
+    // Only a page of this dashboard is a way back: never another host, the log-in itself.
+    use pendamping_server::dashboard::safe_then;
+    for bad in [
+        "//evil.example/dashboard",
+        "https://evil.example/dashboard",
+        "/dashboard\\@evil",
+        "/dashboard/login",
+        "/other",
+        "/dashboard/logout",
+    ] {
+        assert_eq!(safe_then(bad), None, "{bad}");
+    }
+    assert_eq!(
+        safe_then("/dashboard/list/krs?area=3602012002"),
+        Some("/dashboard/list/krs?area=3602012002")
+    );
 
     let wrong = log_in(&url, "sari", "rahasia-sekalI").await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);

@@ -10,6 +10,9 @@ use pendamping_store::ListRow;
 use crate::labels::{Labelled, Lang, Words, area_title, w};
 use crate::sheet::{Cell, Format, Sheet};
 
+/// Where the person's name is among `WHO`: a page on a phone shows it first.
+pub const NAME_COLUMN: usize = 2;
+
 /// The columns every list starts with: where and who.
 const WHO: [Words; 6] = [
     w("Desa/kelurahan", "Village"),
@@ -169,4 +172,17 @@ pub fn file_name(list: NameList, area: &str, month: Month, format: Format) -> St
         list.as_str(),
         format.extension()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_name_column_is_where_the_page_looks_for_it() {
+        assert_eq!(WHO[NAME_COLUMN].get(Lang::Id), "Nama");
+        for list in NameList::ALL {
+            assert_eq!(headers(list, Lang::En)[NAME_COLUMN], "Name", "{list:?}");
+        }
+    }
 }

@@ -119,7 +119,7 @@ pub fn add(
 
 /// The account of `name` if `password` is its password and it is not disabled. An unknown
 /// name costs as much as a wrong password, so a caller cannot tell which names exist.
-pub fn verify(conn: &Connection, name: &str, password: &str) -> Result<Option<Account>> {
+pub fn verify(conn: &Connection, name: &str, password: &str) -> Result<Verified> {
     let name = name.trim().to_lowercase();
     let row: Option<(String, String, String, Option<i64>)> = conn
         .query_row(
@@ -130,14 +130,27 @@ pub fn verify(conn: &Connection, name: &str, password: &str) -> Result<Option<Ac
         .optional()?;
     let Some((role, areas, stored, disabled)) = row else {
         let _ = hash(password)?;
-        return Ok(None);
+        return Ok(Verified::Refused);
     };
     let parsed =
         PasswordHash::new(&stored).map_err(|e| ServerError::Corrupt(format!("accounts.hash of {name}: {e}")))?;
-    if hasher().verify_password(password.as_bytes(), &parsed).is_err() || disabled.is_some() {
-        return Ok(None);
+    if hasher().verify_password(password.as_bytes(), &parsed).is_err() {
+        return Ok(Verified::Refused);
     }
-    account(name, &role, &areas).map(Some)
+    if disabled.is_some() {
+        return Ok(Verified::Disabled);
+    }
+    account(name, &role, &areas).map(Verified::Account)
+}
+
+/// What a name and password open.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verified {
+    Account(Account),
+    /// The right password of an account an admin disabled: told so, since whoever typed it
+    /// knows the password already (a wrong one is never told which part was wrong).
+    Disabled,
+    Refused,
 }
 
 /// An account as stored.
@@ -205,15 +218,15 @@ mod tests {
         assert!(stored.starts_with("$argon2id$v=19$"), "{stored}");
         assert!(!stored.contains("rahasia"));
         assert_eq!(
-            verify(&c, "sari.plkb", "rahasia-sekali").unwrap().unwrap().scope,
-            a.scope
+            verify(&c, "sari.plkb", "rahasia-sekali").unwrap(),
+            Verified::Account(a.clone())
         );
-        assert_eq!(
-            verify(&c, "SARI.PLKB ", "rahasia-sekali").unwrap().map(|a| a.name),
-            Some("sari.plkb".into())
-        );
-        assert!(verify(&c, "sari.plkb", "rahasia-sekalI").unwrap().is_none());
-        assert!(verify(&c, "nobody", "rahasia-sekali").unwrap().is_none());
+        let Verified::Account(found) = verify(&c, "SARI.PLKB ", "rahasia-sekali").unwrap() else {
+            panic!("the name is read as typed, in any case")
+        };
+        assert_eq!(found.name, "sari.plkb");
+        assert_eq!(verify(&c, "sari.plkb", "rahasia-sekalI").unwrap(), Verified::Refused);
+        assert_eq!(verify(&c, "nobody", "rahasia-sekali").unwrap(), Verified::Refused);
         // A second account with the same password gets another salt.
         add(&c, "budi", AccountRole::District, &["3602"], "rahasia-sekali", 1).unwrap();
         let hashes: Vec<String> = c
@@ -225,10 +238,12 @@ mod tests {
             .collect();
         assert_ne!(hashes[0], hashes[1]);
         disable(&c, "budi", 2).unwrap();
-        assert!(
-            verify(&c, "budi", "rahasia-sekali").unwrap().is_none(),
-            "a disabled account cannot log in"
+        assert_eq!(
+            verify(&c, "budi", "rahasia-sekali").unwrap(),
+            Verified::Disabled,
+            "a disabled account cannot log in, and with its right password is told why"
         );
+        assert_eq!(verify(&c, "budi", "salah-sekali").unwrap(), Verified::Refused);
     }
 
     #[test]

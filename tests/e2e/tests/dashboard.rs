@@ -102,6 +102,73 @@ async fn fits(b: &Browser, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// The page printed to PDF (A4 landscape, as its stylesheet asks): every column header of
+/// every table is on the paper, not cut at the page's edge.
+async fn on_paper(b: &Browser, what: &str) -> Result<()> {
+    let heads: Vec<String> = serde_json::from_value(
+        b.js("return [...document.querySelectorAll('main table:not(details table) thead th')].map(h => h.textContent.trim()).filter(t => t)")
+            .await?,
+    )?;
+    let empty = b.js("return !!document.querySelector('[data-empty]')").await? == serde_json::json!(true);
+    ensure!(!heads.is_empty() || empty, "{what}: a table to print");
+    let pdf = b
+        .client
+        .print(
+            fantoccini::wd::PrintConfiguration::builder()
+                .orientation(fantoccini::wd::PrintOrientation::Landscape)
+                .size(fantoccini::wd::PrintSize::A4)
+                .margins(fantoccini::wd::PrintMargins {
+                    top: 1.0,
+                    bottom: 1.0,
+                    left: 1.0,
+                    right: 1.0,
+                })
+                .build()
+                .map_err(|e| anyhow::anyhow!("print settings: {e:?}"))?,
+        )
+        .await?;
+    let dir = pendamping_e2e::shots_dir();
+    let file = dir.join(format!("dashboard-print-{what}.pdf"));
+    std::fs::write(&file, &pdf)?;
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .context("pdftotext (poppler-utils) reads the printed page")?;
+    ensure!(out.status.success(), "pdftotext failed on {}", file.display());
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = words(&String::from_utf8_lossy(&out.stdout));
+    for h in &heads {
+        ensure!(
+            text.contains(&words(h)),
+            "{what}: the column {h:?} is not on the paper ({})",
+            file.display()
+        );
+    }
+    Ok(())
+}
+
+/// axe-core (the project's own copy, ui/node_modules) finds no serious or critical
+/// violation on the page.
+async fn accessible(b: &Browser, what: &str) -> Result<()> {
+    let axe = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/node_modules/axe-core/axe.min.js");
+    let source = std::fs::read_to_string(&axe).with_context(|| format!("{} (npm ci in ui/)", axe.display()))?;
+    b.client.execute(&source, vec![]).await?;
+    let found = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations
+               .filter(v => v.impact === 'serious' || v.impact === 'critical')
+               .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))));",
+            vec![],
+        )
+        .await?;
+    let found: Vec<String> = serde_json::from_value(found)?;
+    ensure!(found.is_empty(), "{what}: axe-core finds {found:?}");
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_back() {
     bounded(async {
@@ -147,6 +214,13 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
             "the demo has stunted children"
         );
         b.screenshot("dashboard-03-kabupaten").await?;
+        // At 1280 px the village table shows all its columns without scrolling sideways.
+        let widths = b
+            .js("const s = document.querySelector('[data-drill]').closest('.scroll'); return [s.scrollWidth, s.clientWidth]")
+            .await?;
+        ensure!(widths[0].as_i64() <= widths[1].as_i64(), "every indicator column at 1280 px: {widths}");
+        on_paper(&b, "kabupaten").await?;
+        accessible(&b, "the kabupaten's page").await?;
 
         // Down to the kecamatan: its page's totals are its row on the kabupaten's.
         let row = rows.get(KECAMATAN).cloned().unwrap_or_default();
@@ -223,11 +297,13 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
                 sheet.len()
             );
             let names = b
-                .js("return [...document.querySelectorAll('table.names tbody tr')].map(r => r.cells[2].innerText)")
+                .js("return [...document.querySelectorAll('table.names tbody tr')].map(r => r.cells[0].innerText)")
                 .await?;
             let names: Vec<String> = serde_json::from_value(names)?;
             let in_file: Vec<String> = sheet[1..].iter().take(names.len()).map(|r| r[2].clone()).collect();
-            ensure!(names == in_file, "{}: the file's names are the page's", list.as_str());
+            ensure!(names == in_file, "{}: the file's names are the page's (the page shows them first)", list.as_str());
+            on_paper(&b, &format!("list-{}", list.as_str())).await?;
+            accessible(&b, &format!("the {} list", list.as_str())).await?;
             b.goto(&format!("{url}/dashboard?area={KABUPATEN}&month={month}"))
                 .await?;
         }
@@ -296,7 +372,11 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
                 .await?,
         )?;
         let want = pendamping_report::lists::headers(NameList::Krs, Lang::En);
-        ensure!(heads == want, "the list's columns in English: {heads:?}");
+        // The page shows the name first; the file keeps the sheet's order.
+        let name = pendamping_report::lists::NAME_COLUMN;
+        let mut shown = vec![want[name]];
+        shown.extend(want.iter().enumerate().filter(|(i, _)| *i != name).map(|(_, h)| *h));
+        ensure!(heads == shown, "the list's columns in English: {heads:?}");
         b.screenshot("dashboard-12-english-list").await?;
         b.click("a[data-file=xlsx]").await?;
         let file = b
@@ -348,7 +428,37 @@ async fn a_plkb_account_sees_only_its_kecamatan_and_a_disabled_account_is_logged
                 "{area} is refused: {body}"
             );
         }
+        // A refusal keeps the page's header: who is logged in, and Keluar.
+        b.find("header.top [data-account='plkb.malingping']").await?;
+        b.find("header.top button[name=logout]").await?;
         b.screenshot("dashboard-09-outside-the-area").await?;
+        // An address with no page, and a file format not offered: said in words, under the
+        // header, never a JSON body nor a deserialiser's message.
+        b.goto(&format!("{url}/dashboard/nope")).await?;
+        let body = b.body().await?;
+        ensure!(body.contains("Halaman ini tidak ada") && !body.contains('{'), "{body}");
+        b.find("header.top button[name=logout]").await?;
+        b.goto(&format!("{url}/dashboard/list/stunted/file?format=pdf")).await?;
+        let body = b.body().await?;
+        ensure!(
+            body.contains("Format \"pdf\" tidak tersedia: pilih CSV atau XLSX."),
+            "{body}"
+        );
+        ensure!(
+            !body.contains("variant") && !body.contains("Failed to deserialize"),
+            "{body}"
+        );
+        b.goto(&format!("{url}/dashboard?month=2099-01")).await?;
+        ensure!(
+            b.body().await?.contains("Januari 2099 belum tiba"),
+            "a month not come is refused"
+        );
+        b.goto(&format!("{url}/dashboard?month=1999-01")).await?;
+        ensure!(
+            b.body().await?.contains("Belum ada data di Januari 1999"),
+            "a month before the data is refused"
+        );
+        accessible(&b, "a refusal").await?;
         // Neither the list nor its file of a village elsewhere.
         let status = b
             .client
@@ -366,12 +476,36 @@ async fn a_plkb_account_sees_only_its_kecamatan_and_a_disabled_account_is_logged
             "a bad month says how to write one"
         );
 
-        // Disabled by the admin: the next page is the log-in.
+        // Logged out, a link to a list leads to the log-in, then to that list, not the first
+        // page; a wrong password keeps the name typed and the way to the list.
+        b.click("header.top button[name=logout]").await?;
+        b.find("section.login").await?;
+        let link = format!("/dashboard/list/krs?area={VILLAGE}");
+        b.goto(&format!("{url}{link}")).await?;
+        b.find("section.login").await?;
+        b.type_in("#name", "plkb.malingping").await?;
+        b.type_in("#password", "bukan-kata-sandinya").await?;
+        b.click("button[name=login]").await?;
+        b.wait_text("[data-error]", "Nama akun atau kata sandi salah.").await?;
+        let kept = b.js("return document.querySelector('#name').value").await?;
+        ensure!(kept == serde_json::json!("plkb.malingping"), "the name stays: {kept}");
+        accessible(&b, "the log-in page").await?;
+        b.type_in("#password", PASSWORD).await?;
+        b.click("button[name=login]").await?;
+        b.wait_text("h1", NameList::Krs.label(Lang::Id)).await?;
+        let here = b.js("return location.pathname + location.search").await?;
+        ensure!(here == serde_json::json!(link), "back at the link: {here}");
+
+        // Disabled by the admin: the next page is the log-in, and the right password is told
+        // the account is disabled (a wrong one is still just wrong).
         accounts::disable(&server.db(), "plkb.malingping", now_ms() as i64)?;
         b.goto(&format!("{url}/dashboard")).await?;
         b.find("section.login").await?;
-        log_in(&b, &url, "plkb.malingping", PASSWORD).await?;
+        log_in(&b, &url, "plkb.malingping", "bukan-kata-sandinya").await?;
         b.wait_text("[data-error]", "Nama akun atau kata sandi salah.").await?;
+        log_in(&b, &url, "plkb.malingping", PASSWORD).await?;
+        b.wait_text("[data-error]", "Akun ini sudah dinonaktifkan oleh admin")
+            .await?;
         b.close().await?;
         server.stop().await;
         Ok(())

@@ -15,11 +15,11 @@ pub struct Series {
 }
 
 const W: f64 = 560.0;
-const H: f64 = 260.0;
-const LEFT: f64 = 52.0;
+const H: f64 = 280.0;
+const LEFT: f64 = 62.0;
 const RIGHT: f64 = 24.0;
-const TOP: f64 = 16.0;
-const BOTTOM: f64 = 64.0;
+const TOP: f64 = 20.0;
+const BOTTOM: f64 = 72.0;
 
 /// A round upper bound for the y axis.
 fn ceiling(max: f64) -> f64 {
@@ -56,14 +56,14 @@ pub fn lines(
             title { (title) }
             @for t in ticks {
                 line x1=(LEFT) x2=(W - RIGHT) y1=(y(t)) y2=(y(t)) stroke="#d0d7de" {}
-                text x=(LEFT - 6.0) y=(y(t) + 4.0) text-anchor="end" font-size="15" { (axis(t)) (unit) }
+                text x=(LEFT - 6.0) y=(y(t) + 4.0) text-anchor="end" font-size="19" { (axis(t)) (unit) }
             }
             @for (i, m) in months.iter().enumerate() {
-                text x=(x(i)) y=(H - BOTTOM + 20.0) text-anchor="middle" font-size="15" {
+                text x=(x(i)) y=(H - BOTTOM + 22.0) text-anchor="middle" font-size="19" {
                     (lang().month_short(*m)) @if open(i) { "*" }
                 }
                 @if i == 0 || m.month == 1 {
-                    text x=(x(i)) y=(H - BOTTOM + 36.0) text-anchor="middle" font-size="13" fill="#57606a" { (m.year) }
+                    text x=(x(i)) y=(H - BOTTOM + 40.0) text-anchor="middle" font-size="16" fill="#57606a" { (m.year) }
                 }
             }
             @for s in series {
@@ -83,11 +83,11 @@ pub fn lines(
                 }
             }
             @if running.is_some() {
-                text x=(W - RIGHT) y=(TOP - 2.0) text-anchor="end" font-size="13" fill="#57606a" data-running-note { "* " (running_note(running)) }
+                text x=(W - RIGHT) y=(TOP - 2.0) text-anchor="end" font-size="16" fill="#57606a" data-running-note { "* " (running_note(running)) }
             }
             @for (k, s) in series.iter().enumerate() {
-                rect x=(LEFT + 170.0 * k as f64) y=(H - 14.0) width="14" height="4" fill=(s.colour) {}
-                text x=(LEFT + 170.0 * k as f64 + 20.0) y=(H - 8.0) font-size="15" { (s.label) }
+                rect x=(LEFT + 170.0 * k as f64) y=(H - 12.0) width="14" height="4" fill=(s.colour) {}
+                text x=(LEFT + 170.0 * k as f64 + 20.0) y=(H - 4.0) font-size="18" { (s.label) }
             }
         }
     }

@@ -41,13 +41,29 @@ pub const LIST_PAGE: usize = 200;
 /// Why a page is not shown, as the page that says so.
 #[derive(Debug)]
 pub enum Refusal {
-    /// No live session: to the log-in page.
-    LogIn,
-    /// A wrong name or password (401).
-    Credentials,
+    /// No live session: to the log-in page, and after it back to `then` (the page asked).
+    LogIn {
+        then: Option<String>,
+    },
+    /// A wrong name or password (401); the form keeps the name typed and where to go.
+    Credentials {
+        name: String,
+        then: Option<String>,
+    },
+    /// The right password of a disabled account (403).
+    Disabled {
+        name: String,
+    },
     /// Too many wrong passwords for this name: locked until then (429).
     LockedOut {
         minutes: i64,
+        name: String,
+    },
+    /// A refusal on a page a logged-in account asked for: shown under its header (the
+    /// account, *Keluar*), not on a bare page.
+    Seen {
+        account: Box<Account>,
+        refusal: Box<Refusal>,
     },
     /// A form posted from another site (403).
     CrossSite,
@@ -74,24 +90,61 @@ impl From<pendamping_report::sheet::ExportError> for Refusal {
     }
 }
 
+impl Refusal {
+    /// This refusal, shown to `account` under its header.
+    pub fn seen_by(self, account: &Account) -> Refusal {
+        match self {
+            Refusal::Seen { .. } | Refusal::LogIn { .. } => self,
+            other => Refusal::Seen {
+                account: Box::new(account.clone()),
+                refusal: Box::new(other),
+            },
+        }
+    }
+}
+
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        let (status, text) = match self {
-            Refusal::LogIn => return Redirect::to(LOGIN).into_response(),
-            Refusal::Credentials => {
-                return (
+        let login = |status: StatusCode, error: &str, name: &str, then: Option<&str>| {
+            (status, Html(pages::login(Some(error), name, then).into_string())).into_response()
+        };
+        let mut account = None;
+        let refusal = match self {
+            Refusal::Seen { account: a, refusal } => {
+                account = Some(*a);
+                *refusal
+            }
+            other => other,
+        };
+        let (status, text) = match refusal {
+            Refusal::LogIn { then } => {
+                let to = match then {
+                    Some(then) => format!(
+                        "{LOGIN}?{}",
+                        serde_urlencoded::to_string([("then", then)]).unwrap_or_default()
+                    ),
+                    None => LOGIN.to_string(),
+                };
+                return Redirect::to(&to).into_response();
+            }
+            Refusal::Credentials { name, then } => {
+                return login(
                     StatusCode::UNAUTHORIZED,
-                    Html(pages::login(Some(words::say(words::WRONG_LOGIN))).into_string()),
-                )
-                    .into_response();
+                    words::say(words::WRONG_LOGIN),
+                    &name,
+                    then.as_deref(),
+                );
             }
-            Refusal::LockedOut { minutes } => {
-                return (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    Html(pages::login(Some(&pages::locked_out(minutes))).into_string()),
-                )
-                    .into_response();
+            Refusal::Disabled { name } => {
+                return login(StatusCode::FORBIDDEN, words::say(words::ACCOUNT_DISABLED), &name, None);
             }
+            Refusal::LockedOut { minutes, name } => {
+                return login(StatusCode::TOO_MANY_REQUESTS, &pages::locked_out(minutes), &name, None);
+            }
+            Refusal::Seen { .. } => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                words::say(words::SERVER_FAILED).to_string(),
+            ),
             Refusal::TooMany => (StatusCode::TOO_MANY_REQUESTS, words::say(words::TOO_MANY).to_string()),
             Refusal::CrossSite => (StatusCode::FORBIDDEN, words::say(words::CROSS_SITE).to_string()),
             Refusal::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
@@ -102,8 +155,28 @@ impl IntoResponse for Refusal {
                 words::say(words::SERVER_FAILED).to_string(),
             ),
         };
-        (status, Html(pages::refusal(status, &text).into_string())).into_response()
+        (
+            status,
+            Html(pages::refusal(status, &text, account.as_ref()).into_string()),
+        )
+            .into_response()
     }
+}
+
+/// Where a link opened while logged out leads after logging in: a page of this dashboard
+/// only (its path and query, never another host, nor the log-in and log-out themselves).
+pub fn safe_then(then: &str) -> Option<&str> {
+    let ok = then.starts_with(HOME)
+        && then != HOME
+        && !then.starts_with("//")
+        && !then.contains('\\')
+        && !then.chars().any(char::is_control)
+        && !then.starts_with(LOGIN)
+        && !then.starts_with("/dashboard/logout")
+        && !then.starts_with("/dashboard/assets")
+        && !then.starts_with("/dashboard/lang")
+        && then.len() <= 2000;
+    ok.then_some(then)
 }
 
 /// The account of a live session, read again from the database: disabling an account ends
@@ -114,14 +187,22 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = Refusal;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refusal> {
+        let asked = || Refusal::LogIn {
+            then: parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .and_then(safe_then)
+                .map(str::to_string),
+        };
         let name = session::token(&parts.headers)
             .and_then(|t| state.0.sessions.find(&t, state.now_ms()))
-            .ok_or(Refusal::LogIn)?;
+            .ok_or_else(asked)?;
         let account = state
             .read(move |c| accounts::active(c, &name))
             .await
             .map_err(|_| Refusal::Internal)?;
-        account.map(Viewer).ok_or(Refusal::LogIn)
+        account.map(Viewer).ok_or_else(asked)
     }
 }
 
@@ -139,11 +220,14 @@ impl FromRequestParts<AppState> for Asked {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refusal> {
         let Viewer(account) = Viewer::from_request_parts(parts, state).await?;
-        let params = params(Query::<Params>::from_request_parts(parts, state).await)?;
+        let params =
+            params(Query::<Params>::from_request_parts(parts, state).await).map_err(|r| r.seen_by(&account))?;
         // Off the async threads: the month's check reads the store (its first record).
         let (place, month) = {
             let (who, asked) = (account.clone(), params.clone());
-            blocking(state, move |s| resolve(s, &who, &asked)).await?
+            blocking(state, move |s| resolve(s, &who, &asked))
+                .await
+                .map_err(|r| r.seen_by(&account))?
         };
         Ok(Asked {
             account,
@@ -225,14 +309,55 @@ impl Place {
 pub struct Params {
     pub area: Option<String>,
     pub month: Option<String>,
-    pub format: Option<Format>,
-    pub chart: Option<Trend>,
-    pub page: Option<usize>,
+    /// Read with `Params::format`, `chart`, `page`: a wrong one is named in words, never
+    /// a deserialiser's message.
+    pub format: Option<String>,
+    pub chart: Option<String>,
+    pub page: Option<String>,
 }
 
 fn params(p: Result<Query<Params>, QueryRejection>) -> Result<Params, Refusal> {
-    p.map(|Query(p)| p)
-        .map_err(|e| Refusal::BadRequest(words::fill(words::BAD_ADDRESS, &[("error", &e.body_text())])))
+    p.map(|Query(p)| p).map_err(|e| {
+        tracing::debug!(why = %e.body_text(), "a dashboard address that cannot be read");
+        Refusal::BadRequest(words::say(words::BAD_ADDRESS).to_string())
+    })
+}
+
+impl Params {
+    /// One value of the query read as `T`, or a refusal that names the value in words.
+    fn read<T>(
+        raw: &Option<String>,
+        parse: impl Fn(&str) -> Option<T>,
+        why: pendamping_core::catalogue::Words,
+    ) -> Result<Option<T>, Refusal> {
+        match raw.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => parse(v)
+                .map(Some)
+                .ok_or_else(|| Refusal::BadRequest(words::fill(why, &[("value", &format!("{v:?}"))]))),
+        }
+    }
+    pub fn format(&self) -> Result<Option<Format>, Refusal> {
+        Self::read(
+            &self.format,
+            |v| serde_json::from_value(serde_json::Value::String(v.to_lowercase())).ok(),
+            words::BAD_FORMAT,
+        )
+    }
+    pub fn chart(&self) -> Result<Option<Trend>, Refusal> {
+        Self::read(
+            &self.chart,
+            |v| Trend::ALL.into_iter().find(|t| t.key() == v),
+            words::BAD_CHART,
+        )
+    }
+    pub fn page(&self) -> Result<Option<usize>, Refusal> {
+        Self::read(
+            &self.page,
+            |v| v.parse::<usize>().ok().filter(|n| *n >= 1),
+            words::BAD_PAGE,
+        )
+    }
 }
 
 /// The place and month a request asks for, checked against the account's scope: a
@@ -300,11 +425,13 @@ pub fn rows(state: &AppState, place: &Place, month: Month) -> Result<BTreeMap<St
 pub fn overview(state: &AppState, account: &Account, place: &Place, month: Month) -> Result<String, Refusal> {
     let rows = rows(state, place, month)?;
     let months = place.months(state)?;
+    let trend = trend(state, place, month)?;
     let page = pages::Overview {
         account,
         place,
         month,
         months: &months,
+        trend: &trend,
         today: place.today(state),
         rows: &rows,
         hub: state.is_hub(),
@@ -387,7 +514,18 @@ pub fn routes() -> Router<AppState> {
     table()
         .into_iter()
         .fold(Router::new(), |r, (path, _, handler)| r.route(path, handler))
+        // Any other address under the dashboard: a page that says so, not the API's JSON.
+        .route("/dashboard/{*rest}", axum::routing::any(no_page))
         .layer(axum::middleware::from_fn(with_lang))
+}
+
+/// An address of the dashboard with no page: said in words, under the header of whoever is
+/// logged in.
+async fn no_page(State(state): State<AppState>, mut parts: Parts) -> Refusal {
+    match Viewer::from_request_parts(&mut parts, &state).await {
+        Ok(Viewer(account)) => Refusal::NotFound.seen_by(&account),
+        Err(_) => Refusal::NotFound,
+    }
 }
 
 /// Every dashboard response speaks the language its request's cookie chose.
@@ -427,14 +565,24 @@ async fn home(State(state): State<AppState>, asked: Asked) -> Result<Response, R
     Ok(private(Html(html).into_response()))
 }
 
-async fn login_form() -> Response {
-    Html(pages::login(None).into_string()).into_response()
+/// Where to go after logging in, carried by the log-in page's address and form.
+#[derive(Deserialize, Default)]
+struct Then {
+    then: Option<String>,
+}
+
+async fn login_form(then: Result<Query<Then>, QueryRejection>) -> Response {
+    let then = then.map(|Query(t)| t).unwrap_or_default().then;
+    let then = then.as_deref().and_then(safe_then);
+    Html(pages::login(None, "", then).into_string()).into_response()
 }
 
 #[derive(Deserialize)]
 struct LoginForm {
     name: String,
     password: String,
+    #[serde(default)]
+    then: Option<String>,
 }
 
 /// A form posted to the dashboard must come from the dashboard's own pages: a browser says
@@ -472,34 +620,53 @@ async fn login(
     state
         .limit(crate::limits::Class::LogIn, crate::api::peer(&extensions))
         .map_err(|_| Refusal::TooMany)?;
-    let Form(form) = form.map_err(|_| Refusal::Credentials)?;
+    let Form(form) = form.map_err(|_| Refusal::Credentials {
+        name: String::new(),
+        then: None,
+    })?;
     let typed: String = form.name.trim().to_lowercase().chars().take(64).collect();
+    // What the page shows back: the name as typed (bounded), never the password.
+    let shown: String = form.name.trim().chars().take(64).collect();
+    let then = form.then.as_deref().and_then(safe_then).map(str::to_string);
     let now = state.now_ms();
     if let Err(until) = state.0.sessions.begin(&typed, now) {
         note_log_in(&state, typed, Action::LogInRefused, "locked out").await?;
         return Err(Refusal::LockedOut {
             minutes: (until - now + 59_999) / 60_000,
+            name: shown,
         });
     }
+    let (name, password) = (form.name, form.password);
     let found = state
-        .read(move |c| accounts::verify(c, &form.name, &form.password))
+        .read(move |c| accounts::verify(c, &name, &password))
         .await
         .map_err(|_| Refusal::Internal)?;
-    let action = if found.is_some() {
-        state.0.sessions.succeeded(&typed);
-        Action::LoggedIn
-    } else {
-        state.0.sessions.failed(&typed, now);
-        Action::LogInRefused
+    let action = match found {
+        accounts::Verified::Account(_) => {
+            state.0.sessions.succeeded(&typed);
+            Action::LoggedIn
+        }
+        _ => {
+            state.0.sessions.failed(&typed, now);
+            Action::LogInRefused
+        }
     };
-    note_log_in(&state, typed, action, "dashboard").await?;
-    let account = found.ok_or(Refusal::Credentials)?;
+    let detail = match found {
+        accounts::Verified::Disabled => "disabled",
+        _ => "dashboard",
+    };
+    note_log_in(&state, typed, action, detail).await?;
+    let account = match found {
+        accounts::Verified::Account(a) => a,
+        accounts::Verified::Disabled => return Err(Refusal::Disabled { name: shown }),
+        accounts::Verified::Refused => return Err(Refusal::Credentials { name: shown, then }),
+    };
     let token = state.0.sessions.start(&account.name, state.now_ms()).map_err(|e| {
         tracing::error!(error = %e, "no randomness for a session token");
         Refusal::Internal
     })?;
     tracing::info!(account = %account.name, "dashboard log-in");
-    let mut resp = Redirect::to(HOME).into_response();
+    let mut resp = Redirect::to(then.as_deref().unwrap_or(HOME)).into_response();
     resp.headers_mut().insert(
         header::SET_COOKIE,
         session::cookie(&token, session::HOURS * 3600).map_err(|_| Refusal::Internal)?,
@@ -526,15 +693,18 @@ fn name_list(raw: &str) -> Result<NameList, Refusal> {
 }
 
 async fn list(State(state): State<AppState>, Path(raw): Path<String>, asked: Asked) -> Result<Response, Refusal> {
-    let list = name_list(&raw)?;
+    let list = name_list(&raw).map_err(|r| r.seen_by(&asked.account))?;
     let Asked {
         account,
         place,
         month,
         params,
     } = asked;
-    let page = params.page.unwrap_or(1).max(1);
-    let html = blocking(&state, move |s| list_page(s, &account, list, &place, month, page)).await?;
+    let page = params.page().map_err(|r| r.seen_by(&account))?.unwrap_or(1);
+    let who = account.clone();
+    let html = blocking(&state, move |s| list_page(s, &account, list, &place, month, page))
+        .await
+        .map_err(|r| r.seen_by(&who))?;
     Ok(private(Html(html).into_response()))
 }
 
@@ -570,14 +740,17 @@ fn file_area(place: &Place) -> String {
 }
 
 async fn list_file(State(state): State<AppState>, Path(raw): Path<String>, asked: Asked) -> Result<Response, Refusal> {
-    let list = name_list(&raw)?;
+    let list = name_list(&raw).map_err(|r| r.seen_by(&asked.account))?;
     let Asked {
         account,
         place,
         month,
         params,
     } = asked;
-    let format = params.format.unwrap_or(Format::Xlsx);
+    let format = params
+        .format()
+        .map_err(|r| r.seen_by(&account))?
+        .unwrap_or(Format::Xlsx);
     blocking(&state, move |s| {
         let rows = list_rows(s, list, &place, month)?;
         let sheet = pendamping_report::lists::sheet(list, month, &rows, words::lang(), place.today(s));
@@ -596,7 +769,10 @@ async fn recap_file(State(state): State<AppState>, asked: Asked) -> Result<Respo
         month,
         params,
     } = asked;
-    let format = params.format.unwrap_or(Format::Xlsx);
+    let format = params
+        .format()
+        .map_err(|r| r.seen_by(&account))?
+        .unwrap_or(Format::Xlsx);
     blocking(&state, move |s| {
         let mut sheet: Option<Sheet> = None;
         for (code, _) in place.parts() {
@@ -618,7 +794,7 @@ async fn trend_svg(State(state): State<AppState>, asked: Asked) -> Result<Respon
     let Asked {
         place, month, params, ..
     } = asked;
-    let chart = params.chart.unwrap_or(Trend::Children);
+    let chart = params.chart()?.unwrap_or(Trend::Children);
     let svg = blocking(&state, move |s| {
         let today = place.today(s);
         let running = (month.contains(today) && today < month.last_day()).then_some(today);

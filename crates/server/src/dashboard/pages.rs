@@ -90,7 +90,9 @@ fn layout(title: &str, account: Option<&Account>, body: Markup) -> Markup {
     }
 }
 
-pub fn login(error: Option<&str>) -> Markup {
+/// The log-in page: the name typed is kept after a refusal, and `then` (the page a link
+/// asked for while logged out) is where a log-in leads.
+pub fn login(error: Option<&str>, name: &str, then: Option<&str>) -> Markup {
     layout(
         say(t::LOG_IN),
         None,
@@ -102,10 +104,13 @@ pub fn login(error: Option<&str>) -> Markup {
                     p.error role="alert" data-error { (e) }
                 }
                 form method="post" action="/dashboard/login" {
+                    @if let Some(then) = then {
+                        input type="hidden" name="then" value=(then);
+                    }
                     label for="name" { (say(t::ACCOUNT_NAME)) }
-                    input #name type="text" name="name" autocomplete="username" autocapitalize="none" required;
+                    input #name type="text" name="name" value=(name) autocomplete="username" autocapitalize="none" required autofocus[name.is_empty()];
                     label for="password" { (say(t::PASSWORD)) }
-                    input #password type="password" name="password" autocomplete="current-password" required;
+                    input #password type="password" name="password" autocomplete="current-password" required autofocus[!name.is_empty()];
                     button type="submit" name="login" { (say(t::LOG_IN)) }
                 }
             }
@@ -113,7 +118,8 @@ pub fn login(error: Option<&str>) -> Markup {
     )
 }
 
-pub fn refusal(status: StatusCode, text: &str) -> Markup {
+/// A refused page; with the account that asked, under its header (name, *Keluar*).
+pub fn refusal(status: StatusCode, text: &str, account: Option<&Account>) -> Markup {
     let title = say(match status {
         StatusCode::FORBIDDEN => t::FORBIDDEN,
         StatusCode::BAD_REQUEST => t::BAD_REQUEST,
@@ -122,7 +128,7 @@ pub fn refusal(status: StatusCode, text: &str) -> Markup {
     });
     layout(
         title,
-        None,
+        account,
         html! {
             section.refusal data-status=(status.as_u16()) {
                 h1 { (title) }
@@ -211,6 +217,8 @@ pub struct Overview<'a> {
     pub today: NaiveDate,
     /// The months the chooser offers.
     pub months: &'a [Month],
+    /// The 12 months to this one, oldest first: the trends' values, as a table too.
+    pub trend: &'a [(Month, Indicators)],
     pub rows: &'a BTreeMap<String, Indicators>,
     pub hub: bool,
 }
@@ -250,7 +258,7 @@ impl Overview<'_> {
                     section {
                         h2 { (say(t::BY)) " " (child_level.map_or(say(t::AREA), |l| level_word(l, lang())).to_lowercase()) }
                         p.hint { (say(t::DRILL_HINT)) }
-                        div.scroll {
+                        div.scroll tabindex="0" role="region" aria-label=(say(t::BY)) {
                             table.drill data-drill {
                                 thead { tr {
                                     th { (child_level.map_or(say(t::AREA), |l| level_word(l, lang()))) }
@@ -290,6 +298,7 @@ impl Overview<'_> {
                             figure {
                                 figcaption { (t.title()) }
                                 img.trend src={(HOME) "/trend.svg?" (q) "&chart=" (t.key())} alt=(t.title()) loading="lazy" data-trend=(t.key());
+                                (t.values(self.trend, self.today))
                             }
                         }
                     }
@@ -346,6 +355,15 @@ fn drill_row(code: &str, row: Option<&Indicators>, month: Month, name: &str) -> 
     }
 }
 
+/// The columns of a list's page: the name, then the rest in the sheet's order.
+fn name_first(n: usize) -> Vec<usize> {
+    let name = pendamping_report::lists::NAME_COLUMN;
+    if n <= name {
+        return (0..n).collect();
+    }
+    std::iter::once(name).chain((0..n).filter(|&i| i != name)).collect()
+}
+
 /// A list's page: its rows as the sheet has them, `LIST_PAGE` at a time.
 pub fn list(
     account: &Account,
@@ -392,16 +410,18 @@ pub fn list(
             @if sheet.rows.is_empty() {
                 p.empty data-empty { (say(t::EMPTY_LIST)) }
             } @else {
-                div.scroll {
+                // The name first (then where: village, TPK…); the files keep the sheet's order.
+                @let order = name_first(sheet.headers.len());
+                div.scroll tabindex="0" role="region" aria-label=(title) {
                     table.names data-list=(list.as_str()) {
-                        thead { tr { @for h in &sheet.headers { th { (h) } } } }
+                        thead { tr { @for &i in &order { th scope="col" { (sheet.headers[i]) } } } }
                         tbody {
                             @for r in shown {
                                 tr data-row {
-                                    @for c in r {
-                                        @match c {
+                                    @for &i in &order {
+                                        @match &r[i] {
                                             Cell::Text(t) => td { (t) },
-                                            _ => td.num { (c.text(lang())) },
+                                            c => td.num { (c.text(lang())) },
                                         }
                                     }
                                 }
@@ -467,6 +487,37 @@ impl Trend {
                 (Indicator::KrsAccompanied, "#175cd3"),
                 (Indicator::ChildrenMeasured, "#027a48"),
             ],
+        }
+    }
+
+    /// The chart's values as a table under it: what a screen reader reads and a finger
+    /// cannot hover (the points' titles live inside an image).
+    fn values(self, months: &[(Month, Indicators)], today: NaiveDate) -> Markup {
+        html! {
+            details.values data-values=(self.key()) {
+                summary { (say(t::CHART_VALUES)) }
+                div.scroll tabindex="0" role="region" aria-label=(self.title()) {
+                    table {
+                        thead { tr {
+                            th scope="col" { (say(t::MONTH)) }
+                            @for (i, _) in self.lines() { th.num scope="col" { (say(i.short())) } }
+                        } }
+                        tbody {
+                            @for (m, ind) in months {
+                                tr {
+                                    th scope="row" {
+                                        (lang().month(*m))
+                                        @if m.contains(today) && today < m.last_day() { " *" }
+                                    }
+                                    @for (i, _) in self.lines() {
+                                        td.num { @match ind.percent(*i) { Some(p) => (percent(p)), None => "–" } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -102,8 +102,21 @@ pub const SERVER_FAILED: Words = w(
     "The server failed; try again in a moment. The details are in the server's log.",
 );
 pub const BAD_ADDRESS: Words = w(
-    "Alamat halaman tidak dapat dibaca: {error}",
-    "The page's address cannot be read: {error}",
+    "Alamat halaman tidak dapat dibaca; buka halaman dari menu dasbor.",
+    "The page's address cannot be read; open the page from the dashboard's menu.",
+);
+pub const BAD_FORMAT: Words = w(
+    "Format {value} tidak tersedia: pilih CSV atau XLSX.",
+    "Format {value} is not offered: choose CSV or XLSX.",
+);
+pub const BAD_CHART: Words = w("Grafik {value} tidak ada.", "There is no chart {value}.");
+pub const BAD_PAGE: Words = w(
+    "Halaman {value} tidak ada: tulis nomor halaman, mulai dari 1.",
+    "There is no page {value}: write a page number from 1.",
+);
+pub const ACCOUNT_DISABLED: Words = w(
+    "Akun ini sudah dinonaktifkan oleh admin. Hubungi admin kabupaten bila masih memerlukannya.",
+    "This account was disabled by the admin. Ask the district's admin if you still need it.",
 );
 pub const UNKNOWN_AREA: Words = w(
     "Kode wilayah {code} tidak ada dalam daftar wilayah Kemendagri.",
@@ -162,6 +175,7 @@ pub const NEXT: Words = w("Berikutnya ›", "Next ›");
 pub const PAGE_OF: Words = w("Halaman {page} dari {pages}", "Page {page} of {pages}");
 
 // The trend charts.
+pub const CHART_VALUES: Words = w("Angka grafik (tabel)", "The chart's values (table)");
 pub const RUNNING_MONTH: Words = w(
     "Bulan berjalan: angka s.d. hari ini, {date} — belum sebulan penuh.",
     "The month is still running: figures to today, {date} — not a whole month yet.",
