@@ -28,7 +28,7 @@ const ON_KEY: &str = "hub.on";
 const PORT_KEY: &str = "hub.port";
 
 /// What the PLKB types to start the hub the first time (later starts need no code).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct HubStart {

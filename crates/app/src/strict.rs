@@ -18,8 +18,15 @@ use crate::AppError;
 pub struct Strict<T>(Result<T, AppError>);
 
 impl<T> Strict<T> {
-    pub fn open(self) -> Result<T, AppError> {
-        self.0
+    /// The record, or why not: a refusal of the whole value (not an object, not readable)
+    /// names the argument `arg`.
+    pub fn open(self, arg: &str) -> Result<T, AppError> {
+        self.0.map_err(|mut e| {
+            if e.field.as_deref().is_none_or(str::is_empty) {
+                e.field = Some(arg.to_string());
+            }
+            e
+        })
     }
 }
 
@@ -46,7 +53,9 @@ impl<T> Arg<T> {
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Arg<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let sent = Value::deserialize(d).unwrap_or(Value::Null);
+        // Through `Option`: a key the window left out reads as null (Tauri answers a missing
+        // key only to `deserialize_option`), and is named like any other bad value.
+        let sent = Option::<Value>::deserialize(d).ok().flatten().unwrap_or(Value::Null);
         Ok(Arg(serde_path_to_error::deserialize(sent).map_err(|e| {
             let path = e.path().to_string();
             (if path == "." { String::new() } else { path }, e.into_inner())
@@ -55,6 +64,11 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Arg<T> {
 }
 
 fn read<T: DeserializeOwned + Serialize>(sent: Value) -> Result<T, AppError> {
+    // Every record the window sends is an object: anything else is the whole argument wrong
+    // (a list is not read as a struct's fields by position).
+    if !sent.is_object() {
+        return Err(AppError::invalid("", "Isian formulir tidak terbaca"));
+    }
     let value: T = serde_path_to_error::deserialize(sent.clone()).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
@@ -84,6 +98,8 @@ fn join(parent: &str, child: &str) -> String {
     match (parent.is_empty(), child.is_empty()) {
         (true, _) => child.to_string(),
         (_, true) => parent.to_string(),
+        // An index reads as `villages[0]`, not `villages.[0]`.
+        _ if child.starts_with('[') => format!("{parent}{child}"),
         _ => format!("{parent}.{child}"),
     }
 }
@@ -91,7 +107,10 @@ fn join(parent: &str, child: &str) -> String {
 /// What a cadre reads for a value its field cannot take, by the kind of value expected.
 fn refused(field: &str, e: &serde_json::Error) -> AppError {
     let why = e.to_string();
-    let message = if why.contains("date")
+    // What the field takes, not what was sent: "invalid type: integer `1`, expected a
+    // string" is not a number's fault.
+    let wanted = why.split_once("expected ").map_or(why.as_str(), |(_, w)| w);
+    let message = if wanted.contains("date")
         || why.contains("input contains invalid characters")
         || why.contains("premature end of input")
         || why.contains("input is out of range")
@@ -103,13 +122,15 @@ fn refused(field: &str, e: &serde_json::Error) -> AppError {
         "f64", "f32", "u8", "u16", "u32", "u64", "i32", "i64", "integer", "number",
     ]
     .iter()
-    .any(|t| why.contains(t))
+    .any(|t| wanted.contains(t))
     {
         "Harus berupa angka"
-    } else if why.contains("UUID") || why.contains("uuid") {
+    } else if wanted.contains("UUID") || wanted.contains("uuid") {
         "Data yang dipilih tidak dikenal; muat ulang layar"
     } else if why.contains("invalid type: null") {
         "Wajib diisi"
+    } else if wanted.contains("string") {
+        "Harus berupa teks"
     } else {
         "Isian tidak valid"
     };
@@ -164,7 +185,7 @@ mod tests {
     fn opened<T: DeserializeOwned + Serialize>(sent: Value) -> Result<T, AppError> {
         serde_json::from_value::<Strict<T>>(sent)
             .expect("never fails to read")
-            .open()
+            .open("record")
     }
 
     #[test]
@@ -236,6 +257,36 @@ mod tests {
         assert!(err.message.contains("Tanggal"), "{}", err.message);
         let day: Arg<chrono::NaiveDate> = serde_json::from_value("2026-12-07".into()).unwrap();
         assert_eq!(day.open("start").unwrap(), pendamping_tests::d(2026, 12, 7));
+    }
+
+    #[test]
+    fn a_whole_value_of_the_wrong_shape_names_its_argument() {
+        for sent in [Value::Null, "".into(), 5.into(), serde_json::json!([1])] {
+            let err = opened::<Household>(sent.clone()).unwrap_err();
+            assert_eq!(
+                (err.code.as_str(), err.field.as_deref()),
+                ("invalid", Some("record")),
+                "{sent}"
+            );
+            for raw in ["invalid type", "expected", "missing field"] {
+                assert!(!err.message.contains(raw), "{sent}: {}", err.message);
+            }
+        }
+        // An object without the record's fields names the first one missing.
+        let err = opened::<Household>(serde_json::json!({"x": {"y": []}})).unwrap_err();
+        assert_eq!(
+            (err.field.as_deref(), err.message.as_str()),
+            (Some("id"), "Wajib diisi")
+        );
+        for sent in [Value::Null, "".into(), serde_json::json!({})] {
+            let day: Arg<uuid::Uuid> = serde_json::from_value(sent.clone()).unwrap();
+            let err = day.open("person_id").unwrap_err();
+            assert_eq!(
+                (err.code.as_str(), err.field.as_deref()),
+                ("invalid", Some("person_id")),
+                "{sent}"
+            );
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use pendamping_app::AppError;
 use pendamping_app::door::{DoorView, MemberView};
+use pendamping_app::strict::Arg;
 use tauri::State;
 use uuid::Uuid;
 
@@ -19,13 +20,23 @@ pub fn door(state: State<AppState>) -> Result<DoorView, AppError> {
 
 /// The first member of a new device (or of a plain store, encrypted now).
 #[tauri::command(async)]
-pub fn first_member(state: State<AppState>, name: String, pin: String, pin_again: String) -> Result<(), AppError> {
+pub fn first_member(
+    state: State<AppState>,
+    name: Arg<String>,
+    pin: Arg<String>,
+    pin_again: Arg<String>,
+) -> Result<(), AppError> {
+    let name = name.open("name")?;
+    let pin = pin.open("pin")?;
+    let pin_again = pin_again.open("pin_again")?;
     let opened = state.door.create(&name, &pin, &pin_again)?;
     state.open(opened)
 }
 
 #[tauri::command(async)]
-pub fn unlock(state: State<AppState>, member: Uuid, pin: String) -> Result<(), AppError> {
+pub fn unlock(state: State<AppState>, member: Arg<Uuid>, pin: Arg<String>) -> Result<(), AppError> {
+    let member = member.open("member")?;
+    let pin = pin.open("pin")?;
     let opened = state.door.unlock(member, &pin, now_ms())?;
     state.open(opened)
 }
@@ -33,11 +44,15 @@ pub fn unlock(state: State<AppState>, member: Uuid, pin: String) -> Result<(), A
 #[tauri::command(async)]
 pub async fn recover(
     state: State<'_, AppState>,
-    member: Uuid,
-    code: String,
-    pin: String,
-    pin_again: String,
+    member: Arg<Uuid>,
+    code: Arg<String>,
+    pin: Arg<String>,
+    pin_again: Arg<String>,
 ) -> Result<(), AppError> {
+    let member = member.open("member")?;
+    let code = code.open("code")?;
+    let pin = pin.open("pin")?;
+    let pin_again = pin_again.open("pin_again")?;
     let opened = state.door.recover(member, &code, &pin, &pin_again).await?;
     state.open(opened)
 }
@@ -50,14 +65,25 @@ pub fn lock(state: State<AppState>) {
 #[tauri::command(async)]
 pub fn add_member(
     state: State<AppState>,
-    name: String,
-    pin: String,
-    pin_again: String,
+    name: Arg<String>,
+    pin: Arg<String>,
+    pin_again: Arg<String>,
 ) -> Result<MemberView, AppError> {
+    let name = name.open("name")?;
+    let pin = pin.open("pin")?;
+    let pin_again = pin_again.open("pin_again")?;
     state.with_key(|door, opened| door.add_member(opened, &name, &pin, &pin_again))
 }
 
 #[tauri::command(async)]
-pub fn change_pin(state: State<AppState>, old_pin: String, pin: String, pin_again: String) -> Result<(), AppError> {
+pub fn change_pin(
+    state: State<AppState>,
+    old_pin: Arg<String>,
+    pin: Arg<String>,
+    pin_again: Arg<String>,
+) -> Result<(), AppError> {
+    let old_pin = old_pin.open("old_pin")?;
+    let pin = pin.open("pin")?;
+    let pin_again = pin_again.open("pin_again")?;
     state.with_key(|door, opened| door.change_pin(opened, &old_pin, &pin, &pin_again, now_ms()))
 }

@@ -1,4 +1,5 @@
 use pendamping_app::home::Home;
+use pendamping_app::strict::Arg;
 use pendamping_app::{AppError, setup};
 use tauri::State;
 
@@ -23,8 +24,9 @@ pub fn today(state: State<AppState>) -> Result<chrono::NaiveDate, AppError> {
 #[tauri::command(async)]
 pub fn caseload(
     state: State<AppState>,
-    kind: pendamping_core::TargetKind,
+    kind: Arg<pendamping_core::TargetKind>,
 ) -> Result<Vec<pendamping_store::Caseload>, AppError> {
+    let kind = kind.open("kind")?;
     state.with(|store| {
         let village = setup::current_village(store)?;
         pendamping_app::home::caseload(store, &village, store.today(), kind)

@@ -2,6 +2,7 @@
 
 use pendamping_app::AppError;
 use pendamping_app::hub::{HubCode, HubRecoveryCode, HubScreen, HubStart};
+use pendamping_app::strict::{Arg, Strict};
 use tauri::State;
 
 use crate::AppState;
@@ -13,7 +14,8 @@ pub async fn hub_screen(state: State<'_, AppState>) -> Result<HubScreen, AppErro
 }
 
 #[tauri::command(async)]
-pub async fn hub_start(state: State<'_, AppState>, form: HubStart) -> Result<HubScreen, AppError> {
+pub async fn hub_start(state: State<'_, AppState>, form: Strict<HubStart>) -> Result<HubScreen, AppError> {
+    let form = form.open("form")?;
     state.require_member()?;
     state.hub.start(form).await
 }
@@ -32,14 +34,21 @@ pub async fn hub_relay_now(state: State<'_, AppState>) -> Result<(), AppError> {
 }
 
 #[tauri::command(async)]
-pub fn hub_new_code(state: State<AppState>, user_name: String, villages: Vec<String>) -> Result<HubCode, AppError> {
+pub fn hub_new_code(
+    state: State<AppState>,
+    user_name: Arg<String>,
+    villages: Arg<Vec<String>>,
+) -> Result<HubCode, AppError> {
+    let user_name = user_name.open("user_name")?;
+    let villages = villages.open("villages")?;
     state.require_member()?;
     state.hub.new_code(&user_name, &villages)
 }
 
 /// A PIN recovery code for one of the hub's tablets, issued by the member in.
 #[tauri::command(async)]
-pub fn hub_recovery_code(state: State<AppState>, device_id: String) -> Result<HubRecoveryCode, AppError> {
+pub fn hub_recovery_code(state: State<AppState>, device_id: Arg<String>) -> Result<HubRecoveryCode, AppError> {
+    let device_id = device_id.open("device_id")?;
     let (_, by) = state.require_member()?;
     state.hub.recovery_code(&device_id, &by)
 }

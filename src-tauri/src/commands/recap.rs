@@ -1,6 +1,7 @@
 use pendamping_app::AppError;
 use pendamping_app::export::{self, Exported, Format};
 use pendamping_app::recap::{self as app, RecapView};
+use pendamping_app::strict::Arg;
 use pendamping_core::catalogue::Lang;
 use pendamping_core::lists::NameList;
 use tauri::{Manager, Runtime, State};
@@ -8,7 +9,8 @@ use tauri::{Manager, Runtime, State};
 use crate::AppState;
 
 #[tauri::command(async)]
-pub fn recap(state: State<AppState>, month: String) -> Result<RecapView, AppError> {
+pub fn recap(state: State<AppState>, month: Arg<String>) -> Result<RecapView, AppError> {
+    let month = month.open("month")?;
     state.with(|s| app::recap(s, &month))
 }
 
@@ -19,10 +21,13 @@ pub fn recap(state: State<AppState>, month: String) -> Result<RecapView, AppErro
 pub fn export_recap<R: Runtime>(
     app_handle: tauri::AppHandle<R>,
     state: State<AppState>,
-    month: String,
-    format: Format,
-    lang: Lang,
+    month: Arg<String>,
+    format: Arg<Format>,
+    lang: Arg<Lang>,
 ) -> Result<Exported, AppError> {
+    let month = month.open("month")?;
+    let format = format.open("format")?;
+    let lang = lang.open("lang")?;
     let (bytes, name) = state.with(|s| app::recap_file(s, &month, format, lang))?;
     save(&app_handle, &name, &bytes)
 }
@@ -33,11 +38,15 @@ pub fn export_recap<R: Runtime>(
 pub fn export_list<R: Runtime>(
     app_handle: tauri::AppHandle<R>,
     state: State<AppState>,
-    list: NameList,
-    month: String,
-    format: Format,
-    lang: Lang,
+    list: Arg<NameList>,
+    month: Arg<String>,
+    format: Arg<Format>,
+    lang: Arg<Lang>,
 ) -> Result<Exported, AppError> {
+    let list = list.open("list")?;
+    let month = month.open("month")?;
+    let format = format.open("format")?;
+    let lang = lang.open("lang")?;
     let (bytes, name, rows) = state.with(|s| pendamping_app::lists::list_file(s, list, &month, format, lang))?;
     Ok(Exported {
         rows: Some(rows),

@@ -1,6 +1,7 @@
 use pendamping_app::AppError;
 use pendamping_app::authority::{self, ServerAuthority};
 use pendamping_app::setup::{self as app, Setup, VillageView};
+use pendamping_app::strict::Arg;
 use tauri::State;
 
 use crate::AppState;
@@ -11,32 +12,36 @@ pub fn setup(state: State<AppState>) -> Result<Setup, AppError> {
 }
 
 #[tauri::command(async)]
-pub fn find_villages(query: String) -> Vec<VillageView> {
-    app::find_villages(&query)
+pub fn find_villages(query: Arg<String>) -> Result<Vec<VillageView>, AppError> {
+    Ok(app::find_villages(&query.open("query")?))
 }
 
 #[tauri::command(async)]
-pub fn villages_of_district(code: String) -> Vec<VillageView> {
-    app::villages_of_district(&code)
+pub fn villages_of_district(code: Arg<String>) -> Result<Vec<VillageView>, AppError> {
+    Ok(app::villages_of_district(&code.open("code")?))
 }
 
 #[tauri::command(async)]
-pub fn work_offline(state: State<AppState>, villages: Vec<String>) -> Result<Setup, AppError> {
+pub fn work_offline(state: State<AppState>, villages: Arg<Vec<String>>) -> Result<Setup, AppError> {
+    let villages = villages.open("villages")?;
     state.with(|s| app::work_offline(s, &villages))
 }
 
 #[tauri::command(async)]
-pub fn choose_villages(state: State<AppState>, villages: Vec<String>) -> Result<Setup, AppError> {
+pub fn choose_villages(state: State<AppState>, villages: Arg<Vec<String>>) -> Result<Setup, AppError> {
+    let villages = villages.open("villages")?;
     state.with(|s| app::choose_villages(s, &villages))
 }
 
 #[tauri::command(async)]
-pub fn set_current_village(state: State<AppState>, code: String) -> Result<Setup, AppError> {
+pub fn set_current_village(state: State<AppState>, code: Arg<String>) -> Result<Setup, AppError> {
+    let code = code.open("code")?;
     state.with(|s| app::set_current_village(s, &code))
 }
 
 #[tauri::command(async)]
-pub fn set_tpk(state: State<AppState>, name: String) -> Result<Setup, AppError> {
+pub fn set_tpk(state: State<AppState>, name: Arg<String>) -> Result<Setup, AppError> {
+    let name = name.open("name")?;
     state.with(|s| app::set_tpk(s, &name))
 }
 
@@ -44,11 +49,15 @@ pub fn set_tpk(state: State<AppState>, name: String) -> Result<Setup, AppError> 
 #[tauri::command(async)]
 pub async fn enroll(
     state: State<'_, AppState>,
-    server: String,
-    code: String,
-    device_name: String,
-    villages: Vec<String>,
+    server: Arg<String>,
+    code: Arg<String>,
+    device_name: Arg<String>,
+    villages: Arg<Vec<String>>,
 ) -> Result<Setup, AppError> {
+    let server = server.open("server")?;
+    let code = code.open("code")?;
+    let device_name = device_name.open("device_name")?;
+    let villages = villages.open("villages")?;
     let (setup, enrolled) = app::enroll(state.shared()?, &server, &code, &device_name, &villages).await?;
     // The data key sealed to the server's recovery key: a forgotten PIN is recoverable now.
     if let Some(to) = enrolled.recovery_key {
@@ -61,12 +70,19 @@ pub async fn enroll(
 /// The certificate authority of a hub this device does not trust yet, for the cadre to
 /// compare with the hub's screen.
 #[tauri::command(async)]
-pub async fn server_authority(server: String) -> Result<ServerAuthority, AppError> {
+pub async fn server_authority(server: Arg<String>) -> Result<ServerAuthority, AppError> {
+    let server = server.open("server")?;
     authority::inspect(&server).await
 }
 
 /// Trusts the hub's authority the cadre found on the hub's screen.
 #[tauri::command(async)]
-pub async fn trust_server(state: State<'_, AppState>, server: String, fingerprint: String) -> Result<(), AppError> {
+pub async fn trust_server(
+    state: State<'_, AppState>,
+    server: Arg<String>,
+    fingerprint: Arg<String>,
+) -> Result<(), AppError> {
+    let server = server.open("server")?;
+    let fingerprint = fingerprint.open("fingerprint")?;
     authority::trust(&state.dir, &server, &fingerprint).await
 }

@@ -1,4 +1,5 @@
 use pendamping_app::AppError;
+use pendamping_app::strict::Arg;
 use pendamping_app::syncing::{self as app, SyncScreen};
 use tauri::State;
 
@@ -21,6 +22,7 @@ pub fn sync_now(state: State<AppState>) {
 }
 
 #[tauri::command(async)]
-pub fn dismiss_conflict(state: State<AppState>, id: i64) -> Result<(), AppError> {
+pub fn dismiss_conflict(state: State<AppState>, id: Arg<i64>) -> Result<(), AppError> {
+    let id = id.open("id")?;
     state.with(|s| app::dismiss_conflict(s, id))
 }

@@ -245,6 +245,114 @@ async fn an_impossible_weight_is_refused_in_indonesian_naming_the_field() {
     .await
 }
 
+/// Every command that takes arguments, with their Rust names (the window sends them in
+/// camelCase): a malformed value of any of them is an `AppError` naming it, never the IPC
+/// layer's text ("invalid args `visit` for command …").
+const COMMANDS: &[(&str, &[&str])] = &[
+    ("first_member", &["name", "pin", "pin_again"]),
+    ("unlock", &["member", "pin"]),
+    ("recover", &["member", "code", "pin", "pin_again"]),
+    ("add_member", &["name", "pin", "pin_again"]),
+    ("change_pin", &["old_pin", "pin", "pin_again"]),
+    ("households", &["offset", "limit"]),
+    ("search_persons", &["query"]),
+    ("family", &["id"]),
+    ("save_household", &["household"]),
+    ("check_person", &["person"]),
+    ("save_person", &["person"]),
+    ("remove_household", &["id"]),
+    ("enrol", &["person_id", "start", "details"]),
+    ("end_enrolment", &["id", "date", "reason"]),
+    ("record_delivery", &["hamil_id", "delivery"]),
+    ("exit_reasons", &["kind"]),
+    ("caseload", &["kind"]),
+    ("hub_start", &["form"]),
+    ("hub_new_code", &["user_name", "villages"]),
+    ("hub_recovery_code", &["device_id"]),
+    ("recap", &["month"]),
+    ("export_recap", &["month", "format", "lang"]),
+    ("export_list", &["list", "month", "format", "lang"]),
+    ("find_villages", &["query"]),
+    ("villages_of_district", &["code"]),
+    ("work_offline", &["villages"]),
+    ("choose_villages", &["villages"]),
+    ("set_current_village", &["code"]),
+    ("set_tpk", &["name"]),
+    ("enroll", &["server", "code", "device_name", "villages"]),
+    ("server_authority", &["server"]),
+    ("trust_server", &["server", "fingerprint"]),
+    ("dismiss_conflict", &["id"]),
+    ("new_visit", &["enrolment_id", "date"]),
+    ("preview_visit", &["visit"]),
+    ("save_visit", &["visit"]),
+    ("timeline", &["person_id"]),
+    ("growth_chart", &["person_id", "kind"]),
+    ("edit_visit", &["visit_id"]),
+    ("correct_visit", &["visit", "reason"]),
+    ("void_visit", &["visit_id", "reason"]),
+];
+
+fn camel(snake: &str) -> String {
+    let mut out = String::new();
+    let mut up = false;
+    for c in snake.chars() {
+        if c == '_' {
+            up = true;
+        } else if up {
+            out.extend(c.to_uppercase());
+            up = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_answers_a_malformed_argument_with_an_error_naming_it() {
+    bounded(async {
+        let app = App::start().await?;
+        first_run_offline(&app).await?;
+        let mut refused = 0;
+        for (cmd, args) in COMMANDS {
+            // Left out, null, and of the wrong shape: a list where a value is, an object
+            // where a list is, a number too large for any field.
+            for bad in [None, Some(json!(null)), Some(json!([1, "x"])), Some(json!({"x": {"y": []}})), Some(json!(1e300))] {
+                let sent: serde_json::Map<String, serde_json::Value> = match &bad {
+                    None => serde_json::Map::new(),
+                    Some(v) => args.iter().map(|a| (camel(a), v.clone())).collect(),
+                };
+                let answer = app
+                    .client
+                    .execute_async(
+                        "const [cmd, args, done] = arguments;
+                         window.__TAURI_INTERNALS__.invoke(cmd, args).then((r) => done({ok: r}), (e) => done({err: e}));",
+                        vec![json!(cmd), json!(sent)],
+                    )
+                    .await?;
+                let Some(err) = answer.get("err") else {
+                    // Only an optional argument may be left out or null (new_visit's date).
+                    continue;
+                };
+                ensure!(err.is_object(), "{cmd} {bad:?}: a bare rejection {err}");
+                let (code, field) = (err["code"].as_str().unwrap_or(""), err["field"].as_str().unwrap_or(""));
+                // An object sent for a record is read into it: the field it lacks is named.
+                let inside = bad.as_ref().is_some_and(|b| b.is_object()) && !field.is_empty();
+                let named = args.iter().any(|a| field == *a || field.starts_with(&format!("{a}[")));
+                ensure!(code == "invalid" && (named || inside), "{cmd} {bad:?}: {err}");
+                let message = err["message"].as_str().unwrap_or("");
+                for raw in ["invalid type", "invalid args", "expected", "missing", "for command"] {
+                    ensure!(!message.contains(raw), "{cmd} {bad:?}: raw text {message:?}");
+                }
+                refused += 1;
+            }
+        }
+        ensure!(refused > COMMANDS.len() * 3, "most malformed calls were refused: {refused}");
+        app.close().await
+    })
+    .await
+}
+
 /// No raw message from the window's plumbing ever reaches a cadre.
 async fn no_plumbing(app: &App) -> Result<()> {
     let text = app.js("return document.body.innerText").await?;

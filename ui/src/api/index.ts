@@ -28,7 +28,9 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
     return await invoke<T>(cmd, args)
   } catch (e) {
     if (e && typeof e === 'object' && 'code' in e) throw new ApiError(e as AppError)
-    throw new ApiError({ code: 'internal', message: String(e), field: null, problems: [] } as unknown as AppError)
+    // Every command answers an AppError; anything else is a fault of the app, never shown raw.
+    console.error(cmd, e)
+    throw new ApiError({ code: 'internal', message: 'Terjadi kesalahan di aplikasi; coba lagi, atau mulai ulang aplikasi', field: null, problems: [] } as unknown as AppError)
   }
 }
 
