@@ -15,6 +15,14 @@ cargo build --release -p pendamping-cli -p pendamping-desktop
 bin=target/release/pendamping
 app=target/release/pendamping-desktop
 listen=${PENDAMPING_LISTEN:-127.0.0.1:8787}
+# A port another process holds: stop here, before anything is enrolled against that
+# process or written into demo/ (it had enrolled the demo against the other server).
+if (exec 3<>"/dev/tcp/${listen%:*}/${listen##*:}") 2>/dev/null; then
+  echo "Port $listen sudah dipakai proses lain; tidak ada yang diubah." >&2
+  echo "Port $listen is already in use by another process; nothing was changed." >&2
+  echo "Hentikan proses itu, atau pilih port lain: PENDAMPING_LISTEN=127.0.0.1:8788 ./scripts/run.sh" >&2
+  exit 1
+fi
 mkdir -p demo/app
 # Every store the tool makes is encrypted (README, "Security"): the demo's key is made once,
 # outside the data folder, and a plain store of an earlier demo is encrypted at first use.
@@ -34,7 +42,17 @@ echo; echo "== Server pusat lokal di http://$listen (demo/central.db) =="
 "$bin" server --db demo/central.db --listen "$listen" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -sf "http://$listen/health" >/dev/null 2>&1 && break; sleep 0.2; done
+up=
+for _ in $(seq 100); do
+  kill -0 "$server" 2>/dev/null || break
+  curl -sf "http://$listen/health" >/dev/null 2>&1 && { up=1; break; }
+  sleep 0.2
+done
+if [ -z "$up" ]; then
+  echo "Server tidak dapat berjalan di $listen (lihat pesannya di atas); tidak ada yang diubah." >&2
+  echo "The server could not start on $listen (see its message above); nothing was changed." >&2
+  exit 1
+fi
 if [ ! -f demo/.seeded ]; then
   # The demo families reach the server the way a tablet's would: enrolled, then synced.
   code=$("$bin" server enroll --db demo/central.db --user "Kader Cilangkahan (data demo)" --role cadre --scope 36.02.01.2002,36.02.01.2003)

@@ -170,10 +170,24 @@ pub fn save_household(store: &mut Store, mut h: Household) -> Result<Saved, AppE
     if h.id.is_nil() {
         h.id = store.new_id();
     }
+    // One way of writing them, as on the KK: "3" is RT 003 (it stood as "RT 3/RW 2"
+    // beside "RT 005/RW 005" of the same village).
+    h.rt = h.rt.as_deref().map(rt_rw);
+    h.rw = h.rw.as_deref().map(rt_rw);
     if h.tpk.as_deref().is_none_or(|t| t.trim().is_empty()) {
         h.tpk = Some(setup::stamp_tpk(store, &h.area_code)?);
     }
     Ok(store.save_household(&h)?)
+}
+
+/// An RT or RW number as the KK writes it, three digits; anything else as typed.
+fn rt_rw(typed: &str) -> String {
+    let t = typed.trim();
+    if !t.is_empty() && t.len() <= 3 && t.chars().all(|c| c.is_ascii_digit()) {
+        format!("{:03}", t.parse::<u16>().unwrap_or(0))
+    } else {
+        t.to_string()
+    }
 }
 
 /// The problems of a person form as the cadre types (errors and warnings).
@@ -222,6 +236,25 @@ mod tests {
         let mut s = store_at(d(2026, 11, 24));
         setup::work_offline(&mut s, &[VILLAGE.into()]).unwrap();
         s
+    }
+
+    #[test]
+    fn rt_and_rw_are_written_as_the_kk_writes_them() {
+        let mut s = configured();
+        let mut h = household(0, VILLAGE, "Ahmad");
+        h.id = Uuid::nil();
+        (h.rt, h.rw) = (Some(" 3".into()), Some("12".into()));
+        let id = save_household(&mut s, h.clone()).unwrap().id;
+        let saved = s.household(id).unwrap().unwrap();
+        assert_eq!((saved.rt.as_deref(), saved.rw.as_deref()), (Some("003"), Some("012")));
+        h.id = Uuid::nil();
+        (h.rt, h.rw) = (Some("3A".into()), Some("5".into()));
+        let refused = save_household(&mut s, h).unwrap_err();
+        assert_eq!(
+            refused.field.as_deref(),
+            Some("rt"),
+            "not a number: refused by name, not padded"
+        );
     }
 
     #[test]

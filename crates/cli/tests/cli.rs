@@ -669,13 +669,41 @@ fn a_server_beyond_loopback_needs_tls_or_an_explicit_allow_plain_http() {
     assert!(!refused.status.success());
     let why = stderr(&refused);
     assert!(why.contains("tls_cert") && why.contains("allow_plain_http"), "{why}");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut allowed = bin(dir.path())
-        .args(["server", "--db", "c.db", "--listen", "0.0.0.0:0", "--allow-plain-http"])
+        .args([
+            "server",
+            "--db",
+            "c.db",
+            "--listen",
+            &format!("0.0.0.0:{port}"),
+            "--allow-plain-http",
+        ])
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    assert!(allowed.try_wait().unwrap().is_none(), "it serves");
+    // It serves: its health check answers (a real request, not a guessed wait).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let answered = loop {
+        use std::io::{Read, Write};
+        if let Ok(mut c) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            let _ = c.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut got = String::new();
+            let _ = c.read_to_string(&mut got);
+            if got.starts_with("HTTP/1.1 200") {
+                break true;
+            }
+        }
+        if std::time::Instant::now() > deadline || allowed.try_wait().unwrap().is_some() {
+            break false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(answered, "it serves on 0.0.0.0:{port}");
     allowed.kill().unwrap();
     let _ = allowed.wait();
 }

@@ -340,7 +340,22 @@ impl Page {
         Ok(self.client.execute(script, vec![]).await?)
     }
 
+    /// Waits until the page has drawn what it last changed (two animation frames, the
+    /// fonts loaded, a scroll finished): the ready marker a screenshot waits for, instead of
+    /// a guessed sleep.
+    pub async fn settle(&self) -> Result<()> {
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));",
+                vec![],
+            )
+            .await?;
+        Ok(())
+    }
+
     pub async fn screenshot(&self, name: &str) -> Result<()> {
+        self.settle().await?;
         let png = self.client.screenshot().await?;
         std::fs::write(shots_dir().join(format!("{name}.png")), png)?;
         Ok(())

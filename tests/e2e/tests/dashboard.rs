@@ -324,11 +324,21 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
 
         // The trends draw, and on a phone-sized screen nothing runs off the side.
         b.js("document.querySelector('.trends').scrollIntoView()").await?;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let drawn = b
-            .js("return [...document.querySelectorAll('img.trend')].every(i => i.complete && i.naturalWidth > 0)")
-            .await?;
-        ensure!(drawn == serde_json::json!(true), "every trend chart loaded");
+        // Ready when every chart has loaded (they load lazily once scrolled to).
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let drawn = b
+                .js("return [...document.querySelectorAll('img.trend')].every(i => i.complete && i.naturalWidth > 0)")
+                .await?;
+            if drawn == serde_json::json!(true) {
+                break;
+            }
+            ensure!(std::time::Instant::now() < deadline, "every trend chart loaded");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // The values of each chart as a table under it, the running month starred if shown.
+        let tables = b.js("return document.querySelectorAll('details[data-values] tbody tr').length").await?;
+        ensure!(tables == serde_json::json!(36), "12 months of values under each of the 3 charts: {tables}");
         b.screenshot("dashboard-07-trends").await?;
         b.client.set_window_size(360, 800).await?;
         b.goto(&format!("{url}/dashboard?area={KECAMATAN}&month={month}"))

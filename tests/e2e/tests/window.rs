@@ -1032,7 +1032,6 @@ async fn fits(app: &App, screen: &str) -> Result<()> {
 /// Every screen of the cadre's day, screenshotted, in the language and width on screen.
 async fn tour(app: &App, tag: &str, english: bool, narrow: bool) -> Result<()> {
     let check = |screen: &'static str| async move {
-        tokio::time::sleep(Duration::from_millis(300)).await;
         app.screenshot(&format!("tour-{tag}-{screen}")).await?;
         if english {
             all_english(app, screen).await?;
@@ -1124,7 +1123,6 @@ async fn the_cadres_day_in_every_detail_in_both_languages_and_at_360_px() {
         app.type_in("input[name=weight_kg]", "9").await?;
         app.click("button[name=cancel-visit]").await?;
         app.find("[data-confirm=discard]").await?;
-        tokio::time::sleep(Duration::from_millis(400)).await;
         app.screenshot("14-discard-prompt").await?;
         app.click("button[name=keep-editing]").await?;
         // Immunisation is a checklist by the national schedule: MR 1 is overdue at 18 months.
@@ -1141,7 +1139,6 @@ async fn the_cadres_day_in_every_detail_in_both_languages_and_at_360_px() {
         app.find("[data-dose=mr1][data-status=given]").await?;
         app.js("document.querySelector('[data-list=immunisations]').scrollIntoView({block: 'start'})")
             .await?;
-        tokio::time::sleep(Duration::from_millis(400)).await;
         app.screenshot("15a-immunisation-checklist").await?;
         app.type_in("input[name=weight_kg]", "9,1").await?;
         app.find("[data-field=visit_date] [data-problem=same_day_visit]").await?;
