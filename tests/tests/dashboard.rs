@@ -86,6 +86,9 @@ async fn a_session_is_an_httponly_strict_cookie_and_nothing_without_one_is_serve
         "/dashboard/login",
         "/other",
         "/dashboard/logout",
+        "/dashboard/../health",
+        "/dashboard/./logout",
+        "/dashboard/\u{202e}x",
     ] {
         assert_eq!(safe_then(bad), None, "{bad}");
     }
@@ -356,4 +359,32 @@ async fn every_answer_says_what_a_browser_may_do_and_cookies_are_secure_under_tl
         .unwrap();
     let cookie = behind_tls.headers()[SET_COOKIE].to_str().unwrap();
     assert!(cookie.ends_with("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
+}
+
+#[tokio::test]
+async fn every_address_under_the_dashboard_answers_a_page_never_json_nor_an_empty_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = with_sari(dir.path()).await;
+    let url = server.url();
+    let slash = client().get(format!("{url}/dashboard/")).send().await.unwrap();
+    assert_eq!(slash.status(), StatusCode::SEE_OTHER);
+    assert_eq!(slash.headers()[LOCATION], "/dashboard");
+    for (method, path) in [
+        (reqwest::Method::GET, "/dashboard/nope"),
+        (reqwest::Method::GET, "/dashboard/logout"),
+        (reqwest::Method::PUT, "/dashboard"),
+        (reqwest::Method::POST, "/dashboard/list/krs"),
+    ] {
+        let resp = client()
+            .request(method.clone(), format!("{url}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_client_error(), "{method} {path}: {}", resp.status());
+        let kind = resp.headers()[CONTENT_TYPE].to_str().unwrap().to_string();
+        let body = resp.text().await.unwrap();
+        assert!(kind.starts_with("text/html"), "{method} {path}: {kind}");
+        assert!(body.contains("Halaman ini tidak ada"), "{method} {path}: {body}");
+    }
+    server.stop().await;
 }

@@ -20,11 +20,11 @@ pub fn list_file(
     lang: Lang,
 ) -> Result<(Vec<u8>, String, u32), AppError> {
     let area = recap_area(store)?;
-    let m = month_of(store, month, &area)?;
+    let m = month_of(store, month)?;
     let rows = store.name_list(list, m, &area, store.today())?;
     Ok((
         sheet(list, m, &rows, lang, store.today()).to_bytes(format)?,
-        crate::export::named_in(&file_name(list, &area, m, format), lang),
+        crate::export::named_in(&file_name(list, &area, (m, store.today()), format), lang),
         rows.len() as u32,
     ))
 }

@@ -55,12 +55,12 @@ pub struct GroupRow {
     pub row: RecapRow,
 }
 
-/// The month asked, if it can be shown of `area`: one that has not come, or from before
-/// anything was recorded there, is refused with why (never a month of zeros).
-pub(crate) fn month_of(store: &Store, raw: &str, area: &area::AreaCode) -> Result<Month, AppError> {
+/// The month asked, if it can be shown: one that has not come, or from before anything was
+/// recorded on this device, is refused with why (never a month of zeros).
+pub(crate) fn month_of(store: &Store, raw: &str) -> Result<Month, AppError> {
     let m =
         Month::parse(raw).ok_or_else(|| AppError::invalid("month", "Bulan harus berbentuk TTTT-BB, mis. 2026-11"))?;
-    m.shown(store.first_month(area)?, store.today())
+    m.shown(store.first_month()?, store.today())
         .map_err(|why| AppError::invalid("month", pendamping_core::catalogue::month_refused(why, m, Lang::Id)))?;
     Ok(m)
 }
@@ -76,7 +76,7 @@ pub(crate) fn recap_area(store: &Store) -> Result<area::AreaCode, AppError> {
 
 pub fn recap(store: &Store, month: &str) -> Result<RecapView, AppError> {
     let village = recap_area(store)?;
-    let m = month_of(store, month, &village)?;
+    let m = month_of(store, month)?;
     let r = store.recap(m, &village)?;
     let areas = r
         .by_child_area(&village)
@@ -104,7 +104,7 @@ pub fn recap(store: &Store, month: &str) -> Result<RecapView, AppError> {
         })
         .collect();
     let as_of = r.as_of.unwrap_or_else(|| m.last_day());
-    let months = Month::shown_months(store.first_month(&village)?, store.today(), 36)
+    let months = Month::shown_months(store.first_month()?, store.today(), 36)
         .iter()
         .map(Month::to_string)
         .collect();
@@ -125,7 +125,7 @@ pub fn recap(store: &Store, month: &str) -> Result<RecapView, AppError> {
 /// The village's recap as a file in `lang`, and the name to save it under.
 pub fn recap_file(store: &Store, month: &str, format: Format, lang: Lang) -> Result<(Vec<u8>, String), AppError> {
     let village = recap_area(store)?;
-    let m = month_of(store, month, &village)?;
+    let m = month_of(store, month)?;
     let r = store.recap(m, &village)?;
     Ok((
         sheet(&r, lang).to_bytes(format)?,

@@ -43,7 +43,7 @@ fn columns(list: NameList) -> &'static [Words] {
                 &[
                     w("Jenis kelamin", "Sex"),
                     w("Tanggal lahir", "Date of birth"),
-                    w("Umur (bulan)", "Age (months)"),
+                    w("Umur saat diukur (bulan)", "Age when measured (months)"),
                     w("Kunjungan terakhir", "Last visit"),
                     w("Berat (kg)", "Weight (kg)"),
                     w("Panjang/tinggi (cm)", "Length/height (cm)"),
@@ -122,8 +122,11 @@ pub fn sheet(list: NameList, month: Month, rows: &[ListRow], lang: Lang, today: 
                 NameList::Stunted => cells.extend([
                     sex,
                     date(r.birth_date),
-                    r.birth_date
-                        .map_or(Cell::Text(String::new()), |b| Cell::Int(age::months(b, on).into())),
+                    // Age when measured: the age its z-scores are of (a child measured at 59
+                    // months is not "60" on the list because she had a birthday since).
+                    r.birth_date.map_or(Cell::Text(String::new()), |b| {
+                        Cell::Int(age::months(b, r.last_visit.unwrap_or(on)).into())
+                    }),
                     date(r.last_visit),
                     m.weight_kg.into(),
                     m.lenhei_cm.into(),
@@ -166,9 +169,15 @@ pub fn sheet(list: NameList, month: Month, rows: &[ListRow], lang: Lang, today: 
 }
 
 /// The file name of `list` for `area` in `month`: it says it holds personal data.
-pub fn file_name(list: NameList, area: &str, month: Month, format: Format) -> String {
+/// A list drawn as of today is named by today's date, not by a month it does not depend on.
+pub fn file_name(list: NameList, area: &str, (month, today): (Month, NaiveDate), format: Format) -> String {
+    let when = if list.as_of_today() {
+        today.to_string()
+    } else {
+        month.to_string()
+    };
     format!(
-        "daftar-{}-{area}-{month}-data-pribadi.{}",
+        "daftar-{}-{area}-{when}-data-pribadi.{}",
         list.as_str(),
         format.extension()
     )

@@ -1071,10 +1071,10 @@ impl AppState {
         self.0.view.name_list(list, month, area, self.today_in(area.as_str()))
     }
 
-    /// The first month anything was recorded under `area` (`None`: nothing yet).
-    pub fn first_month(&self, area: &AreaCode) -> Result<Option<pendamping_core::recap::Month>, ServerError> {
+    /// The first month anything was recorded at this server (`None`: nothing yet).
+    pub fn first_month(&self) -> Result<Option<pendamping_core::recap::Month>, ServerError> {
         self.view_current()?;
-        self.0.view.first_month(area)
+        self.0.view.first_month()
     }
 
     /// Today in `area`'s own time zone.

@@ -240,9 +240,9 @@ impl View {
         })
     }
 
-    /// The first month anything was recorded under `area`.
-    pub fn first_month(&self, area: &AreaCode) -> Result<Option<Month>> {
-        self.with_store(|s| s.first_month(area)).map_err(store_err)
+    /// The first month anything was recorded at this server.
+    pub fn first_month(&self) -> Result<Option<Month>> {
+        self.with_store(|s| s.first_month()).map_err(store_err)
     }
 
     /// A list with names of `area` for `month` (`Overdue`: as of `today`).

@@ -412,17 +412,15 @@ impl Store {
         Ok(out)
     }
 
-    /// The enrolments of a household's members (ended ones too), oldest first.
-    /// The first month anything was recorded under `area` (its earliest enrolment), if any:
-    /// a month before it has no data, and must not be shown as if it held zeros.
-    pub fn first_month(&self, area: &AreaCode) -> Result<Option<pendamping_core::recap::Month>> {
-        let (lo, hi) = area.range();
+    /// The first month anything was recorded in this store (its earliest enrolment), if any:
+    /// a month before it has no data, and must not be shown as if it held zeros. Of the whole
+    /// store, not of one area: a village with no targets yet in a month the others have is a
+    /// village of zeros, not a month without data.
+    pub fn first_month(&self) -> Result<Option<pendamping_core::recap::Month>> {
         let first: Option<String> = self
             .conn
-            .prepare_cached(
-                "SELECT MIN(start_date) FROM enrolments WHERE area_code >= ?1 AND area_code < ?2 AND deleted = 0",
-            )?
-            .query_row((lo, hi), |r| r.get(0))?;
+            .prepare_cached("SELECT MIN(start_date) FROM enrolments WHERE deleted = 0")?
+            .query_row([], |r| r.get(0))?;
         Ok(first
             .and_then(|d| d.parse::<NaiveDate>().ok())
             .map(pendamping_core::recap::Month::of))
@@ -437,6 +435,7 @@ impl Store {
         Ok(stmt.query_row([area_code], |r| r.get::<_, String>(0)).optional()?)
     }
 
+    /// The enrolments of a household's members (ended ones too), oldest first.
     pub fn household_enrolments(&self, household_id: Uuid) -> Result<Vec<Enrolment>> {
         let mut stmt = self.conn.prepare_cached(
             // Through the members: enrolments are indexed by person, not by household.

@@ -310,6 +310,29 @@ impl Page {
         self.wait_for(css, want, |got| got.contains(want)).await
     }
 
+    /// Waits until `css` holds text containing `want`, read from the page (`textContent`),
+    /// not from what the driver judges visible: a row the timeline just redrew.
+    pub async fn wait_content(&self, css: &str, want: &str) -> Result<String> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let got = self
+                .client
+                .execute(
+                    "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';",
+                    vec![json!(css)],
+                )
+                .await?;
+            let got = got.as_str().unwrap_or_default().to_string();
+            if got.contains(want) {
+                return Ok(got);
+            }
+            if Instant::now() > deadline {
+                bail!("{css} holds {got:?}, not {want:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits until `css` shows the count `n` exactly ("10" is not 0 nor 1; "1.234" is 1234).
     pub async fn wait_count(&self, css: &str, n: u64) -> Result<String> {
         self.wait_for(css, &n.to_string(), |got| {

@@ -280,7 +280,7 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
                 .downloaded(&pendamping_report::lists::file_name(
                     list,
                     KABUPATEN,
-                    month,
+                    (month, Local::now().date_naive()),
                     Format::Xlsx,
                 ))
                 .await?;
@@ -393,7 +393,7 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
             .downloaded(&pendamping_report::lists::file_name(
                 NameList::Krs,
                 KECAMATAN,
-                month,
+                (month, Local::now().date_naive()),
                 Format::Xlsx,
             ))
             .await?;

@@ -1141,6 +1141,8 @@ async fn the_cadres_day_in_every_detail_in_both_languages_and_at_360_px() {
             .await?;
         app.screenshot("15a-immunisation-checklist").await?;
         app.type_in("input[name=weight_kg]", "9,1").await?;
+        // Another field's warning waits until the finger moves on (nothing shifts under it).
+        app.click("input[name=lenhei_cm]").await?;
         app.find("[data-field=visit_date] [data-problem=same_day_visit]").await?;
         child_visit(&app, "9,1", "74,2").await?;
         wait_count(&app, "svg[data-chart=length_for_age] circle.point", 2).await?;
@@ -1154,7 +1156,9 @@ async fn the_cadres_day_in_every_detail_in_both_languages_and_at_360_px() {
         app.type_in("input[name=correction_reason]", "salah baca timbangan").await?;
         app.find("button[name=save-visit]:not([disabled])").await?;
         app.click("button[name=save-visit]").await?;
-        app.wait_text("[data-corrected]", "salah baca timbangan").await?;
+        // Back on the person's page (a refusal would have kept the form, and said why).
+        app.find("[data-screen=person] [data-visit-id]").await?;
+        app.wait_content("[data-corrected]", "salah baca timbangan").await?;
         let corrected = app
             .js("return document.querySelector('[data-corrected]').closest('li').dataset.visitId")
             .await?;
@@ -1167,7 +1171,7 @@ async fn the_cadres_day_in_every_detail_in_both_languages_and_at_360_px() {
         app.click(&format!("button[data-void='{other}']")).await?;
         app.type_in("input[name=void_reason]", "tercatat dua kali").await?;
         app.click("button[name=confirm-void]").await?;
-        app.wait_text("[data-voided]", "tercatat dua kali").await?;
+        app.wait_content("[data-voided]", "tercatat dua kali").await?;
         wait_count(&app, "svg[data-chart=length_for_age] circle.point", 1).await?;
         app.screenshot("16-timeline-corrected-voided").await?;
         app.click("button[data-tab=recap]").await?;
@@ -1312,6 +1316,7 @@ async fn a_tablet_shared_by_two_members_locks_and_a_forgotten_pin_is_recovered_t
         app.click("[data-member='Putri Lestari'] button[data-visit=anak]")
             .await?;
         app.type_in("input[name=weight_kg]", "8,3").await?;
+        app.click("input[name=lenhei_cm]").await?;
         app.find("[data-field=visit_date] [data-problem=same_day_visit]")
             .await?;
         child_visit(&app, "8,3", "70,2").await?;

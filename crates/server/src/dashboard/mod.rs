@@ -170,7 +170,8 @@ pub fn safe_then(then: &str) -> Option<&str> {
         && then != HOME
         && !then.starts_with("//")
         && !then.contains('\\')
-        && !then.chars().any(char::is_control)
+        && then.chars().all(|c| c.is_ascii_graphic())
+        && !then.split(['/', '?']).any(|seg| seg == "." || seg == "..")
         && !then.starts_with(LOGIN)
         && !then.starts_with("/dashboard/logout")
         && !then.starts_with("/dashboard/assets")
@@ -275,20 +276,10 @@ impl Place {
         }
     }
 
-    /// The first month anything was recorded in the place.
+    /// The first month anything was recorded (at this server: an area without targets in a
+    /// month the others have is an area of zeros, not a month without data).
     fn first_month(&self, state: &AppState) -> Result<Option<Month>, ServerError> {
-        let areas = match self {
-            Place::Area(code) => std::slice::from_ref(code),
-            Place::Scope(areas) => areas.as_slice(),
-        };
-        let mut first = None;
-        for a in areas {
-            first = match (first, state.first_month(a)?) {
-                (Some(x), Some(y)) => Some(std::cmp::min(x, y)),
-                (x, y) => x.or(y),
-            };
-        }
-        Ok(first)
+        state.first_month()
     }
 
     /// The months a page offers: from the first with data to the current one, newest first.
@@ -516,6 +507,9 @@ pub fn routes() -> Router<AppState> {
         .fold(Router::new(), |r, (path, _, handler)| r.route(path, handler))
         // Any other address under the dashboard: a page that says so, not the API's JSON.
         .route("/dashboard/{*rest}", axum::routing::any(no_page))
+        .route("/dashboard/", get(|| async { Redirect::to(HOME) }))
+        // A method a page does not take (a bookmarked log-out): a page saying so.
+        .method_not_allowed_fallback(no_page)
         .layer(axum::middleware::from_fn(with_lang))
 }
 
@@ -754,7 +748,7 @@ async fn list_file(State(state): State<AppState>, Path(raw): Path<String>, asked
     blocking(&state, move |s| {
         let rows = list_rows(s, list, &place, month)?;
         let sheet = pendamping_report::lists::sheet(list, month, &rows, words::lang(), place.today(s));
-        let name = pendamping_report::lists::file_name(list, &file_area(&place), month, format);
+        let name = pendamping_report::lists::file_name(list, &file_area(&place), (month, place.today(s)), format);
         // A file of names leaves the server: who took which, for when.
         s.audit(&account.name, Action::Exported, &name, &format!("{} rows", rows.len()))?;
         attachment(&sheet, format, &name)
@@ -792,9 +786,15 @@ async fn recap_file(State(state): State<AppState>, asked: Asked) -> Result<Respo
 
 async fn trend_svg(State(state): State<AppState>, asked: Asked) -> Result<Response, Refusal> {
     let Asked {
-        place, month, params, ..
+        place,
+        month,
+        params,
+        account,
     } = asked;
-    let chart = params.chart()?.unwrap_or(Trend::Children);
+    let chart = params
+        .chart()
+        .map_err(|r| r.seen_by(&account))?
+        .unwrap_or(Trend::Children);
     let svg = blocking(&state, move |s| {
         let today = place.today(s);
         let running = (month.contains(today) && today < month.last_day()).then_some(today);

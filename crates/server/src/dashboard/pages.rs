@@ -258,7 +258,7 @@ impl Overview<'_> {
                     section {
                         h2 { (say(t::BY)) " " (child_level.map_or(say(t::AREA), |l| level_word(l, lang())).to_lowercase()) }
                         p.hint { (say(t::DRILL_HINT)) }
-                        div.scroll tabindex="0" role="region" aria-label=(say(t::BY)) {
+                        div.scroll tabindex="0" role="region" aria-label=(format!("{} {}", say(t::BY), child_level.map_or(say(t::AREA), |l| level_word(l, lang())).to_lowercase())) {
                             table.drill data-drill {
                                 thead { tr {
                                     th { (child_level.map_or(say(t::AREA), |l| level_word(l, lang()))) }
@@ -278,7 +278,7 @@ impl Overview<'_> {
                     }
                 }
                 @if place.area().is_some() {
-                    section {
+                    section.lists-section {
                         h2 { (say(t::LISTS)) }
                         ul.lists {
                             @for l in NameList::ALL {
@@ -303,7 +303,7 @@ impl Overview<'_> {
                         }
                     }
                 }
-                section {
+                section.files-section {
                     h2 { (say(t::RECAP_FILES)) }
                     p.files {
                         a.file href={(HOME) "/recap/file?" (q) "&format=csv"} data-recap="csv" { (say(t::RECAP)) " CSV" }
