@@ -168,3 +168,43 @@ fn the_children_measured_are_counted_from_the_visits_and_migrated_stores_agree()
     let store = Store::open(&path, options(clock_at(today()))).unwrap();
     assert_eq!(counts(&store), (2, 1, 2), "migration 9 sets them from the results");
 }
+
+/// A family at risk registered today is not counted in the months before it was known
+/// (the KRS card showed every family in every month, back to the first).
+#[test]
+fn a_family_registered_today_is_not_a_family_of_last_month() {
+    use pendamping_core::household::WaterSource;
+    let today = d(2026, 12, 7);
+    let mut s = store_at(today);
+    let mut h = household(1, VILLAGE, "Agus");
+    h.id = s.new_id(); // made now: its UUIDv7 carries the moment
+    h.water_source = Some(WaterSource::SumurTakTerlindung);
+    s.save_household(&h).unwrap();
+    let wife = person(
+        2,
+        &h,
+        "Siti",
+        pendamping_core::Sex::Female,
+        d(1996, 4, 12),
+        pendamping_core::Relationship::Istri,
+    );
+    s.save_person(&wife).unwrap();
+    let krs = |s: &Store, m: pendamping_core::recap::Month| s.recap(m, &at(VILLAGE)).unwrap().krs_total().krs_families;
+    let dec = pendamping_core::recap::Month { year: 2026, month: 12 };
+    assert_eq!(krs(&s, dec), 1, "a KRS family this month");
+    assert_eq!(krs(&s, dec.back(1)), 0, "not in November, before anyone recorded it");
+    // A target enrolled from March makes the family known from March.
+    let child = person(
+        3,
+        &h,
+        "Putri",
+        pendamping_core::Sex::Female,
+        d(2025, 3, 1),
+        pendamping_core::Relationship::Anak,
+    );
+    s.save_person(&child).unwrap();
+    s.save_enrolment(&enrolment(4, &child, d(2026, 3, 1), child_details()))
+        .unwrap();
+    assert_eq!(krs(&s, dec.back(1)), 1);
+    assert_eq!(krs(&s, pendamping_core::recap::Month { year: 2026, month: 2 }), 0);
+}

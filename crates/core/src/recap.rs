@@ -193,6 +193,9 @@ pub struct RecapHousehold {
     pub id: Uuid,
     pub area_code: String,
     pub krs: bool,
+    /// The day the family was first recorded: the earlier of its registration (the time in
+    /// its UUIDv7) and its first target's enrolment start (`None`: always known).
+    pub known_from: Option<NaiveDate>,
 }
 
 /// Everything the recap reads: enrolments that overlap the month, the month's visits
@@ -454,7 +457,13 @@ pub fn walk<'a>(month: Month, input: &'a RecapInput, rules: &Rules, f: &mut dyn 
         .filter(|v| month.contains(v.visit_date))
         .map(|v| v.household_id)
         .collect();
-    for h in input.households.iter().filter(|h| h.krs) {
+    // A family is counted from the month it was known (registered, or its first target
+    // enrolled): not in the months before anyone had recorded it.
+    for h in input
+        .households
+        .iter()
+        .filter(|h| h.krs && h.known_from.is_none_or(|d| d <= last))
+    {
         f(Counted::KrsFamily(h, visited_households.contains(&h.id)));
     }
 }

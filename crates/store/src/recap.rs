@@ -205,19 +205,40 @@ impl Store {
             }
         }
 
+        // With its first target's start: a seek down the enrolments by household each.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, area_code, krs FROM households WHERE area_code >= ?1 AND area_code < ?2 AND deleted = 0",
+            "SELECT h.id, h.area_code, h.krs, (SELECT MIN(e.start_date) FROM enrolments e \
+             WHERE e.household_id = h.id AND e.deleted = 0) FROM households h \
+             WHERE h.area_code >= ?1 AND h.area_code < ?2 AND h.deleted = 0",
         )?;
         let mut households: Vec<RecapHousehold> = Vec::new();
+        let offset = self.opts.utc_offset;
         for row in stmt.query_map((&lo, &hi), |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2),
+                r.get::<_, Option<String>>(3),
+            ))
         })? {
-            let (id, area_code, krs) = row?;
+            let (id, area_code, krs, first_start) = row?;
             let read = || {
+                let id = uuid(id.clone())?;
+                // Registered when its id was made (UUIDv7 carries the moment).
+                let registered = id.get_timestamp().and_then(|t| {
+                    let (secs, nanos) = t.to_unix();
+                    chrono::DateTime::from_timestamp(secs as i64, nanos).map(|d| d.with_timezone(&offset).date_naive())
+                });
+                let started = first_start?.map(date).transpose()?;
+                let known_from = match (registered, started) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
                 Ok(RecapHousehold {
-                    id: uuid(id.clone())?,
+                    id,
                     area_code,
                     krs: krs?,
+                    known_from,
                 })
             };
             households.extend(usable("households", &id, read()));

@@ -169,16 +169,19 @@ fn kbpp_by_method_and_krs_accompanied() {
                 id: Uuid::from_u128(1001),
                 area_code: VILLAGE.into(),
                 krs: true,
+                known_from: None,
             },
             RecapHousehold {
                 id: Uuid::from_u128(1002),
                 area_code: VILLAGE.into(),
                 krs: true,
+                known_from: None,
             },
             RecapHousehold {
                 id: Uuid::from_u128(1003),
                 area_code: VILLAGE.into(),
                 krs: false,
+                known_from: None,
             },
         ],
     };
@@ -310,6 +313,7 @@ fn the_indicators_are_the_recaps_numbers_split_by_area_and_the_lists_lengths() {
             id: Uuid::from_u128(1003),
             area_code: "3602012003".into(),
             krs: true,
+            known_from: None,
         }],
     };
     let rules = Rules::default();
@@ -468,4 +472,28 @@ fn a_month_is_shown_only_between_the_first_record_and_today() {
         (14, dec, Month { year: 2025, month: 11 })
     );
     assert_eq!(Month::shown_months(None, today, 24), vec![dec]);
+}
+
+#[test]
+fn a_family_at_risk_counts_from_when_it_was_known_not_before() {
+    let dec = Month { year: 2026, month: 12 };
+    let family = |n: u128, known: Option<NaiveDate>| RecapHousehold {
+        id: Uuid::from_u128(n),
+        area_code: VILLAGE.into(),
+        krs: true,
+        known_from: known,
+    };
+    let input = RecapInput {
+        households: vec![
+            family(1, Some(d(2026, 12, 3))),
+            family(2, Some(d(2026, 11, 30))),
+            family(3, None),
+        ],
+        as_of: Some(d(2026, 12, 7)),
+        ..Default::default()
+    };
+    let krs = |m: Month| compute(m, &input, &Rules::default()).krs_total().krs_families;
+    assert_eq!(krs(NOV), 2, "the family first recorded on 3 December is not November's");
+    assert_eq!(krs(dec), 3);
+    assert_eq!(krs(Month { year: 2026, month: 10 }), 1, "only the one always known");
 }
