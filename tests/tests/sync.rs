@@ -318,3 +318,42 @@ async fn a_batch_the_server_finds_too_big_is_halved_until_it_fits() {
     assert_eq!((ids.len() as u64, rows as u64), (queued, queued), "each change once");
     server.stop().await;
 }
+
+/// A sync that only pulls, ending while the server's writer is busy, is still recorded as
+/// the device's last sync (it was skipped: the hub's screen said "belum pernah" of a tablet
+/// that had synced minutes before).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_ending_while_the_writer_is_busy_is_still_the_devices_last_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock_at(d(2026, 12, 7));
+    let server = TestServer::start(dir.path(), clock.clone(), |_| {}).await;
+    let mut device = enrolled_device(&server, clock, Role::Cadre, &[VILLAGE]).await;
+    let seen = |db: &rusqlite::Connection| -> Option<i64> {
+        db.query_row("SELECT last_seen_at FROM devices WHERE role = 'cadre'", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    assert_eq!(seen(&server.db()), None);
+    let busy = server.state.clone();
+    let (held, release) = std::sync::mpsc::channel::<()>();
+    let (locked, ready) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let _writer = busy.0.writer.lock().unwrap();
+        locked.send(()).unwrap();
+        let _ = release.recv_timeout(std::time::Duration::from_secs(2));
+    });
+    ready.recv().unwrap();
+    sync(&mut device).await;
+    drop(held);
+    holder.join().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while seen(&server.db()).is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the pull was never recorded as a sync"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    server.stop().await;
+}

@@ -488,14 +488,14 @@ fn takes_packed(headers: &HeaderMap) -> bool {
     accepts(headers, wire::MEDIA_TYPE)
 }
 
-/// The last page ends a sync: note it when the writer is free, off the async threads (the
-/// write is an fsync'd commit).
+/// The last page ends a sync: note it off the async threads (the write is an fsync'd
+/// commit), waiting for the writer if it is busy — skipped when busy, a tablet that had just
+/// synced read "belum pernah" on the hub's screen.
 fn last_page(state: &AppState, device: &Device) {
     let (writer, id, now) = (state.clone(), device.id.clone(), state.now_ms());
     tokio::task::spawn_blocking(move || {
-        if let Ok(conn) = writer.0.writer.try_lock()
-            && let Err(e) = auth::touch(&conn, &id, now)
-        {
+        let conn = writer.0.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = auth::touch(&conn, &id, now) {
             tracing::warn!(error = %e, "could not record the device's last sync");
         }
     });
