@@ -292,7 +292,7 @@ fn pregnant_today_with_latest_flags(dir: &std::path::Path) -> Vec<(String, Vec<S
 fn the_women_at_risk_now_are_those_whose_latest_visit_found_it_whenever_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let store = demo_store(dir.path());
-    let maternal: Vec<String> = NameList::MATERNAL_FLAGS
+    let maternal: Vec<String> = NameList::AT_RISK_FLAGS
         .iter()
         .map(|f| serde_json::to_value(f).unwrap().as_str().unwrap().to_string())
         .collect();
@@ -317,7 +317,7 @@ fn the_women_at_risk_now_are_those_whose_latest_visit_found_it_whenever_it_was()
     );
     for r in &rows {
         assert!(
-            !r.flags.is_empty() && r.flags.iter().all(|f| NameList::MATERNAL_FLAGS.contains(f)),
+            !r.flags.is_empty() && r.flags.iter().all(|f| NameList::AT_RISK_FLAGS.contains(f)),
             "{r:?}"
         );
         assert!(r.last_visit.is_some(), "{r:?}");

@@ -118,6 +118,15 @@ fn refused(field: &str, e: &serde_json::Error) -> AppError {
         "Tanggal kosong atau tidak valid; isi hari, bulan dan tahun"
     } else if why.contains("unknown variant") {
         "Pilihan ini tidak dikenal"
+    } else if ["u8", "u16", "u32", "u64"].iter().any(|t| wanted.contains(t)) && why.contains("integer `-") {
+        "Tidak boleh kurang dari 0"
+    } else if ["u8", "u16", "u32", "u64", "i32", "i64", "integer"]
+        .iter()
+        .any(|t| wanted.contains(t))
+        && why.contains("floating point")
+    {
+        // 2,5 is a number: what is wrong is the fraction.
+        "Harus bilangan bulat"
     } else if [
         "f64", "f32", "u8", "u16", "u32", "u64", "i32", "i64", "integer", "number",
     ]
@@ -272,6 +281,21 @@ mod tests {
                 assert!(!err.message.contains(raw), "{sent}: {}", err.message);
             }
         }
+        // What is wrong with a number, said: a fraction where a whole number goes, a negative
+        // count.
+        let mut sent = household();
+        sent["welfare_decile"] = 2.5.into();
+        let err = opened::<Household>(sent.clone()).unwrap_err();
+        assert_eq!(
+            (err.field.as_deref(), err.message.as_str()),
+            (Some("welfare_decile"), "Harus bilangan bulat")
+        );
+        sent["welfare_decile"] = (-1).into();
+        let err = opened::<Household>(sent).unwrap_err();
+        assert_eq!(
+            (err.field.as_deref(), err.message.as_str()),
+            (Some("welfare_decile"), "Tidak boleh kurang dari 0")
+        );
         // An object without the record's fields names the first one missing.
         let err = opened::<Household>(serde_json::json!({"x": {"y": []}})).unwrap_err();
         assert_eq!(

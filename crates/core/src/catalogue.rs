@@ -326,8 +326,8 @@ impl NameList {
                 "Targets accompanied today whose visit is past due, by TPK.",
             ),
             PregnantAtRisk => (
-                "Ibu hamil yang didampingi hari ini dan pada kunjungan terakhirnya KEK, anemia atau ada tanda bahaya.",
-                "Pregnant women accompanied today whose latest visit found KEK, anaemia or a danger sign.",
+                "Ibu hamil yang didampingi hari ini dan pada kunjungan terakhirnya KEK, anemia, tekanan darah tinggi atau ada tanda bahaya.",
+                "Pregnant women accompanied today whose latest visit found KEK, anaemia, high blood pressure or a danger sign.",
             ),
         };
         Words { id, en }

@@ -27,8 +27,9 @@ pub enum NameList {
     Overdue,
     /// Catin enrolled at the month's end not yet screened, with their wedding date.
     CatinUnscreened,
-    /// Pregnant women accompanied today whose latest visit found KEK, anaemia or a danger
-    /// sign, whenever it was (as of today, not of a month): the women at risk now.
+    /// Pregnant women accompanied today whose latest visit found KEK, anaemia, high blood
+    /// pressure or a danger sign, whenever it was (as of today, not of a month): the women
+    /// at risk now.
     PregnantAtRisk,
 }
 
@@ -69,6 +70,16 @@ impl NameList {
         RiskFlag::Anemia,
         RiskFlag::AnemiaRefer,
         RiskFlag::DangerSign,
+    ];
+
+    /// What puts a pregnant woman on the list of those at risk now: the maternal flags and
+    /// high blood pressure (pre-eclampsia: "Rujuk segera", the most urgent of all).
+    pub const AT_RISK_FLAGS: [RiskFlag; 5] = [
+        RiskFlag::Kek,
+        RiskFlag::Anemia,
+        RiskFlag::AnemiaRefer,
+        RiskFlag::DangerSign,
+        RiskFlag::HighBloodPressure,
     ];
 }
 

@@ -99,7 +99,7 @@ impl Store {
             .collect()
     }
 
-    /// Pregnant women accompanied today whose latest visit raised a maternal flag, by TPK
+    /// Pregnant women accompanied today whose latest visit raised a flag of `AT_RISK_FLAGS`, by TPK
     /// and name: the women at risk now, however long ago that visit was.
     fn at_risk_rows(&self, area: &AreaCode, today: NaiveDate) -> Result<Vec<ListRow>> {
         let mut out = Vec::new();
@@ -108,7 +108,7 @@ impl Store {
                 .flags
                 .iter()
                 .copied()
-                .filter(|f| NameList::MATERNAL_FLAGS.contains(f))
+                .filter(|f| NameList::AT_RISK_FLAGS.contains(f))
                 .collect();
             if c.kind != TargetKind::IbuHamil || flags.is_empty() {
                 continue;

@@ -68,7 +68,8 @@ describe('dates as cadres type them', () => {
     expect(saveButton().disabled).toBe(true)
     await fireEvent.input(date, { target: { value: '6/12/26' } })
     await waitFor(() => expect(saveButton().disabled).toBe(false))
-    expect(field('visit_date').textContent).not.toContain('kosong')
+    // The message goes once the hands are still (it waits half a second, as it came).
+    await waitFor(() => expect(field('visit_date').textContent).not.toContain('kosong'))
     await waitFor(() => expect(sent.at(-1)?.visit.visit_date).toBe('2026-12-06'))
     // No banner at the top at any time: Rust was never sent a date it cannot read.
     expect(document.querySelector('p.msg.error[role=alert]')).toBeNull()
@@ -144,5 +145,35 @@ describe('a refusal from Rust', () => {
     await fireEvent.input(input('weight_kg'), { target: { value: '5' } })
     await waitFor(() => expect(field('weight_kg').textContent).not.toContain('Harus berupa angka'))
     expect(saveButton().disabled).toBe(false)
+  })
+})
+
+describe('nothing moves under a finger', () => {
+  it('says nothing of a half-typed value, and names a wrong one once the hands are still', async () => {
+    setToday('2026-12-07')
+    mockIPC((cmd, args) => {
+      if (cmd === 'new_visit') return { visit: child(), danger_signs: [], birth_date: '2026-09-01', immunisations: [] }
+      if (cmd === 'preview_visit') {
+        const v = (args as { visit: Visit }).visit
+        const len = v.data.kind === 'anak' ? v.data.lenhei_cm : null
+        const p = fine(v)
+        if (len !== null && len < 38)
+          p.assessment.problems = [{ code: 'out_of_range', field: 'lenhei_cm', severity: 'error', message_id: `Panjang ${len} cm di luar batas`, message_en: 'x' }] as never
+        return p
+      }
+    })
+    render(VisitForm, { enrolmentId: 'e1', personId: 'p1' })
+    const length = await screen.findByRole('textbox', { name: /Panjang/ })
+    // "7" on the way to "71,5": the preview refuses 7 cm, but nothing is shown while typing.
+    await fireEvent.input(length, { target: { value: '7' } })
+    await new Promise((r) => setTimeout(r, 300))
+    expect(field('lenhei_cm').querySelector('.msg')).toBeNull()
+    expect(saveButton().disabled).toBe(true)
+    await fireEvent.input(length, { target: { value: '71,5' } })
+    await new Promise((r) => setTimeout(r, 700))
+    expect(field('lenhei_cm').querySelector('.msg')).toBeNull()
+    // Left at 7: named once the hands are still.
+    await fireEvent.input(length, { target: { value: '7' } })
+    await waitFor(() => expect(field('lenhei_cm').textContent).toContain('Panjang 7 cm di luar batas'))
   })
 })
