@@ -250,7 +250,7 @@ export type FieldName = keyof typeof fields
 export const listHolds: Record<NameList, Pair> = {
   "stunted": ["Anak 0–59 bulan yang diukur bulan ini dengan panjang/tinggi badan menurut umur di bawah −2 SD, termasuk di bawah −3 SD.", "Children 0–59 months measured this month with length/height-for-age below −2 SD, below −3 SD included."],
   "kek-anaemia": ["Ibu hamil yang pada kunjungan bulan ini KEK, anemia atau ada tanda bahaya. Yang berisiko saat ini, kapan pun kunjungan terakhirnya: daftar \"Ibu hamil berisiko saat ini\".", "Pregnant women found with KEK, anaemia or a danger sign at a visit this month. Those at risk now, whenever their latest visit: the list \"Pregnant women at risk now\"."],
-  "pregnant-at-risk": ["Ibu hamil yang didampingi hari ini dan pada kunjungan terakhirnya KEK, anemia atau ada tanda bahaya.", "Pregnant women accompanied today whose latest visit found KEK, anaemia or a danger sign."],
+  "pregnant-at-risk": ["Ibu hamil yang didampingi hari ini dan pada kunjungan terakhirnya KEK, anemia, tekanan darah tinggi atau ada tanda bahaya.", "Pregnant women accompanied today whose latest visit found KEK, anaemia, high blood pressure or a danger sign."],
   "krs": ["Keluarga berisiko stunting, dan apakah ada anggotanya yang dikunjungi bulan ini.", "Families at risk of stunting, and whether anyone of them was visited this month."],
   "catin-unscreened": ["Calon pengantin yang didampingi di akhir bulan dan belum diskrining (berat, tinggi badan dan LiLA diukur).", "Brides- and grooms-to-be accompanied at the month's end not yet screened (weight, height and MUAC measured)."],
   "overdue": ["Sasaran yang didampingi hari ini dan jadwal kunjungannya sudah lewat, per TPK.", "Targets accompanied today whose visit is past due, by TPK."],
