@@ -25,7 +25,11 @@ const pregnant = (): Visit => ({
 const dose = (code: string, status: 'overdue' | 'due') => ({ code, name: code.toUpperCase(), age_months: 2, basic: true, status })
 const fine = (v: Visit) => ({
   id: v.id, next_due: '2027-01-07', advice: [],
-  assessment: { problems: [], missing: [], results: { rules_version: '1', tables_version: '1', indicators: [], flags: [] } },
+  assessment: {
+    // Like Rust on a second visit the same day: a warning about the date.
+    problems: [{ code: 'same_day_visit', field: 'visit_date', severity: 'warning', message_id: 'Sudah ada kunjungan pada tanggal ini', message_en: 'x' }],
+    missing: [], results: { rules_version: '1', tables_version: '1', indicators: [], flags: [] },
+  },
 })
 
 /** Every preview and save Rust was asked for, with what it was sent. */
@@ -63,6 +67,8 @@ describe('dates as cadres type them', () => {
     const date = input('visit_date')
     await fireEvent.input(date, { target: { value: '' } })
     await waitFor(() => expect(field('visit_date').textContent).toContain('Tanggal kunjungan kosong atau tidak valid'))
+    // The last preview's word about the date (another visit that day) went with the date.
+    expect(field('visit_date').querySelector('[data-problem=same_day_visit]')).toBeNull()
     expect(saveButton().disabled).toBe(true)
     await fireEvent.input(date, { target: { value: '31/11/2026' } })
     expect(saveButton().disabled).toBe(true)
