@@ -276,15 +276,11 @@ impl Place {
         }
     }
 
-    /// The first month anything was recorded (at this server: an area without targets in a
-    /// month the others have is an area of zeros, not a month without data).
-    fn first_month(&self, state: &AppState) -> Result<Option<Month>, ServerError> {
-        state.first_month()
-    }
-
-    /// The months a page offers: from the first with data to the current one, newest first.
+    /// The months a page offers: from the server's first record (an area without targets in
+    /// a month the others have is an area of zeros, not a month without data) to the
+    /// current one, newest first.
     fn months(&self, state: &AppState) -> Result<Vec<Month>, ServerError> {
-        Ok(Month::shown_months(self.first_month(state)?, self.today(state), 24))
+        Ok(Month::shown_months(state.first_month()?, self.today(state), 24))
     }
 
     /// Today in the place's own time zone (all of an account's areas: its first's).
@@ -382,9 +378,8 @@ pub fn resolve(state: &AppState, account: &Account, p: &Params) -> Result<(Place
     };
     // A month that has not come, or from before anything was recorded, is not a month of
     // zeros ("0 % dari 398 KRS" in 1999): said, not drawn.
-    let first = place.first_month(state).map_err(|_| Refusal::Internal)?;
     month
-        .shown(first, place.today(state))
+        .shown(state.first_month()?, place.today(state))
         .map_err(|why| Refusal::BadRequest(pendamping_core::catalogue::month_refused(why, month, words::lang())))?;
     Ok((place, month))
 }
@@ -461,9 +456,9 @@ pub fn list_page(
 }
 
 /// The 12 months to `month`'s totals of a place, oldest first (blocking).
-/// A month before the place's first record has no point: nothing was counted then.
+/// A month before the server's first record has no point: nothing was counted then.
 pub fn trend(state: &AppState, place: &Place, month: Month) -> Result<Vec<(Month, Indicators)>, ServerError> {
-    let first = place.first_month(state)?;
+    let first = state.first_month()?;
     (0..12)
         .rev()
         .map(|back| {
