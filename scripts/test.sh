@@ -44,6 +44,11 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 status=0
 run_step cargo-test cargo test --workspace --exclude pendamping-e2e || status=$?
 grep -E '^(test result|     Running|error(\[|:)|---- )' target/cargo-test.log || true
+# A failed link says why only in its notes (a full disk, a killed linker): show those, and the disk.
+if [ "$status" -ne 0 ] && grep -q "linking with" target/cargo-test.log; then
+  grep -E "No space left|collect2|ld: |Killed|signal [0-9]+" target/cargo-test.log | cut -c1-300 | head -n 20 || true
+  df -h . || true
+fi
 if [ "$status" -eq 0 ]; then
   # The window: a display from Xvfb, and a time limit so a hung window cannot hang CI.
   cargo build --quiet -p pendamping-desktop --bins

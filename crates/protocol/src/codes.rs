@@ -1,6 +1,6 @@
 //! The error and rejection codes: stable across versions, one enum each, so that a
 //! program matches variants and a misspelt code does not compile. `schema/openapi.yaml`
-//! lists exactly these (checked by `tests/tests/openapi.rs`).
+//! lists exactly these (checked by `tests/tests/all/openapi.rs`).
 
 use pendamping_core::code_enum;
 pub use pendamping_core::codes::RejectCode;

@@ -472,7 +472,7 @@ pub fn trend(state: &AppState, place: &Place, month: Month) -> Result<Vec<(Month
 }
 
 /// Every page and file of the dashboard, with its methods: the router is built from this
-/// table, and the generated hostile requests walk it (`tests/tests/hostile_generated.rs`).
+/// table, and the generated hostile requests walk it (`tests/tests/all/hostile_generated.rs`).
 fn table() -> Vec<(&'static str, &'static [Method], MethodRouter<AppState>)> {
     vec![
         ("/", &[Method::GET], get(|| async { Redirect::to(HOME) })),
