@@ -28,6 +28,7 @@ fn not_a_hub() -> AppError {
     AppError::invalid(
         "server",
         "Server ini tidak memberi sertifikat hub PLKB; periksa alamatnya, atau hubungi admin",
+        "This server gives no PLKB hub certificate; check its address, or call the admin",
     )
 }
 
@@ -57,14 +58,20 @@ pub async fn trust(dir: &Path, server: &str, fingerprint: &str) -> Result<(), Ap
         return Err(AppError::invalid(
             "fingerprint",
             "Sertifikat hub berubah sejak dicocokkan; cocokkan lagi dengan layar hub",
+            "The hub's certificate changed since it was compared; compare it again with the hub's screen",
         ));
     }
     let server = server.trim();
     pendamping_sync::trust(server, &pem)?;
     let mut kept = format!("{SERVER_LINE}{server}\n").into_bytes();
     kept.extend_from_slice(&pem);
-    std::fs::write(dir.join(FILE), &kept)
-        .map_err(|e| AppError::new("store", format!("Sertifikat hub tidak dapat disimpan: {e}")))?;
+    std::fs::write(dir.join(FILE), &kept).map_err(|e| {
+        AppError::new(
+            "store",
+            format!("Sertifikat hub tidak dapat disimpan: {e}"),
+            format!("The hub's certificate cannot be saved: {e}"),
+        )
+    })?;
     tracing::info!(fingerprint = %now, "trusting a PLKB hub's authority");
     Ok(())
 }
@@ -89,6 +96,7 @@ pub fn restore(dir: &Path) -> Result<(), AppError> {
         Err(e) => Err(AppError::new(
             "store",
             format!("Sertifikat hub tidak dapat dibaca: {e}"),
+            format!("The hub's certificate cannot be read: {e}"),
         )),
     }
 }

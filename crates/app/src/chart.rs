@@ -86,7 +86,7 @@ const LAST_DAY: i64 = 1856;
 pub fn growth_chart(store: &Store, person_id: Uuid, kind: ChartKind) -> Result<GrowthChart, AppError> {
     let person = store
         .person(person_id)?
-        .ok_or_else(|| AppError::new("not_found", "Data anak tidak ditemukan"))?;
+        .ok_or_else(|| AppError::not_found("Data anak", "child"))?;
     let series = store.growth_series(person_id)?;
     let sex = person.sex;
     let last_age = series.iter().map(|p| p.age_days).max().unwrap_or(0);

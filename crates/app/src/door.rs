@@ -96,14 +96,22 @@ fn vault_error(e: VaultError) -> AppError {
                 } else {
                     format!("PIN salah. Sisa {left} kali percobaan")
                 },
+                if wait_ms > 0 {
+                    format!("Wrong PIN. {left} tries left; try again in {} seconds", wait_ms / 1000)
+                } else {
+                    format!("Wrong PIN. {left} tries left")
+                },
             )
         },
-        VaultError::Wait { .. } => {
-            AppError::new("pin_wait", "Terlalu banyak PIN salah; tunggu sebentar lalu coba lagi")
-        }
+        VaultError::Wait { .. } => AppError::new(
+            "pin_wait",
+            "Terlalu banyak PIN salah; tunggu sebentar lalu coba lagi",
+            "Too many wrong PINs; wait a moment, then try again",
+        ),
         VaultError::PinErased => AppError::new(
             "pin_erased",
             "PIN anggota ini dihapus setelah terlalu banyak percobaan salah; pulihkan dengan kode dari admin",
+            "This member's PIN was erased after too many wrong tries; recover it with a code from the admin",
         ),
         VaultError::BadPin => AppError::invalid(
             "pin",
@@ -112,17 +120,35 @@ fn vault_error(e: VaultError) -> AppError {
                 pendamping_vault::MIN_PIN,
                 pendamping_vault::MAX_PIN
             ),
+            format!(
+                "A PIN is {} to {} digits",
+                pendamping_vault::MIN_PIN,
+                pendamping_vault::MAX_PIN
+            ),
         ),
-        VaultError::BadName => AppError::invalid("name", "Nama anggota wajib diisi (paling banyak 60 huruf)"),
-        VaultError::NameTaken(name) => AppError::invalid("name", format!("Sudah ada anggota bernama {name}")),
+        VaultError::BadName => AppError::invalid(
+            "name",
+            "Nama anggota wajib diisi (paling banyak 60 huruf)",
+            "The member's name is required (60 letters at most)",
+        ),
+        VaultError::NameTaken(name) => AppError::invalid(
+            "name",
+            format!("Sudah ada anggota bernama {name}"),
+            format!("There is already a member named {name}"),
+        ),
         VaultError::NoRecovery => AppError::new(
             "no_recovery",
             "Perangkat ini belum terdaftar ke server, jadi PIN tidak dapat dipulihkan",
+            "This device is not enrolled with a server, so the PIN cannot be recovered",
         ),
-        VaultError::NoMember(_) => AppError::new("not_found", "Anggota tidak ditemukan"),
+        VaultError::NoMember(_) => AppError::new("not_found", "Anggota tidak ditemukan", "No such member"),
         other => {
             tracing::error!(error = %other, "key file");
-            AppError::new("keys", "Berkas kunci perangkat tidak dapat dibaca atau ditulis")
+            AppError::new(
+                "keys",
+                "Berkas kunci perangkat tidak dapat dibaca atau ditulis",
+                "The device's key file cannot be read or written",
+            )
         }
     }
 }
@@ -136,7 +162,11 @@ impl From<VaultError> for AppError {
 fn same_pins(pin: &str, again: &str) -> Result<(), AppError> {
     pendamping_vault::check_pin(pin)?;
     if pin != again {
-        return Err(AppError::invalid("pin_again", "Kedua PIN tidak sama"));
+        return Err(AppError::invalid(
+            "pin_again",
+            "Kedua PIN tidak sama",
+            "The two PINs differ",
+        ));
     }
     Ok(())
 }
@@ -159,8 +189,13 @@ impl Door {
     }
 
     fn locked(&self) -> Result<Vault, AppError> {
-        self.vault()?
-            .ok_or_else(|| AppError::new("no_members", "Belum ada anggota di perangkat ini"))
+        self.vault()?.ok_or_else(|| {
+            AppError::new(
+                "no_members",
+                "Belum ada anggota di perangkat ini",
+                "This device has no members yet",
+            )
+        })
     }
 
     /// The screen's view; `member_in` is who the window has let in (by id).
@@ -207,6 +242,7 @@ impl Door {
             return Err(AppError::new(
                 "has_members",
                 "Perangkat ini sudah punya anggota; masuk dengan PIN",
+                "This device already has members; enter with a PIN",
             ));
         }
         // Checked before a byte is copied: a refused name must not leave a half-made store.
@@ -297,7 +333,11 @@ impl Door {
     pub async fn recover(&self, member: Uuid, code: &str, pin: &str, pin_again: &str) -> Result<Opened, AppError> {
         same_pins(pin, pin_again)?;
         if code.trim().is_empty() {
-            return Err(AppError::invalid("code", "Kode pemulihan wajib diisi"));
+            return Err(AppError::invalid(
+                "code",
+                "Kode pemulihan wajib diisi",
+                "The recovery code is required",
+            ));
         }
         let (device_id, server, sealed) = {
             let vault = self.locked()?;
@@ -320,6 +360,7 @@ impl Door {
                 ..AppError::new(
                     "recovery_refused",
                     "Kode pemulihan ditolak (salah, sudah dipakai, atau kedaluwarsa); minta kode baru kepada admin",
+                    "The recovery code was refused (wrong, used or expired); ask the admin for a new one",
                 )
             },
             _ => AppError::from(e),
@@ -330,8 +371,13 @@ impl Door {
         let opened = Opened { key, member, name };
         // The answer is checked against the store, the way the window opens it, before the
         // new PIN replaces anything.
-        self.open_store(&opened, Options::default())
-            .map_err(|_| AppError::new("recovery_refused", "Kunci dari server tidak membuka data perangkat ini"))?;
+        self.open_store(&opened, Options::default()).map_err(|_| {
+            AppError::new(
+                "recovery_refused",
+                "Kunci dari server tidak membuka data perangkat ini",
+                "The key from the server does not open this device's data",
+            )
+        })?;
         vault.set_pin(&opened.key, member, pin)?;
         tracing::info!(member = %member, "PIN recovered through the server");
         Ok(opened)

@@ -48,7 +48,11 @@ pub fn save(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<Exported,
             rows: None,
         });
     }
-    Err(failed(format!("sudah ada 999 berkas {name} di {}", dir.display())))
+    Err(AppError::new(
+        "export_failed",
+        format!("Ekspor gagal: sudah ada 999 berkas {name} di {}", dir.display()),
+        format!("Export failed: there are already 999 files {name} in {}", dir.display()),
+    ))
 }
 
 /// A file's name in the language it is written in: an English file says so ("-en"), so
@@ -61,12 +65,16 @@ pub fn named_in(name: &str, lang: pendamping_core::catalogue::Lang) -> String {
 }
 
 fn failed(e: impl std::fmt::Display) -> AppError {
-    AppError::new("export_failed", format!("Ekspor gagal: {e}"))
+    AppError::new(
+        "export_failed",
+        format!("Ekspor gagal: {e}"),
+        format!("Export failed: {e}"),
+    )
 }
 
 impl From<ExportError> for AppError {
     fn from(e: ExportError) -> AppError {
-        AppError::new("export_failed", e.to_string())
+        AppError::new("export_failed", e.to_string(), format!("Export failed: {}", e.0))
     }
 }
 

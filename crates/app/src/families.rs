@@ -83,6 +83,7 @@ pub(crate) fn in_scope(store: &Store, area_code: &str) -> Result<(), AppError> {
         Err(AppError::new(
             "forbidden_area",
             "Data ini di luar desa wilayah kerja perangkat ini",
+            "This data lies outside this device's villages",
         ))
     }
 }
@@ -128,7 +129,7 @@ pub fn search(store: &Store, query: &str) -> Result<Vec<Found>, AppError> {
 pub fn family(store: &Store, id: Uuid) -> Result<Family, AppError> {
     let household = store
         .household(id)?
-        .ok_or_else(|| AppError::new("not_found", "Keluarga tidak ditemukan"))?;
+        .ok_or_else(|| AppError::not_found("Keluarga", "family"))?;
     in_scope(store, &household.area_code)?;
     let mut enrolments = store.household_enrolments(id)?;
     let today = store.today();
@@ -164,8 +165,13 @@ pub fn save_household(store: &mut Store, mut h: Household) -> Result<Saved, AppE
     if h.area_code.trim().is_empty() {
         h.area_code = setup::current_village(store)?.into();
     }
-    h.area_code = area::normalize_village_code(&h.area_code)
-        .map_err(|_| AppError::invalid("area_code", "Kode desa/kelurahan harus 10 angka"))?;
+    h.area_code = area::normalize_village_code(&h.area_code).map_err(|_| {
+        AppError::invalid(
+            "area_code",
+            "Kode desa/kelurahan harus 10 angka",
+            "A village code is 10 digits",
+        )
+    })?;
     in_scope(store, &h.area_code)?;
     if h.id.is_nil() {
         h.id = store.new_id();
@@ -204,9 +210,13 @@ pub fn check_person(store: &Store, p: &Person) -> Vec<Problem> {
 
 /// Registers or updates a member; the household decides the village.
 pub fn save_person(store: &mut Store, mut p: Person) -> Result<Saved, AppError> {
-    let h = store
-        .household(p.household_id)?
-        .ok_or_else(|| AppError::invalid("household_id", "Keluarga tidak ditemukan"))?;
+    let h = store.household(p.household_id)?.ok_or_else(|| {
+        AppError::invalid(
+            "household_id",
+            "Keluarga tidak ditemukan",
+            "No such family on this device",
+        )
+    })?;
     in_scope(store, &h.area_code)?;
     p.area_code = h.area_code;
     p.nik = p.nik.filter(|n| !n.trim().is_empty());

@@ -110,6 +110,14 @@ fn iso(ms: i64) -> Option<String> {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339())
 }
 
+fn hub_off() -> AppError {
+    AppError::new(
+        "hub_off",
+        "Hub PLKB belum dijalankan di laptop ini",
+        "The PLKB hub is not running on this laptop",
+    )
+}
+
 impl From<ServerError> for AppError {
     fn from(e: ServerError) -> AppError {
         match e {
@@ -117,18 +125,25 @@ impl From<ServerError> for AppError {
             ServerError::Bind { addr, .. } => AppError::invalid(
                 "port",
                 format!("Port {} sudah dipakai program lain; pilih port lain", addr.port()),
+                format!("Port {} is taken by another program; choose another port", addr.port()),
             ),
             ServerError::OutsideHub { hub, .. } => AppError::invalid(
                 "villages",
                 format!("Hub ini hanya melayani wilayah {}", area_title(&hub)),
+                format!("This hub serves only {}", area_title(&hub)),
             ),
             ServerError::HubNotEnrolled => AppError::invalid(
                 "code",
                 "Hub belum terdaftar ke server pusat: isi kode PLKB dari admin pusat",
+                "The hub is not enrolled with the central server: enter the PLKB code from the central admin",
             ),
             other => {
                 tracing::error!(error = %other, "hub store");
-                AppError::new("store", "Penyimpanan hub gagal; data yang sudah disimpan tetap aman")
+                AppError::new(
+                    "store",
+                    "Penyimpanan hub gagal; data yang sudah disimpan tetap aman",
+                    "The hub's store failed; what was already saved is safe",
+                )
             }
         }
     }
@@ -185,10 +200,15 @@ impl Hub {
             return Err(AppError::invalid(
                 "upstream",
                 "Alamat server pusat harus diawali http:// atau https://",
+                "The central server's address must begin with http:// or https://",
             ));
         }
         if form.port < 1024 {
-            return Err(AppError::invalid("port", "Port harus antara 1024 dan 65535"));
+            return Err(AppError::invalid(
+                "port",
+                "Port harus antara 1024 dan 65535",
+                "The port must be between 1024 and 65535",
+            ));
         }
         let key = self.key()?;
         let mut running = self.running.lock().await;
@@ -352,16 +372,18 @@ impl Hub {
     /// A one-time code for a cadre's tablet, for villages of the hub's kecamatan. It works
     /// with no uplink; the centre learns the device on the hub's next upstream sync.
     pub fn new_code(&self, user_name: &str, villages: &[String]) -> Result<HubCode, AppError> {
-        let conn = self
-            .open()?
-            .ok_or_else(|| AppError::new("hub_off", "Hub PLKB belum dijalankan di laptop ini"))?;
+        let conn = self.open()?.ok_or_else(hub_off)?;
         let user_name = user_name.trim();
         if user_name.is_empty() {
-            return Err(AppError::invalid("user", "Isi nama kader pemegang tablet"));
+            return Err(AppError::invalid(
+                "user",
+                "Isi nama kader pemegang tablet",
+                "Enter the name of the cadre holding the tablet",
+            ));
         }
         let codes: Vec<&str> = villages.iter().map(String::as_str).collect();
-        let scope =
-            Scope::new(Role::Cadre, &codes).map_err(|_| AppError::invalid("villages", "Pilih sedikitnya satu desa"))?;
+        let scope = Scope::new(Role::Cadre, &codes)
+            .map_err(|_| AppError::invalid("villages", "Pilih sedikitnya satu desa", "Choose at least one village"))?;
         let now = self.time.now_millis() as i64;
         let ttl = Config::default().enrollment_ttl_hours as i64 * 3_600_000;
         let code = pendamping_server::auth::new_enrollment_code(&conn, user_name, &scope, now, ttl)?;
@@ -387,15 +409,19 @@ impl Hub {
     /// A recovery code for a tablet enrolled here (its recovery wrap is sealed to this
     /// hub's key): for the PLKB to give after checking, in person, who is asking.
     pub fn recovery_code(&self, device_id: &str, issued_by: &str) -> Result<HubRecoveryCode, AppError> {
-        let conn = self
-            .open()?
-            .ok_or_else(|| AppError::new("hub_off", "Hub PLKB belum dijalankan di laptop ini"))?;
+        let conn = self.open()?.ok_or_else(hub_off)?;
         let now = self.time.now_millis() as i64;
         let code = pendamping_server::recovery::issue_code(&conn, device_id, issued_by, now).map_err(|e| match e {
-            pendamping_server::ServerError::NoSuchDevice(_) => {
-                AppError::new("not_found", "Tablet ini tidak terdaftar di hub")
-            }
-            pendamping_server::ServerError::Account(m) => AppError::new("revoked", m),
+            pendamping_server::ServerError::NoSuchDevice(_) => AppError::new(
+                "not_found",
+                "Tablet ini tidak terdaftar di hub",
+                "This tablet is not enrolled at this hub",
+            ),
+            pendamping_server::ServerError::Account(m) => AppError::new(
+                "revoked",
+                format!("Ditolak: {m}"),
+                "This tablet was revoked at this hub",
+            ),
             other => other.into(),
         })?;
         Ok(HubRecoveryCode {

@@ -58,10 +58,20 @@ pub struct GroupRow {
 /// The month asked, if it can be shown: one that has not come, or from before anything was
 /// recorded on this device, is refused with why (never a month of zeros).
 pub(crate) fn month_of(store: &Store, raw: &str) -> Result<Month, AppError> {
-    let m =
-        Month::parse(raw).ok_or_else(|| AppError::invalid("month", "Bulan harus berbentuk TTTT-BB, mis. 2026-11"))?;
-    m.shown(store.first_month()?, store.today())
-        .map_err(|why| AppError::invalid("month", pendamping_core::catalogue::month_refused(why, m, Lang::Id)))?;
+    let m = Month::parse(raw).ok_or_else(|| {
+        AppError::invalid(
+            "month",
+            "Bulan harus berbentuk TTTT-BB, mis. 2026-11",
+            "A month is written YYYY-MM, e.g. 2026-11",
+        )
+    })?;
+    m.shown(store.first_month()?, store.today()).map_err(|why| {
+        AppError::invalid(
+            "month",
+            pendamping_core::catalogue::month_refused(why, m, Lang::Id),
+            pendamping_core::catalogue::month_refused(why, m, Lang::En),
+        )
+    })?;
     Ok(m)
 }
 

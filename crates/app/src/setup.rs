@@ -133,13 +133,16 @@ pub fn choose_villages(store: &mut Store, villages: &[String]) -> Result<Setup, 
         let code = area::normalize_village_code(raw)
             .ok()
             .filter(|c| area::lookup(c).is_some())
-            .ok_or_else(|| AppError::invalid("area_code", "Kode desa/kelurahan tidak dikenal"))?;
+            .ok_or_else(|| {
+                AppError::invalid("area_code", "Kode desa/kelurahan tidak dikenal", "Unknown village code")
+            })?;
         if let Some(scope) = &scope
             && !scope.contains(&code)
         {
             return Err(AppError::invalid(
                 "area_code",
                 "Desa ini di luar wilayah yang diizinkan server untuk perangkat ini",
+                "This village lies outside the area the server allows this device",
             ));
         }
         if !codes.contains(&code) {
@@ -149,7 +152,11 @@ pub fn choose_villages(store: &mut Store, villages: &[String]) -> Result<Setup, 
     if codes.is_empty() {
         return Err(AppError {
             field: Some("villages".into()),
-            ..AppError::new("required", "Pilih minimal satu desa/kelurahan")
+            ..AppError::new(
+                "required",
+                "Pilih minimal satu desa/kelurahan",
+                "Choose at least one village",
+            )
         });
     }
     store.set_preference(VILLAGES, &codes.join(","))?;
@@ -169,6 +176,7 @@ pub fn set_current_village(store: &mut Store, code: &str) -> Result<Setup, AppEr
         return Err(AppError::invalid(
             "area_code",
             "Desa ini bukan wilayah kerja perangkat ini",
+            "This village is not one this device works in",
         ));
     }
     store.set_preference(CURRENT, &code)?;
@@ -228,12 +236,17 @@ pub fn stamp_tpk(store: &mut Store, village: &str) -> Result<String, AppError> {
 pub fn set_tpk(store: &mut Store, name: &str) -> Result<Setup, AppError> {
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
-        return Err(AppError::invalid("tpk", "Nama TPK wajib diisi"));
+        return Err(AppError::invalid(
+            "tpk",
+            "Nama TPK wajib diisi",
+            "The TPK's name is required",
+        ));
     }
     if name.chars().count() > TPK_MAX_CHARS || name.chars().any(char::is_control) {
         return Err(AppError::invalid(
             "tpk",
             format!("Nama TPK paling panjang {TPK_MAX_CHARS} huruf"),
+            format!("A TPK's name is {TPK_MAX_CHARS} letters at most"),
         ));
     }
     let village = current_village(store)?;
@@ -245,7 +258,13 @@ pub fn current_village(store: &Store) -> Result<area::AreaCode, AppError> {
     setup(store)?
         .current
         .and_then(|c| area::AreaCode::village(&c).ok())
-        .ok_or_else(|| AppError::new("not_configured", "Pilih desa wilayah kerja terlebih dahulu"))
+        .ok_or_else(|| {
+            AppError::new(
+                "not_configured",
+                "Pilih desa wilayah kerja terlebih dahulu",
+                "Choose this device's villages first",
+            )
+        })
 }
 
 /// Enrols with the server's enrollment code, then takes the villages picked (or, if
@@ -263,12 +282,17 @@ pub async fn enroll<A: Access<Replica = pendamping_store::Store> + Clone>(
         return Err(AppError::invalid(
             "server",
             "Alamat server harus diawali http:// atau https://",
+            "The server's address must begin with http:// or https://",
         ));
     }
     if code.trim().is_empty() {
         return Err(AppError {
             field: Some("code".into()),
-            ..AppError::new("required", "Kode pendaftaran wajib diisi")
+            ..AppError::new(
+                "required",
+                "Kode pendaftaran wajib diisi",
+                "The enrolment code is required",
+            )
         });
     }
     let resp = pendamping_sync::enroll(store.clone(), server, code, device_name).await?;

@@ -33,7 +33,7 @@ impl<T> Strict<T> {
 impl<'de, T: DeserializeOwned + Serialize> Deserialize<'de> for Strict<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let Ok(sent) = Value::deserialize(d) else {
-            return Ok(Strict(Err(AppError::invalid("", "Isian formulir tidak terbaca"))));
+            return Ok(Strict(Err(unreadable())));
         };
         Ok(Strict(read(sent)))
     }
@@ -67,7 +67,7 @@ fn read<T: DeserializeOwned + Serialize>(sent: Value) -> Result<T, AppError> {
     // Every record the window sends is an object: anything else is the whole argument wrong
     // (a list is not read as a struct's fields by position).
     if !sent.is_object() {
-        return Err(AppError::invalid("", "Isian formulir tidak terbaca"));
+        return Err(unreadable());
     }
     let value: T = serde_path_to_error::deserialize(sent.clone()).map_err(|e| {
         let path = e.path().to_string();
@@ -80,15 +80,16 @@ fn read<T: DeserializeOwned + Serialize>(sent: Value) -> Result<T, AppError> {
             .map(str::to_string);
         let at = if path == "." { String::new() } else { path };
         match missing {
-            Some(name) => AppError::invalid(&join(&at, &name), "Wajib diisi"),
+            Some(name) => AppError::invalid(&join(&at, &name), "Wajib diisi", "Required"),
             None => refused(&at, &inner),
         }
     })?;
-    let known = serde_json::to_value(&value).map_err(|_| AppError::invalid("", "Isian formulir tidak terbaca"))?;
+    let known = serde_json::to_value(&value).map_err(|_| unreadable())?;
     match unknown(&sent, &known, "") {
         Some(path) => Err(AppError::invalid(
             &path,
             format!("Isian {path:?} tidak dikenal aplikasi ini"),
+            format!("This app does not know the entry {path:?}"),
         )),
         None => Ok(value),
     }
@@ -110,41 +111,52 @@ fn refused(field: &str, e: &serde_json::Error) -> AppError {
     // What the field takes, not what was sent: "invalid type: integer `1`, expected a
     // string" is not a number's fault.
     let wanted = why.split_once("expected ").map_or(why.as_str(), |(_, w)| w);
-    let message = if wanted.contains("date")
+    let (message, message_en) = if wanted.contains("date")
         || why.contains("input contains invalid characters")
         || why.contains("premature end of input")
         || why.contains("input is out of range")
     {
-        "Tanggal kosong atau tidak valid; isi hari, bulan dan tahun"
+        (
+            "Tanggal kosong atau tidak valid; isi hari, bulan dan tahun",
+            "The date is empty or not valid; enter day, month and year",
+        )
     } else if why.contains("unknown variant") {
-        "Pilihan ini tidak dikenal"
+        ("Pilihan ini tidak dikenal", "This choice is not known")
     } else if ["u8", "u16", "u32", "u64"].iter().any(|t| wanted.contains(t)) && why.contains("integer `-") {
-        "Tidak boleh kurang dari 0"
+        ("Tidak boleh kurang dari 0", "Cannot be less than 0")
     } else if ["u8", "u16", "u32", "u64", "i32", "i64", "integer"]
         .iter()
         .any(|t| wanted.contains(t))
         && why.contains("floating point")
     {
         // 2,5 is a number: what is wrong is the fraction.
-        "Harus bilangan bulat"
+        ("Harus bilangan bulat", "Must be a whole number")
     } else if [
         "f64", "f32", "u8", "u16", "u32", "u64", "i32", "i64", "integer", "number",
     ]
     .iter()
     .any(|t| wanted.contains(t))
     {
-        "Harus berupa angka"
+        ("Harus berupa angka", "Must be a number")
     } else if wanted.contains("UUID") || wanted.contains("uuid") {
-        "Data yang dipilih tidak dikenal; muat ulang layar"
+        (
+            "Data yang dipilih tidak dikenal; muat ulang layar",
+            "The chosen item is not known; reload the screen",
+        )
     } else if why.contains("invalid type: null") {
-        "Wajib diisi"
+        ("Wajib diisi", "Required")
     } else if wanted.contains("string") {
-        "Harus berupa teks"
+        ("Harus berupa teks", "Must be text")
     } else {
-        "Isian tidak valid"
+        ("Isian tidak valid", "Not a valid entry")
     };
     tracing::debug!(field, why, "a value sent by the window was refused");
-    AppError::invalid(field, message)
+    AppError::invalid(field, message, message_en)
+}
+
+/// An argument that is not even the shape of a form.
+fn unreadable() -> AppError {
+    AppError::invalid("", "Isian formulir tidak terbaca", "The form's entries cannot be read")
 }
 
 /// The first key of `sent` (as a path) that `known` lacks. A key carrying nothing (`null`,

@@ -130,7 +130,7 @@ pub fn dismiss_conflict(store: &mut Store, id: i64) -> Result<(), AppError> {
     if store.resolve_conflict(id)? {
         Ok(())
     } else {
-        Err(AppError::new("not_found", "Konflik ini tidak ditemukan"))
+        Err(AppError::not_found("Konflik ini", "conflict"))
     }
 }
 

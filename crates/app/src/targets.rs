@@ -17,9 +17,13 @@ pub fn enrol(
     start: NaiveDate,
     details: EnrolmentDetails,
 ) -> Result<Saved, AppError> {
-    let person = store
-        .person(person_id)?
-        .ok_or_else(|| AppError::invalid("person_id", "Orang ini tidak ditemukan"))?;
+    let person = store.person(person_id)?.ok_or_else(|| {
+        AppError::invalid(
+            "person_id",
+            "Orang ini tidak ditemukan",
+            "No such person on this device",
+        )
+    })?;
     in_scope(store, &person.area_code)?;
     let tpk = crate::setup::stamp_tpk(store, &person.area_code)?;
     let e = Enrolment {
@@ -42,21 +46,41 @@ pub fn exit_reasons(kind: TargetKind) -> Vec<ExitReason> {
     ExitReason::allowed_for(kind).to_vec()
 }
 
+/// A visit from before the day a target was entered in the app (a cadre catching up on
+/// paper): the enrolment starts from the visit instead. Only ever earlier, and never before
+/// the person was born (the store checks the enrolment as it checks any).
+pub fn start_earlier(store: &mut Store, id: Uuid, date: NaiveDate) -> Result<Saved, AppError> {
+    let e = store
+        .enrolment(id)?
+        .ok_or_else(|| AppError::not_found("Pendampingan", "enrolment"))?;
+    in_scope(store, &e.area_code)?;
+    if date >= e.start_date {
+        return Err(AppError::invalid(
+            "start_date",
+            "Tanggal mulai hanya dapat dimajukan ke tanggal yang lebih awal",
+            "The start can only be moved to an earlier date",
+        ));
+    }
+    Ok(store.start_enrolment_from(id, date)?)
+}
+
 pub fn end_enrolment(store: &mut Store, id: Uuid, date: NaiveDate, reason: ExitReason) -> Result<Saved, AppError> {
     let e = store
         .enrolment(id)?
-        .ok_or_else(|| AppError::new("not_found", "Pendampingan tidak ditemukan"))?;
+        .ok_or_else(|| AppError::not_found("Pendampingan", "enrolment"))?;
     in_scope(store, &e.area_code)?;
     if !ExitReason::allowed_for(e.kind).contains(&reason) {
         return Err(AppError::invalid(
             "end_reason",
             "Alasan ini tidak berlaku untuk sasaran ini",
+            "This reason does not apply to this target",
         ));
     }
     if date < e.start_date {
         return Err(AppError::invalid(
             "end_date",
             "Tanggal selesai tidak boleh sebelum tanggal mulai pendampingan",
+            "The end date cannot be before the enrolment's start",
         ));
     }
     Ok(store.end_enrolment(id, date, reason)?)
@@ -67,12 +91,13 @@ pub fn end_enrolment(store: &mut Store, id: Uuid, date: NaiveDate, reason: ExitR
 pub fn record_delivery(store: &mut Store, hamil_id: Uuid, d: &Delivery) -> Result<DeliveryRecorded, AppError> {
     let e = store
         .enrolment(hamil_id)?
-        .ok_or_else(|| AppError::new("not_found", "Pendampingan tidak ditemukan"))?;
+        .ok_or_else(|| AppError::not_found("Pendampingan", "enrolment"))?;
     in_scope(store, &e.area_code)?;
     if d.baby_name.trim().is_empty() {
         return Err(AppError::invalid(
             "baby_name",
             "Nama bayi wajib diisi (boleh \"Bayi Ny. …\")",
+            "The baby's name is required (\"Baby of Mrs …\" will do)",
         ));
     }
     Ok(store.record_delivery(hamil_id, d)?)
@@ -106,6 +131,42 @@ mod tests {
         end_enrolment(&mut s, id, today, ExitReason::Keguguran).unwrap();
         let e = s.enrolment(id).unwrap().unwrap();
         assert_eq!((e.end_date, e.end_reason), (Some(today), Some(ExitReason::Keguguran)));
+    }
+
+    #[test]
+    fn a_visit_from_before_the_enrolment_moves_its_start_earlier_never_later() {
+        let today = d(2026, 12, 7);
+        let mut s = store_at(today);
+        setup::work_offline(&mut s, &[VILLAGE.into()]).unwrap();
+        let (_, mother, _, _) = family_with_child(&mut s, 1, VILLAGE, d(2024, 5, 1));
+        // Entered today; visited last week, on paper.
+        let id = enrol(&mut s, mother.id, today, hamil_details(d(2026, 8, 1)))
+            .unwrap()
+            .id;
+        let last_week = d(2026, 11, 30);
+        let mut visit = crate::visits::new_visit(&s, id, today).unwrap().visit;
+        visit.visit_date = last_week;
+        let refused = crate::visits::save_visit(&mut s, visit.clone()).unwrap_err();
+        assert_eq!(refused.field.as_deref(), Some("visit_date"), "{refused:?}");
+        assert!(
+            refused.message.contains("7 Desember 2026"),
+            "names the start: {}",
+            refused.message
+        );
+
+        let later = start_earlier(&mut s, id, d(2026, 12, 8)).unwrap_err();
+        assert_eq!(later.field.as_deref(), Some("start_date"));
+        let unborn = start_earlier(&mut s, id, d(1990, 4, 1)).unwrap_err();
+        assert_eq!(unborn.code, "invalid", "{unborn:?}");
+        assert_eq!(
+            s.enrolment(id).unwrap().unwrap().start_date,
+            today,
+            "a refused move changes nothing"
+        );
+
+        start_earlier(&mut s, id, last_week).unwrap();
+        assert_eq!(s.enrolment(id).unwrap().unwrap().start_date, last_week);
+        crate::visits::save_visit(&mut s, visit).unwrap();
     }
 
     #[test]

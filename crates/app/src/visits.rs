@@ -3,6 +3,7 @@
 //! next due date), saving, and a person's timeline of every visit and result.
 
 use chrono::NaiveDate;
+use pendamping_core::catalogue::Lang;
 use pendamping_core::enrolment::Phase;
 use pendamping_core::immunisation::{self, DoseView};
 use pendamping_core::visit::{
@@ -59,10 +60,17 @@ pub fn new_visit(store: &Store, enrolment_id: Uuid, date: NaiveDate) -> Result<V
             Phase::NeedsOutcome => AppError::new(
                 "needs_outcome",
                 "Kehamilan ini perlu dicatat hasilnya (persalinan atau keguguran), bukan kunjungan",
+                "This pregnancy needs its outcome recorded (delivery or miscarriage), not a visit",
+            ),
+            Phase::NotStarted => AppError::invalid(
+                "visit_date",
+                format!("Pendampingan ini mulai {}", Lang::Id.date(e.start_date)),
+                format!("This enrolment starts on {}", Lang::En.date(e.start_date)),
             ),
             _ => AppError::new(
                 "enrolment_ended",
                 "Pendampingan ini sudah selesai; kunjungan tidak dapat dicatat",
+                "This enrolment has ended; no visit can be recorded",
             ),
         });
     }
@@ -97,14 +105,14 @@ pub fn new_visit(store: &Store, enrolment_id: Uuid, date: NaiveDate) -> Result<V
 fn birth_of(store: &Store, e: &Enrolment) -> Result<NaiveDate, AppError> {
     Ok(store
         .person(e.person_id)?
-        .ok_or_else(|| AppError::new("not_found", "Orang tidak ditemukan"))?
+        .ok_or_else(|| AppError::not_found("Orang", "person"))?
         .birth_date)
 }
 
 fn enrolment(store: &Store, id: Uuid) -> Result<Enrolment, AppError> {
     let e = store
         .enrolment(id)?
-        .ok_or_else(|| AppError::new("not_found", "Pendampingan tidak ditemukan"))?;
+        .ok_or_else(|| AppError::not_found("Pendampingan", "enrolment"))?;
     in_scope(store, &e.area_code)?;
     Ok(e)
 }
@@ -113,7 +121,7 @@ fn enrolment(store: &Store, id: Uuid) -> Result<Enrolment, AppError> {
 pub fn edit_visit(store: &Store, visit_id: Uuid) -> Result<VisitDraft, AppError> {
     let v = store
         .visit(visit_id)?
-        .ok_or_else(|| AppError::new("not_found", "Kunjungan tidak ditemukan"))?;
+        .ok_or_else(|| AppError::not_found("Kunjungan", "visit"))?;
     let e = enrolment(store, v.enrolment_id)?;
     let birth = birth_of(store, &e)?;
     Ok(VisitDraft {
@@ -135,7 +143,7 @@ pub fn correct_visit(store: &mut Store, v: Visit, reason: &str) -> Result<VisitR
 pub fn void_visit(store: &mut Store, visit_id: Uuid, reason: &str) -> Result<(), AppError> {
     let v = store
         .visit(visit_id)?
-        .ok_or_else(|| AppError::new("not_found", "Kunjungan tidak ditemukan"))?;
+        .ok_or_else(|| AppError::not_found("Kunjungan", "visit"))?;
     enrolment(store, v.enrolment_id)?;
     store.void_visit(visit_id, reason)?;
     Ok(())

@@ -138,6 +138,9 @@ fn words() -> String {
     vocabulary::<visit::Breastfeeding>(&cfg, "breastfeeding", &mut types, &mut body);
     vocabulary::<growth::Indicator>(&cfg, "growthIndicators", &mut types, &mut body);
     vocabulary::<rules::Urgency>(&cfg, "urgencies", &mut types, &mut body);
+    vocabulary::<change::Entity>(&cfg, "entities", &mut types, &mut body);
+    vocabulary::<enrolment::DeliveryMode>(&cfg, "deliveryModes", &mut types, &mut body);
+    vocabulary::<codes::RejectCode>(&cfg, "rejectCodes", &mut types, &mut body);
     vocabulary::<lists::NameList>(&cfg, "nameLists", &mut types, &mut body);
     types.sort();
     body.push_str("/** Every form field: its name in both languages and its unit, as the messages name it. */\n");

@@ -151,8 +151,14 @@ pub fn assess(visit_date: NaiveDate, data: &VisitData, ctx: &VisitContext, rules
         problems.push(Problem::error(
             "before_enrolment",
             "visit_date",
-            format!("{id} tidak boleh sebelum tanggal mulai pendampingan"),
-            format!("{en} may not be before the enrolment date"),
+            format!(
+                "{id} tidak boleh sebelum tanggal mulai pendampingan ({})",
+                Lang::Id.date(e.start_date)
+            ),
+            format!(
+                "{en} may not be before the enrolment date ({})",
+                Lang::En.date(e.start_date)
+            ),
         ));
     }
     if let Some(end) = e.end_date

@@ -5,7 +5,9 @@
 
 use chrono::NaiveDate;
 
-use crate::enrolment::{ExitReason, TargetKind};
+use crate::change::Entity;
+use crate::codes::RejectCode;
+use crate::enrolment::{DeliveryMode, ExitReason, TargetKind};
 use crate::growth::Indicator as GrowthIndicator;
 use crate::household::{Latrine, WaterSource};
 use crate::indicators::Indicator;
@@ -202,6 +204,32 @@ labels!(ExitReason {
     Pindah => "Pindah", "Moved away";
     Selesai => "Selesai", "Completed";
     TidakBerisiko => "Tidak berisiko lagi", "No longer at risk";
+});
+
+labels!(DeliveryMode {
+    Normal => "Normal", "Vaginal";
+    Sesar => "Sesar", "Caesarean";
+    Tindakan => "Dengan tindakan (vakum/forsep)", "Assisted (vacuum/forceps)";
+});
+
+labels!(Entity {
+    Household => "Keluarga", "Family";
+    Person => "Orang", "Person";
+    Enrolment => "Pendampingan", "Enrolment";
+    Visit => "Kunjungan", "Visit";
+});
+
+// Why the server refused a change, as the sync screen says it beside the record.
+labels!(RejectCode {
+    ForbiddenArea => "di luar wilayah perangkat ini", "outside this device's area";
+    UnknownArea => "kode wilayah tidak dikenal", "unknown area code";
+    UnknownField => "isian tidak dikenal server", "a field the server does not know";
+    ClockSkew => "jam perangkat salah", "the device's clock is wrong";
+    Invalid => "isian tidak valid", "not valid";
+    BadOrigin => "perangkat asal tidak dikenal", "unknown device of origin";
+    Unsigned => "tanpa segel perangkat; daftarkan ulang", "no device seal; enrol again";
+    BadSignature => "segel tidak cocok (diubah di jalan)", "seal does not match (altered on the way)";
+    Other => "ditolak server", "refused by the server";
 });
 
 labels!(WaterSource {
@@ -568,6 +596,9 @@ mod tests {
         complete::<Breastfeeding>(3);
         complete::<GrowthIndicator>(6);
         complete::<Urgency>(4);
+        complete::<Entity>(Entity::ALL.len());
+        complete::<DeliveryMode>(3);
+        complete::<RejectCode>(RejectCode::ALL.len() + 1);
     }
 
     #[test]

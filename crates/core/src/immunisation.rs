@@ -15,8 +15,11 @@ use crate::visit::Immunisation;
 pub struct Dose {
     /// Recorded on the visit as `Immunisation::vaccine`.
     pub code: String,
-    /// As the Buku KIA writes it (the same in both languages).
+    /// As the Buku KIA writes it.
     pub name: String,
+    /// For a screen in English, where it differs ("Oral polio (OPV) 1").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
     /// Due from this age; overdue one month later.
     pub age_months: u32,
     /// Part of complete basic immunisation (imunisasi dasar lengkap).

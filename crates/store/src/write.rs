@@ -222,6 +222,14 @@ impl Writer<'_> {
         self.save(Entity::Person, p.id, &p.area_code.clone(), &p, problems)
     }
 
+    /// The enrolment `id` as stored, to be changed and saved again.
+    fn enrolment_record(&self, id: Uuid) -> Result<Enrolment> {
+        rows::read_record(self.conn, Entity::Enrolment, &id.to_string())?.ok_or_else(|| StoreError::NotFound {
+            entity: "pendampingan",
+            id: id.to_string(),
+        })
+    }
+
     pub(crate) fn enrolment(&mut self, e: &Enrolment) -> Result<Saved> {
         let person = self.person_record(e.person_id)?;
         let mut e = e.clone();
@@ -467,14 +475,20 @@ impl Store {
         self.write(|w| w.enrolment(e))
     }
 
+    /// Moves an enrolment's start to `date` (a visit recorded from before the day it was
+    /// entered in the app); checked like any enrolment saved.
+    pub fn start_enrolment_from(&mut self, id: Uuid, date: NaiveDate) -> Result<Saved> {
+        self.write(|w| {
+            let mut e = w.enrolment_record(id)?;
+            e.start_date = date;
+            w.enrolment(&e)
+        })
+    }
+
     /// Ends an enrolment with a reason.
     pub fn end_enrolment(&mut self, id: Uuid, date: NaiveDate, reason: ExitReason) -> Result<Saved> {
         self.write(|w| {
-            let mut e: Enrolment =
-                rows::read_record(w.conn, Entity::Enrolment, &id.to_string())?.ok_or_else(|| StoreError::NotFound {
-                    entity: "pendampingan",
-                    id: id.to_string(),
-                })?;
+            let mut e = w.enrolment_record(id)?;
             e.end_date = Some(date);
             e.end_reason = Some(reason);
             w.enrolment(&e)

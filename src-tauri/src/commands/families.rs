@@ -73,6 +73,12 @@ pub fn enrol(
 }
 
 #[tauri::command(async)]
+pub fn start_enrolment_earlier(state: State<AppState>, id: Arg<Uuid>, date: Arg<NaiveDate>) -> Result<Saved, AppError> {
+    let (id, date) = (id.open("id")?, date.open("date")?);
+    state.saved(|s| targets::start_earlier(s, id, date))
+}
+
+#[tauri::command(async)]
 pub fn end_enrolment(
     state: State<AppState>,
     id: Arg<Uuid>,

@@ -44,6 +44,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         families::remove_household,
         families::enrol,
         families::end_enrolment,
+        families::start_enrolment_earlier,
         families::record_delivery,
         families::exit_reasons,
         visits::new_visit,

@@ -60,6 +60,12 @@ fn save<R: Runtime>(app_handle: &tauri::AppHandle<R>, name: &str, bytes: &[u8]) 
         .map(std::path::PathBuf::from)
         .or_else(|| paths.document_dir().ok().map(|d| d.join("Pendamping")))
         .or_else(|| paths.home_dir().ok().map(|d| d.join("Pendamping")))
-        .ok_or_else(|| AppError::new("export_failed", "Folder untuk menyimpan ekspor tidak ditemukan"))?;
+        .ok_or_else(|| {
+            AppError::new(
+                "export_failed",
+                "Folder untuk menyimpan ekspor tidak ditemukan",
+                "No folder was found to save the export in",
+            )
+        })?;
     export::save(&dir, name, bytes)
 }

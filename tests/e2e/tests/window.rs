@@ -263,6 +263,7 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("remove_household", &["id"]),
     ("enrol", &["person_id", "start", "details"]),
     ("end_enrolment", &["id", "date", "reason"]),
+    ("start_enrolment_earlier", &["id", "date"]),
     ("record_delivery", &["hamil_id", "delivery"]),
     ("exit_reasons", &["kind"]),
     ("caseload", &["kind"]),
@@ -341,8 +342,11 @@ async fn every_command_answers_a_malformed_argument_with_an_error_naming_it() {
                 let named = args.iter().any(|a| field == *a || field.starts_with(&format!("{a}[")));
                 ensure!(code == "invalid" && (named || inside), "{cmd} {bad:?}: {err}");
                 let message = err["message"].as_str().unwrap_or("");
+                let english = err["message_en"].as_str().unwrap_or("");
+                ensure!(!english.is_empty() && english != message, "{cmd} {bad:?}: said in English too: {err}");
                 for raw in ["invalid type", "invalid args", "expected", "missing", "for command"] {
                     ensure!(!message.contains(raw), "{cmd} {bad:?}: raw text {message:?}");
+                    ensure!(!english.contains(raw), "{cmd} {bad:?}: raw text {english:?}");
                 }
                 refused += 1;
             }

@@ -1,5 +1,6 @@
 // The only module that talks to the Rust side. Every command is typed with the types
-// generated from the Rust DTOs (types.ts); errors arrive as ApiError {code, message, field}.
+// generated from the Rust DTOs (types.ts); errors arrive as ApiError {code, message, field},
+// the message in the screen's language.
 import { invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import type {
@@ -8,18 +9,33 @@ import type {
   SyncScreen, TargetKind, VillageView, Visit, VisitDraft, VisitResult,
 } from './types'
 
+import { lang } from '../lib/i18n.svelte'
+
 export type * from './types'
 
-/** A refused command: a stable code, an Indonesian message, the field concerned. */
+/** An error's message in the screen's language (Rust sends both). */
+export const said = (e: Pick<AppError, 'message' | 'message_en'>) =>
+  lang.current === 'en' && e.message_en ? e.message_en : e.message
+
+/** A refused command: a stable code, its message in the screen's language, the field concerned. */
 export class ApiError extends Error {
   code: string
   field?: string
   problems: Problem[]
+  private said: Pick<AppError, 'message' | 'message_en'>
   constructor(e: AppError) {
-    super(e.message)
+    super(said(e))
     this.code = e.code
     this.field = e.field ?? undefined
     this.problems = e.problems ?? []
+    this.said = { message: e.message, message_en: e.message_en }
+  }
+
+  /** What to say under the form's fields: the form's problems, or the one value refused
+   *  (a number, a date the command could not read) as a problem of its field. */
+  underFields(): Problem[] {
+    if (this.problems.length || !this.field) return this.problems
+    return [{ code: this.code, field: this.field, severity: 'error', message_id: this.said.message, message_en: this.said.message_en || this.said.message }]
   }
 }
 
@@ -30,7 +46,13 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
     if (e && typeof e === 'object' && 'code' in e) throw new ApiError(e as AppError)
     // Every command answers an AppError; anything else is a fault of the app, never shown raw.
     console.error(cmd, e)
-    throw new ApiError({ code: 'internal', message: 'Terjadi kesalahan di aplikasi; coba lagi, atau mulai ulang aplikasi', field: null, problems: [] } as unknown as AppError)
+    throw new ApiError({
+      code: 'internal',
+      message: 'Terjadi kesalahan di aplikasi; coba lagi, atau mulai ulang aplikasi',
+      message_en: 'Something went wrong in the app; try again, or restart the app',
+      field: null,
+      problems: [],
+    })
   }
 }
 
@@ -71,6 +93,7 @@ export const api = {
     call<Saved>('enrol', { personId, start, details }),
   endEnrolment: (id: string, date: string, reason: ExitReason) =>
     call<Saved>('end_enrolment', { id, date, reason }),
+  startEnrolmentEarlier: (id: string, date: string) => call<Saved>('start_enrolment_earlier', { id, date }),
   recordDelivery: (hamilId: string, delivery: Delivery) =>
     call<DeliveryRecorded>('record_delivery', { hamilId, delivery }),
   exitReasons: (kind: TargetKind) => call<ExitReason[]>('exit_reasons', { kind }),

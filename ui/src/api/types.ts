@@ -45,7 +45,11 @@ clenhei: number | null,
  */
 measure_implausible: boolean, cbmi: number | null, len: Score | null, wei: Score | null, wfl: Score | null, bmi: Score | null, hc: Score | null, ac: Score | null, };
 
-export type AppError = { code: string, message: string, field: string | null, 
+export type AppError = { code: string, message: string, 
+/**
+ * The same message in English, for a screen in English.
+ */
+message_en: string, field: string | null, 
 /**
  * Every problem of a refused form (errors and warnings), for inline display.
  */
@@ -153,9 +157,13 @@ export type DoseView = {
  */
 code: string, 
 /**
- * As the Buku KIA writes it (the same in both languages).
+ * As the Buku KIA writes it.
  */
 name: string, 
+/**
+ * For a screen in English, where it differs ("Oral polio (OPV) 1").
+ */
+name_en?: string | null, 
 /**
  * Due from this age; overdue one month later.
  */

@@ -1,7 +1,7 @@
 // Generated from pendamping_core::catalogue by crates/app/tests/ui_types.rs: do not edit.
 // UPDATE_UI_TYPES=1 cargo test -p pendamping-app --test ui_types
 
-import type { Breastfeeding, DangerSign, ExitReason, Indicator, KbppMethod, KrsCriterion, Latrine, NameList, Relationship, RiskFlag, Sex, TargetGroup, TargetKind, Urgency, WaterSource } from './types'
+import type { Breastfeeding, DangerSign, DeliveryMode, Entity, ExitReason, Indicator, KbppMethod, KrsCriterion, Latrine, NameList, RejectCode, Relationship, RiskFlag, Sex, TargetGroup, TargetKind, Urgency, WaterSource } from './types'
 
 /** Indonesian, English. */
 export type Pair = [string, string]
@@ -158,6 +158,31 @@ export const urgencies: Record<Urgency, Pair> = {
   "high": ["Penting", "High"],
   "medium": ["Sedang", "Medium"],
   "low": ["Rendah", "Low"],
+}
+
+export const entities: Record<Entity, Pair> = {
+  "household": ["Keluarga", "Family"],
+  "person": ["Orang", "Person"],
+  "enrolment": ["Pendampingan", "Enrolment"],
+  "visit": ["Kunjungan", "Visit"],
+}
+
+export const deliveryModes: Record<DeliveryMode, Pair> = {
+  "normal": ["Normal", "Vaginal"],
+  "sesar": ["Sesar", "Caesarean"],
+  "tindakan": ["Dengan tindakan (vakum/forsep)", "Assisted (vacuum/forceps)"],
+}
+
+export const rejectCodes: Record<RejectCode, Pair> = {
+  "forbidden_area": ["di luar wilayah perangkat ini", "outside this device's area"],
+  "unknown_area": ["kode wilayah tidak dikenal", "unknown area code"],
+  "unknown_field": ["isian tidak dikenal server", "a field the server does not know"],
+  "clock_skew": ["jam perangkat salah", "the device's clock is wrong"],
+  "invalid": ["isian tidak valid", "not valid"],
+  "bad_origin": ["perangkat asal tidak dikenal", "unknown device of origin"],
+  "unsigned": ["tanpa segel perangkat; daftarkan ulang", "no device seal; enrol again"],
+  "bad_signature": ["segel tidak cocok (diubah di jalan)", "seal does not match (altered on the way)"],
+  "other": ["ditolak server", "refused by the server"],
 }
 
 export const nameLists: Record<NameList, Pair> = {

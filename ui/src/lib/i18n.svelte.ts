@@ -2,8 +2,8 @@
 // catalogue in Rust (pendamping_core::catalogue), generated into api/words.ts: the screens,
 // the sheets, the dashboard and the command line say the same words.
 import type {
-  Age, Axis, Breastfeeding, DangerSign, EnrolmentPhase, ExitReason, Indicator, KbppMethod, KrsCriterion, Lang, Latrine, NameList, Relationship,
-  RiskFlag, Sex, TargetGroup, TargetKind, Urgency, WaterSource,
+  Age, Axis, Breastfeeding, DangerSign, DeliveryMode, EnrolmentPhase, Entity, ExitReason, Indicator, KbppMethod, KrsCriterion, Lang, Latrine, NameList, RejectCode,
+  Relationship, RiskFlag, Sex, TargetGroup, TargetKind, Urgency, WaterSource,
 } from '../api/types'
 import * as catalogue from '../api/words'
 import type { FieldName, Pair } from '../api/words'
@@ -193,6 +193,7 @@ const words = {
   services: ['Layanan', 'Services'],
   notANumber: ['bukan angka', 'is not a number'],
   errorsFirst: ['Perbaiki isian yang ditandai merah', 'Fix the fields marked in red'],
+  startFrom: ['Mulai pendampingan sejak', 'Start the enrolment on'],
   household: ['Keluarga', 'Family'],
   people: ['orang', 'people'],
   fix: ['Perbaiki', 'Fix'],
@@ -361,10 +362,21 @@ export const label = {
   kbpp: (k: KbppMethod) => pick(catalogue.kbppMethods[k]),
   breastfeeding: (b: Breastfeeding) => pick(catalogue.breastfeeding[b]),
   indicator: (i: Indicator) => pick(catalogue.growthIndicators[i]),
+  entity: (e: Entity) => pick(catalogue.entities[e]),
+  deliveryMode: (m: DeliveryMode) => pick(catalogue.deliveryModes[m]),
+  /** A dose of the schedule as the rules name it, in English where they give an English name. */
+  dose: (d: { name: string; name_en?: string | null }) => (lang.current === 'en' && d.name_en ? d.name_en : d.name),
+  rejected: (c: RejectCode) => pick(catalogue.rejectCodes[c]),
 }
 
 /** A form field's name, the same the messages use (the catalogue's). */
 export const fieldLabel = (k: FieldName) => pick([catalogue.fields[k].id, catalogue.fields[k].en])
+
+/** A form field's name in both languages, `[Indonesian, English]`. */
+export const fieldPair = (k: FieldName): [string, string] => [catalogue.fields[k].id, catalogue.fields[k].en]
+
+/** A field named by another party (the server): the catalogue's word when it is one of ours. */
+export const fieldName = (raw: string) => (raw in catalogue.fields ? fieldLabel(raw as FieldName) : raw)
 
 /** A vocabulary's codes in the catalogue's order. */
 const codes = <K extends string>(r: Record<K, Pair>) => Object.keys(r) as K[]
@@ -378,6 +390,7 @@ export const options = {
   kbpp: codes(catalogue.kbppMethods),
   breastfeeding: codes(catalogue.breastfeeding),
   kind: codes(catalogue.targetKinds),
+  deliveryMode: codes(catalogue.deliveryModes),
 }
 
 /** A field's name as the messages say it, for a local "not a number" message. */

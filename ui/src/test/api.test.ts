@@ -29,6 +29,20 @@ describe('api', () => {
     expect(err.message).toContain('wajib')
   })
 
+  it('says a refusal in the screen\'s language', async () => {
+    mockIPC(() => {
+      throw { code: 'invalid', message: 'Nama TPK wajib diisi', message_en: "The TPK's name is required", field: 'tpk', problems: [] }
+    })
+    setLang('en')
+    try {
+      expect((await api.setTpk('').catch((e) => e)).message).toBe("The TPK's name is required")
+      setLang('id')
+      expect((await api.setTpk('').catch((e) => e)).message).toBe('Nama TPK wajib diisi')
+    } finally {
+      setLang('id')
+    }
+  })
+
   it('reports a failure without a code as internal', async () => {
     mockIPC(() => {
       throw 'boom'

@@ -40,7 +40,7 @@ function mount(visit: Visit) {
     const v = (args as { visit: Visit }).visit
     // Rust's own door refuses a null date, as the real command would (never reached here).
     const dates = JSON.stringify(v).includes('"date":null') || v.visit_date === null
-    if (dates) throw { code: 'invalid', message: 'Isian tidak valid', field: 'data', problems: [] } satisfies AppError
+    if (dates) throw { code: 'invalid', message: 'Isian tidak valid', message_en: 'Not a valid entry', field: 'data', problems: [] } satisfies AppError
     sent.push({ cmd, visit: v })
     if (cmd === 'preview_visit' || cmd === 'save_visit') return fine(v)
   })
@@ -140,7 +140,7 @@ describe('a refusal from Rust', () => {
     mockIPC((cmd, args) => {
       if (cmd === 'new_visit') return { visit: child(), danger_signs: [], birth_date: '2026-09-01', immunisations: [] }
       if (cmd === 'preview_visit') {
-        if (refuse) throw { code: 'invalid', message: 'Harus berupa angka', field: 'weight_kg', problems: [] } satisfies AppError
+        if (refuse) throw { code: 'invalid', message: 'Harus berupa angka', message_en: 'Must be a number', field: 'weight_kg', problems: [] } satisfies AppError
         return fine((args as { visit: Visit }).visit)
       }
     })
@@ -150,6 +150,40 @@ describe('a refusal from Rust', () => {
     refuse = false
     await fireEvent.input(input('weight_kg'), { target: { value: '5' } })
     await waitFor(() => expect(field('weight_kg').textContent).not.toContain('Harus berupa angka'))
+    expect(saveButton().disabled).toBe(false)
+  })
+})
+
+describe('a visit from before the enrolment', () => {
+  it('offers to start the enrolment from the visit, then checks the form again', async () => {
+    setToday('2026-12-07')
+    let start = '2026-12-07'
+    const asked: unknown[] = []
+    mockIPC((cmd, args) => {
+      if (cmd === 'new_visit') return { visit: child(), danger_signs: [], birth_date: '2026-09-01', immunisations: [] }
+      if (cmd === 'start_enrolment_earlier') {
+        asked.push(args)
+        start = (args as { date: string }).date
+        return { id: 'e1', hlc: 'x' }
+      }
+      if (cmd === 'preview_visit') {
+        const v = (args as { visit: Visit }).visit
+        const p = fine(v)
+        p.assessment.problems = v.visit_date! < start
+          ? [{ code: 'before_enrolment', field: 'visit_date', severity: 'error', message_id: 'Tanggal kunjungan tidak boleh sebelum tanggal mulai pendampingan (7 Desember 2026)', message_en: 'x' }]
+          : []
+        return p
+      }
+    })
+    render(VisitForm, { enrolmentId: 'e1', personId: 'p1' })
+    await fireEvent.input(await screen.findByRole('textbox', { name: /Tanggal kunjungan/ }), { target: { value: '30/11/2026' } })
+    const button = await screen.findByRole('button', { name: /Mulai pendampingan sejak/ }, { timeout: 2000 })
+    expect(button.textContent).toContain('30')
+    expect(field('visit_date').textContent).toContain('sebelum tanggal mulai')
+    await fireEvent.click(button)
+    expect(asked).toEqual([{ id: 'e1', date: '2026-11-30' }])
+    await waitFor(() => expect(field('visit_date').textContent).not.toContain('sebelum tanggal mulai'), { timeout: 2000 })
+    expect(screen.queryByRole('button', { name: /Mulai pendampingan sejak/ })).toBeNull()
     expect(saveButton().disabled).toBe(false)
   })
 })
