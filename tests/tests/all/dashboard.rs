@@ -201,7 +201,7 @@ async fn an_account_of_two_kecamatans_sees_both_side_by_side() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn five_wrong_passwords_lock_the_account_for_a_while_and_a_cross_site_form_is_refused() {
+async fn five_wrong_passwords_lock_the_name_at_that_address_for_a_while_and_a_cross_site_form_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let server = with_sari(dir.path()).await;
     let url = server.url();
@@ -216,6 +216,24 @@ async fn five_wrong_passwords_lock_the_account_for_a_while_and_a_cross_site_form
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(locked.headers().get(SET_COOKIE).is_none());
     assert!(locked.text().await.unwrap().contains("Coba lagi dalam 15 menit"));
+    // Only where the guesses came from: Sari at another computer (another loopback address
+    // here) logs in; whoever knows her name cannot lock her out from elsewhere.
+    let elsewhere = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap()
+        .post(format!("{url}/dashboard/login"))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body("name=sari&password=rahasia-sekali")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        elsewhere.status(),
+        StatusCode::SEE_OTHER,
+        "not locked at another address"
+    );
     // Another name is not locked by Sari's tries.
     accounts::add(
         &server.db(),
@@ -235,6 +253,25 @@ async fn five_wrong_passwords_lock_the_account_for_a_while_and_a_cross_site_form
     let ok = log_in(&url, "sari", "rahasia-sekali").await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     let session = session_of(&ok);
+    let get = |path: &str| client().get(format!("{url}{path}")).header(COOKIE, &session).send();
+    // The log-in page while logged in (a bookmark, the back button) goes on to the page.
+    for (path, to) in [
+        ("/dashboard/login", "/dashboard"),
+        (
+            "/dashboard/login?then=%2Fdashboard%2Flist%2Fstunted",
+            "/dashboard/list/stunted",
+        ),
+    ] {
+        let resp = get(path).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(resp.headers()[LOCATION], to, "{path}");
+    }
+    // A page bookmarked when the list was longer: the last page, and it says so.
+    let gone = get("/dashboard/list/stunted?page=99").await.unwrap();
+    assert_eq!(gone.status(), StatusCode::OK);
+    let body = gone.text().await.unwrap();
+    assert!(body.contains(r#"data-page-gone="99""#), "{body}");
+    assert!(body.contains("Halaman 99 tidak ada"), "{body}");
 
     // A form on another site posting here (a log-out, a log-in) is refused; the session lives.
     for (path, body) in [

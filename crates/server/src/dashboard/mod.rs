@@ -560,9 +560,18 @@ struct Then {
     then: Option<String>,
 }
 
-async fn login_form(then: Result<Query<Then>, QueryRejection>) -> Response {
+async fn login_form(
+    State(state): State<AppState>,
+    mut parts: Parts,
+    then: Result<Query<Then>, QueryRejection>,
+) -> Response {
     let then = then.map(|Query(t)| t).unwrap_or_default().then;
     let then = then.as_deref().and_then(safe_then);
+    // Already logged in (a bookmark, the back button): on to the page, not a form that
+    // shows no header and asks again.
+    if Viewer::from_request_parts(&mut parts, &state).await.is_ok() {
+        return Redirect::to(then.unwrap_or(HOME)).into_response();
+    }
     Html(pages::login(None, "", then).into_string()).into_response()
 }
 
@@ -606,8 +615,9 @@ async fn login(
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, Refusal> {
     same_site(&headers)?;
+    let from = crate::api::peer(&extensions);
     state
-        .limit(crate::limits::Class::LogIn, crate::api::peer(&extensions))
+        .limit(crate::limits::Class::LogIn, from)
         .map_err(|_| Refusal::TooMany)?;
     let Form(form) = form.map_err(|_| Refusal::Credentials {
         name: String::new(),
@@ -618,7 +628,7 @@ async fn login(
     let shown: String = form.name.trim().chars().take(64).collect();
     let then = form.then.as_deref().and_then(safe_then).map(str::to_string);
     let now = state.now_ms();
-    if let Err(until) = state.0.sessions.begin(&typed, now) {
+    if let Err(until) = state.0.sessions.begin(&typed, from, now) {
         note_log_in(&state, typed, Action::LogInRefused, "locked out").await?;
         return Err(Refusal::LockedOut {
             minutes: (until - now + 59_999) / 60_000,
@@ -632,11 +642,11 @@ async fn login(
         .map_err(|_| Refusal::Internal)?;
     let action = match found {
         accounts::Verified::Account(_) => {
-            state.0.sessions.succeeded(&typed);
+            state.0.sessions.succeeded(&typed, from);
             Action::LoggedIn
         }
         _ => {
-            state.0.sessions.failed(&typed, now);
+            state.0.sessions.failed(&typed, from, now);
             Action::LogInRefused
         }
     };

@@ -377,6 +377,8 @@ pub fn list(
     let title = list.label(lang());
     let q = query(place, month);
     let pages = sheet.rows.len().div_ceil(LIST_PAGE).max(1);
+    // A page bookmarked when the list was longer: the last one, and said so.
+    let gone = (page > pages).then_some(page);
     let page = page.min(pages);
     let shown = sheet.rows.iter().skip((page - 1) * LIST_PAGE).take(LIST_PAGE);
     let action = format!("{HOME}/list/{}", list.as_str());
@@ -396,6 +398,11 @@ pub fn list(
                 " · " strong data-count=(sheet.rows.len()) { (lang().number(sheet.rows.len() as f64)) } " " (say(t::ROWS))
             }
             p.holds data-holds { (list.holds().get(lang())) }
+            @if let Some(asked) = gone {
+                p.notice role="status" data-page-gone=(asked) {
+                    (fill(t::PAGE_GONE, &[("asked", &asked.to_string()), ("pages", &pages.to_string())]))
+                }
+            }
             @if !list.as_of_today() {
                 (month_form(place, month, months, &action))
             }

@@ -3,6 +3,7 @@
 //! again on every request, so disabling it ends its sessions at once.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
@@ -16,6 +17,8 @@ pub const HOURS: i64 = 8;
 pub const FREE_TRIES: u32 = 5;
 /// How long a name stays locked after [`FREE_TRIES`] wrong passwords.
 pub const LOCK_MINUTES: i64 = 15;
+/// Wrong passwords for one name in a row, from any address, before it is locked everywhere.
+pub const NAME_TRIES: u32 = FREE_TRIES * 10;
 /// Names with failed tries kept at most (a flood of made-up names cannot fill memory).
 const TRIES_KEPT: usize = 10_000;
 
@@ -58,52 +61,41 @@ impl Sessions {
             .map(|(name, _)| name.clone())
     }
 
-    /// Counts a log-in attempt for `name` before its password is checked, so that guesses
-    /// sent at once are counted as they arrive, not as their (slow) checks end: of any
-    /// number sent together, at most [`FREE_TRIES`] are checked. `Err(until)`: the name is
-    /// locked now (right or wrong, the password is not checked while it lasts).
-    pub fn begin(&self, name: &str, now_ms: i64) -> Result<(), i64> {
+    /// Counts a log-in attempt for `name` from `from` before its password is checked, so
+    /// that guesses sent at once are counted as they arrive, not as their (slow) checks end:
+    /// of any number sent together, at most [`FREE_TRIES`] are checked. `Err(until)`: the
+    /// name is locked for that address now (right or wrong, the password is not checked).
+    ///
+    /// Counted by name *and address*: someone who knows an analyst's account name cannot
+    /// lock the analyst out by typing wrong passwords from elsewhere. Guesses spread over
+    /// many addresses still lock the name, after [`NAME_TRIES`].
+    pub fn begin(&self, name: &str, from: Option<IpAddr>, now_ms: i64) -> Result<(), i64> {
         let mut tries = self.tries.lock().unwrap_or_else(|p| p.into_inner());
-        if !tries.contains_key(name) && tries.len() >= TRIES_KEPT {
-            // Forget counts, never a lock; a table full of locks refuses every name it cannot
-            // count (fails closed) until a lock ends.
-            tries.retain(|_, (_, until)| *until > now_ms);
-            if tries.len() >= TRIES_KEPT {
-                tracing::warn!("dashboard log-in attempts: the table of locks is full; refusing");
-                return Err(now_ms + LOCK_MINUTES * 60_000);
-            }
-        }
-        let entry = tries.entry(name.to_string()).or_insert((0, 0));
-        if entry.1 > now_ms {
-            return Err(entry.1);
-        }
-        if entry.1 != 0 {
-            // A lock that has ended: the count starts again.
-            *entry = (0, 0);
-        }
-        entry.0 += 1;
-        if entry.0 > FREE_TRIES {
-            *entry = (0, now_ms + LOCK_MINUTES * 60_000);
-            tracing::warn!(account = name, "dashboard log-in locked after too many attempts");
-            return Err(entry.1);
+        for (key, limit) in keys(name, from) {
+            count(&mut tries, &key, limit, now_ms)?;
         }
         Ok(())
     }
 
-    /// A wrong password for `name` (counted by `begin`): the [`FREE_TRIES`]th in a row
-    /// locks it.
-    pub fn failed(&self, name: &str, now_ms: i64) {
+    /// A wrong password for `name` from `from` (counted by `begin`): the [`FREE_TRIES`]th
+    /// in a row from one address locks it there, the [`NAME_TRIES`]th from anywhere locks it.
+    pub fn failed(&self, name: &str, from: Option<IpAddr>, now_ms: i64) {
         let mut tries = self.tries.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(entry) = tries.get_mut(name)
-            && entry.0 >= FREE_TRIES
-        {
-            *entry = (0, now_ms + LOCK_MINUTES * 60_000);
-            tracing::warn!(account = name, "dashboard log-in locked after wrong passwords");
+        for (key, limit) in keys(name, from) {
+            if let Some(entry) = tries.get_mut(&key)
+                && entry.0 >= limit
+            {
+                *entry = (0, now_ms + LOCK_MINUTES * 60_000);
+                tracing::warn!(account = name, ?from, "dashboard log-in locked after wrong passwords");
+            }
         }
     }
 
-    pub fn succeeded(&self, name: &str) {
-        self.tries.lock().unwrap_or_else(|p| p.into_inner()).remove(name);
+    pub fn succeeded(&self, name: &str, from: Option<IpAddr>) {
+        let mut tries = self.tries.lock().unwrap_or_else(|p| p.into_inner());
+        for (key, _) in keys(name, from) {
+            tries.remove(&key);
+        }
     }
 
     pub fn end(&self, token: &str) {
@@ -112,6 +104,42 @@ impl Sessions {
             .unwrap_or_else(|p| p.into_inner())
             .remove(&digest(token));
     }
+}
+
+/// What an attempt is counted under, with the count that locks each: the name from this
+/// address, and the name from anywhere. (A line break cannot be in a name typed in a form
+/// field of one line, nor in an address.)
+fn keys(name: &str, from: Option<IpAddr>) -> [(String, u32); 2] {
+    let at = from.map_or_else(|| "-".to_string(), |ip| ip.to_string());
+    [(format!("{name}\n{at}"), FREE_TRIES), (name.to_string(), NAME_TRIES)]
+}
+
+/// One more attempt under `key`; `Err(until)` while it is locked.
+fn count(tries: &mut HashMap<String, (u32, i64)>, key: &str, limit: u32, now_ms: i64) -> Result<(), i64> {
+    if !tries.contains_key(key) && tries.len() >= TRIES_KEPT {
+        // Forget counts, never a lock; a table full of locks refuses every name it cannot
+        // count (fails closed) until a lock ends.
+        tries.retain(|_, (_, until)| *until > now_ms);
+        if tries.len() >= TRIES_KEPT {
+            tracing::warn!("dashboard log-in attempts: the table of locks is full; refusing");
+            return Err(now_ms + LOCK_MINUTES * 60_000);
+        }
+    }
+    let entry = tries.entry(key.to_string()).or_insert((0, 0));
+    if entry.1 > now_ms {
+        return Err(entry.1);
+    }
+    if entry.1 != 0 {
+        // A lock that has ended: the count starts again.
+        *entry = (0, 0);
+    }
+    entry.0 += 1;
+    if entry.0 > limit {
+        *entry = (0, now_ms + LOCK_MINUTES * 60_000);
+        tracing::warn!(key, "dashboard log-in locked after too many attempts");
+        return Err(entry.1);
+    }
+    Ok(())
 }
 
 /// The session token a request's `Cookie` header carries.
@@ -141,49 +169,87 @@ mod tests {
         assert_eq!(s.find(&t, 2_000), None);
     }
 
+    const OFFICE: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 7)));
+    const ELSEWHERE: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::new(203, 0, 113, 9)));
+
+    fn wrong(s: &Sessions, name: &str, from: Option<IpAddr>, at: i64) -> Result<(), i64> {
+        s.begin(name, from, at)?;
+        s.failed(name, from, at);
+        Ok(())
+    }
+
     #[test]
     fn five_wrong_passwords_lock_a_name_for_a_while_and_a_right_one_clears_the_count() {
         let s = Sessions::default();
-        let wrong = |s: &Sessions, at: i64| {
-            s.begin("sari", at)?;
-            s.failed("sari", at);
-            Ok::<(), i64>(())
-        };
         for _ in 0..FREE_TRIES - 1 {
-            assert_eq!(wrong(&s, 1_000), Ok(()));
+            assert_eq!(wrong(&s, "sari", OFFICE, 1_000), Ok(()));
         }
-        s.begin("sari", 1_000).unwrap();
-        s.succeeded("sari");
+        s.begin("sari", OFFICE, 1_000).unwrap();
+        s.succeeded("sari", OFFICE);
         for _ in 0..FREE_TRIES - 1 {
-            assert_eq!(wrong(&s, 1_000), Ok(()), "the count started again");
+            assert_eq!(wrong(&s, "sari", OFFICE, 1_000), Ok(()), "the count started again");
         }
-        assert_eq!(wrong(&s, 1_000), Ok(()));
+        assert_eq!(wrong(&s, "sari", OFFICE, 1_000), Ok(()));
         let until = 1_000 + LOCK_MINUTES * 60_000;
-        assert_eq!(s.begin("sari", 2_000), Err(until), "locked");
-        assert_eq!(s.begin("dewi", 2_000), Ok(()), "only that name");
-        assert_eq!(s.begin("sari", until), Ok(()), "over after the wait");
+        assert_eq!(s.begin("sari", OFFICE, 2_000), Err(until), "locked");
+        assert_eq!(s.begin("dewi", OFFICE, 2_000), Ok(()), "only that name");
+        assert_eq!(s.begin("sari", OFFICE, until), Ok(()), "over after the wait");
+    }
+
+    #[test]
+    fn someone_elsewhere_who_knows_the_name_cannot_lock_the_analyst_out() {
+        let s = Sessions::default();
+        for _ in 0..FREE_TRIES * 3 {
+            let _ = wrong(&s, "sari", ELSEWHERE, 1_000);
+        }
+        assert!(
+            s.begin("sari", ELSEWHERE, 2_000).is_err(),
+            "locked where the guesses come from"
+        );
+        assert_eq!(s.begin("sari", OFFICE, 2_000), Ok(()), "not at the office");
+        s.succeeded("sari", OFFICE);
+    }
+
+    #[test]
+    fn guesses_spread_over_many_addresses_still_lock_the_name() {
+        let s = Sessions::default();
+        let mut checked = 0;
+        for i in 0..NAME_TRIES * 2 {
+            let from = Some(IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + i)));
+            if wrong(&s, "sari", from, 1_000).is_ok() {
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, NAME_TRIES, "no more passwords checked than the name allows");
+        assert!(s.begin("sari", OFFICE, 2_000).is_err(), "locked everywhere");
     }
 
     #[test]
     fn attempts_are_counted_as_they_arrive_not_as_their_checks_end() {
         let s = Sessions::default();
         // 25 sent at once: each begins before any check ends.
-        let let_through = (0..25).filter(|_| s.begin("sari", 1_000).is_ok()).count();
+        let let_through = (0..25).filter(|_| s.begin("sari", OFFICE, 1_000).is_ok()).count();
         assert_eq!(let_through, FREE_TRIES as usize);
-        assert!(s.begin("sari", 1_000).is_err(), "the right one, last, is not checked");
+        assert!(
+            s.begin("sari", OFFICE, 1_000).is_err(),
+            "the right one, last, is not checked"
+        );
     }
 
     #[test]
     fn a_full_table_forgets_counts_but_never_a_lock() {
         let s = Sessions::default();
         for _ in 0..=FREE_TRIES {
-            let _ = s.begin("target", 1_000);
+            let _ = s.begin("target", OFFICE, 1_000);
         }
-        assert!(s.begin("target", 1_000).is_err());
+        assert!(s.begin("target", OFFICE, 1_000).is_err());
         for i in 0..TRIES_KEPT * 2 {
-            let _ = s.begin(&format!("made-up-{i}"), 1_000);
+            let _ = s.begin(&format!("made-up-{i}"), OFFICE, 1_000);
         }
-        assert!(s.begin("target", 2_000).is_err(), "still locked after a flood of names");
+        assert!(
+            s.begin("target", OFFICE, 2_000).is_err(),
+            "still locked after a flood of names"
+        );
     }
 
     #[test]

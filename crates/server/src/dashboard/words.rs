@@ -173,6 +173,10 @@ pub const PAGES: Words = w("Halaman", "Pages");
 pub const PREVIOUS: Words = w("‹ Sebelumnya", "‹ Previous");
 pub const NEXT: Words = w("Berikutnya ›", "Next ›");
 pub const PAGE_OF: Words = w("Halaman {page} dari {pages}", "Page {page} of {pages}");
+pub const PAGE_GONE: Words = w(
+    "Halaman {asked} tidak ada (daftar ini kini {pages} halaman): ini halaman terakhir.",
+    "There is no page {asked} (this list now has {pages} pages): this is the last one.",
+);
 
 // The trend charts.
 pub const CHART_VALUES: Words = w("Angka grafik (tabel)", "The chart's values (table)");
