@@ -1056,7 +1056,7 @@ impl AppState {
         area: &AreaCode,
     ) -> Result<pendamping_core::recap::Recap, ServerError> {
         self.view_current()?;
-        self.0.view.recap(month, area)
+        self.0.view.recap(month, area, self.today_in(area.as_str()))
     }
 
     /// A list with names of `area`, from the same view and walk as the recap; overdue
@@ -1092,7 +1092,9 @@ impl AppState {
         key_len: usize,
     ) -> Result<Arc<std::collections::BTreeMap<String, pendamping_core::indicators::Indicators>>, ServerError> {
         self.view_current()?;
-        self.0.view.indicators(month, area, key_len)
+        self.0
+            .view
+            .indicators(month, area, key_len, self.today_in(area.as_str()))
     }
 
     /// Brings the view up to date with the log, under the server's rules now (blocking).

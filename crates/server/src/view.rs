@@ -217,24 +217,34 @@ impl View {
         f(&mut store)
     }
 
-    /// The recap of `area` (village, kecamatan, kabupaten or province code) for `month`.
-    pub fn recap(&self, month: Month, area: &AreaCode) -> Result<Recap> {
-        self.with_store(|s| s.recap(month, area)).map_err(store_err)
+    /// The recap of `area` (village, kecamatan, kabupaten or province code) for `month`,
+    /// the month still running counted to `today` (the area's own: the view's store keeps
+    /// the easternmost zone's).
+    pub fn recap(&self, month: Month, area: &AreaCode, today: chrono::NaiveDate) -> Result<Recap> {
+        self.with_store(|s| s.recap_as_of(month, area, today))
+            .map_err(store_err)
     }
 
-    /// The indicators of `area` for `month`, by child area (`key_len` code characters).
-    pub fn indicators(&self, month: Month, area: &AreaCode, key_len: usize) -> Result<ByArea> {
+    /// The indicators of `area` for `month`, by child area (`key_len` code characters), the
+    /// month still running counted to `today`.
+    pub fn indicators(
+        &self,
+        month: Month,
+        area: &AreaCode,
+        key_len: usize,
+        today: chrono::NaiveDate,
+    ) -> Result<ByArea> {
         // Looked up and filled under the store's lock: a catch-up (which clears the cache
         // under it too) cannot slip in between, and charts asking for the same months at
         // once compute each month once.
         self.with_store(|s| {
             // The month still running is counted to today: tomorrow it is another answer.
-            let key = (area.to_string(), month, key_len, s.today().min(month.last_day()));
+            let key = (area.to_string(), month, key_len, today.min(month.last_day()));
             let mut cache = self.indicators.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(hit) = cache.get(&key) {
                 return Ok(hit.clone());
             }
-            let rows = Arc::new(s.indicators(month, area, key_len).map_err(store_err)?);
+            let rows = Arc::new(s.indicators_as_of(month, area, key_len, today).map_err(store_err)?);
             cache.insert(key, rows.clone());
             Ok(rows)
         })

@@ -72,7 +72,12 @@ impl Store {
     pub fn name_list(&self, list: NameList, month: Month, area: &AreaCode, today: NaiveDate) -> Result<Vec<ListRow>> {
         // As of the day the month is counted to (today while it runs), like the recap.
         let end = month.last_day().min(today);
-        let members = pendamping_core::lists::members(list, month, || self.recap_input(month, area), &self.opts.rules)?;
+        let members = pendamping_core::lists::members(
+            list,
+            month,
+            || self.recap_input_as_of(month, area, today),
+            &self.opts.rules,
+        )?;
         let Some(members) = members else {
             return match list {
                 NameList::PregnantAtRisk => self.at_risk_rows(area, today),

@@ -6,6 +6,7 @@ use pendamping_core::recap::{self, Month, Recap, RecapEnrolment, RecapHousehold,
 use pendamping_core::visit::{KbppMethod, Services};
 use pendamping_core::{ExitReason, TargetKind};
 
+use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 
 use crate::Store;
@@ -21,9 +22,21 @@ fn usable<T>(table: &str, id: &str, read: rusqlite::Result<T>) -> Option<T> {
 }
 
 impl Store {
-    /// The monthly recap of every village under `area` (a village, kecamatan, …).
+    /// The monthly recap of every village under `area` (a village, kecamatan, …), the month
+    /// still running counted to this store's today.
     pub fn recap(&self, month: Month, area: &AreaCode) -> Result<Recap> {
-        Ok(recap::compute(month, &self.recap_input(month, area)?, &self.opts.rules))
+        self.recap_as_of(month, area, self.today())
+    }
+
+    /// The recap with the month still running counted to `today`: the centre's view serves
+    /// every zone, and counts each area to its own day (a WIB kecamatan at 23:00 is still
+    /// on the day before the view's).
+    pub fn recap_as_of(&self, month: Month, area: &AreaCode, today: NaiveDate) -> Result<Recap> {
+        Ok(recap::compute(
+            month,
+            &self.recap_input_as_of(month, area, today)?,
+            &self.opts.rules,
+        ))
     }
 
     /// The district's indicators of `area` in `month`, by child area: the first `key_len`
@@ -34,9 +47,20 @@ impl Store {
         area: &AreaCode,
         key_len: usize,
     ) -> Result<std::collections::BTreeMap<String, pendamping_core::indicators::Indicators>> {
+        self.indicators_as_of(month, area, key_len, self.today())
+    }
+
+    /// `indicators`, the month still running counted to `today`.
+    pub fn indicators_as_of(
+        &self,
+        month: Month,
+        area: &AreaCode,
+        key_len: usize,
+        today: NaiveDate,
+    ) -> Result<std::collections::BTreeMap<String, pendamping_core::indicators::Indicators>> {
         Ok(pendamping_core::indicators::by_area(
             month,
-            &self.recap_input(month, area)?,
+            &self.recap_input_as_of(month, area, today)?,
             &self.opts.rules,
             key_len,
         ))
@@ -45,6 +69,11 @@ impl Store {
     /// What the recap of `area` in `month` reads: enrolments overlapping the month, the
     /// month's visits, the area's households. The lists read the same.
     pub fn recap_input(&self, month: Month, area: &AreaCode) -> Result<RecapInput> {
+        self.recap_input_as_of(month, area, self.today())
+    }
+
+    /// `recap_input`, the month still running counted to `today`.
+    pub fn recap_input_as_of(&self, month: Month, area: &AreaCode, today: NaiveDate) -> Result<RecapInput> {
         let (lo, hi) = area.range();
         let (first, last) = (month.first_day().to_string(), month.last_day().to_string());
 
@@ -248,7 +277,7 @@ impl Store {
             enrolments,
             visits,
             households,
-            as_of: Some(self.today()),
+            as_of: Some(today),
         })
     }
 }

@@ -208,3 +208,33 @@ fn a_family_registered_today_is_not_a_family_of_last_month() {
     assert_eq!(krs(&s, dec.back(1)), 1);
     assert_eq!(krs(&s, pendamping_core::recap::Month { year: 2026, month: 2 }), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_centre_counts_the_running_month_to_the_areas_own_day_not_the_easternmost() {
+    // 23:30 on 29 November in Banten (WIB), already 01:30 on the 30th in Papua (WIT).
+    let late_evening = chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
+        .unwrap()
+        .and_hms_opt(16, 30, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_millis() as u64;
+    let clock = std::sync::Arc::new(pendamping_core::hlc::ManualTime::new(late_evening));
+    let dir = tempfile::tempdir().unwrap();
+    let centre = TestServer::start(dir.path(), clock.clone(), |_| {}).await;
+    let mut tablet = enrolled_device(&centre, clock.clone(), Role::Cadre, &[VILLAGE]).await;
+    // A child who turns five on the 29th: still a target on the 29th, ended on the 30th.
+    family_with_child(&mut tablet, 1, VILLAGE, d(2021, 11, 29));
+    sync(&mut tablet).await;
+
+    let banten_today = d(2026, 11, 29);
+    assert_eq!(tablet.today(), banten_today, "the tablet in Banten");
+    let at_centre = centre.state.recap(NOV, &at(VILLAGE)).unwrap();
+    assert_eq!(at_centre.as_of, Some(banten_today), "counted to Banten's day");
+    assert_eq!(
+        rows_of(&[&at_centre]),
+        rows_of(&[&tablet.recap(NOV, &at(VILLAGE)).unwrap()])
+    );
+    let indicators = centre.state.indicators(NOV, &at(VILLAGE), 10).unwrap();
+    let on_tablet = tablet.indicators(NOV, &at(VILLAGE), 10).unwrap();
+    assert_eq!(indicators.as_ref(), &on_tablet, "the dashboard's figures too");
+}
