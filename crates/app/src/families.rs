@@ -2,7 +2,7 @@
 //! members and their targets, registering a household and its members, and KRS.
 
 use chrono::NaiveDate;
-use pendamping_core::enrolment::Phase;
+use pendamping_core::enrolment::{self, Phase};
 use pendamping_core::krs::KrsCriterion;
 use pendamping_core::recap::TargetGroup;
 use pendamping_core::{Enrolment, Entity, Household, Person, Problem, Rules, area};
@@ -62,14 +62,42 @@ pub struct EnrolmentView {
     pub phase: Phase,
     /// The group it counts in today (a child is baduta, then balita).
     pub group: TargetGroup,
+    /// A pregnancy followed today: how far along, and when the baby is due.
+    pub pregnancy: Option<PregnancyNow>,
+}
+
+/// Where a pregnancy stands today, by its HPHT (the rules of `pendamping_core::enrolment`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PregnancyNow {
+    pub hpht: NaiveDate,
+    /// Completed weeks today.
+    pub weeks: i64,
+    pub trimester: u8,
+    /// HPHT + 280 days (HPL).
+    pub due: NaiveDate,
 }
 
 impl EnrolmentView {
     pub fn of(e: Enrolment, birth: NaiveDate, today: NaiveDate, rules: &Rules) -> EnrolmentView {
+        let phase = e.phase(birth, today, rules);
+        let pregnancy = match (&e.details, &phase) {
+            (pendamping_core::EnrolmentDetails::IbuHamil { hpht, .. }, Phase::Active | Phase::NeedsOutcome) => {
+                let weeks = enrolment::gestational_weeks(*hpht, today);
+                Some(PregnancyNow {
+                    hpht: *hpht,
+                    weeks,
+                    trimester: enrolment::trimester(weeks),
+                    due: enrolment::due_date(*hpht),
+                })
+            }
+            _ => None,
+        };
         EnrolmentView {
-            phase: e.phase(birth, today, rules),
+            phase,
             group: TargetGroup::of(e.kind, birth, today, rules),
             enrolment: e,
+            pregnancy,
         }
     }
 }

@@ -36,6 +36,10 @@ pub struct Home {
 pub struct KindCount {
     pub kind: TargetKind,
     pub count: usize,
+    /// For KRS: the village's families at risk by their criteria (what each family's card
+    /// shows), of which `count` are accompanied. A family flagged but not yet accompanied
+    /// is on its card and in this number, not in `count`.
+    pub of: Option<usize>,
 }
 
 /// A person whose latest visit raised a risk the cadre must act on.
@@ -162,11 +166,13 @@ pub fn home(store: &Store, area: &AreaCode, today: NaiveDate) -> Result<Home, Ap
             .find(|d| d.target.enrolment_id == id)
             .map_or(0, |d| d.days_overdue.max(0))
     };
+    let krs_families = store.krs_households(area)?;
     let counts = KINDS
         .iter()
         .map(|&kind| KindCount {
             kind,
             count: caseload.iter().filter(|c| c.kind == kind).count(),
+            of: (kind == TargetKind::Krs).then_some(krs_families),
         })
         .collect();
     let mut alerts: Vec<Alert> = caseload
@@ -258,6 +264,42 @@ mod tests {
             "two families with a visit each, and the other village's family"
         );
         assert_eq!(h.last_sync, None);
+    }
+
+    #[test]
+    fn the_krs_tile_counts_the_families_whose_card_says_krs_and_how_many_are_accompanied() {
+        let today = d(2026, 11, 23);
+        let mut store = store_at(today);
+        crate::setup::work_offline(&mut store, &[VILLAGE.into()]).unwrap();
+        // Drinking water from the river: at risk by its criteria, not (yet) accompanied.
+        let mut river = household(400, VILLAGE, "Rahmat");
+        river.water_source = Some(pendamping_core::household::WaterSource::AirPermukaan);
+        store.save_household(&river).unwrap();
+        let toddler = person(
+            401,
+            &river,
+            "Dimas",
+            pendamping_core::Sex::Male,
+            d(2024, 2, 1),
+            pendamping_core::Relationship::Anak,
+        );
+        store.save_person(&toddler).unwrap();
+        let (safe, ..) = family_with_child(&mut store, 500, VILLAGE, d(2025, 5, 1));
+
+        let h = home(&store, &at(VILLAGE), today).unwrap();
+        let krs = h.counts.iter().find(|c| c.kind == TargetKind::Krs).unwrap();
+        let cards_saying_krs = [river.id, safe.id]
+            .into_iter()
+            .filter(|id| crate::families::family(&store, *id).unwrap().krs)
+            .count();
+        assert_eq!(cards_saying_krs, 1, "the river family's card");
+        assert_eq!((krs.count, krs.of), (0, Some(cards_saying_krs)));
+        assert!(
+            h.counts
+                .iter()
+                .filter(|c| c.kind != TargetKind::Krs)
+                .all(|c| c.of.is_none())
+        );
     }
 
     #[test]

@@ -134,6 +134,26 @@ mod tests {
     }
 
     #[test]
+    fn the_pregnancy_card_says_how_far_along_and_when_the_baby_is_due() {
+        let today = d(2026, 12, 7);
+        let mut s = store_at(today);
+        setup::work_offline(&mut s, &[VILLAGE.into()]).unwrap();
+        let (_, mother, child, _) = family_with_child(&mut s, 1, VILLAGE, d(2024, 5, 1));
+        enrol(&mut s, mother.id, d(2026, 9, 1), hamil_details(d(2026, 8, 1))).unwrap();
+        let tl = crate::visits::timeline(&s, mother.id).unwrap();
+        let pregnancy = tl.enrolments.iter().find_map(|e| e.pregnancy).unwrap();
+        // Worked by hand: 1 Aug to 7 Dec is 31+30+31+30+6 = 128 days, 18 whole weeks;
+        // 280 days after 1 Aug is 153 days to 1 Jan, then 127 more: 8 May.
+        assert_eq!(
+            (pregnancy.weeks, pregnancy.trimester, pregnancy.due),
+            (18, 2, d(2027, 5, 8))
+        );
+        let child = crate::visits::timeline(&s, child.id).unwrap();
+        assert_eq!(child.enrolments.len(), 1);
+        assert_eq!(child.enrolments[0].pregnancy, None, "only a pregnancy has one");
+    }
+
+    #[test]
     fn a_visit_from_before_the_enrolment_moves_its_start_earlier_never_later() {
         let today = d(2026, 12, 7);
         let mut s = store_at(today);

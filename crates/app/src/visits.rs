@@ -196,6 +196,8 @@ pub struct PersonTimeline {
     /// The kecamatan's NIK digest holds this person's NIK: maybe registered in another
     /// village too (the PLKB reviews and merges).
     pub maybe_elsewhere: bool,
+    /// The schedule's doses, to name those the visits recorded.
+    pub doses: Vec<immunisation::Dose>,
 }
 
 /// A visit on the timeline with what its flags ask the cadre to do (a "Rujuk segera" seen on
@@ -223,6 +225,7 @@ pub fn timeline(store: &Store, person_id: Uuid) -> Result<PersonTimeline, AppErr
     };
     Ok(PersonTimeline {
         maybe_elsewhere,
+        doses: store.rules().immunisation.clone(),
         age: Age::on(birth, today),
         household_head,
         growth: t

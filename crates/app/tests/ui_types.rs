@@ -69,6 +69,7 @@ fn generate() -> String {
     c.visit::<pendamping_store::Delivery>();
     c.visit::<pendamping_store::DeliveryRecorded>();
     c.visit::<visits::PersonTimeline>();
+    c.visit::<pendamping_app::families::PregnancyNow>();
     c.visit::<chart::GrowthChart>();
     c.visit::<chart::ChartKind>();
     c.visit::<syncing::SyncScreen>();
@@ -140,6 +141,7 @@ fn words() -> String {
     vocabulary::<rules::Urgency>(&cfg, "urgencies", &mut types, &mut body);
     vocabulary::<change::Entity>(&cfg, "entities", &mut types, &mut body);
     vocabulary::<enrolment::DeliveryMode>(&cfg, "deliveryModes", &mut types, &mut body);
+    vocabulary::<visit::AncProvider>(&cfg, "ancProviders", &mut types, &mut body);
     vocabulary::<codes::RejectCode>(&cfg, "rejectCodes", &mut types, &mut body);
     vocabulary::<lists::NameList>(&cfg, "nameLists", &mut types, &mut body);
     types.sort();

@@ -18,7 +18,7 @@ use crate::problem;
 use crate::recap::{Month, TargetGroup};
 use crate::risk::RiskFlag;
 use crate::rules::Urgency;
-use crate::visit::{Breastfeeding, DangerSign, KbppMethod};
+use crate::visit::{AncProvider, Breastfeeding, DangerSign, KbppMethod};
 
 crate::word_enum! {
     /// The language words are wanted in: Indonesian first. Its word is what a page's `lang`
@@ -204,6 +204,15 @@ labels!(ExitReason {
     Pindah => "Pindah", "Moved away";
     Selesai => "Selesai", "Completed";
     TidakBerisiko => "Tidak berisiko lagi", "No longer at risk";
+});
+
+labels!(AncProvider {
+    Bidan => "Bidan", "Midwife";
+    Dokter => "Dokter", "Doctor";
+    DokterSpesialis => "Dokter spesialis", "Specialist";
+    Puskesmas => "Puskesmas", "Health centre";
+    RumahSakit => "Rumah sakit", "Hospital";
+    Lainnya => "Lainnya", "Other";
 });
 
 labels!(DeliveryMode {
@@ -598,6 +607,7 @@ mod tests {
         complete::<Urgency>(4);
         complete::<Entity>(Entity::ALL.len());
         complete::<DeliveryMode>(3);
+        complete::<AncProvider>(6);
         complete::<RejectCode>(RejectCode::ALL.len() + 1);
     }
 

@@ -7,7 +7,7 @@ use crate::labels::{Labelled, Lang, Words, area_name, pairs, w};
 use crate::sheet::{Cell, Sheet};
 
 /// The recap's columns, one definition per number (the same as the screen's).
-pub const COLUMNS: [Words; 20] = [
+pub const COLUMNS: [Words; 21] = [
     w("Bulan", "Month"),
     w("Kode desa", "Village code"),
     w("Desa/kelurahan", "Village"),
@@ -28,6 +28,8 @@ pub const COLUMNS: [Words; 20] = [
     w("KBPP menurut metode", "KBPP by method"),
     w("Keluarga berisiko (KRS)", "Families at risk (KRS)"),
     w("KRS dikunjungi bulan ini", "KRS visited this month"),
+    // The month still running is counted to today: a file read later says so itself.
+    w("Dihitung sampai", "Counted to"),
 ];
 
 /// A target enrolled without a TPK is counted under its village, named so.
@@ -41,7 +43,7 @@ fn flags_text(r: &RecapRow, lang: Lang) -> String {
         .join(", ")
 }
 
-fn row(month: &str, r: &RecapRow, lang: Lang) -> Vec<Cell> {
+fn row(month: &str, counted_to: &str, r: &RecapRow, lang: Lang) -> Vec<Cell> {
     vec![
         month.into(),
         r.area_code.as_str().into(),
@@ -67,6 +69,7 @@ fn row(month: &str, r: &RecapRow, lang: Lang) -> Vec<Cell> {
         pairs(&r.kbpp, lang).into(),
         "".into(),
         "".into(),
+        counted_to.into(),
     ]
 }
 
@@ -74,7 +77,13 @@ fn row(month: &str, r: &RecapRow, lang: Lang) -> Vec<Cell> {
 /// village (KRS counts families, not targets: it is not summed with the groups).
 pub fn sheet(r: &Recap, lang: Lang) -> Sheet {
     let month = r.month.map(|m| m.to_string()).unwrap_or_default();
-    let mut rows: Vec<Vec<Cell>> = r.rows.iter().map(|x| row(&month, x, lang)).collect();
+    // The last day counted: today while the month runs, else its last day (ISO, as the
+    // month column is written).
+    let counted_to = r
+        .month
+        .map(|m| r.as_of.map_or(m.last_day(), |t| t.min(m.last_day())).to_string())
+        .unwrap_or_default();
+    let mut rows: Vec<Vec<Cell>> = r.rows.iter().map(|x| row(&month, &counted_to, x, lang)).collect();
     for k in &r.krs {
         let mut krs: Vec<Cell> = vec!["".into(); COLUMNS.len()];
         krs[0] = month.as_str().into();
@@ -83,6 +92,7 @@ pub fn sheet(r: &Recap, lang: Lang) -> Sheet {
         krs[4] = pendamping_core::recap::TargetGroup::Krs.label(lang).into();
         krs[18] = k.krs_families.into();
         krs[19] = k.krs_accompanied.into();
+        krs[20] = counted_to.as_str().into();
         rows.push(krs);
     }
     Sheet {

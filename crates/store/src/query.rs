@@ -224,6 +224,20 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// How many households of an area are at risk of stunting (KRS) by their criteria, as
+    /// each family's card says.
+    pub fn krs_households(&self, area: &AreaCode) -> Result<usize> {
+        let (lo, hi) = area.range();
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM households WHERE area_code >= ?1 AND area_code < ?2 AND deleted = 0 \
+                 AND head_name IS NOT NULL AND krs = 1",
+            )?
+            .query_row((lo, hi), |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
     /// Households of an area, by head's name, a page at a time.
     pub fn households_in(&self, area: &AreaCode, offset: usize, limit: usize) -> Result<Vec<HouseholdSummary>> {
         let (lo, hi) = area.range();

@@ -354,6 +354,21 @@ async fn the_golden_families_give_the_hand_worked_figures_on_the_device_the_cent
     assert_eq!(sum(visited, "Balita"), 2, "c6 and c7");
     assert_eq!(sum(visited, "Ibu hamil"), 4);
     assert_eq!((sum(krs, "Keluarga"), sum(krs_visited, "Keluarga")), (6, 5));
+    // November is whole on 7 December; December, still running, is counted to the 7th.
+    let counted_to = col("Dihitung sampai");
+    assert!(cells[1..].iter().all(|r| r[counted_to] == "2026-11-30"), "{cells:?}");
+    let dec = server
+        .state
+        .recap(Month { year: 2026, month: 12 }, &at(KECAMATAN))
+        .unwrap();
+    let dec = pendamping_report::recap::sheet(&dec, pendamping_core::catalogue::Lang::Id);
+    assert!(!dec.rows.is_empty());
+    let last = dec.headers.len() - 1;
+    assert!(
+        dec.rows.iter().all(|r| r[last] == "2026-12-07".into()),
+        "{:?}",
+        dec.rows
+    );
     let rows = server.state.name_list(NameList::Stunted, NOV, &at(KECAMATAN)).unwrap();
     let list = pendamping_report::lists::sheet(
         NameList::Stunted,

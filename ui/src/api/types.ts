@@ -151,6 +151,28 @@ member_in: MemberView | null,
  */
 idle_seconds: number, };
 
+export type Dose = { 
+/**
+ * Recorded on the visit as `Immunisation::vaccine`.
+ */
+code: string, 
+/**
+ * As the Buku KIA writes it.
+ */
+name: string, 
+/**
+ * For a screen in English, where it differs ("Oral polio (OPV) 1").
+ */
+name_en?: string | null, 
+/**
+ * Due from this age; overdue one month later.
+ */
+age_months: number, 
+/**
+ * Part of complete basic immunisation (imunisasi dasar lengkap).
+ */
+basic: boolean, };
+
 export type DoseView = { 
 /**
  * Recorded on the visit as `Immunisation::vaccine`.
@@ -191,7 +213,11 @@ export type EnrolmentView = { phase: EnrolmentPhase,
 /**
  * The group it counts in today (a child is baduta, then balita).
  */
-group: TargetGroup, id: string, person_id: string, household_id: string, area_code: string, kind: TargetKind, start_date: string, end_date: string | null, end_reason: ExitReason | null, tpk: string | null, details: EnrolmentDetails, };
+group: TargetGroup, 
+/**
+ * A pregnancy followed today: how far along, and when the baby is due.
+ */
+pregnancy: PregnancyNow | null, id: string, person_id: string, household_id: string, area_code: string, kind: TargetKind, start_date: string, end_date: string | null, end_reason: ExitReason | null, tpk: string | null, details: EnrolmentDetails, };
 
 export type Entity = "household" | "person" | "enrolment" | "visit";
 
@@ -337,7 +363,13 @@ export type KbppMethod = "iud" | "implan" | "tubektomi" | "suntik" | "pil_mini" 
 
 export type Kept = "here" | "there";
 
-export type KindCount = { kind: TargetKind, count: number, };
+export type KindCount = { kind: TargetKind, count: number, 
+/**
+ * For KRS: the village's families at risk by their criteria (what each family's card
+ * shows), of which `count` are accompanied. A family flagged but not yet accompanied
+ * is on its card and in this number, not in `count`.
+ */
+of: number | null, };
 
 export type KrsCriterion = "unsafe_water" | "unsafe_latrine" | "wife_too_young" | "wife_too_old" | "births_too_close" | "too_many_children" | "uninhabitable";
 
@@ -409,9 +441,23 @@ growth: boolean,
  * The kecamatan's NIK digest holds this person's NIK: maybe registered in another
  * village too (the PLKB reviews and merges).
  */
-maybe_elsewhere: boolean, };
+maybe_elsewhere: boolean, 
+/**
+ * The schedule's doses, to name those the visits recorded.
+ */
+doses: Array<Dose>, };
 
 export type Phase = "push" | "pull";
+
+export type PregnancyNow = { hpht: string, 
+/**
+ * Completed weeks today.
+ */
+weeks: number, trimester: number, 
+/**
+ * HPHT + 280 days (HPL).
+ */
+due: string, };
 
 export type Problem = { 
 /**

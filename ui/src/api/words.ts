@@ -1,7 +1,7 @@
 // Generated from pendamping_core::catalogue by crates/app/tests/ui_types.rs: do not edit.
 // UPDATE_UI_TYPES=1 cargo test -p pendamping-app --test ui_types
 
-import type { Breastfeeding, DangerSign, DeliveryMode, Entity, ExitReason, Indicator, KbppMethod, KrsCriterion, Latrine, NameList, RejectCode, Relationship, RiskFlag, Sex, TargetGroup, TargetKind, Urgency, WaterSource } from './types'
+import type { AncProvider, Breastfeeding, DangerSign, DeliveryMode, Entity, ExitReason, Indicator, KbppMethod, KrsCriterion, Latrine, NameList, RejectCode, Relationship, RiskFlag, Sex, TargetGroup, TargetKind, Urgency, WaterSource } from './types'
 
 /** Indonesian, English. */
 export type Pair = [string, string]
@@ -171,6 +171,15 @@ export const deliveryModes: Record<DeliveryMode, Pair> = {
   "normal": ["Normal", "Vaginal"],
   "sesar": ["Sesar", "Caesarean"],
   "tindakan": ["Dengan tindakan (vakum/forsep)", "Assisted (vacuum/forceps)"],
+}
+
+export const ancProviders: Record<AncProvider, Pair> = {
+  "bidan": ["Bidan", "Midwife"],
+  "dokter": ["Dokter", "Doctor"],
+  "dokter_spesialis": ["Dokter spesialis", "Specialist"],
+  "puskesmas": ["Puskesmas", "Health centre"],
+  "rumah_sakit": ["Rumah sakit", "Hospital"],
+  "lainnya": ["Lainnya", "Other"],
 }
 
 export const rejectCodes: Record<RejectCode, Pair> = {

@@ -2,7 +2,7 @@
 // catalogue in Rust (pendamping_core::catalogue), generated into api/words.ts: the screens,
 // the sheets, the dashboard and the command line say the same words.
 import type {
-  Age, Axis, Breastfeeding, DangerSign, DeliveryMode, EnrolmentPhase, Entity, ExitReason, Indicator, KbppMethod, KrsCriterion, Lang, Latrine, NameList, RejectCode,
+  Age, AncProvider, Axis, Breastfeeding, DangerSign, DeliveryMode, EnrolmentPhase, Entity, ExitReason, Indicator, KbppMethod, KrsCriterion, Lang, Latrine, NameList, RejectCode,
   Relationship, RiskFlag, Sex, TargetGroup, TargetKind, Urgency, WaterSource,
 } from '../api/types'
 import * as catalogue from '../api/words'
@@ -194,6 +194,10 @@ const words = {
   notANumber: ['bukan angka', 'is not a number'],
   errorsFirst: ['Perbaiki isian yang ditandai merah', 'Fix the fields marked in red'],
   startFrom: ['Mulai pendampingan sejak', 'Start the enrolment on'],
+  dueDate: ['perkiraan lahir (HPL)', 'due'],
+  accompaniedOf: ['didampingi, dari', 'accompanied, of'],
+  krsByCard: ['keluarga KRS', 'KRS families'],
+  trimester: ['trimester', 'trimester'],
   household: ['Keluarga', 'Family'],
   people: ['orang', 'people'],
   fix: ['Perbaiki', 'Fix'],
@@ -364,6 +368,7 @@ export const label = {
   indicator: (i: Indicator) => pick(catalogue.growthIndicators[i]),
   entity: (e: Entity) => pick(catalogue.entities[e]),
   deliveryMode: (m: DeliveryMode) => pick(catalogue.deliveryModes[m]),
+  ancProvider: (p: AncProvider) => pick(catalogue.ancProviders[p]),
   /** A dose of the schedule as the rules name it, in English where they give an English name. */
   dose: (d: { name: string; name_en?: string | null }) => (lang.current === 'en' && d.name_en ? d.name_en : d.name),
   rejected: (c: RejectCode) => pick(catalogue.rejectCodes[c]),
@@ -391,6 +396,7 @@ export const options = {
   breastfeeding: codes(catalogue.breastfeeding),
   kind: codes(catalogue.targetKinds),
   deliveryMode: codes(catalogue.deliveryModes),
+  ancProvider: codes(catalogue.ancProviders),
 }
 
 /** A field's name as the messages say it, for a local "not a number" message. */
