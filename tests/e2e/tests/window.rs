@@ -969,24 +969,34 @@ async fn a_replacement_tablet_restores_its_village_over_a_slow_link_and_is_told_
     .await
 }
 
-/// The Indonesian phrases of the UI's catalogue that differ from their English twin: in
-/// English, none of them may be on screen.
+/// The Indonesian phrases of the UI's words and of Rust's catalogue (generated into
+/// api/words.ts) that differ from their English twin: in English, none may be on screen.
 fn indonesian_phrases() -> Vec<String> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/i18n.svelte.ts");
-    let text = std::fs::read_to_string(path).expect("the catalogue");
+    let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src");
+    let words = std::fs::read_to_string(ui.join("lib/i18n.svelte.ts")).expect("the UI's words");
+    let catalogue = std::fs::read_to_string(ui.join("api/words.ts")).expect("the catalogue");
     let mut out = Vec::new();
-    let mut rest = text.as_str();
-    // Pairs are written ['indonesian', 'english'].
-    while let Some(at) = rest.find("['") {
-        rest = &rest[at + 2..];
-        let Some(end) = rest.find("', '") else { break };
-        let id = &rest[..end];
-        let Some(close) = rest[end + 4..].find("']") else { break };
-        let en = &rest[end + 4..end + 4 + close];
-        if id != en && id.chars().count() >= 5 && !en.contains(id) && !id.contains('\'') {
-            out.push(id.replace("\\'", "'"));
+    // The UI's pairs are written ['indonesian', 'english']; the catalogue's
+    // ["indonesian", "english"] and { id: "indonesian", en: "english", … }.
+    for (text, open, between, close) in [
+        (&words, "['", "', '", "']"),
+        (&catalogue, "[\"", "\", \"", "\"]"),
+        (&catalogue, "id: \"", "\", en: \"", "\""),
+    ] {
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(open) {
+            rest = &rest[at + open.len()..];
+            let Some(end) = rest.find(between) else { break };
+            let id = &rest[..end];
+            let Some(shut) = rest[end + between.len()..].find(close) else {
+                break;
+            };
+            let en = &rest[end + between.len()..end + between.len() + shut];
+            if id != en && id.chars().count() >= 5 && !en.contains(id) && !id.contains('\'') && !id.contains('\n') {
+                out.push(id.replace("\\'", "'"));
+            }
+            rest = &rest[end + between.len() + shut..];
         }
-        rest = &rest[end + 4 + close..];
     }
     out
 }
@@ -1103,6 +1113,56 @@ async fn child_visit(app: &App, weight: &str, length: &str) -> Result<()> {
     app.click("button[name=save-visit]").await?;
     app.find("[data-screen=person] .timeline").await?;
     Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cadre_reading_english_is_answered_in_english_from_the_door_on() {
+    bounded(async {
+        let app = App::launch_in(tempfile::tempdir()?).await?;
+        app.client.set_window_size(360, 800).await?;
+        // The door offers the language before anyone is in.
+        app.find("[data-screen=door] button[name=first-member]").await?;
+        app.click("[data-screen=door] button[name=language]").await?;
+        app.wait_text("[data-screen=door] h2", "The first TPK member").await?;
+        all_english(&app, "door").await?;
+        fits(&app, "door").await?;
+        // Two PINs that differ: refused in English, naming the field.
+        app.type_in("input[name=member-name]", pendamping_e2e::MEMBER).await?;
+        app.type_in("input[name=pin]", pendamping_e2e::PIN).await?;
+        app.type_in("input[name=pin-again]", "13579924").await?;
+        app.click("button[name=first-member]").await?;
+        app.wait_text("[data-error-field=pin_again]", "The two PINs differ")
+            .await?;
+        all_english(&app, "door refusing").await?;
+        app.screenshot("40-door-english-360").await?;
+        app.enter(pendamping_e2e::MEMBER, pendamping_e2e::PIN).await?;
+
+        // The first run, then a family saved without its head's name.
+        app.wait_text("[data-screen=first-run] h1", "Welcome").await?;
+        all_english(&app, "first run").await?;
+        fits(&app, "first run").await?;
+        app.screenshot("41-first-run-english-360").await?;
+        first_run_offline(&app).await?;
+        app.click("button[data-tab=families]").await?;
+        app.click("button[name=register-family]").await?;
+        app.type_in("input[name=welfare_decile]", "2,5").await?;
+        app.click("button[name=save]").await?;
+        app.wait_text("[data-field=welfare_decile] .msg.error", "whole number")
+            .await?;
+        app.wait_text("[data-error=fields]", "Fix the fields marked in red")
+            .await?;
+        // Fixed: its message goes at once, before the next save.
+        app.type_in("input[name=welfare_decile]", "3").await?;
+        wait_count(&app, "[data-field=welfare_decile] .msg", 0).await?;
+        app.click("button[name=save]").await?;
+        app.find("[data-field=head_name] .msg.error").await?;
+        all_english(&app, "household form refusing").await?;
+        fits(&app, "household form refusing").await?;
+        no_plumbing(&app).await?;
+        app.screenshot("42-household-refused-english-360").await?;
+        app.close().await
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1298,12 +1358,21 @@ async fn a_tablet_shared_by_two_members_locks_and_a_forgotten_pin_is_recovered_t
         app.find("[data-recoverable=true]").await?;
         app.screenshot("31-sinkronisasi-team").await?;
 
-        // Locked, nothing of the families is on screen; a wrong PIN is refused.
+        // Locked, nothing of the families is on screen (the screen behind the door is hidden,
+        // kept for the member who comes back); a wrong PIN is refused.
         app.click("button[name=lock]").await?;
         app.find("[data-screen=door] button[data-login='Dewi Lestari']").await?;
+        let shown = app.js("return document.body.innerText").await?;
+        let shown = shown.as_str().unwrap_or_default();
         ensure!(
-            count(&app, "[data-screen=home], [data-screen=person]").await? == 0,
-            "nothing behind the door"
+            !shown.contains("Putri Lestari") && !shown.contains("Siti Aminah"),
+            "nothing behind the door: {shown}"
+        );
+        ensure!(
+            app.js("return [...document.querySelectorAll('[data-screen]:not([data-screen=door])')].every((e) => e.getClientRects().length === 0)")
+                .await?
+                == json!(true),
+            "no screen drawn behind the door"
         );
         app.click("button[data-login='Dewi Lestari']").await?;
         app.type_in("input[name=pin]", "00000024").await?;
@@ -1321,6 +1390,14 @@ async fn a_tablet_shared_by_two_members_locks_and_a_forgotten_pin_is_recovered_t
         app.click("input[name=lenhei_cm]").await?;
         app.find("[data-field=visit_date] [data-problem=same_day_visit]")
             .await?;
+        // Locked mid-form (she turned to the mother; the idle lock does the same): her PIN
+        // brings the form back as she left it.
+        app.click("button[name=lock]").await?;
+        app.enter("Dewi Lestari", "24680224").await?;
+        let kept = app
+            .js("return document.querySelector('input[name=weight_kg]').value")
+            .await?;
+        ensure!(kept == json!("8,3"), "the half-typed visit is kept: {kept}");
         child_visit(&app, "8,3", "70,2").await?;
         app.wait_text("[data-screen=person] .timeline", "Dewi Lestari").await?;
         let authors = app
