@@ -136,11 +136,13 @@ async fn on_paper(b: &Browser, what: &str) -> Result<()> {
         .output()
         .context("pdftotext (poppler-utils) reads the printed page")?;
     ensure!(out.status.success(), "pdftotext failed on {}", file.display());
-    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
-    let text = words(&String::from_utf8_lossy(&out.stdout));
+    // Word by word: a header the table wraps over two lines ("Umur saat diukur / (bulan)")
+    // is read around its neighbours; a column cut at the page's edge loses every word.
+    let text = String::from_utf8_lossy(&out.stdout);
+    let on_paper: std::collections::HashSet<&str> = text.split_whitespace().collect();
     for h in &heads {
         ensure!(
-            text.contains(&words(h)),
+            h.split_whitespace().all(|w| on_paper.contains(w)),
             "{what}: the column {h:?} is not on the paper ({})",
             file.display()
         );
@@ -174,7 +176,8 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
     bounded(async {
         let dir = tempfile::tempdir()?;
         let server = TestServer::start(dir.path(), Arc::new(ManualTime::new(now_ms())), |_| {}).await;
-        families(&server, &[VILLAGE, OTHER_VILLAGE, FAR_VILLAGE], 150).await?;
+        // Enough families for a list longer than a page (the KRS list).
+        families(&server, &[VILLAGE, OTHER_VILLAGE, FAR_VILLAGE], 450).await?;
         accounts::add(
             &server.db(),
             "tpps.lebak",
@@ -244,6 +247,8 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
         // Each list of the kabupaten: as long as its number, and its XLSX reads back the same.
         b.goto(&format!("{url}/dashboard?area={KABUPATEN}&month={month}"))
             .await?;
+        let mut second_pages = 0;
+        let mut lengths = Vec::new();
         for list in NameList::ALL {
             b.click(&format!("li[data-list={}] a.go", list.as_str())).await?;
             let count: usize = b
@@ -254,6 +259,7 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
                 .context("count")?
                 .parse()?;
             let at_server = server.state.name_list(list, month, &pendamping_tests::at(KABUPATEN))?;
+            lengths.push((list.as_str(), count));
             ensure!(
                 count == at_server.len(),
                 "{}: {count} rows shown, {} at the server",
@@ -302,11 +308,34 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
             let names: Vec<String> = serde_json::from_value(names)?;
             let in_file: Vec<String> = sheet[1..].iter().take(names.len()).map(|r| r[2].clone()).collect();
             ensure!(names == in_file, "{}: the file's names are the page's (the page shows them first)", list.as_str());
+            // A long list's second page: the file's next rows, in the same order.
+            if count > pendamping_server::dashboard::LIST_PAGE {
+                b.click("nav.pages a[rel=next]").await?;
+                b.find("[data-page='2']").await?;
+                let second = b
+                    .js("return [...document.querySelectorAll('table.names tbody tr')].map(r => r.cells[0].innerText)")
+                    .await?;
+                let second: Vec<String> = serde_json::from_value(second)?;
+                let page = pendamping_server::dashboard::LIST_PAGE;
+                let in_file: Vec<String> = sheet[1 + page..].iter().take(page).map(|r| r[2].clone()).collect();
+                ensure!(
+                    second == in_file && !second.is_empty(),
+                    "{}: page 2 holds the file's rows {}–{}",
+                    list.as_str(),
+                    page + 1,
+                    page + second.len()
+                );
+                second_pages += 1;
+                b.screenshot(&format!("dashboard-06-list-{}-page-2", list.as_str())).await?;
+                accessible(&b, &format!("page 2 of the {} list", list.as_str())).await?;
+            }
             on_paper(&b, &format!("list-{}", list.as_str())).await?;
             accessible(&b, &format!("the {} list", list.as_str())).await?;
             b.goto(&format!("{url}/dashboard?area={KABUPATEN}&month={month}"))
                 .await?;
         }
+
+        ensure!(second_pages > 0, "a list long enough for a second page was read: {lengths:?}");
 
         // The recap, as the meeting's spreadsheet: its visits are the server's.
         b.click("a[data-recap=xlsx]").await?;
