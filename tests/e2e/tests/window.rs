@@ -539,6 +539,50 @@ async fn an_offline_tablet_enrols_later_and_sends_what_it_recorded() {
     .await
 }
 
+/// A tablet that worked offline in one village is enrolled for another: the server refuses
+/// what it recorded outside its area, and the Sync screen says so, in English too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_server_refuses_is_listed_with_why_in_the_screens_language() {
+    bounded(async {
+        let dir = tempfile::tempdir()?;
+        let now = Local::now().timestamp_millis() as u64;
+        let server = TestServer::start(dir.path(), Arc::new(ManualTime::new(now)), |_| {}).await;
+        let app = App::start().await?;
+        app.client.set_window_size(360, 800).await?;
+        first_run_offline(&app).await?;
+        app.click("button[data-tab=families]").await?;
+        app.click("button[name=register-family]").await?;
+        app.type_in("input[name=head_name]", "Yayah Rukmini").await?;
+        app.click("button[name=save]").await?;
+        app.find("[data-form=person]").await?;
+
+        app.click("button[name=language]").await?;
+        app.click("button[data-tab=sync]").await?;
+        let code = server.code(Role::Cadre, &[pendamping_tests::OTHER_VILLAGE]);
+        app.type_in("[data-enrol] input[name=server]", &server.url()).await?;
+        app.type_in("[data-enrol] input[name=code]", &code).await?;
+        app.click("[data-enrol] button[name=enrol]").await?;
+        app.find("[data-refused=forbidden_area]").await?;
+        app.wait_text("[data-refused=forbidden_area]", "Family").await?;
+        app.wait_text("[data-refused=forbidden_area]", "outside this device's area")
+            .await?;
+        all_english(&app, "sync refusing").await?;
+        fits(&app, "sync refusing").await?;
+        no_plumbing(&app).await?;
+        app.screenshot("29-refused-english-360").await?;
+        let arrived: i64 = server.db().query_row(
+            "SELECT COUNT(*) FROM changes WHERE body LIKE '%Yayah Rukmini%'",
+            [],
+            |r| r.get(0),
+        )?;
+        ensure!(arrived == 0, "nothing of another village was taken in");
+        app.close().await?;
+        server.stop().await;
+        Ok(())
+    })
+    .await
+}
+
 /// At the PLKB office: a tablet enrolled at the hub syncs with no internet; the Sinkronisasi
 /// screen says the hub holds its changes for the centre, and once the hub has reached the
 /// centre the tablet's next sync clears them.

@@ -74,7 +74,8 @@ export function fmtDateTime(iso: string | null | undefined): string {
   if (Number.isNaN(d.getTime())) return iso
   const p = (n: number) => String(n).padStart(2, '0')
   const day = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
-  return `${fmtDate(day)} ${p(d.getHours())}.${p(d.getMinutes())}`
+  // 11.14 in Indonesian, 11:14 in English.
+  return `${fmtDate(day)} ${p(d.getHours())}${lang.current === 'id' ? '.' : ':'}${p(d.getMinutes())}`
 }
 
 // "Today" belongs to Rust, in the device's time zone (DOMAIN.md §5.3): the web view's
