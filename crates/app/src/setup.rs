@@ -295,7 +295,33 @@ pub async fn enroll<A: Access<Replica = pendamping_store::Store> + Clone>(
             )
         });
     }
-    let resp = pendamping_sync::enroll(store.clone(), server, code, device_name).await?;
+    let held: Vec<String> = store
+        .with(|s| s.villages_held())?
+        .iter()
+        .map(|c| area::lookup(c).map_or_else(|| c.clone(), |a| a.name.to_string()))
+        .collect();
+    let resp = pendamping_sync::enroll(store.clone(), server, code, device_name)
+        .await
+        .map_err(|e| match e {
+            // Refused before it was used up: the code leaves out what this device recorded.
+            pendamping_sync::SyncError::Refused {
+                code: pendamping_protocol::ErrorCode::ForbiddenArea,
+                ..
+            } => AppError::invalid(
+                "code",
+                format!(
+                    "Kode ini tidak mencakup desa yang datanya sudah ada di perangkat ini ({}). Kode belum \
+                     terpakai: minta admin kode yang mencakup desa itu",
+                    held.join(", ")
+                ),
+                format!(
+                    "This code's area leaves out the village whose records this device holds ({}). The code \
+                     was not used: ask the admin for a code that covers it",
+                    held.join(", ")
+                ),
+            ),
+            e => e.into(),
+        })?;
     store
         .with(|s| {
             let picked: Vec<String> = if villages.is_empty() {

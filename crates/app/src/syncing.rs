@@ -61,6 +61,11 @@ pub struct RefusedView {
     pub field: Option<String>,
     pub message: String,
     pub refused_at: String,
+    /// Whose record it is: the person's name, or a household's head.
+    pub name: Option<String>,
+    /// Correcting the record on its screen can make the server take it (a value it found
+    /// invalid); not a record outside the device's area, a wrong clock or a broken seal.
+    pub fixable: bool,
     /// Where the cadre fixes it: the person's screen, or for a household the family's.
     pub person_id: Option<Uuid>,
     pub household_id: Option<Uuid>,
@@ -98,7 +103,14 @@ pub fn sync_screen(store: &Store) -> Result<SyncScreen, AppError> {
         .into_iter()
         .map(|r| {
             let (person_id, household_id) = where_to_fix(store, r.change.entity, r.change.row_id);
+            let name = match (person_id, household_id) {
+                (Some(p), _) => store.person(p).ok().flatten().map(|p| p.name),
+                (_, Some(h)) => store.household(h).ok().flatten().map(|h| h.head_name),
+                _ => None,
+            };
             RefusedView {
+                name,
+                fixable: r.code == pendamping_protocol::RejectCode::Invalid,
                 change_id: r.change.change_id,
                 entity: r.change.entity,
                 row_id: r.change.row_id,

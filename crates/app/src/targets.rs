@@ -25,6 +25,17 @@ pub fn enrol(
         )
     })?;
     in_scope(store, &person.area_code)?;
+    // A family is accompanied as KRS when its data says it is at risk: otherwise the recap
+    // would count more KRS families accompanied than there are.
+    if details.kind() == TargetKind::Krs && !store.household_summary(person.household_id)?.is_some_and(|h| h.krs) {
+        return Err(AppError::invalid(
+            "kind",
+            "Menurut datanya keluarga ini tidak berisiko stunting: lengkapi atau perbaiki data keluarga \
+             (air minum, jamban, anggota) dulu",
+            "By its data this family is not at risk of stunting: complete or correct the family's data \
+             (drinking water, latrine, members) first",
+        ));
+    }
     let tpk = crate::setup::stamp_tpk(store, &person.area_code)?;
     let e = Enrolment {
         id: store.new_id(),
@@ -131,6 +142,27 @@ mod tests {
         end_enrolment(&mut s, id, today, ExitReason::Keguguran).unwrap();
         let e = s.enrolment(id).unwrap().unwrap();
         assert_eq!((e.end_date, e.end_reason), (Some(today), Some(ExitReason::Keguguran)));
+    }
+
+    #[test]
+    fn a_family_is_accompanied_as_krs_only_when_its_data_says_it_is_at_risk() {
+        let today = d(2026, 12, 7);
+        let mut s = store_at(today);
+        setup::work_offline(&mut s, &[VILLAGE.into()]).unwrap();
+        // Piped water, a septic tank: not at risk by its data.
+        let (h, mother, _, _) = family_with_child(&mut s, 1, VILLAGE, d(2025, 5, 1));
+        assert!(!crate::families::family(&s, h.id).unwrap().krs);
+        let refused = enrol(&mut s, mother.id, today, EnrolmentDetails::Krs {}).unwrap_err();
+        assert_eq!(
+            (refused.code.as_str(), refused.field.as_deref()),
+            ("invalid", Some("kind"))
+        );
+        // Its water from the river: at risk, and accompanied.
+        let mut river = h.clone();
+        river.water_source = Some(pendamping_core::household::WaterSource::AirPermukaan);
+        s.save_household(&river).unwrap();
+        assert!(crate::families::family(&s, h.id).unwrap().krs);
+        enrol(&mut s, mother.id, today, EnrolmentDetails::Krs {}).unwrap();
     }
 
     #[test]

@@ -142,6 +142,7 @@ fn words() -> String {
     vocabulary::<change::Entity>(&cfg, "entities", &mut types, &mut body);
     vocabulary::<enrolment::DeliveryMode>(&cfg, "deliveryModes", &mut types, &mut body);
     vocabulary::<visit::AncProvider>(&cfg, "ancProviders", &mut types, &mut body);
+    vocabulary::<growth::Band>(&cfg, "bands", &mut types, &mut body);
     vocabulary::<codes::RejectCode>(&cfg, "rejectCodes", &mut types, &mut body);
     vocabulary::<lists::NameList>(&cfg, "nameLists", &mut types, &mut body);
     types.sort();

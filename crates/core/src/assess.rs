@@ -31,6 +31,10 @@ pub struct IndicatorResult {
     pub flagged: bool,
     /// Permenkes 2/2020 label, e.g. "pendek".
     pub label: Option<String>,
+    /// The same band as a code, named in the screen's language (`None` in results kept
+    /// before it was recorded: the label stands).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<growth::Band>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -552,6 +556,7 @@ fn anak(
             label: (!s.flagged)
                 .then(|| growth::permenkes_label(indicator, s.z).map(str::to_string))
                 .flatten(),
+            band: (!s.flagged).then(|| growth::permenkes_band(indicator, s.z)).flatten(),
         });
     }
     for status in growth::who_statuses(&anthro, v.oedema) {

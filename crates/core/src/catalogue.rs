@@ -206,6 +206,23 @@ labels!(ExitReason {
     TidakBerisiko => "Tidak berisiko lagi", "No longer at risk";
 });
 
+// As Permenkes 2/2020 writes them; the English are WHO's terms.
+labels!(crate::growth::Band {
+    SangatKurang => "sangat kurang", "severely underweight";
+    Kurang => "kurang", "underweight";
+    Normal => "normal", "normal";
+    RisikoBbLebih => "risiko BB lebih", "risk of overweight";
+    SangatPendek => "sangat pendek", "severely stunted";
+    Pendek => "pendek", "stunted";
+    Tinggi => "tinggi", "tall";
+    GiziBuruk => "gizi buruk", "severely wasted";
+    GiziKurang => "gizi kurang", "wasted";
+    GiziBaik => "gizi baik", "normal";
+    BerisikoGiziLebih => "berisiko gizi lebih", "possible risk of overweight";
+    GiziLebih => "gizi lebih", "overweight";
+    Obesitas => "obesitas", "obese";
+});
+
 labels!(AncProvider {
     Bidan => "Bidan", "Midwife";
     Dokter => "Dokter", "Doctor";
@@ -608,6 +625,7 @@ mod tests {
         complete::<Entity>(Entity::ALL.len());
         complete::<DeliveryMode>(3);
         complete::<AncProvider>(6);
+        complete::<crate::growth::Band>(13);
         complete::<RejectCode>(RejectCode::ALL.len() + 1);
     }
 

@@ -173,6 +173,39 @@ pub struct Enrolment {
     pub details: EnrolmentDetails,
 }
 
+/// More pregnancies than anyone has had: a slip of the keyboard ("100" for "10").
+pub const GRAVIDA_MAX: u32 = 20;
+
+/// G-P-A as the Buku KIA writes it: this pregnancy counts in gravida, so the births and
+/// losses before it (parity + abortus) are at most gravida − 1.
+fn obstetric_history(gravida: Option<u32>, parity: Option<u32>, abortus: Option<u32>) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if let Some(g) = gravida
+        && !(1..=GRAVIDA_MAX).contains(&g)
+    {
+        out.push(crate::problem::out_of_range(
+            "gravida",
+            f64::from(g),
+            1.0,
+            f64::from(GRAVIDA_MAX),
+        ));
+        return out;
+    }
+    let before = parity.unwrap_or(0).saturating_add(abortus.unwrap_or(0));
+    if let Some(g) = gravida
+        && before >= g
+    {
+        let field = if parity.unwrap_or(0) >= g { "parity" } else { "abortus" };
+        out.push(Problem::error(
+            "history_exceeds_gravida",
+            field,
+            format!("Paritas + abortus ({before}) harus kurang dari kehamilan ke- ({g}): kehamilan ini ikut dihitung"),
+            format!("Parity + abortus ({before}) must be less than gravida ({g}): this pregnancy counts in it"),
+        ));
+    }
+    out
+}
+
 /// Due date: HPHT + 280 days.
 pub fn due_date(hpht: NaiveDate) -> NaiveDate {
     hpht + chrono::Days::new(280)
@@ -347,11 +380,14 @@ impl Enrolment {
                 last_birth_date,
                 height_cm,
                 pre_pregnancy_weight_kg,
-                ..
+                gravida,
+                parity,
+                abortus,
             } => {
                 if *hpht > today {
                     out.push(Problem::future_date("hpht"));
                 }
+                out.extend(obstetric_history(*gravida, *parity, *abortus));
                 let weeks = gestational_weeks(*hpht, self.start_date) as f64;
                 let ga = p.gestational_age_weeks;
                 if weeks < ga.reject_min || weeks > ga.reject_max {

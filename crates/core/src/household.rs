@@ -94,6 +94,8 @@ impl Household {
             p.message_id = "Nama kepala keluarga wajib diisi".into();
             p.message_en = "Name of the head of family is required".into();
             out.push(p);
+        } else {
+            out.extend(crate::person::check_name("head_name", &self.head_name));
         }
         if let Some(kk) = &self.kk_number {
             let digits: String = kk.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
@@ -148,6 +150,17 @@ impl Household {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_head_name_pasted_from_anywhere_is_bounded_and_drawn_as_typed() {
+        let mut h = household();
+        h.head_name = "x".repeat(5_000);
+        let fields: Vec<_> = h.validate().into_iter().map(|p| (p.code, p.field)).collect();
+        assert_eq!(fields, vec![("too_long".to_string(), "head_name".to_string())]);
+        h.head_name = "gnaro \u{202E}Ahmad".into();
+        let fields: Vec<_> = h.validate().into_iter().map(|p| (p.code, p.field)).collect();
+        assert_eq!(fields, vec![("hidden_characters".to_string(), "head_name".to_string())]);
+    }
 
     pub(crate) fn household() -> Household {
         Household {

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::catalogue::Labelled;
 use crate::nik;
 use crate::problem::{Problem, label};
 
@@ -79,22 +80,31 @@ impl Person {
         let mut out = Vec::new();
         if self.name.trim().is_empty() {
             out.push(Problem::required("name"));
-        } else if self.name.trim().chars().count() > 100 {
-            out.push(Problem::error(
-                "too_long",
-                "name",
-                "Nama terlalu panjang (maks. 100 huruf)".into(),
-                "Name is too long (max. 100 characters)".into(),
-            ));
+        } else {
+            out.extend(check_name("name", &self.name));
         }
+        let years = crate::age::years(self.birth_date, today);
         if self.birth_date > today {
             out.push(Problem::future_date("birth_date"));
-        } else if crate::age::years(self.birth_date, today) > 120 {
+        } else if years > 120 {
             out.push(Problem::error(
                 "out_of_range",
                 "birth_date",
                 "Tanggal lahir tidak masuk akal (lebih dari 120 tahun)".into(),
                 "Date of birth is implausible (over 120 years)".into(),
+            ));
+        } else if matches!(
+            self.relationship,
+            Relationship::KepalaKeluarga | Relationship::Istri | Relationship::Suami
+        ) && years < PARTNER_MIN_YEARS
+        {
+            // "7/12/26" read as this year for a wife: a slip of the year, not a person.
+            let role = self.relationship.words();
+            out.push(Problem::error(
+                "too_young_for_role",
+                "birth_date",
+                format!("{} berumur {years} tahun: periksa tahun lahirnya", role.id),
+                format!("A {} aged {years}: check the year of birth", role.en.to_lowercase()),
             ));
         }
         if let Some(raw) = &self.nik {
@@ -118,6 +128,37 @@ impl Person {
         }
         out
     }
+}
+
+/// Below this age no one is a head of family, a wife or a husband: the birth date is a slip.
+pub const PARTNER_MIN_YEARS: i32 = 10;
+
+/// The longest name a record takes (a KTP's name field is far shorter).
+pub const NAME_MAX_CHARS: usize = 100;
+
+/// A name's problem: too long, or holding characters that are not shown but change how the
+/// text around them is drawn (a right-to-left override turns a list row backwards).
+pub fn check_name(field: &str, name: &str) -> Option<Problem> {
+    if name.trim().chars().count() > NAME_MAX_CHARS {
+        return Some(Problem::error(
+            "too_long",
+            field,
+            format!("Nama terlalu panjang (maks. {NAME_MAX_CHARS} huruf)"),
+            format!("Name is too long (max. {NAME_MAX_CHARS} characters)"),
+        ));
+    }
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    };
+    name.chars().any(hidden).then(|| {
+        Problem::error(
+            "hidden_characters",
+            field,
+            "Nama berisi karakter tak terlihat; ketik ulang namanya".into(),
+            "The name holds invisible characters; type it again".into(),
+        )
+    })
 }
 
 /// Indonesian mobile numbers: 08…, +628… or 628…, 9 to 13 digits after the 0.
@@ -165,6 +206,46 @@ mod tests {
     }
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    #[test]
+    fn a_wife_born_this_year_is_a_slip_of_the_year_and_hidden_characters_are_refused() {
+        let codes = |p: &Person| {
+            p.validate(today())
+                .into_iter()
+                .map(|p| (p.code, p.field))
+                .collect::<Vec<_>>()
+        };
+        // "7/12/26" typed for a wife born in 1926 or 1996: read as 2026.
+        let mut wife = person();
+        wife.nik = None;
+        wife.birth_date = NaiveDate::from_ymd_opt(2026, 11, 7).unwrap();
+        assert_eq!(
+            codes(&wife),
+            vec![("too_young_for_role".to_string(), "birth_date".to_string())]
+        );
+        assert!(
+            wife.validate(today())[0]
+                .message_id
+                .starts_with("Istri berumur 0 tahun")
+        );
+        // A daughter born this month is simply a baby; a wife of ten is let be.
+        let mut baby = wife.clone();
+        baby.relationship = Relationship::Anak;
+        assert_eq!(codes(&baby), vec![]);
+        wife.birth_date = NaiveDate::from_ymd_opt(2016, 11, 23).unwrap();
+        assert_eq!(codes(&wife), vec![]);
+
+        let mut turned = person();
+        turned.name = "Siti \u{202E}Aminah".into();
+        assert_eq!(
+            codes(&turned),
+            vec![("hidden_characters".to_string(), "name".to_string())]
+        );
+        turned.name = "Ä".repeat(NAME_MAX_CHARS + 1);
+        assert_eq!(codes(&turned), vec![("too_long".to_string(), "name".to_string())]);
+        turned.name = "Ä".repeat(NAME_MAX_CHARS);
+        assert_eq!(codes(&turned), vec![]);
     }
 
     #[test]

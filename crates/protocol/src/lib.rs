@@ -42,6 +42,11 @@ pub struct EnrollRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub public_key: Option<pendamping_vault::PublicKey>,
+    /// The villages whose records the device already holds (it worked offline first): a
+    /// code whose area does not cover them all is refused `forbidden_area` before it is used
+    /// up, so the device never enrols for an area that would refuse its own work.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holds: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -820,10 +820,26 @@ async fn enroll(
         ));
     };
     let (now, ttl) = (state.now_ms(), state.0.config.token_ttl_days as i64 * 86_400_000);
-    let (code, nonce) = (req.enrollment_code, req.nonce);
-    let out = state
-        .write(move |c| auth::enroll(c, &code, nonce.as_deref(), &key, &name, now, ttl))
-        .await?;
+    if req.holds.len() > 10_000
+        || req
+            .holds
+            .iter()
+            .any(|v| v.len() != 10 || !v.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Invalid,
+            "holds: village codes of 10 digits",
+        ));
+    }
+    let ask = auth::Redeem {
+        code: req.enrollment_code,
+        nonce: req.nonce,
+        public_key: key,
+        device_name: name,
+        holds: req.holds,
+    };
+    let out = state.write(move |c| auth::enroll(c, &ask, now, ttl)).await?;
     let resp = match out {
         Ok(r) => r,
         Err(CodeRefused::Unknown) => {
@@ -845,6 +861,16 @@ async fn enroll(
                 StatusCode::CONFLICT,
                 ErrorCode::EnrollmentCodeUsed,
                 "this enrollment code was already used",
+            ));
+        }
+        Err(CodeRefused::Uncovered(villages)) => {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::ForbiddenArea,
+                format!(
+                    "this code's area leaves out villages whose records the device holds: {}; the code is not used",
+                    villages.join(", ")
+                ),
             ));
         }
     };

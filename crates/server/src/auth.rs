@@ -24,11 +24,14 @@ pub enum Denied {
     Expired,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeRefused {
     Unknown,
     Used,
     Expired,
+    /// The code's area leaves out villages whose records the device holds (named); the
+    /// code is not used up.
+    Uncovered(Vec<String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -123,6 +126,17 @@ pub(crate) fn show_code(code: &str) -> String {
     format!("{}-{}-{}", &code[..4], &code[4..8], &code[8..])
 }
 
+/// What a device sends to redeem an enrollment code.
+pub struct Redeem {
+    pub code: String,
+    /// The same on a retry of one enrolment (see [`ENROLL_RETRY_MS`]).
+    pub nonce: Option<String>,
+    pub public_key: pendamping_vault::PublicKey,
+    pub device_name: String,
+    /// Villages whose records the device holds: the code's area must cover them.
+    pub holds: Vec<String>,
+}
+
 /// How long after an enrolment its retry (the same nonce) still gets the device.
 pub const ENROLL_RETRY_MS: i64 = 15 * 60_000;
 
@@ -131,16 +145,20 @@ pub const ENROLL_RETRY_MS: i64 = 15 * 60_000;
 /// was lost: it gets the same device and a new token (the first one was never seen).
 pub fn enroll(
     conn: &mut Connection,
-    code: &str,
-    nonce: Option<&str>,
-    public_key: &pendamping_vault::PublicKey,
-    device_name: &str,
+    ask: &Redeem,
     now_ms: i64,
     token_ttl_ms: i64,
 ) -> Result<Result<EnrollResponse, CodeRefused>> {
+    let Redeem {
+        code,
+        nonce,
+        public_key,
+        device_name,
+        holds,
+    } = ask;
     let code_hash = hash(&normalize_code(code));
     let key = public_key.as_bytes().to_vec();
-    let nonce_hash = nonce.map(hash);
+    let nonce_hash = nonce.as_deref().map(hash);
     let tx = conn.transaction()?;
     type Found = (
         String,
@@ -201,6 +219,11 @@ pub fn enroll(
     }
     if now_ms >= expires_at {
         return Ok(Err(CodeRefused::Expired));
+    }
+    let uncovered: Vec<String> = holds.iter().filter(|v| !scope.contains(v)).cloned().collect();
+    if !uncovered.is_empty() {
+        // Nothing written: the transaction ends unused, and so does the code.
+        return Ok(Err(CodeRefused::Uncovered(uncovered)));
     }
     let device_id = Uuid::now_v7();
     tx.execute(
@@ -346,6 +369,16 @@ pub fn devices(conn: &Connection) -> Result<Vec<DeviceInfo>> {
 mod tests {
     use super::*;
 
+    fn ask(code: &str, nonce: Option<&str>, name: &str) -> Redeem {
+        Redeem {
+            code: code.to_string(),
+            nonce: nonce.map(str::to_string),
+            public_key: key(),
+            device_name: name.to_string(),
+            holds: Vec::new(),
+        }
+    }
+
     fn key() -> pendamping_vault::PublicKey {
         pendamping_vault::DeviceKey::generate().unwrap().public()
     }
@@ -358,22 +391,22 @@ mod tests {
         let code = new_enrollment_code(&conn, "Siti", &scope, 1_000, 60_000).unwrap();
         assert_eq!(code.len(), 14);
         let typed = code.to_lowercase().replace('-', " ");
-        let ok = enroll(&mut conn, &typed, None, &key(), "tablet", 2_000, 10_000)
+        let ok = enroll(&mut conn, &ask(&typed, None, "tablet"), 2_000, 10_000)
             .unwrap()
             .unwrap();
         assert_eq!(ok.scope, scope);
         assert_eq!(ok.recovery_key, Some(crate::recovery::public_key(&conn).unwrap()));
         assert_eq!(
-            enroll(&mut conn, &code, None, &key(), "again", 2_000, 10_000).unwrap(),
+            enroll(&mut conn, &ask(&code, None, "again"), 2_000, 10_000).unwrap(),
             Err(CodeRefused::Used)
         );
         assert_eq!(
-            enroll(&mut conn, "ABCD-EFGH-JKMN", None, &key(), "x", 2_000, 10_000).unwrap(),
+            enroll(&mut conn, &ask("ABCD-EFGH-JKMN", None, "x"), 2_000, 10_000).unwrap(),
             Err(CodeRefused::Unknown)
         );
         let late = new_enrollment_code(&conn, "Ani", &scope, 1_000, 60_000).unwrap();
         assert_eq!(
-            enroll(&mut conn, &late, None, &key(), "x", 61_000, 10_000).unwrap(),
+            enroll(&mut conn, &ask(&late, None, "x"), 61_000, 10_000).unwrap(),
             Err(CodeRefused::Expired)
         );
 
@@ -406,11 +439,11 @@ mod tests {
         let mut conn = crate::db::open(&dir.path().join("c.db"), None).unwrap();
         let scope = Scope::new(Role::Cadre, &["3602012002"]).unwrap();
         let code = new_enrollment_code(&conn, "Siti", &scope, 1_000, 60_000).unwrap();
-        let first = enroll(&mut conn, &code, Some("n-1"), &key(), "tablet", 2_000, 100_000)
+        let first = enroll(&mut conn, &ask(&code, Some("n-1"), "tablet"), 2_000, 100_000)
             .unwrap()
             .unwrap();
         // The answer was lost; the client sends the same request again.
-        let again = enroll(&mut conn, &code, Some("n-1"), &key(), "tablet", 3_000, 100_000)
+        let again = enroll(&mut conn, &ask(&code, Some("n-1"), "tablet"), 3_000, 100_000)
             .unwrap()
             .unwrap();
         assert_eq!(again.device_id, first.device_id);
@@ -428,7 +461,7 @@ mod tests {
             (Some("n-1"), 2_000 + ENROLL_RETRY_MS),
         ] {
             assert_eq!(
-                enroll(&mut conn, &code, nonce, &key(), "tablet", at, 100_000).unwrap(),
+                enroll(&mut conn, &ask(&code, nonce, "tablet"), at, 100_000).unwrap(),
                 Err(CodeRefused::Used),
                 "{nonce:?} at {at}"
             );

@@ -224,6 +224,16 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The villages this device holds households of (recorded here or received), in code
+    /// order: what an enrolment's area must cover.
+    pub fn villages_held(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT area_code FROM households WHERE deleted = 0 ORDER BY area_code")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// How many households of an area are at risk of stunting (KRS) by their criteria, as
     /// each family's card says.
     pub fn krs_households(&self, area: &AreaCode) -> Result<usize> {

@@ -107,6 +107,11 @@ pub trait Replica {
     fn now_rfc3339(&self) -> String;
     /// Changes not yet sent.
     fn pending_count(&self) -> Result<u64>;
+    /// The villages whose records it holds, which an enrolment's area must cover (a hub
+    /// holds only what its own area's tablets sent: none to declare).
+    fn villages_held(&self) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
     /// The oldest changes not yet sent (nor held by a hub), at most `limit`.
     fn outbox(&self, limit: usize) -> Result<Outgoing>;
     /// Held changes after outbox position `after`, at most `limit`: (position, change id).
@@ -162,6 +167,10 @@ impl Replica for Store {
 
     fn pending_count(&self) -> Result<u64> {
         Ok(Store::pending_count(self)?)
+    }
+
+    fn villages_held(&self) -> Result<Vec<String>> {
+        Ok(Store::villages_held(self)?)
     }
 
     fn outbox(&self, limit: usize) -> Result<Outgoing> {

@@ -204,6 +204,8 @@ pub async fn enroll<A: Access>(mut store: A, server: &str, code: &str, device_na
         device_name: device_name.to_string(),
         nonce: Some(uuid::Uuid::new_v4().simple().to_string()),
         public_key: Some(key.public()),
+        // What it recorded before (offline): a code for another area is refused unused.
+        holds: store.with(|s| s.villages_held())?,
     };
     let resp: EnrollResponse = http
         .call(Method::POST, "/v1/devices/enroll", Some(&req), &mut Bytes::default())

@@ -357,3 +357,39 @@ async fn a_sync_ending_while_the_writer_is_busy_is_still_the_devices_last_sync()
     }
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_that_leaves_out_what_the_device_recorded_is_refused_and_not_used_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
+    // A tablet that worked offline in one village, given a code for the next village.
+    let mut tablet = store_at(today());
+    family_with_child(&mut tablet, 1, VILLAGE, d(2025, 5, 1));
+    let elsewhere = server.code(Role::Cadre, &[OTHER_VILLAGE]);
+    match pendamping_sync::enroll(&mut tablet, &server.url(), &elsewhere, "tablet").await {
+        Err(pendamping_sync::SyncError::Refused { status, code, message }) => {
+            assert_eq!((status, code), (403, pendamping_protocol::ErrorCode::ForbiddenArea));
+            assert!(message.contains(VILLAGE), "names the village left out: {message}");
+        }
+        other => panic!("refused, not {other:?}"),
+    }
+    assert_eq!(pendamping_sync::status(&tablet).unwrap().scope, None, "not enrolled");
+    let devices: i64 = server
+        .db()
+        .query_row("SELECT COUNT(*) FROM devices", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(devices, 0, "no device registered");
+    // The code is still good for a tablet of its own village…
+    let mut fresh = store_at(today());
+    pendamping_sync::enroll(&mut fresh, &server.url(), &elsewhere, "tablet 2")
+        .await
+        .unwrap();
+    // …and a code that covers the tablet's village enrols it, and its work goes up.
+    let right = server.code(Role::Cadre, &[VILLAGE, OTHER_VILLAGE]);
+    pendamping_sync::enroll(&mut tablet, &server.url(), &right, "tablet")
+        .await
+        .unwrap();
+    let summary = sync(&mut tablet).await;
+    assert_eq!(summary.rejected, 0, "{summary:?}");
+    assert_eq!(tablet.pending_count().unwrap(), 0);
+}

@@ -29,14 +29,25 @@ export class ApiError extends Error {
     this.field = e.field ?? undefined
     this.problems = e.problems ?? []
     this.said = { message: e.message, message_en: e.message_en }
+    // Read in the language on screen whenever it is shown: a refusal on screen follows a
+    // switch of language instead of staying in the one it arrived in.
+    Object.defineProperty(this, 'message', { get: () => said(this.said), configurable: true })
   }
 
   /** What to say under the form's fields: the form's problems, or the one value refused
    *  (a number, a date the command could not read) as a problem of its field. */
   underFields(): Problem[] {
     if (this.problems.length || !this.field) return this.problems
-    return [{ code: this.code, field: this.field, severity: 'error', message_id: this.said.message, message_en: this.said.message_en || this.said.message }]
+    return [{ code: this.code, field: formField(this.field), severity: 'error', message_id: this.said.message, message_en: this.said.message_en || this.said.message }]
   }
+}
+
+/** The form field a refused argument's path names: `details.parity` is the enrolment
+ *  form's parity, `data.anc[0].date` the visit form's ANC list, `data.services.kie` its KIE. */
+export function formField(path: string): string {
+  const parts = path.split('.').map((p) => p.replace(/\[\d+\]$/, ''))
+  const inner = parts.filter((p, i) => !(i < parts.length - 1 && ['details', 'data', 'visit', 'services'].includes(p)))
+  return inner[0] ?? path
 }
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {

@@ -73,6 +73,8 @@ missing: Array<string>, };
 
 export type Axis = "age_months" | "length_height_cm" | "length_cm" | "height_cm" | "weight_kg";
 
+export type Band = "sangat_kurang" | "kurang" | "normal" | "risiko_bb_lebih" | "sangat_pendek" | "pendek" | "tinggi" | "gizi_buruk" | "gizi_kurang" | "gizi_baik" | "berisiko_gizi_lebih" | "gizi_lebih" | "obesitas";
+
 export type Breastfeeding = "eksklusif" | "parsial" | "tidak";
 
 export type Caseload = { enrolment_id: string, person_id: string, household_id: string, area_code: string, name: string, kind: TargetKind, next_due: string | null, 
@@ -355,7 +357,12 @@ export type IndicatorResult = { indicator: Indicator, z: number, flagged: boolea
 /**
  * Permenkes 2/2020 label, e.g. "pendek".
  */
-label: string | null, };
+label: string | null, 
+/**
+ * The same band as a code, named in the screen's language (`None` in results kept
+ * before it was recorded: the label stands).
+ */
+band?: Band | null, };
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
@@ -524,6 +531,15 @@ distinct: DistinctRow,
 areas: Array<AreaRow>, };
 
 export type RefusedView = { change_id: string, entity: Entity, row_id: string, code: RejectCode, field: string | null, message: string, refused_at: string, 
+/**
+ * Whose record it is: the person's name, or a household's head.
+ */
+name: string | null, 
+/**
+ * Correcting the record on its screen can make the server take it (a value it found
+ * invalid); not a record outside the device's area, a wrong clock or a broken seal.
+ */
+fixable: boolean, 
 /**
  * Where the cadre fixes it: the person's screen, or for a household the family's.
  */

@@ -1,7 +1,7 @@
 // Generated from pendamping_core::catalogue by crates/app/tests/ui_types.rs: do not edit.
 // UPDATE_UI_TYPES=1 cargo test -p pendamping-app --test ui_types
 
-import type { AncProvider, Breastfeeding, DangerSign, DeliveryMode, Entity, ExitReason, Indicator, KbppMethod, KrsCriterion, Latrine, NameList, RejectCode, Relationship, RiskFlag, Sex, TargetGroup, TargetKind, Urgency, WaterSource } from './types'
+import type { AncProvider, Band, Breastfeeding, DangerSign, DeliveryMode, Entity, ExitReason, Indicator, KbppMethod, KrsCriterion, Latrine, NameList, RejectCode, Relationship, RiskFlag, Sex, TargetGroup, TargetKind, Urgency, WaterSource } from './types'
 
 /** Indonesian, English. */
 export type Pair = [string, string]
@@ -180,6 +180,22 @@ export const ancProviders: Record<AncProvider, Pair> = {
   "puskesmas": ["Puskesmas", "Health centre"],
   "rumah_sakit": ["Rumah sakit", "Hospital"],
   "lainnya": ["Lainnya", "Other"],
+}
+
+export const bands: Record<Band, Pair> = {
+  "sangat_kurang": ["sangat kurang", "severely underweight"],
+  "kurang": ["kurang", "underweight"],
+  "normal": ["normal", "normal"],
+  "risiko_bb_lebih": ["risiko BB lebih", "risk of overweight"],
+  "sangat_pendek": ["sangat pendek", "severely stunted"],
+  "pendek": ["pendek", "stunted"],
+  "tinggi": ["tinggi", "tall"],
+  "gizi_buruk": ["gizi buruk", "severely wasted"],
+  "gizi_kurang": ["gizi kurang", "wasted"],
+  "gizi_baik": ["gizi baik", "normal"],
+  "berisiko_gizi_lebih": ["berisiko gizi lebih", "possible risk of overweight"],
+  "gizi_lebih": ["gizi lebih", "overweight"],
+  "obesitas": ["obesitas", "obese"],
 }
 
 export const rejectCodes: Record<RejectCode, Pair> = {

@@ -2,7 +2,7 @@
 // catalogue in Rust (pendamping_core::catalogue), generated into api/words.ts: the screens,
 // the sheets, the dashboard and the command line say the same words.
 import type {
-  Age, AncProvider, Axis, Breastfeeding, DangerSign, DeliveryMode, EnrolmentPhase, Entity, ExitReason, Indicator, KbppMethod, KrsCriterion, Lang, Latrine, NameList, RejectCode,
+  Age, AncProvider, Axis, Band, Breastfeeding, DangerSign, DeliveryMode, EnrolmentPhase, Entity, ExitReason, Indicator, KbppMethod, KrsCriterion, Lang, Latrine, NameList, RejectCode,
   Relationship, RiskFlag, Sex, TargetGroup, TargetKind, Urgency, WaterSource,
 } from '../api/types'
 import * as catalogue from '../api/words'
@@ -194,6 +194,8 @@ const words = {
   notANumber: ['bukan angka', 'is not a number'],
   errorsFirst: ['Perbaiki isian yang ditandai merah', 'Fix the fields marked in red'],
   startFrom: ['Mulai pendampingan sejak', 'Start the enrolment on'],
+  editMember: ['Ubah data anggota', 'Correct a member'],
+  targetType: ['Jenis sasaran', 'Target type'],
   dueDate: ['perkiraan lahir (HPL)', 'due'],
   accompaniedOfKrs: ['didampingi / semua keluarga KRS', 'accompanied / all KRS families'],
   trimester: ['trimester', 'trimester'],
@@ -368,6 +370,8 @@ export const label = {
   entity: (e: Entity) => pick(catalogue.entities[e]),
   deliveryMode: (m: DeliveryMode) => pick(catalogue.deliveryModes[m]),
   ancProvider: (p: AncProvider) => pick(catalogue.ancProviders[p]),
+  /** A z-score's Permenkes band in the screen's language (older results: their label). */
+  band: (r: { band?: Band | null; label: string | null }) => (r.band ? pick(catalogue.bands[r.band]) : r.label),
   /** A dose of the schedule as the rules name it, in English where they give an English name. */
   dose: (d: { name: string; name_en?: string | null }) => (lang.current === 'en' && d.name_en ? d.name_en : d.name),
   rejected: (c: RejectCode) => pick(catalogue.rejectCodes[c]),
@@ -379,8 +383,9 @@ export const fieldLabel = (k: FieldName) => pick([catalogue.fields[k].id, catalo
 /** A form field's name in both languages, `[Indonesian, English]`. */
 export const fieldPair = (k: FieldName): [string, string] => [catalogue.fields[k].id, catalogue.fields[k].en]
 
-/** A field named by another party (the server): the catalogue's word when it is one of ours. */
-export const fieldName = (raw: string) => (raw in catalogue.fields ? fieldLabel(raw as FieldName) : raw)
+/** A field named by another party (the server): the catalogue's word when it is one of
+ *  ours; nothing for an inner name (`hlc`) a cadre would not know. */
+export const fieldName = (raw: string | null) => (raw && raw in catalogue.fields ? fieldLabel(raw as FieldName) : null)
 
 /** A vocabulary's codes in the catalogue's order. */
 const codes = <K extends string>(r: Record<K, Pair>) => Object.keys(r) as K[]

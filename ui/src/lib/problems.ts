@@ -36,11 +36,23 @@ export function dateProblem(
   }
 }
 
-/** A number field whose text is not a number (kept on screen, never saved as empty). */
-export function numberProblem(field: string, label: [string, string], invalid: boolean | undefined): Problem | null {
-  if (!invalid) return null
+/** A number field whose text is not a number (kept on screen, never saved as empty), or a
+ *  count or measure below zero or a count with a fraction: said at once, with the form's
+ *  other problems, rather than one refusal per save. */
+export function numberProblem(
+  field: string,
+  label: [string, string],
+  invalid: boolean | undefined,
+  value: number | null = null,
+  whole = false,
+): Problem | null {
   const [id, en] = label
-  return { code: 'not_a_number', field, severity: 'error', message_id: `${id} bukan angka`, message_en: `${en} is not a number` }
+  const problem = (code: string, mid: string, men: string): Problem =>
+    ({ code, field, severity: 'error', message_id: `${id} ${mid}`, message_en: `${en} ${men}` })
+  if (invalid) return problem('not_a_number', 'bukan angka', 'is not a number')
+  if (value !== null && value < 0) return problem('negative', 'tidak boleh kurang dari 0', 'cannot be less than 0')
+  if (value !== null && whole && !Number.isInteger(value)) return problem('not_whole', 'harus bilangan bulat', 'must be a whole number')
+  return null
 }
 
 /** The form's own problems first; what the last check said of the same fields gives way. */

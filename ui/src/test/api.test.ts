@@ -113,3 +113,14 @@ describe('Indonesian formats, whatever the OS locale', () => {
     }
   })
 })
+
+describe('a refused path, under its field', () => {
+  it('names the form field the path is in', async () => {
+    const { formField } = await import('../api')
+    expect(formField('details.parity')).toBe('parity')
+    expect(formField('data.anc[0].date')).toBe('anc')
+    expect(formField('data.services.kie')).toBe('kie')
+    expect(formField('welfare_decile')).toBe('welfare_decile')
+    expect(formField('villages[0]')).toBe('villages')
+  })
+})

@@ -31,7 +31,8 @@ describe('the household form', () => {
     })
     render(HouseholdForm, {})
     await fireEvent.input(input('head_name'), { target: { value: 'Ahmad' } })
-    await fireEvent.input(input('welfare_decile'), { target: { value: '2,5' } })
+    // Too large for a decile: only Rust's door knows.
+    await fireEvent.input(input('welfare_decile'), { target: { value: '300' } })
     await fireEvent.click(screen.getByRole('button', { name: 'Simpan' }))
     await waitFor(() => expect(sent).toHaveLength(1))
     await waitFor(() => expect(messages()).toContain('Perbaiki isian yang ditandai merah'))
@@ -40,6 +41,17 @@ describe('the household form', () => {
     await fireEvent.input(input('welfare_decile'), { target: { value: '3' } })
     await waitFor(() => expect(field('welfare_decile').textContent).not.toContain('bilangan bulat'))
     expect(messages()).toEqual([])
+  })
+
+  it('says every problem it can see at once, saving nothing', async () => {
+    const sent: unknown[] = []
+    mockIPC((cmd, args) => void (cmd === 'save_household' && sent.push(args)))
+    render(HouseholdForm, {})
+    await fireEvent.input(input('welfare_decile'), { target: { value: '2,5' } })
+    await fireEvent.click(screen.getByRole('button', { name: 'Simpan' }))
+    await waitFor(() => expect(field('welfare_decile').textContent).toContain('harus bilangan bulat'))
+    expect(field('head_name').textContent).toContain('wajib diisi')
+    expect(sent).toEqual([])
   })
 
   it('keeps text that is not a number on screen and says so, saving nothing', async () => {
@@ -85,6 +97,27 @@ describe('the member form', () => {
     await waitFor(() => expect(field('birth_date').querySelectorAll('.msg')).toHaveLength(0))
     await fireEvent.click(screen.getByRole('button', { name: 'Save' }))
     await waitFor(() => expect(saved.map((p) => p.birth_date)).toEqual(['2024-05-03']))
+  })
+})
+
+describe('correcting a member', () => {
+  it('opens with the member as saved and saves the same person, corrected', async () => {
+    setToday('2026-12-07')
+    const saved: Person[] = []
+    mockIPC((cmd, args) => {
+      if (cmd === 'check_person') return []
+      if (cmd === 'save_person') saved.push((args as { person: Person }).person)
+      return { id: 'p9', hlc: 'x' }
+    })
+    const wife = { id: 'p9', household_id: 'h1', area_code: '3602012002', nik: null, name: 'Nur Aisyah', sex: 'P', birth_date: '2026-12-07', relationship: 'istri', mother_id: null, mother_nik: null, phone: null, merged_into: null } as Person
+    render(PersonForm, { householdId: 'h1', mothers: [], person: wife, onSaved: () => {}, onCancel: () => {} })
+    expect(input('name').value).toBe('Nur Aisyah')
+    expect(input('birth_date').value).toBe('07/12/2026')
+    expect((document.querySelector('input[name=no_nik]') as HTMLInputElement).checked).toBe(true)
+    await fireEvent.input(input('birth_date'), { target: { value: '7/12/1996' } })
+    await fireEvent.click(screen.getByRole('button', { name: 'Simpan' }))
+    await waitFor(() => expect(saved).toHaveLength(1))
+    expect([saved[0].id, saved[0].name, saved[0].birth_date]).toEqual(['p9', 'Nur Aisyah', '1996-12-07'])
   })
 })
 

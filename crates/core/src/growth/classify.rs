@@ -20,31 +20,58 @@ pub enum Indicator {
     ArmForAge,
 }
 
-/// The Permenkes 2/2020 label of a z-score, or `None` where the regulation gives none.
-pub fn permenkes_label(indicator: Indicator, z: f64) -> Option<&'static str> {
+/// The bands of Permenkes 2/2020 (their words, in both languages, are the catalogue's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Band {
+    SangatKurang,
+    Kurang,
+    Normal,
+    RisikoBbLebih,
+    SangatPendek,
+    Pendek,
+    Tinggi,
+    GiziBuruk,
+    GiziKurang,
+    GiziBaik,
+    BerisikoGiziLebih,
+    GiziLebih,
+    Obesitas,
+}
+
+/// The Permenkes 2/2020 band of a z-score, or `None` where the regulation gives none.
+pub fn permenkes_band(indicator: Indicator, z: f64) -> Option<Band> {
+    use Band::*;
     Some(match indicator {
         Indicator::WeightForAge => match z {
-            z if z < -3.0 => "sangat kurang",
-            z if z < -2.0 => "kurang",
-            z if z <= 1.0 => "normal",
-            _ => "risiko BB lebih",
+            z if z < -3.0 => SangatKurang,
+            z if z < -2.0 => Kurang,
+            z if z <= 1.0 => Normal,
+            _ => RisikoBbLebih,
         },
         Indicator::LengthForAge => match z {
-            z if z < -3.0 => "sangat pendek",
-            z if z < -2.0 => "pendek",
-            z if z <= 3.0 => "normal",
-            _ => "tinggi",
+            z if z < -3.0 => SangatPendek,
+            z if z < -2.0 => Pendek,
+            z if z <= 3.0 => Normal,
+            _ => Tinggi,
         },
         Indicator::WeightForLenhei | Indicator::BmiForAge => match z {
-            z if z < -3.0 => "gizi buruk",
-            z if z < -2.0 => "gizi kurang",
-            z if z <= 1.0 => "gizi baik",
-            z if z <= 2.0 => "berisiko gizi lebih",
-            z if z <= 3.0 => "gizi lebih",
-            _ => "obesitas",
+            z if z < -3.0 => GiziBuruk,
+            z if z < -2.0 => GiziKurang,
+            z if z <= 1.0 => GiziBaik,
+            z if z <= 2.0 => BerisikoGiziLebih,
+            z if z <= 3.0 => GiziLebih,
+            _ => Obesitas,
         },
         Indicator::HeadForAge | Indicator::ArmForAge => return None,
     })
+}
+
+/// The Permenkes 2/2020 label of a z-score as the regulation writes it (Indonesian).
+pub fn permenkes_label(indicator: Indicator, z: f64) -> Option<&'static str> {
+    use crate::catalogue::{Labelled, Lang};
+    permenkes_band(indicator, z).map(|b| b.words().get(Lang::Id))
 }
 
 /// WHO's nutritional statuses of one measurement.

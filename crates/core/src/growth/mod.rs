@@ -6,7 +6,7 @@
 mod classify;
 mod tables;
 
-pub use classify::{Indicator, WhoStatus, permenkes_label, who_statuses};
+pub use classify::{Band, Indicator, WhoStatus, permenkes_band, permenkes_label, who_statuses};
 pub use tables::{Lms, TABLES_VERSION, tables};
 
 use serde::{Deserialize, Serialize};

@@ -175,7 +175,7 @@ pub const NEXT: Words = w("Berikutnya ›", "Next ›");
 pub const PAGE_OF: Words = w("Halaman {page} dari {pages}", "Page {page} of {pages}");
 pub const PAGE_GONE: Words = w(
     "Halaman {asked} tidak ada (daftar ini kini {pages} halaman): ini halaman terakhir.",
-    "There is no page {asked} (this list now has {pages} pages): this is the last one.",
+    "There is no page {asked} (this list now ends at page {pages}): this is its last page.",
 );
 
 // The trend charts.
