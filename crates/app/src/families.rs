@@ -201,6 +201,7 @@ pub fn save_household(store: &mut Store, mut h: Household) -> Result<Saved, AppE
         )
     })?;
     in_scope(store, &h.area_code)?;
+    h.head_name = h.head_name.split_whitespace().collect::<Vec<_>>().join(" ");
     if h.id.is_nil() {
         h.id = store.new_id();
     }
@@ -248,6 +249,8 @@ pub fn save_person(store: &mut Store, mut p: Person) -> Result<Saved, AppError> 
     in_scope(store, &h.area_code)?;
     p.area_code = h.area_code;
     p.nik = p.nik.filter(|n| !n.trim().is_empty());
+    // A name pasted from a spreadsheet brings tabs and line breaks: one space each.
+    p.name = p.name.split_whitespace().collect::<Vec<_>>().join(" ");
     if p.id.is_nil() {
         p.id = store.new_id();
     }

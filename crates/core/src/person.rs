@@ -147,8 +147,10 @@ pub fn check_name(field: &str, name: &str) -> Option<Problem> {
             format!("Name is too long (max. {NAME_MAX_CHARS} characters)"),
         ));
     }
+    // Tabs and line breaks are whitespace a paste brings (the app folds them into spaces);
+    // what is refused is what draws nothing yet changes the text around it.
     let hidden = |c: char| {
-        c.is_control()
+        (c.is_control() && !c.is_whitespace())
             || matches!(c, '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
     };
     name.chars().any(hidden).then(|| {
