@@ -24,7 +24,7 @@ if (exec 3<>"/dev/tcp/${listen%:*}/${listen##*:}") 2>/dev/null; then
   exit 1
 fi
 mkdir -p demo/app
-# Every store the tool makes is encrypted (README, "Security"): the demo's key is made once,
+# Every store the tool makes is encrypted (docs/src/security.md): the demo's key is made once,
 # outside the data folder, and a plain store of an earlier demo is encrypted at first use.
 keydir="${XDG_CONFIG_HOME:-$HOME/.config}/pendamping"
 export PENDAMPING_DB_KEY_FILE=${PENDAMPING_DB_KEY_FILE:-$keydir/demo-db.key}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, then runs every check and test. CI runs this (.ci/run).
-#   fmt, clippy, the UI's type check and unit tests (vitest), every Rust test (including the
+#   the book (mdbook build docs, its links checked), fmt, clippy, the UI's type check and
+#   unit tests (vitest), every Rust test (including the
 #   check that ui/src/api/types.ts matches the Rust DTOs), then the app end to end in its
 #   real window through tauri-driver under Xvfb and the dashboard in headless Chromium, then
 #   the fuzz targets for a bounded time (scripts/fuzz.sh).
@@ -11,6 +12,8 @@ source scripts/setup.sh
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 export PATH="$HOME/.cargo/bin:$PATH"
 command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --version ^2 --quiet
+# The book in docs/ (HTML only: no live server, no file watcher).
+command -v mdbook >/dev/null || cargo install mdbook --locked --version ^0.4 --no-default-features --features search --quiet
 
 mkdir -p target
 rm -f target/e2e.log target/cargo-test.log
@@ -36,6 +39,12 @@ grep -E "Test Files|Tests  " target/vitest.log | sed 's/\x1b\[[0-9;]*m//g' || tr
 [ "$ui_status" -eq 0 ] || { sed 's/\x1b\[[0-9;]*m//g' target/vitest.log | tail -n 60; exit "$ui_status"; }
 ui_passed=$(sed 's/\x1b\[[0-9;]*m//g' target/vitest.log | grep -E "^ +Tests " | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' || echo 0)
 
+echo "== docs: the book, and every link in it and in the README"
+mdbook build docs >target/mdbook.log 2>&1 || { cat target/mdbook.log; exit 1; }
+python3 scripts/check_links.py docs/book
+python3 scripts/check_links.py --markdown README.md docs/src
+echo "== module circles (crates/server, crates/core)"
+python3 scripts/module_cycles.py crates/server/src crates/core/src
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

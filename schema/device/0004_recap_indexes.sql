@@ -1,6 +1,6 @@
 -- Device store, version 4: covering indexes for the monthly recap. On a PLKB laptop just
 -- switched on, the recap then reads a few index ranges instead of one table page per
--- visit and enrolment (measured on 1.2 M visits: ~2 s cold before, see README).
+-- visit and enrolment (measured on 1.2 M visits: ~2 s cold before, see docs/src/design/architecture.md).
 DROP INDEX visits_area_date;
 CREATE INDEX visits_recap ON visits(area_code, visit_date, deleted, enrolment_id, household_id, flags, services,
                                     ttd_total, kbpp_method);

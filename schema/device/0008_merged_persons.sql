@@ -5,7 +5,7 @@
 ALTER TABLE persons ADD COLUMN merged_into TEXT;
 CREATE INDEX persons_merged ON persons(merged_into) WHERE merged_into IS NOT NULL;
 -- The kecamatan's NIK digest, pulled on sync: keyed, truncated hashes of the NIKs of the
--- kecamatan's other villages, never the NIKs (README, "Duplicate persons").
+-- kecamatan's other villages, never the NIKs (docs/src/design/duplicates.md).
 CREATE TABLE nik_digest (
     bucket INTEGER PRIMARY KEY
 ) WITHOUT ROWID;

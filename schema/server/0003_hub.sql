@@ -1,4 +1,4 @@
--- Server, version 3: relay through a PLKB hub (SYNC.md). The same schema serves the
+-- Server, version 3: relay through a PLKB hub (docs/src/design/sync.md). The same schema serves the
 -- centre and a hub; a hub also syncs upstream.
 
 -- `changes.device_id` is the change's origin: the device that made it, whichever path it

@@ -1,5 +1,5 @@
 //! The floor under the app's memory: the same Tauri build and window (1280×800) showing one
-//! line of text, with no store, no commands and no UI. The README's memory figures put it
+//! line of text, with no store, no commands and no UI. The memory figures in docs/src/benchmarks.md put it
 //! beside the app.
 
 const PAGE: &str = "<!doctype html><meta charset=utf-8><h1>Pendamping</h1>";

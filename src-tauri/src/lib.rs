@@ -7,7 +7,7 @@ mod state;
 
 use tauri::{Emitter, Manager, Runtime};
 
-pub use state::AppState;
+pub use state::WindowState;
 
 /// Builds the app on any runtime, so tests can use `tauri::test::mock_builder()`.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
@@ -15,7 +15,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .setup(|app| {
             let dir = state::data_dir(app.handle())?;
             // Nothing of the store opens before a member is in (the log-in screen).
-            let state = AppState::new(&dir);
+            let state = WindowState::new(&dir);
             forward_sync_state(app.handle().clone(), &state);
             app.manage(state);
             Ok(())
@@ -24,7 +24,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 }
 
 /// Every change of the background sync's state reaches the UI as a `sync-state` event.
-fn forward_sync_state<R: Runtime>(app: tauri::AppHandle<R>, state: &AppState) {
+fn forward_sync_state<R: Runtime>(app: tauri::AppHandle<R>, state: &WindowState) {
     let mut rx = state.subscribe();
     tauri::async_runtime::spawn(async move {
         while rx.changed().await.is_ok() {

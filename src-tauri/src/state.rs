@@ -20,7 +20,7 @@ struct Session {
     auto: AutoSync,
 }
 
-pub struct AppState {
+pub struct WindowState {
     pub door: Door,
     session: RwLock<Option<Session>>,
     /// The sync's state for the window, whoever is in (NotEnrolled while locked).
@@ -42,15 +42,15 @@ pub fn data_dir<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<PathBuf, Box<dy
     Ok(dir)
 }
 
-impl AppState {
-    pub fn new(dir: &Path) -> AppState {
+impl WindowState {
+    pub fn new(dir: &Path) -> WindowState {
         // A hub trusted before is trusted again before anything reaches it (a PIN's
         // recovery, at the door, may).
         if let Err(e) = pendamping_app::authority::restore(dir) {
             tracing::warn!(error = %e.message, "the trusted hub's certificate");
         }
         let hub = Arc::new(Hub::new(dir));
-        AppState {
+        WindowState {
             door: Door::new(&dir.join("pendamping.db")),
             session: RwLock::new(None),
             sync_state: watch::channel(pendamping_sync::State::NotEnrolled).0,

@@ -209,7 +209,7 @@ async fn catchup() {
             pendamping_sync::sync(s, &fast_options(), &mut |_| {}).await.unwrap();
         }
     }
-    let backlog = pendamping_server::hub::backlog(&hub.db()).unwrap();
+    let backlog = hub.admin().backlog().unwrap();
     // The uplink comes back, as the office's 3G modem.
     uplink.set(Faults::link(Link::G3));
     let t = Instant::now();

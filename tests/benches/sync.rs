@@ -202,7 +202,9 @@ async fn ingest_core(devices: &mut Pushes) -> Duration {
     let tokens = enrol_all(&server, devices).await;
     let mut jobs = Vec::new();
     for (token, (_, _, bodies)) in tokens.iter().zip(devices.iter()) {
-        let device = pendamping_server::auth::authenticate(&server.db(), token, millis_at(today()) as i64)
+        let device = server
+            .admin()
+            .authenticate(token, millis_at(today()) as i64)
             .unwrap()
             .unwrap();
         jobs.push((device, bodies.clone()));

@@ -15,6 +15,7 @@ use uuid::Uuid;
 pub const VILLAGE: &str = "3602012002";
 pub const OTHER_VILLAGE: &str = "3602012003";
 pub mod net;
+pub mod story;
 
 pub const KECAMATAN: &str = "360201";
 /// Lebak, the regency of `KECAMATAN`.
@@ -88,18 +89,7 @@ pub fn person(n: u128, h: &Household, name: &str, sex: Sex, birth: NaiveDate, re
 }
 
 pub fn enrolment(n: u128, p: &Person, start: NaiveDate, details: EnrolmentDetails) -> Enrolment {
-    Enrolment {
-        id: id(n),
-        person_id: p.id,
-        household_id: p.household_id,
-        area_code: p.area_code.clone(),
-        kind: details.kind(),
-        start_date: start,
-        end_date: None,
-        end_reason: None,
-        tpk: Some("TPK 1".into()),
-        details,
-    }
+    Enrolment::new(id(n), p, start, details, Some("TPK 1".into()))
 }
 
 pub fn child_details() -> EnrolmentDetails {

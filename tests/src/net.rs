@@ -143,6 +143,11 @@ impl TestServer {
         rusqlite::Connection::open(&self.db).expect("server db")
     }
 
+    /// The server's store as an engineer's command opens it (codes, revocations, accounts).
+    pub fn admin(&self) -> pendamping_server::Admin {
+        pendamping_server::Admin::at(&self.db, None).expect("server db")
+    }
+
     pub async fn stop(mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
@@ -177,9 +182,11 @@ pub async fn hub_tls_server(
 }
 
 pub fn enrollment_code(db: &Path, role: Role, areas: &[&str], now_ms: u64) -> String {
-    let conn = pendamping_server::db::open(db, None).expect("server db");
     let scope = Scope::new(role, areas).expect("scope");
-    pendamping_server::auth::new_enrollment_code(&conn, "tester", &scope, now_ms as i64, 3_600_000).expect("code")
+    pendamping_server::Admin::at(db, None)
+        .expect("server db")
+        .enrollment_code("tester", &scope, now_ms as i64, 3_600_000)
+        .expect("code")
 }
 
 /// Every change id the server holds, and how many rows hold them.

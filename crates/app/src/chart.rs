@@ -1,4 +1,4 @@
-//! Growth charts (DOMAIN.md): the WHO reference curves at −3, −2, 0, +2 and +3 SD and the
+//! Growth charts (docs/src/design/domain.md): the WHO reference curves at −3, −2, 0, +2 and +3 SD and the
 //! child's own measurements, as numbers the UI draws as SVG.
 
 use chrono::NaiveDate;

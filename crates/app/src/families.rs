@@ -52,7 +52,7 @@ impl Age {
     }
 }
 
-/// An enrolment with where it stands today (DOMAIN.md §1.1), derived by the core the same
+/// An enrolment with where it stands today (docs/src/design/domain.md §1.1), derived by the core the same
 /// way on every replica: the screens offer a visit form only where it will be accepted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -363,18 +363,13 @@ mod tests {
     fn a_postpartum_enrolment_ends_by_itself_after_day_42_and_offers_no_form() {
         let mut s = configured();
         let (h, mother, _, _) = family_with_child(&mut s, 7, VILLAGE, d(2026, 9, 1));
-        let nifas = Enrolment {
-            id: s.new_id(),
-            person_id: mother.id,
-            household_id: h.id,
-            area_code: VILLAGE.into(),
-            kind: pendamping_core::TargetKind::Nifas,
-            start_date: d(2026, 9, 1),
-            end_date: None,
-            end_reason: None,
-            tpk: None,
-            details: pendamping_core::EnrolmentDetails::delivered(d(2026, 9, 1)),
-        };
+        let nifas = Enrolment::new(
+            s.new_id(),
+            &mother,
+            d(2026, 9, 1),
+            pendamping_core::EnrolmentDetails::delivered(d(2026, 9, 1)),
+            None,
+        );
         s.save_enrolment(&nifas).unwrap();
         let f = family(&s, h.id).unwrap();
         let m = f.members.iter().find(|m| m.person.id == mother.id).unwrap();

@@ -25,7 +25,7 @@ pub struct Home {
     /// Most urgent first, then the longest overdue.
     pub alerts: Vec<Alert>,
     /// Enrolments the cadre must settle: a pregnancy past its outcome limit, a wedding
-    /// date long past with no confirmation (DOMAIN.md §1.1).
+    /// date long past with no confirmation (docs/src/design/domain.md §1.1).
     pub to_resolve: Vec<ToResolve>,
     pub pending: u64,
     pub last_sync: Option<String>,
@@ -130,7 +130,7 @@ const KINDS: [TargetKind; 5] = [
 pub fn home(store: &Store, area: &AreaCode, today: NaiveDate) -> Result<Home, AppError> {
     let rules = store.rules();
     let caseload = store.caseload(area, today)?;
-    // Pregnancies and weddings move on by date, not by a write (DOMAIN.md §1.1): their
+    // Pregnancies and weddings move on by date, not by a write (docs/src/design/domain.md §1.1): their
     // phase is derived here, so a pregnancy past its outcome limit leaves the due list.
     let mut to_resolve = Vec::new();
     for c in caseload

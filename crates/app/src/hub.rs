@@ -10,7 +10,8 @@ use std::sync::Arc;
 use pendamping_core::TimeSource;
 use pendamping_protocol::{Role, Scope};
 use pendamping_server::service::{Enrol, Running};
-use pendamping_server::{Config, ServerError, db, hub as server_hub, hub_tls as server_tls};
+use pendamping_server::storage::Setting;
+use pendamping_server::{Admin, Config, ServerError, hub_tls as server_tls};
 use pendamping_store::{DataKey, SystemTime};
 use pendamping_sync::keys;
 use serde::{Deserialize, Serialize};
@@ -23,9 +24,6 @@ use crate::recap::area_title;
 pub const DEFAULT_PORT: u16 = 8787;
 /// The hub's store, in the app's data directory.
 const STORE_FILE: &str = "plkb.db";
-/// Whether the hub runs, and on which port: kept in its store, so it starts again with the app.
-const ON_KEY: &str = "hub.on";
-const PORT_KEY: &str = "hub.port";
 
 /// What the PLKB types to start the hub the first time (later starts need no code).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -183,10 +181,10 @@ impl Hub {
 
     /// The hub's store, if it was ever made (opening migrates it, and encrypts one that an
     /// earlier version left plain).
-    fn open(&self) -> Result<Option<rusqlite::Connection>, AppError> {
+    fn open(&self) -> Result<Option<Admin>, AppError> {
         let path = self.store_path();
         Ok(if path.exists() {
-            Some(db::open(&path, Some(&self.key()?))?)
+            Some(Admin::at(&path, Some(&self.key()?))?)
         } else {
             None
         })
@@ -240,8 +238,8 @@ impl Hub {
         let enrol = code.map(|code| Enrol { code, name: &form.name });
         let r = pendamping_server::service::start(config, self.time.clone(), enrol).await?;
         if let Some(conn) = self.open()? {
-            db::meta_set(&conn, ON_KEY, "1")?;
-            db::meta_set(&conn, PORT_KEY, &form.port.to_string())?;
+            conn.set_setting(Setting::HubOn, "1")?;
+            conn.set_setting(Setting::HubPort, &form.port.to_string())?;
         }
         tracing::info!(addr = %r.addr, "PLKB hub started");
         *running = Some(r);
@@ -257,9 +255,9 @@ impl Hub {
         }
         let on = match self.open() {
             Ok(Some(c)) => (
-                db::meta_get(&c, ON_KEY).ok().flatten(),
-                db::meta_get(&c, PORT_KEY).ok().flatten(),
-                server_hub::setting(&c, keys::SERVER).ok().flatten(),
+                c.setting(Setting::HubOn).ok().flatten(),
+                c.setting(Setting::HubPort).ok().flatten(),
+                c.setting(Setting::Upstream(keys::SERVER)).ok().flatten(),
             ),
             _ => return false,
         };
@@ -287,7 +285,7 @@ impl Hub {
             r.stop().await?;
         }
         if let Some(c) = self.open()? {
-            db::meta_delete(&c, ON_KEY)?;
+            c.clear_setting(Setting::HubOn)?;
         }
         self.screen().await
     }
@@ -324,10 +322,10 @@ impl Hub {
                 devices: Vec::new(),
             });
         };
-        let meta = |k: &str| db::meta_get(&conn, k).map_err(AppError::from);
-        let scope = server_hub::scope_of(&conn)?;
-        let backlog = server_hub::backlog(&conn)?;
-        let devices = pendamping_server::auth::devices(&conn)?
+        let scope = conn.hub_scope()?;
+        let backlog = conn.backlog()?;
+        let devices = conn
+            .devices()?
             .into_iter()
             .map(|d| {
                 let scope = d.scope().ok();
@@ -345,11 +343,11 @@ impl Hub {
                 }
             })
             .collect();
-        let saved_port = meta(PORT_KEY)?.and_then(|p| p.parse().ok());
+        let saved_port = conn.setting(Setting::HubPort)?.and_then(|p| p.parse().ok());
         Ok(HubScreen {
             running: port.is_some(),
             enrolled: scope.is_some(),
-            upstream: server_hub::setting(&conn, keys::SERVER)?,
+            upstream: conn.setting(Setting::Upstream(keys::SERVER))?,
             port: port.or(saved_port).unwrap_or(DEFAULT_PORT),
             scope_titles: scope
                 .iter()
@@ -362,7 +360,7 @@ impl Hub {
             held: backlog.held,
             confirmed: backlog.confirmed,
             refused: backlog.refused,
-            last_upstream: server_hub::setting(&conn, keys::LAST_SUCCESS)?,
+            last_upstream: conn.setting(Setting::Upstream(keys::LAST_SUCCESS))?,
             upstream_busy: report.busy,
             upstream_error: report.error.as_deref().map(AppError::from),
             devices,
@@ -386,7 +384,7 @@ impl Hub {
             .map_err(|_| AppError::invalid("villages", "Pilih sedikitnya satu desa", "Choose at least one village"))?;
         let now = self.time.now_millis() as i64;
         let ttl = Config::default().enrollment_ttl_hours as i64 * 3_600_000;
-        let code = pendamping_server::auth::new_enrollment_code(&conn, user_name, &scope, now, ttl)?;
+        let code = conn.enrollment_code(user_name, &scope, now, ttl)?;
         Ok(HubCode {
             code,
             user_name: user_name.to_string(),
@@ -411,7 +409,7 @@ impl Hub {
     pub fn recovery_code(&self, device_id: &str, issued_by: &str) -> Result<HubRecoveryCode, AppError> {
         let conn = self.open()?.ok_or_else(hub_off)?;
         let now = self.time.now_millis() as i64;
-        let code = pendamping_server::recovery::issue_code(&conn, device_id, issued_by, now).map_err(|e| match e {
+        let code = conn.recovery_code(device_id, issued_by, now).map_err(|e| match e {
             pendamping_server::ServerError::NoSuchDevice(_) => AppError::new(
                 "not_found",
                 "Tablet ini tidak terdaftar di hub",

@@ -184,7 +184,7 @@ pub fn set_current_village(store: &mut Store, code: &str) -> Result<Setup, AppEr
     setup(store)
 }
 
-/// Sets the store's time zone to the zone of the village on screen (DOMAIN.md §5.3):
+/// Sets the store's time zone to the zone of the village on screen (docs/src/design/domain.md §5.3):
 /// "today" and a visit's date follow the area's province, not the OS clock's zone, which
 /// on cheap tablets is often left at UTC. Before any village is chosen, `fallback`.
 pub fn apply_zone(store: &mut Store, fallback: chrono::FixedOffset) -> Result<(), AppError> {

@@ -2,7 +2,7 @@
 //! review side by side, and the changes the server refused, to fix.
 
 use pendamping_core::{Entity, Hlc};
-use pendamping_store::Store;
+use pendamping_store::{Conflict, Store};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
@@ -86,8 +86,8 @@ pub fn sync_screen(store: &Store) -> Result<SyncScreen, AppError> {
     let conflicts = store
         .conflicts(true)?
         .into_iter()
-        .map(|c| ConflictView {
-            id: c.id,
+        .map(|Conflict { id, clash: c, .. }| ConflictView {
+            id,
             entity: c.entity,
             row_id: c.row_id,
             field: c.field,

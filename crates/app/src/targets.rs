@@ -37,18 +37,7 @@ pub fn enrol(
         ));
     }
     let tpk = crate::setup::stamp_tpk(store, &person.area_code)?;
-    let e = Enrolment {
-        id: store.new_id(),
-        person_id,
-        household_id: person.household_id,
-        area_code: person.area_code,
-        kind: details.kind(),
-        start_date: start,
-        end_date: None,
-        end_reason: None,
-        tpk: Some(tpk),
-        details,
-    };
+    let e = Enrolment::new(store.new_id(), &person, start, details, Some(tpk));
     Ok(store.save_enrolment(&e)?)
 }
 

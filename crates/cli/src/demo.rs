@@ -174,18 +174,7 @@ impl Gen<'_> {
     }
 
     fn enrol(&mut self, p: &Person, start: NaiveDate, details: EnrolmentDetails, tpk: &Option<String>) -> Enrolment {
-        let e = Enrolment {
-            id: self.id(start),
-            person_id: p.id,
-            household_id: p.household_id,
-            area_code: p.area_code.clone(),
-            kind: details.kind(),
-            start_date: start,
-            end_date: None,
-            end_reason: None,
-            tpk: tpk.clone(),
-            details,
-        };
+        let e = Enrolment::new(self.id(start), p, start, details, tpk.clone());
         self.batch.enrolments.push(src(e.clone()));
         e
     }

@@ -116,7 +116,7 @@ enum Command {
     Server {
         #[command(subcommand)]
         admin: Option<ServerAdmin>,
-        /// TOML settings file (see README); PENDAMPING_* variables and these flags override it.
+        /// TOML settings file (docs/src/operator/configuration.md); PENDAMPING_* variables and these flags override it.
         #[arg(long)]
         config: Option<PathBuf>,
         #[arg(long)]
@@ -129,7 +129,7 @@ enum Command {
         allow_plain_http: bool,
     },
     /// Runs a PLKB hub: the sync server for the kecamatan's devices on the office LAN, which
-    /// relays to the centre whenever it can (README, "A PLKB hub").
+    /// relays to the centre whenever it can (docs/src/operator/hub.md).
     #[command(args_conflicts_with_subcommands = true)]
     Hub {
         #[command(subcommand)]
@@ -322,19 +322,16 @@ enum AuditAdmin {
 }
 
 fn audit(what: AuditAdmin, out: &mut dyn Write) -> Result<()> {
-    use pendamping_server::audit;
     match what {
         AuditAdmin::Verify { db } => {
-            let conn = net::open_db(&db)?;
-            let v = audit::verify(&conn)?;
+            let v = net::open_db(&db)?.audit_verify()?;
             match v.broken {
                 None => writeln!(out, "log audit utuh: {} entri, kepala {}", v.entries, v.head)?,
                 Some((seq, why)) => bail!("log audit RUSAK di entri {seq}: {why}"),
             }
         }
         AuditAdmin::List { db, limit } => {
-            let conn = net::open_db(&db)?;
-            for e in audit::recent(&conn, limit)? {
+            for e in net::open_db(&db)?.audit_recent(limit)? {
                 let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
                     .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
                     .unwrap_or_default();
@@ -380,7 +377,6 @@ enum UserAdmin {
 }
 
 fn user(what: UserAdmin, out: &mut dyn Write) -> Result<()> {
-    use pendamping_server::accounts;
     let now = net::now_ms();
     match what {
         UserAdmin::Add { db, name, role, scope } => {
@@ -396,8 +392,7 @@ fn user(what: UserAdmin, out: &mut dyn Write) -> Result<()> {
             };
             let codes: Vec<area::AreaCode> = scope.iter().map(|a| area_arg(a)).collect::<Result<_>>()?;
             let codes: Vec<&str> = codes.iter().map(area::AreaCode::as_str).collect();
-            let conn = net::open_db(&db)?;
-            let a = accounts::add(&conn, &name, role, &codes, &password, now)?;
+            let a = net::open_db(&db)?.add_account(&name, role, &codes, &password, now)?;
             eprintln!(
                 "akun {} ({}) dibuat untuk wilayah {}",
                 a.name,
@@ -406,7 +401,7 @@ fn user(what: UserAdmin, out: &mut dyn Write) -> Result<()> {
             );
         }
         UserAdmin::List { db } => {
-            for (name, role, areas, disabled) in accounts::list(&net::open_db(&db)?)? {
+            for (name, role, areas, disabled) in net::open_db(&db)?.accounts()? {
                 writeln!(
                     out,
                     "{name:<24} {role:<9} {areas}{}",
@@ -415,7 +410,7 @@ fn user(what: UserAdmin, out: &mut dyn Write) -> Result<()> {
             }
         }
         UserAdmin::Disable { db, name } => {
-            accounts::disable(&net::open_db(&db)?, &name, now)?;
+            net::open_db(&db)?.disable_account(&name, now)?;
             eprintln!("akun {name} dinonaktifkan");
         }
     }
@@ -739,8 +734,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("perangkat {device} dicabut");
             }
             Some(ServerAdmin::RecoveryCode { db, device, by }) => {
-                let conn = net::open_db(&db)?;
-                let code = pendamping_server::recovery::issue_code(&conn, device.trim(), &by, net::now_ms())?;
+                let code = net::open_db(&db)?.recovery_code(device.trim(), &by, net::now_ms())?;
                 writeln!(out, "{code}")?;
                 eprintln!("kode pemulihan PIN untuk perangkat {device}: sekali pakai, berlaku 24 jam");
             }

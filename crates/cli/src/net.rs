@@ -132,8 +132,7 @@ async fn until_signal(mut running: pendamping_server::service::Running) -> Resul
 }
 
 pub fn hub_status(db: &Path, out: &mut dyn Write) -> Result<()> {
-    let conn = open_db(db)?;
-    let b = pendamping_server::hub::backlog(&conn)?;
+    let b = open_db(db)?.backlog()?;
     writeln!(
         out,
         "belum dikirim ke pusat {} · ditahan hub atas {} · sudah di pusat {} · ditolak pusat {}",
@@ -153,15 +152,12 @@ pub fn admin_enroll(db: &Path, user: &str, role: &str, scope: &[String], ttl_hou
     };
     let codes: Vec<&str> = scope.iter().flat_map(|s| s.split(',')).map(str::trim).collect();
     let scope = Scope::new(role, &codes)?;
-    let conn = open_db(db)?;
-    let code =
-        pendamping_server::auth::new_enrollment_code(&conn, user, &scope, now_ms(), ttl_hours as i64 * 3_600_000)?;
+    let code = open_db(db)?.enrollment_code(user, &scope, now_ms(), ttl_hours as i64 * 3_600_000)?;
     Ok(code)
 }
 
 pub fn admin_revoke(db: &Path, device: &str) -> Result<()> {
-    let conn = open_db(db)?;
-    pendamping_server::auth::revoke(&conn, device, now_ms())?;
+    open_db(db)?.revoke(device, now_ms())?;
     Ok(())
 }
 
@@ -180,9 +176,8 @@ fn store_config(db: &Path) -> Result<Config> {
 }
 
 /// A server's (or hub's) store opened by an engineer's command (accounts, codes, audit).
-pub fn open_db(db: &Path) -> Result<rusqlite::Connection> {
-    let key = store_config(db)?.store_key()?;
-    pendamping_server::db::open(db, key.as_ref()).with_context(|| format!("membuka {}", db.display()))
+pub fn open_db(db: &Path) -> Result<pendamping_server::Admin> {
+    pendamping_server::Admin::open(&store_config(db)?).with_context(|| format!("membuka {}", db.display()))
 }
 
 /// A server's (or hub's) store, opened by an engineer's command.
@@ -242,13 +237,13 @@ pub fn duplicates(db: &Path, area: Option<&pendamping_core::area::AreaCode>, out
 }
 
 pub fn admin_devices(db: &Path, out: &mut dyn Write) -> Result<()> {
-    let conn = open_db(db)?;
+    let admin = open_db(db)?;
     let when = |ms: Option<i64>| {
         ms.and_then(chrono::DateTime::from_timestamp_millis)
             .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_else(|| "-".into())
     };
-    for d in pendamping_server::auth::devices(&conn)? {
+    for d in admin.devices()? {
         writeln!(
             out,
             "{}  {:<20} {:<16} {:<6} {:<24} terakhir {}  {}  aturan {}",
@@ -266,8 +261,8 @@ pub fn admin_devices(db: &Path, out: &mut dyn Write) -> Result<()> {
 }
 
 pub fn admin_quarantine(db: &Path, limit: usize, out: &mut dyn Write) -> Result<()> {
-    let conn = open_db(db)?;
-    let rows = pendamping_server::store::not_used(&conn, limit)?;
+    let admin = open_db(db)?;
+    let rows = admin.not_used(limit)?;
     if rows.is_empty() {
         writeln!(out, "tidak ada perubahan yang ditolak atau disisihkan")?;
     }

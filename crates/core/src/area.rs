@@ -1,4 +1,4 @@
-//! Kemendagri area codes (DOMAIN.md §5.2): the embedded list and lookups by code and by name.
+//! Kemendagri area codes (docs/src/design/domain.md §5.2): the embedded list and lookups by code and by name.
 
 use std::sync::OnceLock;
 
@@ -142,7 +142,7 @@ pub fn normalize_village_code(raw: &str) -> Result<String, AreaCodeError> {
 }
 
 /// `3602012002` → `36.02.01.2002`.
-/// Indonesia's three time zones (DOMAIN.md §5.3).
+/// Indonesia's three time zones (docs/src/design/domain.md §5.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Zone {

@@ -4,14 +4,14 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::catalogue::{Labelled, Lang};
 use crate::enrolment::TargetKind;
 use crate::enrolment::{Enrolment, EnrolmentDetails, before_birth, gestational_weeks, trimester};
 use crate::growth::{self, AnthroInput, AnthroResult, Indicator, Measure, WhoStatus};
+use crate::lang::{Labelled, Lang};
 use crate::person::Sex;
-use crate::problem::{Problem, label, num_en, num_id, quantity};
+use crate::problem::{Problem, label, num_en, num_id};
 use crate::risk::{self, PersonFacts, RiskFlag};
-use crate::rules::{Range, Rules};
+use crate::rules::Rules;
 use crate::visit::{AnakVisit, CatinVisit, DangerSign, HamilVisit, NifasVisit, VisitData};
 
 /// What the rules need to know besides the form.
@@ -81,41 +81,7 @@ impl Assessment {
     }
 }
 
-/// Rejects outside the hard limits, warns outside the plausible range (DOMAIN.md §2.2).
-pub fn check_range(field: &str, value: Option<f64>, range: &Range) -> Option<Problem> {
-    let v = value?;
-    if !v.is_finite() || v < range.reject_min || v > range.reject_max {
-        return Some(crate::problem::out_of_range(
-            field,
-            v,
-            range.reject_min,
-            range.reject_max,
-        ));
-    }
-    let low = range.warn_min.is_some_and(|m| v < m);
-    let high = range.warn_max.is_some_and(|m| v > m);
-    (low || high).then(|| {
-        let (id, en) = label(field);
-        let (v_id, v_en) = quantity(field, v);
-        let (min, max) = (
-            range.warn_min.unwrap_or(range.reject_min),
-            range.warn_max.unwrap_or(range.reject_max),
-        );
-        let (max_id, max_en) = quantity(field, max);
-        Problem::warning(
-            "implausible",
-            field,
-            format!(
-                "{id} {v_id} tidak biasa ({}–{max_id}); periksa kembali pengukuran",
-                num_id(min)
-            ),
-            format!(
-                "{en} {v_en} is unusual ({}–{max_en}); please re-check the measurement",
-                num_en(min)
-            ),
-        )
-    })
-}
+pub use crate::rules::check_range;
 
 fn check_date(out: &mut Vec<Problem>, field: &str, d: NaiveDate, ctx: &VisitContext, visit: NaiveDate) {
     if d > ctx.today || d > visit {
@@ -402,7 +368,7 @@ fn danger_signs(signs: &[DangerSign], kind: TargetKind, problems: &mut Vec<Probl
     }
 }
 
-/// KF windows in days after delivery (DOMAIN.md §3.1): KF1 0–2, KF2 3–7, KF3 8–28, KF4 29–42.
+/// KF windows in days after delivery (docs/src/design/domain.md §3.1): KF1 0–2, KF2 3–7, KF3 8–28, KF4 29–42.
 pub const KF_WINDOWS: [(i64, i64); 4] = [(0, 2), (3, 7), (8, 28), (29, 42)];
 
 pub fn kf_window(days_since_delivery: i64) -> Option<u8> {

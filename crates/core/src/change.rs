@@ -1,4 +1,4 @@
-//! Changes: one row-level mutation carrying only the fields that changed (SYNC.md).
+//! Changes: one row-level mutation carrying only the fields that changed (docs/src/design/sync.md).
 
 use std::collections::BTreeMap;
 
@@ -82,7 +82,7 @@ impl Entity {
 
     /// Fields that once travelled and no longer do. A visit's `results` (z-scores, flags,
     /// indicators) is derived: every replica computes it from the raw values with its own
-    /// rules and tables, so it stays off the wire (SYNC.md, economy). A change from an
+    /// rules and tables, so it stays off the wire (docs/src/design/sync.md, economy). A change from an
     /// older device that still carries one has it dropped on arrival.
     pub fn retired(self) -> &'static [&'static str] {
         match self {

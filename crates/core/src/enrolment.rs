@@ -1,27 +1,17 @@
-//! Enrolments: one person followed as one target type, from enrolment to exit (DOMAIN.md §1).
+//! Enrolments: one person followed as one target type, from enrolment to exit (docs/src/design/domain.md §1).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::age;
-use crate::catalogue::{Labelled, Lang};
+use crate::lang::{Labelled, Lang};
+use crate::person::Person;
 use crate::problem::out_of_range;
 use crate::problem::{Problem, label};
 use crate::rules::Rules;
 
-crate::word_enum! {
-    pub enum TargetKind {
-        Catin = "catin",
-        IbuHamil = "ibu_hamil",
-        /// Ibu pasca persalinan, to day 42.
-        Nifas = "nifas",
-        /// Baduta and balita: from birth to 60 months.
-        Anak = "anak",
-        /// A family at risk of stunting, followed as a family.
-        Krs = "krs",
-    }
-}
+pub use crate::vocab::TargetKind;
 
 crate::word_enum! {
     /// Why an enrolment ended.
@@ -58,7 +48,7 @@ impl ExitReason {
     }
 }
 
-/// Data taken once, at enrolment, per target type (DOMAIN.md §2).
+/// Data taken once, at enrolment, per target type (docs/src/design/domain.md §2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -216,7 +206,7 @@ pub fn gestational_weeks(hpht: NaiveDate, on: NaiveDate) -> i64 {
     age::days(hpht, on).div_euclid(7)
 }
 
-/// Trimester 1 to 12 weeks, 2 to 24 weeks, 3 beyond (DOMAIN.md §2).
+/// Trimester 1 to 12 weeks, 2 to 24 weeks, 3 beyond (docs/src/design/domain.md §2).
 pub fn trimester(weeks: i64) -> u8 {
     match weeks {
         ..=12 => 1,
@@ -226,7 +216,7 @@ pub fn trimester(weeks: i64) -> u8 {
 }
 
 /// Where an enrolment stands on a day, derived from its dates and records when it is read
-/// (DOMAIN.md §1.1), never written by a local timer: every replica reaches the same state
+/// (docs/src/design/domain.md §1.1), never written by a local timer: every replica reaches the same state
 /// from the same records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "EnrolmentPhase"))]
@@ -255,6 +245,29 @@ impl Phase {
 }
 
 impl Enrolment {
+    /// An open enrolment of `person` from `start`: its kind is its details', its family and
+    /// village the person's.
+    pub fn new(
+        id: Uuid,
+        person: &Person,
+        start: NaiveDate,
+        details: EnrolmentDetails,
+        tpk: Option<String>,
+    ) -> Enrolment {
+        Enrolment {
+            id,
+            person_id: person.id,
+            household_id: person.household_id,
+            area_code: person.area_code.clone(),
+            kind: details.kind(),
+            start_date: start,
+            end_date: None,
+            end_reason: None,
+            tpk,
+            details,
+        }
+    }
+
     /// The day the target's window closes by itself, if it has one.
     pub fn natural_end(&self, birth_date: NaiveDate, rules: &Rules) -> Option<NaiveDate> {
         let l = &rules.lifecycle;
@@ -416,8 +429,8 @@ impl Enrolment {
                         format!("{en} may not be after the last menstrual period"),
                     ));
                 }
-                out.extend(crate::assess::check_range("height_cm", *height_cm, &p.adult_height_cm));
-                out.extend(crate::assess::check_range(
+                out.extend(crate::rules::check_range("height_cm", *height_cm, &p.adult_height_cm));
+                out.extend(crate::rules::check_range(
                     "pre_pregnancy_weight_kg",
                     *pre_pregnancy_weight_kg,
                     &p.adult_weight_kg,
@@ -471,8 +484,8 @@ impl Enrolment {
 fn birth_size_problems(weight_g: Option<f64>, length_cm: Option<f64>, rules: &Rules) -> Vec<Problem> {
     let p = &rules.plausibility;
     [
-        crate::assess::check_range("birth_weight_g", weight_g, &p.birth_weight_g),
-        crate::assess::check_range("birth_length_cm", length_cm, &p.birth_length_cm),
+        crate::rules::check_range("birth_weight_g", weight_g, &p.birth_weight_g),
+        crate::rules::check_range("birth_length_cm", length_cm, &p.birth_length_cm),
     ]
     .into_iter()
     .flatten()

@@ -1,4 +1,4 @@
-//! Hybrid logical clock (SYNC.md): (physical ms, counter, node) compared in that order,
+//! Hybrid logical clock (docs/src/design/sync.md): (physical ms, counter, node) compared in that order,
 //! written as a fixed-width string that sorts the same way. Time is injected.
 
 use std::fmt;

@@ -6,23 +6,7 @@ use uuid::Uuid;
 use crate::area;
 use crate::problem::{Problem, label, out_of_range};
 
-/// Main drinking-water source, as the family census (PK) asks it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum WaterSource {
-    AirKemasan,
-    AirIsiUlang,
-    Ledeng,
-    SumurBor,
-    SumurTerlindung,
-    SumurTakTerlindung,
-    MataAirTerlindung,
-    MataAirTakTerlindung,
-    AirHujan,
-    AirPermukaan,
-    Lainnya,
-}
+pub use crate::vocab::WaterSource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

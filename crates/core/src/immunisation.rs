@@ -1,4 +1,4 @@
-//! The routine immunisation schedule (DOMAIN.md §2.3): which doses a child has had, which
+//! The routine immunisation schedule (docs/src/design/domain.md §2.3): which doses a child has had, which
 //! are due and which overdue on a day. The schedule lives in the rules file.
 
 use chrono::NaiveDate;
@@ -8,23 +8,7 @@ use crate::age;
 use crate::rules::Rules;
 use crate::visit::Immunisation;
 
-/// One dose of the national schedule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(deny_unknown_fields)]
-pub struct Dose {
-    /// Recorded on the visit as `Immunisation::vaccine`.
-    pub code: String,
-    /// As the Buku KIA writes it.
-    pub name: String,
-    /// For a screen in English, where it differs ("Oral polio (OPV) 1").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name_en: Option<String>,
-    /// Due from this age; overdue one month later.
-    pub age_months: u32,
-    /// Part of complete basic immunisation (imunisasi dasar lengkap).
-    pub basic: bool,
-}
+pub use crate::rules::Dose;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -1,4 +1,4 @@
-//! The district's indicators of a month (DOMAIN.md §3.4), counted over the recap's own walk
+//! The district's indicators of a month (docs/src/design/domain.md §3.4), counted over the recap's own walk
 //! (`recap::walk`), so each equals the recap's row it comes from and the list of names it
 //! drills down to. Every indicator counts targets or families, each in one village, so an
 //! area's figures are the sum of its villages'.
@@ -104,7 +104,7 @@ impl Indicator {
     /// cases too: a child below −3 SD is stunted (and severely so), never left out.
     pub fn of_child_flag(flag: RiskFlag) -> Option<Indicator> {
         match flag {
-            RiskFlag::Stunted | RiskFlag::SeverelyStunted => Some(Indicator::Stunted),
+            f if f.is_stunting() => Some(Indicator::Stunted),
             RiskFlag::Wasted | RiskFlag::SeverelyWasted => Some(Indicator::Wasted),
             RiskFlag::Underweight | RiskFlag::SeverelyUnderweight => Some(Indicator::Underweight),
             _ => None,

@@ -1,4 +1,4 @@
-//! Families at risk of stunting (KRS), DOMAIN.md §3.3: a target family with unsafe water,
+//! Families at risk of stunting (KRS), docs/src/design/domain.md §3.3: a target family with unsafe water,
 //! an unsafe latrine, or a PUS wife with one of the 4T.
 
 use chrono::NaiveDate;

@@ -1,4 +1,4 @@
-//! The district's lists with names (DOMAIN.md §3.4): the records behind a number. A list
+//! The district's lists with names (docs/src/design/domain.md §3.4): the records behind a number. A list
 //! drawn from the month is selected from the recap's own walk (`recap::walk`), so it has
 //! exactly as many rows as the count it explains, at every level.
 
@@ -104,8 +104,7 @@ pub fn members<E>(
     Ok(Some(match list {
         NameList::Overdue | NameList::PregnantAtRisk => return Ok(None),
         NameList::Stunted => flagged(month, &input()?, rules, |group, flag| {
-            matches!(group, TargetGroup::Baduta | TargetGroup::Balita)
-                && crate::indicators::Indicator::of_child_flag(flag) == Some(crate::indicators::Indicator::Stunted)
+            matches!(group, TargetGroup::Baduta | TargetGroup::Balita) && flag.is_stunting()
         }),
         NameList::KekAnaemia => flagged(month, &input()?, rules, |group, flag| {
             group == TargetGroup::IbuHamil && NameList::MATERNAL_FLAGS.contains(&flag)

@@ -1,10 +1,10 @@
-//! NIK (national ID number) structure check, DOMAIN.md §5.1: errors reject, warnings inform.
+//! NIK (national ID number) structure check, docs/src/design/domain.md §5.1: errors reject, warnings inform.
 
 use chrono::{Datelike, NaiveDate};
 
 use crate::area;
-use crate::person::Sex;
 use crate::problem::Problem;
+use crate::sex::Sex;
 
 /// What a structurally valid NIK says about its holder.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,34 +4,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::catalogue::Labelled;
+use crate::lang::Labelled;
 use crate::nik;
 use crate::problem::{Problem, label};
 
-crate::word_enum! {
-    pub enum Sex {
-        Male = "L",
-        Female = "P",
-    }
-}
-
-impl Sex {
-    /// Accepts 1/2, m/f, l/p (laki-laki/perempuan), in any case.
-    pub fn parse(s: &str) -> Option<Sex> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "1" | "m" | "l" | "male" | "laki-laki" => Some(Sex::Male),
-            "2" | "f" | "p" | "female" | "perempuan" => Some(Sex::Female),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn index(self) -> usize {
-        match self {
-            Sex::Male => 0,
-            Sex::Female => 1,
-        }
-    }
-}
+pub use crate::sex::Sex;
 
 crate::word_enum! {
     /// Relationship to the head of family, as on the KK.

@@ -74,89 +74,7 @@ pub fn has_errors(problems: &[Problem]) -> bool {
     problems.iter().any(Problem::is_error)
 }
 
-/// A number as Indonesians write it: a decimal comma, a point between thousands
-/// (`0,9`, `6.500`, `11,5`), at most two decimals, no trailing zeros.
-pub fn num_id(v: f64) -> String {
-    let en = num_en(v);
-    let (int, frac) = en.split_once('.').unwrap_or((&en, ""));
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped},{frac}")
-    }
-}
-
-/// A number in English: a decimal point, at most two decimals, no trailing zeros.
-pub fn num_en(v: f64) -> String {
-    let s = format!("{:.2}", v);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
-}
-
-const MONTHS_ID: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// "November 2026".
-pub fn month_id(year: i32, month: u32) -> String {
-    format!("{} {year}", MONTHS_ID[(month.clamp(1, 12) - 1) as usize])
-}
-
-/// "November 2026", in English.
-pub fn month_en(year: i32, month: u32) -> String {
-    format!("{} {year}", MONTHS_EN[(month.clamp(1, 12) - 1) as usize])
-}
-
-/// A month's name cut to three letters, as a chart's axis writes it: "Agu", "Aug".
-pub fn month_short(month: u32, english: bool) -> &'static str {
-    let names = if english { &MONTHS_EN } else { &MONTHS_ID };
-    &names[(month.clamp(1, 12) - 1) as usize][..3]
-}
-
-/// "1 Desember 2026", as messages write a date.
-pub fn date_id(d: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{} {} {}", d.day(), MONTHS_ID[d.month0() as usize], d.year())
-}
-
-/// "1 December 2026".
-pub fn date_en(d: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{} {} {}", d.day(), MONTHS_EN[d.month0() as usize], d.year())
-}
+pub use crate::lang::{date_en, date_id, month_en, month_id, month_short, num_en, num_id};
 
 /// A value with its field's unit, in both languages: ("95 kg", "95 kg").
 pub fn quantity(field: &str, v: f64) -> (String, String) {
@@ -182,12 +100,12 @@ pub fn out_of_range(field: &str, v: f64, min: f64, max: f64) -> Problem {
 
 /// The unit a field is measured in, for messages ("" for counts and codes).
 pub fn unit(field: &str) -> &'static str {
-    crate::catalogue::field(field).map_or("", |f| f.unit)
+    crate::fields::field(field).map_or("", |f| f.unit)
 }
 
 /// The Indonesian and English names of a field, for messages: the form's labels.
 pub fn label(field: &str) -> (&'static str, &'static str) {
-    crate::catalogue::field(field).map_or(("Isian", "Field"), |f| (f.id, f.en))
+    crate::fields::field(field).map_or(("Isian", "Field"), |f| (f.id, f.en))
 }
 
 #[cfg(test)]

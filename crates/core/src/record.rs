@@ -40,10 +40,21 @@ pub struct RecordError {
     pub message: String,
 }
 
-/// What a record is read from: a JSON value, or JSON text as it arrived.
+/// What a record is read from: a JSON value, JSON text as it arrived, or a change's fields
+/// and the row's id (read in place, not copied into an object first).
 enum Source<'a> {
     Object(Value),
     Text(&'a str),
+    Fields(&'a std::collections::BTreeMap<String, Value>, &'a Value),
+}
+
+/// A change's fields and its row's id, as the map a record's type reads.
+fn fields_map<'a>(
+    fields: &'a std::collections::BTreeMap<String, Value>,
+    id: &'a Value,
+) -> serde::de::value::MapDeserializer<'a, impl Iterator<Item = (&'a str, &'a Value)>, serde_json::Error> {
+    let pairs = fields.iter().map(|(k, v)| (k.as_str(), v));
+    serde::de::value::MapDeserializer::new(pairs.chain(std::iter::once(("id", id))))
 }
 
 fn read<T: serde::de::DeserializeOwned>(src: &Source) -> Result<T, RecordError> {
@@ -51,6 +62,7 @@ fn read<T: serde::de::DeserializeOwned>(src: &Source) -> Result<T, RecordError> 
     let fast = match src {
         Source::Object(v) => T::deserialize(v).ok(),
         Source::Text(t) => serde_json::from_str(t).ok(),
+        Source::Fields(f, id) => T::deserialize(fields_map(f, id)).ok(),
     };
     if let Some(v) = fast {
         return Ok(v);
@@ -58,6 +70,7 @@ fn read<T: serde::de::DeserializeOwned>(src: &Source) -> Result<T, RecordError> 
     let slow = match src {
         Source::Object(v) => serde_path_to_error::deserialize(v.clone()),
         Source::Text(t) => serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(t)),
+        Source::Fields(f, id) => serde_path_to_error::deserialize(fields_map(f, id)),
     };
     slow.map_err(|e| {
         let path = e.path().to_string();
@@ -95,6 +108,16 @@ impl Record {
             map.remove(DELETED);
         }
         Record::from_source(entity, &Source::Object(object))
+    }
+
+    /// Reads a record from a change's fields and its row's id, in place.
+    pub fn from_fields(
+        entity: Entity,
+        id: &uuid::Uuid,
+        fields: &std::collections::BTreeMap<String, Value>,
+    ) -> Result<Record, RecordError> {
+        let id = Value::String(id.to_string());
+        Record::from_source(entity, &Source::Fields(fields, &id))
     }
 
     /// Reads a record from a JSON object's text (fields and `id`), as a change brings it.

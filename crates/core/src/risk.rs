@@ -1,4 +1,4 @@
-//! Risk flags (DOMAIN.md §2.1) and the rules that raise them from registration data.
+//! Risk flags (docs/src/design/domain.md §2.1) and the rules that raise them from registration data.
 
 use chrono::NaiveDate;
 
@@ -7,60 +7,7 @@ use crate::enrolment::{Enrolment, EnrolmentDetails, TargetKind, gestational_week
 use crate::person::Sex;
 use crate::rules::Rules;
 
-crate::word_enum! {
-    /// A risk flag; its word is its name in the rules file, the store and the wire.
-    pub enum RiskFlag {
-        Anemia = "anemia",
-        /// Hb so low the woman must be referred at once.
-        AnemiaRefer = "anemia_refer",
-        Kek = "kek",
-        BmiUnder = "bmi_under",
-        TooYoung = "too_young",
-        TooOld = "too_old",
-        TooClose = "too_close",
-        TooMany = "too_many",
-        ShortStature = "short_stature",
-        Smoker = "smoker",
-        SmokeExposure = "smoke_exposure",
-        DangerSign = "danger_sign",
-        HighBloodPressure = "high_blood_pressure",
-        LowBirthWeight = "low_birth_weight",
-        ShortBirthLength = "short_birth_length",
-        Stunted = "stunted",
-        SeverelyStunted = "severely_stunted",
-        Wasted = "wasted",
-        SeverelyWasted = "severely_wasted",
-        Underweight = "underweight",
-        SeverelyUnderweight = "severely_underweight",
-        Overweight = "overweight",
-        Obese = "obese",
-        Microcephaly = "microcephaly",
-        /// Child MUAC < 11.5 cm.
-        Sam = "sam",
-        /// Child MUAC 11.5 to < 12.5 cm.
-        Mam = "mam",
-        Oedema = "oedema",
-    }
-}
-
-impl RiskFlag {
-    /// Flags that call for closer follow-up of a child.
-    pub fn is_child_undernutrition(self) -> bool {
-        use RiskFlag::*;
-        matches!(
-            self,
-            Stunted
-                | SeverelyStunted
-                | Wasted
-                | SeverelyWasted
-                | Underweight
-                | SeverelyUnderweight
-                | Sam
-                | Mam
-                | Oedema
-        )
-    }
-}
+pub use crate::vocab::RiskFlag;
 
 /// Facts beyond the enrolment that registration-level rules need.
 #[derive(Debug, Clone, Copy)]

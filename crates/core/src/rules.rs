@@ -1,5 +1,5 @@
 //! Thresholds, plausibility ranges, visit cadence and the advice each flag carries: every
-//! value DOMAIN.md marks as configurable. The one copy is `schema/data/rules.toml`:
+//! value docs/src/design/domain.md marks as configurable. The one copy is `schema/data/rules.toml`:
 //! `Rules::default()` is that file parsed; a district replaces it on the server, devices
 //! receive it on their next sync, and every derived result records `version`.
 
@@ -8,10 +8,26 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::enrolment::TargetKind;
-use crate::household::WaterSource;
-use crate::immunisation::Dose;
-use crate::risk::RiskFlag;
+use crate::problem::{Problem, label, num_en, num_id, out_of_range, quantity};
+use crate::vocab::{RiskFlag, TargetKind, WaterSource};
+
+/// One dose of the national schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct Dose {
+    /// Recorded on the visit as `Immunisation::vaccine`.
+    pub code: String,
+    /// As the Buku KIA writes it.
+    pub name: String,
+    /// For a screen in English, where it differs ("Oral polio (OPV) 1").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
+    /// Due from this age; overdue one month later.
+    pub age_months: u32,
+    /// Part of complete basic immunisation (imunisasi dasar lengkap).
+    pub basic: bool,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -109,7 +125,7 @@ pub struct Plausibility {
     pub child_weight_change_kg_per_30d: f64,
 }
 
-/// Default days between TPK visits (DOMAIN.md §3.1).
+/// Default days between TPK visits (docs/src/design/domain.md §3.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
@@ -127,7 +143,7 @@ pub struct Cadence {
     pub due_window_days: i64,
 }
 
-/// How enrolments move on by date (DOMAIN.md §1.1).
+/// How enrolments move on by date (docs/src/design/domain.md §1.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
@@ -143,7 +159,7 @@ pub struct Lifecycle {
     /// A wedding date this many months past with no confirmation is listed to resolve.
     pub wedding_confirm_months: u32,
     /// A catin counts as screened in time when screened at least this long before the
-    /// wedding (DOMAIN.md §3.4).
+    /// wedding (docs/src/design/domain.md §3.4).
     pub catin_screen_months: u32,
 }
 
@@ -172,7 +188,7 @@ pub enum Urgency {
     Low,
 }
 
-/// What a flag asks the cadre to do (DOMAIN.md §2.4).
+/// What a flag asks the cadre to do (docs/src/design/domain.md §2.4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
@@ -445,6 +461,37 @@ impl Default for Rules {
             .get_or_init(|| Rules::from_toml(SHIPPED).expect("the shipped rules file parses (tested)"))
             .clone()
     }
+}
+
+/// Rejects outside the hard limits, warns outside the plausible range (docs/src/design/domain.md §2.2).
+pub fn check_range(field: &str, value: Option<f64>, range: &Range) -> Option<Problem> {
+    let v = value?;
+    if !v.is_finite() || v < range.reject_min || v > range.reject_max {
+        return Some(out_of_range(field, v, range.reject_min, range.reject_max));
+    }
+    let low = range.warn_min.is_some_and(|m| v < m);
+    let high = range.warn_max.is_some_and(|m| v > m);
+    (low || high).then(|| {
+        let (id, en) = label(field);
+        let (v_id, v_en) = quantity(field, v);
+        let (min, max) = (
+            range.warn_min.unwrap_or(range.reject_min),
+            range.warn_max.unwrap_or(range.reject_max),
+        );
+        let (max_id, max_en) = quantity(field, max);
+        Problem::warning(
+            "implausible",
+            field,
+            format!(
+                "{id} {v_id} tidak biasa ({}–{max_id}); periksa kembali pengukuran",
+                num_id(min)
+            ),
+            format!(
+                "{en} {v_en} is unusual ({}–{max_en}); please re-check the measurement",
+                num_en(min)
+            ),
+        )
+    })
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! The visit schedule (DOMAIN.md §3.1): the next due date of an enrolment from its visits.
+//! The visit schedule (docs/src/design/domain.md §3.1): the next due date of an enrolment from its visits.
 
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};

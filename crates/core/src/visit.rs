@@ -1,4 +1,4 @@
-//! Home-visit records per target type: the data items of DOMAIN.md §2. Visits are facts:
+//! Home-visit records per target type: the data items of docs/src/design/domain.md §2. Visits are facts:
 //! after saving they change only through a correction with a reason.
 
 use chrono::NaiveDate;

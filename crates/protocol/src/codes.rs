@@ -9,7 +9,10 @@ code_enum! {
     /// Why a whole request was refused (`ErrorBody::code`).
     ErrorCode {
         Malformed = "malformed",
+        /// A body that does not decode under its Content-Encoding (broken, truncated).
         BadEncoding = "bad_encoding",
+        /// A Content-Encoding this server does not take (identity, gzip and zstd it does).
+        UnsupportedEncoding = "unsupported_encoding",
         TooLarge = "too_large",
         TooManyChanges = "too_many_changes",
         Unauthorized = "unauthorized",

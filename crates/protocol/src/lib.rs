@@ -1,4 +1,4 @@
-//! The sync protocol (SYNC.md, `schema/openapi.yaml`): what client and server say to each
+//! The sync protocol (docs/src/design/sync.md, `schema/openapi.yaml`): what client and server say to each
 //! other, in one place, so both sides always agree on it.
 
 pub mod authority;
@@ -98,7 +98,7 @@ pub struct PushRequest {
     pub seals: Vec<seal::Seal>,
 }
 
-/// `count` changes in a row made by the device `device` (SYNC.md: identity travels
+/// `count` changes in a row made by the device `device` (docs/src/design/sync.md, relay: identity travels
 /// unchanged through every hop).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

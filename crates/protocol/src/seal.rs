@@ -1,4 +1,4 @@
-//! Signed batches (issue 16, SYNC.md: provenance can be checked). A device signs what it
+//! Signed batches (issue 16, docs/src/design/sync.md, seals). A device signs what it
 //! pushes, once per batch: its changes are the leaves of a Merkle tree (RFC 6962's shape
 //! and domain separation, SHA-256), and one Ed25519 signature covers the root, the
 //! number of leaves and the origin device. A signature per change would cost 64 bytes
@@ -90,8 +90,13 @@ fn sha(parts: &[&[u8]]) -> Digest {
 /// key order, numbers in their shortest exact form), the same bytes on every replica.
 pub fn leaf(change: &Change) -> Digest {
     // Serialising plain data cannot fail.
-    let text = serde_json::to_vec(change).unwrap_or_default();
-    sha(&[&[0], &text])
+    leaf_of_text(&serde_json::to_vec(change).unwrap_or_default())
+}
+
+/// A change's leaf from its text as `Change` writes it (what a log keeps): the same digest
+/// as [`leaf`], without writing the change again.
+pub fn leaf_of_text(text: &[u8]) -> Digest {
+    sha(&[&[0], text])
 }
 
 fn node(l: &Digest, r: &Digest) -> Digest {
@@ -240,8 +245,18 @@ pub fn runs(seals: Vec<Seal>, n: usize) -> Result<Vec<(Seal, Range<usize>)>, Sea
 /// Checks `seal` over `changes` (the ones it covers) as signed by `origin` with `key`.
 /// Returns what a relay keeps of it, and the leaf of each change.
 pub fn open(seal: &Seal, origin: &str, key: &PublicKey, changes: &[Change]) -> Result<(Kept, Vec<u32>), SealError> {
+    open_leaves(seal, origin, key, changes.iter().map(leaf).collect())
+}
+
+/// [`open`], given the changes' leaves (`leaf`, `leaf_of_text`).
+pub fn open_leaves(
+    seal: &Seal,
+    origin: &str,
+    key: &PublicKey,
+    digests: Vec<Digest>,
+) -> Result<(Kept, Vec<u32>), SealError> {
     let count = seal.count as usize;
-    if changes.len() != count {
+    if digests.len() != count {
         return Err(SealError::Coverage);
     }
     let signature = seal.signature.ok_or(SealError::Unsigned)?;
@@ -271,7 +286,6 @@ pub fn open(seal: &Seal, origin: &str, key: &PublicKey, changes: &[Change]) -> R
             (leaves, positions)
         }
     };
-    let digests: Vec<Digest> = changes.iter().map(leaf).collect();
     let mut kept = Kept {
         leaves,
         signature,

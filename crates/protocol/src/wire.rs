@@ -1,4 +1,4 @@
-//! The packed batch: changes laid out by entity and by field, for 2G links (SYNC.md,
+//! The packed batch: changes laid out by entity and by field, for 2G links (docs/src/design/sync.md,
 //! economy). The JSON form of a change repeats its keys, spells its ids and stamps in
 //! hex and its numbers in decimal text; here each column of a batch sits together (every
 //! visit's weight, then every visit's length…), numbers are varints, dates are days from

@@ -6,9 +6,9 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use pendamping_protocol::{Role, Scope};
-use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{Result, ServerError};
+use crate::storage::{AccountRow, Accounts, Tx};
 
 /// Shorter passwords are refused: the dashboard shows names of pregnant women and children.
 pub const MIN_PASSWORD: usize = 10;
@@ -78,7 +78,7 @@ fn hash(password: &str) -> Result<String> {
 
 /// Makes an account. The name is kept in lower case; it must be new.
 pub fn add(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     name: &str,
     role: AccountRole,
     areas: &[&str],
@@ -95,52 +95,39 @@ pub fn add(
         )));
     }
     let scope = Scope::new(role.level(), areas)?;
-    let exists: Option<String> = conn
-        .query_row("SELECT name FROM accounts WHERE name = ?1", [&name], |r| r.get(0))
-        .optional()?;
-    if exists.is_some() {
+    if tx.account(&name)?.is_some() {
         return Err(ServerError::Account(format!("akun {name:?} sudah ada")));
     }
-    conn.execute(
-        "INSERT INTO accounts (name, role, areas, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        (&name, role.as_str(), scope.codes(), hash(password)?, now_ms),
-    )?;
+    let row = AccountRow {
+        name: name.clone(),
+        role: role.as_str().to_string(),
+        areas: scope.codes(),
+        hash: hash(password)?,
+        disabled_at: None,
+    };
+    tx.add_account(&row, now_ms)?;
     let detail = format!("{} {}", role.as_str(), scope.codes());
-    crate::audit::record(
-        conn,
-        now_ms,
-        "admin",
-        crate::audit::Action::AccountAdded,
-        &name,
-        &detail,
-    )?;
+    crate::audit::record(tx, now_ms, "admin", crate::audit::Action::AccountAdded, &name, &detail)?;
     Ok(Account { name, role, scope })
 }
 
 /// The account of `name` if `password` is its password and it is not disabled. An unknown
 /// name costs as much as a wrong password, so a caller cannot tell which names exist.
-pub fn verify(conn: &Connection, name: &str, password: &str) -> Result<Verified> {
+pub fn verify(accounts: &mut dyn Accounts, name: &str, password: &str) -> Result<Verified> {
     let name = name.trim().to_lowercase();
-    let row: Option<(String, String, String, Option<i64>)> = conn
-        .query_row(
-            "SELECT role, areas, hash, disabled_at FROM accounts WHERE name = ?1",
-            [&name],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
-    let Some((role, areas, stored, disabled)) = row else {
+    let Some(row) = accounts.account(&name)? else {
         let _ = hash(password)?;
         return Ok(Verified::Refused);
     };
     let parsed =
-        PasswordHash::new(&stored).map_err(|e| ServerError::Corrupt(format!("accounts.hash of {name}: {e}")))?;
+        PasswordHash::new(&row.hash).map_err(|e| ServerError::Corrupt(format!("accounts.hash of {name}: {e}")))?;
     if hasher().verify_password(password.as_bytes(), &parsed).is_err() {
         return Ok(Verified::Refused);
     }
-    if disabled.is_some() {
+    if row.disabled_at.is_some() {
         return Ok(Verified::Disabled);
     }
-    account(name, &role, &areas).map(Verified::Account)
+    account(name, &row.role, &row.areas).map(Verified::Account)
 }
 
 /// What a name and password open.
@@ -166,36 +153,29 @@ fn account(name: String, role: &str, areas: &str) -> Result<Account> {
 
 /// The account `name` as it is now, if it is not disabled: a dashboard session reads it
 /// on every request, so disabling an account ends its sessions at once.
-pub fn active(conn: &Connection, name: &str) -> Result<Option<Account>> {
-    let row: Option<(String, String)> = conn
-        .query_row(
-            "SELECT role, areas FROM accounts WHERE name = ?1 AND disabled_at IS NULL",
-            [name],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    row.map(|(role, areas)| account(name.to_string(), &role, &areas))
-        .transpose()
+pub fn active(accounts: &mut dyn Accounts, name: &str) -> Result<Option<Account>> {
+    match accounts.account(name)? {
+        Some(row) if row.disabled_at.is_none() => account(row.name, &row.role, &row.areas).map(Some),
+        _ => Ok(None),
+    }
 }
 
 /// Every account, by name: (name, role, areas, disabled).
-pub fn list(conn: &Connection) -> Result<Vec<(String, String, String, bool)>> {
-    let mut stmt = conn.prepare("SELECT name, role, areas, disabled_at IS NOT NULL FROM accounts ORDER BY name")?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub fn list(accounts: &mut dyn Accounts) -> Result<Vec<(String, String, String, bool)>> {
+    Ok(accounts
+        .accounts()?
+        .into_iter()
+        .map(|a| (a.name, a.role, a.areas, a.disabled_at.is_some()))
+        .collect())
 }
 
 /// Stops an account logging in; its history stays.
-pub fn disable(conn: &Connection, name: &str, now_ms: i64) -> Result<()> {
-    let n = conn.execute(
-        "UPDATE accounts SET disabled_at = ?2 WHERE name = ?1 AND disabled_at IS NULL",
-        (name.trim().to_lowercase(), now_ms),
-    )?;
-    if n == 0 {
+pub fn disable(tx: &mut dyn Tx, name: &str, now_ms: i64) -> Result<()> {
+    let name = name.trim().to_lowercase();
+    if !tx.disable_account(&name, now_ms)? {
         return Err(ServerError::Account(format!("tidak ada akun aktif bernama {name:?}")));
     }
-    let name = name.trim().to_lowercase();
-    crate::audit::record(conn, now_ms, "admin", crate::audit::Action::AccountDisabled, &name, "")?;
+    crate::audit::record(tx, now_ms, "admin", crate::audit::Action::AccountDisabled, &name, "")?;
     Ok(())
 }
 
@@ -203,60 +183,78 @@ pub fn disable(conn: &Connection, name: &str, now_ms: i64) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn db() -> (tempfile::TempDir, Connection) {
-        let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open(&dir.path().join("central.db"), None).unwrap();
-        (dir, conn)
+    use crate::storage::sqlite::{on, scratch};
+
+    fn db() -> (tempfile::TempDir, crate::storage::sqlite::Sqlite) {
+        scratch()
     }
 
     #[test]
     fn a_password_is_kept_only_as_an_argon2id_hash_and_checked() {
         let (_dir, c) = db();
-        let a = add(&c, "Sari.PLKB", AccountRole::Plkb, &["36.02.01"], "rahasia-sekali", 1).unwrap();
+        let a = on(&c, |tx| {
+            add(tx, "Sari.PLKB", AccountRole::Plkb, &["36.02.01"], "rahasia-sekali", 1)
+        })
+        .unwrap();
         assert_eq!((a.name.as_str(), a.scope.codes()), ("sari.plkb", "360201".to_string()));
-        let stored: String = c.query_row("SELECT hash FROM accounts", [], |r| r.get(0)).unwrap();
+        let stored = on(&c, |tx| Ok(tx.accounts()?[0].hash.clone())).unwrap();
         assert!(stored.starts_with("$argon2id$v=19$"), "{stored}");
         assert!(!stored.contains("rahasia"));
         assert_eq!(
-            verify(&c, "sari.plkb", "rahasia-sekali").unwrap(),
+            on(&c, |tx| verify(tx, "sari.plkb", "rahasia-sekali")).unwrap(),
             Verified::Account(a.clone())
         );
-        let Verified::Account(found) = verify(&c, "SARI.PLKB ", "rahasia-sekali").unwrap() else {
+        let Verified::Account(found) = on(&c, |tx| verify(tx, "SARI.PLKB ", "rahasia-sekali")).unwrap() else {
             panic!("the name is read as typed, in any case")
         };
         assert_eq!(found.name, "sari.plkb");
-        assert_eq!(verify(&c, "sari.plkb", "rahasia-sekalI").unwrap(), Verified::Refused);
-        assert_eq!(verify(&c, "nobody", "rahasia-sekali").unwrap(), Verified::Refused);
-        // A second account with the same password gets another salt.
-        add(&c, "budi", AccountRole::District, &["3602"], "rahasia-sekali", 1).unwrap();
-        let hashes: Vec<String> = c
-            .prepare("SELECT hash FROM accounts")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(|h| h.unwrap())
-            .collect();
-        assert_ne!(hashes[0], hashes[1]);
-        disable(&c, "budi", 2).unwrap();
         assert_eq!(
-            verify(&c, "budi", "rahasia-sekali").unwrap(),
+            on(&c, |tx| verify(tx, "sari.plkb", "rahasia-sekalI")).unwrap(),
+            Verified::Refused
+        );
+        assert_eq!(
+            on(&c, |tx| verify(tx, "nobody", "rahasia-sekali")).unwrap(),
+            Verified::Refused
+        );
+        // A second account with the same password gets another salt.
+        on(&c, |tx| {
+            add(tx, "budi", AccountRole::District, &["3602"], "rahasia-sekali", 1)
+        })
+        .unwrap();
+        let hashes: Vec<String> = on(&c, |tx| Ok(tx.accounts()?.into_iter().map(|a| a.hash).collect())).unwrap();
+        assert_ne!(hashes[0], hashes[1]);
+        on(&c, |tx| disable(tx, "budi", 2)).unwrap();
+        assert_eq!(
+            on(&c, |tx| verify(tx, "budi", "rahasia-sekali")).unwrap(),
             Verified::Disabled,
             "a disabled account cannot log in, and with its right password is told why"
         );
-        assert_eq!(verify(&c, "budi", "salah-sekali").unwrap(), Verified::Refused);
+        assert_eq!(
+            on(&c, |tx| verify(tx, "budi", "salah-sekali")).unwrap(),
+            Verified::Refused
+        );
     }
 
     #[test]
     fn bad_accounts_are_refused_with_the_reason() {
         let (_dir, c) = db();
-        let e = add(&c, "x", AccountRole::Plkb, &["360201"], "pendek", 1).unwrap_err();
+        let e = on(&c, |tx| add(tx, "x", AccountRole::Plkb, &["360201"], "pendek", 1)).unwrap_err();
         assert!(e.to_string().contains("paling sedikit 10"), "{e}");
-        let e = add(&c, "dua kata", AccountRole::Plkb, &["360201"], "rahasia-sekali", 1).unwrap_err();
+        let e = on(&c, |tx| {
+            add(tx, "dua kata", AccountRole::Plkb, &["360201"], "rahasia-sekali", 1)
+        })
+        .unwrap_err();
         assert!(e.to_string().contains("tanpa spasi"), "{e}");
         // A PLKB sees a kecamatan, not a regency.
-        assert!(add(&c, "x", AccountRole::Plkb, &["3602"], "rahasia-sekali", 1).is_err());
-        add(&c, "x", AccountRole::Plkb, &["360201"], "rahasia-sekali", 1).unwrap();
-        let e = add(&c, "X", AccountRole::Admin, &["3602"], "rahasia-sekali", 1).unwrap_err();
+        assert!(on(&c, |tx| add(tx, "x", AccountRole::Plkb, &["3602"], "rahasia-sekali", 1)).is_err());
+        on(&c, |tx| {
+            add(tx, "x", AccountRole::Plkb, &["360201"], "rahasia-sekali", 1)
+        })
+        .unwrap();
+        let e = on(&c, |tx| {
+            add(tx, "X", AccountRole::Admin, &["3602"], "rahasia-sekali", 1)
+        })
+        .unwrap_err();
         assert!(e.to_string().contains("sudah ada"), "{e}");
     }
 }

@@ -36,7 +36,7 @@ pub struct Config {
     /// receive it on their next sync.
     pub rules_file: Option<PathBuf>,
     /// The centre (or a higher hub) this server relays to: set, the server runs as a
-    /// PLKB hub (README, "A PLKB hub").
+    /// PLKB hub (docs/src/operator/hub.md).
     pub upstream: Option<String>,
     /// How often a hub syncs upstream while it can (and retries while it cannot).
     pub upstream_every_secs: u64,

@@ -2,8 +2,9 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum ServerError {
-    #[error("database: {0}")]
-    Db(#[from] rusqlite::Error),
+    /// The store failed (its own words, never its types: see `crate::storage`).
+    #[error("{0}")]
+    Storage(crate::storage::StorageError),
     #[error("the server database is at version {found}; this server knows up to {supported}")]
     NewerSchema { found: u32, supported: u32 },
     #[error("config: {0}")]
@@ -34,6 +35,24 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
     #[error("akun: {0}")]
     Account(String),
+    /// A task off the async threads ended without its answer (it panicked).
+    #[error("a background task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+impl From<crate::storage::StorageError> for ServerError {
+    /// A damaged row and a newer schema keep their own variants: a push refuses the one
+    /// change whose record is damaged, and a start says which version it found.
+    fn from(e: crate::storage::StorageError) -> ServerError {
+        use crate::storage::StorageError as S;
+        match e {
+            S::Corrupt(why) => ServerError::Corrupt(why),
+            S::NewerSchema { found, supported } => ServerError::NewerSchema { found, supported },
+            S::Encrypted(e) => ServerError::Encrypted(e),
+            S::Open(why) => ServerError::Config(why),
+            e => ServerError::Storage(e),
+        }
+    }
 }
 
 pub type Result<T, E = ServerError> = std::result::Result<T, E>;

@@ -6,20 +6,16 @@ use chrono::NaiveDate;
 use pendamping_core::change::DELETED;
 use pendamping_core::merge;
 use pendamping_core::record::{Record, RecordError};
-use std::collections::BTreeMap;
 
-use pendamping_core::{Change, Entity, Hlc, Rules, area, shape};
+use pendamping_core::{Change, Rules, area, shape};
 use pendamping_protocol::seal::{self, Seal};
 use pendamping_protocol::{ConflictNote, PushResponse, RejectCode, Rejection, Winner};
-use rusqlite::Connection;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::auth::Device;
 use crate::error::Result;
-use crate::store::{self, Stored};
+use crate::storage::{ChangeLog, NewChange, Quarantined, Stored, Tx, Upstream};
 use crate::validate;
 
 pub struct Context<'a> {
@@ -33,7 +29,7 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// Today where the record's village lies (DOMAIN.md §5.3): a visit made at 00:30 in
+    /// Today where the record's village lies (docs/src/design/domain.md §5.3): a visit made at 00:30 in
     /// Jayapura is dated a day the server, in WIB, has not reached yet.
     pub fn today_in(&self, area_code: &str) -> NaiveDate {
         let offset = pendamping_core::area::Zone::of_area(area_code)
@@ -46,72 +42,90 @@ impl Context<'_> {
     }
 }
 
-/// A change as it arrived, its values left as JSON text until something needs them.
-/// Borrowed from the request body: field names must be plain (unescaped) text, which
-/// every valid field name is.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Wire<'a> {
-    pub change_id: Uuid,
-    pub entity: Entity,
-    pub row_id: Uuid,
-    #[serde(borrow)]
-    pub area_code: std::borrow::Cow<'a, str>,
-    pub hlc: Hlc,
-    #[serde(borrow)]
-    pub fields: BTreeMap<&'a str, &'a RawValue>,
+/// A change of a batch, decoded once at the door (`crate::push`): the change, and its text
+/// as the log keeps it (written once from the change, checked by the scan every reader of
+/// the log reads through), or why it cannot be taken.
+pub enum Decoded {
+    Taken(Arrived),
+    /// Its text does not pass the log's door: quarantined with its reason, never stored.
+    /// `leaf`: its leaf in its origin's seal, when it reads as a change at all (a change the
+    /// door refuses must not take the good ones under the same seal with it).
+    Unreadable {
+        change_id: Uuid,
+        body: String,
+        why: String,
+        leaf: Option<seal::Digest>,
+    },
 }
 
-impl Wire<'_> {
-    fn to_change(&self) -> serde_json::Result<Change> {
-        Ok(Change {
-            change_id: self.change_id,
-            entity: self.entity,
-            row_id: self.row_id,
-            area_code: self.area_code.to_string(),
-            hlc: self.hlc,
-            fields: self
-                .fields
-                .iter()
-                .map(|(k, v)| Ok((k.to_string(), serde_json::from_str(v.get())?)))
-                .collect::<serde_json::Result<_>>()?,
-        })
-    }
+/// A change that passed the door.
+pub struct Arrived {
+    pub change: Change,
+    /// The text the log keeps, served to pulls as it is: a JSON push's change as sent (the
+    /// door read it), or `change` written once.
+    pub body: String,
+    /// `body` is `change` as `Change` writes it (its seal's leaf is the body's hash).
+    pub written: bool,
+}
 
-    /// The record a new row's first change makes (`None` for a tombstone, or for an edit
-    /// that arrived before the change that made the row), read straight from the JSON text.
-    /// A tombstone or a partial row is checked field by field (`Record::checked`): a field
-    /// its record cannot read is refused here, or every reader of the row would fail on it.
-    fn record(&self) -> Result<Option<Record>, RecordError> {
-        let whole = self.entity.fields().iter().all(|f| self.fields.contains_key(f));
-        if !whole || self.fields.get(DELETED).is_some_and(|v| v.get() != "false") {
-            let change = self.to_change().map_err(|e| RecordError {
-                field: None,
-                message: e.to_string(),
-            })?;
-            let mut state = merge::RowState::new();
-            merge::apply(&mut state, &change);
-            return Record::checked(self.entity, &self.row_id.to_string(), &state);
+impl Arrived {
+    /// The change's leaf in its origin's seal: over `Change`'s own writing of it.
+    fn leaf(&self) -> seal::Digest {
+        if self.written {
+            seal::leaf_of_text(self.body.as_bytes())
+        } else {
+            seal::leaf(&self.change)
         }
-        let mut text = String::with_capacity(512);
-        text.push_str("{\"id\":\"");
-        text.push_str(&self.row_id.to_string());
-        text.push('"');
-        for (k, v) in &self.fields {
-            // Field names were checked against the entity's list: plain identifiers.
-            text.push_str(",\"");
-            text.push_str(k);
-            text.push_str("\":");
-            text.push_str(v.get());
-        }
-        text.push('}');
-        Record::from_json(self.entity, &text).map(Some)
     }
 }
 
-fn reject(c: &Wire, code: RejectCode, field: Option<&str>, message: String) -> Rejection {
+impl Decoded {
+    /// `change` taken at the door: written once as the log's text, which is scanned as
+    /// every reader of the log scans it (`shape::check_text`).
+    pub fn of(change: Change) -> Decoded {
+        // Writing plain data cannot fail.
+        let body = serde_json::to_string(&change).unwrap_or_default();
+        match shape::check_text(&body) {
+            Ok(()) => Decoded::Taken(Arrived {
+                change,
+                body,
+                written: true,
+            }),
+            Err(e) => Decoded::Unreadable {
+                change_id: change.change_id,
+                leaf: Some(seal::leaf_of_text(body.as_bytes())),
+                body,
+                why: e.to_string(),
+            },
+        }
+    }
+
+    /// The text the log would keep (or the text that was refused), and whether it was taken.
+    pub fn text(&self) -> (&str, bool) {
+        match self {
+            Decoded::Taken(a) => (&a.body, true),
+            Decoded::Unreadable { body, .. } => (body, false),
+        }
+    }
+}
+
+/// The record a new row's first change makes (`None` for a tombstone, or for an edit that
+/// arrived before the change that made the row). A tombstone or a partial row is checked
+/// field by field (`Record::checked`): a field its record cannot read is refused here, or
+/// every reader of the row would fail on it.
+fn first_record(c: &Change) -> Result<Option<Record>, RecordError> {
+    let whole = c.entity.fields().iter().all(|f| c.fields.contains_key(*f));
+    if !whole || c.fields.get(DELETED).is_some_and(|v| v != &Value::Bool(false)) {
+        let mut state = merge::RowState::new();
+        merge::apply(&mut state, c);
+        return Record::checked(c.entity, &c.row_id.to_string(), &state);
+    }
+    Record::from_fields(c.entity, &c.row_id, &c.fields).map(Some)
+}
+
+fn reject(change_id: Uuid, code: RejectCode, field: Option<&str>, message: String) -> Rejection {
     Rejection {
-        change_id: c.change_id,
+        change_id,
         code,
         message,
         field: field.map(str::to_string),
@@ -119,10 +133,10 @@ fn reject(c: &Wire, code: RejectCode, field: Option<&str>, message: String) -> R
 }
 
 /// The checks that need no stored state.
-fn precheck(c: &Wire, scope: &pendamping_protocol::Scope, ctx: &Context) -> Option<Rejection> {
+fn precheck(c: &Change, scope: &pendamping_protocol::Scope, ctx: &Context) -> Option<Rejection> {
     if let Some(bad) = c.fields.keys().find(|f| !c.entity.has_field(f)) {
         return Some(reject(
-            c,
+            c.change_id,
             RejectCode::UnknownField,
             Some(bad),
             format!("kolom {bad:?} tidak dikenal untuk {}", c.entity.as_str()),
@@ -130,7 +144,7 @@ fn precheck(c: &Wire, scope: &pendamping_protocol::Scope, ctx: &Context) -> Opti
     }
     if area::lookup(&c.area_code).is_none_or(|a| a.code.len() != 10) {
         return Some(reject(
-            c,
+            c.change_id,
             RejectCode::UnknownArea,
             Some("area_code"),
             format!("kode desa {:?} tidak ada dalam daftar Kemendagri", c.area_code),
@@ -138,17 +152,17 @@ fn precheck(c: &Wire, scope: &pendamping_protocol::Scope, ctx: &Context) -> Opti
     }
     if !scope.contains(&c.area_code) {
         return Some(reject(
-            c,
+            c.change_id,
             RejectCode::ForbiddenArea,
             Some("area_code"),
             format!("desa {} di luar wilayah perangkat ini", c.area_code),
         ));
     }
     if let Some(v) = c.fields.get("area_code")
-        && serde_json::from_str::<String>(v.get()).ok().as_deref() != Some(&*c.area_code)
+        && v.as_str() != Some(c.area_code.as_str())
     {
         return Some(reject(
-            c,
+            c.change_id,
             RejectCode::Invalid,
             Some("area_code"),
             "kode desa dalam data tidak sama dengan kode desa perubahan".into(),
@@ -157,7 +171,7 @@ fn precheck(c: &Wire, scope: &pendamping_protocol::Scope, ctx: &Context) -> Opti
     if c.hlc.millis > (ctx.now_ms.max(0) as u64).saturating_add(ctx.max_skew_ms) {
         tracing::warn!(change = %c.change_id, hlc = %c.hlc, "change stamped too far in the future; quarantined");
         return Some(reject(
-            c,
+            c.change_id,
             RejectCode::ClockSkew,
             Some("hlc"),
             "jam perangkat terlalu jauh di depan; periksa tanggal dan jam perangkat".into(),
@@ -166,29 +180,20 @@ fn precheck(c: &Wire, scope: &pendamping_protocol::Scope, ctx: &Context) -> Opti
     None
 }
 
-fn quarantine(conn: &Connection, body: &str, device: &Device, r: &Rejection, now_ms: i64) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO quarantine (change_id, device_id, code, field, message, body, received_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute((
-        r.change_id.to_string(),
-        &device.id,
-        r.code.as_str(),
-        &r.field,
-        &r.message,
+fn quarantine(log: &mut dyn ChangeLog, body: &str, device: &Device, r: &Rejection, now_ms: i64) -> Result<()> {
+    log.quarantine(&Quarantined {
+        rejection: r,
+        device_id: &device.id,
         body,
-        now_ms,
-    ))?;
+        received_at: now_ms,
+    })?;
     Ok(())
 }
 
-/// A push as received: each change, and its JSON text as sent (stored and served to
-/// pulls as is, so it is never re-encoded).
-pub struct Batch<'a> {
+/// A push as decoded: each change, and its text as the log keeps it.
+pub struct Batch {
     pub seen: u64,
-    pub changes: Vec<Wire<'a>>,
-    pub bodies: &'a [String],
+    pub changes: Vec<Decoded>,
     /// Who made each change, when the pusher relays (`None`: the pusher).
     pub origins: Vec<Option<String>>,
     /// The origins' seals over the changes, each with the changes it covers (`seal::runs`),
@@ -207,11 +212,18 @@ pub enum Arrival {
     FromUpstream,
 }
 
-/// Applies a push in one transaction and says what became of each change.
-pub fn push(conn: &mut Connection, device: &Device, req: &Batch, ctx: &Context) -> Result<PushResponse> {
-    let tx = conn.transaction()?;
-    let out = apply(&tx, device, req, ctx, Arrival::Pushed)?;
-    crate::auth::touch(&tx, &device.id, ctx.now_ms)?;
+/// What a batch did: the answer to its pusher, and where each change it appended went in
+/// the log (its sequence, and its index in the batch), for the view to take as decoded.
+pub struct Applied {
+    pub response: PushResponse,
+    pub appended: Vec<(i64, usize)>,
+}
+
+/// Applies a push in the caller's transaction and says what became of each change.
+pub fn push(tx: &mut dyn Tx, device: &Device, req: &Batch, ctx: &Context) -> Result<Applied> {
+    let applied = apply(tx, device, req, ctx, Arrival::Pushed)?;
+    let out = &applied.response;
+    tx.touch(&device.id, ctx.now_ms)?;
     let detail = format!(
         "accepted {}, duplicates {}, rejected {}",
         out.accepted,
@@ -219,15 +231,14 @@ pub fn push(conn: &mut Connection, device: &Device, req: &Batch, ctx: &Context) 
         out.rejected.len()
     );
     crate::audit::record(
-        &tx,
+        tx,
         ctx.now_ms,
         &device.id,
         crate::audit::Action::Pushed,
         &device.id,
         &detail,
     )?;
-    tx.commit()?;
-    Ok(out)
+    Ok(applied)
 }
 
 /// The origin devices a batch names, looked up once each: their scope, if known here.
@@ -243,10 +254,10 @@ impl Origins {
     #[allow(clippy::type_complexity)]
     fn path<'s, 'a: 's>(
         &'s mut self,
-        tx: &Connection,
+        tx: &mut dyn Tx,
         device: &'a Device,
         origin: Option<&'a str>,
-        c: &Wire,
+        c: &Change,
         arrival: Arrival,
     ) -> Result<std::result::Result<(&'a str, Option<&'a str>, &'s pendamping_protocol::Scope), Rejection>> {
         let Some(origin) = origin.filter(|o| *o != device.id) else {
@@ -255,7 +266,7 @@ impl Origins {
         if arrival == Arrival::FromUpstream {
             return Ok(Ok((origin, None, &device.scope)));
         }
-        let bad = |m: String| Ok(Err(reject(c, RejectCode::BadOrigin, None, m)));
+        let bad = |m: String| Ok(Err(reject(c.change_id, RejectCode::BadOrigin, None, m)));
         if !device.scope.role.may_relay() {
             return bad("perangkat ini tidak boleh meneruskan perubahan perangkat lain".into());
         }
@@ -293,7 +304,7 @@ struct Sealed {
 
 impl Sealed {
     fn check(
-        tx: &Connection,
+        tx: &mut dyn Tx,
         device: &Device,
         req: &Batch,
         seals: &[(Seal, std::ops::Range<usize>)],
@@ -335,13 +346,18 @@ impl Sealed {
                         format!("perangkat asal {who} tidak mendaftarkan kunci tanda tangan"),
                     )),
                     Some(k) => {
-                        // The leaves are the changes as `Change` writes them; one that does not
-                        // read as one is refused with its seal, never an error of the server's.
-                        let changes = req.bodies[span.clone()]
+                        // The leaves are the changes as `Change` writes them: the log's text. One
+                        // the door refused is refused with its seal, never an error of the
+                        // server's.
+                        let leaves = req.changes[span.clone()]
                             .iter()
-                            .map(|b| serde_json::from_str::<pendamping_core::Change>(b))
-                            .collect::<serde_json::Result<Vec<_>>>();
-                        match changes.map(|c| seal::open(seal, who, &k, &c)) {
+                            .map(|d| match d {
+                                Decoded::Taken(a) => Ok(a.leaf()),
+                                Decoded::Unreadable { leaf: Some(l), .. } => Ok(*l),
+                                Decoded::Unreadable { why, .. } => Err(why.clone()),
+                            })
+                            .collect::<std::result::Result<Vec<_>, String>>();
+                        match leaves.map(|l| seal::open_leaves(seal, who, &k, l)) {
                             Err(e) => Err((RejectCode::Invalid, format!("perubahan tidak terbaca: {e}"))),
                             Ok(Ok((kept, leaves))) => {
                                 out.seals.push((who.to_string(), kept, None));
@@ -366,7 +382,7 @@ impl Sealed {
     }
 
     /// Change `i`'s seal as stored here (kept on a hub only: the centre proves nothing on).
-    fn of(&mut self, tx: &Connection, i: usize, hub: bool) -> Result<Verdict<(i64, u32)>> {
+    fn of(&mut self, tx: &mut dyn Tx, i: usize, hub: bool) -> Result<Verdict<(i64, u32)>> {
         let Some(verdict) = self.each.get(i) else {
             return Ok(Ok(None));
         };
@@ -381,9 +397,7 @@ impl Sealed {
         let (origin, kept, row) = &mut self.seals[s];
         if row.is_none() {
             let blob = postcard::to_allocvec(kept).map_err(|e| crate::ServerError::Corrupt(e.to_string()))?;
-            tx.prepare_cached("INSERT INTO seals (origin, kept) VALUES (?1, ?2)")?
-                .execute((origin.as_str(), blob))?;
-            *row = Some(tx.last_insert_rowid());
+            *row = Some(tx.keep_seal(origin, &blob)?);
         }
         Ok(Ok(row.map(|r| (r, leaf))))
     }
@@ -392,7 +406,7 @@ impl Sealed {
 /// Applies changes already parsed (a hub's pull from the centre, a merge made here) the
 /// way a push is applied, inside the caller's transaction.
 pub fn apply_changes(
-    tx: &Connection,
+    tx: &mut dyn Tx,
     device: &Device,
     changes: &[Change],
     origins: &[Option<String>],
@@ -400,28 +414,18 @@ pub fn apply_changes(
     ctx: &Context,
     arrival: Arrival,
 ) -> Result<PushResponse> {
-    let bodies: Vec<String> = changes
-        .iter()
-        .map(serde_json::to_string)
-        .collect::<serde_json::Result<_>>()
-        .map_err(|e| crate::ServerError::Corrupt(e.to_string()))?;
-    let wires: Vec<Wire> = bodies
-        .iter()
-        .map(|b| serde_json::from_str(b))
-        .collect::<serde_json::Result<_>>()
-        .map_err(|e| crate::ServerError::Corrupt(e.to_string()))?;
     let batch = Batch {
         seen,
-        changes: wires,
-        bodies: &bodies,
+        changes: changes.iter().cloned().map(Decoded::of).collect(),
         origins: origins.to_vec(),
         seals: None,
     };
-    apply(tx, device, &batch, ctx, arrival)
+    Ok(apply(tx, device, &batch, ctx, arrival)?.response)
 }
 
 /// Applies a batch inside the caller's transaction.
-pub fn apply(tx: &Connection, device: &Device, req: &Batch, ctx: &Context, arrival: Arrival) -> Result<PushResponse> {
+pub fn apply(tx: &mut dyn Tx, device: &Device, req: &Batch, ctx: &Context, arrival: Arrival) -> Result<Applied> {
+    let mut appended = Vec::new();
     let mut out = PushResponse {
         held: ctx.hub,
         ..PushResponse::default()
@@ -430,21 +434,26 @@ pub fn apply(tx: &Connection, device: &Device, req: &Batch, ctx: &Context, arriv
     let mut lookups = validate::Lookups::default();
     // A change refused before and accepted now leaves quarantine; most of the time there
     // is nothing there to look for.
-    let quarantined: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM quarantine)", [], |r| r.get(0))?;
+    let quarantined = tx.any_quarantined()?;
     let mut sealed = match &req.seals {
         Some(seals) => Sealed::check(tx, device, req, seals)?,
         None => Sealed::default(),
     };
-    for (i, (c, body)) in req.changes.iter().zip(req.bodies).enumerate() {
-        // The log's door: the text it keeps is read by every reader of it
-        // (`shape::read_change`, the readers' own function), or it is not kept.
-        if let Err(e) = shape::read_change(body) {
-            let r = reject(c, RejectCode::Invalid, None, e.to_string());
-            quarantine(tx, body, device, &r, ctx.now_ms)?;
-            out.rejected.push(r);
-            continue;
-        }
-        if store::change_known(tx, &c.change_id)? {
+    for (i, decoded) in req.changes.iter().enumerate() {
+        let (c, body) = match decoded {
+            Decoded::Taken(a) => (&a.change, a.body.as_str()),
+            // The log's door: the text it keeps is read by every reader of it, or it is
+            // not kept.
+            Decoded::Unreadable {
+                change_id, body, why, ..
+            } => {
+                let r = reject(*change_id, RejectCode::Invalid, None, why.clone());
+                quarantine(tx, body, device, &r, ctx.now_ms)?;
+                out.rejected.push(r);
+                continue;
+            }
+        };
+        if tx.change_known(&c.change_id)? {
             out.accepted += 1;
             out.duplicates += 1;
             continue;
@@ -452,7 +461,7 @@ pub fn apply(tx: &Connection, device: &Device, req: &Batch, ctx: &Context, arriv
         let seal = match sealed.of(tx, i, ctx.hub)? {
             Ok(s) => s,
             Err((code, message)) => {
-                let r = reject(c, code, None, message);
+                let r = reject(c.change_id, code, None, message);
                 quarantine(tx, body, device, &r, ctx.now_ms)?;
                 out.rejected.push(r);
                 continue;
@@ -467,10 +476,10 @@ pub fn apply(tx: &Connection, device: &Device, req: &Batch, ctx: &Context, arriv
                 continue;
             }
         };
-        let path = store::Path {
+        let path = Path {
             origin,
             via,
-            upstream: (!ctx.hub || arrival == Arrival::FromUpstream).then_some(store::CONFIRMED),
+            upstream: (!ctx.hub || arrival == Arrival::FromUpstream).then_some(Upstream::Confirmed),
             seal,
         };
         let outcome = apply_one(
@@ -487,13 +496,13 @@ pub fn apply(tx: &Connection, device: &Device, req: &Batch, ctx: &Context, arriv
             &mut lookups,
         )?;
         match outcome {
-            Ok(conflicts) => {
+            Ok((conflicts, seq)) => {
                 if quarantined {
-                    tx.prepare_cached("DELETE FROM quarantine WHERE change_id = ?1")?
-                        .execute([c.change_id.to_string()])?;
+                    tx.release(&c.change_id)?;
                 }
                 out.accepted += 1;
                 out.conflicts.extend(conflicts);
+                appended.push((seq, i));
             }
             Err(r) => {
                 quarantine(tx, body, device, &r, ctx.now_ms)?;
@@ -501,37 +510,40 @@ pub fn apply(tx: &Connection, device: &Device, req: &Batch, ctx: &Context, arriv
             }
         }
     }
-    Ok(out)
+    Ok(Applied {
+        response: out,
+        appended,
+    })
 }
 
 /// A change on its way into the log: as parsed, as sent, the path it took, and the scope
 /// its rows are checked against (its origin's).
 struct Arriving<'a> {
-    c: &'a Wire<'a>,
+    c: &'a Change,
     body: &'a str,
-    path: &'a store::Path<'a>,
+    path: &'a Path<'a>,
     scope: &'a pendamping_protocol::Scope,
 }
 
 fn apply_one(
-    tx: &Connection,
+    tx: &mut dyn Tx,
     device: &Device,
     seen: u64,
     arriving: Arriving,
     ctx: &Context,
     lookups: &mut validate::Lookups,
-) -> Result<std::result::Result<Vec<ConflictNote>, Rejection>> {
+) -> Result<std::result::Result<(Vec<ConflictNote>, i64), Rejection>> {
     let Arriving { c, body, path, scope } = arriving;
     if let Some(r) = precheck(c, scope, ctx) {
         return Ok(Err(r));
     }
-    let before = match store::read(tx, c.entity, &c.row_id) {
+    let before = match tx.record(c.entity, &c.row_id).map_err(crate::ServerError::from) {
         Ok(b) => b.unwrap_or_default(),
         // A row whose stored state cannot be read stops its own changes, never the batch.
         Err(crate::ServerError::Corrupt(why)) => {
             tracing::error!(row = %c.row_id, why, "a stored row does not read back; its change is refused");
             return Ok(Err(reject(
-                c,
+                c.change_id,
                 RejectCode::Invalid,
                 None,
                 "data tersimpan baris ini tidak terbaca; hubungi admin".into(),
@@ -541,7 +553,7 @@ fn apply_one(
     };
     if !before.area_code.is_empty() && !scope.contains(&before.area_code) {
         return Ok(Err(reject(
-            c,
+            c.change_id,
             RejectCode::ForbiddenArea,
             Some("area_code"),
             "data ini milik desa di luar wilayah perangkat ini".into(),
@@ -550,25 +562,25 @@ fn apply_one(
     let id = c.row_id.to_string();
     if before.state.is_empty() {
         // A new row is its first change: nothing to merge, no conflict possible.
-        if let Some(bad) = validate::check(tx, lookups, c.record(), ctx.today_in(&c.area_code), ctx.rules)? {
-            return Ok(Err(reject(c, RejectCode::Invalid, bad.field.as_deref(), bad.message)));
+        if let Some(bad) = validate::check(tx, lookups, first_record(c), ctx.today_in(&c.area_code), ctx.rules)? {
+            return Ok(Err(reject(
+                c.change_id,
+                RejectCode::Invalid,
+                bad.field.as_deref(),
+                bad.message,
+            )));
         }
-        let seq = store::append_change(tx, &c.change_id, &c.area_code, path, ctx.now_ms, body)?;
-        store::write_new(tx, c.entity, &c.row_id, &c.area_code, seq)?;
+        let seq = tx.append(&path.change(&c.change_id, &c.area_code, ctx.now_ms, body))?;
+        tx.put_first(c.entity, &c.row_id, &c.area_code, seq)?;
         lookups.forget(c.entity, c.row_id);
-        return Ok(Ok(Vec::new()));
+        return Ok(Ok((Vec::new(), seq)));
     }
-    let wire = c;
-    let c = &match wire.to_change() {
-        Ok(c) => c,
-        Err(e) => return Ok(Err(reject(wire, RejectCode::Invalid, None, e.to_string()))),
-    };
     let mut after = before.state.clone();
     let won = merge::apply(&mut after, c);
     let record = Record::checked(c.entity, &id, &after);
     if let Some(bad) = validate::check(tx, lookups, record, ctx.today_in(&c.area_code), ctx.rules)? {
         return Ok(Err(reject(
-            wire,
+            c.change_id,
             RejectCode::Invalid,
             bad.field.as_deref(),
             bad.message,
@@ -600,9 +612,9 @@ fn apply_one(
             });
         }
     }
-    let seq = store::append_change(tx, &c.change_id, &c.area_code, path, ctx.now_ms, body)?;
+    let seq = tx.append(&path.change(&c.change_id, &c.area_code, ctx.now_ms, body))?;
     for note in &conflicts {
-        record_conflict(tx, note, device, ctx.now_ms)?;
+        tx.note_conflict(note, &device.id, ctx.now_ms)?;
     }
     let area_code = match after.get("area_code").map(|s| &s.value) {
         Some(Value::String(a)) => a.clone(),
@@ -617,32 +629,36 @@ fn apply_one(
         for f in won {
             rec.seqs.insert(f, seq);
         }
-        store::write(tx, c.entity, &c.row_id, &rec)?;
+        tx.put_record(c.entity, &c.row_id, &rec)?;
         lookups.forget(c.entity, c.row_id);
     }
-    Ok(Ok(conflicts))
+    Ok(Ok((conflicts, seq)))
 }
 
-fn record_conflict(tx: &Connection, n: &ConflictNote, device: &Device, now_ms: i64) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO conflicts (entity, row_id, field, pushed_value, pushed_hlc, existing_value, existing_hlc, \
-         winner, change_id, device_id, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute((
-        n.entity.as_str(),
-        n.row_id.to_string(),
-        &n.field,
-        n.yours.to_string(),
-        n.your_hlc.to_string(),
-        n.theirs.to_string(),
-        n.their_hlc.to_string(),
-        match n.winner {
-            Winner::Yours => "pushed",
-            Winner::Theirs => "existing",
-        },
-        n.change_id.to_string(),
-        &device.id,
-        now_ms,
-    ))?;
-    Ok(())
+/// Where a change came from and how far it has gone, as the log keeps it.
+struct Path<'a> {
+    /// The device that made it.
+    origin: &'a str,
+    /// The hub it came through, if any.
+    via: Option<&'a str>,
+    /// `None` on a hub until it is sent upstream; confirmed at the centre and for what a
+    /// hub pulled from it.
+    upstream: Option<Upstream>,
+    /// On a hub: the seal and the leaf this change is of it, to prove it to the centre.
+    seal: Option<(i64, u32)>,
+}
+
+impl Path<'_> {
+    fn change<'b>(&'b self, change_id: &'b Uuid, area_code: &'b str, now_ms: i64, body: &'b str) -> NewChange<'b> {
+        NewChange {
+            change_id,
+            area_code,
+            origin: self.origin,
+            via: self.via,
+            upstream: self.upstream,
+            seal: self.seal,
+            received_at: now_ms,
+            body,
+        }
+    }
 }

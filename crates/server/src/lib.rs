@@ -1,16 +1,17 @@
 //! Pendamping's central server: it merges every device's changes into one embedded
-//! SQLite store, scopes each device to its area, and serves the sync API
-//! (SYNC.md, schema/openapi.yaml).
+//! store (SQLite now: `storage`), scopes each device to its area, and serves the sync API
+//! (the sync protocol: schema/openapi.yaml).
 
 pub mod accounts;
-mod api;
+pub mod admin;
 pub mod audit;
 pub mod auth;
+mod codes;
 pub mod config;
 mod connections;
 pub mod dashboard;
-pub mod db;
 mod error;
+mod http;
 pub mod hub;
 pub mod hub_tls;
 mod ingest;
@@ -18,33 +19,63 @@ pub mod limits;
 mod merge;
 mod metrics;
 mod pull;
+mod push;
 pub mod recovery;
 mod relay;
+mod routes;
+mod rules;
 pub mod service;
-pub mod store;
+mod services;
+mod state;
+pub mod storage;
 pub mod tls;
 mod validate;
 pub mod view;
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use chrono::FixedOffset;
 use pendamping_core::{Rules, TimeSource};
 
-pub use api::{ApiError, AppState, door_json, routes};
+pub use admin::Admin;
 pub use config::Config;
 pub use error::{Result, ServerError};
+pub use http::ApiError;
+pub use push::door_json;
+pub use routes::{router, routes};
+pub use rules::HeldRules;
+pub use state::AppState;
+use storage::{Setting, Storage};
+
+/// Makes a store ready the first time it is opened: its identity (a pull cursor counts in
+/// one store's sequence), the salt of its NIK digests (random per store, so a digest's
+/// buckets mean nothing elsewhere) and its recovery key. Returns the id and the salt.
+pub(crate) fn ready(storage: &dyn Storage) -> Result<(String, String)> {
+    storage.writing(|tx| {
+        let mut made = |s: Setting, new: &dyn Fn() -> String| -> Result<String> {
+            if let Some(v) = tx.setting(s)? {
+                return Ok(v);
+            }
+            let v = new();
+            tx.set_setting(s, &v)?;
+            Ok(v)
+        };
+        let id = made(Setting::StoreId, &|| uuid::Uuid::new_v4().to_string())?;
+        let salt = made(Setting::NikSalt, &|| uuid::Uuid::new_v4().simple().to_string())?;
+        recovery::ensure_secret(tx)?;
+        Ok((id, salt))
+    })
+}
 
 /// Opens the database (creating and migrating it) and prepares the shared state.
 pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
     let key = config.store_key()?;
     let metrics_token = config.metrics_token()?;
-    let writer = db::open(&config.db, key.as_ref())?;
+    let storage = storage::sqlite::Sqlite::open(&config.db, key.as_ref(), config.readers)?;
     // The rules are read once, at start: a bad file stops the server with its reason
     // instead of serving devices half a district's decision. A hub serves the centre's,
     // as last adopted.
-    let adopted = db::meta_get(&writer, hub::RULES_KEY)?;
+    let adopted = (&storage as &dyn Storage).reading(|tx| tx.setting(Setting::AdoptedRules))?;
     let toml = match (adopted, &config.rules_file) {
         (Some(t), _) => t,
         (None, Some(p)) => {
@@ -53,34 +84,21 @@ pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
         (None, None) => pendamping_core::rules::SHIPPED.to_string(),
     };
     let rules = Rules::from_toml(&toml).map_err(|e| ServerError::Config(format!("rules_file: {e}")))?;
-    let store_id = db::store_id(&writer)?;
-    let nik_salt = db::nik_salt(&writer)?;
+    let (store_id, nik_salt) = ready(&storage)?;
     let view = view::View::open(&config.db, &store_id, &rules, time.clone(), key.as_ref())?;
-    let readers = db::Readers::new(&config.db, config.readers, key.as_ref());
-    let checkpoints = db::Checkpointer::start(&config.db, key.as_ref())?;
-    let metrics = metrics::Metrics::default();
-    metrics.set_aside(store::set_aside_count(&writer)?);
-    Ok(AppState(Arc::new(api::Inner {
-        _checkpoints: checkpoints,
-        writer: Mutex::new(writer),
-        readers,
+    let set_aside = (&storage as &dyn Storage).reading(|tx| tx.set_aside_count())?;
+    let state = AppState::new(state::Parts {
+        storage: Box::new(storage),
         config,
         time,
-        rules: std::sync::RwLock::new(Arc::new(api::HeldRules { rules, toml })),
-        metrics,
-        utc_offset: FixedOffset::east_opt(7 * 3600).expect("valid offset"),
+        rules: HeldRules { rules, toml },
         store_id,
         nik_salt,
         view,
-        view_busy: Default::default(),
-        sessions: Default::default(),
-        limits: Default::default(),
         metrics_token,
-    })))
-}
-
-pub fn router(state: AppState) -> axum::Router {
-    api::router(state)
+    });
+    state.metrics().set_aside(set_aside);
+    Ok(state)
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight. A push's
@@ -91,9 +109,9 @@ where
 {
     // A 2G link that moves at all moves much faster than these.
     let limits = (
-        std::time::Duration::from_secs(state.0.config.head_timeout_secs.max(1)),
-        std::time::Duration::from_secs(state.0.config.body_idle_secs.max(1)),
+        std::time::Duration::from_secs(state.config().head_timeout_secs.max(1)),
+        std::time::Duration::from_secs(state.config().body_idle_secs.max(1)),
     );
-    connections::serve(listener, api::router(state), limits, shutdown).await;
+    connections::serve(listener, routes::router(state), limits, shutdown).await;
     Ok(())
 }

@@ -7,10 +7,11 @@ use pendamping_protocol::{Role, Scope};
 use pendamping_store::{Merged, PossibleDuplicate};
 use uuid::Uuid;
 
-use crate::api::AppState;
 use crate::auth::Device;
 use crate::error::{Result, ServerError};
-use crate::{db, hub, ingest};
+use crate::state::AppState;
+use crate::storage::{Setting, Tx};
+use crate::{hub, ingest};
 
 impl AppState {
     /// Pairs of persons under `area` that may be one (the view brought up to date first).
@@ -19,7 +20,7 @@ impl AppState {
         area: Option<&pendamping_core::area::AreaCode>,
     ) -> Result<Vec<PossibleDuplicate>> {
         self.view_current()?;
-        self.0.view.possible_duplicates(area)
+        self.view().possible_duplicates(area)
     }
 
     /// Merges `merged` into `survivor` (blocking).
@@ -27,30 +28,26 @@ impl AppState {
         self.view_current()?;
         let rules = self.rules();
         let (out, changes) = self
-            .0
-            .view
+            .view()
             .with_store(|s| {
                 let out = s.merge_persons(survivor, merged)?;
                 let changes = s.outbox(100_000)?;
                 Ok::<_, pendamping_store::StoreError>((out, changes))
             })
             .map_err(|e| ServerError::View(e.to_string()))?;
-        let mut conn = self.0.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let me = self.own_device(&conn, &changes)?;
         let ctx = self.ingest_context(&rules.rules);
-        let tx = conn.transaction()?;
-        let origins = vec![None; changes.len()];
-        let stored = ingest::apply_changes(&tx, &me, &changes, &origins, u64::MAX, &ctx, ingest::Arrival::Pushed)?;
-        if let Some(r) = stored.rejected.first() {
-            return Err(ServerError::View(format!("penggabungan ditolak: {}", r.message)));
-        }
-        let subject = format!("{merged} -> {survivor}");
-        crate::audit::record(&tx, ctx.now_ms, "admin", crate::audit::Action::Merged, &subject, "")?;
-        tx.commit()?;
-        drop(conn);
+        self.storage().writing(|tx| {
+            let me = self.own_device(tx, &changes)?;
+            let origins = vec![None; changes.len()];
+            let stored = ingest::apply_changes(tx, &me, &changes, &origins, u64::MAX, &ctx, ingest::Arrival::Pushed)?;
+            if let Some(r) = stored.rejected.first() {
+                return Err(ServerError::View(format!("penggabungan ditolak: {}", r.message)));
+            }
+            let subject = format!("{merged} -> {survivor}");
+            crate::audit::record(tx, ctx.now_ms, "admin", crate::audit::Action::Merged, &subject, "")
+        })?;
         let ids: Vec<Uuid> = changes.iter().map(|c| c.change_id).collect();
-        self.0
-            .view
+        self.view()
             .with_store(|s| s.acknowledge(&ids))
             .map_err(|e| ServerError::View(e.to_string()))?;
         tracing::info!(enrolments = out.enrolments, visits = out.visits, "persons merged");
@@ -59,15 +56,14 @@ impl AppState {
 
     /// Who this server's own changes come from: a hub, its enrolment upstream (so the
     /// centre takes them as the hub's); the centre, itself, over the areas changed.
-    fn own_device(&self, conn: &rusqlite::Connection, changes: &[pendamping_core::Change]) -> Result<Device> {
-        let up = |k: &str| db::meta_get(conn, &format!("upstream.{k}"));
-        if let (Some(id), Some(scope)) = (up("device_id")?, db::meta_get(conn, hub::SCOPE_KEY)?) {
-            let scope: Scope = serde_json::from_str(&scope).map_err(|e| ServerError::Corrupt(e.to_string()))?;
+    fn own_device(&self, tx: &mut dyn Tx, changes: &[pendamping_core::Change]) -> Result<Device> {
+        let id = tx.setting(Setting::Upstream(pendamping_sync::keys::DEVICE_ID))?;
+        if let (Some(id), Some(scope)) = (id, hub::scope_of(tx)?) {
             return Ok(Device { id, scope });
         }
         let regencies: Vec<&str> = changes.iter().filter_map(|c| c.area_code.get(..4)).collect();
         Ok(Device {
-            id: format!("centre:{}", self.0.store_id),
+            id: format!("centre:{}", self.store_id()),
             scope: Scope::new(Role::Admin, &regencies)?,
         })
     }

@@ -7,14 +7,11 @@
 
 use pendamping_protocol::{RecoverRequest, RecoverResponse};
 use pendamping_vault::{RecoveryPublic, RecoverySecret, VaultError, recovery_aad};
-use rusqlite::{Connection, OptionalExtension};
 
 use crate::audit::{self, Action};
-use crate::auth::{hash, new_code, normalize_code, show_code};
-use crate::db::meta_get;
+use crate::codes::{hash, new_code, normalize_code, show_code};
 use crate::error::{Result, ServerError};
-
-pub(crate) const SECRET_KEY: &str = "recovery_secret";
+use crate::storage::{Issued, Meta, RecoveryRow, Setting, Tx};
 
 /// How long an issued code may be used: the same working day.
 pub const CODE_TTL_MS: i64 = 24 * 3_600_000;
@@ -23,35 +20,45 @@ pub(crate) fn vault_err(e: VaultError) -> ServerError {
     ServerError::Corrupt(format!("recovery key: {e}"))
 }
 
-fn secret(conn: &Connection) -> Result<RecoverySecret> {
-    let hex =
-        meta_get(conn, SECRET_KEY)?.ok_or_else(|| ServerError::Corrupt("meta recovery_secret is missing".into()))?;
+fn secret(meta: &mut dyn Meta) -> Result<RecoverySecret> {
+    let hex = meta
+        .setting(Setting::RecoverySecret)?
+        .ok_or_else(|| ServerError::Corrupt("meta recovery_secret is missing".into()))?;
     RecoverySecret::from_hex(&hex).map_err(vault_err)
 }
 
+/// Makes the recovery key the first time a store is opened.
+pub(crate) fn ensure_secret(meta: &mut dyn Meta) -> Result<()> {
+    if meta.setting(Setting::RecoverySecret)?.is_none() {
+        let secret = RecoverySecret::generate().map_err(vault_err)?;
+        meta.set_setting(Setting::RecoverySecret, &secret.to_hex())?;
+    }
+    Ok(())
+}
+
 /// The public half, given to every device at enrolment.
-pub fn public_key(conn: &Connection) -> Result<RecoveryPublic> {
-    Ok(secret(conn)?.public())
+pub fn public_key(meta: &mut dyn Meta) -> Result<RecoveryPublic> {
+    Ok(secret(meta)?.public())
 }
 
 /// Issues a one-time recovery code for a device that is enrolled and not revoked.
-pub fn issue_code(conn: &Connection, device_id: &str, issued_by: &str, now_ms: i64) -> Result<String> {
-    let revoked: Option<Option<i64>> = conn
-        .query_row("SELECT revoked_at FROM devices WHERE id = ?1", [device_id], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    match revoked {
+pub fn issue_code(tx: &mut dyn Tx, device_id: &str, issued_by: &str, now_ms: i64) -> Result<String> {
+    match tx.device(device_id)? {
         None => return Err(ServerError::NoSuchDevice(device_id.to_string())),
-        Some(Some(_)) => return Err(ServerError::Account(format!("perangkat {device_id} sudah dicabut"))),
-        Some(None) => {}
+        Some(d) if d.revoked_at.is_some() => {
+            return Err(ServerError::Account(format!("perangkat {device_id} sudah dicabut")));
+        }
+        Some(_) => {}
     }
     let code = new_code();
-    conn.execute(
-        "INSERT INTO recovery_codes (code_hash, device_id, issued_by, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        (hash(&code), device_id, issued_by, now_ms, now_ms + CODE_TTL_MS),
-    )?;
-    audit::record(conn, now_ms, issued_by, Action::RecoveryCodeIssued, device_id, "")?;
+    let issued = Issued {
+        device_id,
+        by: issued_by,
+        at_ms: now_ms,
+        expires_at: now_ms + CODE_TTL_MS,
+    };
+    tx.add_recovery_code(&hash(&code), &issued)?;
+    audit::record(tx, now_ms, issued_by, Action::RecoveryCodeIssued, device_id, "")?;
     tracing::info!(device = device_id, "recovery code issued");
     Ok(show_code(&code))
 }
@@ -69,57 +76,26 @@ pub enum RecoveryRefused {
     BadWrap,
 }
 
-/// An issued code as stored, with its device's revocation.
-struct Issued {
-    device: String,
-    expires_at: i64,
-    used_at: Option<i64>,
-    reply_to: Option<String>,
-    revoked_at: Option<i64>,
-}
-
 /// Opens a device's recovery wrap with a valid code and seals its key to the reply key.
-pub fn recover(
-    conn: &mut Connection,
-    req: &RecoverRequest,
-    now_ms: i64,
-) -> Result<Result<RecoverResponse, RecoveryRefused>> {
+/// Recorded too (the caller commits): guessing shows in the audit log.
+pub fn recover(tx: &mut dyn Tx, req: &RecoverRequest, now_ms: i64) -> Result<Result<RecoverResponse, RecoveryRefused>> {
     let code_hash = hash(&normalize_code(&req.recovery_code));
-    let tx = conn.transaction()?;
-    let found = tx
-        .query_row(
-            "SELECT c.device_id, c.expires_at, c.used_at, c.reply_to, d.revoked_at \
-             FROM recovery_codes c JOIN devices d ON d.id = c.device_id WHERE c.code_hash = ?1",
-            [&code_hash],
-            |r| {
-                Ok(Issued {
-                    device: r.get(0)?,
-                    expires_at: r.get(1)?,
-                    used_at: r.get(2)?,
-                    reply_to: r.get(3)?,
-                    revoked_at: r.get(4)?,
-                })
-            },
-        )
-        .optional()?;
-    // A refusal is recorded too: guessing shows in the audit log.
-    let refuse =
-        |tx: rusqlite::Transaction, why: RecoveryRefused| -> Result<Result<RecoverResponse, RecoveryRefused>> {
-            tracing::warn!(device = %req.device_id, reason = ?why, "recovery refused");
-            let device = req.device_id.to_string();
-            audit::record(
-                &tx,
-                now_ms,
-                &device,
-                Action::RecoveryRefused,
-                &device,
-                &format!("{why:?}"),
-            )?;
-            tx.commit()?;
-            Ok(Err(why))
-        };
-    let Some(Issued {
-        device,
+    let found = tx.recovery_code(&code_hash)?;
+    let refuse = |tx: &mut dyn Tx, why: RecoveryRefused| -> Result<Result<RecoverResponse, RecoveryRefused>> {
+        tracing::warn!(device = %req.device_id, reason = ?why, "recovery refused");
+        let device = req.device_id.to_string();
+        audit::record(
+            tx,
+            now_ms,
+            &device,
+            Action::RecoveryRefused,
+            &device,
+            &format!("{why:?}"),
+        )?;
+        Ok(Err(why))
+    };
+    let Some(RecoveryRow {
+        device_id: device,
         expires_at,
         used_at,
         reply_to,
@@ -144,19 +120,15 @@ pub fn recover(
         return refuse(tx, r);
     }
     let aad = recovery_aad(req.device_id);
-    let key = match secret(&tx)?.open_key(&req.sealed, &aad) {
+    let key = match secret(tx)?.open_key(&req.sealed, &aad) {
         Ok(k) => k,
         Err(_) => return refuse(tx, RecoveryRefused::BadWrap),
     };
     let sealed = req.reply_to.seal_key(&key, &aad).map_err(vault_err)?;
     if used_at.is_none() {
-        tx.execute(
-            "UPDATE recovery_codes SET used_at = ?1, reply_to = ?2 WHERE code_hash = ?3",
-            (now_ms, &reply, &code_hash),
-        )?;
+        tx.use_recovery_code(&code_hash, now_ms, &reply)?;
     }
-    audit::record(&tx, now_ms, &device, Action::Recovered, &device, "")?;
-    tx.commit()?;
+    audit::record(tx, now_ms, &device, Action::Recovered, &device, "")?;
     tracing::info!(device = %req.device_id, "device recovered its key");
     Ok(Ok(RecoverResponse { sealed }))
 }

@@ -13,10 +13,10 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
-use crate::api::AppState;
 use crate::config::Config;
 use crate::error::{Result, ServerError};
 use crate::hub::{self, Relayed, Upstream};
+use crate::state::AppState;
 
 /// How the last upstream sync of a hub went, for its status screen (the time of the last
 /// success is in its store, `upstream.last_success`).
@@ -162,7 +162,7 @@ async fn relay_loop(
     report: watch::Sender<UpstreamReport>,
     stop: impl std::future::Future<Output = ()>,
 ) {
-    let every = Duration::from_secs(state.0.config.upstream_every_secs.max(1));
+    let every = Duration::from_secs(state.config().upstream_every_secs.max(1));
     let opts = pendamping_sync::Options::default();
     tokio::pin!(stop);
     loop {

@@ -1,17 +1,16 @@
 //! The device's own validation, run again on the server against the merged row: what a
 //! device would refuse to save, the server refuses to store.
 
+use crate::storage::ChangeLog;
 use chrono::NaiveDate;
 use pendamping_core::assess::{self, VisitContext};
 use pendamping_core::record::{Record, RecordError};
 use pendamping_core::risk::PersonFacts;
 use pendamping_core::{Enrolment, Entity, Person, Problem, Rules, Severity};
-use rusqlite::Connection;
 use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::error::Result;
-use crate::store;
 
 /// Why a merged row is refused: the field and a message (Indonesian, as the device shows it).
 #[derive(Debug, Clone, PartialEq)]
@@ -37,9 +36,9 @@ pub struct Lookups {
 }
 
 impl Lookups {
-    fn get(&mut self, conn: &Connection, entity: Entity, id: Uuid) -> Result<Option<&Record>> {
+    fn get(&mut self, log: &mut dyn ChangeLog, entity: Entity, id: Uuid) -> Result<Option<&Record>> {
         if let std::collections::hash_map::Entry::Vacant(slot) = self.cache.entry((entity, id)) {
-            let rec = match store::read(conn, entity, &id)? {
+            let rec = match log.record(entity, &id)? {
                 Some(rec) => Record::from_state(entity, &id.to_string(), &rec.state).ok().flatten(),
                 None => None,
             };
@@ -53,15 +52,15 @@ impl Lookups {
         self.cache.remove(&(entity, id));
     }
 
-    fn person(&mut self, conn: &Connection, id: Uuid) -> Result<Option<Person>> {
-        Ok(match self.get(conn, Entity::Person, id)? {
+    fn person(&mut self, log: &mut dyn ChangeLog, id: Uuid) -> Result<Option<Person>> {
+        Ok(match self.get(log, Entity::Person, id)? {
             Some(Record::Person(p)) => Some(p.clone()),
             _ => None,
         })
     }
 
-    fn enrolment(&mut self, conn: &Connection, id: Uuid) -> Result<Option<Enrolment>> {
-        Ok(match self.get(conn, Entity::Enrolment, id)? {
+    fn enrolment(&mut self, log: &mut dyn ChangeLog, id: Uuid) -> Result<Option<Enrolment>> {
+        Ok(match self.get(log, Entity::Enrolment, id)? {
             Some(Record::Enrolment(e)) => Some(e.clone()),
             _ => None,
         })
@@ -72,7 +71,7 @@ impl Lookups {
 /// enrolment of a visit) are used when the server has them; the device checked them
 /// when it saved, and they may travel in a later batch.
 pub fn check(
-    conn: &Connection,
+    log: &mut dyn ChangeLog,
     lookups: &mut Lookups,
     record: Result<Option<Record>, RecordError>,
     today: NaiveDate,
@@ -91,12 +90,12 @@ pub fn check(
     Ok(match record {
         Record::Household(h) => first_error(h.validate()),
         Record::Person(p) => first_error(p.validate(today)),
-        Record::Enrolment(e) => match lookups.person(conn, e.person_id)? {
+        Record::Enrolment(e) => match lookups.person(log, e.person_id)? {
             Some(p) => first_error(e.validate(p.sex, p.birth_date, today, rules)),
             None => None,
         },
-        Record::Visit(v) => match lookups.enrolment(conn, v.enrolment_id)? {
-            Some(e) => match lookups.person(conn, e.person_id)? {
+        Record::Visit(v) => match lookups.enrolment(log, v.enrolment_id)? {
+            Some(e) => match lookups.person(log, e.person_id)? {
                 Some(p) => {
                     let ctx = VisitContext {
                         person: PersonFacts {

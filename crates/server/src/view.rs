@@ -12,13 +12,15 @@ use pendamping_core::area::AreaCode;
 use pendamping_core::recap::{Month, Recap};
 use pendamping_core::{Change, Rules, TimeSource};
 use pendamping_store::{Options, Store};
-use rusqlite::Connection;
 
-use crate::api::HeldRules;
 use crate::error::{Result, ServerError};
+use crate::rules::HeldRules;
+use crate::storage::Storage;
 
 /// Changes applied per transaction while catching up.
-const PAGE: i64 = 5000;
+const PAGE: usize = 5000;
+/// Changes a push may hand the view before it catches up (about 1.5 KB each).
+pub const OFFERED_MAX: usize = 50_000;
 /// The log store this view was built from.
 const LOG_KEY: &str = "view_of";
 /// Which door the view's rows passed: a view built before every field of a change was
@@ -40,6 +42,10 @@ pub struct CaughtUp {
 
 pub struct View {
     store: Mutex<Store>,
+    /// Changes a push has just committed, as it decoded them, by their sequence in the log:
+    /// the catch-up takes the change after its cursor from here when it is here, and reads
+    /// the log only for the rest (a restart, a hub's pull, a merge).
+    offered: Mutex<std::collections::BTreeMap<i64, Change>>,
     path: PathBuf,
     /// Indicators already computed since the view last changed: a dashboard's 12-month
     /// trend reads each month once until a push brings something new.
@@ -71,7 +77,7 @@ impl View {
         // Encrypted like the log beside it; a plain view of an earlier start is encrypted
         // in place (a copy, seconds) rather than rebuilt from the log (minutes).
         if let Some(key) = key {
-            crate::db::encrypt_if_plain(&path, key)?;
+            pendamping_store::encrypt_if_plain(&path, key)?;
         }
         let opts = || Options {
             time: time.clone(),
@@ -98,9 +104,39 @@ impl View {
         }
         Ok(View {
             store: Mutex::new(store),
+            offered: Default::default(),
             path,
             indicators: Default::default(),
         })
+    }
+
+    /// Changes just committed to the log at these sequences, as decoded. Kept until the
+    /// catch-up passes them, at most [`OFFERED_MAX`] (the rest it reads from the log).
+    pub fn offer(&self, changes: impl IntoIterator<Item = (i64, Change)>) {
+        let mut offered = self.offered.lock().unwrap_or_else(|p| p.into_inner());
+        for (seq, c) in changes {
+            if offered.len() >= OFFERED_MAX {
+                break;
+            }
+            offered.insert(seq, c);
+        }
+    }
+
+    /// The offered changes that follow `since` one by one in the log's sequence, at most
+    /// `limit`; those at or before it are dropped (the log was read for them).
+    fn take_offered(&self, since: i64, limit: usize) -> Vec<(i64, Change)> {
+        let mut offered = self.offered.lock().unwrap_or_else(|p| p.into_inner());
+        let later = offered.split_off(&(since + 1));
+        *offered = later;
+        let mut run = Vec::new();
+        let mut next = since + 1;
+        while run.len() < limit
+            && let Some(c) = offered.remove(&next)
+        {
+            run.push((next, c));
+            next += 1;
+        }
+        run
     }
 
     pub fn path(&self) -> &Path {
@@ -108,10 +144,10 @@ impl View {
     }
 
     /// Applies what the log holds after the view's cursor; returns how many changes, and
-    /// the rows of the log it could not read (`store::logged`), each with its reason: they
+    /// the rows of the log it could not read (`shape::read_change`), each with its reason: they
     /// are set aside, and the rest goes on. `rules`: the server's now (a hub adopts the
     /// centre's); the view derives with them.
-    pub fn catch_up(&self, log: &Connection, rules: &HeldRules) -> Result<CaughtUp> {
+    pub fn catch_up(&self, log: &dyn Storage, rules: &HeldRules) -> Result<CaughtUp> {
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         if store.rules().version != rules.rules.version {
             store.follow_rules(&rules.toml).map_err(store_err)?;
@@ -124,22 +160,33 @@ impl View {
             .and_then(|c| c.parse().ok())
             .unwrap_or(0);
         let mut out = CaughtUp::default();
-        let mut stmt = log.prepare_cached("SELECT seq, body FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
         loop {
             let mut page: Vec<Change> = Vec::new();
             let mut seqs: Vec<i64> = Vec::new();
             let mut last = since;
-            for row in stmt.query_map((since, PAGE), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-                let (seq, body) = row?;
-                last = seq;
-                match crate::store::logged(&body) {
-                    Ok(c) => {
-                        page.push(c);
-                        seqs.push(seq);
-                    }
-                    Err(e) => {
-                        tracing::error!(seq, reason = %e, "a change of the log does not read back; set aside");
-                        out.set_aside.push((seq, e.to_string()));
+            // A sequence is one change: the change a push offered at the cursor's next
+            // sequence is the log's. What was not offered is read from the log, each page
+            // its own snapshot (a catch-up of minutes never holds the log's write-ahead file
+            // open for the checkpointer to wait on).
+            let offered = self.take_offered(since, PAGE);
+            if !offered.is_empty() {
+                for (seq, c) in offered {
+                    last = seq;
+                    page.push(c);
+                    seqs.push(seq);
+                }
+            } else {
+                for (seq, body) in log.reading(|tx| tx.after(since, PAGE))? {
+                    last = seq;
+                    match pendamping_core::shape::read_change(&body) {
+                        Ok(c) => {
+                            page.push(c);
+                            seqs.push(seq);
+                        }
+                        Err(e) => {
+                            tracing::error!(seq, reason = %e, "a change of the log does not read back; set aside");
+                            out.set_aside.push((seq, e.to_string()));
+                        }
                     }
                 }
             }
@@ -175,15 +222,16 @@ impl View {
         kecamatans.dedup();
         let mut buckets = Vec::new();
         let conn = store.connection();
-        let mut stmt = conn.prepare_cached(
-            "SELECT nik, area_code FROM persons WHERE area_code >= ?1 AND area_code < ?2 AND deleted = 0 \
-             AND nik IS NOT NULL",
-        )?;
+        let niks = |k: &str| -> rusqlite::Result<Vec<(String, String)>> {
+            let mut stmt = conn.prepare_cached(
+                "SELECT nik, area_code FROM persons WHERE area_code >= ?1 AND area_code < ?2 AND deleted = 0 \
+                 AND nik IS NOT NULL",
+            )?;
+            let rows = stmt.query_map((k, format!("{k}~")), |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        };
         for k in kecamatans {
-            for row in stmt.query_map((k, format!("{k}~")), |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })? {
-                let (nik, area) = row?;
+            for (nik, area) in niks(k).map_err(|e| ServerError::View(e.to_string()))? {
                 if !scope.contains(&area) {
                     buckets.push(pendamping_core::nik::digest_bucket(salt, &nik));
                 }

@@ -180,7 +180,7 @@ impl Store {
     }
 }
 
-/// The warning at capture for a NIK the kecamatan's digest holds (README, duplicates).
+/// The warning at capture for a NIK the kecamatan's digest holds (docs/src/design/duplicates.md).
 pub fn nik_elsewhere() -> pendamping_core::Problem {
     pendamping_core::Problem::warning(
         "nik_elsewhere",

@@ -36,7 +36,7 @@ pub use lists::{ListRow, Measures};
 pub use migrate::SCHEMA_VERSION;
 pub use pendamping_vault::DataKey;
 pub use query::*;
-pub use sync::{ApplyReport, Conflict, Refused, RejectedChange, ReportedConflict};
+pub use sync::{ApplyReport, Clash, Conflict, Refused, RejectedChange, ReportedConflict};
 pub use write::{Delivery, DeliveryRecorded, Saved, VisitOutcome};
 
 /// The wall clock, for production. Tests inject `ManualTime`.
@@ -261,7 +261,7 @@ impl Store {
         DateTime::from_timestamp_millis(self.opts.time.now_millis() as i64).unwrap_or_default()
     }
 
-    /// Sets the device's time zone (its village's, DOMAIN.md §5.3).
+    /// Sets the device's time zone (its village's, docs/src/design/domain.md §5.3).
     pub fn set_utc_offset(&mut self, offset: FixedOffset) {
         self.opts.utc_offset = offset;
     }

@@ -1,4 +1,4 @@
-//! The district's lists with names (DOMAIN.md §3.4), over the records this store holds:
+//! The district's lists with names (docs/src/design/domain.md §3.4), over the records this store holds:
 //! on a tablet its village, at the hub its kecamatan, at the centre (the server's view)
 //! the whole district. A list drawn from a month takes its members from the recap's own
 //! walk (`pendamping_core::lists::members`): it has as many rows as the number it explains.

@@ -36,10 +36,10 @@ pub struct RejectedChange {
     pub field: Option<String>,
 }
 
+/// Two writes of one field made without knowing of each other, as this device sees them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Conflict {
-    pub id: i64,
+pub struct Clash {
     pub entity: Entity,
     pub row_id: Uuid,
     pub field: String,
@@ -49,7 +49,24 @@ pub struct Conflict {
     pub remote_hlc: Hlc,
     /// This device's value won (LWW); otherwise the other device's did.
     pub local_wins: bool,
+}
+
+/// A clash kept for review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Conflict {
+    pub id: i64,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(flatten))]
+    pub clash: Clash,
     pub recorded_at: String,
+}
+
+impl std::ops::Deref for Conflict {
+    type Target = Clash;
+    fn deref(&self) -> &Clash {
+        &self.clash
+    }
 }
 
 /// Does the merged row still read as its record? Every field a row holds is checked by its
@@ -206,14 +223,16 @@ impl Store {
                 }
                 let found = ReportedConflict {
                     change_id: c.change_id,
-                    entity: c.entity,
-                    row_id: c.row_id,
-                    field: field.clone(),
-                    local_value: local.clone(),
-                    local_hlc: *local_hlc,
-                    remote_value: remote.clone(),
-                    remote_hlc: c.hlc,
-                    local_wins: after.get(field).is_none_or(|s| s.hlc != c.hlc),
+                    clash: Clash {
+                        entity: c.entity,
+                        row_id: c.row_id,
+                        field: field.clone(),
+                        local_value: local.clone(),
+                        local_hlc: *local_hlc,
+                        remote_value: remote.clone(),
+                        remote_hlc: c.hlc,
+                        local_wins: after.get(field).is_none_or(|s| s.hlc != c.hlc),
+                    },
                 };
                 insert_conflict(&tx, &found, &recorded_at)?;
                 report.conflicts += 1;
@@ -358,27 +377,29 @@ impl Store {
             let (id, entity, row_id, field, lv, lh, rv, rh, winner, at) = row?;
             out.push(Conflict {
                 id,
-                entity: Entity::from_word(&entity).ok_or_else(|| crate::StoreError::Corrupt {
-                    table: "conflicts",
-                    id: id.to_string(),
-                    reason: format!("unknown entity {entity:?}"),
-                })?,
-                row_id: crate::query::uuid(row_id)?,
-                field,
-                local_value: json(lv),
-                local_hlc: lh.parse()?,
-                remote_value: json(rv),
-                remote_hlc: rh.parse()?,
-                local_wins: match winner.as_str() {
-                    "local" => true,
-                    "remote" => false,
-                    other => {
-                        return Err(crate::StoreError::Corrupt {
-                            table: "conflicts",
-                            id: id.to_string(),
-                            reason: format!("winner {other:?}"),
-                        });
-                    }
+                clash: Clash {
+                    entity: Entity::from_word(&entity).ok_or_else(|| crate::StoreError::Corrupt {
+                        table: "conflicts",
+                        id: id.to_string(),
+                        reason: format!("unknown entity {entity:?}"),
+                    })?,
+                    row_id: crate::query::uuid(row_id)?,
+                    field,
+                    local_value: json(lv),
+                    local_hlc: lh.parse()?,
+                    remote_value: json(rv),
+                    remote_hlc: rh.parse()?,
+                    local_wins: match winner.as_str() {
+                        "local" => true,
+                        "remote" => false,
+                        other => {
+                            return Err(crate::StoreError::Corrupt {
+                                table: "conflicts",
+                                id: id.to_string(),
+                                reason: format!("winner {other:?}"),
+                            });
+                        }
+                    },
                 },
                 recorded_at: at,
             });
@@ -396,18 +417,19 @@ impl Store {
     }
 }
 
-/// A conflict the server found when this device's change met another device's write.
+/// A clash the server found when this device's change (`change_id`) met another device's
+/// write, or this device found applying another's change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportedConflict {
     pub change_id: Uuid,
-    pub entity: Entity,
-    pub row_id: Uuid,
-    pub field: String,
-    pub local_value: Value,
-    pub local_hlc: Hlc,
-    pub remote_value: Value,
-    pub remote_hlc: Hlc,
-    pub local_wins: bool,
+    pub clash: Clash,
+}
+
+impl std::ops::Deref for ReportedConflict {
+    type Target = Clash;
+    fn deref(&self) -> &Clash {
+        &self.clash
+    }
 }
 
 /// A local change the server refused, kept for the user to correct the record.

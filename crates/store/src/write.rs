@@ -620,17 +620,11 @@ impl Store {
             hamil.end_date = Some(d.date);
             hamil.end_reason = Some(ExitReason::Melahirkan);
             w.enrolment(&hamil)?;
-            let nifas = Enrolment {
-                id: (w.new_id)(),
-                person_id: mother.id,
-                household_id: mother.household_id,
-                area_code: mother.area_code.clone(),
-                kind: TargetKind::Nifas,
-                start_date: d.date,
-                end_date: None,
-                end_reason: None,
-                tpk: hamil.tpk.clone(),
-                details: EnrolmentDetails::Nifas {
+            let nifas = Enrolment::new(
+                (w.new_id)(),
+                &mother,
+                d.date,
+                EnrolmentDetails::Nifas {
                     delivery_date: d.date,
                     place: d.place.clone(),
                     attendant: d.attendant.clone(),
@@ -639,7 +633,8 @@ impl Store {
                     birth_length_cm: d.birth_length_cm,
                     gestational_age_weeks: d.gestational_age_weeks,
                 },
-            };
+                hamil.tpk.clone(),
+            );
             w.enrolment(&nifas)?;
             let relationship = match mother.relationship {
                 Relationship::Anak | Relationship::Menantu => Relationship::Cucu,
@@ -660,21 +655,16 @@ impl Store {
                 merged_into: None,
             };
             w.person(&child)?;
-            let anak = Enrolment {
-                id: (w.new_id)(),
-                person_id: child.id,
-                household_id: mother.household_id,
-                area_code: mother.area_code.clone(),
-                kind: TargetKind::Anak,
-                start_date: d.date,
-                end_date: None,
-                end_reason: None,
-                tpk: hamil.tpk.clone(),
-                details: EnrolmentDetails::Anak {
+            let anak = Enrolment::new(
+                (w.new_id)(),
+                &child,
+                d.date,
+                EnrolmentDetails::Anak {
                     birth_weight_g: d.birth_weight_g,
                     birth_length_cm: d.birth_length_cm,
                 },
-            };
+                hamil.tpk.clone(),
+            );
             w.enrolment(&anak)?;
             Ok(DeliveryRecorded {
                 nifas_enrolment_id: nifas.id,

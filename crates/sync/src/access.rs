@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use pendamping_core::Change;
 use pendamping_protocol::seal::{self, Seal};
 use pendamping_protocol::{ConflictNote, NikDigest, Rejection, Winner};
-use pendamping_store::{RejectedChange, ReportedConflict, Store};
+use pendamping_store::{Clash, RejectedChange, ReportedConflict, Store};
 use pendamping_vault::DeviceKey;
 use uuid::Uuid;
 
@@ -215,14 +215,16 @@ impl Replica for Store {
             .iter()
             .map(|n| ReportedConflict {
                 change_id: n.change_id,
-                entity: n.entity,
-                row_id: n.row_id,
-                field: n.field.clone(),
-                local_value: n.yours.clone(),
-                local_hlc: n.your_hlc,
-                remote_value: n.theirs.clone(),
-                remote_hlc: n.their_hlc,
-                local_wins: n.winner == Winner::Yours,
+                clash: Clash {
+                    entity: n.entity,
+                    row_id: n.row_id,
+                    field: n.field.clone(),
+                    local_value: n.yours.clone(),
+                    local_hlc: n.your_hlc,
+                    remote_value: n.theirs.clone(),
+                    remote_hlc: n.their_hlc,
+                    local_wins: n.winner == Winner::Yours,
+                },
             })
             .collect();
         Ok(Store::record_conflicts(self, &found)?)

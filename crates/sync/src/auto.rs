@@ -1,4 +1,4 @@
-//! Sync without anyone pressing a button (SYNC.md, client behaviour): when the device has
+//! Sync without anyone pressing a button (docs/src/design/sync.md, client behaviour): when the device has
 //! a connection, on a timer, after a local save, and on "Sinkronkan sekarang". While the
 //! server cannot be reached it probes with a growing pause, and it syncs as soon as the
 //! server answers. The state is published for the screens (pending changes, last sync,

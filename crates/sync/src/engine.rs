@@ -597,7 +597,7 @@ impl Run<'_> {
         store.with(|s| s.quarantine(&resp.rejected))?;
         let refused_ids: std::collections::HashSet<uuid::Uuid> = resp.rejected.iter().map(|r| r.change_id).collect();
         let acked: Vec<uuid::Uuid> = ids.iter().copied().filter(|id| !refused_ids.contains(id)).collect();
-        // A hub holds them: they stay until the centre has them (SYNC.md, end to end).
+        // A hub holds them: they stay until the centre has them (docs/src/design/sync.md, end to end).
         if resp.held {
             store.with(|s| s.set_held(&acked, true))?;
             self.sum.held += acked.len() as u64;

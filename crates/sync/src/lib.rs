@@ -1,5 +1,5 @@
 //! Pendamping's sync client: enrol a device, push its outbox, pull its area's changes,
-//! over slow and flaky links (SYNC.md).
+//! over slow and flaky links (docs/src/design/sync.md).
 
 mod access;
 mod auto;

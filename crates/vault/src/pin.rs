@@ -6,7 +6,7 @@ use crate::{Result, VaultError};
 
 /// The shortest PIN a member may set. Eight digits, not six: a thief who copies the files
 /// guesses offline at one Argon2id unlock per try, and six digits fall in about an hour of
-/// one rented 32-core machine, eight in about five days (README, "Security").
+/// one rented 32-core machine, eight in about five days (docs/src/security.md).
 pub const MIN_PIN: usize = 8;
 pub const MAX_PIN: usize = 12;
 /// The shortest PIN that still opens: one set before eight became the minimum keeps
@@ -24,7 +24,7 @@ pub struct KdfParams {
 
 impl Default for KdfParams {
     /// 64 MiB, 3 passes, 1 lane: ~0.3 s on this project's 2-core build machine, under a
-    /// second on a cheap tablet (README, "Security"); the memory makes guessing on GPUs dear.
+    /// second on a cheap tablet (docs/src/security.md); the memory makes guessing on GPUs dear.
     fn default() -> Self {
         KdfParams {
             m_kib: 64 * 1024,

@@ -145,12 +145,12 @@ impl RecoverySecret {
 
     pub fn from_hex(s: &str) -> Result<RecoverySecret> {
         let mut b = Zeroizing::new([0u8; 32]);
-        hex::decode_to_slice(s, b.as_mut()).map_err(|_| VaultError::Unwrap)?;
+        crate::bytes::unhex(s, b.as_mut()).map_err(|_| VaultError::Unwrap)?;
         Ok(RecoverySecret(StaticSecret::from(*b)))
     }
 
     pub fn to_hex(&self) -> Zeroizing<String> {
-        Zeroizing::new(hex::encode(self.0.to_bytes()))
+        Zeroizing::new(crate::bytes::hex(&self.0.to_bytes()))
     }
 
     pub fn public(&self) -> RecoveryPublic {

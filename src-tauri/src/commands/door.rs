@@ -6,7 +6,7 @@ use pendamping_app::strict::Arg;
 use tauri::State;
 use uuid::Uuid;
 
-use crate::AppState;
+use crate::WindowState;
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -14,14 +14,14 @@ fn now_ms() -> i64 {
 
 /// Who may come in, and who is in.
 #[tauri::command(async)]
-pub fn door(state: State<AppState>) -> Result<DoorView, AppError> {
+pub fn door(state: State<WindowState>) -> Result<DoorView, AppError> {
     state.door.view(now_ms(), state.member().map(|(id, _)| id))
 }
 
 /// The first member of a new device (or of a plain store, encrypted now).
 #[tauri::command(async)]
 pub fn first_member(
-    state: State<AppState>,
+    state: State<WindowState>,
     name: Arg<String>,
     pin: Arg<String>,
     pin_again: Arg<String>,
@@ -34,7 +34,7 @@ pub fn first_member(
 }
 
 #[tauri::command(async)]
-pub fn unlock(state: State<AppState>, member: Arg<Uuid>, pin: Arg<String>) -> Result<(), AppError> {
+pub fn unlock(state: State<WindowState>, member: Arg<Uuid>, pin: Arg<String>) -> Result<(), AppError> {
     let member = member.open("member")?;
     let pin = pin.open("pin")?;
     let opened = state.door.unlock(member, &pin, now_ms())?;
@@ -43,7 +43,7 @@ pub fn unlock(state: State<AppState>, member: Arg<Uuid>, pin: Arg<String>) -> Re
 
 #[tauri::command(async)]
 pub async fn recover(
-    state: State<'_, AppState>,
+    state: State<'_, WindowState>,
     member: Arg<Uuid>,
     code: Arg<String>,
     pin: Arg<String>,
@@ -58,13 +58,13 @@ pub async fn recover(
 }
 
 #[tauri::command(async)]
-pub fn lock(state: State<AppState>) {
+pub fn lock(state: State<WindowState>) {
     state.lock();
 }
 
 #[tauri::command(async)]
 pub fn add_member(
-    state: State<AppState>,
+    state: State<WindowState>,
     name: Arg<String>,
     pin: Arg<String>,
     pin_again: Arg<String>,
@@ -77,7 +77,7 @@ pub fn add_member(
 
 #[tauri::command(async)]
 pub fn change_pin(
-    state: State<AppState>,
+    state: State<WindowState>,
     old_pin: Arg<String>,
     pin: Arg<String>,
     pin_again: Arg<String>,

@@ -8,11 +8,11 @@ use pendamping_store::{Delivery, DeliveryRecorded, HouseholdSummary, Saved};
 use tauri::State;
 use uuid::Uuid;
 
-use crate::AppState;
+use crate::WindowState;
 
 #[tauri::command(async)]
 pub fn households(
-    state: State<AppState>,
+    state: State<WindowState>,
     offset: Arg<usize>,
     limit: Arg<usize>,
 ) -> Result<Vec<HouseholdSummary>, AppError> {
@@ -23,7 +23,7 @@ pub fn households(
 
 #[tauri::command(async)]
 pub fn search_persons(
-    state: State<AppState>,
+    state: State<WindowState>,
     query: Arg<String>,
 ) -> Result<Vec<pendamping_app::families::Found>, AppError> {
     let query = query.open("query")?;
@@ -31,38 +31,38 @@ pub fn search_persons(
 }
 
 #[tauri::command(async)]
-pub fn family(state: State<AppState>, id: Arg<Uuid>) -> Result<Family, AppError> {
+pub fn family(state: State<WindowState>, id: Arg<Uuid>) -> Result<Family, AppError> {
     let id = id.open("id")?;
     state.with(|s| app::family(s, id))
 }
 
 #[tauri::command(async)]
-pub fn save_household(state: State<AppState>, household: Strict<Household>) -> Result<Saved, AppError> {
+pub fn save_household(state: State<WindowState>, household: Strict<Household>) -> Result<Saved, AppError> {
     let household = household.open("household")?;
     state.saved(|s| app::save_household(s, household))
 }
 
 #[tauri::command(async)]
-pub fn check_person(state: State<AppState>, person: Strict<Person>) -> Result<Vec<Problem>, AppError> {
+pub fn check_person(state: State<WindowState>, person: Strict<Person>) -> Result<Vec<Problem>, AppError> {
     let person = person.open("person")?;
     state.with(|s| Ok(app::check_person(s, &person)))
 }
 
 #[tauri::command(async)]
-pub fn save_person(state: State<AppState>, person: Strict<Person>) -> Result<Saved, AppError> {
+pub fn save_person(state: State<WindowState>, person: Strict<Person>) -> Result<Saved, AppError> {
     let person = person.open("person")?;
     state.saved(|s| app::save_person(s, person))
 }
 
 #[tauri::command(async)]
-pub fn remove_household(state: State<AppState>, id: Arg<Uuid>) -> Result<(), AppError> {
+pub fn remove_household(state: State<WindowState>, id: Arg<Uuid>) -> Result<(), AppError> {
     let id = id.open("id")?;
     state.saved(|s| app::remove_household(s, id))
 }
 
 #[tauri::command(async)]
 pub fn enrol(
-    state: State<AppState>,
+    state: State<WindowState>,
     person_id: Arg<Uuid>,
     start: Arg<NaiveDate>,
     details: Strict<EnrolmentDetails>,
@@ -73,14 +73,18 @@ pub fn enrol(
 }
 
 #[tauri::command(async)]
-pub fn start_enrolment_earlier(state: State<AppState>, id: Arg<Uuid>, date: Arg<NaiveDate>) -> Result<Saved, AppError> {
+pub fn start_enrolment_earlier(
+    state: State<WindowState>,
+    id: Arg<Uuid>,
+    date: Arg<NaiveDate>,
+) -> Result<Saved, AppError> {
     let (id, date) = (id.open("id")?, date.open("date")?);
     state.saved(|s| targets::start_earlier(s, id, date))
 }
 
 #[tauri::command(async)]
 pub fn end_enrolment(
-    state: State<AppState>,
+    state: State<WindowState>,
     id: Arg<Uuid>,
     date: Arg<NaiveDate>,
     reason: Arg<ExitReason>,
@@ -92,7 +96,7 @@ pub fn end_enrolment(
 
 #[tauri::command(async)]
 pub fn record_delivery(
-    state: State<AppState>,
+    state: State<WindowState>,
     hamil_id: Arg<Uuid>,
     delivery: Strict<Delivery>,
 ) -> Result<DeliveryRecorded, AppError> {

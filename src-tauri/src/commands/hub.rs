@@ -1,33 +1,33 @@
-//! The PLKB hub switch (README, "A PLKB hub"): start, stop, status, codes for tablets.
+//! The PLKB hub switch (docs/src/operator/hub.md): start, stop, status, codes for tablets.
 
 use pendamping_app::AppError;
 use pendamping_app::hub::{HubCode, HubRecoveryCode, HubScreen, HubStart};
 use pendamping_app::strict::{Arg, Strict};
 use tauri::State;
 
-use crate::AppState;
+use crate::WindowState;
 
 #[tauri::command(async)]
-pub async fn hub_screen(state: State<'_, AppState>) -> Result<HubScreen, AppError> {
+pub async fn hub_screen(state: State<'_, WindowState>) -> Result<HubScreen, AppError> {
     state.require_member()?;
     state.hub.screen().await
 }
 
 #[tauri::command(async)]
-pub async fn hub_start(state: State<'_, AppState>, form: Strict<HubStart>) -> Result<HubScreen, AppError> {
+pub async fn hub_start(state: State<'_, WindowState>, form: Strict<HubStart>) -> Result<HubScreen, AppError> {
     let form = form.open("form")?;
     state.require_member()?;
     state.hub.start(form).await
 }
 
 #[tauri::command(async)]
-pub async fn hub_stop(state: State<'_, AppState>) -> Result<HubScreen, AppError> {
+pub async fn hub_stop(state: State<'_, WindowState>) -> Result<HubScreen, AppError> {
     state.require_member()?;
     state.hub.stop().await
 }
 
 #[tauri::command(async)]
-pub async fn hub_relay_now(state: State<'_, AppState>) -> Result<(), AppError> {
+pub async fn hub_relay_now(state: State<'_, WindowState>) -> Result<(), AppError> {
     state.require_member()?;
     state.hub.relay_now().await;
     Ok(())
@@ -35,7 +35,7 @@ pub async fn hub_relay_now(state: State<'_, AppState>) -> Result<(), AppError> {
 
 #[tauri::command(async)]
 pub fn hub_new_code(
-    state: State<AppState>,
+    state: State<WindowState>,
     user_name: Arg<String>,
     villages: Arg<Vec<String>>,
 ) -> Result<HubCode, AppError> {
@@ -47,7 +47,7 @@ pub fn hub_new_code(
 
 /// A PIN recovery code for one of the hub's tablets, issued by the member in.
 #[tauri::command(async)]
-pub fn hub_recovery_code(state: State<AppState>, device_id: Arg<String>) -> Result<HubRecoveryCode, AppError> {
+pub fn hub_recovery_code(state: State<WindowState>, device_id: Arg<String>) -> Result<HubRecoveryCode, AppError> {
     let device_id = device_id.open("device_id")?;
     let (_, by) = state.require_member()?;
     state.hub.recovery_code(&device_id, &by)

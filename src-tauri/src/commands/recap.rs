@@ -6,10 +6,10 @@ use pendamping_core::catalogue::Lang;
 use pendamping_core::lists::NameList;
 use tauri::{Manager, Runtime, State};
 
-use crate::AppState;
+use crate::WindowState;
 
 #[tauri::command(async)]
-pub fn recap(state: State<AppState>, month: Arg<String>) -> Result<RecapView, AppError> {
+pub fn recap(state: State<WindowState>, month: Arg<String>) -> Result<RecapView, AppError> {
     let month = month.open("month")?;
     state.with(|s| app::recap(s, &month))
 }
@@ -20,7 +20,7 @@ pub fn recap(state: State<AppState>, month: Arg<String>) -> Result<RecapView, Ap
 #[tauri::command(async)]
 pub fn export_recap<R: Runtime>(
     app_handle: tauri::AppHandle<R>,
-    state: State<AppState>,
+    state: State<WindowState>,
     month: Arg<String>,
     format: Arg<Format>,
     lang: Arg<Lang>,
@@ -37,7 +37,7 @@ pub fn export_recap<R: Runtime>(
 #[tauri::command(async)]
 pub fn export_list<R: Runtime>(
     app_handle: tauri::AppHandle<R>,
-    state: State<AppState>,
+    state: State<WindowState>,
     list: Arg<NameList>,
     month: Arg<String>,
     format: Arg<Format>,

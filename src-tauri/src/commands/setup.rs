@@ -4,10 +4,10 @@ use pendamping_app::setup::{self as app, Setup, VillageView};
 use pendamping_app::strict::Arg;
 use tauri::State;
 
-use crate::AppState;
+use crate::WindowState;
 
 #[tauri::command(async)]
-pub fn setup(state: State<AppState>) -> Result<Setup, AppError> {
+pub fn setup(state: State<WindowState>) -> Result<Setup, AppError> {
     state.with(|s| app::setup(s))
 }
 
@@ -22,25 +22,25 @@ pub fn villages_of_district(code: Arg<String>) -> Result<Vec<VillageView>, AppEr
 }
 
 #[tauri::command(async)]
-pub fn work_offline(state: State<AppState>, villages: Arg<Vec<String>>) -> Result<Setup, AppError> {
+pub fn work_offline(state: State<WindowState>, villages: Arg<Vec<String>>) -> Result<Setup, AppError> {
     let villages = villages.open("villages")?;
     state.with(|s| app::work_offline(s, &villages))
 }
 
 #[tauri::command(async)]
-pub fn choose_villages(state: State<AppState>, villages: Arg<Vec<String>>) -> Result<Setup, AppError> {
+pub fn choose_villages(state: State<WindowState>, villages: Arg<Vec<String>>) -> Result<Setup, AppError> {
     let villages = villages.open("villages")?;
     state.with(|s| app::choose_villages(s, &villages))
 }
 
 #[tauri::command(async)]
-pub fn set_current_village(state: State<AppState>, code: Arg<String>) -> Result<Setup, AppError> {
+pub fn set_current_village(state: State<WindowState>, code: Arg<String>) -> Result<Setup, AppError> {
     let code = code.open("code")?;
     state.with(|s| app::set_current_village(s, &code))
 }
 
 #[tauri::command(async)]
-pub fn set_tpk(state: State<AppState>, name: Arg<String>) -> Result<Setup, AppError> {
+pub fn set_tpk(state: State<WindowState>, name: Arg<String>) -> Result<Setup, AppError> {
     let name = name.open("name")?;
     state.with(|s| app::set_tpk(s, &name))
 }
@@ -48,7 +48,7 @@ pub fn set_tpk(state: State<AppState>, name: Arg<String>) -> Result<Setup, AppEr
 /// Enrols with the server; the store is locked only to keep the credentials.
 #[tauri::command(async)]
 pub async fn enroll(
-    state: State<'_, AppState>,
+    state: State<'_, WindowState>,
     server: Arg<String>,
     code: Arg<String>,
     device_name: Arg<String>,
@@ -78,7 +78,7 @@ pub async fn server_authority(server: Arg<String>) -> Result<ServerAuthority, Ap
 /// Trusts the hub's authority the cadre found on the hub's screen.
 #[tauri::command(async)]
 pub async fn trust_server(
-    state: State<'_, AppState>,
+    state: State<'_, WindowState>,
     server: Arg<String>,
     fingerprint: Arg<String>,
 ) -> Result<(), AppError> {

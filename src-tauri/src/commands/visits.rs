@@ -7,11 +7,11 @@ use pendamping_core::Visit;
 use tauri::State;
 use uuid::Uuid;
 
-use crate::AppState;
+use crate::WindowState;
 
 #[tauri::command(async)]
 pub fn new_visit(
-    state: State<AppState>,
+    state: State<WindowState>,
     enrolment_id: Arg<Uuid>,
     date: Arg<Option<NaiveDate>>,
 ) -> Result<VisitDraft, AppError> {
@@ -21,26 +21,26 @@ pub fn new_visit(
 }
 
 #[tauri::command(async)]
-pub fn preview_visit(state: State<AppState>, visit: Strict<Visit>) -> Result<VisitResult, AppError> {
+pub fn preview_visit(state: State<WindowState>, visit: Strict<Visit>) -> Result<VisitResult, AppError> {
     let visit = visit.open("visit")?;
     state.with(|s| app::preview_visit(s, &visit))
 }
 
 #[tauri::command(async)]
-pub fn save_visit(state: State<AppState>, visit: Strict<Visit>) -> Result<VisitResult, AppError> {
+pub fn save_visit(state: State<WindowState>, visit: Strict<Visit>) -> Result<VisitResult, AppError> {
     let visit = visit.open("visit")?;
     state.saved(|s| app::save_visit(s, visit))
 }
 
 #[tauri::command(async)]
-pub fn timeline(state: State<AppState>, person_id: Arg<Uuid>) -> Result<PersonTimeline, AppError> {
+pub fn timeline(state: State<WindowState>, person_id: Arg<Uuid>) -> Result<PersonTimeline, AppError> {
     let person_id = person_id.open("person_id")?;
     state.with(|s| app::timeline(s, person_id))
 }
 
 #[tauri::command(async)]
 pub fn growth_chart(
-    state: State<AppState>,
+    state: State<WindowState>,
     person_id: Arg<Uuid>,
     kind: Arg<ChartKind>,
 ) -> Result<GrowthChart, AppError> {
@@ -50,14 +50,14 @@ pub fn growth_chart(
 }
 
 #[tauri::command(async)]
-pub fn edit_visit(state: State<AppState>, visit_id: Arg<Uuid>) -> Result<VisitDraft, AppError> {
+pub fn edit_visit(state: State<WindowState>, visit_id: Arg<Uuid>) -> Result<VisitDraft, AppError> {
     let visit_id = visit_id.open("visit_id")?;
     state.with(|s| app::edit_visit(s, visit_id))
 }
 
 #[tauri::command(async)]
 pub fn correct_visit(
-    state: State<AppState>,
+    state: State<WindowState>,
     visit: Strict<Visit>,
     reason: Arg<String>,
 ) -> Result<VisitResult, AppError> {
@@ -67,7 +67,7 @@ pub fn correct_visit(
 }
 
 #[tauri::command(async)]
-pub fn void_visit(state: State<AppState>, visit_id: Arg<Uuid>, reason: Arg<String>) -> Result<(), AppError> {
+pub fn void_visit(state: State<WindowState>, visit_id: Arg<Uuid>, reason: Arg<String>) -> Result<(), AppError> {
     let visit_id = visit_id.open("visit_id")?;
     let reason = reason.open("reason")?;
     state.saved(|s| app::void_visit(s, visit_id, &reason))

@@ -16,7 +16,7 @@ use pendamping_core::recap::Month;
 use pendamping_e2e::browser::Browser;
 use pendamping_protocol::Role;
 use pendamping_report::sheet::Format;
-use pendamping_server::accounts::{self, AccountRole};
+use pendamping_server::accounts::AccountRole;
 use pendamping_server::dashboard::Place;
 use pendamping_tests::net::{TestServer, enrolled_device};
 use pendamping_tests::{KABUPATEN, KECAMATAN, OTHER_VILLAGE, VILLAGE, xlsx_rows};
@@ -178,9 +178,7 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
         let server = TestServer::start(dir.path(), Arc::new(ManualTime::new(now_ms())), |_| {}).await;
         // Enough families for a list longer than a page (the KRS list).
         families(&server, &[VILLAGE, OTHER_VILLAGE, FAR_VILLAGE], 450).await?;
-        accounts::add(
-            &server.db(),
-            "tpps.lebak",
+        server.admin().add_account("tpps.lebak",
             AccountRole::District,
             &[KABUPATEN],
             PASSWORD,
@@ -443,14 +441,9 @@ async fn a_plkb_account_sees_only_its_kecamatan_and_a_disabled_account_is_logged
         let dir = tempfile::tempdir()?;
         let server = TestServer::start(dir.path(), Arc::new(ManualTime::new(now_ms())), |_| {}).await;
         families(&server, &[VILLAGE, OTHER_VILLAGE, FAR_VILLAGE], 60).await?;
-        accounts::add(
-            &server.db(),
-            "plkb.malingping",
-            AccountRole::Plkb,
-            &[KECAMATAN],
-            PASSWORD,
-            1,
-        )?;
+        server
+            .admin()
+            .add_account("plkb.malingping", AccountRole::Plkb, &[KECAMATAN], PASSWORD, 1)?;
         let url = server.url();
         let b = Browser::start(1280, 1000).await?;
         log_in(&b, &url, "plkb.malingping", PASSWORD).await?;
@@ -537,7 +530,7 @@ async fn a_plkb_account_sees_only_its_kecamatan_and_a_disabled_account_is_logged
 
         // Disabled by the admin: the next page is the log-in, and the right password is told
         // the account is disabled (a wrong one is still just wrong).
-        accounts::disable(&server.db(), "plkb.malingping", now_ms() as i64)?;
+        server.admin().disable_account("plkb.malingping", now_ms() as i64)?;
         b.goto(&format!("{url}/dashboard")).await?;
         b.find("section.login").await?;
         log_in(&b, &url, "plkb.malingping", "bukan-kata-sandinya").await?;
@@ -560,14 +553,8 @@ async fn the_plkb_reads_the_dashboard_at_the_hub_with_no_uplink() {
         families(&hub, &[VILLAGE, OTHER_VILLAGE], 60).await?;
         // The office's internet is down.
         centre.stop().await;
-        accounts::add(
-            &hub.db(),
-            "plkb.malingping",
-            AccountRole::Plkb,
-            &[KECAMATAN],
-            PASSWORD,
-            1,
-        )?;
+        hub.admin()
+            .add_account("plkb.malingping", AccountRole::Plkb, &[KECAMATAN], PASSWORD, 1)?;
         let b = Browser::start(1280, 1000).await?;
         log_in(&b, &hub.url(), "plkb.malingping", PASSWORD).await?;
         b.wait_text("h1", "Kecamatan Malingping").await?;

@@ -1493,7 +1493,7 @@ async fn a_tablet_shared_by_two_members_locks_and_a_forgotten_pin_is_recovered_t
         app.click("button[name=recover]").await?;
         app.wait_text("[data-error=recovery_refused]", "Kode pemulihan ditolak")
             .await?;
-        let recovery = pendamping_server::recovery::issue_code(&server.db(), device.trim(), "admin", now as i64)?;
+        let recovery = server.admin().recovery_code(device.trim(), "admin", now as i64)?;
         app.type_in("input[name=recovery-code]", &recovery).await?;
         app.type_in("input[name=pin]", "86420024").await?;
         app.type_in("input[name=pin-again]", "86420024").await?;

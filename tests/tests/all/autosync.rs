@@ -106,7 +106,7 @@ async fn syncs_by_itself_once_the_server_answers_and_never_blocks_a_save() {
 
     // A revoked device is told so, not retried in a tight loop.
     let device = shared.lock().unwrap().setting("device_id").unwrap().unwrap();
-    pendamping_server::auth::revoke(&pendamping_server::db::open(&server.db, None).unwrap(), &device, 1).unwrap();
+    server.admin().revoke(&device, 1).unwrap();
     shared
         .lock()
         .unwrap()

@@ -2,7 +2,7 @@
 //! flags, what a missing or forged session gets, and that pages with names are not cached.
 //! (The pages themselves are walked in headless Chromium: tests/e2e/tests/dashboard.rs.)
 
-use pendamping_server::accounts::{self, AccountRole};
+use pendamping_server::accounts::AccountRole;
 use pendamping_tests::net::TestServer;
 use pendamping_tests::*;
 use reqwest::StatusCode;
@@ -34,15 +34,10 @@ fn session_of(resp: &reqwest::Response) -> String {
 /// A server whose one account is Sari, PLKB of the kecamatan, password "rahasia-sekali".
 async fn with_sari(dir: &std::path::Path) -> TestServer {
     let server = TestServer::start(dir, clock_at(d(2026, 11, 23)), |_| {}).await;
-    accounts::add(
-        &server.db(),
-        "sari",
-        AccountRole::Plkb,
-        &[KECAMATAN],
-        "rahasia-sekali",
-        1,
-    )
-    .unwrap();
+    server
+        .admin()
+        .add_account("sari", AccountRole::Plkb, &[KECAMATAN], "rahasia-sekali", 1)
+        .unwrap();
     server
 }
 
@@ -171,15 +166,10 @@ async fn a_session_is_an_httponly_strict_cookie_and_nothing_without_one_is_serve
 async fn an_account_of_two_kecamatans_sees_both_side_by_side() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path(), clock_at(d(2026, 11, 23)), |_| {}).await;
-    accounts::add(
-        &server.db(),
-        "dua",
-        AccountRole::Plkb,
-        &[KECAMATAN, "360202"],
-        "rahasia-sekali",
-        1,
-    )
-    .unwrap();
+    server
+        .admin()
+        .add_account("dua", AccountRole::Plkb, &[KECAMATAN, "360202"], "rahasia-sekali", 1)
+        .unwrap();
     let url = server.url();
     let ok = log_in(&url, "dua", "rahasia-sekali").await;
     let session = session_of(&ok);
@@ -235,15 +225,10 @@ async fn five_wrong_passwords_lock_the_name_at_that_address_for_a_while_and_a_cr
         "not locked at another address"
     );
     // Another name is not locked by Sari's tries.
-    accounts::add(
-        &server.db(),
-        "dewi",
-        AccountRole::Plkb,
-        &[KECAMATAN],
-        "rahasia-juga-ya",
-        1,
-    )
-    .unwrap();
+    server
+        .admin()
+        .add_account("dewi", AccountRole::Plkb, &[KECAMATAN], "rahasia-juga-ya", 1)
+        .unwrap();
     assert_eq!(
         log_in(&url, "dewi", "rahasia-juga-ya").await.status(),
         StatusCode::SEE_OTHER
@@ -319,7 +304,7 @@ async fn five_wrong_passwords_lock_the_name_at_that_address_for_a_while_and_a_cr
         )
         .unwrap();
     assert_eq!(refused, 6, "five wrong passwords and one try while locked");
-    assert!(pendamping_server::audit::verify(&conn).unwrap().broken.is_none());
+    assert!(server.admin().audit_verify().unwrap().broken.is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

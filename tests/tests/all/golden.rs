@@ -29,7 +29,7 @@ use pendamping_core::recap::Month;
 use pendamping_core::visit::{AnakVisit, HamilVisit, VisitData};
 use pendamping_core::{Household, Person, Relationship, Sex, Visit};
 use pendamping_protocol::Role;
-use pendamping_server::accounts::{self, AccountRole};
+use pendamping_server::accounts::AccountRole;
 use pendamping_server::dashboard::Place;
 use pendamping_store::Store;
 use pendamping_tests::net::{TestServer, enrolled_device, sync};
@@ -288,15 +288,10 @@ async fn the_golden_families_give_the_hand_worked_figures_on_the_device_the_cent
     check(&rows, &total, "centre");
 
     // The dashboard's page: each card's number and share as printed.
-    let account = accounts::add(
-        &server.db(),
-        "plkb.golden",
-        AccountRole::Plkb,
-        &[KECAMATAN],
-        "rahasia-sekali",
-        1,
-    )
-    .unwrap();
+    let account = server
+        .admin()
+        .add_account("plkb.golden", AccountRole::Plkb, &[KECAMATAN], "rahasia-sekali", 1)
+        .unwrap();
     let html = pendamping_server::dashboard::overview(&server.state, &account, &kec, NOV).unwrap();
     for (i, _, _, kec) in EXPECTED {
         let key = serde_json::to_value(i).unwrap();

@@ -200,7 +200,7 @@ async fn hostile_requests_get_clear_4xx_and_change_nothing() {
     let cases: Vec<Case> = vec![
         ("truncated gzip", Some(&token), gz[..gz.len() / 2].to_vec(), Some("gzip"), StatusCode::BAD_REQUEST, "bad_encoding"),
         ("zstd that is not", Some(&token), b"not zstd at all".to_vec(), Some("zstd"), StatusCode::BAD_REQUEST, "bad_encoding"),
-        ("unknown encoding", Some(&token), valid_body.clone(), Some("br"), StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_encoding"),
+        ("unknown encoding", Some(&token), valid_body.clone(), Some("br"), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_encoding"),
         ("wrong types", Some(&token), br#"{"schema_version":"one","changes":{}}"#.to_vec(), None, StatusCode::BAD_REQUEST, "malformed"),
         ("not JSON", Some(&token), b"\xff\xfe<html>".to_vec(), None, StatusCode::BAD_REQUEST, "malformed"),
         ("a change with a bad HLC", Some(&token), br#"{"schema_version":1,"changes":[{"change_id":"0195d5a2-0000-7000-8000-000000000001","entity":"household","row_id":"0195d5a2-0000-7000-8000-000000000002","area_code":"3602012002","hlc":"tomorrow","fields":{}}]}"#.to_vec(), None, StatusCode::BAD_REQUEST, "malformed"),
@@ -431,7 +431,7 @@ async fn hostile_requests_get_clear_4xx_and_change_nothing() {
     let device: String = conn
         .query_row("SELECT id FROM devices ORDER BY enrolled_at LIMIT 1", [], |r| r.get(0))
         .unwrap();
-    pendamping_server::auth::revoke(&pendamping_server::db::open(&server.db, None).unwrap(), &device, 1).unwrap();
+    server.admin().revoke(&device, 1).unwrap();
     let (s, v) = api.push(&token, &[household_change(&clock, VILLAGE, 4010)]).await;
     assert_eq!((s, code_of(&v).as_str()), (StatusCode::UNAUTHORIZED, "revoked"));
     let (s, v) = api.get("/v1/sync/pull", Some(&token)).await;

@@ -211,16 +211,17 @@ async fn ten_thousand_generated_hostile_requests_get_no_5xx_and_change_nothing()
     let revoked = net::enrolled_device(&server, clock.clone(), Role::Cadre, &[VILLAGE]).await;
     let revoked_token = revoked.setting(pendamping_sync::keys::TOKEN).unwrap().unwrap();
     let revoked_id = revoked.setting(pendamping_sync::keys::DEVICE_ID).unwrap().unwrap();
-    pendamping_server::auth::revoke(&server.db(), &revoked_id, 0).unwrap();
-    pendamping_server::accounts::add(
-        &server.db(),
-        "admin",
-        pendamping_server::accounts::AccountRole::Admin,
-        &["3602"],
-        "rahasia-sekali",
-        1,
-    )
-    .unwrap();
+    server.admin().revoke(&revoked_id, 0).unwrap();
+    server
+        .admin()
+        .add_account(
+            "admin",
+            pendamping_server::accounts::AccountRole::Admin,
+            &["3602"],
+            "rahasia-sekali",
+            1,
+        )
+        .unwrap();
     let valid = serde_json::to_vec(&json!({
         "schema_version": pendamping_protocol::SCHEMA_VERSION,
         "seen": 0,

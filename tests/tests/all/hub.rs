@@ -1,4 +1,4 @@
-//! The PLKB hub (SYNC.md, relay): devices sync with a hub on the office LAN, the hub with
+//! The PLKB hub (docs/src/design/sync.md, relay): devices sync with a hub on the office LAN, the hub with
 //! the centre whenever it can. Identity travels unchanged, a change is stored once, and no
 //! single laptop's loss loses a confirmed visit.
 
@@ -152,7 +152,7 @@ async fn a_change_sent_both_ways_is_stored_once_and_the_first_path_recorded() {
         log.iter().all(|(_, _, via)| via.is_none()),
         "the first path was straight"
     );
-    let backlog = pendamping_server::hub::backlog(&hub.db()).unwrap();
+    let backlog = hub.admin().backlog().unwrap();
     assert_eq!((backlog.unsent, backlog.held, backlog.confirmed), (0, 0, made));
 }
 
@@ -269,9 +269,8 @@ async fn a_hub_with_no_uplink_enrols_devices_of_its_kecamatan_and_the_centre_tak
         ..Faults::none()
     });
     // Within its kecamatan only.
-    let conn = pendamping_server::db::open(&hub.db, None).unwrap();
     let elsewhere = pendamping_protocol::Scope::new(Role::Cadre, &["3602022002"]).unwrap();
-    let refused = pendamping_server::auth::new_enrollment_code(&conn, "x", &elsewhere, 0, 3_600_000);
+    let refused = hub.admin().enrollment_code("x", &elsewhere, 0, 3_600_000);
     assert!(matches!(
         refused,
         Err(pendamping_server::ServerError::OutsideHub { .. })
@@ -400,7 +399,7 @@ async fn what_the_centre_refuses_of_a_relayed_change_reaches_the_device_that_mad
     assert_eq!(sync(&mut tablet).await.held, made);
     let relayed = hub.relay().await.unwrap();
     assert_eq!((relayed.sync.pushed, relayed.sync.rejected), (0, made));
-    assert_eq!(pendamping_server::hub::backlog(&hub.db()).unwrap().refused, made);
+    assert_eq!(hub.admin().backlog().unwrap().refused, made);
 
     let sum = sync(&mut tablet).await;
     assert_eq!((sum.rejected, sum.confirmed), (made, 0));

@@ -26,6 +26,7 @@ mod recovery;
 mod registry;
 mod signing;
 mod slow_clients;
+mod storage_story;
 mod store;
 mod sync;
 mod tls;

@@ -197,7 +197,7 @@ async fn a_field_path_or_value_nested_too_deep_is_refused_and_the_server_stays_u
     assert!(r.rejected[0].message.contains("bersarang"), "{}", r.rejected[0].message);
     assert!(r.rejected[1].message.contains("byte"), "{}", r.rejected[1].message);
     assert_eq!(logged(&server), before + 1, "only the good change was logged");
-    let listed = pendamping_server::store::not_used(&server.db(), 100).unwrap();
+    let listed = server.admin().not_used(100).unwrap();
     assert_eq!(
         listed.iter().filter(|n| n.place == "quarantine").count(),
         2,
@@ -323,7 +323,7 @@ async fn a_row_no_reader_can_read_is_set_aside_and_everyone_else_goes_on() {
     assert_eq!(district.households_in(&far_village, 0, 100).unwrap().len(), 3);
 
     // Listed for the engineer with its reason, and counted once.
-    let listed = pendamping_server::store::not_used(&server.db(), 100).unwrap();
+    let listed = server.admin().not_used(100).unwrap();
     let aside: Vec<_> = listed.iter().filter(|n| n.place == "set aside").collect();
     assert_eq!(aside.len(), 1, "{listed:?}");
     assert_eq!(aside[0].change_id, poison_id.to_string());
@@ -462,7 +462,7 @@ async fn a_field_its_record_cannot_read_is_refused_and_every_recap_still_answers
         let (status, _) = cadre.get("/v1/nik-digest").await;
         assert_eq!(status, StatusCode::OK, "the NIK digest");
     }
-    let listed = pendamping_server::store::not_used(&server.db(), 100).unwrap();
+    let listed = server.admin().not_used(100).unwrap();
     for (c, field) in &old {
         let aside = listed
             .iter()

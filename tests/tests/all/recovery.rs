@@ -33,7 +33,9 @@ async fn enrolled(dir: &std::path::Path, server: &TestServer, name: &str) -> (Do
 }
 
 fn issue(server: &TestServer, device: &str) -> String {
-    pendamping_server::recovery::issue_code(&server.db(), device, "admin", millis_at(d(2026, 12, 1)) as i64)
+    server
+        .admin()
+        .recovery_code(device, "admin", millis_at(d(2026, 12, 1)) as i64)
         .expect("code")
 }
 
@@ -126,7 +128,7 @@ async fn a_revoked_device_gets_no_recovery_code_and_its_pending_code_is_refused(
     let (door, opened, device) = enrolled(dir.path(), &server, "Bu Sari").await;
     let code = issue(&server, &device);
     // Reported stolen: revoked before the code is used.
-    pendamping_server::auth::revoke(&server.db(), &device, now as i64).unwrap();
+    server.admin().revoke(&device, now as i64).unwrap();
     assert_eq!(
         door.recover(opened.member, &code, "86420024", "86420024")
             .await
@@ -134,7 +136,7 @@ async fn a_revoked_device_gets_no_recovery_code_and_its_pending_code_is_refused(
             .code,
         "recovery_refused"
     );
-    assert!(pendamping_server::recovery::issue_code(&server.db(), &device, "admin", now as i64).is_err());
+    assert!(server.admin().recovery_code(&device, "admin", now as i64).is_err());
     // Before enrolment there is no recovery at all, and the screen says so.
     let fresh = tempfile::tempdir().unwrap();
     let unenrolled = Door::new(&fresh.path().join("pendamping.db"));

@@ -124,7 +124,7 @@ async fn a_revocation_made_at_a_hub_reaches_the_centre_and_survives_the_next_syn
     assert_eq!(revoked_at(&centre), None);
 
     // The PLKB revokes a lost tablet at the hub.
-    pendamping_server::auth::revoke(&hub.db(), &id, 1_000).unwrap();
+    hub.admin().revoke(&id, 1_000).unwrap();
     for round in 0..3 {
         hub.relay().await.expect("an upstream sync");
         assert!(revoked_at(&hub).is_some(), "round {round}: still revoked at the hub");

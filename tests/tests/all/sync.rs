@@ -339,7 +339,7 @@ async fn a_sync_ending_while_the_writer_is_busy_is_still_the_devices_last_sync()
     let (held, release) = std::sync::mpsc::channel::<()>();
     let (locked, ready) = std::sync::mpsc::channel::<()>();
     let holder = std::thread::spawn(move || {
-        let _writer = busy.0.writer.lock().unwrap();
+        let _writer = busy.storage().write().unwrap();
         locked.send(()).unwrap();
         let _ = release.recv_timeout(std::time::Duration::from_secs(2));
     });

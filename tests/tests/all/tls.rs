@@ -33,8 +33,10 @@ async fn a_device_syncs_over_tls_with_a_trusted_certificate_and_refuses_an_untru
     let url = format!("https://127.0.0.1:{}", running.addr.port());
     let scope = Scope::new(Role::Cadre, &[VILLAGE]).unwrap();
     let code = |n: &str| {
-        let conn = pendamping_server::db::open(&dir.path().join("central.db"), None).unwrap();
-        pendamping_server::auth::new_enrollment_code(&conn, n, &scope, now as i64, 3_600_000).unwrap()
+        pendamping_server::Admin::at(&dir.path().join("central.db"), None)
+            .unwrap()
+            .enrollment_code(n, &scope, now as i64, 3_600_000)
+            .unwrap()
     };
 
     // Not trusted (a self-signed certificate, no CA file): refused before anything is sent.

@@ -274,7 +274,7 @@ counts: Array<KindCount>,
 alerts: Array<Alert>, 
 /**
  * Enrolments the cadre must settle: a pregnancy past its outcome limit, a wedding
- * date long past with no confirmation (DOMAIN.md §1.1).
+ * date long past with no confirmation (docs/src/design/domain.md §1.1).
  */
 to_resolve: Array<ToResolve>, pending: number, last_sync: string | null, };
 

@@ -78,7 +78,7 @@ export function fmtDateTime(iso: string | null | undefined): string {
   return `${fmtDate(day)} ${p(d.getHours())}${lang.current === 'id' ? '.' : ':'}${p(d.getMinutes())}`
 }
 
-// "Today" belongs to Rust, in the device's time zone (DOMAIN.md §5.3): the web view's
+// "Today" belongs to Rust, in the device's time zone (docs/src/design/domain.md §5.3): the web view's
 // clock and zone are only a fallback until the first answer.
 let deviceToday: string | null = null
 export function setToday(iso: string) {

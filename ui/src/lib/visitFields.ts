@@ -1,4 +1,4 @@
-// The data items of each visit form (DOMAIN.md §2), in the order a cadre asks them. Their
+// The data items of each visit form (docs/src/design/domain.md §2), in the order a cadre asks them. Their
 // names and units are the catalogue's (api/words.ts): the same words the messages use.
 import type { TargetKind } from '../api/types'
 import { fields, type FieldName } from '../api/words'

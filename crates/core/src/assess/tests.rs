@@ -1,4 +1,4 @@
-//! Every threshold of DOMAIN.md §2.1 and range of §2.2 at its boundary.
+//! Every threshold of docs/src/design/domain.md §2.1 and range of §2.2 at its boundary.
 
 use super::*;
 use crate::enrolment::TargetKind;

@@ -1,4 +1,4 @@
-//! WHO classification and the Indonesian labels of Permenkes 2/2020 (DOMAIN.md §4.7).
+//! WHO classification and the Indonesian labels of Permenkes 2/2020 (docs/src/design/domain.md §4.7).
 
 use serde::{Deserialize, Serialize};
 
@@ -70,7 +70,7 @@ pub fn permenkes_band(indicator: Indicator, z: f64) -> Option<Band> {
 
 /// The Permenkes 2/2020 label of a z-score as the regulation writes it (Indonesian).
 pub fn permenkes_label(indicator: Indicator, z: f64) -> Option<&'static str> {
-    use crate::catalogue::{Labelled, Lang};
+    use crate::lang::{Labelled, Lang};
     permenkes_band(indicator, z).map(|b| b.words().get(Lang::Id))
 }
 

@@ -1,4 +1,4 @@
-//! WHO Child Growth Standards z-scores (DOMAIN.md §4), following WHO's `anthro` method:
+//! WHO Child Growth Standards z-scores (docs/src/design/domain.md §4), following WHO's `anthro` method:
 //! age in days rounded half-up, the 0.7 cm length/height adjustment, interpolation of
 //! weight-for-length/height between 0.1 cm rows, the restricted z-score beyond ±3 SD for
 //! weight-based indicators, oedema, flags, and z rounded to 2 decimals before use.
@@ -11,7 +11,7 @@ pub use tables::{Lms, TABLES_VERSION, tables};
 
 use serde::{Deserialize, Serialize};
 
-use crate::person::Sex;
+use crate::sex::Sex;
 
 /// Days in a month as WHO counts them.
 pub const DAYS_PER_MONTH: f64 = 30.4375;
@@ -179,7 +179,7 @@ fn positive(x: Option<f64>) -> Option<f64> {
     x.filter(|v| v.is_finite() && *v > 0.0)
 }
 
-/// Adjusts length/height to the position WHO expects at this age (DOMAIN.md §4.4).
+/// Adjusts length/height to the position WHO expects at this age (docs/src/design/domain.md §4.4).
 pub fn adjust_lenhei(age_days: Option<i64>, measure: Option<Measure>, lenhei: f64) -> f64 {
     match (age_days, measure) {
         (Some(d), Some(Measure::Standing)) if d < HEIGHT_FROM_DAY => lenhei + 0.7,

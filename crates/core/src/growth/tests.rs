@@ -1,5 +1,5 @@
 //! z-scores against WHO's own values (the `anthro` package's test suite) and against the
-//! tables' SD curves, including every place DOMAIN.md §4.8 says ports get wrong.
+//! tables' SD curves, including every place docs/src/design/domain.md §4.8 says ports get wrong.
 
 use super::*;
 

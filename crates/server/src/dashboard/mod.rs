@@ -26,9 +26,9 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 use crate::accounts::{self, Account};
-use crate::api::AppState;
 use crate::audit::Action;
 use crate::error::ServerError;
+use crate::state::AppState;
 
 pub use pages::Trend;
 
@@ -197,7 +197,7 @@ impl FromRequestParts<AppState> for Viewer {
                 .map(str::to_string),
         };
         let name = session::token(&parts.headers)
-            .and_then(|t| state.0.sessions.find(&t, state.now_ms()))
+            .and_then(|t| state.sessions().find(&t, state.now_ms()))
             .ok_or_else(asked)?;
         let account = state
             .read(move |c| accounts::active(c, &name))
@@ -615,7 +615,7 @@ async fn login(
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, Refusal> {
     same_site(&headers)?;
-    let from = crate::api::peer(&extensions);
+    let from = crate::http::peer(&extensions);
     state
         .limit(crate::limits::Class::LogIn, from)
         .map_err(|_| Refusal::TooMany)?;
@@ -628,7 +628,7 @@ async fn login(
     let shown: String = form.name.trim().chars().take(64).collect();
     let then = form.then.as_deref().and_then(safe_then).map(str::to_string);
     let now = state.now_ms();
-    if let Err(until) = state.0.sessions.begin(&typed, from, now) {
+    if let Err(until) = state.sessions().begin(&typed, from, now) {
         note_log_in(&state, typed, Action::LogInRefused, "locked out").await?;
         return Err(Refusal::LockedOut {
             minutes: (until - now + 59_999) / 60_000,
@@ -642,11 +642,11 @@ async fn login(
         .map_err(|_| Refusal::Internal)?;
     let action = match found {
         accounts::Verified::Account(_) => {
-            state.0.sessions.succeeded(&typed, from);
+            state.sessions().succeeded(&typed, from);
             Action::LoggedIn
         }
         _ => {
-            state.0.sessions.failed(&typed, from, now);
+            state.sessions().failed(&typed, from, now);
             Action::LogInRefused
         }
     };
@@ -660,7 +660,7 @@ async fn login(
         accounts::Verified::Disabled => return Err(Refusal::Disabled { name: shown }),
         accounts::Verified::Refused => return Err(Refusal::Credentials { name: shown, then }),
     };
-    let token = state.0.sessions.start(&account.name, state.now_ms()).map_err(|e| {
+    let token = state.sessions().start(&account.name, state.now_ms()).map_err(|e| {
         tracing::error!(error = %e, "no randomness for a session token");
         Refusal::Internal
     })?;
@@ -678,7 +678,7 @@ async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -
         return refused.into_response();
     }
     if let Some(t) = session::token(&headers) {
-        state.0.sessions.end(&t);
+        state.sessions().end(&t);
     }
     let mut resp = Redirect::to(LOGIN).into_response();
     if let Ok(gone) = session::cookie("", 0) {

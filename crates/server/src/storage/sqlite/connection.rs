@@ -1,4 +1,5 @@
-//! The server's embedded SQLite store: one writer, a few readers, migrations.
+//! Connections to the SQLite store: the writer (migrated when opened), the readers, the
+//! checkpointer.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -6,7 +7,7 @@ use std::sync::Mutex;
 use pendamping_vault::DataKey;
 use rusqlite::{Connection, OpenFlags};
 
-use crate::error::{Result, ServerError};
+use crate::storage::{Result, StorageError};
 
 /// (version, SQL) from schema/server/. Append only.
 const MIGRATIONS: &[(u32, &str)] = &[
@@ -114,14 +115,13 @@ fn connect(path: &Path, flags: OpenFlags, key: Option<&DataKey>) -> Result<Conne
 /// Opens the database for writing, creating and migrating it as needed; with a `key`,
 /// encrypted (SQLCipher, as a device's store), a plain one of an earlier version first
 /// encrypted in place.
-pub fn open(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
+pub(super) fn open_writer(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
     // Accounts, tokens, the recovery key and everyone's data: the owner's only.
-    pendamping_vault::files::private_store(path)
-        .map_err(|e| ServerError::Config(format!("{}: {e}", path.display())))?;
+    pendamping_vault::files::private_store(path).map_err(|e| StorageError::Open(format!("{}: {e}", path.display())))?;
     match key {
         Some(key) => encrypt_if_plain(path, key)?,
         None if pendamping_store::is_encrypted(path) => {
-            return Err(ServerError::Config(format!(
+            return Err(StorageError::Open(format!(
                 "{} is encrypted: give its key (db_key_file in the config, or PENDAMPING_DB_KEY_FILE)",
                 path.display()
             )));
@@ -141,21 +141,6 @@ pub fn open(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
     // outside attack saw bursts of 500s on pushes at each truncation.
     conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
     migrate(&mut conn)?;
-    // The store's identity, made once: a pull cursor counts in one store's sequence.
-    conn.execute(
-        "INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?1)",
-        [uuid::Uuid::new_v4().to_string()],
-    )?;
-    // The NIK digest's salt: random per store, so a digest's buckets mean nothing elsewhere.
-    conn.execute(
-        "INSERT OR IGNORE INTO meta (key, value) VALUES ('nik_salt', ?1)",
-        [uuid::Uuid::new_v4().simple().to_string()],
-    )?;
-    // The recovery key: devices seal their data key to its public half at enrolment.
-    if meta_get(&conn, crate::recovery::SECRET_KEY)?.is_none() {
-        let secret = pendamping_vault::RecoverySecret::generate().map_err(crate::recovery::vault_err)?;
-        meta_set(&conn, crate::recovery::SECRET_KEY, &secret.to_hex())?;
-    }
     Ok(conn)
 }
 
@@ -166,46 +151,10 @@ pub(crate) fn encrypt_if_plain(path: &Path, key: &DataKey) -> Result<()> {
     Ok(())
 }
 
-/// The id of this store (`PullResponse::store`).
-pub fn store_id(conn: &Connection) -> Result<String> {
-    made_at_open(conn, "store_id")
-}
-
-/// The salt of this store's NIK digests.
-pub fn nik_salt(conn: &Connection) -> Result<String> {
-    made_at_open(conn, "nik_salt")
-}
-
-/// A meta value `open` makes when it is missing.
-fn made_at_open(conn: &Connection, key: &str) -> Result<String> {
-    meta_get(conn, key)?.ok_or_else(|| ServerError::Corrupt(format!("meta {key} is missing")))
-}
-
-pub fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
-    use rusqlite::OptionalExtension;
-    Ok(conn
-        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
-        .optional()?)
-}
-
-pub fn meta_delete(conn: &Connection, key: &str) -> Result<()> {
-    conn.prepare_cached("DELETE FROM meta WHERE key = ?1")?.execute([key])?;
-    Ok(())
-}
-
-pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute((key, value))?;
-    Ok(())
-}
-
 fn migrate(conn: &mut Connection) -> Result<()> {
     let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > SCHEMA_VERSION {
-        return Err(ServerError::NewerSchema {
+        return Err(StorageError::NewerSchema {
             found,
             supported: SCHEMA_VERSION,
         });
@@ -271,7 +220,8 @@ impl Checkpointer {
                     }
                 }
                 let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-            })?;
+            })
+            .map_err(|e| StorageError::Open(format!("the checkpoint thread: {e}")))?;
         Ok(Checkpointer {
             stop,
             thread: Some(thread),
@@ -289,7 +239,7 @@ impl Drop for Checkpointer {
 }
 
 /// Read connections, reused. WAL gives each a consistent snapshot beside the writer.
-pub struct Readers {
+pub(super) struct Readers {
     path: std::path::PathBuf,
     key: Option<DataKey>,
     idle: Mutex<Vec<Connection>>,
@@ -297,7 +247,7 @@ pub struct Readers {
 }
 
 impl Readers {
-    pub fn new(path: &Path, keep: usize, key: Option<&DataKey>) -> Readers {
+    pub(super) fn new(path: &Path, keep: usize, key: Option<&DataKey>) -> Readers {
         Readers {
             path: path.to_path_buf(),
             key: key.cloned(),
@@ -306,117 +256,24 @@ impl Readers {
         }
     }
 
-    /// Runs `f` on an idle reader (opening one if none is idle), then puts it back.
-    pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+    /// An idle reader, or a new one when none is idle.
+    pub(super) fn take(&self) -> Result<Connection> {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let mut conn = match idle {
-            Some(c) => c,
-            None => {
-                let c = connect(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY, self.key.as_ref())?;
-                c.busy_timeout(std::time::Duration::from_secs(30))?;
-                c.set_prepared_statement_cache_capacity(32);
-                stable_plans(&c)?;
-                c
-            }
-        };
-        let out = f(&mut conn);
+        if let Some(c) = idle {
+            return Ok(c);
+        }
+        let c = connect(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY, self.key.as_ref())?;
+        c.busy_timeout(std::time::Duration::from_secs(30))?;
+        c.set_prepared_statement_cache_capacity(32);
+        stable_plans(&c)?;
+        Ok(c)
+    }
+
+    /// A reader back in the pool (or closed, past `keep` of them).
+    pub(super) fn give_back(&self, conn: Connection) {
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         if idle.len() < self.keep {
             idle.push(conn);
         }
-        out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_write_ahead_log_that_readers_keep_open_is_emptied_past_its_limit() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.db");
-        let mut writer = open(&path, None).unwrap();
-        writer.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
-        let limit = 1 << 20;
-        let _checkpoints = Checkpointer::start_with(&path, None, limit).unwrap();
-        // A reader always inside the log, as the view's catch-up is under steady pushes.
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let reading = {
-            let (path, stop) = (path.clone(), stop.clone());
-            std::thread::spawn(move || {
-                let conn = Connection::open(&path).unwrap();
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    let _: i64 = conn.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).unwrap();
-                }
-            })
-        };
-        let wal = dir.path().join("c.db-wal");
-        let mut largest = 0;
-        for _ in 0..600 {
-            // As a push writes: a transaction that reads, then writes. None is refused while
-            // the log is truncated under it.
-            let tx = writer.transaction().unwrap();
-            let _: i64 = tx.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).unwrap();
-            std::thread::sleep(std::time::Duration::from_millis(3));
-            tx.execute("INSERT INTO t VALUES (zeroblob(20000))", []).unwrap();
-            tx.commit().unwrap();
-            largest = largest.max(std::fs::metadata(&wal).unwrap().len());
-        }
-        assert!(largest > limit, "the log outgrew its limit while written ({largest} B)");
-        // Within a few checkpoints it is emptied, though a reader never stops.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while std::fs::metadata(&wal).unwrap().len() > limit {
-            assert!(std::time::Instant::now() < deadline, "the log stays over its limit");
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        reading.join().unwrap();
-        let n: i64 = writer.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).unwrap();
-        assert_eq!(n, 600, "nothing lost");
-    }
-
-    #[test]
-    fn migrates_once_and_refuses_a_newer_database() {
-        let dir = std::env::temp_dir().join(format!("pendamping-srv-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("central.db");
-        let _ = std::fs::remove_file(&path);
-        drop(open(&path, None).unwrap());
-        let conn = open(&path, None).unwrap();
-        let v: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(v, SCHEMA_VERSION);
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
-        drop(conn);
-        assert!(matches!(open(&path, None), Err(ServerError::NewerSchema { .. })));
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn a_plain_store_is_encrypted_in_place_when_a_key_comes_and_then_opens_only_with_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("plkb.db");
-        meta_set(&open(&path, None).unwrap(), "hub.on", "1").unwrap();
-        assert!(pendamping_store::is_plain(&path).unwrap());
-        let key = DataKey::random().unwrap();
-        let conn = open(&path, Some(&key)).unwrap();
-        assert_eq!(meta_get(&conn, "hub.on").unwrap().as_deref(), Some("1"), "kept");
-        drop(conn);
-        assert!(!pendamping_store::is_plain(&path).unwrap());
-        let e = open(&path, None).unwrap_err().to_string();
-        assert!(
-            e.contains("plkb.db is encrypted") && e.contains("PENDAMPING_DB_KEY_FILE"),
-            "{e}"
-        );
-        assert!(matches!(
-            open(&path, Some(&DataKey::random().unwrap())),
-            Err(ServerError::Encrypted(pendamping_store::StoreError::WrongKey))
-        ));
-        // The readers and the checkpointer key their own connections.
-        let readers = Readers::new(&path, 1, Some(&key));
-        let on = readers.with(|c| meta_get(c, "hub.on")).unwrap();
-        assert_eq!(on.as_deref(), Some("1"));
-        drop(Checkpointer::start(&path, Some(&key)).unwrap());
-        assert!(Readers::new(&path, 1, None).with(|c| meta_get(c, "hub.on")).is_err());
     }
 }

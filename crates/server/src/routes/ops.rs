@@ -1,0 +1,62 @@
+//! For the engineer: health and metrics.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use pendamping_protocol::{ErrorCode, Health};
+
+use crate::http::{ApiError, json, peer};
+use axum::http::Method;
+use axum::routing::{MethodRouter, get};
+
+use crate::state::AppState;
+
+async fn health() -> Response {
+    let body = serde_json::to_vec(&Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    })
+    .unwrap_or_default();
+    json(&HeaderMap::new(), StatusCode::OK, body)
+}
+
+/// The server's metrics, for a scraper on this machine, or elsewhere with the bearer token
+/// of `metrics_token_file`: they tell who syncs how much, which is nobody else's business.
+async fn metrics(
+    State(state): State<AppState>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let local = peer(&extensions).is_none_or(|ip| ip.is_loopback());
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let token_ok = match (&state.metrics_token(), bearer) {
+        (Some(want), Some(got)) => {
+            use sha2::Digest;
+            // Compared as digests: the time taken says nothing of how much matched.
+            sha2::Sha256::digest(want.as_bytes()) == sha2::Sha256::digest(got.trim().as_bytes())
+        }
+        _ => false,
+    };
+    if !local && !token_ok {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "metrics are served to this machine, or with the metrics token",
+        ));
+    }
+    Ok((
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        state.metrics().render(),
+    )
+        .into_response())
+}
+
+/// This resource's routes.
+pub(super) fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Method::GET, "/health", get(health)),
+        (Method::GET, "/metrics", get(metrics)),
+    ]
+}

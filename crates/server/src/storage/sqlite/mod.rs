@@ -1,0 +1,177 @@
+//! The server's store on embedded SQLite (a district's server, a PLKB hub): one writer, a
+//! few readers, write-ahead logging checkpointed off the request path, encrypted with
+//! SQLCipher under the store key when one is given.
+
+mod accounts;
+mod audit;
+mod connection;
+mod devices;
+mod log;
+mod meta;
+
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use pendamping_vault::DataKey;
+use rusqlite::Connection;
+
+use super::{Result, Setting, Storage, StorageError, Tx};
+pub use connection::{Checkpointer, WAL_LIMIT_BYTES};
+use connection::{Readers, open_writer};
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> StorageError {
+        StorageError::Backend(e.to_string())
+    }
+}
+
+/// The server's store in one SQLite file.
+pub struct Sqlite {
+    writer: Mutex<Connection>,
+    readers: Readers,
+    path: PathBuf,
+    _checkpoints: Option<Checkpointer>,
+}
+
+impl Sqlite {
+    /// Opens the store at `path` for serving, creating and migrating it as needed; with a
+    /// `key`, encrypted (a plain one of an earlier version is first encrypted in place).
+    /// `readers`: how many read connections to keep open. A thread copies the write-ahead
+    /// log into the file every second while it is open.
+    pub fn open(path: &Path, key: Option<&DataKey>, readers: usize) -> Result<Sqlite> {
+        let writer = open_writer(path, key)?;
+        Ok(Sqlite {
+            writer: Mutex::new(writer),
+            readers: Readers::new(path, readers, key),
+            path: path.to_path_buf(),
+            _checkpoints: Some(Checkpointer::start(path, key)?),
+        })
+    }
+
+    /// Opens it for a short task beside a server that may be running (an engineer's
+    /// command): no checkpoint thread of its own, one reader.
+    pub fn open_for_admin(path: &Path, key: Option<&DataKey>) -> Result<Sqlite> {
+        let writer = open_writer(path, key)?;
+        Ok(Sqlite {
+            writer: Mutex::new(writer),
+            readers: Readers::new(path, 1, key),
+            path: path.to_path_buf(),
+            _checkpoints: None,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Storage for Sqlite {
+    fn write(&self) -> Result<Box<dyn Tx + '_>> {
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        // IMMEDIATE: the write lock is taken at the start (see `open_writer`).
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(Box::new(SqliteTx {
+            conn: Held::Writer(conn),
+            open: true,
+        }))
+    }
+
+    fn read(&self) -> Result<Box<dyn Tx + '_>> {
+        let conn = self.readers.take()?;
+        conn.execute_batch("BEGIN")?;
+        Ok(Box::new(SqliteTx {
+            conn: Held::Reader(Pooled {
+                conn: Some(conn),
+                pool: &self.readers,
+            }),
+            open: true,
+        }))
+    }
+}
+
+/// A transaction on the writer or on a reader of the pool.
+pub struct SqliteTx<'a> {
+    conn: Held<'a>,
+    open: bool,
+}
+
+enum Held<'a> {
+    Writer(MutexGuard<'a, Connection>),
+    Reader(Pooled<'a>),
+}
+
+/// A reader out of the pool, put back when dropped.
+struct Pooled<'a> {
+    conn: Option<Connection>,
+    pool: &'a Readers,
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn.take() {
+            self.pool.give_back(c);
+        }
+    }
+}
+
+impl Deref for SqliteTx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match &self.conn {
+            Held::Writer(c) => c,
+            Held::Reader(p) => p.conn.as_ref().expect("a pooled reader is held until dropped"),
+        }
+    }
+}
+
+impl Drop for SqliteTx<'_> {
+    fn drop(&mut self) {
+        if self.open
+            && let Err(e) = self.execute_batch("ROLLBACK")
+        {
+            tracing::warn!(error = %e, "a transaction could not be rolled back");
+        }
+    }
+}
+
+impl Tx for SqliteTx<'_> {
+    fn commit(mut self: Box<Self>) -> Result<()> {
+        self.execute_batch("COMMIT")?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+/// The key a setting is kept under in `meta` (the names stores of earlier versions have).
+fn meta_key(s: Setting) -> std::borrow::Cow<'static, str> {
+    match s {
+        Setting::StoreId => "store_id".into(),
+        Setting::NikSalt => "nik_salt".into(),
+        Setting::RecoverySecret => "recovery_secret".into(),
+        Setting::AdoptedRules => "upstream.rules_toml".into(),
+        Setting::HubScope => "upstream.scope".into(),
+        Setting::UpstreamCursor => "upstream.cursor".into(),
+        Setting::Upstream(k) => format!("upstream.{k}").into(),
+        Setting::HubOn => "hub.on".into(),
+        Setting::HubPort => "hub.port".into(),
+    }
+}
+
+/// A store in a directory of its own, made ready as a server makes it (for tests).
+#[cfg(test)]
+pub(crate) fn scratch() -> (tempfile::TempDir, Sqlite) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = Sqlite::open_for_admin(&dir.path().join("central.db"), None).expect("a scratch store");
+    crate::ready(&store).expect("made ready");
+    (dir, store)
+}
+
+/// Runs `f` in a write transaction of its own, committed (for tests).
+#[cfg(test)]
+pub(crate) fn on<T>(s: &Sqlite, f: impl FnOnce(&mut dyn Tx) -> crate::Result<T>) -> crate::Result<T> {
+    (s as &dyn Storage).writing(f)
+}
+
+#[cfg(test)]
+mod tests;
