@@ -152,6 +152,22 @@ impl Record {
         Record::from_source(entity, &Source::Object(Value::Object(object))).map(|_| None)
     }
 
+    /// A row not whole yet read as its record, each missing field its stand-in (`None` for
+    /// a whole row or a tombstone): what a check of the fields it does hold reads.
+    pub fn with_stand_ins(entity: Entity, id: &str, state: &RowState) -> Option<Record> {
+        if is_deleted(state) || !is_partial(entity, state) {
+            return None;
+        }
+        let Value::Object(mut object) = to_object(id, state) else {
+            unreachable!("to_object makes an object")
+        };
+        object.remove(DELETED);
+        for (name, stand_in) in stand_ins(entity) {
+            object.entry(name.clone()).or_insert_with(|| stand_in.clone());
+        }
+        Record::from_source(entity, &Source::Object(Value::Object(object))).ok()
+    }
+
     /// Whether a row's JSON reads as its record (a row not whole yet does not).
     pub fn reads(entity: Entity, value: &Value) -> bool {
         use serde::Deserialize;

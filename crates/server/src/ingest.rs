@@ -562,7 +562,13 @@ fn apply_one(
     let id = c.row_id.to_string();
     if before.state.is_empty() {
         // A new row is its first change: nothing to merge, no conflict possible.
-        if let Some(bad) = validate::check(tx, lookups, first_record(c), ctx.today_in(&c.area_code), ctx.rules)? {
+        let mut bad = validate::check(tx, lookups, first_record(c), ctx.today_in(&c.area_code), ctx.rules)?;
+        if bad.is_none() && !c.entity.fields().iter().all(|f| c.fields.contains_key(*f)) {
+            let mut state = merge::RowState::new();
+            merge::apply(&mut state, c);
+            bad = validate::check_partial(c.entity, &c.row_id, &state);
+        }
+        if let Some(bad) = bad {
             return Ok(Err(reject(
                 c.change_id,
                 RejectCode::Invalid,
@@ -578,7 +584,11 @@ fn apply_one(
     let mut after = before.state.clone();
     let won = merge::apply(&mut after, c);
     let record = Record::checked(c.entity, &id, &after);
-    if let Some(bad) = validate::check(tx, lookups, record, ctx.today_in(&c.area_code), ctx.rules)? {
+    let bad = match validate::check(tx, lookups, record, ctx.today_in(&c.area_code), ctx.rules)? {
+        None => validate::check_partial(c.entity, &c.row_id, &after),
+        bad => bad,
+    };
+    if let Some(bad) = bad {
         return Ok(Err(reject(
             c.change_id,
             RejectCode::Invalid,

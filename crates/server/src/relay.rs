@@ -89,6 +89,13 @@ pub fn take(
             continue;
         };
         let before = tx.device(&d.id)?.map(|known| known.revoked_at);
+        // A device signs what it pushes: a hub may hand up only an enrolment that brings its
+        // key (one enrolled before signing existed is known here already), or any hub could
+        // mint a device that pushes unsigned.
+        if home == Home::Here && before.is_none() && d.public_key.is_none() {
+            refuse(tx, &mut refused, d, "perangkat baru tanpa kunci tanda tangan")?;
+            continue;
+        }
         let row = DeviceRow {
             id: d.id.clone(),
             name: d.name.clone(),

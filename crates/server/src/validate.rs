@@ -67,6 +67,28 @@ impl Lookups {
     }
 }
 
+/// A row not whole yet (an edit that travelled ahead of the change that made it): the
+/// checks of the fields it holds that read no other field, now, rather than once the rest
+/// arrives, which may be never. A household's checks are each of one field; a partial row's
+/// value out of its range would otherwise reach every device of the village.
+pub fn check_partial(
+    entity: pendamping_core::Entity,
+    id: &Uuid,
+    state: &pendamping_core::merge::RowState,
+) -> Option<Invalid> {
+    match Record::with_stand_ins(entity, &id.to_string(), state)? {
+        Record::Household(h) => first_error(
+            h.validate()
+                .into_iter()
+                .filter(|p| state.contains_key(p.field.split('.').next().unwrap_or_default()))
+                .collect(),
+        ),
+        // Their checks read other fields (a NIK the birth date and sex, a visit's values its
+        // date): they wait for the whole row.
+        _ => None,
+    }
+}
+
 /// Checks a merged row. Rows a record depends on (the person of an enrolment, the
 /// enrolment of a visit) are used when the server has them; the device checked them
 /// when it saved, and they may travel in a later batch.

@@ -608,3 +608,56 @@ async fn a_half_arrived_person_with_a_whole_enrolment_and_visit_stops_no_reader(
     assert_eq!(children, 1, "the child is counted as visited");
     server.stop().await;
 }
+
+/// A row not whole yet (an edit ahead of the change that made it) is checked in the fields
+/// it holds that read no other: a household's welfare decile of 99 or a latitude of 999 would
+/// otherwise wait for a whole row that may never come, and reach every device of the village
+/// (an outside walk pushed them and broke the village's exports).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partial_household_with_a_value_out_of_its_range_is_refused_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock: Arc<ManualTime> = clock_at(today());
+    let server = TestServer::start(dir.path(), clock.clone(), |_| {}).await;
+    let tablet = enrolled_device(&server, clock.clone(), Role::Cadre, &[VILLAGE]).await;
+    let api = client_for(&server, &tablet).await;
+    let bad = [
+        ("welfare_decile", json!(99)),
+        ("floor_area_m2", json!(-5.0)),
+        ("latitude", json!(999.0)),
+        ("kk_number", json!("123")),
+        ("rt", json!("abc")),
+    ];
+    let changes: Vec<Change> = bad
+        .iter()
+        .map(|(f, v)| {
+            change(
+                &clock,
+                Entity::Household,
+                VILLAGE,
+                vec![("area_code", json!(VILLAGE)), (f, v.clone())],
+            )
+        })
+        .collect();
+    let fine = change(
+        &clock,
+        Entity::Household,
+        VILLAGE,
+        vec![("area_code", json!(VILLAGE)), ("welfare_decile", json!(3))],
+    );
+    let before = logged(&server);
+    let mut all = changes.clone();
+    all.push(fine.clone());
+    let (status, v) = api.push_json(&tablet, &all).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let r: pendamping_protocol::PushResponse = serde_json::from_value(v).unwrap();
+    let refused: Vec<(Uuid, Option<&str>)> = r.rejected.iter().map(|x| (x.change_id, x.field.as_deref())).collect();
+    let expected: Vec<(Uuid, Option<&str>)> = changes
+        .iter()
+        .zip(bad)
+        .map(|(c, (f, _))| (c.change_id, Some(f)))
+        .collect();
+    assert_eq!(refused, expected, "{r:?}");
+    assert_eq!(r.accepted, 1, "the partial row whose values are fine is kept");
+    assert_eq!(logged(&server), before + 1);
+    server.stop().await;
+}

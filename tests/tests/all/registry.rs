@@ -31,7 +31,8 @@ fn device(n: u8, role: Role, codes: &[&str]) -> HubDevice {
         enrolled_at: 0,
         expires_at: i64::MAX / 2,
         revoked_at: None,
-        public_key: None,
+        // Every device since signing registers the key it signs with.
+        public_key: Some(pendamping_vault::DeviceKey::generate().unwrap().public()),
     }
 }
 
@@ -66,6 +67,11 @@ async fn a_hub_hands_up_only_well_formed_devices_and_each_is_audited() {
         HubDevice {
             id: "not a uuid".into(),
             ..device(7, Role::Cadre, &[VILLAGE])
+        },
+        // A new device with no key would push unsigned: a hub cannot mint one.
+        HubDevice {
+            public_key: None,
+            ..device(8, Role::Cadre, &[VILLAGE])
         },
     ];
     let resp = http
