@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use pendamping_core::change::DELETED;
 use pendamping_core::merge;
-use pendamping_core::record::{Record, RecordError};
+use pendamping_core::record::Record;
 
 use pendamping_core::{Change, Rules, area, shape};
 use pendamping_protocol::seal::{self, Seal};
@@ -109,18 +109,43 @@ impl Decoded {
     }
 }
 
-/// The record a new row's first change makes (`None` for a tombstone, or for an edit that
-/// arrived before the change that made the row). A tombstone or a partial row is checked
-/// field by field (`Record::checked`): a field its record cannot read is refused here, or
-/// every reader of the row would fail on it.
-fn first_record(c: &Change) -> Result<Option<Record>, RecordError> {
+/// Why a row as merged is refused, if it is: every field it holds read by its record's
+/// type (`Record::checked`: a field its record cannot read is refused here, or every reader
+/// of the row would fail on it), then the record's checks, or, for a row not whole yet, the
+/// checks of the fields it holds (`validate::check_partial`).
+fn check_row(
+    tx: &mut dyn Tx,
+    lookups: &mut validate::Lookups,
+    c: &Change,
+    state: &merge::RowState,
+    ctx: &Context,
+) -> Result<Option<validate::Invalid>> {
+    let record = Record::checked(c.entity, &c.row_id.to_string(), state);
+    Ok(
+        match validate::check(tx, lookups, record, ctx.today_in(&c.area_code), ctx.rules)? {
+            None => validate::check_partial(c.entity, &c.row_id, state),
+            bad => bad,
+        },
+    )
+}
+
+/// Why a new row's first change is refused, if it is. A whole, live row is read straight
+/// from the change's values; a tombstone or an edit that arrived before the change that made
+/// the row is checked as the row it makes.
+fn check_first(
+    tx: &mut dyn Tx,
+    lookups: &mut validate::Lookups,
+    c: &Change,
+    ctx: &Context,
+) -> Result<Option<validate::Invalid>> {
     let whole = c.entity.fields().iter().all(|f| c.fields.contains_key(*f));
-    if !whole || c.fields.get(DELETED).is_some_and(|v| v != &Value::Bool(false)) {
-        let mut state = merge::RowState::new();
-        merge::apply(&mut state, c);
-        return Record::checked(c.entity, &c.row_id.to_string(), &state);
+    if whole && c.fields.get(DELETED).is_none_or(|v| v == &Value::Bool(false)) {
+        let record = Record::from_fields(c.entity, &c.row_id, &c.fields).map(Some);
+        return validate::check(tx, lookups, record, ctx.today_in(&c.area_code), ctx.rules);
     }
-    Record::from_fields(c.entity, &c.row_id, &c.fields).map(Some)
+    let mut state = merge::RowState::new();
+    merge::apply(&mut state, c);
+    check_row(tx, lookups, c, &state, ctx)
 }
 
 fn reject(change_id: Uuid, code: RejectCode, field: Option<&str>, message: String) -> Rejection {
@@ -559,16 +584,9 @@ fn apply_one(
             "data ini milik desa di luar wilayah perangkat ini".into(),
         )));
     }
-    let id = c.row_id.to_string();
     if before.state.is_empty() {
         // A new row is its first change: nothing to merge, no conflict possible.
-        let mut bad = validate::check(tx, lookups, first_record(c), ctx.today_in(&c.area_code), ctx.rules)?;
-        if bad.is_none() && !c.entity.fields().iter().all(|f| c.fields.contains_key(*f)) {
-            let mut state = merge::RowState::new();
-            merge::apply(&mut state, c);
-            bad = validate::check_partial(c.entity, &c.row_id, &state);
-        }
-        if let Some(bad) = bad {
+        if let Some(bad) = check_first(tx, lookups, c, ctx)? {
             return Ok(Err(reject(
                 c.change_id,
                 RejectCode::Invalid,
@@ -583,12 +601,7 @@ fn apply_one(
     }
     let mut after = before.state.clone();
     let won = merge::apply(&mut after, c);
-    let record = Record::checked(c.entity, &id, &after);
-    let bad = match validate::check(tx, lookups, record, ctx.today_in(&c.area_code), ctx.rules)? {
-        None => validate::check_partial(c.entity, &c.row_id, &after),
-        bad => bad,
-    };
-    if let Some(bad) = bad {
+    if let Some(bad) = check_row(tx, lookups, c, &after, ctx)? {
         return Ok(Err(reject(
             c.change_id,
             RejectCode::Invalid,
