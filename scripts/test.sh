@@ -4,7 +4,8 @@
 #   unit tests (vitest), every Rust test (including the
 #   check that ui/src/api/types.ts matches the Rust DTOs), then the app end to end in its
 #   real window through tauri-driver under Xvfb and the dashboard in headless Chromium, then
-#   the fuzz targets for a bounded time (scripts/fuzz.sh).
+#   the fuzz targets for a bounded time (scripts/fuzz.sh). The PostgreSQL tests start a
+#   throwaway cluster of their own (Debian's postgresql, installed here when missing).
 #   Screenshots: target/e2e-screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,14 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 export PATH="$HOME/.cargo/bin:$PATH"
 command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --version ^2 --quiet
 # The book in docs/ (HTML only: no live server, no file watcher).
+# PostgreSQL's server programs (initdb, pg_ctl): the tests of the PostgreSQL store start a
+# throwaway cluster of their own with them (tests/src/pg.rs) and fail when they cannot.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "setup: installing postgresql" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends postgresql
+fi
 command -v mdbook >/dev/null || cargo install mdbook --locked --version ^0.4 --no-default-features --features search --quiet
 
 mkdir -p target

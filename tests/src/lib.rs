@@ -15,6 +15,7 @@ use uuid::Uuid;
 pub const VILLAGE: &str = "3602012002";
 pub const OTHER_VILLAGE: &str = "3602012003";
 pub mod net;
+pub mod pg;
 pub mod story;
 
 pub const KECAMATAN: &str = "360201";

@@ -39,7 +39,12 @@ impl TestServer {
         };
         tune(&mut config);
         let db = config.db.clone();
-        let state = pendamping_server::open(config, clock.clone()).expect("server state");
+        // Opening is blocking work (the PostgreSQL client refuses to run on async threads).
+        let opening = clock.clone();
+        let state = tokio::task::spawn_blocking(move || pendamping_server::open(config, opening))
+            .await
+            .expect("opened")
+            .expect("server state");
         let (tx, rx) = oneshot::channel::<()>();
         let serving = state.clone();
         let task = tokio::spawn(async move {
@@ -183,10 +188,45 @@ pub async fn hub_tls_server(
 
 pub fn enrollment_code(db: &Path, role: Role, areas: &[&str], now_ms: u64) -> String {
     let scope = Scope::new(role, areas).expect("scope");
-    pendamping_server::Admin::at(db, None)
-        .expect("server db")
-        .enrollment_code("tester", &scope, now_ms as i64, 3_600_000)
-        .expect("code")
+    // On a thread of its own: an engineer's command is blocking work, and a test may be
+    // asking from an async one.
+    std::thread::scope(|t| {
+        t.spawn(|| {
+            pendamping_server::Admin::at(db, None)
+                .expect("server db")
+                .enrollment_code("tester", &scope, now_ms as i64, 3_600_000)
+                .expect("code")
+        })
+        .join()
+        .expect("an enrolment code")
+    })
+}
+
+/// Every change id a server's store holds (a file or a PostgreSQL database), and how many
+/// rows of the log hold them, read through its storage.
+pub fn logged_change_ids(db: &Path) -> (std::collections::BTreeSet<uuid::Uuid>, usize) {
+    std::thread::scope(|t| {
+        t.spawn(|| {
+            let config = Config {
+                db: db.to_path_buf(),
+                ..Config::default()
+            };
+            let storage = pendamping_server::storage::open(&config, None, true).expect("the server's store");
+            let rows = storage.reading(|tx| tx.after(0, usize::MAX >> 2)).expect("the log");
+            let ids: Vec<uuid::Uuid> = rows
+                .iter()
+                .map(|(_, body)| {
+                    serde_json::from_str::<pendamping_core::Change>(body)
+                        .expect("a change")
+                        .change_id
+                })
+                .collect();
+            let n = ids.len();
+            (ids.into_iter().collect(), n)
+        })
+        .join()
+        .expect("the log read")
+    })
 }
 
 /// Every change id the server holds, and how many rows hold them.
@@ -525,4 +565,38 @@ pub fn public_key_hex() -> String {
         .as_str()
         .expect("as hex text")
         .to_string()
+}
+
+/// A server process of its own (the `test-server` binary), for tests that kill it: on the
+/// store `db` (a file or a PostgreSQL URL), with its view at `view` when given.
+pub struct ServerProcess(pub std::process::Child);
+
+impl ServerProcess {
+    /// Starts it; returns it and its URL.
+    pub fn start(bin: &str, db: &std::ffi::OsStr, view: Option<&Path>) -> (ServerProcess, String) {
+        use std::io::BufRead;
+        let mut cmd = std::process::Command::new(bin);
+        cmd.arg(db).arg("127.0.0.1:0");
+        if let Some(v) = view {
+            cmd.arg(v);
+        }
+        let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().expect("start server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("its output"))
+            .read_line(&mut line)
+            .expect("its address");
+        assert!(!line.trim().is_empty(), "the server process started");
+        (ServerProcess(child), format!("http://{}", line.trim()))
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }

@@ -6,5 +6,6 @@ pub mod csvio;
 pub mod demo;
 pub mod keys;
 pub mod list_out;
+pub mod migrate;
 pub mod net;
 pub mod recap_out;

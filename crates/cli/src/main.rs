@@ -301,6 +301,17 @@ enum ServerAdmin {
         #[command(flatten)]
         what: ListArgs,
     },
+    /// Moves a district's store from its file to an empty PostgreSQL database, whole:
+    /// devices keep syncing where they were, and the audit chain still verifies. Stop the
+    /// server first. The file's key, if it has one, from PENDAMPING_DB_KEY_FILE.
+    MigrateStore {
+        /// The store file, e.g. central.db.
+        #[arg(long)]
+        from: PathBuf,
+        /// postgres://user:password@host/database (empty: refused otherwise).
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -751,6 +762,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "digabung: {} ke {} ({} pendampingan, {} kunjungan, {} anak dipindahkan)",
                     m.merged, m.survivor, m.enrolments, m.visits, m.children
                 );
+            }
+            Some(ServerAdmin::MigrateStore { from, to }) => {
+                pendamping_cli::migrate::migrate_store(&from, &to, &mut out)?
             }
             Some(ServerAdmin::Recap { db, what }) => {
                 let (m, area) = what.parsed()?;

@@ -33,9 +33,17 @@ pub fn server_config(
     }
     config.allow_plain_http |= allow_plain_http;
     if config.store_key()?.is_none() {
-        crate::keys::require_plain(&config.db)?;
+        crate::keys::require_plain(&keyed_file(&config))?;
     }
     Ok(config)
+}
+
+/// The file the store key encrypts: the store itself, or with PostgreSQL this process's view.
+fn keyed_file(config: &Config) -> PathBuf {
+    match config.place() {
+        pendamping_server::config::Place::File(p) => p.to_path_buf(),
+        pendamping_server::config::Place::Postgres(_) => config.view_path(),
+    }
 }
 
 /// TLS under the hub's own authority, kept beside its store: printed, the fingerprint the
@@ -81,12 +89,12 @@ async fn shutdown_signal() {
 pub fn run_server(config: Config) -> Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
-        let db = config.db.clone();
+        let db = config.db_shown();
         let running = pendamping_server::service::start(config, Arc::new(SystemTime), None).await?;
         eprintln!(
             "server Pendamping di http://{} (basis data {}); dasbor: http://{}{}",
             running.addr,
-            db.display(),
+            db,
             running.addr,
             pendamping_server::dashboard::HOME
         );
@@ -102,7 +110,7 @@ pub fn run_hub(config: Config, code: Option<&str>, name: &str) -> Result<()> {
     };
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
-        let db = config.db.clone();
+        let db = config.db_shown();
         let enrol = code.map(|code| pendamping_server::service::Enrol { code, name });
         let running = pendamping_server::service::start(config, Arc::new(SystemTime), enrol)
             .await
@@ -111,7 +119,7 @@ pub fn run_hub(config: Config, code: Option<&str>, name: &str) -> Result<()> {
         eprintln!(
             "hub Pendamping untuk {scope} di http://{} (basis data {}), ke pusat {upstream}; dasbor: http://{}{}",
             running.addr,
-            db.display(),
+            db,
             running.addr,
             pendamping_server::dashboard::HOME
         );
@@ -163,27 +171,30 @@ pub fn admin_revoke(db: &Path, device: &str) -> Result<()> {
 
 /// The config an engineer's command opens a server's store with: its path, and the key of
 /// an encrypted one from `PENDAMPING_DB_KEY_FILE`, the variable the server reads too.
-fn store_config(db: &Path) -> Result<Config> {
+pub(crate) fn store_config(db: &Path) -> Result<Config> {
     let mut config = Config {
         db: db.to_path_buf(),
         ..Config::default()
     };
-    config.apply_env(std::env::vars().filter(|(k, _)| k == crate::keys::KEY_FILE_VAR))?;
+    // The key, and with PostgreSQL where this command may keep a view of its own.
+    config.apply_env(std::env::vars().filter(|(k, _)| k == crate::keys::KEY_FILE_VAR || k == "PENDAMPING_VIEW"))?;
     if config.store_key()?.is_none() {
-        crate::keys::require_plain(db)?;
+        crate::keys::require_plain(&keyed_file(&config))?;
     }
     Ok(config)
 }
 
 /// A server's (or hub's) store opened by an engineer's command (accounts, codes, audit).
 pub fn open_db(db: &Path) -> Result<pendamping_server::Admin> {
-    pendamping_server::Admin::open(&store_config(db)?).with_context(|| format!("membuka {}", db.display()))
+    let config = store_config(db)?;
+    pendamping_server::Admin::open(&config).with_context(|| format!("membuka {}", config.db_shown()))
 }
 
 /// A server's (or hub's) store, opened by an engineer's command.
 pub fn open_state(db: &Path) -> Result<pendamping_server::AppState> {
     let config = store_config(db)?;
-    pendamping_server::open(config, Arc::new(SystemTime)).with_context(|| format!("membuka {}", db.display()))
+    let shown = config.db_shown();
+    pendamping_server::open(config, Arc::new(SystemTime)).with_context(|| format!("membuka {shown}"))
 }
 
 /// The recap from a server's (or hub's) store, its view brought up to date first.

@@ -12,7 +12,6 @@ use crate::audit;
 use crate::auth::{self, DeviceInfo};
 use crate::config::Config;
 use crate::error::Result;
-use crate::storage::sqlite::Sqlite;
 use crate::storage::{Backlog, NotUsed, Setting, Storage, Tx};
 
 /// A server's store, opened for an engineer's task.
@@ -24,15 +23,17 @@ impl Admin {
     /// The store `config` names, keyed as the server keys it (`db_key_file`).
     pub fn open(config: &Config) -> Result<Admin> {
         let key = config.store_key()?;
-        Admin::at(&config.db, key.as_ref())
+        let storage = crate::storage::open(config, key.as_ref(), true)?;
+        crate::ready(&*storage)?;
+        Ok(Admin { storage })
     }
 
     /// The store at `db`, with its key if it is encrypted.
     pub fn at(db: &Path, key: Option<&pendamping_vault::DataKey>) -> Result<Admin> {
-        let storage = Sqlite::open_for_admin(db, key)?;
-        crate::ready(&storage)?;
-        Ok(Admin {
-            storage: Box::new(storage),
+        Admin::open(&Config {
+            db: db.to_path_buf(),
+            db_key: key.cloned(),
+            ..Config::default()
         })
     }
 

@@ -12,7 +12,16 @@ use crate::error::{Result, ServerError};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// The store: a file (embedded SQLite: a district, a hub), or a PostgreSQL connection
+    /// string, `postgres://user:password@host/database` (a province, the country; any
+    /// number of server processes on one database: docs/src/operator/postgres.md).
     pub db: PathBuf,
+    /// Where this process keeps its view (the queryable replica behind the recap, the lists
+    /// and the dashboard): beside a file store by default; with PostgreSQL, each process
+    /// keeps its own (`pendamping.view.db` in the working directory by default).
+    pub view: Option<PathBuf>,
+    /// Connections to PostgreSQL this process keeps at most (not used with a file store).
+    pub connections: u32,
     /// A file holding the 32-byte key (64 hex digits) the store and its view are encrypted
     /// under (SQLCipher); a plain store is encrypted in place at the next start. Keep it off
     /// the store's disk (a mounted secret, a USB key): beside the store it protects nothing.
@@ -65,6 +74,8 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             db: PathBuf::from("central.db"),
+            view: None,
+            connections: 16,
             db_key_file: None,
             db_key: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
@@ -89,7 +100,42 @@ impl Default for Config {
     }
 }
 
+/// Where a server's store is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place<'a> {
+    File(&'a std::path::Path),
+    /// A PostgreSQL connection string (with its password: never print it, see
+    /// [`crate::storage::postgres::redacted`]).
+    Postgres(&'a str),
+}
+
 impl Config {
+    /// Where the store is: `db` as a file, or as a PostgreSQL connection string.
+    pub fn place(&self) -> Place<'_> {
+        match self.db.to_str() {
+            Some(url) if crate::storage::postgres::is_url(url) => Place::Postgres(url),
+            _ => Place::File(&self.db),
+        }
+    }
+
+    /// The store, as it may be printed (a connection string without its password).
+    pub fn db_shown(&self) -> String {
+        match self.place() {
+            Place::File(p) => p.display().to_string(),
+            Place::Postgres(url) => crate::storage::postgres::redacted(url),
+        }
+    }
+
+    /// Where this process keeps its view: `view`, else beside a file store, else
+    /// `pendamping.view.db` in the working directory.
+    pub fn view_path(&self) -> PathBuf {
+        match (&self.view, self.place()) {
+            (Some(v), _) => v.clone(),
+            (None, Place::File(db)) => crate::view::path_for(db),
+            (None, Place::Postgres(_)) => PathBuf::from("pendamping.view.db"),
+        }
+    }
+
     pub fn from_toml(text: &str) -> Result<Config> {
         toml::from_str(text).map_err(|e| ServerError::Config(e.to_string()))
     }
@@ -106,6 +152,8 @@ impl Config {
             };
             match name {
                 "DB" => self.db = PathBuf::from(&v),
+                "VIEW" => self.view = Some(PathBuf::from(&v)).filter(|_| !v.is_empty()),
+                "CONNECTIONS" => self.connections = parse(&key, &v)?,
                 "DB_KEY_FILE" => self.db_key_file = Some(PathBuf::from(&v)).filter(|_| !v.is_empty()),
                 "LISTEN" => self.listen = parse(&key, &v)?,
                 "MAX_BODY_BYTES" => self.max_body_bytes = parse(&key, &v)?,

@@ -117,12 +117,19 @@ pub(crate) fn peer(extensions: &axum::http::Extensions) -> Option<std::net::IpAd
 
 impl AppState {
     /// Counts a request of `class` from `ip`: 429 `rate_limited` over the limit.
-    pub(crate) fn limit(&self, class: crate::limits::Class, ip: Option<std::net::IpAddr>) -> Result<(), ApiError> {
+    pub(crate) async fn limit(
+        &self,
+        class: crate::limits::Class,
+        ip: Option<std::net::IpAddr>,
+    ) -> Result<(), ApiError> {
         let Some(ip) = ip else { return Ok(()) };
-        self.limits().hit(class, ip, self.now_ms()).map_err(|secs| {
-            tracing::warn!(%ip, ?class, "rate limited");
-            ApiError::rate_limited(secs)
-        })
+        let now = self.now_ms();
+        self.write(move |tx| crate::limits::hit(tx, class, ip, now))
+            .await?
+            .map_err(|secs| {
+                tracing::warn!(%ip, ?class, "rate limited");
+                ApiError::rate_limited(secs)
+            })
     }
 }
 
@@ -225,36 +232,40 @@ impl FromRequestParts<AppState> for Authed {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let ip = peer(&parts.extensions);
-        if let Some(secs) = ip.and_then(|ip| state.limits().over(Class::BadToken, ip, state.now_ms())) {
-            return Err(ApiError::rate_limited(secs));
-        }
-        let unauthorized = |code, msg: &str| {
-            // A refused token counts against the address; over the limit, this is a 429.
-            if let Err(e) = state.limit(Class::BadToken, ip) {
-                return e;
-            }
-            ApiError::new(code, msg)
-        };
+        let now = state.now_ms();
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_string())
-            .ok_or_else(|| unauthorized(ErrorCode::Unauthorized, "a bearer token is required"))?;
-        let now = state.now_ms();
-        match state.read(move |c| auth::authenticate(c, &token, now)).await? {
-            Ok(device) => Ok(Authed(device)),
-            Err(Denied::Unknown) => Err(unauthorized(ErrorCode::Unauthorized, "unknown token")),
-            Err(Denied::Revoked) => Err(unauthorized(
-                ErrorCode::Revoked,
-                "this device was revoked; enrol it again",
-            )),
-            Err(Denied::Expired) => Err(unauthorized(
-                ErrorCode::TokenExpired,
-                "this device's token expired; enrol it again",
-            )),
+            .map(|t| t.trim().to_string());
+        // One read: the address's standing and the token's device.
+        let (over, found) = state
+            .read(move |c| {
+                let over = match ip {
+                    Some(ip) => crate::limits::over(c, Class::BadToken, ip, now)?,
+                    None => None,
+                };
+                let found = match (over, token) {
+                    (None, Some(token)) => Some(auth::authenticate(c, &token, now)?),
+                    _ => None,
+                };
+                Ok((over, found))
+            })
+            .await?;
+        if let Some(secs) = over {
+            return Err(ApiError::rate_limited(secs));
         }
+        let (code, msg) = match found {
+            Some(Ok(device)) => return Ok(Authed(device)),
+            None => (ErrorCode::Unauthorized, "a bearer token is required"),
+            Some(Err(Denied::Unknown)) => (ErrorCode::Unauthorized, "unknown token"),
+            Some(Err(Denied::Revoked)) => (ErrorCode::Revoked, "this device was revoked; enrol it again"),
+            Some(Err(Denied::Expired)) => (ErrorCode::TokenExpired, "this device's token expired; enrol it again"),
+        };
+        // A refused token counts against the address; over the limit, this is a 429.
+        state.limit(Class::BadToken, ip).await?;
+        Err(ApiError::new(code, msg))
     }
 }
 
@@ -281,7 +292,7 @@ pub(crate) async fn guarded<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<(T, usize), ApiError> {
-    state.limit(class, peer(extensions))?;
+    state.limit(class, peer(extensions)).await?;
     let (bytes, wire) = read_body(headers, body, 64 << 10).await?;
     Ok((parse(&bytes)?, wire))
 }

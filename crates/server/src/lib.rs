@@ -71,11 +71,11 @@ pub(crate) fn ready(storage: &dyn Storage) -> Result<(String, String)> {
 pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
     let key = config.store_key()?;
     let metrics_token = config.metrics_token()?;
-    let storage = storage::sqlite::Sqlite::open(&config.db, key.as_ref(), config.readers)?;
+    let storage = storage::open(&config, key.as_ref(), false)?;
     // The rules are read once, at start: a bad file stops the server with its reason
     // instead of serving devices half a district's decision. A hub serves the centre's,
     // as last adopted.
-    let adopted = (&storage as &dyn Storage).reading(|tx| tx.setting(Setting::AdoptedRules))?;
+    let adopted = storage.reading(|tx| tx.setting(Setting::AdoptedRules))?;
     let toml = match (adopted, &config.rules_file) {
         (Some(t), _) => t,
         (None, Some(p)) => {
@@ -84,11 +84,19 @@ pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
         (None, None) => pendamping_core::rules::SHIPPED.to_string(),
     };
     let rules = Rules::from_toml(&toml).map_err(|e| ServerError::Config(format!("rules_file: {e}")))?;
-    let (store_id, nik_salt) = ready(&storage)?;
-    let view = view::View::open(&config.db, &store_id, &rules, time.clone(), key.as_ref())?;
-    let set_aside = (&storage as &dyn Storage).reading(|tx| tx.set_aside_count())?;
+    let (store_id, nik_salt) = ready(&*storage)?;
+    let shared = matches!(config.place(), config::Place::Postgres(_));
+    let view = view::View::open(
+        &config.view_path(),
+        shared,
+        &store_id,
+        &rules,
+        time.clone(),
+        key.as_ref(),
+    )?;
+    let set_aside = storage.reading(|tx| tx.set_aside_count())?;
     let state = AppState::new(state::Parts {
-        storage: Box::new(storage),
+        storage,
         config,
         time,
         rules: HeldRules { rules, toml },

@@ -1,11 +1,13 @@
 //! Rate limits per client address, for what invites guessing: enrolment codes, recovery
-//! codes, tokens and dashboard passwords. Fixed windows in memory (a restart forgets
-//! them). Behind a TLS proxy every client has the proxy's address: the limits then hold
+//! codes, tokens and dashboard passwords. Fixed windows kept in the store
+//! (`storage::Door`), so that every server process behind a load balancer counts the same
+//! window. Behind a TLS proxy every client has the proxy's address: the limits then hold
 //! for all together, which is why they are generous.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
+
+use crate::error::Result;
+use crate::storage::Tx;
 
 use axum::extract::connect_info::Connected;
 use axum::serve::IncomingStream;
@@ -24,6 +26,17 @@ pub enum Class {
 }
 
 impl Class {
+    const ALL: [Class; 4] = [Class::Enrol, Class::Recover, Class::BadToken, Class::LogIn];
+
+    fn name(self) -> &'static str {
+        match self {
+            Class::Enrol => "enrol",
+            Class::Recover => "recover",
+            Class::BadToken => "bad-token",
+            Class::LogIn => "log-in",
+        }
+    }
+
     /// (most requests, window in seconds).
     pub fn limit(self) -> (u32, i64) {
         match self {
@@ -51,64 +64,70 @@ impl Connected<IncomingStream<'_, crate::tls::TlsListener>> for Peer {
     }
 }
 
-/// Kept at most (a flood of addresses cannot fill memory).
-const KEPT: usize = 100_000;
+/// Windows kept at most (a flood of addresses cannot fill the store).
+const KEPT: u64 = 100_000;
+/// What the windows are kept under (`storage::Door`).
+const WINDOWS: &str = "rate\n";
 
-#[derive(Default)]
-pub struct Limits {
-    /// (class, address) → (window start in ms, count in it).
-    seen: Mutex<HashMap<(Class, IpAddr), (i64, u32)>>,
+fn key(class: Class, ip: IpAddr) -> String {
+    format!("{WINDOWS}{}\n{ip}", class.name())
 }
 
-impl Limits {
-    /// Counts one request of `class` from `ip`; `Err(seconds)` when over the limit, with
-    /// the seconds until the window ends.
-    pub fn hit(&self, class: Class, ip: IpAddr, now_ms: i64) -> Result<(), i64> {
-        let (most, secs) = class.limit();
-        let window = secs * 1000;
-        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        if seen.len() >= KEPT {
-            seen.retain(|_, (start, _)| now_ms - *start < window);
-        }
-        let e = seen.entry((class, ip)).or_insert((now_ms, 0));
-        if now_ms - e.0 >= window {
-            *e = (now_ms, 0);
-        }
-        e.1 = e.1.saturating_add(1);
-        if e.1 > most {
-            return Err((e.0 + window - now_ms + 999) / 1000);
-        }
-        Ok(())
+/// Counts one request of `class` from `ip`; `Err(seconds)` when over the limit, with the
+/// seconds until the window ends. A window is kept as (requests in it, its start).
+pub fn hit(tx: &mut dyn Tx, class: Class, ip: IpAddr, now_ms: i64) -> Result<std::result::Result<(), i64>> {
+    let (most, secs) = class.limit();
+    let window = secs * 1000;
+    let key = key(class, ip);
+    let mut entry = tx.counter(&key)?;
+    if entry.is_none() && tx.counters(WINDOWS)? >= KEPT {
+        // What began before the longest window of any class has ended.
+        let longest = Class::ALL.iter().map(|c| c.limit().1).max().unwrap_or(0) * 1000;
+        tx.forget_counters(WINDOWS, now_ms - longest)?;
+        entry = None;
     }
+    let (mut n, mut start) = entry.unwrap_or((0, now_ms));
+    if now_ms - start >= window {
+        (n, start) = (0, now_ms);
+    }
+    n = n.saturating_add(1);
+    tx.set_counter(&key, n, start)?;
+    if n > most {
+        return Ok(Err((start + window - now_ms + 999) / 1000));
+    }
+    Ok(Ok(()))
+}
 
-    /// Whether `ip` is over the limit of `class` now, without counting.
-    pub fn over(&self, class: Class, ip: IpAddr, now_ms: i64) -> Option<i64> {
-        let (most, secs) = class.limit();
-        let window = secs * 1000;
-        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        seen.get(&(class, ip))
-            .filter(|(start, n)| now_ms - *start < window && *n > most)
-            .map(|(start, _)| (start + window - now_ms + 999) / 1000)
-    }
+/// Whether `ip` is over the limit of `class` now, without counting.
+pub fn over(tx: &mut dyn Tx, class: Class, ip: IpAddr, now_ms: i64) -> Result<Option<i64>> {
+    let (most, secs) = class.limit();
+    let window = secs * 1000;
+    Ok(tx
+        .counter(&key(class, ip))?
+        .filter(|(n, start)| now_ms - *start < window && *n > most)
+        .map(|(_, start)| (start + window - now_ms + 999) / 1000))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::sqlite::{on, scratch};
 
     #[test]
     fn each_address_and_class_has_its_own_window() {
-        let l = Limits::default();
+        let (_dir, s) = scratch();
+        let hit = |class, ip, at| on(&s, |tx| super::hit(tx, class, ip, at)).unwrap();
+        let over = |class, ip, at| on(&s, |tx| super::over(tx, class, ip, at)).unwrap();
         let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
         let (most, secs) = Class::Recover.limit();
         for _ in 0..most {
-            assert!(l.hit(Class::Recover, a, 1_000).is_ok());
+            assert!(hit(Class::Recover, a, 1_000).is_ok());
         }
-        assert_eq!(l.hit(Class::Recover, a, 1_000), Err(secs));
-        assert!(l.over(Class::Recover, a, 2_000).is_some());
-        assert!(l.hit(Class::Recover, b, 1_000).is_ok(), "another address");
-        assert!(l.hit(Class::Enrol, a, 1_000).is_ok(), "another class");
-        assert!(l.hit(Class::Recover, a, 1_000 + secs * 1000).is_ok(), "a new window");
-        assert!(l.over(Class::Recover, a, 1_000 + secs * 1000).is_none());
+        assert_eq!(hit(Class::Recover, a, 1_000), Err(secs));
+        assert!(over(Class::Recover, a, 2_000).is_some());
+        assert!(hit(Class::Recover, b, 1_000).is_ok(), "another address");
+        assert!(hit(Class::Enrol, a, 1_000).is_ok(), "another class");
+        assert!(hit(Class::Recover, a, 1_000 + secs * 1000).is_ok(), "a new window");
+        assert!(over(Class::Recover, a, 1_000 + secs * 1000).is_none());
     }
 }

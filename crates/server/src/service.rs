@@ -69,7 +69,9 @@ pub async fn start(config: Config, time: Arc<dyn TimeSource>, enrol: Option<Enro
         })?;
     let addr = listener.local_addr()?;
     let upstream = config.upstream.clone();
-    let state = crate::open(config, time)?;
+    // Opening reads and migrates the store: blocking work, off the async threads (the
+    // PostgreSQL client refuses to run on them).
+    let state = tokio::task::spawn_blocking(move || crate::open(config, time)).await??;
     let scope = match &upstream {
         None => None,
         Some(url) => Some(enrolled(&state, url, enrol).await?),

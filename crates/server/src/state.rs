@@ -30,10 +30,6 @@ struct Inner {
     view: crate::view::View,
     /// A background catch-up of the view is running.
     view_busy: std::sync::atomic::AtomicBool,
-    /// The dashboard's log-in sessions.
-    sessions: crate::dashboard::session::Sessions,
-    /// Requests that invite guessing, counted per client address.
-    limits: crate::limits::Limits,
     /// The bearer token that lets a scraper elsewhere read `/metrics` (`metrics_token_file`).
     metrics_token: Option<String>,
 }
@@ -67,8 +63,6 @@ impl AppState {
             nik_salt: p.nik_salt,
             view: p.view,
             view_busy: Default::default(),
-            sessions: Default::default(),
-            limits: Default::default(),
             metrics_token: p.metrics_token,
         }))
     }
@@ -105,14 +99,6 @@ impl AppState {
 
     pub(crate) fn view_busy(&self) -> &std::sync::atomic::AtomicBool {
         &self.0.view_busy
-    }
-
-    pub(crate) fn sessions(&self) -> &crate::dashboard::session::Sessions {
-        &self.0.sessions
-    }
-
-    pub(crate) fn limits(&self) -> &crate::limits::Limits {
-        &self.0.limits
     }
 
     pub(crate) fn metrics_token(&self) -> Option<&str> {

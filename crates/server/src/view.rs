@@ -41,6 +41,8 @@ pub struct CaughtUp {
 }
 
 pub struct View {
+    /// Held while the view of a shared log is open (see [`hold`]).
+    _lock: Option<std::fs::File>,
     store: Mutex<Store>,
     /// Changes a push has just committed, as it decoded them, by their sequence in the log:
     /// the catch-up takes the change after its cursor from here when it is here, and reads
@@ -56,6 +58,27 @@ fn store_err(e: pendamping_store::StoreError) -> ServerError {
     ServerError::View(e.to_string())
 }
 
+/// Takes the view's lock file (`<view>.lock`, beside it), so that two server processes never
+/// feed one view.
+fn hold(view: &Path) -> Result<std::fs::File> {
+    let mut name = view.as_os_str().to_os_string();
+    name.push(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&name)
+        .map_err(|e| ServerError::View(format!("{}: {e}", std::path::Path::new(&name).display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(ServerError::Config(format!(
+            "the view {} is in use by another server process: give each process its own `view`",
+            view.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(ServerError::View(format!("{}: {e}", view.display()))),
+    }
+}
+
 /// Where the view of the log `db` lives: beside it.
 pub fn path_for(db: &Path) -> PathBuf {
     let mut name = db.file_stem().unwrap_or_default().to_os_string();
@@ -64,16 +87,20 @@ pub fn path_for(db: &Path) -> PathBuf {
 }
 
 impl View {
-    /// Opens the view of the log whose store id is `log_id`, rebuilding it when it was
-    /// built from another log.
+    /// Opens the view at `path` of the log whose store id is `log_id`, rebuilding it when
+    /// it was built from another log. `shared`: the log is shared by several server
+    /// processes (PostgreSQL), and a second one given the same view is refused (each keeps
+    /// its own).
     pub fn open(
-        db: &Path,
+        path: &Path,
+        shared: bool,
         log_id: &str,
         rules: &Rules,
         time: Arc<dyn TimeSource>,
         key: Option<&pendamping_vault::DataKey>,
     ) -> Result<View> {
-        let path = path_for(db);
+        let path = path.to_path_buf();
+        let lock = if shared { Some(hold(&path)?) } else { None };
         // Encrypted like the log beside it; a plain view of an earlier start is encrypted
         // in place (a copy, seconds) rather than rebuilt from the log (minutes).
         if let Some(key) = key {
@@ -103,6 +130,7 @@ impl View {
             tracing::info!(view = %path.display(), "view built anew from the change log");
         }
         Ok(View {
+            _lock: lock,
             store: Mutex::new(store),
             offered: Default::default(),
             path,

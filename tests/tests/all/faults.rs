@@ -2,8 +2,6 @@
 //! delayed, and a server killed in the middle of a push.
 
 use std::collections::BTreeSet;
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -159,29 +157,8 @@ fn same_rows(a: &str, b: &str) {
     }
 }
 
-struct ServerProcess(Child);
-
-impl ServerProcess {
-    fn start(db: &std::path::Path) -> (ServerProcess, String) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_test-server"))
-            .arg(db)
-            .arg("127.0.0.1:0")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start server");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        (ServerProcess(child), format!("http://{}", line.trim()))
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+fn start_server(db: &std::path::Path) -> (ServerProcess, String) {
+    ServerProcess::start(env!("CARGO_BIN_EXE_test-server"), db.as_os_str(), None)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -190,7 +167,7 @@ async fn killing_the_server_during_a_push_loses_nothing_acknowledged() {
     let db = dir.path().join("central.db");
     let clock = Arc::new(ManualTime::new(pendamping_store::SystemTime.now_millis()));
     let code = enrollment_code(&db, Role::Cadre, &[VILLAGE], clock.now_millis());
-    let (mut server, url) = ServerProcess::start(&db);
+    let (mut server, url) = start_server(&db);
     let mut store = Store::open_in_memory(options(clock.clone())).unwrap();
     pendamping_sync::enroll(&mut store, &url, &code, "tablet")
         .await
@@ -215,8 +192,7 @@ async fn killing_the_server_during_a_push_loses_nothing_acknowledged() {
             tokio::select! {
                 r = &mut sync => { r.unwrap(); true }
                 _ = tokio::time::sleep(wait) => {
-                    let _ = server.0.kill();
-                    let _ = server.0.wait();
+                    server.kill();
                     kills += 1;
                     assert!(sync.await.is_err(), "round {round}: the sync notices the dead server");
                     false
@@ -237,7 +213,7 @@ async fn killing_the_server_during_a_push_loses_nothing_acknowledged() {
         let conn = rusqlite::Connection::open(&db).unwrap();
         let (held, _) = server_change_ids(&conn);
         assert!(acked.is_subset(&held), "round {round}: an acknowledged change was lost");
-        let restarted = ServerProcess::start(&db);
+        let restarted = start_server(&db);
         server = restarted.0;
         store.set_setting("server", &restarted.1).unwrap();
     }

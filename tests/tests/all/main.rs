@@ -21,6 +21,7 @@ mod lists;
 mod merge;
 mod openapi;
 mod poison;
+mod postgres;
 mod recap;
 mod recovery;
 mod registry;

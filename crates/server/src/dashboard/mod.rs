@@ -196,11 +196,14 @@ impl FromRequestParts<AppState> for Viewer {
                 .and_then(safe_then)
                 .map(str::to_string),
         };
-        let name = session::token(&parts.headers)
-            .and_then(|t| state.sessions().find(&t, state.now_ms()))
-            .ok_or_else(asked)?;
+        let token = session::token(&parts.headers).ok_or_else(asked)?;
+        let now = state.now_ms();
+        // One read: the session and its account as it is now.
         let account = state
-            .read(move |c| accounts::active(c, &name))
+            .read(move |c| match session::find(c, &token, now)? {
+                Some(name) => accounts::active(c, &name),
+                None => Ok(None),
+            })
             .await
             .map_err(|_| Refusal::Internal)?;
         account.map(Viewer).ok_or_else(asked)
@@ -618,6 +621,7 @@ async fn login(
     let from = crate::http::peer(&extensions);
     state
         .limit(crate::limits::Class::LogIn, from)
+        .await
         .map_err(|_| Refusal::TooMany)?;
     let Form(form) = form.map_err(|_| Refusal::Credentials {
         name: String::new(),
@@ -628,7 +632,12 @@ async fn login(
     let shown: String = form.name.trim().chars().take(64).collect();
     let then = form.then.as_deref().and_then(safe_then).map(str::to_string);
     let now = state.now_ms();
-    if let Err(until) = state.sessions().begin(&typed, from, now) {
+    let counted = typed.clone();
+    let begun = state
+        .write(move |tx| session::begin(tx, &counted, from, now))
+        .await
+        .map_err(|_| Refusal::Internal)?;
+    if let Err(until) = begun {
         note_log_in(&state, typed, Action::LogInRefused, "locked out").await?;
         return Err(Refusal::LockedOut {
             minutes: (until - now + 59_999) / 60_000,
@@ -640,16 +649,16 @@ async fn login(
         .read(move |c| accounts::verify(c, &name, &password))
         .await
         .map_err(|_| Refusal::Internal)?;
-    let action = match found {
-        accounts::Verified::Account(_) => {
-            state.sessions().succeeded(&typed, from);
-            Action::LoggedIn
-        }
-        _ => {
-            state.sessions().failed(&typed, from, now);
-            Action::LogInRefused
-        }
-    };
+    let right = matches!(found, accounts::Verified::Account(_));
+    let counted = typed.clone();
+    state
+        .write(move |tx| match right {
+            true => session::succeeded(tx, &counted, from),
+            false => session::failed(tx, &counted, from, now),
+        })
+        .await
+        .map_err(|_| Refusal::Internal)?;
+    let action = if right { Action::LoggedIn } else { Action::LogInRefused };
     let detail = match found {
         accounts::Verified::Disabled => "disabled",
         _ => "dashboard",
@@ -660,10 +669,14 @@ async fn login(
         accounts::Verified::Disabled => return Err(Refusal::Disabled { name: shown }),
         accounts::Verified::Refused => return Err(Refusal::Credentials { name: shown, then }),
     };
-    let token = state.sessions().start(&account.name, state.now_ms()).map_err(|e| {
-        tracing::error!(error = %e, "no randomness for a session token");
-        Refusal::Internal
-    })?;
+    let (name, now) = (account.name.clone(), state.now_ms());
+    let token = state
+        .write(move |tx| session::start(tx, &name, now))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "a session could not be kept");
+            Refusal::Internal
+        })?;
     tracing::info!(account = %account.name, "dashboard log-in");
     let mut resp = Redirect::to(then.as_deref().unwrap_or(HOME)).into_response();
     resp.headers_mut().insert(
@@ -677,8 +690,11 @@ async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -
     if let Err(refused) = same_site(&headers) {
         return refused.into_response();
     }
-    if let Some(t) = session::token(&headers) {
-        state.sessions().end(&t);
+    if let Some(t) = session::token(&headers)
+        && let Err(e) = state.write(move |tx| session::end(tx, &t)).await
+    {
+        tracing::error!(error = %e, "a session could not be ended");
+        return Refusal::Internal.into_response();
     }
     let mut resp = Redirect::to(LOGIN).into_response();
     if let Ok(gone) = session::cookie("", 0) {

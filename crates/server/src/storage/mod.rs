@@ -22,6 +22,10 @@
 //! handle without [`Tx::commit`] rolls it back, so an error half way through a push writes
 //! nothing of it.
 
+pub mod copy;
+mod paging;
+pub mod postgres;
+mod rows;
 pub mod sqlite;
 
 use std::collections::BTreeMap;
@@ -53,6 +57,19 @@ pub enum StorageError {
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
+/// Opens the store `config` names: a server's (`admin`: an engineer's command beside it,
+/// which keeps fewer connections and no background work of its own).
+pub fn open(config: &crate::Config, key: Option<&pendamping_vault::DataKey>, admin: bool) -> Result<Box<dyn Storage>> {
+    Ok(match config.place() {
+        crate::config::Place::File(path) if admin => Box::new(sqlite::Sqlite::open_for_admin(path, key)?),
+        crate::config::Place::File(path) => Box::new(sqlite::Sqlite::open(path, key, config.readers)?),
+        // The log in PostgreSQL is encrypted at rest by the database's disks (see
+        // docs/src/operator/postgres.md); the key encrypts this process's view.
+        crate::config::Place::Postgres(url) if admin => Box::new(postgres::Postgres::open(url, 2)?),
+        crate::config::Place::Postgres(url) => Box::new(postgres::Postgres::open(url, config.connections)?),
+    })
+}
+
 /// The server's store: write transactions one at a time, read snapshots beside them.
 pub trait Storage: Send + Sync {
     /// Begins the write transaction, waiting for the one before to end.
@@ -81,7 +98,7 @@ impl<'s> dyn Storage + 's {
 }
 
 /// One transaction over everything the server stores.
-pub trait Tx: ChangeLog + Devices + Accounts + AuditLog + Meta {
+pub trait Tx: ChangeLog + Devices + Accounts + AuditLog + Meta + Door {
     /// Makes what this transaction wrote durable (an acknowledged push survives a power cut).
     fn commit(self: Box<Self>) -> Result<()>;
 }
@@ -434,9 +451,49 @@ pub enum Setting<'a> {
     HubPort,
 }
 
+impl Setting<'_> {
+    /// The key a setting is kept under in `meta`, in every store (the names stores of
+    /// earlier versions have).
+    pub fn key(self) -> std::borrow::Cow<'static, str> {
+        match self {
+            Setting::StoreId => "store_id".into(),
+            Setting::NikSalt => "nik_salt".into(),
+            Setting::RecoverySecret => "recovery_secret".into(),
+            Setting::AdoptedRules => "upstream.rules_toml".into(),
+            Setting::HubScope => "upstream.scope".into(),
+            Setting::UpstreamCursor => "upstream.cursor".into(),
+            Setting::Upstream(k) => format!("upstream.{k}").into(),
+            Setting::HubOn => "hub.on".into(),
+            Setting::HubPort => "hub.port".into(),
+        }
+    }
+}
+
 /// This store's own settings.
 pub trait Meta {
     fn setting(&mut self, s: Setting) -> Result<Option<String>>;
     fn set_setting(&mut self, s: Setting, value: &str) -> Result<()>;
     fn clear_setting(&mut self, s: Setting) -> Result<()>;
+}
+
+// ---- What the door keeps ---------------------------------------------------------------
+
+/// Short-lived state of the door that every server process must share: dashboard sessions
+/// (by the SHA-256 of their token) and counters (wrong passwords in a row and their
+/// lock-outs, requests per address in a rate window), each a count and a time, under a
+/// key whose prefix names its kind.
+pub trait Door {
+    fn counter(&mut self, key: &str) -> Result<Option<(u32, i64)>>;
+    fn set_counter(&mut self, key: &str, n: u32, at_ms: i64) -> Result<()>;
+    fn forget_counter(&mut self, key: &str) -> Result<()>;
+    /// How many counters are kept under `prefix`.
+    fn counters(&mut self, prefix: &str) -> Result<u64>;
+    /// Forgets the counters under `prefix` whose time is at or before `up_to`.
+    fn forget_counters(&mut self, prefix: &str, up_to: i64) -> Result<()>;
+    /// A session's account and when it ends.
+    fn session(&mut self, digest: &str) -> Result<Option<(String, i64)>>;
+    fn put_session(&mut self, digest: &str, account: &str, until_ms: i64) -> Result<()>;
+    fn end_session(&mut self, digest: &str) -> Result<()>;
+    /// Forgets the sessions that ended at or before `now_ms`.
+    fn forget_sessions(&mut self, now_ms: i64) -> Result<()>;
 }

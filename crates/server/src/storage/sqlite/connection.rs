@@ -71,6 +71,13 @@ const MIGRATIONS: &[(u32, &str)] = &[
             "/../../schema/server/0009_set_aside.sql"
         )),
     ),
+    (
+        10,
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schema/server/0010_door.sql"
+        )),
+    ),
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -1,44 +1,18 @@
 //! The change log: `changes` (the log itself), `records` (each record's merged state),
 //! `quarantine`, `conflicts`, `set_aside`, and on a hub `seals` and `upstream_rejections`.
 
-use pendamping_core::merge::{self, RowState};
-use pendamping_core::{Change, Entity};
-use pendamping_protocol::{ConflictNote, RejectCode, Rejection, Winner};
+use pendamping_core::Entity;
+use pendamping_protocol::{ConflictNote, Rejection, Winner};
 use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 use super::SqliteTx;
+use crate::storage::paging::{self, Scanned, Source};
+use crate::storage::rows::{self, Kept, to_json};
 use crate::storage::{
     Backlog, ChangeLog, CursorAhead, NewChange, NotUsed, Page, Quarantined, Reader, Result, StorageError, Stored,
     Unsent, Upstream,
 };
-
-/// `changes.upstream` as stored.
-fn upstream_code(u: Option<Upstream>) -> Option<i64> {
-    u.map(|u| match u {
-        Upstream::Held => 1,
-        Upstream::Confirmed => 2,
-        Upstream::Refused => 3,
-    })
-}
-
-fn upstream_of(code: Option<i64>) -> Option<Upstream> {
-    match code? {
-        1 => Some(Upstream::Held),
-        2 => Some(Upstream::Confirmed),
-        _ => Some(Upstream::Refused),
-    }
-}
-
-/// Serialising maps of plain values cannot fail; this keeps `put_record` free of unwraps.
-fn to_json<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "{}".into())
-}
-
-/// Scopes with up to this many villages read each village's index range; larger ones
-/// scan the log in order, a bounded stretch per page.
-const PER_VILLAGE_MAX: usize = 64;
-const SCAN_PER_PAGE: i64 = 50_000;
 
 impl ChangeLog for SqliteTx<'_> {
     fn latest(&mut self) -> Result<u64> {
@@ -60,7 +34,7 @@ impl ChangeLog for SqliteTx<'_> {
         Ok(self
             .prepare_cached("SELECT device_id, upstream FROM changes WHERE change_id = ?1")?
             .query_row([change_id.as_bytes()], |r| {
-                Ok((r.get::<_, String>(0)?, upstream_of(r.get(1)?)))
+                Ok((r.get::<_, String>(0)?, Upstream::of_code(r.get(1)?)))
             })
             .optional()?)
     }
@@ -75,7 +49,7 @@ impl ChangeLog for SqliteTx<'_> {
             c.area_code,
             c.origin,
             c.via,
-            upstream_code(c.upstream),
+            Upstream::code(c.upstream),
             c.received_at,
             c.body,
             c.seal.map(|s| s.0),
@@ -92,26 +66,15 @@ impl ChangeLog for SqliteTx<'_> {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })
             .optional()?;
-        let corrupt = |e: String| StorageError::Corrupt(format!("{} {id}: {e}", entity.as_str()));
-        match row {
-            None => Ok(None),
-            Some((area_code, Some(state), Some(seqs), None)) => Ok(Some(Stored {
-                area_code,
-                state: serde_json::from_str(&state).map_err(|e| corrupt(e.to_string()))?,
-                seqs: serde_json::from_str(&seqs).map_err(|e| corrupt(e.to_string()))?,
-            })),
-            Some((area_code, None, None, Some(seq))) => {
-                let body: String = self
-                    .prepare_cached("SELECT body FROM changes WHERE seq = ?1")?
-                    .query_row([seq], |r| r.get(0))?;
-                let c: Change = pendamping_core::shape::read_change(&body).map_err(|e| corrupt(e.to_string()))?;
-                let mut state = RowState::new();
-                merge::apply(&mut state, &c);
-                let seqs = state.keys().map(|k| (k.clone(), seq)).collect();
-                Ok(Some(Stored { area_code, state, seqs }))
-            }
-            Some(_) => Err(corrupt("state and base_seq disagree".into())),
-        }
+        let Some((area_code, state, seqs, base_seq)) = row else {
+            return Ok(None);
+        };
+        let body = |seq: i64| -> Result<String> {
+            Ok(self
+                .prepare_cached("SELECT body FROM changes WHERE seq = ?1")?
+                .query_row([seq], |r| r.get(0))?)
+        };
+        rows::stored(entity, id, area_code, Kept::of_columns(state, seqs, base_seq), body).map(Some)
     }
 
     fn put_first(&mut self, entity: Entity, id: &Uuid, area_code: &str, seq: i64) -> Result<()> {
@@ -137,82 +100,7 @@ impl ChangeLog for SqliteTx<'_> {
     }
 
     fn page(&mut self, reader: &Reader, since: u64, limit: usize) -> Result<Result<Page, CursorAhead>> {
-        // One transaction (this handle's): the page and the high-water mark come from one
-        // snapshot, and SQLite's one writer makes sequences visible in order.
-        let latest = self.latest()? as i64;
-        if since > latest as u64 {
-            return Ok(Err(CursorAhead { latest: latest as u64 }));
-        }
-        let since = since as i64;
-        let villages = reader.scope.villages();
-        let me = reader.device_id;
-        let mut remaining = None;
-        let (seqs, scanned_to, more) = if villages.len() <= PER_VILLAGE_MAX {
-            let mut seqs = Vec::new();
-            let mut stmt = self.prepare_cached(
-                "SELECT seq FROM changes WHERE area_code = ?1 AND seq > ?2 AND device_id <> ?4 AND via IS NOT ?4 \
-                 ORDER BY seq LIMIT ?3",
-            )?;
-            for v in &villages {
-                for s in stmt.query_map((v, since, limit as i64 + 1, me), |r| r.get::<_, i64>(0))? {
-                    seqs.push(s?);
-                }
-            }
-            seqs.sort_unstable();
-            let more = seqs.len() > limit;
-            seqs.truncate(limit);
-            let to = if more { *seqs.last().unwrap_or(&since) } else { latest };
-            if more {
-                let mut count = self.prepare_cached(
-                    "SELECT COUNT(*) FROM changes WHERE area_code = ?1 AND seq > ?2 AND device_id <> ?3 \
-                     AND via IS NOT ?3",
-                )?;
-                let mut n = 0u64;
-                for v in &villages {
-                    n += count.query_row((v, to, me), |r| r.get::<_, i64>(0))? as u64;
-                }
-                remaining = Some(n);
-            } else {
-                remaining = Some(0);
-            }
-            (seqs, to, more)
-        } else {
-            let mut seqs = Vec::new();
-            let mut last = since;
-            let mut stmt = self.prepare_cached(
-                "SELECT seq, area_code, device_id, via FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-            )?;
-            let mut rows = stmt.query((since, SCAN_PER_PAGE))?;
-            while let Some(r) = rows.next()? {
-                let seq: i64 = r.get(0)?;
-                let area: String = r.get(1)?;
-                let from: String = r.get(2)?;
-                let via: Option<String> = r.get(3)?;
-                last = seq;
-                if from != me && via.as_deref() != Some(me) && reader.scope.contains(&area) {
-                    seqs.push(seq);
-                    if seqs.len() == limit {
-                        break;
-                    }
-                }
-            }
-            let more = last < latest;
-            (seqs, if more { last } else { latest }, more)
-        };
-        let (mut bodies, mut origins) = (Vec::with_capacity(seqs.len()), Vec::with_capacity(seqs.len()));
-        let mut stmt = self.prepare_cached("SELECT body, device_id FROM changes WHERE seq = ?1")?;
-        for seq in seqs {
-            let (body, origin) = stmt.query_row([seq], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-            bodies.push(body);
-            origins.push(origin);
-        }
-        Ok(Ok(Page {
-            bodies,
-            origins,
-            next: scanned_to as u64,
-            more,
-            remaining,
-        }))
+        paging::page(self, reader, since, limit)
     }
 
     fn after(&mut self, since: i64, limit: usize) -> Result<Vec<(i64, String)>> {
@@ -408,7 +296,7 @@ impl ChangeLog for SqliteTx<'_> {
     fn set_upstream(&mut self, ids: &[Uuid], to: Option<Upstream>) -> Result<()> {
         let mut stmt = self.prepare_cached("UPDATE changes SET upstream = ?2 WHERE change_id = ?1")?;
         for id in ids {
-            stmt.execute((id.as_bytes(), upstream_code(to)))?;
+            stmt.execute((id.as_bytes(), Upstream::code(to)))?;
         }
         Ok(())
     }
@@ -435,11 +323,11 @@ impl ChangeLog for SqliteTx<'_> {
     fn backlog(&mut self) -> Result<Backlog> {
         let mut b = Backlog::default();
         let mut stmt = self.prepare("SELECT upstream, COUNT(*) FROM changes GROUP BY upstream")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, i64>(1)?)))?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, Option<i16>>(0)?, r.get::<_, i64>(1)?)))?;
         for row in rows {
             let (state, n) = row?;
             let n = n as u64;
-            match upstream_of(state) {
+            match Upstream::of_code(state) {
                 None => b.unsent += n,
                 Some(Upstream::Held) => b.held += n,
                 Some(Upstream::Confirmed) => b.confirmed += n,
@@ -451,10 +339,58 @@ impl ChangeLog for SqliteTx<'_> {
 }
 
 fn rejection(r: &rusqlite::Row, change_id: &Uuid) -> rusqlite::Result<Rejection> {
-    Ok(Rejection {
-        change_id: *change_id,
-        code: RejectCode::parse(&r.get::<_, String>(0)?),
-        field: r.get(1)?,
-        message: r.get(2)?,
-    })
+    Ok(rows::rejection(
+        change_id,
+        &r.get::<_, String>(0)?,
+        r.get(1)?,
+        r.get(2)?,
+    ))
+}
+
+impl Source for SqliteTx<'_> {
+    fn latest(&mut self) -> Result<u64> {
+        ChangeLog::latest(self)
+    }
+
+    fn village_seqs(&mut self, village: &str, since: i64, limit: i64, me: &str) -> Result<Vec<i64>> {
+        let mut stmt = self.prepare_cached(
+            "SELECT seq FROM changes WHERE area_code = ?1 AND seq > ?2 AND device_id <> ?4 AND via IS NOT ?4 \
+             ORDER BY seq LIMIT ?3",
+        )?;
+        let rows = stmt.query_map((village, since, limit, me), |r| r.get::<_, i64>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn village_count(&mut self, village: &str, since: i64, me: &str) -> Result<u64> {
+        Ok(self
+            .prepare_cached(
+                "SELECT COUNT(*) FROM changes WHERE area_code = ?1 AND seq > ?2 AND device_id <> ?3 \
+                 AND via IS NOT ?3",
+            )?
+            .query_row((village, since, me), |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    fn scan(&mut self, since: i64, limit: i64) -> Result<Vec<Scanned>> {
+        let mut stmt = self.prepare_cached(
+            "SELECT seq, area_code, device_id, via FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map((since, limit), |r| {
+            Ok(Scanned {
+                seq: r.get(0)?,
+                area_code: r.get(1)?,
+                origin: r.get(2)?,
+                via: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn bodies(&mut self, seqs: &[(i64, &str)]) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.prepare_cached("SELECT body, device_id FROM changes WHERE seq = ?1")?;
+        let mut out = Vec::with_capacity(seqs.len());
+        for (seq, _) in seqs {
+            out.push(stmt.query_row([seq], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?);
+        }
+        Ok(out)
+    }
 }

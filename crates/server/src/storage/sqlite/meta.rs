@@ -2,14 +2,14 @@
 
 use rusqlite::OptionalExtension;
 
-use super::{SqliteTx, meta_key};
+use super::SqliteTx;
 use crate::storage::{Meta, Result, Setting};
 
 impl Meta for SqliteTx<'_> {
     fn setting(&mut self, s: Setting) -> Result<Option<String>> {
         Ok(self
             .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-            .query_row([meta_key(s)], |r| r.get(0))
+            .query_row([s.key()], |r| r.get(0))
             .optional()?)
     }
 
@@ -17,13 +17,13 @@ impl Meta for SqliteTx<'_> {
         self.prepare_cached(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         )?
-        .execute((meta_key(s), value))?;
+        .execute((s.key(), value))?;
         Ok(())
     }
 
     fn clear_setting(&mut self, s: Setting) -> Result<()> {
         self.prepare_cached("DELETE FROM meta WHERE key = ?1")?
-            .execute([meta_key(s)])?;
+            .execute([s.key()])?;
         Ok(())
     }
 }

@@ -6,6 +6,8 @@ mod accounts;
 mod audit;
 mod connection;
 mod devices;
+mod door;
+mod export;
 mod log;
 mod meta;
 
@@ -16,9 +18,10 @@ use std::sync::{Mutex, MutexGuard};
 use pendamping_vault::DataKey;
 use rusqlite::Connection;
 
-use super::{Result, Setting, Storage, StorageError, Tx};
+use super::{Result, Storage, StorageError, Tx};
 pub use connection::{Checkpointer, WAL_LIMIT_BYTES};
 use connection::{Readers, open_writer};
+pub use export::Reader;
 
 impl From<rusqlite::Error> for StorageError {
     fn from(e: rusqlite::Error) -> StorageError {
@@ -140,21 +143,6 @@ impl Tx for SqliteTx<'_> {
         self.execute_batch("COMMIT")?;
         self.open = false;
         Ok(())
-    }
-}
-
-/// The key a setting is kept under in `meta` (the names stores of earlier versions have).
-fn meta_key(s: Setting) -> std::borrow::Cow<'static, str> {
-    match s {
-        Setting::StoreId => "store_id".into(),
-        Setting::NikSalt => "nik_salt".into(),
-        Setting::RecoverySecret => "recovery_secret".into(),
-        Setting::AdoptedRules => "upstream.rules_toml".into(),
-        Setting::HubScope => "upstream.scope".into(),
-        Setting::UpstreamCursor => "upstream.cursor".into(),
-        Setting::Upstream(k) => format!("upstream.{k}").into(),
-        Setting::HubOn => "hub.on".into(),
-        Setting::HubPort => "hub.port".into(),
     }
 }
 

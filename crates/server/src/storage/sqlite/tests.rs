@@ -2,6 +2,7 @@
 
 use super::connection::{Checkpointer, Readers, SCHEMA_VERSION, open_writer};
 use super::*;
+use crate::storage::Setting;
 
 fn meta_set(s: &Sqlite, k: &str, v: &str) {
     let mut tx = s.write().unwrap();

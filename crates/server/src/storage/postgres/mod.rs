@@ -1,0 +1,203 @@
+//! The server's store on PostgreSQL (a province, the country): any number of server
+//! processes on one database.
+//!
+//! **One writer at a time, whichever process.** A write transaction begins by taking a
+//! transaction-scoped advisory lock ([`WRITER`]); it is released when the transaction ends,
+//! after its commit is visible. So write transactions commit in the order they took the
+//! lock, and the log's sequence (taken inside them) becomes visible in order: a page that
+//! shows sequence `s` shows every smaller one that will ever exist, which is the
+//! [`crate::storage::ChangeLog`] visibility contract, the same guarantee SQLite's one writer
+//! gives. It is also what makes a push whole (one transaction) and a batch that reaches two
+//! processes at once stored once (the second sees the first's changes as known). Reads run
+//! beside it on snapshots (`REPEATABLE READ READ ONLY`). Why this and not a sequence per
+//! regency: docs/src/operator/postgres.md.
+
+mod accounts;
+mod audit;
+mod devices;
+mod door;
+mod import;
+mod log;
+mod meta;
+mod pool;
+
+use std::time::Duration;
+
+use super::{Result, Storage, StorageError, Tx};
+pub use import::Writer;
+pub use pool::Conn;
+use pool::Manager;
+
+/// The advisory lock every write transaction holds (an arbitrary number: "pend").
+pub const WRITER: i64 = 0x7065_6e64;
+/// The advisory lock a process holds while it migrates (two starting at once take turns).
+const MIGRATING: i64 = 0x7065_6e65;
+
+const MIGRATIONS: &[(i32, &str)] = &[(
+    1,
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../schema/server/postgres/0001_init.sql"
+    )),
+)];
+
+/// Is `db` a PostgreSQL connection string rather than a file?
+pub fn is_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+/// `url` with its password replaced, for messages and logs.
+pub fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &creds[..colon], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The server's store in a PostgreSQL database.
+pub struct Postgres {
+    /// Always `Some` until dropped (see `Drop`).
+    pool: Option<r2d2::Pool<Manager>>,
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        // A connection closes by blocking on its own runtime, which tokio forbids on an
+        // async thread (where a server's state may be dropped): the pool is closed on a
+        // thread of its own, and waited for.
+        if let Some(pool) = self.pool.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
+}
+
+impl Postgres {
+    /// Connects to `url`, keeping up to `connections` open, and migrates the database.
+    pub fn open(url: &str, connections: u32) -> Result<Postgres> {
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e| StorageError::Open(format!("{}: {e}", redacted(url))))?;
+        let pool = r2d2::Pool::builder()
+            .max_size(connections.max(2))
+            .min_idle(Some(1))
+            // A connection is known broken when its socket closed; asking it first would
+            // cost a round trip per transaction.
+            .test_on_check_out(false)
+            .connection_timeout(Duration::from_secs(15))
+            .build(Manager { config })
+            .map_err(|e| StorageError::Open(format!("PostgreSQL at {}: {e}", redacted(url))))?;
+        let pg = Postgres { pool: Some(pool) };
+        pg.migrate()?;
+        Ok(pg)
+    }
+
+    fn conn(&self) -> Result<r2d2::PooledConnection<Manager>> {
+        self.pool
+            .as_ref()
+            .ok_or_else(|| StorageError::Backend("the store is closed".into()))?
+            .get()
+            .map_err(|e| StorageError::Backend(format!("no connection to PostgreSQL: {e}")))
+    }
+
+    /// Applies the migrations this database has not had, one process at a time.
+    fn migrate(&self) -> Result<()> {
+        let mut c = self.conn()?;
+        c.batch(&format!("SELECT pg_advisory_lock({MIGRATING})"))?;
+        let done = (|| {
+            c.batch("CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)")?;
+            let at: i32 = c
+                .one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])?
+                .get(0);
+            let supported = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
+            if at > supported {
+                return Err(StorageError::NewerSchema {
+                    found: at as u32,
+                    supported: supported as u32,
+                });
+            }
+            for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > at) {
+                c.batch("BEGIN")?;
+                let step = c
+                    .batch(sql)
+                    .and_then(|_| c.run("INSERT INTO schema_version (version) VALUES ($1)", &[version]));
+                match step {
+                    Ok(_) => c.batch("COMMIT")?,
+                    Err(e) => {
+                        let _ = c.batch("ROLLBACK");
+                        return Err(e);
+                    }
+                }
+                tracing::info!(version, "PostgreSQL store migrated");
+            }
+            Ok(())
+        })();
+        c.batch(&format!("SELECT pg_advisory_unlock({MIGRATING})"))?;
+        done
+    }
+}
+
+impl Storage for Postgres {
+    fn write(&self) -> Result<Box<dyn Tx + '_>> {
+        let mut conn = self.conn()?;
+        conn.batch(&format!("BEGIN; SELECT pg_advisory_xact_lock({WRITER})"))?;
+        Ok(Box::new(PgTx { conn, open: true }))
+    }
+
+    fn read(&self) -> Result<Box<dyn Tx + '_>> {
+        let mut conn = self.conn()?;
+        conn.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        Ok(Box::new(PgTx { conn, open: true }))
+    }
+}
+
+/// A transaction on a pooled connection; rolled back when dropped uncommitted.
+pub struct PgTx {
+    conn: r2d2::PooledConnection<Manager>,
+    open: bool,
+}
+
+impl std::ops::Deref for PgTx {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for PgTx {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.conn
+    }
+}
+
+impl Drop for PgTx {
+    fn drop(&mut self) {
+        if self.open
+            && let Err(e) = self.conn.batch("ROLLBACK")
+        {
+            tracing::warn!(error = %e, "a PostgreSQL transaction could not be rolled back");
+        }
+    }
+}
+
+impl Tx for PgTx {
+    fn commit(mut self: Box<Self>) -> Result<()> {
+        // A transaction with a failed statement answers COMMIT with ROLLBACK and no error;
+        // every failure returns before this, so a COMMIT here commits.
+        self.conn.batch("COMMIT")?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+/// The regency of an area code (its first four digits): the log's partition key.
+fn regency(area_code: &str) -> &str {
+    area_code.get(..4).unwrap_or(area_code)
+}
