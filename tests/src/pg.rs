@@ -124,6 +124,11 @@ impl Cluster {
         if durability == Durability::Fast {
             opts.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         }
+        // More server settings for a measurement (e.g. `-c shared_preload_libraries=pg_stat_statements`).
+        if let Ok(extra) = std::env::var("PG_EXTRA_OPTS") {
+            opts.push(' ');
+            opts.push_str(&extra);
+        }
         let log = dir.join("server.log");
         as_postgres(
             &bin.join("pg_ctl"),
@@ -198,6 +203,30 @@ impl Cluster {
             ],
         );
         self.url(&name)
+    }
+
+    /// Runs `sql` with `psql` on database `name`; its output.
+    pub fn psql(&self, name: &str, sql: &str) -> String {
+        let out = Command::new(self.bin.join("psql"))
+            .args([
+                "-h",
+                self.dir.to_str().expect("UTF-8"),
+                "-p",
+                "5432",
+                "-U",
+                "postgres",
+                "-d",
+                name,
+                "-c",
+                sql,
+            ])
+            .output()
+            .expect("psql");
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     }
 
     /// The server's log (for a failure's reason).

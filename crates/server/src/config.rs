@@ -249,4 +249,32 @@ mod tests {
         c.db_key_file = Some(dir.path().join("missing.key"));
         assert!(c.store_key().unwrap_err().to_string().contains("missing.key"));
     }
+
+    #[test]
+    fn a_connection_string_is_a_postgres_store_shown_without_its_password() {
+        let mut c = Config {
+            db: PathBuf::from("postgres://pendamping:rahasia@db.internal:5432/prov"),
+            ..Config::default()
+        };
+        assert_eq!(
+            c.place(),
+            Place::Postgres("postgres://pendamping:rahasia@db.internal:5432/prov")
+        );
+        assert_eq!(c.db_shown(), "postgres://pendamping:***@db.internal:5432/prov");
+        assert!(!c.db_shown().contains("rahasia"));
+        assert_eq!(c.view_path(), PathBuf::from("pendamping.view.db"), "each process's own");
+        c.apply_env([("PENDAMPING_VIEW".to_string(), "/srv/a.view.db".to_string())])
+            .unwrap();
+        assert_eq!(c.view_path(), PathBuf::from("/srv/a.view.db"));
+        // No password, a socket directory: shown as given.
+        c.db = PathBuf::from("postgresql:///prov?host=/run/postgresql");
+        assert!(matches!(c.place(), Place::Postgres(_)));
+        assert_eq!(c.db_shown(), "postgresql:///prov?host=/run/postgresql");
+        // A file, even one named like a scheme without its slashes, is a file.
+        c.db = PathBuf::from("/srv/postgres:central.db");
+        assert_eq!(c.place(), Place::File(std::path::Path::new("/srv/postgres:central.db")));
+        assert_eq!(c.view_path(), PathBuf::from("/srv/a.view.db"));
+        c.view = None;
+        assert_eq!(c.view_path(), PathBuf::from("/srv/postgres:central.view.db"));
+    }
 }

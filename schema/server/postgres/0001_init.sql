@@ -85,8 +85,10 @@ CREATE TABLE seals (
 );
 
 -- Every accepted change, append only, partitioned by regency (the area code's first four
--- digits): its key (regency, change_id) makes a replay a no-op on one node, on partitions
--- and on Citus alike. `seq` is the one order pulls page through. It is taken under the
+-- digits): its key, the change's id with its regency, makes a replay a no-op on one node, on
+-- partitions and on Citus alike. The id comes first: a change is looked up by its id, and a
+-- key led by the regency invites the planner to read a whole regency's keys to narrow a
+-- lookup by sequence (seen: 1 ms for what the sequence's index answers in 0.01 ms). `seq` is the one order pulls page through. It is taken under the
 -- writer lock (storage/postgres: one write transaction at a time, whichever process), so
 -- a sequence never becomes visible before a smaller one.
 CREATE SEQUENCE change_seq;
@@ -102,7 +104,7 @@ CREATE TABLE changes (
     body        text NOT NULL,            -- the change as JSON, served to pulls unchanged
     seal        bigint,
     leaf        bigint,
-    PRIMARY KEY (regency, change_id)
+    PRIMARY KEY (change_id, regency)
 ) PARTITION BY HASH (regency);
 DO $$
 BEGIN
@@ -112,7 +114,6 @@ BEGIN
 END $$;
 CREATE INDEX changes_seq ON changes (seq);
 CREATE INDEX changes_area ON changes (area_code, seq);
-CREATE INDEX changes_id ON changes (change_id);
 CREATE INDEX changes_unsent ON changes (seq) WHERE upstream IS NULL;
 CREATE INDEX changes_held ON changes (seq) WHERE upstream = 1;
 CREATE INDEX changes_open_seal ON changes (seal) WHERE upstream IS NULL OR upstream = 1;

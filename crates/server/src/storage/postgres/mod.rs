@@ -48,15 +48,17 @@ pub fn is_url(db: &str) -> bool {
 
 /// `url` with its password replaced, for messages and logs.
 pub fn redacted(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            match creds.find(':') {
-                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &creds[..colon], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
+    let Some(scheme) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    // The user and password come before the host, before any path or query.
+    let authority = url[scheme..].split(['/', '?']).next().unwrap_or_default();
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
+    match authority[..at].find(':') {
+        Some(colon) => format!("{}{}:***{}", &url[..scheme], &authority[..colon], &url[scheme + at..]),
+        None => url.to_string(),
     }
 }
 
@@ -85,6 +87,18 @@ impl Postgres {
         let config: postgres::Config = url
             .parse()
             .map_err(|e| StorageError::Open(format!("{}: {e}", redacted(url))))?;
+        // One connection first, for its reason when there is none (refused, no such
+        // database, a wrong password), said at once rather than after the pool's wait.
+        let manager = Manager { config };
+        if let Err(e) = r2d2::ManageConnection::connect(&manager) {
+            let mut why = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                why.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            return Err(StorageError::Open(format!("PostgreSQL at {}: {why}", redacted(url))));
+        }
         let pool = r2d2::Pool::builder()
             .max_size(connections.max(2))
             .min_idle(Some(1))
@@ -92,7 +106,7 @@ impl Postgres {
             // cost a round trip per transaction.
             .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(15))
-            .build(Manager { config })
+            .build(manager)
             .map_err(|e| StorageError::Open(format!("PostgreSQL at {}: {e}", redacted(url))))?;
         let pg = Postgres { pool: Some(pool) };
         pg.migrate()?;
