@@ -7,7 +7,7 @@ use pendamping_core::change::DELETED;
 use pendamping_core::merge;
 use pendamping_core::record::Record;
 
-use pendamping_core::{Change, Rules, area, shape};
+use pendamping_core::{Change, Entity, Rules, area, shape};
 use pendamping_protocol::seal::{self, Seal};
 use pendamping_protocol::{ConflictNote, PushResponse, RejectCode, Rejection, Winner};
 use serde_json::Value;
@@ -464,6 +464,15 @@ pub fn apply(tx: &mut dyn Tx, device: &Device, req: &Batch, ctx: &Context, arriv
         Some(seals) => Sealed::check(tx, device, req, seals)?,
         None => Sealed::default(),
     };
+    let expected: Vec<(Uuid, Entity, Uuid)> = req
+        .changes
+        .iter()
+        .filter_map(|d| match d {
+            Decoded::Taken(a) => Some((a.change.change_id, a.change.entity, a.change.row_id)),
+            Decoded::Unreadable { .. } => None,
+        })
+        .collect();
+    tx.expect(&expected)?;
     for (i, decoded) in req.changes.iter().enumerate() {
         let (c, body) = match decoded {
             Decoded::Taken(a) => (&a.change, a.body.as_str()),

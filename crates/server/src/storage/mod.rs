@@ -220,6 +220,12 @@ pub struct Backlog {
 /// implementation whose sequences can commit out of order must hold a page back to the
 /// sequence below which every transaction has ended.
 pub trait ChangeLog {
+    /// A hint before a batch: these changes (and their records) are about to be asked
+    /// about. A store whose every question is a round trip (PostgreSQL) reads them all at
+    /// once; the answers then stay true, since this transaction is the one writer.
+    fn expect(&mut self, _changes: &[(Uuid, Entity, Uuid)]) -> Result<()> {
+        Ok(())
+    }
     /// The highest sequence in the log (0 when empty).
     fn latest(&mut self) -> Result<u64>;
     fn change_known(&mut self, change_id: &Uuid) -> Result<bool>;

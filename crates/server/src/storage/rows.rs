@@ -34,6 +34,7 @@ pub fn to_json<T: serde::Serialize>(v: &T) -> String {
 
 /// How a record is kept: its merged state with the sequence of each field's last write,
 /// or (made by one change and never changed since) the sequence of that change.
+#[derive(Debug, Clone)]
 pub enum Kept {
     State { state: String, seqs: String },
     First { seq: i64 },

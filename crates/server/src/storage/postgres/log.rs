@@ -5,7 +5,7 @@ use pendamping_core::Entity;
 use pendamping_protocol::{ConflictNote, Rejection, Winner};
 use uuid::Uuid;
 
-use super::{PgTx, regency};
+use super::{PgTx, pending, regency};
 use crate::storage::paging::{self, Scanned, Source};
 use crate::storage::rows::{self, Kept, to_json};
 use crate::storage::{
@@ -13,7 +13,12 @@ use crate::storage::{
 };
 
 impl ChangeLog for PgTx {
+    fn expect(&mut self, changes: &[(Uuid, Entity, Uuid)]) -> Result<()> {
+        self.read_ahead(changes)
+    }
+
     fn latest(&mut self) -> Result<u64> {
+        self.flush()?;
         let n: i64 = self.one("SELECT COALESCE(MAX(seq), 0) FROM changes", &[])?.get(0);
         Ok(n as u64)
     }
@@ -34,35 +39,35 @@ impl ChangeLog for PgTx {
     }
 
     fn append(&mut self, c: &NewChange) -> Result<i64> {
-        let row = self.one(
-            "INSERT INTO changes (regency, change_id, area_code, device_id, via, upstream, received_at, body, seal, leaf) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq",
-            &[
-                &regency(c.area_code),
-                c.change_id,
-                &c.area_code,
-                &c.origin,
-                &c.via,
-                &Upstream::code(c.upstream),
-                &c.received_at,
-                &c.body,
-                &c.seal.map(|s| s.0),
-                &c.seal.map(|s| i64::from(s.1)),
-            ],
-        )?;
-        Ok(row.get(0))
+        self.hold_change(c)
     }
 
     fn record(&mut self, entity: Entity, id: &Uuid) -> Result<Option<Stored>> {
-        let Some(r) = self.row(
-            "SELECT area_code, state, seqs, base_seq FROM records WHERE entity = $1 AND id = $2",
-            &[&entity.as_str(), id],
-        )?
-        else {
-            return Ok(None);
+        // Written in this transaction, read before the batch, or asked now.
+        let (area_code, kept) = if let Some(r) = self.pending.records.get(&(entity, *id)) {
+            (r.area_code.clone(), Some(r.kept.clone()))
+        } else if let Some(found) = self.pending.found.get(&(entity, *id)) {
+            match found.clone() {
+                Some(f) => f,
+                None => return Ok(None),
+            }
+        } else {
+            let Some(r) = self.row(
+                "SELECT area_code, state, seqs, base_seq FROM records WHERE entity = $1 AND id = $2",
+                &[&entity.as_str(), id],
+            )?
+            else {
+                return Ok(None);
+            };
+            (r.get::<_, String>(0), Kept::of_columns(r.get(1), r.get(2), r.get(3)))
         };
-        let area_code: String = r.get(0);
-        let kept = Kept::of_columns(r.get(1), r.get(2), r.get(3));
+        // The change a record never changed since is: this transaction's, or the log's.
+        if let Some(Kept::First { seq }) = &kept
+            && let Some(i) = self.pending.by_seq.get(seq)
+        {
+            let body = self.pending.changes[*i].body.clone();
+            return rows::stored(entity, id, area_code, kept, |_| Ok(body)).map(Some);
+        }
         // A record never changed since its first change is in that change's regency.
         let part = regency(&area_code).to_string();
         let body = |seq: i64| -> Result<String> {
@@ -77,34 +82,37 @@ impl ChangeLog for PgTx {
     }
 
     fn put_first(&mut self, entity: Entity, id: &Uuid, area_code: &str, seq: i64) -> Result<()> {
-        self.run(
-            "INSERT INTO records (entity, id, area_code, base_seq) VALUES ($1, $2, $3, $4)",
-            &[&entity.as_str(), id, &area_code, &seq],
-        )?;
+        self.pending.records.insert(
+            (entity, *id),
+            pending::Record {
+                area_code: area_code.to_string(),
+                kept: Kept::First { seq },
+            },
+        );
         Ok(())
     }
 
     fn put_record(&mut self, entity: Entity, id: &Uuid, rec: &Stored) -> Result<()> {
-        self.run(
-            "INSERT INTO records (entity, id, area_code, state, seqs) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (entity, id) DO UPDATE SET area_code = excluded.area_code, state = excluded.state, \
-             seqs = excluded.seqs, base_seq = NULL",
-            &[
-                &entity.as_str(),
-                id,
-                &rec.area_code,
-                &to_json(&rec.state),
-                &to_json(&rec.seqs),
-            ],
-        )?;
+        self.pending.records.insert(
+            (entity, *id),
+            pending::Record {
+                area_code: rec.area_code.clone(),
+                kept: Kept::State {
+                    state: to_json(&rec.state),
+                    seqs: to_json(&rec.seqs),
+                },
+            },
+        );
         Ok(())
     }
 
     fn page(&mut self, reader: &Reader, since: u64, limit: usize) -> Result<Result<Page, CursorAhead>> {
+        self.flush()?;
         paging::page(self, reader, since, limit)
     }
 
     fn after(&mut self, since: i64, limit: usize) -> Result<Vec<(i64, String)>> {
+        self.flush()?;
         Ok(self
             .rows(
                 "SELECT seq, body FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
@@ -178,6 +186,7 @@ impl ChangeLog for PgTx {
     }
 
     fn set_aside(&mut self, rows: &[(i64, String)], at_ms: i64) -> Result<u64> {
+        self.flush()?;
         for (seq, reason) in rows {
             self.run(
                 "INSERT INTO set_aside (seq, reason, found_at) VALUES ($1, $2, $3) ON CONFLICT (seq) DO NOTHING",
@@ -193,6 +202,7 @@ impl ChangeLog for PgTx {
     }
 
     fn not_used(&mut self, limit: usize) -> Result<Vec<NotUsed>> {
+        self.flush()?;
         let limit = limit as i64;
         let mut out: Vec<NotUsed> = self
             .rows(
@@ -241,6 +251,7 @@ impl ChangeLog for PgTx {
     }
 
     fn forget_closed_seals(&mut self, ids: &[Uuid]) -> Result<()> {
+        self.flush()?;
         // The rows stay (the changes refer to them); their hashes go.
         self.run(
             "UPDATE seals SET kept = '\\x'::bytea WHERE length(kept) > 0 \
@@ -252,6 +263,7 @@ impl ChangeLog for PgTx {
     }
 
     fn unsent(&mut self, limit: usize) -> Result<Vec<Unsent>> {
+        self.flush()?;
         Ok(self
             .rows(
                 "SELECT c.body, c.device_id, c.seal, c.leaf, s.kept FROM changes c \
@@ -274,6 +286,7 @@ impl ChangeLog for PgTx {
     }
 
     fn unsent_count(&mut self) -> Result<u64> {
+        self.flush()?;
         let n: i64 = self
             .one("SELECT COUNT(*) FROM changes WHERE upstream IS NULL", &[])?
             .get(0);
@@ -281,6 +294,7 @@ impl ChangeLog for PgTx {
     }
 
     fn held(&mut self, after: i64, limit: usize) -> Result<Vec<(i64, Uuid)>> {
+        self.flush()?;
         Ok(self
             .rows(
                 "SELECT seq, change_id FROM changes WHERE upstream = 1 AND seq > $1 ORDER BY seq LIMIT $2",
@@ -292,6 +306,7 @@ impl ChangeLog for PgTx {
     }
 
     fn set_upstream(&mut self, ids: &[Uuid], to: Option<Upstream>) -> Result<()> {
+        self.flush()?;
         self.run(
             "UPDATE changes SET upstream = $2 WHERE change_id = ANY($1)",
             &[&ids, &Upstream::code(to)],
@@ -322,6 +337,7 @@ impl ChangeLog for PgTx {
     }
 
     fn backlog(&mut self) -> Result<Backlog> {
+        self.flush()?;
         let mut b = Backlog::default();
         for r in self.rows("SELECT upstream, COUNT(*) FROM changes GROUP BY upstream", &[])? {
             let n = r.get::<_, i64>(1) as u64;

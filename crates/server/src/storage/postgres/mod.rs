@@ -19,6 +19,7 @@ mod door;
 mod import;
 mod log;
 mod meta;
+mod pending;
 mod pool;
 
 use std::time::Duration;
@@ -162,13 +163,21 @@ impl Storage for Postgres {
     fn write(&self) -> Result<Box<dyn Tx + '_>> {
         let mut conn = self.conn()?;
         conn.batch(&format!("BEGIN; SELECT pg_advisory_xact_lock({WRITER})"))?;
-        Ok(Box::new(PgTx { conn, open: true }))
+        Ok(Box::new(PgTx {
+            conn,
+            open: true,
+            pending: Default::default(),
+        }))
     }
 
     fn read(&self) -> Result<Box<dyn Tx + '_>> {
         let mut conn = self.conn()?;
         conn.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
-        Ok(Box::new(PgTx { conn, open: true }))
+        Ok(Box::new(PgTx {
+            conn,
+            open: true,
+            pending: Default::default(),
+        }))
     }
 }
 
@@ -176,6 +185,8 @@ impl Storage for Postgres {
 pub struct PgTx {
     conn: r2d2::PooledConnection<Manager>,
     open: bool,
+    /// The log's writes held back, and what a batch was found to be (`pending`).
+    pending: pending::Pending,
 }
 
 impl std::ops::Deref for PgTx {
@@ -205,6 +216,7 @@ impl Tx for PgTx {
     fn commit(mut self: Box<Self>) -> Result<()> {
         // A transaction with a failed statement answers COMMIT with ROLLBACK and no error;
         // every failure returns before this, so a COMMIT here commits.
+        self.flush()?;
         self.conn.batch("COMMIT")?;
         self.open = false;
         Ok(())
