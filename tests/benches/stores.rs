@@ -19,6 +19,11 @@ use pendamping_tests::*;
 mod common;
 use common::today;
 
+/// Where the database's time went (with `PG_EXTRA_OPTS='-c shared_preload_libraries=pg_stat_statements'`).
+const PROFILE: &str = "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT calls, round(total_exec_time) AS ms, \
+                       round(mean_exec_time::numeric, 3) AS mean, left(query, 90) FROM pg_stat_statements \
+                       ORDER BY total_exec_time DESC LIMIT 14";
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -277,6 +282,10 @@ async fn log(cluster: &Cluster) {
             .await
             .unwrap();
         let catch_up = t.elapsed();
+        if let (Kind::Postgres, Ok(_)) = (kind, std::env::var("PG_EXTRA_OPTS")) {
+            let name = url.split('/').nth(3).unwrap().split('?').next().unwrap();
+            println!("{}", cluster.psql(name, PROFILE));
+        }
         // The view built from the log, then the kecamatan's recap.
         let state = server.state.clone();
         let (built, recap) = tokio::task::spawn_blocking(move || {

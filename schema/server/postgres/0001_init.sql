@@ -113,7 +113,9 @@ BEGIN
     END LOOP;
 END $$;
 CREATE INDEX changes_seq ON changes (seq);
-CREATE INDEX changes_area ON changes (area_code, seq);
+-- A village's changes in order, with who made and relayed each: a page and the count of
+-- what remains are read from the index alone once autovacuum has marked the pages visible.
+CREATE INDEX changes_area ON changes (area_code, seq) INCLUDE (device_id, via);
 CREATE INDEX changes_unsent ON changes (seq) WHERE upstream IS NULL;
 CREATE INDEX changes_held ON changes (seq) WHERE upstream = 1;
 CREATE INDEX changes_open_seal ON changes (seal) WHERE upstream IS NULL OR upstream = 1;

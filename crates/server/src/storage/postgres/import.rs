@@ -77,6 +77,9 @@ impl Postgres {
         match done {
             Ok(out) => {
                 c.batch("COMMIT")?;
+                // Statistics for the planner and the visibility map for index-only reads,
+                // at once rather than when autovacuum gets to the copied tables.
+                c.batch("VACUUM (ANALYZE)")?;
                 Ok(out)
             }
             Err(e) => {
