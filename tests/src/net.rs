@@ -211,7 +211,7 @@ pub fn logged_change_ids(db: &Path) -> (std::collections::BTreeSet<uuid::Uuid>, 
                 db: db.to_path_buf(),
                 ..Config::default()
             };
-            let storage = pendamping_server::storage::open(&config, None, true).expect("the server's store");
+            let storage = pendamping_server::open_storage(&config, None, true).expect("the server's store");
             let rows = storage.reading(|tx| tx.after(0, usize::MAX >> 2)).expect("the log");
             let ids: Vec<uuid::Uuid> = rows
                 .iter()

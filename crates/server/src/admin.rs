@@ -23,7 +23,7 @@ impl Admin {
     /// The store `config` names, keyed as the server keys it (`db_key_file`).
     pub fn open(config: &Config) -> Result<Admin> {
         let key = config.store_key()?;
-        let storage = crate::storage::open(config, key.as_ref(), true)?;
+        let storage = crate::open_storage(config, key.as_ref(), true)?;
         crate::ready(&*storage)?;
         Ok(Admin { storage })
     }

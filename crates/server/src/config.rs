@@ -100,12 +100,19 @@ impl Default for Config {
     }
 }
 
+/// Where the view of the store file `db` lives by default: beside it.
+pub fn view_beside(db: &std::path::Path) -> PathBuf {
+    let mut name = db.file_stem().unwrap_or_default().to_os_string();
+    name.push(".view.db");
+    db.with_file_name(name)
+}
+
 /// Where a server's store is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place<'a> {
     File(&'a std::path::Path),
     /// A PostgreSQL connection string (with its password: never print it, see
-    /// [`crate::storage::postgres::redacted`]).
+    /// [`crate::dburl::redacted`]).
     Postgres(&'a str),
 }
 
@@ -113,7 +120,7 @@ impl Config {
     /// Where the store is: `db` as a file, or as a PostgreSQL connection string.
     pub fn place(&self) -> Place<'_> {
         match self.db.to_str() {
-            Some(url) if crate::storage::postgres::is_url(url) => Place::Postgres(url),
+            Some(url) if crate::dburl::is_url(url) => Place::Postgres(url),
             _ => Place::File(&self.db),
         }
     }
@@ -122,7 +129,7 @@ impl Config {
     pub fn db_shown(&self) -> String {
         match self.place() {
             Place::File(p) => p.display().to_string(),
-            Place::Postgres(url) => crate::storage::postgres::redacted(url),
+            Place::Postgres(url) => crate::dburl::redacted(url),
         }
     }
 
@@ -131,7 +138,7 @@ impl Config {
     pub fn view_path(&self) -> PathBuf {
         match (&self.view, self.place()) {
             (Some(v), _) => v.clone(),
-            (None, Place::File(db)) => crate::view::path_for(db),
+            (None, Place::File(db)) => view_beside(db),
             (None, Place::Postgres(_)) => PathBuf::from("pendamping.view.db"),
         }
     }

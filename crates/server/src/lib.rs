@@ -10,6 +10,7 @@ mod codes;
 pub mod config;
 mod connections;
 pub mod dashboard;
+pub mod dburl;
 mod error;
 mod http;
 pub mod hub;
@@ -67,11 +68,25 @@ pub(crate) fn ready(storage: &dyn Storage) -> Result<(String, String)> {
     })
 }
 
+/// Opens the store `config` names: a server's (`admin`: an engineer's command beside it,
+/// which keeps fewer connections and no background work of its own).
+pub fn open_storage(config: &Config, key: Option<&pendamping_vault::DataKey>, admin: bool) -> Result<Box<dyn Storage>> {
+    use storage::{postgres::Postgres, sqlite::Sqlite};
+    Ok(match config.place() {
+        config::Place::File(path) if admin => Box::new(Sqlite::open_for_admin(path, key)?),
+        config::Place::File(path) => Box::new(Sqlite::open(path, key, config.readers)?),
+        // The log in PostgreSQL is encrypted at rest by the database's disks (see
+        // docs/src/operator/postgres.md); the key encrypts this process's view.
+        config::Place::Postgres(url) if admin => Box::new(Postgres::open(url, 2)?),
+        config::Place::Postgres(url) => Box::new(Postgres::open(url, config.connections)?),
+    })
+}
+
 /// Opens the database (creating and migrating it) and prepares the shared state.
 pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
     let key = config.store_key()?;
     let metrics_token = config.metrics_token()?;
-    let storage = storage::open(&config, key.as_ref(), false)?;
+    let storage = open_storage(&config, key.as_ref(), false)?;
     // The rules are read once, at start: a bad file stops the server with its reason
     // instead of serving devices half a district's decision. A hub serves the centre's,
     // as last adopted.

@@ -81,9 +81,7 @@ fn hold(view: &Path) -> Result<std::fs::File> {
 
 /// Where the view of the log `db` lives: beside it.
 pub fn path_for(db: &Path) -> PathBuf {
-    let mut name = db.file_stem().unwrap_or_default().to_os_string();
-    name.push(".view.db");
-    db.with_file_name(name)
+    crate::config::view_beside(db)
 }
 
 impl View {

@@ -57,19 +57,6 @@ pub enum StorageError {
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
-/// Opens the store `config` names: a server's (`admin`: an engineer's command beside it,
-/// which keeps fewer connections and no background work of its own).
-pub fn open(config: &crate::Config, key: Option<&pendamping_vault::DataKey>, admin: bool) -> Result<Box<dyn Storage>> {
-    Ok(match config.place() {
-        crate::config::Place::File(path) if admin => Box::new(sqlite::Sqlite::open_for_admin(path, key)?),
-        crate::config::Place::File(path) => Box::new(sqlite::Sqlite::open(path, key, config.readers)?),
-        // The log in PostgreSQL is encrypted at rest by the database's disks (see
-        // docs/src/operator/postgres.md); the key encrypts this process's view.
-        crate::config::Place::Postgres(url) if admin => Box::new(postgres::Postgres::open(url, 2)?),
-        crate::config::Place::Postgres(url) => Box::new(postgres::Postgres::open(url, config.connections)?),
-    })
-}
-
 /// The server's store: write transactions one at a time, read snapshots beside them.
 pub trait Storage: Send + Sync {
     /// Begins the write transaction, waiting for the one before to end.

@@ -42,26 +42,7 @@ const MIGRATIONS: &[(i32, &str)] = &[(
     )),
 )];
 
-/// Is `db` a PostgreSQL connection string rather than a file?
-pub fn is_url(db: &str) -> bool {
-    db.starts_with("postgres://") || db.starts_with("postgresql://")
-}
-
-/// `url` with its password replaced, for messages and logs.
-pub fn redacted(url: &str) -> String {
-    let Some(scheme) = url.find("://").map(|i| i + 3) else {
-        return url.to_string();
-    };
-    // The user and password come before the host, before any path or query.
-    let authority = url[scheme..].split(['/', '?']).next().unwrap_or_default();
-    let Some(at) = authority.rfind('@') else {
-        return url.to_string();
-    };
-    match authority[..at].find(':') {
-        Some(colon) => format!("{}{}:***{}", &url[..scheme], &authority[..colon], &url[scheme + at..]),
-        None => url.to_string(),
-    }
-}
+pub use crate::dburl::{is_url, redacted};
 
 /// The server's store in a PostgreSQL database.
 pub struct Postgres {
