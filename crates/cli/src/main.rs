@@ -209,7 +209,7 @@ enum HubAdmin {
 enum ServerAdmin {
     /// Prints a single-use, expiring enrollment code for a user.
     Enroll {
-        #[arg(long)]
+        #[arg(long, env = "PENDAMPING_DB")]
         db: PathBuf,
         #[arg(long)]
         user: String,
@@ -224,7 +224,7 @@ enum ServerAdmin {
     },
     /// Revokes a device: its token stops working at once.
     Revoke {
-        #[arg(long)]
+        #[arg(long, env = "PENDAMPING_DB")]
         db: PathBuf,
         #[arg(long)]
         device: String,
@@ -233,7 +233,7 @@ enum ServerAdmin {
     /// only after checking in person (or by a call back to a known number) that the one
     /// asking is the member; the device's log-in screen shows its id.
     RecoveryCode {
-        #[arg(long)]
+        #[arg(long, env = "PENDAMPING_DB")]
         db: PathBuf,
         #[arg(long)]
         device: String,
@@ -243,14 +243,14 @@ enum ServerAdmin {
     },
     /// Lists enrolled devices.
     Devices {
-        #[arg(long)]
+        #[arg(long, env = "PENDAMPING_DB")]
         db: PathBuf,
     },
     /// Lists the changes the server holds but does not use: those refused at the door
     /// (quarantine, with the device, the code and the field) and rows of the log its
     /// readers could not read back (set aside, with the reason).
     Quarantine {
-        #[arg(long)]
+        #[arg(long, env = "PENDAMPING_DB")]
         db: PathBuf,
         /// At most this many of each.
         #[arg(long, default_value_t = 200)]
@@ -269,7 +269,7 @@ enum ServerAdmin {
     /// Persons that may be registered twice (same NIK; or no NIK and the same name, birth
     /// date and mother's NIK), under an area, for review.
     Duplicates {
-        #[arg(long)]
+        #[arg(long, env = "PENDAMPING_DB")]
         db: PathBuf,
         #[arg(long, default_value = "")]
         area: String,
@@ -277,7 +277,7 @@ enum ServerAdmin {
     /// Merges a person registered twice into the record that stays: the other becomes a
     /// tombstone naming it, and its enrolments, visits and children move to it.
     Merge {
-        #[arg(long)]
+        #[arg(long, env = "PENDAMPING_DB")]
         db: PathBuf,
         /// The record that stays.
         #[arg(long)]
@@ -289,14 +289,14 @@ enum ServerAdmin {
     /// The monthly recap of any area the server (or hub) holds, from its own replica: the
     /// same numbers a device computes for the same data.
     Recap {
-        #[arg(long)]
+        #[arg(long, env = "PENDAMPING_DB")]
         db: PathBuf,
         #[command(flatten)]
         what: RecapArgs,
     },
     /// A list with names of any area the server (or hub) holds, from the same replica.
     List {
-        #[arg(long)]
+        #[arg(long, env = "PENDAMPING_DB")]
         db: PathBuf,
         #[command(flatten)]
         what: ListArgs,
@@ -320,12 +320,12 @@ enum AuditAdmin {
     /// altered, removed or inserted. Prints the head hash: keep it elsewhere to tell later
     /// whether newer entries were removed.
     Verify {
-        #[arg(long)]
+        #[arg(long, env = "PENDAMPING_DB")]
         db: PathBuf,
     },
     /// The newest entries.
     List {
-        #[arg(long)]
+        #[arg(long, env = "PENDAMPING_DB")]
         db: PathBuf,
         #[arg(long, default_value_t = 50)]
         limit: usize,
@@ -362,7 +362,7 @@ enum UserAdmin {
     /// Makes an account. The password is read from PENDAMPING_PASSWORD, or else from the
     /// first line of the standard input; it never goes on the command line.
     Add {
-        #[arg(long)]
+        #[arg(long, env = "PENDAMPING_DB")]
         db: PathBuf,
         #[arg(long)]
         name: String,
@@ -375,12 +375,12 @@ enum UserAdmin {
     },
     /// Lists the accounts (never their passwords).
     List {
-        #[arg(long)]
+        #[arg(long, env = "PENDAMPING_DB")]
         db: PathBuf,
     },
     /// Stops an account logging in.
     Disable {
-        #[arg(long)]
+        #[arg(long, env = "PENDAMPING_DB")]
         db: PathBuf,
         #[arg(long)]
         name: String,
@@ -507,7 +507,11 @@ impl RecapArgs {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PENDAMPING_LOG").unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("PENDAMPING_LOG")
+                .unwrap_or_else(|_| "warn".into())
+                // The database client logs every statement's parameters (names, NIKs, the
+                // store's secrets) at debug: never shown, whatever PENDAMPING_LOG asks.
+                .add_directive("tokio_postgres=info".parse().expect("a valid directive")),
         )
         .with_writer(io::stderr)
         .init();

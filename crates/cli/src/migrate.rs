@@ -31,11 +31,22 @@ pub fn migrate_store_keyed(
 ) -> Result<()> {
     use pendamping_server::storage::{copy, postgres, sqlite};
     if !postgres::is_url(to) {
-        bail!("--to harus alamat PostgreSQL (postgres://pengguna:sandi@host/basisdata), bukan {to:?}");
+        bail!(
+            "--to harus alamat PostgreSQL (postgres://pengguna:sandi@host/basisdata), bukan {}",
+            postgres::redacted(to)
+        );
     }
     if !from.is_file() {
         bail!(
             "{} tidak ada: sebutkan berkas penyimpanan server (mis. central.db)",
+            from.display()
+        );
+    }
+    if sqlite::Sqlite::serving(from) {
+        bail!(
+            "server masih melayani {}: hentikan dulu, karena perubahan yang diterimanya setelah salinan dibuat \
+             akan hilang / a server is serving {}: stop it first, or what it takes after the copy is lost",
+            from.display(),
             from.display()
         );
     }

@@ -59,6 +59,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// Is this the answer to too many requests (and not a failure of the server)?
+    pub(crate) fn is_rate_limited(&self) -> bool {
+        self.code == ErrorCode::RateLimited
+    }
+
     pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError {
             code,

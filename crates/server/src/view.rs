@@ -61,13 +61,17 @@ fn store_err(e: pendamping_store::StoreError) -> ServerError {
 /// Takes the view's lock file (`<view>.lock`, beside it), so that two server processes never
 /// feed one view.
 fn hold(view: &Path) -> Result<std::fs::File> {
-    let mut name = view.as_os_str().to_os_string();
+    // The file itself, whatever path (a symbolic link, `..`) names it.
+    let real = std::fs::canonicalize(view).or_else(|_| {
+        let dir = view
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::canonicalize(dir).map(|d| d.join(view.file_name().unwrap_or_default()))
+    });
+    let mut name = real.unwrap_or_else(|_| view.to_path_buf()).into_os_string();
     name.push(".lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&name)
+    let file = lock_file(Path::new(&name))
         .map_err(|e| ServerError::View(format!("{}: {e}", std::path::Path::new(&name).display())))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
@@ -77,6 +81,18 @@ fn hold(view: &Path) -> Result<std::fs::File> {
         ))),
         Err(std::fs::TryLockError::Error(e)) => Err(ServerError::View(format!("{}: {e}", view.display()))),
     }
+}
+
+/// Opens (making it, readable by its owner alone) a file that is only ever locked.
+pub(crate) fn lock_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
 }
 
 /// Where the view of the log `db` lives: beside it.

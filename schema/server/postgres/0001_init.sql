@@ -59,7 +59,7 @@ CREATE TABLE accounts (
 );
 
 -- Hash-chained and append only: an update, a delete or a truncate is refused by the
--- database itself, whoever connects.
+-- database itself (the owner of the table can switch the triggers off: keep the head hash).
 CREATE TABLE audit (
     seq     bigint PRIMARY KEY,
     at_ms   bigint NOT NULL,

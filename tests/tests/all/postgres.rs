@@ -331,7 +331,31 @@ async fn a_district_moves_to_postgres_whole_and_its_tablets_sync_on() {
     );
 
     let url = Cluster::shared().database();
+    // Not while the district's server still serves it: what it took after the copy would be
+    // lost.
     let (from, to) = (district.db.clone(), url.clone());
+    let live = tokio::task::spawn_blocking(move || {
+        pendamping_cli::migrate::migrate_store_keyed(&from, None, &to, &mut Vec::new())
+    })
+    .await
+    .unwrap();
+    let why = format!("{:#}", live.unwrap_err());
+    assert!(why.contains("stop it first"), "{why}");
+    let db = district.db.clone();
+    district.stop().await;
+    // Stopped, its store copied as an operator would (the stopped server's state may live on
+    // in this test process a while, still holding the store).
+    let copy = dir.path().join("moved.db");
+    for suffix in ["", "-wal"] {
+        let mut from = db.clone().into_os_string();
+        from.push(suffix);
+        let mut to = copy.clone().into_os_string();
+        to.push(suffix);
+        if std::path::Path::new(&from).exists() {
+            std::fs::copy(&from, &to).unwrap();
+        }
+    }
+    let (from, to) = (copy.clone(), url.clone());
     let report = tokio::task::spawn_blocking(move || {
         let mut out = Vec::new();
         pendamping_cli::migrate::migrate_store_keyed(&from, None, &to, &mut out)
@@ -344,7 +368,6 @@ async fn a_district_moves_to_postgres_whole_and_its_tablets_sync_on() {
     assert!(report.contains("quarantine                    1 baris"), "{report}");
 
     // The same log, the same numbers, from a PostgreSQL server process.
-    district.stop().await;
     let central = process(dir.path(), &url, "central").await;
     assert_eq!(logged_change_ids(Path::new(&url)), before.1);
     assert_eq!(numbers(&central.state, KABUPATEN).await, before.0);
@@ -355,7 +378,7 @@ async fn a_district_moves_to_postgres_whole_and_its_tablets_sync_on() {
         assert_eq!(got.pulled, 0, "nothing new, and no snapshot again");
     }
     // A move goes into an empty database only.
-    let (from, to) = (dir.path().join("central.db"), url.clone());
+    let (from, to) = (copy.clone(), url.clone());
     let again = tokio::task::spawn_blocking(move || {
         pendamping_cli::migrate::migrate_store_keyed(&from, None, &to, &mut Vec::new())
     })

@@ -622,7 +622,14 @@ async fn login(
     state
         .limit(crate::limits::Class::LogIn, from)
         .await
-        .map_err(|_| Refusal::TooMany)?;
+        // A store that failed is not the user's many tries.
+        .map_err(|e| {
+            if e.is_rate_limited() {
+                Refusal::TooMany
+            } else {
+                Refusal::Internal
+            }
+        })?;
     let Form(form) = form.map_err(|_| Refusal::Credentials {
         name: String::new(),
         then: None,

@@ -31,6 +31,9 @@ impl From<rusqlite::Error> for StorageError {
 
 /// The server's store in one SQLite file.
 pub struct Sqlite {
+    /// Held (shared) while a server serves this store: an engineer's move of it waits for
+    /// none (`Sqlite::serving`).
+    _serving: Option<std::fs::File>,
     writer: Mutex<Connection>,
     readers: Readers,
     path: PathBuf,
@@ -44,7 +47,12 @@ impl Sqlite {
     /// log into the file every second while it is open.
     pub fn open(path: &Path, key: Option<&DataKey>, readers: usize) -> Result<Sqlite> {
         let writer = open_writer(path, key)?;
+        let serving = crate::view::lock_file(&serving_lock(path)).map_err(|e| StorageError::Open(e.to_string()))?;
+        serving
+            .lock_shared()
+            .map_err(|e| StorageError::Open(format!("{}: {e}", path.display())))?;
         Ok(Sqlite {
+            _serving: Some(serving),
             writer: Mutex::new(writer),
             readers: Readers::new(path, readers, key),
             path: path.to_path_buf(),
@@ -57,6 +65,7 @@ impl Sqlite {
     pub fn open_for_admin(path: &Path, key: Option<&DataKey>) -> Result<Sqlite> {
         let writer = open_writer(path, key)?;
         Ok(Sqlite {
+            _serving: None,
             writer: Mutex::new(writer),
             readers: Readers::new(path, 1, key),
             path: path.to_path_buf(),
@@ -67,6 +76,27 @@ impl Sqlite {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Is a server serving the store at `path` now (in this process or another)?
+    pub fn serving(path: &Path) -> bool {
+        let Ok(f) = crate::view::lock_file(&serving_lock(path)) else {
+            return false;
+        };
+        match f.try_lock() {
+            Ok(()) => {
+                let _ = f.unlock();
+                false
+            }
+            Err(_) => true,
+        }
+    }
+}
+
+/// The file a serving server holds a shared lock on, beside its store.
+fn serving_lock(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(".serving");
+    PathBuf::from(name)
 }
 
 impl Storage for Sqlite {
