@@ -32,6 +32,13 @@ async fn bounded(f: impl std::future::Future<Output = Result<()>>) {
         .expect("the scenario failed");
 }
 
+/// Today in `area`'s own zone, as the server dates a file (WIB while this machine's clock,
+/// in UTC, may still be on yesterday).
+fn today_in(area: &str) -> chrono::NaiveDate {
+    let hours = pendamping_core::area::Zone::of_area(area).map_or(7, |z| z.utc_offset_hours());
+    (chrono::Utc::now() + chrono::Duration::hours(i64::from(hours))).date_naive()
+}
+
 fn now_ms() -> u64 {
     Local::now().timestamp_millis() as u64
 }
@@ -284,7 +291,7 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
                 .downloaded(&pendamping_report::lists::file_name(
                     list,
                     KABUPATEN,
-                    (month, Local::now().date_naive()),
+                    (month, today_in(KABUPATEN)),
                     Format::Xlsx,
                 ))
                 .await?;
@@ -420,7 +427,7 @@ async fn the_tpps_logs_in_drills_from_kabupaten_to_village_and_reads_every_list_
             .downloaded(&pendamping_report::lists::file_name(
                 NameList::Krs,
                 KECAMATAN,
-                (month, Local::now().date_naive()),
+                (month, today_in(KECAMATAN)),
                 Format::Xlsx,
             ))
             .await?;
