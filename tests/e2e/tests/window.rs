@@ -80,7 +80,7 @@ async fn register_family_with_child(app: &App, months: u32) -> Result<()> {
     app.click("button[name=save-person]").await?;
     app.find("[data-member='Siti Aminah']").await?;
 
-    let birth = Local::now().date_naive() - Months::new(months);
+    let birth = today_there() - Months::new(months);
     app.click("button[name=add-member]").await?;
     app.type_in("[data-form=person] input[name=name]", "Putri Lestari")
         .await?;
@@ -293,6 +293,13 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("void_visit", &["visit_id", "reason"]),
 ];
 
+/// Today in the test village's own zone (WIB), as the app counts it: from 17:00 UTC this
+/// machine's clock is still on yesterday.
+fn today_there() -> chrono::NaiveDate {
+    let hours = pendamping_core::area::Zone::of_area(VILLAGE).map_or(7, |z| z.utc_offset_hours());
+    (chrono::Utc::now() + chrono::Duration::hours(i64::from(hours))).date_naive()
+}
+
 fn camel(snake: &str) -> String {
     let mut out = String::new();
     let mut up = false;
@@ -392,7 +399,7 @@ async fn a_cadre_clears_and_mistypes_dates_and_is_told_under_the_field_never_sto
         // A day that does not exist, then the short year cadres write.
         app.type_in("input[name=visit_date]", "31/11/2026").await?;
         app.wait_text("[data-field=visit_date] .msg.error", "tidak valid").await?;
-        let today = Local::now().date_naive();
+        let today = today_there();
         app.type_in("input[name=visit_date]", &today.format("%-d/%-m/%y").to_string())
             .await?;
         app.find("button[name=save-visit]:not([disabled])").await?;
@@ -781,7 +788,7 @@ async fn the_plkb_laptop_runs_the_hub_from_the_app_and_its_tablets_work_reaches_
         pendamping_sync::trust(&hub_url, &pendamping_sync::authority(&hub_url).await?)?;
         pendamping_sync::enroll(&mut tablet, &hub_url, code.trim(), "tablet Sari").await?;
         let family =
-            pendamping_tests::realistic_family(&mut tablet, VILLAGE, Local::now().date_naive() - Months::new(8));
+            pendamping_tests::realistic_family(&mut tablet, VILLAGE, today_there() - Months::new(8));
         let child = tablet.person(family.person_id)?.context("the child")?;
         let mut mother = tablet
             .person(child.mother_id.context("a mother")?)?
@@ -913,7 +920,7 @@ async fn a_plkb_enrolment_sees_its_kecamatan_with_a_row_per_village_in_the_rekap
         let now = Local::now().timestamp_millis() as u64;
         let clock = || Arc::new(ManualTime::new(now));
         let centre = TestServer::start(dir.path(), clock(), |_| {}).await;
-        let today = Local::now().date_naive();
+        let today = today_there();
         // Two cadres' tablets: a family each, the child weighed today.
         for (village, weight) in [(VILLAGE, 7.9), (OTHER_VILLAGE, 8.4)] {
             let mut tablet = pendamping_tests::net::enrolled_device(&centre, clock(), Role::Cadre, &[village]).await;
@@ -977,7 +984,7 @@ async fn a_replacement_tablet_restores_its_village_over_a_slow_link_and_is_told_
             villages: vec![VILLAGE.into()],
             seed: 4,
             months: 12,
-            today: Local::now().date_naive(),
+            today: today_there(),
             chunk: 60,
         };
         pendamping_cli::demo::generate(&opts, &|_| false, |b| old.import(b).map(|_| ()))?;
@@ -1316,7 +1323,7 @@ async fn the_cadres_day_in_every_detail_in_both_languages_and_at_360_px() {
             .context("Siti Aminah's id")?
             .to_string();
         // Enrolled through the screen, as a cadre does: HPHT 20 weeks ago.
-        let today = Local::now().date_naive();
+        let today = today_there();
         let hpht = today - chrono::Days::new(20 * 7);
         app.click("button[data-tab=families]").await?;
         app.click("[data-household]").await?;
