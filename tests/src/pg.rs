@@ -187,20 +187,17 @@ impl Cluster {
         )
     }
 
+    /// How a client program reaches this cluster: its socket's directory, port and user.
+    fn client_args(&self) -> [&str; 6] {
+        ["-h", self.dir.to_str().expect("UTF-8"), "-p", "5432", "-U", "postgres"]
+    }
+
     /// A new, empty database; its URL.
     pub fn database(&self) -> String {
         let name = format!("t{}_{}", std::process::id(), next());
         as_postgres(
             &self.bin.join("createdb"),
-            &[
-                "-h",
-                self.dir.to_str().expect("UTF-8"),
-                "-p",
-                "5432",
-                "-U",
-                "postgres",
-                &name,
-            ],
+            &[&self.client_args()[..], &[name.as_str()]].concat(),
         );
         self.url(&name)
     }
@@ -208,18 +205,8 @@ impl Cluster {
     /// Runs `sql` with `psql` on database `name`; its output.
     pub fn psql(&self, name: &str, sql: &str) -> String {
         let out = Command::new(self.bin.join("psql"))
-            .args([
-                "-h",
-                self.dir.to_str().expect("UTF-8"),
-                "-p",
-                "5432",
-                "-U",
-                "postgres",
-                "-d",
-                name,
-                "-c",
-                sql,
-            ])
+            .args(self.client_args())
+            .args(["-d", name, "-c", sql])
             .output()
             .expect("psql");
         format!(
