@@ -1,7 +1,7 @@
 //! The server's two stores in one run, on the same data: embedded SQLite (a district) and
 //! PostgreSQL (a province, the country) on a durable throwaway cluster (fsync on, as in
 //! production). Prints figures for the closing note and docs/src/benchmarks.md.
-//!   cargo bench -p pendamping-tests --bench stores [ingest|log]
+//!   cargo bench -p pendamping-tests --bench stores [ingest|log|kabupaten|scale|crowd]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -211,14 +211,16 @@ async fn ingest(cluster: &Cluster) {
     }
 }
 
-/// The kecamatan's log (14 villages, two years), moved to PostgreSQL with `migrate-store`;
-/// then the same questions asked of both: pulls, a fresh device's catch-up, the recap.
-async fn log(cluster: &Cluster) {
-    let villages: Vec<String> = pendamping_core::area::villages_under(KECAMATAN)
+/// An area's log built by the server's own push path, moved to PostgreSQL with
+/// `migrate-store`; then the same questions asked of both: pulls, a fresh device of the
+/// area catching up, the area's recap (equal in both).
+async fn log(cluster: &Cluster, what: Area) {
+    let (area, role) = (what.area, what.role);
+    let villages: Vec<String> = pendamping_core::area::villages_under(area)
         .iter()
         .map(|v| v.code.to_string())
         .collect();
-    let source = common::server_log("kecamatan-v1", KABUPATEN, &villages, 6_000, 24);
+    let source = common::server_log(what.name, KABUPATEN, &villages, what.households, 24);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("central.db");
     std::fs::copy(&source, &file).unwrap();
@@ -232,9 +234,11 @@ async fn log(cluster: &Cluster) {
         .unwrap();
     let (_, changes) = logged_change_ids(&file);
     println!(
-        "migrate-store of the kecamatan's log ({changes} changes, every table): {:.1} s, counts and checksum equal",
+        "{}: migrate-store of its log ({changes} changes, every table): {:.1} s, counts and checksum equal",
+        what.name,
         t.elapsed().as_secs_f64()
     );
+    let mut recaps = Vec::new();
     for (kind, db) in [(Kind::Sqlite, file.clone()), (Kind::Postgres, PathBuf::from(&url))] {
         let view = dir.path().join(format!("{}.view.db", kind.name()));
         let server = TestServer::start(dir.path(), clock_at(today()), move |c| {
@@ -252,6 +256,7 @@ async fn log(cluster: &Cluster) {
             let reader = Reader {
                 scope: &scope,
                 device_id: "bench",
+                count: true,
             };
             let latest = storage.reading(|tx| tx.latest()).unwrap();
             let mut times = Vec::new();
@@ -267,8 +272,8 @@ async fn log(cluster: &Cluster) {
         .await
         .unwrap();
         let mut samples = samples;
-        // A fresh kecamatan laptop catching up every row of its 14 villages over HTTP.
-        let code = server.code(Role::Plkb, &[KECAMATAN]);
+        // A fresh laptop of the area catching up every row of its villages over HTTP.
+        let code = server.code(role, &[area]);
         let mut laptop = Store::open(
             dir.path().join(format!("{}-laptop.db", kind.name())),
             options(clock_at(today())),
@@ -286,12 +291,12 @@ async fn log(cluster: &Cluster) {
             let name = url.split('/').nth(3).unwrap().split('?').next().unwrap();
             println!("{}", cluster.psql(name, PROFILE));
         }
-        // The view built from the log, then the kecamatan's recap.
+        // The view built from the log, then the area's recap.
         let state = server.state.clone();
-        let (built, recap) = tokio::task::spawn_blocking(move || {
-            let area = AreaCode::parse(KECAMATAN).unwrap();
+        let (built, recap, numbers) = tokio::task::spawn_blocking(move || {
+            let area = AreaCode::parse(area).unwrap();
             let t = Instant::now();
-            state.recap(Month::of(today()), &area).unwrap();
+            let numbers = state.recap(Month::of(today()), &area).unwrap();
             let built = t.elapsed();
             let mut times = Vec::new();
             for _ in 0..5 {
@@ -299,13 +304,14 @@ async fn log(cluster: &Cluster) {
                 state.recap(Month::of(today()), &area).unwrap();
                 times.push(t.elapsed());
             }
-            (built, common::median(times))
+            (built, common::median(times), numbers)
         })
         .await
         .unwrap();
+        recaps.push(numbers);
         println!(
             "  {:<10} village page of 500: p50 {:.1} ms, p95 {:.1} ms; fresh laptop catch-up of {} rows: {:.1} s; \
-             view built from the log {:.1} s; kecamatan recap median {:.0} ms",
+             view built from the log {:.1} s; the area's recap median {:.0} ms",
             kind.name(),
             ms(p(&mut samples, 0.5)),
             ms(p(&mut samples, 0.95)),
@@ -316,7 +322,33 @@ async fn log(cluster: &Cluster) {
         );
         server.stop().await;
     }
+    assert_eq!(recaps[0], recaps[1], "the same recap from both stores");
 }
+
+/// An area whose log a run builds (once, under target/bench-data) and asks of.
+struct Area {
+    name: &'static str,
+    area: &'static str,
+    households: usize,
+    /// Who catches the area up on a fresh laptop.
+    role: Role,
+}
+
+/// 14 villages, two years: 161,753 changes.
+const KECAMATAN_LOG: Area = Area {
+    name: "kecamatan-v1",
+    area: KECAMATAN,
+    households: 6_000,
+    role: Role::Plkb,
+};
+
+/// 345 villages, two years: about 1,300,000 changes (the dashboard bench's store).
+const KABUPATEN_LOG: Area = Area {
+    name: "kabupaten-v1",
+    area: KABUPATEN,
+    households: 50_000,
+    role: Role::Admin,
+};
 
 fn main() {
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
@@ -331,7 +363,11 @@ fn main() {
             ingest(&cluster).await;
         }
         if wants("log") {
-            log(&cluster).await;
+            log(&cluster, KECAMATAN_LOG).await;
+        }
+        // Long (the store's first build takes about 15 minutes): only when asked by name.
+        if filter.iter().any(|f| f == "kabupaten") {
+            log(&cluster, KABUPATEN_LOG).await;
         }
     });
 }

@@ -216,6 +216,12 @@ impl Cluster {
         )
     }
 
+    /// The name of the database a URL of [`Cluster::url`] names.
+    pub fn name_of(url: &str) -> &str {
+        let path = url.split('/').nth(3).expect("a URL of Cluster::url");
+        path.split('?').next().unwrap_or(path)
+    }
+
     /// The server's log (for a failure's reason).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()

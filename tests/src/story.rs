@@ -78,6 +78,7 @@ fn two_writers_one_order(make: MakeTwo) {
         let reader = Reader {
             scope: &scope,
             device_id: "reader",
+            count: true,
         };
         let (mut since, mut got, mut turn) = (0u64, BTreeSet::new(), 0usize);
         loop {
@@ -498,12 +499,21 @@ fn pages(make: Make) {
     let reader = Reader {
         scope: &scope,
         device_id: "reader",
+        count: true,
     };
     // What the reader may see: its kecamatan's, not what it made or relayed itself.
     let mut seen = Vec::new();
     let mut since = 0;
     loop {
         let page = read(s, |t| t.page(&reader, since, 1).unwrap()).unwrap();
+        let uncounted = Reader { count: false, ..reader };
+        let same = read(s, |t| t.page(&uncounted, since, 1).unwrap()).unwrap();
+        assert_eq!((&same.bodies, same.next), (&page.bodies, page.next));
+        assert!(page.more || same.remaining == Some(0));
+        assert!(
+            !page.more || same.remaining.is_none(),
+            "a page not asked to count does not"
+        );
         assert!(page.bodies.len() <= 1);
         seen.extend(page.origins.iter().cloned());
         assert!(page.next >= since, "the cursor never goes back");
@@ -512,7 +522,8 @@ fn pages(make: Make) {
             assert_eq!(page.remaining, Some(0));
             break;
         }
-        assert!(page.remaining.is_some_and(|r| r >= 1));
+        // Three are visible in all (below): what remains is what was not seen yet.
+        assert_eq!(page.remaining, Some(3 - seen.len() as u64));
     }
     assert_eq!(seen, ["d1", "d2", "d1"]);
     assert_eq!(since, 6, "a last page ends at the log's end");
@@ -529,6 +540,7 @@ fn pages(make: Make) {
     let reader = Reader {
         scope: &wide,
         device_id: "reader",
+        count: true,
     };
     let mut seen = Vec::new();
     let mut since = 0;
@@ -574,6 +586,7 @@ fn pages_while_writing(make: Make) {
         let reader = Reader {
             scope: &scope,
             device_id: "reader",
+            count: true,
         };
         let (mut since, mut got) = (0u64, BTreeSet::new());
         loop {

@@ -385,6 +385,14 @@ enum UserAdmin {
         #[arg(long)]
         name: String,
     },
+    /// Ends an account's lock-out after wrong passwords, from every address, at once (on
+    /// every server process of the store).
+    Unlock {
+        #[arg(long, env = "PENDAMPING_DB")]
+        db: PathBuf,
+        #[arg(long)]
+        name: String,
+    },
 }
 
 fn user(what: UserAdmin, out: &mut dyn Write) -> Result<()> {
@@ -403,7 +411,7 @@ fn user(what: UserAdmin, out: &mut dyn Write) -> Result<()> {
             };
             let codes: Vec<area::AreaCode> = scope.iter().map(|a| area_arg(a)).collect::<Result<_>>()?;
             let codes: Vec<&str> = codes.iter().map(area::AreaCode::as_str).collect();
-            let a = net::open_db(&db)?.add_account(&name, role, &codes, &password, now)?;
+            let a = net::create_db(&db)?.add_account(&name, role, &codes, &password, now)?;
             eprintln!(
                 "akun {} ({}) dibuat untuk wilayah {}",
                 a.name,
@@ -423,6 +431,13 @@ fn user(what: UserAdmin, out: &mut dyn Write) -> Result<()> {
         UserAdmin::Disable { db, name } => {
             net::open_db(&db)?.disable_account(&name, now)?;
             eprintln!("akun {name} dinonaktifkan");
+        }
+        UserAdmin::Unlock { db, name } => {
+            if net::open_db(&db)?.unlock_account(&name, now)? {
+                eprintln!("kunci masuk akun {name} dibuka");
+            } else {
+                eprintln!("akun {name} tidak sedang terkunci; hitungan sandi salahnya dihapus");
+            }
         }
     }
     Ok(())

@@ -38,6 +38,10 @@ pub fn server_config(
     Ok(config)
 }
 
+fn is_postgres(config: &Config) -> bool {
+    matches!(config.place(), pendamping_server::config::Place::Postgres(_))
+}
+
 /// The file the store key encrypts: the store itself, or with PostgreSQL this process's view.
 fn keyed_file(config: &Config) -> PathBuf {
     match config.place() {
@@ -160,7 +164,7 @@ pub fn admin_enroll(db: &Path, user: &str, role: &str, scope: &[String], ttl_hou
     };
     let codes: Vec<&str> = scope.iter().flat_map(|s| s.split(',')).map(str::trim).collect();
     let scope = Scope::new(role, &codes)?;
-    let code = open_db(db)?.enrollment_code(user, &scope, now_ms(), ttl_hours as i64 * 3_600_000)?;
+    let code = create_db(db)?.enrollment_code(user, &scope, now_ms(), ttl_hours as i64 * 3_600_000)?;
     Ok(code)
 }
 
@@ -178,23 +182,89 @@ pub(crate) fn store_config(db: &Path) -> Result<Config> {
     };
     // The key, and with PostgreSQL where this command may keep a view of its own.
     config.apply_env(std::env::vars().filter(|(k, _)| k == crate::keys::KEY_FILE_VAR || k == "PENDAMPING_VIEW"))?;
-    if config.store_key()?.is_none() {
+    // A file holds the names itself; on PostgreSQL only a command that builds a view does
+    // (`open_state_from`).
+    if config.store_key()?.is_none() && !is_postgres(&config) {
         crate::keys::require_plain(&keyed_file(&config))?;
     }
     Ok(config)
 }
 
 /// A server's (or hub's) store opened by an engineer's command (accounts, codes, audit).
+/// It must be there: a mistyped path or an empty database is said to be, not made a store.
 pub fn open_db(db: &Path) -> Result<pendamping_server::Admin> {
+    let config = existing(db)?;
+    pendamping_server::Admin::open(&config).with_context(|| format!("membuka {}", config.db_shown()))
+}
+
+/// A server's store for a first step that may come before the server ever ran (an
+/// enrolment code, the first account): made when it is not there.
+pub fn create_db(db: &Path) -> Result<pendamping_server::Admin> {
     let config = store_config(db)?;
     pendamping_server::Admin::open(&config).with_context(|| format!("membuka {}", config.db_shown()))
 }
 
-/// A server's (or hub's) store, opened by an engineer's command.
-pub fn open_state(db: &Path) -> Result<pendamping_server::AppState> {
-    let config = store_config(db)?;
+/// The config of a store that must be there already.
+fn existing(db: &Path) -> Result<Config> {
+    must_exist(store_config(db)?)
+}
+
+fn must_exist(config: Config) -> Result<Config> {
+    let there = pendamping_server::store_exists(&config).with_context(|| format!("membuka {}", config.db_shown()))?;
+    if !there {
+        bail!(
+            "tidak ada penyimpanan server di {}: periksa --db (server membuatnya saat pertama dijalankan)",
+            config.db_shown()
+        );
+    }
+    Ok(config)
+}
+
+/// A server's (or hub's) store opened by an engineer's command, with the view its answers
+/// are read from.
+pub struct Opened {
+    pub state: pendamping_server::AppState,
+    /// On PostgreSQL without `PENDAMPING_VIEW`: the command's own view, built from the log
+    /// in a private directory and removed with it (after `state`: fields drop in order), so
+    /// no copy of a province's names is left in the working directory.
+    _scratch: Option<tempfile::TempDir>,
+}
+
+impl std::ops::Deref for Opened {
+    type Target = pendamping_server::AppState;
+    fn deref(&self) -> &pendamping_server::AppState {
+        &self.state
+    }
+}
+
+/// A server's (or hub's) store, opened by an engineer's command. It must be there.
+pub fn open_state(db: &Path) -> Result<Opened> {
+    open_state_from(store_config(db)?)
+}
+
+/// The store `config` names, opened as [`open_state`] opens it.
+pub fn open_state_from(config: Config) -> Result<Opened> {
+    let mut config = must_exist(config)?;
+    if config.store_key()?.is_none() && is_postgres(&config) {
+        crate::keys::require_plain(&config.view_path())?;
+    }
     let shown = config.db_shown();
-    pendamping_server::open(config, Arc::new(SystemTime)).with_context(|| format!("membuka {shown}"))
+    let scratch = match (config.place(), &config.view) {
+        (pendamping_server::config::Place::Postgres(_), None) => {
+            let dir = tempfile::Builder::new()
+                .prefix("pendamping-view-")
+                .tempdir()
+                .context("a private directory for the view")?;
+            config.view = Some(dir.path().join("view.db"));
+            Some(dir)
+        }
+        _ => None,
+    };
+    let state = pendamping_server::open(config, Arc::new(SystemTime)).with_context(|| format!("membuka {shown}"))?;
+    Ok(Opened {
+        state,
+        _scratch: scratch,
+    })
 }
 
 /// The recap from a server's (or hub's) store, its view brought up to date first.

@@ -660,6 +660,38 @@ fn an_admin_makes_dashboard_accounts_with_the_password_on_standard_input() {
         p,
     ));
     assert!(ok(&pendamping(&["server", "user", "list", "--db", "central.db"], p)).contains("(nonaktif)"));
+    // An account not locked: said so, and it is in the audit log either way.
+    let unlock = pendamping(&["server", "user", "unlock", "--db", "central.db", "--name", "Sari"], p);
+    assert!(stderr(&unlock).contains("tidak sedang terkunci"), "{}", stderr(&unlock));
+    let audit = ok(&pendamping(&["server", "audit", "list", "--db", "central.db"], p));
+    assert!(audit.contains("account_unlocked") && audit.contains("sari"), "{audit}");
+    // A mistyped path is said to be one, for every command that only reads, and no store is
+    // made there.
+    for args in [
+        &["server", "user", "list", "--db", "centrl.db"][..],
+        &["server", "user", "unlock", "--db", "centrl.db", "--name", "sari"],
+        &["server", "audit", "verify", "--db", "centrl.db"],
+        &["server", "devices", "--db", "centrl.db"],
+        &[
+            "server",
+            "recap",
+            "--db",
+            "centrl.db",
+            "--area",
+            "3602",
+            "--month",
+            "2026-11",
+        ],
+    ] {
+        let typo = pendamping(args, p);
+        assert!(!typo.status.success(), "{args:?}");
+        assert!(
+            stderr(&typo).contains("tidak ada penyimpanan server di centrl.db"),
+            "{args:?}: {}",
+            stderr(&typo)
+        );
+        assert!(!p.join("centrl.db").exists(), "{args:?} made a store");
+    }
 }
 
 #[test]

@@ -179,6 +179,23 @@ pub fn disable(tx: &mut dyn Tx, name: &str, now_ms: i64) -> Result<()> {
     Ok(())
 }
 
+/// Ends `name`'s log-in lock-outs, from every address (`dashboard::session::unlock`), and
+/// says so in the audit log. Whether it was locked.
+pub fn unlock(tx: &mut dyn Tx, name: &str, now_ms: i64) -> Result<bool> {
+    let locked = crate::dashboard::session::unlock(tx, name, now_ms)?;
+    let name = crate::dashboard::session::counted_name(name);
+    let detail = if locked { "locked" } else { "not locked" };
+    crate::audit::record(
+        tx,
+        now_ms,
+        "admin",
+        crate::audit::Action::AccountUnlocked,
+        &name,
+        detail,
+    )?;
+    Ok(locked)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -117,6 +117,11 @@ impl Admin {
         self.write(|tx| accounts::disable(tx, name, now_ms))
     }
 
+    /// Ends `name`'s log-in lock-outs; whether it was locked.
+    pub fn unlock_account(&self, name: &str, now_ms: i64) -> Result<bool> {
+        self.write(|tx| accounts::unlock(tx, name, now_ms))
+    }
+
     /// The newest `limit` entries of the audit log, newest first.
     pub fn audit_recent(&self, limit: usize) -> Result<Vec<audit::Entry>> {
         self.read(|tx| audit::recent(tx, limit))

@@ -25,6 +25,8 @@ pub enum Action {
     LogInRefused,
     AccountAdded,
     AccountDisabled,
+    /// An account's log-in lock-out ended by an engineer.
+    AccountUnlocked,
     RecoveryCodeIssued,
     Recovered,
     RecoveryRefused,
@@ -35,7 +37,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::EnrollmentCodeIssued,
         Action::Enrolled,
         Action::EnrolmentRetried,
@@ -47,6 +49,7 @@ impl Action {
         Action::LogInRefused,
         Action::AccountAdded,
         Action::AccountDisabled,
+        Action::AccountUnlocked,
         Action::RecoveryCodeIssued,
         Action::Recovered,
         Action::RecoveryRefused,
@@ -67,6 +70,7 @@ impl Action {
             Action::LogInRefused => "log_in_refused",
             Action::AccountAdded => "account_added",
             Action::AccountDisabled => "account_disabled",
+            Action::AccountUnlocked => "account_unlocked",
             Action::RecoveryCodeIssued => "recovery_code_issued",
             Action::Recovered => "recovered",
             Action::RecoveryRefused => "recovery_refused",

@@ -82,6 +82,15 @@ pub fn open_storage(config: &Config, key: Option<&pendamping_vault::DataKey>, ad
     })
 }
 
+/// Whether the store `config` names is there already (a file, or a database with the
+/// server's schema), found without making it.
+pub fn store_exists(config: &Config) -> Result<bool> {
+    Ok(match config.place() {
+        config::Place::File(path) => path.exists(),
+        config::Place::Postgres(url) => storage::postgres::holds_store(url)?,
+    })
+}
+
 /// Opens the database (creating and migrating it) and prepares the shared state.
 pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
     let key = config.store_key()?;

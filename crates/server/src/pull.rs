@@ -7,10 +7,18 @@ use crate::auth::Device;
 use crate::error::Result;
 use crate::storage::{ChangeLog, CursorAhead, Page, Reader};
 
-pub fn page(log: &mut dyn ChangeLog, device: &Device, since: u64, limit: usize) -> Result<Result<Page, CursorAhead>> {
+/// `count`: whether the page counts what remains after it (`Reader::count`).
+pub fn page(
+    log: &mut dyn ChangeLog,
+    device: &Device,
+    since: u64,
+    limit: usize,
+    count: bool,
+) -> Result<Result<Page, CursorAhead>> {
     let reader = Reader {
         scope: &device.scope,
         device_id: &device.id,
+        count,
     };
     Ok(log.page(&reader, since, limit)?)
 }

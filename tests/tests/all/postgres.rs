@@ -386,6 +386,45 @@ async fn a_district_moves_to_postgres_whole_and_its_tablets_sync_on() {
     .unwrap();
     let why = format!("{:#}", again.unwrap_err());
     assert!(why.contains("not empty"), "{why}");
+    // An engineer's recap from the command line equals the server's, and leaves no view of
+    // the district's names behind in the working directory (it builds one of its own in a
+    // private directory, removed after).
+    let config = pendamping_server::Config {
+        db: PathBuf::from(&url),
+        db_key: Some(pendamping_store::DataKey::random().unwrap()),
+        ..Default::default()
+    };
+    let area = AreaCode::parse(KABUPATEN).unwrap();
+    let recap = tokio::task::spawn_blocking(move || {
+        let opened = pendamping_cli::net::open_state_from(config).unwrap();
+        opened.recap(Month::of(today()), &area).unwrap()
+    })
+    .await
+    .unwrap();
+    // The command's day is the machine's, the server's the test's: the day counted to aside,
+    // the same numbers.
+    let mut recap = recap;
+    recap.as_of = before.0.0.as_of;
+    assert_eq!(recap, before.0.0);
+    assert!(
+        !Path::new("pendamping.view.db").exists(),
+        "a view left in {:?}",
+        std::env::current_dir()
+    );
+    // A read of a database that holds no store is refused, and makes none there.
+    let empty = Cluster::shared().database();
+    let db = PathBuf::from(&empty);
+    let refused =
+        tokio::task::spawn_blocking(move || pendamping_cli::net::open_db(&db).err().map(|e| format!("{e:#}")))
+            .await
+            .unwrap()
+            .expect("refused");
+    assert!(refused.contains("tidak ada penyimpanan server"), "{refused}");
+    let tables = Cluster::shared().psql(
+        Cluster::name_of(&empty),
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+    );
+    assert!(tables.contains(" 0\n"), "{tables}");
     central.stop().await;
 }
 
@@ -472,6 +511,34 @@ async fn a_dashboard_session_and_a_lock_out_hold_in_every_process() {
         assert_ne!(locked.status(), StatusCode::SEE_OTHER, "locked through {}", s.url());
         assert!(locked.text().await.unwrap().contains("15"), "says for how long");
     }
+    // An engineer ends the lock-out (`pendamping server user unlock`): at once, through
+    // either process.
+    let (db, now) = (PathBuf::from(&url), a.clock.now_millis() as i64);
+    let was = std::thread::spawn(move || {
+        pendamping_server::Admin::at(&db, None)
+            .unwrap()
+            .unlock_account("Sari", now)
+            .unwrap()
+    })
+    .join()
+    .unwrap();
+    assert!(was, "it was locked");
+    assert_eq!(log_in(&b.url(), "rahasia-sekali").await.status(), StatusCode::SEE_OTHER);
+    // A load balancer asks /health: a process whose database is gone says so (503), and is
+    // well again when the database is back.
+    let health = |s: &TestServer| reqwest::get(format!("{}/health", s.url()));
+    assert_eq!(health(&a).await.unwrap().status(), StatusCode::OK);
+    let name = Cluster::name_of(&url);
+    let cut = format!(
+        "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
+         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    );
+    Cluster::shared().psql("postgres", &cut);
+    let down = health(&a).await.unwrap();
+    assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(down.text().await.unwrap().contains("\"unavailable\""));
+    Cluster::shared().psql("postgres", &format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+    assert_eq!(health(&a).await.unwrap().status(), StatusCode::OK, "back");
     a.stop().await;
     b.stop().await;
 }

@@ -634,7 +634,7 @@ async fn login(
         name: String::new(),
         then: None,
     })?;
-    let typed: String = form.name.trim().to_lowercase().chars().take(64).collect();
+    let typed = session::counted_name(&form.name);
     // What the page shows back: the name as typed (bounded), never the password.
     let shown: String = form.name.trim().chars().take(64).collect();
     let then = form.then.as_deref().and_then(safe_then).map(str::to_string);

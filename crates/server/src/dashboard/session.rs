@@ -94,8 +94,30 @@ pub fn succeeded(tx: &mut dyn Tx, name: &str, from: Option<IpAddr>) -> Result<()
     Ok(())
 }
 
+/// Ends every lock-out and count of wrong passwords of `name`, from every address (an
+/// engineer's `user unlock`, for an analyst who cannot wait out the lock). Whether it was
+/// locked anywhere at `now_ms`.
+pub fn unlock(tx: &mut dyn Tx, name: &str, now_ms: i64) -> Result<bool> {
+    let [(_, _), (everywhere, _)] = keys(&counted_name(name), None);
+    let mut locked = tx.counter(&everywhere)?.is_some_and(|(_, until)| until > now_ms);
+    tx.forget_counter(&everywhere)?;
+    // The per-address keys, and only this name's: "ani" is not a prefix of "anita\n…".
+    let per_address = format!("{everywhere}\n");
+    // A count's time is 0 and a lock's is its end: what outlives `now_ms` is a lock.
+    tx.forget_counters(&per_address, now_ms)?;
+    locked |= tx.counters(&per_address)? > 0;
+    tx.forget_counters(&per_address, i64::MAX)?;
+    Ok(locked)
+}
+
 pub fn end(tx: &mut dyn Tx, token: &str) -> Result<()> {
     Ok(tx.end_session(&digest(token))?)
+}
+
+/// A log-in name as its attempts are counted: as an account's name is kept (trimmed, in
+/// lower case), bounded.
+pub fn counted_name(typed: &str) -> String {
+    typed.trim().to_lowercase().chars().take(64).collect()
 }
 
 /// What an attempt is counted under, with the count that locks each: the name from this
@@ -241,6 +263,30 @@ mod tests {
             begin_(&s, "sari", OFFICE, 1_000).is_err(),
             "the right one, last, is not checked"
         );
+    }
+
+    #[test]
+    fn unlock_ends_a_names_locks_from_every_address_and_no_other_names() {
+        let (_dir, s) = scratch();
+        for name in ["sari", "sarina"] {
+            for _ in 0..FREE_TRIES {
+                let _ = wrong(&s, name, OFFICE, 1_000);
+                let _ = wrong(&s, name, ELSEWHERE, 1_000);
+            }
+        }
+        for _ in 0..NAME_TRIES {
+            let _ = wrong(&s, "sari", None, 1_000);
+        }
+        assert!(begin_(&s, "sari", OFFICE, 2_000).is_err());
+        assert!(on(&s, |tx| unlock(tx, "  Sari ", 2_000)).unwrap(), "as typed");
+        for from in [OFFICE, ELSEWHERE, None] {
+            assert_eq!(begin_(&s, "sari", from, 2_000), Ok(()), "{from:?}");
+        }
+        assert!(
+            begin_(&s, "sarina", OFFICE, 2_000).is_err(),
+            "a longer name keeps its lock"
+        );
+        assert!(!on(&s, |tx| unlock(tx, "dewi", 2_000)).unwrap(), "not locked");
     }
 
     #[test]

@@ -11,13 +11,22 @@ use axum::routing::{MethodRouter, get};
 
 use crate::state::AppState;
 
-async fn health() -> Response {
+/// Up, and its store answers: a load balancer sends no sync to a process whose database
+/// is gone (503, "unavailable"), and the reason is in this process's log.
+async fn health(State(state): State<AppState>) -> Response {
+    let (code, status) = match state.read(|tx| Ok(tx.latest()?)).await {
+        Ok(_) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health: the store does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+        }
+    };
     let body = serde_json::to_vec(&Health {
-        status: "ok".into(),
+        status: status.into(),
         version: env!("CARGO_PKG_VERSION").into(),
     })
     .unwrap_or_default();
-    json(&HeaderMap::new(), StatusCode::OK, body)
+    json(&HeaderMap::new(), code, body)
 }
 
 /// The server's metrics, for a scraper on this machine, or elsewhere with the bearer token

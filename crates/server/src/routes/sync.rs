@@ -105,7 +105,13 @@ fn stream_pages(state: AppState, device: Device, headers: &HeaderMap, first: Pag
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(2);
     tokio::spawn(async move {
         let mut page = first;
+        // Counted on the first page; each later page's is what is left of it.
+        let mut remaining = page.remaining;
         loop {
+            if page.remaining.is_none() {
+                page.remaining = remaining.map(|r| r.saturating_sub(page.bodies.len() as u64));
+            }
+            remaining = page.remaining;
             let (next, more) = (page.next, page.more);
             state.metrics().pulled(page.bodies.len());
             let (st, dev) = (state.clone(), device.clone());
@@ -129,7 +135,7 @@ fn stream_pages(state: AppState, device: Device, headers: &HeaderMap, first: Pag
                 return;
             }
             let dev = device.clone();
-            page = match state.read(move |c| pull::page(c, &dev, next, limit)).await {
+            page = match state.read(move |c| pull::page(c, &dev, next, limit, false)).await {
                 Ok(Ok(p)) => p,
                 _ => {
                     let _ = tx.send(Err(std::io::Error::other("a page could not be read"))).await;
@@ -230,7 +236,9 @@ async fn pull(
         ));
     }
     let dev = device.clone();
-    let page = state.read(move |c| pull::page(c, &dev, params.since, limit)).await?;
+    let page = state
+        .read(move |c| pull::page(c, &dev, params.since, limit, true))
+        .await?;
     let page = page.map_err(|ahead| {
         ApiError::new(
             ErrorCode::Resnapshot,

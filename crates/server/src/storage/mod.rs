@@ -154,6 +154,10 @@ pub struct CursorAhead {
 pub struct Reader<'a> {
     pub scope: &'a Scope,
     pub device_id: &'a str,
+    /// Whether the page counts what the reader has still to get (`Page::remaining`). A
+    /// stream of pages counts once, on its first, and subtracts after: counting on every
+    /// page made a catch-up quadratic in the log's length.
+    pub count: bool,
 }
 
 /// A change refused at the door, kept with why.

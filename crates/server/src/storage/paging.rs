@@ -60,15 +60,17 @@ pub fn page(src: &mut dyn Source, reader: &Reader, since: u64, limit: usize) -> 
         } else {
             latest
         };
-        remaining = Some(if more {
+        remaining = if !more {
+            Some(0)
+        } else if reader.count {
             let mut n = 0;
             for v in &villages {
                 n += src.village_count(v, to, me)?;
             }
-            n
+            Some(n)
         } else {
-            0
-        });
+            None
+        };
         (seqs, to, more)
     } else {
         remaining = None;

@@ -15,7 +15,7 @@ fn row(r: &postgres::Row) -> AccountRow {
     }
 }
 
-impl Accounts for PgTx {
+impl Accounts for PgTx<'_> {
     fn account(&mut self, name: &str) -> Result<Option<AccountRow>> {
         Ok(self
             .row(&format!("{ACCOUNT} WHERE name = $1"), &[&name])?

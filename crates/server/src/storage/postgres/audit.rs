@@ -20,7 +20,7 @@ fn entry(r: &postgres::Row) -> Entry {
 /// Entries read per round trip while walking the chain.
 const WALK_PAGE: i64 = 10_000;
 
-impl AuditLog for PgTx {
+impl AuditLog for PgTx<'_> {
     fn audit_head(&mut self) -> Result<Option<(i64, Vec<u8>)>> {
         Ok(self
             .row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &[])?

@@ -24,7 +24,7 @@ fn device(r: &postgres::Row) -> DeviceRow {
     }
 }
 
-impl Devices for PgTx {
+impl Devices for PgTx<'_> {
     fn add_code(&mut self, code_hash: &[u8], c: &CodeRow) -> Result<()> {
         self.run(
             "INSERT INTO enrollment_codes (code_hash, user_name, role, scope, created_at, expires_at) \

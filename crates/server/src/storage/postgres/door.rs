@@ -3,7 +3,7 @@
 use super::PgTx;
 use crate::storage::{Door, Result};
 
-impl Door for PgTx {
+impl Door for PgTx<'_> {
     fn counter(&mut self, key: &str) -> Result<Option<(u32, i64)>> {
         Ok(self
             .row("SELECT n, at FROM door_counters WHERE key = $1", &[&key])?

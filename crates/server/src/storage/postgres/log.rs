@@ -12,7 +12,7 @@ use crate::storage::{
     Backlog, ChangeLog, CursorAhead, NewChange, NotUsed, Page, Quarantined, Reader, Result, Stored, Unsent, Upstream,
 };
 
-impl ChangeLog for PgTx {
+impl ChangeLog for PgTx<'_> {
     fn expect(&mut self, changes: &[(Uuid, Entity, Uuid)]) -> Result<()> {
         self.read_ahead(changes)
     }
@@ -24,6 +24,14 @@ impl ChangeLog for PgTx {
     }
 
     fn change_known(&mut self, change_id: &Uuid) -> Result<bool> {
+        // Held in this transaction, or answered by the batch's read-ahead: one round trip
+        // per change was a fifth of a push's time.
+        if self.pending.by_id.contains_key(change_id) || self.pending.known.contains(change_id) {
+            return Ok(true);
+        }
+        if self.pending.asked.contains(change_id) {
+            return Ok(false);
+        }
         Ok(self
             .row("SELECT 1 FROM changes WHERE change_id = $1", &[change_id])?
             .is_some())
@@ -352,7 +360,7 @@ impl ChangeLog for PgTx {
     }
 }
 
-impl Source for PgTx {
+impl Source for PgTx<'_> {
     fn latest(&mut self) -> Result<u64> {
         ChangeLog::latest(self)
     }

@@ -3,7 +3,7 @@
 use super::PgTx;
 use crate::storage::{Meta, Result, Setting};
 
-impl Meta for PgTx {
+impl Meta for PgTx<'_> {
     fn setting(&mut self, s: Setting) -> Result<Option<String>> {
         Ok(self
             .row("SELECT value FROM meta WHERE key = $1", &[&s.key().as_ref()])?

@@ -56,7 +56,7 @@ impl Pending {
     }
 }
 
-impl PgTx {
+impl PgTx<'_> {
     /// The next sequence number: one taken ahead for the batch, else a new one.
     pub(super) fn next_seq(&mut self) -> Result<i64> {
         if self.pending.seqs.is_empty() {
