@@ -325,6 +325,274 @@ async fn log(cluster: &Cluster, what: Area) {
     assert_eq!(recaps[0], recaps[1], "the same recap from both stores");
 }
 
+/// A province's log: `SCALE_ROWS` changes (10,000,000 unless set) over the 1,552 villages
+/// of Banten, written straight into each store's tables (the push path would take hours on
+/// this machine; the pages read only what the push path writes: sequence, area, origin,
+/// body), then pages read as a village's tablet, a kecamatan's laptop and a kabupaten's
+/// device ask for them. Bodies are 340 bytes of filler: a page hands them on unread.
+async fn scale(cluster: &Cluster) {
+    let rows: i64 = std::env::var("SCALE_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000_000);
+    let villages: Vec<String> = pendamping_core::area::villages_under("36")
+        .iter()
+        .map(|v| v.code.to_string())
+        .collect();
+    println!(
+        "a log of {rows} changes over the {} villages of Banten:",
+        villages.len()
+    );
+    for kind in [Kind::Sqlite, Kind::Postgres] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = kind.db(dir.path(), cluster);
+        let view = dir.path().join("scale.view.db");
+        let server = TestServer::start(dir.path(), clock_at(today()), move |c| {
+            c.db = db;
+            c.view = Some(view);
+        })
+        .await;
+        let t = Instant::now();
+        let (db, names) = (server.db.clone(), villages.clone());
+        match kind {
+            Kind::Sqlite => tokio::task::spawn_blocking(move || fill_sqlite(&db, &names, rows))
+                .await
+                .unwrap(),
+            Kind::Postgres => fill_postgres(cluster, Cluster::name_of(db.to_str().unwrap()), &names, rows),
+        }
+        println!("  {:<10} written in {:.0} s", kind.name(), t.elapsed().as_secs_f64());
+        let state = server.state.clone();
+        let lines = tokio::task::spawn_blocking(move || {
+            let storage = state.storage();
+            let latest = storage.reading(|tx| tx.latest()).unwrap();
+            let mut out = Vec::new();
+            // A village's tablet (one village), a kecamatan's laptop (its villages' index
+            // ranges, the rest counted on a stream's first page), a kabupaten's device (a
+            // scan of the log in order): from the start, and from a cursor near the end.
+            for (who, role, area) in [
+                ("village", Role::Cadre, "3602012002"),
+                ("kecamatan", Role::Plkb, KECAMATAN),
+                ("kabupaten", Role::Admin, KABUPATEN),
+            ] {
+                let scope = Scope::new(role, &[area]).unwrap();
+                let mut times = Vec::new();
+                let mut got = 0;
+                for i in 0..100u64 {
+                    let reader = Reader {
+                        scope: &scope,
+                        device_id: "bench",
+                        count: i % 4 == 0,
+                    };
+                    let since = match i % 3 {
+                        0 => 0,
+                        1 => latest / 2,
+                        _ => latest.saturating_sub(200_000),
+                    };
+                    let t = Instant::now();
+                    let page = storage.reading(|tx| tx.page(&reader, since, 500)).unwrap().unwrap();
+                    times.push(t.elapsed());
+                    got += page.bodies.len();
+                }
+                assert!(got > 0, "{who}: nothing read");
+                out.push(format!(
+                    "  {:<10} {who:<9} page of 500: p50 {:.1} ms, p95 {:.1} ms",
+                    "",
+                    ms(p(&mut times, 0.5)),
+                    ms(p(&mut times, 0.95))
+                ));
+            }
+            out
+        })
+        .await
+        .unwrap();
+        for l in lines {
+            println!("{l}");
+        }
+        server.stop().await;
+    }
+}
+
+/// 3,000 clients connected at once, 1,000 of them devices syncing at once (each pushing its
+/// visits and pulling its village), the other 2,000 asking `/health` every second on their
+/// kept-alive connection until the syncs are done; every answer must be right.
+async fn crowd(cluster: &Cluster) {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let villages: Vec<String> = pendamping_core::area::villages_under("36")
+        .into_iter()
+        .take(1_000)
+        .map(|a| a.code.to_string())
+        .collect();
+    for kind in [Kind::Sqlite, Kind::Postgres] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = kind.db(dir.path(), cluster);
+        let view = dir.path().join("crowd.view.db");
+        let server = TestServer::start(dir.path(), clock_at(today()), move |c| {
+            c.db = db;
+            c.view = Some(view);
+        })
+        .await;
+        let t = Instant::now();
+        // Four children with three monthly visits each, per village.
+        let mut devices = devices(&villages, 4, 3);
+        let mut pending = 0;
+        for (store, v) in devices.iter_mut().zip(&villages) {
+            pending += store.pending_count().unwrap();
+            // Past the limit on enrolments from one address.
+            server.clock.advance(31_000);
+            let code = server.code(Role::Cadre, &[v]);
+            pendamping_sync::enroll(&mut *store, &server.url(), &code, "crowd")
+                .await
+                .unwrap();
+        }
+        let made = t.elapsed();
+        // The 2,000 others: each its own client, so its own connection.
+        let done = Arc::new(AtomicBool::new(false));
+        let (asked, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let url = server.url();
+        let idle: Vec<_> = (0..2_000)
+            .map(|_| {
+                let (done, asked, failed, url) = (done.clone(), asked.clone(), failed.clone(), url.clone());
+                tokio::spawn(async move {
+                    let http = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+                    loop {
+                        asked.fetch_add(1, Ordering::Relaxed);
+                        match http.get(format!("{url}/health")).send().await {
+                            Ok(r) if r.status().is_success() => {}
+                            _ => {
+                                failed.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                        if done.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let t = Instant::now();
+        let syncs: Vec<_> = devices
+            .into_iter()
+            .map(|mut store| {
+                tokio::spawn(async move {
+                    let t = Instant::now();
+                    let sum =
+                        pendamping_sync::sync(&mut store, &pendamping_sync::Options::default(), &mut |_| {}).await;
+                    (sum.map(|s| s.pushed), t.elapsed())
+                })
+            })
+            .collect();
+        let (mut times, mut errors, mut pushed) = (Vec::new(), 0, 0);
+        for s in syncs {
+            let (sum, took) = s.await.unwrap();
+            match sum {
+                Ok(n) => {
+                    pushed += n;
+                    times.push(took);
+                }
+                Err(e) => {
+                    eprintln!("a sync failed: {e}");
+                    errors += 1;
+                }
+            }
+        }
+        let all = t.elapsed();
+        done.store(true, Ordering::Relaxed);
+        for i in idle {
+            i.await.unwrap();
+        }
+        let (held, rows) = logged_change_ids(&server.db);
+        println!(
+            "  {:<10} 1,000 devices enrolled in {:.0} s; syncing at once beside 2,000 clients asking /health each \
+             second: {:.1} s in all, a sync p50 {:.1} s, p95 {:.1} s; sync errors {errors}, /health {} of {} failed; \
+             {pushed} of {pending} changes pushed, stored {} ({rows} rows)",
+            kind.name(),
+            made.as_secs_f64(),
+            all.as_secs_f64(),
+            p(&mut times, 0.5).as_secs_f64(),
+            p(&mut times, 0.95).as_secs_f64(),
+            failed.load(Ordering::Relaxed),
+            asked.load(Ordering::Relaxed),
+            held.len(),
+        );
+        assert_eq!((errors, failed.load(Ordering::Relaxed)), (0, 0), "every answer right");
+        assert_eq!(
+            (pushed as usize, held.len(), rows),
+            (pending as usize, pending as usize, pending as usize)
+        );
+        server.stop().await;
+    }
+}
+
+/// `rows` changes into a SQLite server store, in transactions of 1,000,000.
+fn fill_sqlite(db: &Path, villages: &[String], rows: i64) {
+    let mut c = rusqlite::Connection::open(db).unwrap();
+    c.execute_batch(
+        "PRAGMA cache_size = -1000000; CREATE TEMP TABLE bench_villages (n INTEGER PRIMARY KEY, code TEXT)",
+    )
+    .unwrap();
+    let tx = c.transaction().unwrap();
+    for (i, v) in villages.iter().enumerate() {
+        tx.execute("INSERT INTO bench_villages VALUES (?1, ?2)", (i as i64, v))
+            .unwrap();
+    }
+    tx.commit().unwrap();
+    let n = villages.len() as i64;
+    let mut from = 1;
+    while from <= rows {
+        let to = (from + 999_999).min(rows);
+        c.execute(
+            "WITH RECURSIVE s(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM s WHERE i < ?2) \
+             INSERT INTO changes (seq, change_id, area_code, device_id, received_at, body, upstream) \
+             SELECT i, randomblob(16), v.code, 'dev-' || (i % ?3) || '-' || (i % 3), 1700000000000 + i, \
+             printf('{\"n\":\"%0330d\"}', i), 2 FROM s JOIN bench_villages v ON v.n = i % ?3",
+            (from, to, n),
+        )
+        .unwrap();
+        from = to + 1;
+    }
+    c.execute_batch("ANALYZE").unwrap();
+}
+
+/// `rows` changes into a PostgreSQL server store, in statements of 1,000,000, then
+/// vacuumed (a page reads the index alone once its pages are marked visible).
+fn fill_postgres(cluster: &Cluster, name: &str, villages: &[String], rows: i64) {
+    let list = villages.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(",");
+    let made = cluster.psql(
+        name,
+        &format!(
+            "CREATE TABLE bench_villages AS SELECT (o - 1)::int AS n, code FROM unnest(ARRAY[{list}]) \
+             WITH ORDINALITY AS t(code, o)"
+        ),
+    );
+    assert!(made.contains("SELECT"), "{made}");
+    let n = villages.len();
+    let mut from = 1;
+    while from <= rows {
+        let to = (from + 999_999).min(rows);
+        let out = cluster.psql(
+            name,
+            &format!(
+                "INSERT INTO changes (regency, change_id, seq, area_code, device_id, via, upstream, received_at, body) \
+                 SELECT left(v.code, 4), md5('c' || i)::uuid, i, v.code, 'dev-' || (i % {n}) || '-' || (i % 3), NULL, 2, \
+                 1700000000000 + i, '{{\"n\":\"' || lpad(i::text, 330, '0') || '\"}}' \
+                 FROM generate_series({from}::int8, {to}::int8) AS i JOIN bench_villages v ON v.n = i % {n}"
+            ),
+        );
+        assert!(out.contains("INSERT"), "{out}");
+        from = to + 1;
+    }
+    let out = cluster.psql(
+        name,
+        &format!("SELECT setval('change_seq', {rows}); DROP TABLE bench_villages"),
+    );
+    assert!(out.contains("DROP TABLE"), "{out}");
+    // Alone: VACUUM runs outside a transaction.
+    let out = cluster.psql(name, "VACUUM (ANALYZE) changes");
+    assert!(out.contains("VACUUM"), "{out}");
+}
+
 /// An area whose log a run builds (once, under target/bench-data) and asks of.
 struct Area {
     name: &'static str,
@@ -368,6 +636,13 @@ fn main() {
         // Long (the store's first build takes about 15 minutes): only when asked by name.
         if filter.iter().any(|f| f == "kabupaten") {
             log(&cluster, KABUPATEN_LOG).await;
+        }
+        if filter.iter().any(|f| f == "crowd") {
+            crowd(&cluster).await;
+        }
+        // Long (about 10 GB written): only when asked by name.
+        if filter.iter().any(|f| f == "scale") {
+            scale(&cluster).await;
         }
     });
 }

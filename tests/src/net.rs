@@ -600,3 +600,57 @@ impl Drop for ServerProcess {
         self.kill();
     }
 }
+
+/// Syncs `store` (in batches of 5) in up to `rounds` rounds, killing its server process with
+/// SIGKILL after a wait drawn from `waits` (ms) in each. After each kill, what the device
+/// dropped from its outbox, which the server acknowledged, must be in the log at `db`
+/// (one of `created`); then `start` brings a process back and the device is pointed at it.
+/// Returns how many kills there were and the process serving now.
+pub async fn sync_through_kills(
+    store: &mut pendamping_store::Store,
+    created: &std::collections::BTreeSet<uuid::Uuid>,
+    db: &Path,
+    (rounds, waits): (usize, std::ops::Range<u64>),
+    rng: &mut rand::rngs::StdRng,
+    mut server: ServerProcess,
+    start: impl Fn() -> (ServerProcess, String),
+) -> (usize, ServerProcess) {
+    use rand::Rng;
+    let mut opts = fast_options();
+    opts.batch_changes = 5;
+    opts.retry.attempts = 1;
+    let mut kills = 0;
+    for round in 0..rounds {
+        let mut noop = |_: pendamping_sync::Progress| {};
+        let wait = std::time::Duration::from_millis(rng.random_range(waits.clone()));
+        let finished = {
+            let sync = pendamping_sync::sync(&mut *store, &opts, &mut noop);
+            tokio::pin!(sync);
+            tokio::select! {
+                r = &mut sync => { r.expect("a sync with its server alive"); true }
+                _ = tokio::time::sleep(wait) => {
+                    server.kill();
+                    kills += 1;
+                    assert!(sync.await.is_err(), "round {round}: the sync notices the dead server");
+                    false
+                }
+            }
+        };
+        if finished {
+            break;
+        }
+        let pending: std::collections::BTreeSet<uuid::Uuid> = store
+            .outbox(usize::MAX >> 1)
+            .expect("the outbox")
+            .iter()
+            .map(|c| c.change_id)
+            .collect();
+        let acked: std::collections::BTreeSet<uuid::Uuid> = created.difference(&pending).copied().collect();
+        let (held, _) = logged_change_ids(db);
+        assert!(acked.is_subset(&held), "round {round}: an acknowledged change was lost");
+        let (restarted, url) = start();
+        server = restarted;
+        store.set_setting("server", &url).expect("the server's address");
+    }
+    (kills, server)
+}

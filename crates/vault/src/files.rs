@@ -17,6 +17,15 @@ pub fn private_store(path: &Path) -> io::Result<()> {
     match OpenOptions::new().write(true).create_new(true).mode(MODE).open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            // Only a file is a store. A device, a pipe or a folder given as one is refused and
+            // its mode left alone: `--db /dev/null` once narrowed /dev/null to 0600, and every
+            // other program on the machine then failed to open it.
+            if !std::fs::metadata(path)?.is_file() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "bukan berkas biasa / not a regular file",
+                ));
+            }
             for p in [path.to_path_buf(), beside(path, "-wal"), beside(path, "-shm")] {
                 narrow(&p)?;
             }
@@ -54,6 +63,9 @@ pub fn create_new_private(path: &Path) -> io::Result<File> {
 
 fn narrow(path: &Path) -> io::Result<()> {
     match std::fs::metadata(path) {
+        // Not ours to narrow (a `-wal` name that is a device or a pipe): the database will
+        // refuse it.
+        Ok(m) if !m.is_file() => Ok(()),
         Ok(m) if m.permissions().mode() & 0o077 != 0 => {
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(MODE))
         }
@@ -75,6 +87,24 @@ mod tests {
 
     fn mode(p: &Path) -> u32 {
         std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn a_device_a_pipe_or_a_folder_is_no_store_and_keeps_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        // A pipe stands in for /dev/null (a test must not risk the machine's).
+        let pipe = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&pipe).status().unwrap();
+        assert!(made.success());
+        std::fs::set_permissions(&pipe, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let folder = dir.path().join("folder");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+        for (p, was) in [(&pipe, 0o666), (&folder, 0o755)] {
+            let e = private_store(p).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{}", p.display());
+            assert_eq!(mode(p), was, "{} left as it was", p.display());
+        }
     }
 
     #[test]

@@ -167,7 +167,7 @@ async fn killing_the_server_during_a_push_loses_nothing_acknowledged() {
     let db = dir.path().join("central.db");
     let clock = Arc::new(ManualTime::new(pendamping_store::SystemTime.now_millis()));
     let code = enrollment_code(&db, Role::Cadre, &[VILLAGE], clock.now_millis());
-    let (mut server, url) = start_server(&db);
+    let (server, url) = start_server(&db);
     let mut store = Store::open_in_memory(options(clock.clone())).unwrap();
     pendamping_sync::enroll(&mut store, &url, &code, "tablet")
         .await
@@ -179,44 +179,10 @@ async fn killing_the_server_during_a_push_loses_nothing_acknowledged() {
     }
     let mut created = BTreeSet::new();
     note_outbox(&store, &mut created);
-    let mut opts = fast_options();
-    opts.batch_changes = 5;
-    opts.retry.attempts = 1;
-    let mut kills = 0;
-    for round in 0..6 {
-        let mut noop = |_: pendamping_sync::Progress| {};
-        let wait = Duration::from_millis(rng.random_range(5..60));
-        let finished = {
-            let sync = pendamping_sync::sync(&mut store, &opts, &mut noop);
-            tokio::pin!(sync);
-            tokio::select! {
-                r = &mut sync => { r.unwrap(); true }
-                _ = tokio::time::sleep(wait) => {
-                    server.kill();
-                    kills += 1;
-                    assert!(sync.await.is_err(), "round {round}: the sync notices the dead server");
-                    false
-                }
-            }
-        };
-        if finished {
-            break;
-        }
-        // What the device dropped from its outbox, the server acknowledged: it must hold it.
-        let pending: BTreeSet<Uuid> = store
-            .outbox(usize::MAX >> 1)
-            .unwrap()
-            .iter()
-            .map(|c| c.change_id)
-            .collect();
-        let acked: BTreeSet<Uuid> = created.difference(&pending).copied().collect();
-        let conn = rusqlite::Connection::open(&db).unwrap();
-        let (held, _) = server_change_ids(&conn);
-        assert!(acked.is_subset(&held), "round {round}: an acknowledged change was lost");
-        let restarted = start_server(&db);
-        server = restarted.0;
-        store.set_setting("server", &restarted.1).unwrap();
-    }
+    let (kills, _server) = sync_through_kills(&mut store, &created, &db, (6, 5..60), &mut rng, server, || {
+        start_server(&db)
+    })
+    .await;
     assert!(kills >= 1);
     pendamping_sync::sync(&mut store, &fast_options(), &mut |_| {})
         .await

@@ -214,7 +214,7 @@ async fn a_server_process_killed_mid_push_loses_nothing_acknowledged_and_the_oth
     let url = Cluster::shared().database();
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualTime::new(pendamping_store::SystemTime.now_millis()));
-    let (mut first, first_url) = start_server(&url, &dir.path().join("first.view.db"));
+    let (first, first_url) = start_server(&url, &dir.path().join("first.view.db"));
     let (_second, second_url) = start_server(&url, &dir.path().join("second.view.db"));
     let code = enrollment_code(Path::new(&url), Role::Cadre, &[VILLAGE], clock.now_millis());
     let mut store = Store::open_in_memory(options(clock.clone())).unwrap();
@@ -228,45 +228,17 @@ async fn a_server_process_killed_mid_push_loses_nothing_acknowledged_and_the_oth
     }
     let mut created = BTreeSet::new();
     note_outbox(&store, &mut created);
-    let mut opts = fast_options();
-    opts.batch_changes = 5;
-    opts.retry.attempts = 1;
-    let mut kills = 0;
-    let mut first_url = first_url;
-    for round in 0..5 {
-        store.set_setting("server", &first_url).unwrap();
-        let wait = Duration::from_millis(rng.random_range(20..120));
-        let mut noop = |_: pendamping_sync::Progress| {};
-        let finished = {
-            let sync = pendamping_sync::sync(&mut store, &opts, &mut noop);
-            tokio::pin!(sync);
-            tokio::select! {
-                r = &mut sync => { r.unwrap(); true }
-                _ = tokio::time::sleep(wait) => {
-                    first.kill();
-                    kills += 1;
-                    assert!(sync.await.is_err(), "round {round}: the sync notices the dead process");
-                    false
-                }
-            }
-        };
-        if finished {
-            break;
-        }
-        // What the tablet dropped from its outbox was acknowledged: the store has it.
-        let pending: BTreeSet<Uuid> = store
-            .outbox(usize::MAX >> 1)
-            .unwrap()
-            .iter()
-            .map(|c| c.change_id)
-            .collect();
-        let acked: BTreeSet<Uuid> = created.difference(&pending).copied().collect();
-        let (held, _) = logged_change_ids(Path::new(&url));
-        assert!(acked.is_subset(&held), "round {round}: an acknowledged change was lost");
-        let restarted = start_server(&url, &dir.path().join("first.view.db"));
-        first = restarted.0;
-        first_url = restarted.1;
-    }
+    let first_view = dir.path().join("first.view.db");
+    let (kills, _first) = sync_through_kills(
+        &mut store,
+        &created,
+        Path::new(&url),
+        (5, 20..120),
+        &mut rng,
+        first,
+        || start_server(&url, &first_view),
+    )
+    .await;
     assert!(kills >= 1, "a process was killed mid-push");
     // The other process, which ran all along, takes the rest.
     store.set_setting("server", &second_url).unwrap();
@@ -426,6 +398,71 @@ async fn a_district_moves_to_postgres_whole_and_its_tablets_sync_on() {
     );
     assert!(tables.contains(" 0\n"), "{tables}");
     central.stop().await;
+}
+
+/// A province on PostgreSQL relays to the country exactly as a PLKB hub relays to its
+/// district: its tablets' changes reach the country once, what the country holds of the
+/// province's area comes down, and both count the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_province_on_postgres_relays_to_the_country_as_a_hub_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let country = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
+    let code = country.code(Role::Admin, &[KABUPATEN]);
+    let url = Cluster::shared().database();
+    let (up, db, view) = (country.url(), PathBuf::from(&url), dir.path().join("province.view.db"));
+    let province = TestServer::start(dir.path(), clock_at(today()), move |c| {
+        c.db = db;
+        c.view = Some(view);
+        c.upstream = Some(up);
+        c.connections = 6;
+    })
+    .await;
+    pendamping_server::hub::enroll(&province.state, &country.url(), &code, "provinsi")
+        .await
+        .unwrap();
+    // One village's tablet enrolled at the province, another's still at the country.
+    let mut rng = StdRng::seed_from_u64(13);
+    let mut created = BTreeSet::new();
+    let mut tablets = Vec::new();
+    for (i, (server, area)) in [(&province, VILLAGE), (&country, OTHER_VILLAGE)]
+        .into_iter()
+        .enumerate()
+    {
+        let clock = clock_at(today());
+        let mut store = enrolled_device(server, clock.clone(), Role::Cadre, &[area]).await;
+        let mut n = (i as u128 + 1) * 1_000_000;
+        for _ in 0..12 {
+            work(&mut store, &clock, area, &mut n, &mut rng);
+        }
+        note_outbox(&store, &mut created);
+        sync(&mut store).await;
+        tablets.push(store);
+    }
+    for _ in 0..2 {
+        province.relay().await.unwrap();
+    }
+    let (at_country, rows) = logged_change_ids(&country.db);
+    assert_eq!(
+        (&at_country, rows),
+        (&created, created.len()),
+        "every change at the country, once"
+    );
+    let (at_province, rows) = logged_change_ids(Path::new(&url));
+    assert_eq!(
+        (&at_province, rows),
+        (&created, created.len()),
+        "the province holds its whole area"
+    );
+    assert_eq!(
+        numbers(&province.state, KABUPATEN).await,
+        numbers(&country.state, KABUPATEN).await,
+        "the same recap and lists at both levels"
+    );
+    // Nothing held back: a second relay sends and takes nothing.
+    let again = province.relay().await.unwrap();
+    assert_eq!((again.sync.pushed, again.sync.pulled), (0, 0));
+    province.stop().await;
+    country.stop().await;
 }
 
 /// A browser that does not follow redirects (what a log-in answers is the test).
