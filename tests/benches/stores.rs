@@ -48,6 +48,16 @@ impl Kind {
         }
     }
 
+    /// A server on a new store of this kind, its view in `dir`.
+    async fn server(self, dir: &Path, cluster: &Cluster) -> TestServer {
+        let (db, view) = (self.db(dir, cluster), dir.join(format!("{}.view.db", self.name())));
+        TestServer::start(dir, clock_at(today()), move |c| {
+            c.db = db;
+            c.view = Some(view);
+        })
+        .await
+    }
+
     fn db(self, dir: &Path, cluster: &Cluster) -> PathBuf {
         match self {
             Kind::Sqlite => dir.join("central.db"),
@@ -345,13 +355,7 @@ async fn scale(cluster: &Cluster) {
     );
     for kind in [Kind::Sqlite, Kind::Postgres] {
         let dir = tempfile::tempdir().unwrap();
-        let db = kind.db(dir.path(), cluster);
-        let view = dir.path().join("scale.view.db");
-        let server = TestServer::start(dir.path(), clock_at(today()), move |c| {
-            c.db = db;
-            c.view = Some(view);
-        })
-        .await;
+        let server = kind.server(dir.path(), cluster).await;
         let t = Instant::now();
         let (db, names) = (server.db.clone(), villages.clone());
         match kind {
@@ -424,13 +428,7 @@ async fn crowd(cluster: &Cluster) {
         .collect();
     for kind in [Kind::Sqlite, Kind::Postgres] {
         let dir = tempfile::tempdir().unwrap();
-        let db = kind.db(dir.path(), cluster);
-        let view = dir.path().join("crowd.view.db");
-        let server = TestServer::start(dir.path(), clock_at(today()), move |c| {
-            c.db = db;
-            c.view = Some(view);
-        })
-        .await;
+        let server = kind.server(dir.path(), cluster).await;
         let t = Instant::now();
         // Four children with three monthly visits each, per village.
         let mut devices = devices(&villages, 4, 3);

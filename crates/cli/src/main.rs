@@ -349,12 +349,30 @@ fn audit(what: AuditAdmin, out: &mut dyn Write) -> Result<()> {
                 writeln!(
                     out,
                     "{:>6}  {at}  {:<22} {:<24} {}  {}",
-                    e.seq, e.action, e.actor, e.subject, e.detail
+                    e.seq,
+                    e.action,
+                    printable(&e.actor),
+                    printable(&e.subject),
+                    printable(&e.detail)
                 )?;
             }
         }
     }
     Ok(())
+}
+
+/// Text as one line of a listing: a control character (a line break a caller typed into a
+/// name) is shown escaped, so no entry can print as two.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 #[derive(Subcommand)]
@@ -433,10 +451,15 @@ fn user(what: UserAdmin, out: &mut dyn Write) -> Result<()> {
             eprintln!("akun {name} dinonaktifkan");
         }
         UserAdmin::Unlock { db, name } => {
-            if net::open_db(&db)?.unlock_account(&name, now)? {
-                eprintln!("kunci masuk akun {name} dibuka");
-            } else {
-                eprintln!("akun {name} tidak sedang terkunci; hitungan sandi salahnya dihapus");
+            let done = net::open_db(&db)?.unlock_account(&name, now)?;
+            let name = name.trim();
+            match (done.known, done.locked) {
+                (true, true) => eprintln!("kunci masuk akun {name} dibuka"),
+                (true, false) => eprintln!("akun {name} tidak sedang terkunci; hitungan sandi salahnya dihapus"),
+                (false, _) => eprintln!(
+                    "tidak ada akun bernama {name:?}; hitungan sandi salah untuk nama itu {}",
+                    if done.locked { "dan kuncinya dihapus" } else { "dihapus" }
+                ),
             }
         }
     }

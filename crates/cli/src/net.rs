@@ -237,6 +237,55 @@ impl std::ops::Deref for Opened {
     }
 }
 
+/// What a command's own view folder is called: `<this>-<pid>-<random>`.
+const SCRATCH: &str = "pendamping-view-";
+
+/// A folder only its owner may enter (0700, whatever the umask), for a command's own view,
+/// removed when dropped. The folders of earlier runs killed before they could remove theirs
+/// (their process is gone) are removed first: a view holds names.
+fn scratch_dir() -> std::io::Result<tempfile::TempDir> {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = std::env::temp_dir();
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("{SCRATCH}{}-", std::process::id()))
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir_in(&tmp)?;
+    remove_stale(&tmp, dir.path());
+    Ok(dir)
+}
+
+/// Removes the view folders in `tmp` of processes that are gone, made by this user (as
+/// `ours` was).
+fn remove_stale(tmp: &Path, ours: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(me) = std::fs::symlink_metadata(ours).map(|m| m.uid()) else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(SCRATCH))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let mine = entry.metadata().is_ok_and(|m| m.is_dir() && m.uid() == me);
+        if mine && !Path::new(&format!("/proc/{pid}")).exists() {
+            match std::fs::remove_dir_all(entry.path()) {
+                Ok(()) => {
+                    tracing::info!(folder = %entry.path().display(), "a view left by a run that was stopped, removed")
+                }
+                Err(e) => tracing::warn!(error = %e, "a view left by a stopped run could not be removed"),
+            }
+        }
+    }
+}
+
 /// A server's (or hub's) store, opened by an engineer's command. It must be there.
 pub fn open_state(db: &Path) -> Result<Opened> {
     open_state_from(store_config(db)?)
@@ -245,21 +294,18 @@ pub fn open_state(db: &Path) -> Result<Opened> {
 /// The store `config` names, opened as [`open_state`] opens it.
 pub fn open_state_from(config: Config) -> Result<Opened> {
     let mut config = must_exist(config)?;
-    if config.store_key()?.is_none() && is_postgres(&config) {
-        crate::keys::require_plain(&config.view_path())?;
-    }
-    let shown = config.db_shown();
     let scratch = match (config.place(), &config.view) {
         (pendamping_server::config::Place::Postgres(_), None) => {
-            let dir = tempfile::Builder::new()
-                .prefix("pendamping-view-")
-                .tempdir()
-                .context("a private directory for the view")?;
+            let dir = scratch_dir().context("folder sementara untuk view")?;
             config.view = Some(dir.path().join("view.db"));
             Some(dir)
         }
         _ => None,
     };
+    if config.store_key()?.is_none() && is_postgres(&config) {
+        crate::keys::require_plain(&config.view_path())?;
+    }
+    let shown = config.db_shown();
     let state = pendamping_server::open(config, Arc::new(SystemTime)).with_context(|| format!("membuka {shown}"))?;
     Ok(Opened {
         state,

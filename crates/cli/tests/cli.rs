@@ -695,6 +695,81 @@ fn an_admin_makes_dashboard_accounts_with_the_password_on_standard_input() {
 }
 
 #[test]
+fn a_command_on_what_is_not_a_store_changes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    // An empty file, a folder, another program's SQLite file.
+    std::fs::write(p.join("empty.db"), b"").unwrap();
+    std::fs::create_dir(p.join("folder")).unwrap();
+    std::fs::set_permissions(p.join("folder"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let other = rusqlite::Connection::open(p.join("other.sqlite")).unwrap();
+    other
+        .execute_batch("CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('catatan')")
+        .unwrap();
+    drop(other);
+    let before = std::fs::read(p.join("other.sqlite")).unwrap();
+    for db in ["empty.db", "folder", "other.sqlite"] {
+        for args in [
+            &["server", "devices", "--db", db][..],
+            &["server", "user", "list", "--db", db],
+            &["server", "audit", "verify", "--db", db],
+        ] {
+            let out = pendamping(args, p);
+            assert!(!out.status.success(), "{args:?} succeeded");
+        }
+    }
+    // Not even a command that may make a store makes one of another program's file.
+    let enroll = server_enroll_at(p, "other.sqlite");
+    assert!(!enroll.status.success());
+    assert!(
+        stderr(&enroll).contains("bukan penyimpanan server"),
+        "{}",
+        stderr(&enroll)
+    );
+    assert_eq!(std::fs::read(p.join("other.sqlite")).unwrap(), before, "untouched");
+    assert_eq!(std::fs::metadata(p.join("empty.db")).unwrap().len(), 0);
+    let mode = std::fs::metadata(p.join("folder")).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o755, "the folder's mode left alone");
+
+    // A plain store (made with --plain-store) is never encrypted from under a server by a
+    // command that reads it with a key: it says how it gets encrypted instead.
+    let made = bin(p)
+        .args(["--plain-store", "server", "enroll", "--db", "plain.db"])
+        .args(["--user", "x", "--role", "cadre", "--scope", "3602012002"])
+        .env_remove("PENDAMPING_DB_KEY_FILE")
+        .output()
+        .unwrap();
+    ok(&made);
+    let listed = pendamping(&["server", "devices", "--db", "plain.db"], p);
+    assert!(!listed.status.success());
+    assert!(stderr(&listed).contains("belum dienkripsi"), "{}", stderr(&listed));
+    assert!(
+        pendamping_store::is_plain(&p.join("plain.db")).unwrap(),
+        "still as it was"
+    );
+}
+
+/// `server enroll` on the store `db` in `dir`.
+fn server_enroll_at(dir: &Path, db: &str) -> Output {
+    pendamping(
+        &[
+            "server",
+            "enroll",
+            "--db",
+            db,
+            "--user",
+            "x",
+            "--role",
+            "cadre",
+            "--scope",
+            "3602012002",
+        ],
+        dir,
+    )
+}
+
+#[test]
 fn a_server_beyond_loopback_needs_tls_or_an_explicit_allow_plain_http() {
     let dir = tempfile::tempdir().unwrap();
     let refused = pendamping(&["server", "--db", "c.db", "--listen", "0.0.0.0:0"], dir.path());

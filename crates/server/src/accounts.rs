@@ -179,11 +179,25 @@ pub fn disable(tx: &mut dyn Tx, name: &str, now_ms: i64) -> Result<()> {
     Ok(())
 }
 
+/// What `unlock` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unlocked {
+    /// It was locked somewhere.
+    pub locked: bool,
+    /// An account has that name (a name without one is counted, and locked, all the same,
+    /// so that the log-in page says nothing of which names exist).
+    pub known: bool,
+}
+
 /// Ends `name`'s log-in lock-outs, from every address (`dashboard::session::unlock`), and
-/// says so in the audit log. Whether it was locked.
-pub fn unlock(tx: &mut dyn Tx, name: &str, now_ms: i64) -> Result<bool> {
-    let locked = crate::dashboard::session::unlock(tx, name, now_ms)?;
+/// says so in the audit log.
+pub fn unlock(tx: &mut dyn Tx, name: &str, now_ms: i64) -> Result<Unlocked> {
     let name = crate::dashboard::session::counted_name(name);
+    if name.is_empty() {
+        return Err(ServerError::Account("nama akun kosong".into()));
+    }
+    let locked = crate::dashboard::session::unlock(tx, &name, now_ms)?;
+    let known = tx.account(&name)?.is_some();
     let detail = if locked { "locked" } else { "not locked" };
     crate::audit::record(
         tx,
@@ -193,7 +207,7 @@ pub fn unlock(tx: &mut dyn Tx, name: &str, now_ms: i64) -> Result<bool> {
         &name,
         detail,
     )?;
-    Ok(locked)
+    Ok(Unlocked { locked, known })
 }
 
 #[cfg(test)]

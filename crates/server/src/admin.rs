@@ -117,8 +117,8 @@ impl Admin {
         self.write(|tx| accounts::disable(tx, name, now_ms))
     }
 
-    /// Ends `name`'s log-in lock-outs; whether it was locked.
-    pub fn unlock_account(&self, name: &str, now_ms: i64) -> Result<bool> {
+    /// Ends `name`'s log-in lock-outs.
+    pub fn unlock_account(&self, name: &str, now_ms: i64) -> Result<accounts::Unlocked> {
         self.write(|tx| accounts::unlock(tx, name, now_ms))
     }
 

@@ -86,7 +86,8 @@ pub fn open_storage(config: &Config, key: Option<&pendamping_vault::DataKey>, ad
 /// server's schema), found without making it.
 pub fn store_exists(config: &Config) -> Result<bool> {
     Ok(match config.place() {
-        config::Place::File(path) => path.exists(),
+        // A file with something in it: an empty one (or a folder) is no store yet.
+        config::Place::File(path) => std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0),
         config::Place::Postgres(url) => storage::postgres::holds_store(url)?,
     })
 }

@@ -559,7 +559,7 @@ async fn a_dashboard_session_and_a_lock_out_hold_in_every_process() {
     })
     .join()
     .unwrap();
-    assert!(was, "it was locked");
+    assert!(was.locked && was.known, "it was locked");
     assert_eq!(log_in(&b.url(), "rahasia-sekali").await.status(), StatusCode::SEE_OTHER);
     // A load balancer asks /health: a process whose database is gone says so (503), and is
     // well again when the database is back.

@@ -115,9 +115,17 @@ pub fn end(tx: &mut dyn Tx, token: &str) -> Result<()> {
 }
 
 /// A log-in name as its attempts are counted: as an account's name is kept (trimmed, in
-/// lower case), bounded.
+/// lower case), bounded, and without control characters: a line break typed into the name
+/// would otherwise make it another name's key at one address ("ani\n10.0.0.7" locking
+/// "ani" there) and forge lines in the printed audit log.
 pub fn counted_name(typed: &str) -> String {
-    typed.trim().to_lowercase().chars().take(64).collect()
+    typed
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(64)
+        .collect()
 }
 
 /// What an attempt is counted under, with the count that locks each: the name from this
@@ -287,6 +295,11 @@ mod tests {
             "a longer name keeps its lock"
         );
         assert!(!on(&s, |tx| unlock(tx, "dewi", 2_000)).unwrap(), "not locked");
+        assert_eq!(
+            counted_name(" Ani\n10.0.0.7\t"),
+            "ani10.0.0.7",
+            "no name is another's key"
+        );
     }
 
     #[test]

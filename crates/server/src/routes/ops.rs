@@ -14,10 +14,17 @@ use crate::state::AppState;
 /// Up, and its store answers: a load balancer sends no sync to a process whose database
 /// is gone (503, "unavailable"), and the reason is in this process's log.
 async fn health(State(state): State<AppState>) -> Response {
-    let (code, status) = match state.read(|tx| Ok(tx.latest()?)).await {
-        Ok(_) => (StatusCode::OK, "ok"),
-        Err(e) => {
+    // A store that does not answer within this is as good as down to a load balancer (a
+    // frozen database host never answers at all).
+    const WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
+    let (code, status) = match tokio::time::timeout(WITHIN, state.read(|tx| Ok(tx.latest()?))).await {
+        Ok(Ok(_)) => (StatusCode::OK, "ok"),
+        Ok(Err(e)) => {
             tracing::error!(error = %e, "health: the store does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+        }
+        Err(_) => {
+            tracing::error!(within = ?WITHIN, "health: the store did not answer in time");
             (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
         }
     };

@@ -69,9 +69,14 @@ impl Drop for Postgres {
 
 /// One connection to `url`, with the reason when there is none.
 fn connect(url: &str) -> Result<(Manager, Conn)> {
-    let config: postgres::Config = url
+    let mut config: postgres::Config = url
         .parse()
         .map_err(|e| StorageError::Open(format!("{}: {e}", redacted(url))))?;
+    // A database host that does not answer at all (down, or frozen) is given up on, not
+    // waited for as long as the operating system would.
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(Duration::from_secs(5));
+    }
     let manager = Manager { config };
     match r2d2::ManageConnection::connect(&manager) {
         Ok(conn) => Ok((manager, conn)),
@@ -128,20 +133,25 @@ impl Postgres {
     }
 
     /// A connection with `begin` run on it. A connection the database closed while it was
-    /// idle in the pool (a restart, a failover) fails at once: the next is tried, so no
-    /// request pays for it.
+    /// idle in the pool (a restart, a failover, `idle_session_timeout`) fails at once, and
+    /// so usually do the others idle beside it: each is dropped and the next tried, then a
+    /// new one made, so no request pays for them.
     fn begin(&self, begin: &str) -> Result<r2d2::PooledConnection<Manager>> {
-        let mut conn = self.conn()?;
-        match conn.batch(begin) {
-            Ok(()) => Ok(conn),
-            Err(e) if conn.client.is_closed() => {
-                tracing::warn!(error = %e, "a PostgreSQL connection was closed while idle; taking another");
-                drop(conn);
-                let mut conn = self.conn()?;
-                conn.batch(begin)?;
-                Ok(conn)
+        let pooled = self.pool.as_ref().map_or(0, |p| p.state().connections);
+        let mut closed = 0;
+        loop {
+            let mut conn = self.conn()?;
+            match conn.batch(begin) {
+                Ok(()) => return Ok(conn),
+                // At most every pooled connection, and one made after them.
+                Err(e) if conn.client.is_closed() && closed <= pooled => {
+                    closed += 1;
+                    if closed == 1 {
+                        tracing::warn!(error = %e, "a PostgreSQL connection was closed while idle; taking another");
+                    }
+                }
+                Err(e) => return Err(e),
             }
-            Err(e) => Err(e),
         }
     }
 

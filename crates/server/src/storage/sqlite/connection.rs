@@ -119,13 +119,44 @@ fn connect(path: &Path, flags: OpenFlags, key: Option<&DataKey>) -> Result<Conne
     Ok(conn)
 }
 
+/// Who opens a store, which decides what the opening may do to the file beyond using it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opening {
+    /// A server starting on it: a plain store is encrypted in place under its key, unless
+    /// another server has it open.
+    Serve,
+    /// An engineer's command beside a server that may be running: it never rewrites the
+    /// file (a server would go on writing to the replaced one, and lose what it took).
+    Admin,
+}
+
 /// Opens the database for writing, creating and migrating it as needed; with a `key`,
 /// encrypted (SQLCipher, as a device's store), a plain one of an earlier version first
-/// encrypted in place.
-pub(super) fn open_writer(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
+/// encrypted in place when `opening` may. A SQLite file of something else is refused, never
+/// given the server's tables.
+pub(super) fn open_writer(path: &Path, key: Option<&DataKey>, opening: Opening) -> Result<Connection> {
     // Accounts, tokens, the recovery key and everyone's data: the owner's only.
     pendamping_vault::files::private_store(path).map_err(|e| StorageError::Open(format!("{}: {e}", path.display())))?;
+    let plain = pendamping_store::is_plain(path)?;
+    if plain {
+        // Read as it is, before anything is done to it.
+        let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY, None)?;
+        ours(&conn, path)?;
+    }
     match key {
+        Some(_) if plain && opening == Opening::Admin => {
+            return Err(StorageError::Open(format!(
+                "{p} belum dienkripsi: jalankan server dengan kuncinya sekali untuk mengenkripsinya / {p} is not \
+                 encrypted yet: start the server on it once with its key to encrypt it",
+                p = path.display()
+            )));
+        }
+        Some(_) if plain && super::Sqlite::serving(path) => {
+            return Err(StorageError::Open(format!(
+                "{} is served by another process: stop it before it is encrypted",
+                path.display()
+            )));
+        }
         Some(key) => encrypt_if_plain(path, key)?,
         None if pendamping_store::is_encrypted(path) => {
             return Err(StorageError::Open(format!(
@@ -147,8 +178,25 @@ pub(super) fn open_writer(path: &Path, key: Option<&DataKey>) -> Result<Connecti
     // write "database is locked" at once rather than let the two wait on each other: an
     // outside attack saw bursts of 500s on pushes at each truncation.
     conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+    ours(&conn, path)?;
     migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// Refuses a database that holds tables but none of this server's migrations: another
+/// program's SQLite file, given by mistake, is not made a store.
+fn ours(conn: &Connection, path: &Path) -> Result<()> {
+    let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| {
+        r.get(0)
+    })?;
+    if version == 0 && tables > 0 {
+        return Err(StorageError::Open(format!(
+            "{p} bukan penyimpanan server Pendamping (berisi tabel lain) / {p} is not a Pendamping server store",
+            p = path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// A store at `path` left plain by an earlier start, encrypted in place under `key` (a copy

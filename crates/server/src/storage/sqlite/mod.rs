@@ -20,7 +20,7 @@ use rusqlite::Connection;
 
 use super::{Result, Storage, StorageError, Tx};
 pub use connection::{Checkpointer, WAL_LIMIT_BYTES};
-use connection::{Readers, open_writer};
+use connection::{Opening, Readers, open_writer};
 pub use export::Reader;
 
 impl From<rusqlite::Error> for StorageError {
@@ -46,7 +46,7 @@ impl Sqlite {
     /// `readers`: how many read connections to keep open. A thread copies the write-ahead
     /// log into the file every second while it is open.
     pub fn open(path: &Path, key: Option<&DataKey>, readers: usize) -> Result<Sqlite> {
-        let writer = open_writer(path, key)?;
+        let writer = open_writer(path, key, Opening::Serve)?;
         let serving = crate::view::lock_file(&serving_lock(path)).map_err(|e| StorageError::Open(e.to_string()))?;
         serving
             .lock_shared()
@@ -63,7 +63,7 @@ impl Sqlite {
     /// Opens it for a short task beside a server that may be running (an engineer's
     /// command): no checkpoint thread of its own, one reader.
     pub fn open_for_admin(path: &Path, key: Option<&DataKey>) -> Result<Sqlite> {
-        let writer = open_writer(path, key)?;
+        let writer = open_writer(path, key, Opening::Admin)?;
         Ok(Sqlite {
             _serving: None,
             writer: Mutex::new(writer),

@@ -1,6 +1,6 @@
 //! The SQLite store's own behaviour: its log, its migrations, its encryption.
 
-use super::connection::{Checkpointer, Readers, SCHEMA_VERSION, open_writer};
+use super::connection::{Checkpointer, Opening, Readers, SCHEMA_VERSION, open_writer};
 use super::*;
 use crate::storage::Setting;
 
@@ -18,7 +18,7 @@ fn meta_get(s: &Sqlite, k: &str) -> Option<String> {
 fn a_write_ahead_log_that_readers_keep_open_is_emptied_past_its_limit() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.db");
-    let mut writer = open_writer(&path, None).unwrap();
+    let mut writer = open_writer(&path, None, Opening::Serve).unwrap();
     writer.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
     let limit = 1 << 20;
     let _checkpoints = Checkpointer::start_with(&path, None, limit).unwrap();
@@ -64,14 +64,14 @@ fn migrates_once_and_refuses_a_newer_database() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("central.db");
     let _ = std::fs::remove_file(&path);
-    drop(open_writer(&path, None).unwrap());
-    let conn = open_writer(&path, None).unwrap();
+    drop(open_writer(&path, None, Opening::Serve).unwrap());
+    let conn = open_writer(&path, None, Opening::Serve).unwrap();
     let v: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v, SCHEMA_VERSION);
     conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
     drop(conn);
     assert!(matches!(
-        open_writer(&path, None),
+        open_writer(&path, None, Opening::Serve),
         Err(StorageError::NewerSchema { .. })
     ));
     std::fs::remove_dir_all(&dir).unwrap();
