@@ -351,28 +351,14 @@ fn audit(what: AuditAdmin, out: &mut dyn Write) -> Result<()> {
                     "{:>6}  {at}  {:<22} {:<24} {}  {}",
                     e.seq,
                     e.action,
-                    printable(&e.actor),
-                    printable(&e.subject),
-                    printable(&e.detail)
+                    pendamping_server::audit::printable(&e.actor),
+                    pendamping_server::audit::printable(&e.subject),
+                    pendamping_server::audit::printable(&e.detail)
                 )?;
             }
         }
     }
     Ok(())
-}
-
-/// Text as one line of a listing: a control character (a line break a caller typed into a
-/// name) is shown escaped, so no entry can print as two.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }
 
 #[derive(Subcommand)]

@@ -306,7 +306,8 @@ pub fn open_state_from(config: Config) -> Result<Opened> {
         crate::keys::require_plain(&config.view_path())?;
     }
     let shown = config.db_shown();
-    let state = pendamping_server::open(config, Arc::new(SystemTime)).with_context(|| format!("membuka {shown}"))?;
+    let state =
+        pendamping_server::open_beside(config, Arc::new(SystemTime)).with_context(|| format!("membuka {shown}"))?;
     Ok(Opened {
         state,
         _scratch: scratch,

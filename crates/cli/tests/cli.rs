@@ -683,13 +683,7 @@ fn an_admin_makes_dashboard_accounts_with_the_password_on_standard_input() {
             "2026-11",
         ],
     ] {
-        let typo = pendamping(args, p);
-        assert!(!typo.status.success(), "{args:?}");
-        assert!(
-            stderr(&typo).contains("tidak ada penyimpanan server di centrl.db"),
-            "{args:?}: {}",
-            stderr(&typo)
-        );
+        refused(args, p, "tidak ada penyimpanan server di centrl.db");
         assert!(!p.join("centrl.db").exists(), "{args:?} made a store");
     }
 }
@@ -741,13 +735,26 @@ fn a_command_on_what_is_not_a_store_changes_nothing() {
         .output()
         .unwrap();
     ok(&made);
-    let listed = pendamping(&["server", "devices", "--db", "plain.db"], p);
-    assert!(!listed.status.success());
-    assert!(stderr(&listed).contains("belum dienkripsi"), "{}", stderr(&listed));
+    for args in [
+        &["server", "devices", "--db", "plain.db"][..],
+        &["server", "duplicates", "--db", "plain.db"],
+        &[
+            "server", "recap", "--db", "plain.db", "--area", "3602", "--month", "2026-11",
+        ],
+    ] {
+        refused(args, p, "belum dienkripsi");
+    }
     assert!(
         pendamping_store::is_plain(&p.join("plain.db")).unwrap(),
         "still as it was"
     );
+}
+
+/// Runs `args` in `dir`: it must fail, saying `words`.
+fn refused(args: &[&str], dir: &Path, words: &str) {
+    let out = pendamping(args, dir);
+    assert!(!out.status.success(), "{args:?}");
+    assert!(stderr(&out).contains(words), "{args:?}: {}", stderr(&out));
 }
 
 /// `server enroll` on the store `db` in `dir`.

@@ -80,6 +80,25 @@ impl Action {
     }
 }
 
+/// A character that would break a printed entry into two or hide what it says: a control
+/// character, or a line or paragraph separator.
+pub fn unprintable(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// `text` as one line of a listing: every [`unprintable`] character shown escaped.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if unprintable(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 fn chain(prev: &[u8], seq: i64, at_ms: i64, parts: [&str; 4]) -> Vec<u8> {
     let mut h = Sha256::new();
     h.update(prev);

@@ -6,9 +6,10 @@ pub fn is_url(db: &str) -> bool {
     // The URL form (its scheme in any case), or the key=value form (`host=… dbname=…`, with
     // or without spaces around `=`) the client also reads: never a file name, which would
     // put a password in one.
+    // A scheme mistyped (`postgres:u:pw@h`, one slash) is still not a file name.
     let lower = db.to_ascii_lowercase();
-    lower.starts_with("postgres://")
-        || lower.starts_with("postgresql://")
+    lower.starts_with("postgres:")
+        || lower.starts_with("postgresql:")
         || ["host", "dbname", "user", "password"]
             .iter()
             .any(|k| key_at(db, k).is_some())
@@ -30,52 +31,38 @@ fn key_at(s: &str, key: &str) -> Option<usize> {
     None
 }
 
-/// `url` with its password replaced, for messages and logs.
-pub fn redacted(url: &str) -> String {
-    let url = &hide_password_params(url);
-    let Some(scheme) = url.find("://").map(|i| i + 3) else {
-        return url.to_string();
+/// `db` as it may be shown in messages and logs: what the PostgreSQL client reads of it,
+/// rebuilt (user, hosts and ports, database), with a password shown as `***`. Nothing of
+/// the string is echoed, so no spelling of a password gets through (a `/` or `?` inside it,
+/// an encoded key, a keyword in capitals); a string the client cannot read is said to be one.
+pub fn redacted(db: &str) -> String {
+    use postgres::config::Host;
+    let Ok(c) = db.parse::<postgres::Config>() else {
+        return "(string koneksi PostgreSQL yang tidak terbaca / an unreadable PostgreSQL connection string)".into();
     };
-    // The user and password come before the host, before any path or query.
-    let authority = url[scheme..].split(['/', '?']).next().unwrap_or_default();
-    let Some(at) = authority.rfind('@') else {
-        return url.to_string();
+    let ports = c.get_ports();
+    let port = |i: usize| ports.get(i).or(ports.first()).copied().unwrap_or(5432);
+    let (mut tcp, mut sockets) = (Vec::new(), Vec::new());
+    for (i, h) in c.get_hosts().iter().enumerate() {
+        match h {
+            Host::Tcp(name) => tcp.push(format!("{name}:{}", port(i))),
+            Host::Unix(dir) => sockets.push(format!("{}:{}", dir.display(), port(i))),
+        }
+    }
+    let user = match (c.get_user(), c.get_password()) {
+        (Some(u), Some(_)) => format!("{u}:***@"),
+        (Some(u), None) => format!("{u}@"),
+        (None, Some(_)) => ":***@".to_string(),
+        (None, None) => String::new(),
     };
-    match authority[..at].find(':') {
-        Some(colon) => format!("{}{}:***{}", &url[..scheme], &authority[..colon], &url[scheme + at..]),
-        None => url.to_string(),
+    let mut out = format!(
+        "postgres://{user}{}/{}",
+        tcp.join(","),
+        c.get_dbname().unwrap_or_default()
+    );
+    if !sockets.is_empty() {
+        out.push_str(&format!(" (socket {})", sockets.join(",")));
     }
-}
-
-/// `password=…` (a URL's query parameter, or the key=value form, its value quoted or not,
-/// spaces around `=` or not) as `password=***`.
-fn hide_password_params(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(value) = key_at(rest, "password") {
-        let key = rest[..value].rfind("password").unwrap_or(0);
-        out.push_str(&rest[..key]);
-        out.push_str("password=***");
-        let v = &rest[value..];
-        let end = match v.strip_prefix('\'') {
-            // Quoted: up to the closing quote that no backslash escapes.
-            Some(q) => {
-                let mut escaped = false;
-                let close = q
-                    .char_indices()
-                    .find(|&(_, c)| {
-                        let closes = !escaped && c == '\'';
-                        escaped = !escaped && c == '\\';
-                        closes
-                    })
-                    .map_or(q.len(), |(j, _)| j + 1);
-                1 + close
-            }
-            None => v.find(|c: char| c == '&' || c.is_whitespace()).unwrap_or(v.len()),
-        };
-        rest = &v[end..];
-    }
-    out.push_str(rest);
     out
 }
 
@@ -86,32 +73,50 @@ mod tests {
     #[test]
     fn a_password_is_never_shown_in_any_form() {
         for (given, shown) in [
-            ("postgres://pend:S3cr3t@db/prov", "postgres://pend:***@db/prov"),
+            ("postgres://pend:S3cr3t@db/prov", "postgres://pend:***@db:5432/prov"),
+            (
+                "postgres://pend:S3kr1tb/c+d=@db/prov",
+                "postgres://pend:***@db:5432/prov",
+            ),
+            ("postgres://pend:a?b@db:6543/prov", "postgres://pend:***@db:6543/prov"),
             (
                 "postgres://pend@db/prov?password=S3cr3t&sslmode=disable",
-                "postgres://pend@db/prov?password=***&sslmode=disable",
+                "postgres://pend:***@db:5432/prov",
+            ),
+            (
+                "postgres://pend@db/prov?pass%77ord=S3cr3t",
+                "postgres://pend:***@db:5432/prov",
             ),
             (
                 "host=db user=pend password=S3cr3t dbname=prov",
-                "host=db user=pend password=*** dbname=prov",
-            ),
-            (
-                "postgres://pend@db/prov?application_name=a@b",
-                "postgres://pend@db/prov?application_name=a@b",
+                "postgres://pend:***@db:5432/prov",
             ),
             (
                 "host=db user=pend password = S3cr3t dbname=prov",
-                "host=db user=pend password=*** dbname=prov",
+                "postgres://pend:***@db:5432/prov",
             ),
             (
                 "host=db password='S3 cr\\'3t word' dbname=prov",
-                "host=db password=*** dbname=prov",
+                "postgres://:***@db:5432/prov",
             ),
-            ("POSTGRES://pend:S3cr3t@db/prov", "POSTGRES://pend:***@db/prov"),
-            ("dbname=prov password=", "dbname=prov password=***"),
+            (
+                "postgres://pend@localhost/prov?host=/run/pg&port=5499",
+                "postgres://pend@localhost:5432/prov (socket /run/pg:5499)",
+            ),
         ] {
-            assert_eq!(redacted(given), shown);
+            let got = redacted(given);
+            assert!(!got.contains("S3") && !got.contains("a?b"), "{given} → {got}");
+            assert_eq!(got, shown, "{given}");
             assert!(is_url(given), "{given}");
+        }
+        // What the client cannot read is not echoed at all.
+        for bad in [
+            "postgres:pend:S3cr3t@db",
+            "POSTGRES://pend:S3cr3t@db/prov",
+            "host=db PASSWORD=S3cr3t sslpassword=S3cr3t",
+        ] {
+            assert!(is_url(bad), "{bad}");
+            assert!(!redacted(bad).contains("S3cr3t"), "{bad}");
         }
         assert!(!is_url("/srv/central.db") && !is_url("central.db") && !is_url("userdata.db"));
     }

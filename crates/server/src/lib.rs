@@ -94,9 +94,20 @@ pub fn store_exists(config: &Config) -> Result<bool> {
 
 /// Opens the database (creating and migrating it) and prepares the shared state.
 pub fn open(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
+    open_as(config, time, false)
+}
+
+/// The shared state for an engineer's command beside a server that may be running (a
+/// recap, a list, a merge from the command line): its store opened as `Admin` opens it,
+/// never rewritten (`storage::sqlite::Opening::Admin`).
+pub fn open_beside(config: Config, time: Arc<dyn TimeSource>) -> Result<AppState> {
+    open_as(config, time, true)
+}
+
+fn open_as(config: Config, time: Arc<dyn TimeSource>, admin: bool) -> Result<AppState> {
     let key = config.store_key()?;
     let metrics_token = config.metrics_token()?;
-    let storage = open_storage(&config, key.as_ref(), false)?;
+    let storage = open_storage(&config, key.as_ref(), admin)?;
     // The rules are read once, at start: a bad file stops the server with its reason
     // instead of serving devices half a district's decision. A hub serves the centre's,
     // as last adopted.

@@ -308,6 +308,40 @@ async fn five_wrong_passwords_lock_the_name_at_that_address_for_a_while_and_a_cr
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_with_control_characters_is_refused_uncounted_and_audited_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = with_sari(dir.path()).await;
+    let url = server.url();
+    // "sari\n<an address>" must not be sari's key at that address, nor "sa\u{1}ri" sari's.
+    for name in ["sari\n127.0.0.1", "sa\u{1}ri", "sari\u{2028}"] {
+        for _ in 0..=pendamping_server::dashboard::session::FREE_TRIES {
+            let r = log_in(&url, name, "salah-sekali").await;
+            assert_ne!(r.status(), StatusCode::SEE_OTHER);
+        }
+    }
+    let ok = log_in(&url, "sari", "rahasia-sekali").await;
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER, "sari was never locked");
+    // The audit log names what was typed, escaped: no entry reads as sari's.
+    let conn = server.db();
+    let subjects: Vec<String> = conn
+        .prepare("SELECT subject FROM audit WHERE action = 'log_in_refused'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        subjects.len(),
+        3 * (pendamping_server::dashboard::session::FREE_TRIES as usize + 1)
+    );
+    assert!(
+        subjects.iter().all(|s| s != "sari" && !s.chars().any(char::is_control)),
+        "{subjects:?}"
+    );
+    assert!(subjects.iter().any(|s| s == "sari\\u{a}127.0.0.1"), "{subjects:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guesses_sent_at_once_are_counted_before_any_is_checked() {
     let dir = tempfile::tempdir().unwrap();
     let server = with_sari(dir.path()).await;

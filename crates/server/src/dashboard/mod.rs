@@ -634,6 +634,16 @@ async fn login(
         name: String::new(),
         then: None,
     })?;
+    // No account's name holds a control character: such a name is refused as it is, never
+    // counted (it would count against the name without them) nor its password checked.
+    if form.name.chars().any(crate::audit::unprintable) {
+        let typed: String = crate::audit::printable(&form.name).chars().take(64).collect();
+        note_log_in(&state, typed, Action::LogInRefused, "control characters").await?;
+        return Err(Refusal::Credentials {
+            name: String::new(),
+            then: None,
+        });
+    }
     let typed = session::counted_name(&form.name);
     // What the page shows back: the name as typed (bounded), never the password.
     let shown: String = form.name.trim().chars().take(64).collect();

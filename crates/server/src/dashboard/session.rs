@@ -123,7 +123,7 @@ pub fn counted_name(typed: &str) -> String {
         .trim()
         .to_lowercase()
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !crate::audit::unprintable(*c))
         .take(64)
         .collect()
 }

@@ -135,14 +135,22 @@ pub enum Opening {
 /// encrypted in place when `opening` may. A SQLite file of something else is refused, never
 /// given the server's tables.
 pub(super) fn open_writer(path: &Path, key: Option<&DataKey>, opening: Opening) -> Result<Connection> {
-    // Accounts, tokens, the recovery key and everyone's data: the owner's only.
-    pendamping_vault::files::private_store(path).map_err(|e| StorageError::Open(format!("{}: {e}", path.display())))?;
+    // What is there is looked at before anything is done to it (its mode, its journal, its
+    // encryption): a folder, a device, a pipe or another program's SQLite file is refused
+    // as it was. (Reading a pipe's first bytes would wait for a writer forever.)
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err(StorageError::Open(format!(
+            "{}: bukan berkas biasa / not a regular file",
+            path.display()
+        )));
+    }
     let plain = pendamping_store::is_plain(path)?;
     if plain {
-        // Read as it is, before anything is done to it.
         let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY, None)?;
         ours(&conn, path)?;
     }
+    // Accounts, tokens, the recovery key and everyone's data: the owner's only.
+    pendamping_vault::files::private_store(path).map_err(|e| StorageError::Open(format!("{}: {e}", path.display())))?;
     match key {
         Some(_) if plain && opening == Opening::Admin => {
             return Err(StorageError::Open(format!(
@@ -183,16 +191,24 @@ pub(super) fn open_writer(path: &Path, key: Option<&DataKey>, opening: Opening) 
     Ok(conn)
 }
 
-/// Refuses a database that holds tables but none of this server's migrations: another
-/// program's SQLite file, given by mistake, is not made a store.
+/// Refuses a database that is not a server's store (new, or made by this server's
+/// migrations): another program's SQLite file, given by mistake, is not made one. Such a
+/// file has tables or an application id of its own and no migration of ours, or a version
+/// of its own and not the log every migration of ours starts from.
 fn ours(conn: &Connection, path: &Path) -> Result<()> {
     let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| {
-        r.get(0)
-    })?;
-    if version == 0 && tables > 0 {
+    let application: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let count = |sql: &str| -> Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
+    let tables = count("SELECT count(*) FROM sqlite_schema WHERE type = 'table'")?;
+    let log = count("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'changes'")?;
+    let foreign = if version == 0 {
+        tables > 0 || application != 0
+    } else {
+        log == 0
+    };
+    if foreign {
         return Err(StorageError::Open(format!(
-            "{p} bukan penyimpanan server Pendamping (berisi tabel lain) / {p} is not a Pendamping server store",
+            "{p} bukan penyimpanan server Pendamping / {p} is not a Pendamping server store",
             p = path.display()
         )));
     }

@@ -94,7 +94,11 @@ impl Sqlite {
 
 /// The file a serving server holds a shared lock on, beside its store.
 fn serving_lock(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_os_string();
+    // Beside the file itself, however it is named (a symbolic link to a served store is the
+    // served store). A hard link is another name the lock cannot see: not a way to name a
+    // store.
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut name = path.into_os_string();
     name.push(".serving");
     PathBuf::from(name)
 }

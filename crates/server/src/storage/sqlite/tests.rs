@@ -154,3 +154,32 @@ fn a_clean_audit_log_verifies_and_any_tampering_in_the_middle_breaks_it() {
     assert_eq!(gap.0, 3);
     assert!(gap.1.contains("missing"), "{}", gap.1);
 }
+
+#[test]
+fn another_programs_database_is_refused_and_left_as_it_was() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let key = DataKey::random().unwrap();
+    for (name, sql) in [
+        ("tables.db", "CREATE TABLE notes (t TEXT)"),
+        ("application.db", "PRAGMA application_id = 1234"),
+        ("versioned.db", "PRAGMA user_version = 7"),
+    ] {
+        let path = dir.path().join(name);
+        Connection::open(&path).unwrap().execute_batch(sql).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        for (opening, key) in [
+            (Opening::Serve, None),
+            (Opening::Serve, Some(&key)),
+            (Opening::Admin, None),
+            (Opening::Admin, Some(&key)),
+        ] {
+            let e = open_writer(&path, key, opening).unwrap_err();
+            assert!(e.to_string().contains("bukan penyimpanan server"), "{name}: {e}");
+        }
+        assert_eq!(std::fs::read(&path).unwrap(), before, "{name}: the same bytes");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "{name}: its mode left alone");
+    }
+}
