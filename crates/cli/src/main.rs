@@ -571,6 +571,16 @@ fn open_store(path: &Path, cli_rules: &Option<PathBuf>, today: Option<NaiveDate>
         )),
         None => Arc::new(SystemTime),
     };
+    // A connection string is a server's, never a device's file: said so without echoing it
+    // (its password), and no file of that name is made.
+    if path.to_str().is_some_and(pendamping_server::dburl::is_url) {
+        bail!(
+            "--store menamai berkas store perangkat, bukan string koneksi basis data / --store names a device's store file, not a database connection string"
+        );
+    }
+    // Looked at before anything is done to it: a server's store, another program's database,
+    // a folder or a pipe is refused as it is.
+    pendamping_store::ours::check(path, pendamping_store::ours::Kind::Device)?;
     let key = keys::store_key(path)?;
     if let Some(key) = &key {
         // A store an earlier version (or `--plain-store`) left plain is encrypted in place.

@@ -744,6 +744,22 @@ fn a_command_on_what_is_not_a_store_changes_nothing() {
     ] {
         refused(args, p, "belum dienkripsi");
     }
+    // A device's command is no server's: neither the server's store nor another program's
+    // database is taken for a device's, and a connection string is never a file name.
+    for (store, words) in [
+        ("plain.db", "bukan store perangkat"),
+        ("other.sqlite", "bukan store perangkat"),
+        ("postgres:u:S3kr1t@h", "bukan string koneksi"),
+    ] {
+        refused(
+            &["recap", "--store", store, "--month", "2026-11", "--area", "3602"],
+            p,
+            words,
+        );
+    }
+    assert!(!stderr(&pendamping(&["recap", "--store", "postgres:u:S3kr1t@h"], p)).contains("S3kr1t"));
+    assert!(!p.join("postgres:u:S3kr1t@h").exists());
+    assert_eq!(std::fs::read(p.join("other.sqlite")).unwrap(), before, "untouched");
     assert!(
         pendamping_store::is_plain(&p.join("plain.db")).unwrap(),
         "still as it was"

@@ -86,7 +86,7 @@ pub fn add(
     now_ms: i64,
 ) -> Result<Account> {
     let name = name.trim().to_lowercase();
-    if name.is_empty() || name.len() > 64 || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if name.is_empty() || name.len() > 64 || name.chars().any(|c| c.is_whitespace() || crate::audit::invisible(c)) {
         return Err(ServerError::Account("nama akun harus 1–64 huruf tanpa spasi".into()));
     }
     if password.chars().count() < MIN_PASSWORD {

@@ -80,17 +80,26 @@ impl Action {
     }
 }
 
-/// A character that would break a printed entry into two or hide what it says: a control
-/// character, or a line or paragraph separator.
-pub fn unprintable(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+/// A character that would break a printed entry into two or that prints as nothing, so
+/// that "ani" with it reads as "ani": a control character, a line or paragraph separator,
+/// and the format characters that show no glyph (zero-width spaces and joiners, direction
+/// marks and overrides, the byte-order mark, variation selectors, tags).
+pub fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFFB}' | '\u{E0000}'..='\u{E0FFF}')
 }
 
-/// `text` as one line of a listing: every [`unprintable`] character shown escaped.
+/// `text` as one line of a listing: every [`invisible`] character, and the backslash that
+/// begins an escape, shown escaped (`\u{a}`, `\u{5c}`), so no entry prints as two, as
+/// another's name, or as an escape it is not.
 pub fn printable(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if unprintable(c) {
+            if invisible(c) || c == '\\' {
                 c.escape_unicode().to_string()
             } else {
                 c.to_string()

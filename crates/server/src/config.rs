@@ -273,10 +273,10 @@ mod tests {
         c.apply_env([("PENDAMPING_VIEW".to_string(), "/srv/a.view.db".to_string())])
             .unwrap();
         assert_eq!(c.view_path(), PathBuf::from("/srv/a.view.db"));
-        // No password, a socket directory: shown as given.
+        // No password, a socket directory: shown as the client reads it.
         c.db = PathBuf::from("postgresql:///prov?host=/run/postgresql");
         assert!(matches!(c.place(), Place::Postgres(_)));
-        assert_eq!(c.db_shown(), "postgresql:///prov?host=/run/postgresql");
+        assert_eq!(c.db_shown(), "postgres:///prov (socket /run/postgresql:5432)");
         // A file, even one named like a scheme without its slashes, is a file.
         c.db = PathBuf::from("/srv/postgres:central.db");
         assert_eq!(c.place(), Place::File(std::path::Path::new("/srv/postgres:central.db")));

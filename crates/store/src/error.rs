@@ -24,6 +24,12 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// Not a store of the kind asked for (`ours`): refused as it was.
+    #[error("{}: {why}", path.display())]
+    NotOurs {
+        path: std::path::PathBuf,
+        why: &'static str,
+    },
     /// The key does not open the store (or the file is not a store at all).
     #[error("the store does not open with this key")]
     WrongKey,
@@ -48,9 +54,11 @@ impl StoreError {
     /// A stable code for programs and the UI.
     pub fn code(&self) -> &'static str {
         match self {
-            StoreError::Sqlite(_) | StoreError::Json(_) | StoreError::Corrupt { .. } | StoreError::Io { .. } => {
-                "storage"
-            }
+            StoreError::Sqlite(_)
+            | StoreError::Json(_)
+            | StoreError::Corrupt { .. }
+            | StoreError::Io { .. }
+            | StoreError::NotOurs { .. } => "storage",
             StoreError::Invalid(_) => "invalid",
             StoreError::NotFound { .. } => "not_found",
             StoreError::NewerSchema { .. } => "schema_too_new",

@@ -11,6 +11,7 @@ mod error;
 mod import;
 mod lists;
 mod migrate;
+pub mod ours;
 mod query;
 mod recap;
 mod rows;
@@ -93,6 +94,7 @@ impl Store {
     /// Opens (creating if needed) a store file: WAL, foreign keys, full sync on commit.
     pub fn open(path: impl AsRef<Path>, opts: Options) -> Result<Store> {
         let path = path.as_ref();
+        ours::check(path, ours::Kind::Device)?;
         // Names, NIKs, the device's token and keys: the owner's only, log files included.
         pendamping_vault::files::private_store(path).map_err(|source| StoreError::Io {
             path: path.to_path_buf(),
@@ -113,6 +115,9 @@ impl Store {
             (Err(StoreError::WrongKey), Some(key)) if encrypt::upgrade(path, key)? => connect()?,
             (conn, _) => conn?,
         };
+        if ours::foreign(&conn, ours::Kind::Device)? {
+            return Err(ours::refusal(path, ours::Kind::Device));
+        }
         Store::init(conn, opts)
     }
 

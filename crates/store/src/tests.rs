@@ -43,7 +43,9 @@ fn a_version_1_store_upgrades_and_keeps_its_data() {
 fn a_store_from_a_newer_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("new.db");
+    drop(Store::open(&path, opts()).unwrap());
     {
+        // As a newer version would leave it: its tables, and a version past ours.
         let conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
     }

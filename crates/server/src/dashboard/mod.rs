@@ -636,7 +636,7 @@ async fn login(
     })?;
     // No account's name holds a control character: such a name is refused as it is, never
     // counted (it would count against the name without them) nor its password checked.
-    if form.name.chars().any(crate::audit::unprintable) {
+    if form.name.chars().any(crate::audit::invisible) {
         let typed: String = crate::audit::printable(&form.name).chars().take(64).collect();
         note_log_in(&state, typed, Action::LogInRefused, "control characters").await?;
         return Err(Refusal::Credentials {

@@ -123,7 +123,7 @@ pub fn counted_name(typed: &str) -> String {
         .trim()
         .to_lowercase()
         .chars()
-        .filter(|c| !crate::audit::unprintable(*c))
+        .filter(|c| !crate::audit::invisible(*c))
         .take(64)
         .collect()
 }

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
+use pendamping_store::ours::Kind;
 use pendamping_vault::DataKey;
 use rusqlite::{Connection, OpenFlags};
 
@@ -137,18 +138,9 @@ pub enum Opening {
 pub(super) fn open_writer(path: &Path, key: Option<&DataKey>, opening: Opening) -> Result<Connection> {
     // What is there is looked at before anything is done to it (its mode, its journal, its
     // encryption): a folder, a device, a pipe or another program's SQLite file is refused
-    // as it was. (Reading a pipe's first bytes would wait for a writer forever.)
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        return Err(StorageError::Open(format!(
-            "{}: bukan berkas biasa / not a regular file",
-            path.display()
-        )));
-    }
+    // as it was.
+    pendamping_store::ours::check(path, Kind::Server).map_err(|e| StorageError::Open(e.to_string()))?;
     let plain = pendamping_store::is_plain(path)?;
-    if plain {
-        let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY, None)?;
-        ours(&conn, path)?;
-    }
     // Accounts, tokens, the recovery key and everyone's data: the owner's only.
     pendamping_vault::files::private_store(path).map_err(|e| StorageError::Open(format!("{}: {e}", path.display())))?;
     match key {
@@ -186,33 +178,13 @@ pub(super) fn open_writer(path: &Path, key: Option<&DataKey>, opening: Opening) 
     // write "database is locked" at once rather than let the two wait on each other: an
     // outside attack saw bursts of 500s on pushes at each truncation.
     conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
-    ours(&conn, path)?;
+    if pendamping_store::ours::foreign(&conn, Kind::Server)? {
+        return Err(StorageError::Open(
+            pendamping_store::ours::refusal(path, Kind::Server).to_string(),
+        ));
+    }
     migrate(&mut conn)?;
     Ok(conn)
-}
-
-/// Refuses a database that is not a server's store (new, or made by this server's
-/// migrations): another program's SQLite file, given by mistake, is not made one. Such a
-/// file has tables or an application id of its own and no migration of ours, or a version
-/// of its own and not the log every migration of ours starts from.
-fn ours(conn: &Connection, path: &Path) -> Result<()> {
-    let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let application: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-    let count = |sql: &str| -> Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
-    let tables = count("SELECT count(*) FROM sqlite_schema WHERE type = 'table'")?;
-    let log = count("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'changes'")?;
-    let foreign = if version == 0 {
-        tables > 0 || application != 0
-    } else {
-        log == 0
-    };
-    if foreign {
-        return Err(StorageError::Open(format!(
-            "{p} bukan penyimpanan server Pendamping / {p} is not a Pendamping server store",
-            p = path.display()
-        )));
-    }
-    Ok(())
 }
 
 /// A store at `path` left plain by an earlier start, encrypted in place under `key` (a copy

@@ -164,6 +164,8 @@ fn another_programs_database_is_refused_and_left_as_it_was() {
         ("tables.db", "CREATE TABLE notes (t TEXT)"),
         ("application.db", "PRAGMA application_id = 1234"),
         ("versioned.db", "PRAGMA user_version = 7"),
+        ("view.db", "CREATE VIEW v AS SELECT 1"),
+        ("emptied.db", "CREATE TABLE t (x); DROP TABLE t"),
     ] {
         let path = dir.path().join(name);
         Connection::open(&path).unwrap().execute_batch(sql).unwrap();
