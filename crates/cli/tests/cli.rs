@@ -713,6 +713,7 @@ fn a_command_on_what_is_not_a_store_changes_nothing() {
             assert!(!out.status.success(), "{args:?} succeeded");
         }
     }
+    refused(&["server", "devices", "--db", "folder"], p, "bukan berkas biasa");
     // Not even a command that may make a store makes one of another program's file.
     let enroll = server_enroll_at(p, "other.sqlite");
     assert!(!enroll.status.success());
