@@ -35,6 +35,9 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
     #[error("akun: {0}")]
     Account(String),
+    /// The store does not answer now (`StorageError::Unavailable`): a 503, not a fault.
+    #[error("{0}")]
+    Unavailable(String),
     /// A task off the async threads ended without its answer (it panicked).
     #[error("a background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
@@ -50,6 +53,7 @@ impl From<crate::storage::StorageError> for ServerError {
             S::NewerSchema { found, supported } => ServerError::NewerSchema { found, supported },
             S::Encrypted(e) => ServerError::Encrypted(e),
             S::Open(why) => ServerError::Config(why),
+            e @ S::Unavailable(_) => ServerError::Unavailable(e.to_string()),
             e => ServerError::Storage(e),
         }
     }

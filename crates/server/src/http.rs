@@ -45,7 +45,14 @@ impl From<ServerError> for ApiError {
     /// its request was stored.
     fn from(e: ServerError) -> ApiError {
         tracing::error!(error = %e, "request failed");
-        ApiError::internal()
+        match e {
+            // A load balancer may send it elsewhere; a device tries again later.
+            ServerError::Unavailable(_) => ApiError::new(
+                ErrorCode::Unavailable,
+                "the server's database does not answer; nothing of this request was stored — try again later",
+            ),
+            _ => ApiError::internal(),
+        }
     }
 }
 

@@ -565,6 +565,8 @@ async fn a_dashboard_session_and_a_lock_out_hold_in_every_process() {
     // well again when the database is back.
     let health = |s: &TestServer| reqwest::get(format!("{}/health", s.url()));
     assert_eq!(health(&a).await.unwrap().status(), StatusCode::OK);
+    let tablet = enrolled_device(&a, clock_at(today()), Role::Cadre, &[VILLAGE]).await;
+    let token = tablet.setting(pendamping_sync::keys::TOKEN).unwrap().unwrap();
     let name = Cluster::name_of(&url);
     let cut = format!(
         "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
@@ -574,6 +576,16 @@ async fn a_dashboard_session_and_a_lock_out_hold_in_every_process() {
     let down = health(&a).await.unwrap();
     assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(down.text().await.unwrap().contains("\"unavailable\""));
+    // A device's request is told the same (503, `unavailable`: try again later), not that
+    // the server failed.
+    let pull = reqwest::Client::new()
+        .get(format!("{}/v1/sync/pull?since=0", a.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pull.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(pull.text().await.unwrap().contains("\"code\":\"unavailable\""));
     Cluster::shared().psql("postgres", &format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
     assert_eq!(health(&a).await.unwrap().status(), StatusCode::OK, "back");
     a.stop().await;

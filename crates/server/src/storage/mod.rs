@@ -42,6 +42,10 @@ pub enum StorageError {
     /// The database refused or failed (its own words).
     #[error("database: {0}")]
     Backend(String),
+    /// The database does not answer (down, unreachable, or every connection busy past the
+    /// wait): nothing was done, and the same request may be made again later.
+    #[error("the database does not answer: {0}")]
+    Unavailable(String),
     #[error("the server database is at version {found}; this server knows up to {supported}")]
     NewerSchema { found: u32, supported: u32 },
     /// A stored row does not read back as what it should be.

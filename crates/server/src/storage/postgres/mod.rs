@@ -129,7 +129,7 @@ impl Postgres {
             .as_ref()
             .ok_or_else(|| StorageError::Backend("the store is closed".into()))?
             .get()
-            .map_err(|e| StorageError::Backend(format!("no connection to PostgreSQL: {e}")))
+            .map_err(|e| StorageError::Unavailable(format!("no connection to PostgreSQL: {e}")))
     }
 
     /// A connection with `begin` run on it. A connection the database closed while it was
