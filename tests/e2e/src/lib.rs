@@ -274,6 +274,12 @@ impl Page {
             .await;
             match tapped {
                 Err(e) if tries < 3 && stale(&e) => tries += 1,
+                // Under load the window may answer a tap while it redraws (covered, not yet
+                // interactable, or an error with no words at all): tapped again after a beat.
+                Err(e) if tries < 3 && redrawing(&e) => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                }
                 other => return other.with_context(|| format!("click {css}")),
             }
         }
@@ -386,6 +392,14 @@ impl Page {
 }
 
 /// Whether WebDriver's error says the element left the page (redrawn since it was found).
+/// An answer to a tap that says the window was between two drawings.
+fn redrawing(e: &anyhow::Error) -> bool {
+    let text = format!("{e:#}");
+    text.contains("click intercepted")
+        || text.contains("not interactable")
+        || text.trim_end().ends_with("webdriver returned error:")
+}
+
 fn stale(e: &anyhow::Error) -> bool {
     let text = format!("{e:#}");
     text.contains("stale element") || text.contains("was not found")
