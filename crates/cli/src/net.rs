@@ -210,11 +210,10 @@ fn existing(db: &Path) -> Result<Config> {
 }
 
 fn must_exist(config: Config) -> Result<Config> {
-    // A folder or a pipe is said to be what it is, not that nothing is there.
-    if let pendamping_server::config::Place::File(path) = config.place()
-        && std::fs::metadata(path).is_ok_and(|m| !m.is_file())
-    {
-        bail!("{} bukan berkas biasa / not a regular file", path.display());
+    // A folder, a pipe or another program's database is said to be what it is, not that
+    // nothing is there: the stores' own look at a file, before anything is done to it.
+    if let pendamping_server::config::Place::File(path) = config.place() {
+        pendamping_store::ours::check(path, pendamping_store::ours::Kind::Server)?;
     }
     let there = pendamping_server::store_exists(&config).with_context(|| format!("membuka {}", config.db_shown()))?;
     if !there {
