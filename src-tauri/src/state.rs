@@ -3,7 +3,7 @@
 //! sync. Locked, nothing of the store is in memory: no key, no connection, no sync.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
 use pendamping_app::AppError;
 use pendamping_app::door::{Door, Opened};
@@ -78,7 +78,7 @@ impl WindowState {
         };
         pendamping_app::setup::apply_zone(&mut store, fallback)?;
         store.set_author(Some(opened.name.clone()));
-        let store: Shared = Arc::new(Mutex::new(store));
+        let store = Shared::new(store);
         // The sync task needs a tokio runtime: Tauri's own (entered, not blocked on: this
         // runs inside a command, which may already be on it).
         let runtime = tauri::async_runtime::handle();
@@ -141,7 +141,7 @@ impl WindowState {
     /// SQLite rolled back whatever was half done.
     pub fn with<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, AppError>) -> Result<T, AppError> {
         let shared = self.shared()?;
-        let mut store = shared.lock().unwrap_or_else(|p| p.into_inner());
+        let mut store = shared.lock();
         f(&mut store)
     }
 

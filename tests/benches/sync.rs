@@ -1,5 +1,5 @@
 //! Sync benchmarks: prints figures for the closing note.
-//!   cargo bench -p pendamping-tests --bench sync [push|ingest|devices|stall]
+//!   cargo bench -p pendamping-tests --bench sync [push|ingest|devices|stall|catchup]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -344,7 +344,7 @@ async fn stall() {
         .unwrap();
     // The window shows the kecamatan's first village, as the app does after enrolment.
     pendamping_app::setup::choose_villages(&mut laptop, &villages).unwrap();
-    let shared: pendamping_sync::Shared = Arc::new(Mutex::new(laptop));
+    let shared = pendamping_sync::Shared::new(laptop);
     let done = Arc::new(AtomicBool::new(false));
     let window = {
         let (shared, done) = (shared.clone(), done.clone());
@@ -359,7 +359,7 @@ async fn stall() {
                 }
                 let t = Instant::now();
                 {
-                    let mut s = shared.lock().unwrap();
+                    let mut s = shared.lock();
                     match n % 3 {
                         0 => drop(pendamping_app::home::home(&s, &at(VILLAGE), today()).unwrap()),
                         1 => drop(pendamping_app::families::households(&s, 0, 50).unwrap()),
@@ -419,13 +419,62 @@ struct Timed(pendamping_sync::Shared, Holds);
 impl pendamping_sync::Access for Timed {
     type Replica = Store;
     fn with<T>(&mut self, f: impl FnOnce(&mut Store) -> T) -> T {
-        let mut s = self.0.lock().unwrap();
         let what = std::any::type_name_of_val(&f);
-        let t = Instant::now();
-        let out = f(&mut s);
-        self.1.lock().unwrap().push((t.elapsed(), what));
-        out
+        let holds = self.1.clone();
+        self.0.with(|s| {
+            let t = Instant::now();
+            let out = f(s);
+            holds.lock().unwrap().push((t.elapsed(), what));
+            out
+        })
     }
+
+    fn waiting(&self) -> Option<Arc<std::sync::atomic::AtomicUsize>> {
+        self.0.waiting()
+    }
+}
+
+/// A fresh laptop of a kecamatan (PLKB) catching up the area's whole log from a district
+/// server on SQLite, over loopback: the device's apply rate, which bounds every catch-up.
+/// `CATCHUP=kabupaten` takes the kabupaten's log (about 1,300,000 rows) with an admin.
+async fn catch_up() {
+    let (name, area, households, role) = match std::env::var("CATCHUP").as_deref() {
+        Ok("kabupaten") => ("kabupaten-v1", KABUPATEN, 50_000, Role::Admin),
+        _ => ("kecamatan-v1", KECAMATAN, 6_000, Role::Plkb),
+    };
+    let villages: Vec<String> = pendamping_core::area::villages_under(area)
+        .iter()
+        .map(|v| v.code.to_string())
+        .collect();
+    let source = common::server_log(name, KABUPATEN, &villages, households, 24);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("central.db");
+    std::fs::copy(&source, &db).unwrap();
+    let server = TestServer::start(dir.path(), clock_at(today()), move |c| c.db = db).await;
+    let code = server.code(role, &[area]);
+    // Encrypted, as every laptop's store is (8 KB pages, each sealed).
+    let key = pendamping_vault::DataKey::random().unwrap();
+    let mut laptop = Store::open(
+        dir.path().join("laptop.db"),
+        pendamping_store::Options {
+            key: Some(key),
+            ..options(clock_at(today()))
+        },
+    )
+    .unwrap();
+    pendamping_sync::enroll(&mut laptop, &server.url(), &code, "laptop")
+        .await
+        .unwrap();
+    let t = Instant::now();
+    let sum = pendamping_sync::sync(&mut laptop, &opts(), &mut |_| {}).await.unwrap();
+    let took = t.elapsed();
+    println!(
+        "fresh {name} laptop catch-up: {} rows in {:.1} s ({:.0} rows/s)",
+        sum.pulled,
+        took.as_secs_f64(),
+        sum.pulled as f64 / took.as_secs_f64()
+    );
+    server.stop().await;
 }
 
 fn main() {
@@ -446,5 +495,8 @@ fn main() {
     }
     if run("stall") {
         rt.block_on(stall());
+    }
+    if run("catchup") {
+        rt.block_on(catch_up());
     }
 }

@@ -180,7 +180,7 @@ impl Replica for Upstream {
         origins: &[Option<String>],
         cursor: Option<&str>,
         // The hub's own store has no window waiting on it: a page is taken whole.
-        _budget: Option<std::time::Duration>,
+        _let_go: Option<&dyn Fn(std::time::Duration) -> bool>,
     ) -> Result<Applied, SyncError> {
         let scope = self
             .scope()?

@@ -149,14 +149,33 @@ impl Store {
         self.apply_remote_within(changes, cursor, None)
     }
 
-    /// Like `apply_remote`, but takes only as many of `changes` as fit in `budget` (at least
-    /// one), so that the store is held briefly while a screen waits; `consumed` says how
-    /// many. The cursor is saved only with the last of them.
+    /// Like `apply_remote`, but stops early (after at least one change) once `let_go`,
+    /// asked after each change with how long the store has been held, says to, so that a
+    /// screen waiting for the store has it soon; `consumed` says how many were taken. The
+    /// cursor is saved only with the last of them.
     pub fn apply_remote_within(
         &mut self,
         changes: &[Change],
         cursor: Option<&str>,
-        budget: Option<std::time::Duration>,
+        let_go: Option<&dyn Fn(std::time::Duration) -> bool>,
+    ) -> Result<ApplyReport> {
+        // Merged changes need not reach the disk before the commit returns: lost in a power
+        // cut, they are lost with the cursor saved beside them and pulled again, and the next
+        // save (synchronous FULL) makes them durable with it. The wait for the disk was a
+        // tenth of a first sync, and every screen waiting for the store waited for it too.
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let merged = self.merge_remote(changes, cursor, let_go);
+        let restored = self.conn.pragma_update(None, "synchronous", "FULL");
+        let report = merged?;
+        restored?;
+        Ok(report)
+    }
+
+    fn merge_remote(
+        &mut self,
+        changes: &[Change],
+        cursor: Option<&str>,
+        let_go: Option<&dyn Fn(std::time::Duration) -> bool>,
     ) -> Result<ApplyReport> {
         let started = std::time::Instant::now();
         let today = self.today();
@@ -167,7 +186,7 @@ impl Store {
         let mut report = ApplyReport::default();
         let mut dependents = derive::Dependents::default();
         for c in changes {
-            if budget.is_some_and(|b| report.consumed > 0 && started.elapsed() >= b) {
+            if report.consumed > 0 && let_go.is_some_and(|go| go(started.elapsed())) {
                 break;
             }
             report.consumed += 1;

@@ -4,7 +4,9 @@
 //! syncing upstream to the centre, is another (pendamping-server's `hub`): one sync engine
 //! for both.
 
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use pendamping_core::Change;
 use pendamping_protocol::seal::{self, Seal};
@@ -124,15 +126,16 @@ pub trait Replica {
     fn pull_cursor(&self) -> Result<Option<String>>;
     fn reset_pull_cursor(&mut self) -> Result<()>;
     /// Merges changes of a page (who made each) in one transaction, saving `cursor` with
-    /// them when they end the page; with a `budget`, only the first of them that fit in it
-    /// (`Applied::consumed`). Merging is idempotent: a page cut between its slices is pulled
-    /// again from the cursor before it, and what was merged is skipped.
+    /// them when they end the page; with `let_go`, only those taken before it said to stop
+    /// (asked after each with how long the replica has been held; `Applied::consumed`).
+    /// Merging is idempotent: a page cut between its slices is pulled again from the cursor
+    /// before it, and what was merged is skipped.
     fn apply_remote(
         &mut self,
         changes: &[Change],
         origins: &[Option<String>],
         cursor: Option<&str>,
-        budget: Option<std::time::Duration>,
+        let_go: Option<&dyn Fn(Duration) -> bool>,
     ) -> Result<Applied>;
     /// The version of the kecamatan's NIK digest held (a device checks registrations
     /// against it offline).
@@ -243,9 +246,9 @@ impl Replica for Store {
         changes: &[Change],
         _origins: &[Option<String>],
         cursor: Option<&str>,
-        budget: Option<std::time::Duration>,
+        let_go: Option<&dyn Fn(Duration) -> bool>,
     ) -> Result<Applied> {
-        let r = Store::apply_remote_within(self, changes, cursor, budget)?;
+        let r = Store::apply_remote_within(self, changes, cursor, let_go)?;
         Ok(Applied {
             consumed: r.consumed,
             applied: r.applied as u64,
@@ -265,6 +268,12 @@ impl Replica for Store {
 pub trait Access: Send {
     type Replica: Replica;
     fn with<T>(&mut self, f: impl FnOnce(&mut Self::Replica) -> T) -> T;
+
+    /// How many others (the app's screens) wait for the replica at this moment, where
+    /// others can: a sync merging a page lets go for them, and holds on while nobody does.
+    fn waiting(&self) -> Option<Arc<AtomicUsize>> {
+        None
+    }
 }
 
 /// A store the caller owns outright (the command line).
@@ -275,13 +284,41 @@ impl Access for &mut Store {
     }
 }
 
-/// A store shared with the app's screens.
-pub type Shared = Arc<Mutex<Store>>;
+/// A store shared with the app's screens. A screen takes it through `lock`, which counts
+/// it as waiting until it has it: a sync merging a catch-up then lets go at its next
+/// change, and otherwise merges a whole page in one transaction (each commit rewrites the
+/// pages it touched, so many small ones made a first sync half as fast).
+#[derive(Clone)]
+pub struct Shared {
+    store: Arc<Mutex<Store>>,
+    waiting: Arc<AtomicUsize>,
+}
+
+impl Shared {
+    pub fn new(store: Store) -> Shared {
+        Shared {
+            store: Arc::new(Mutex::new(store)),
+            waiting: Arc::default(),
+        }
+    }
+
+    /// The store, for a screen (counted as waiting until it has it).
+    pub fn lock(&self) -> MutexGuard<'_, Store> {
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        store
+    }
+}
 
 impl Access for Shared {
     type Replica = Store;
     fn with<T>(&mut self, f: impl FnOnce(&mut Store) -> T) -> T {
-        let mut store = self.lock().unwrap_or_else(|p| p.into_inner());
+        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut store)
+    }
+
+    fn waiting(&self) -> Option<Arc<AtomicUsize>> {
+        Some(self.waiting.clone())
     }
 }

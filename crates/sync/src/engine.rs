@@ -2,6 +2,8 @@
 //! The outbox and the pull cursor are the only state, both transactional in the store,
 //! so a sync cut at any point resumes by simply running again.
 
+use std::sync::atomic::Ordering;
+
 use pendamping_core::Change;
 use pendamping_protocol::{
     CONFIRM_MAX, ConfirmRequest, ConfirmResponse, EnrollRequest, EnrollResponse, ErrorCode, NikDigestResponse,
@@ -360,13 +362,15 @@ const MAX_PAGE: usize = 64 << 20;
 /// Most changes in one page of a streamed pull (~10 KB on the wire).
 const STREAM_PAGE: usize = 500;
 
-/// Most changes merged under one hold of the store.
-const APPLY_SLICE: usize = 100;
+/// Most changes merged under one hold of the store (a streamed page: one transaction
+/// while nobody waits for the store).
+const APPLY_SLICE: usize = STREAM_PAGE;
 
-/// How long one hold of the store may merge changes before it lets a waiting screen in:
-/// a slice of 100 took 30 ms as a rule but over 100 ms now and then on this project's
-/// 2-core machine (`cargo bench -p pendamping-tests --bench sync -- stall`).
-const APPLY_BUDGET: std::time::Duration = std::time::Duration::from_millis(20);
+/// How long one hold merges changes at most, even with nobody waiting; a screen that asks
+/// for the store is let in after the change being merged (and the commit). A slice of 100
+/// took 30 ms as a rule but over 100 ms now and then on this project's 2-core machine
+/// (`cargo bench -p pendamping-tests --bench sync -- stall`).
+const APPLY_MOST: std::time::Duration = std::time::Duration::from_millis(120);
 
 /// Between two slices of a page: long enough for a waiting command to take the store.
 const SLICE_PAUSE: std::time::Duration = std::time::Duration::from_millis(1);
@@ -803,12 +807,16 @@ impl Run<'_> {
         // answer while a first sync of a kecamatan is applied; the cursor goes with the last.
         let cursor = page.next.to_string();
         let n = page.changes.len();
+        let waiting = store.waiting();
+        let let_go = |held: std::time::Duration| {
+            held >= APPLY_MOST || waiting.as_ref().is_some_and(|w| w.load(Ordering::SeqCst) > 0)
+        };
         let mut at = 0;
         loop {
             let upto = (at + APPLY_SLICE).min(n);
             let last = (upto == n).then_some(cursor.as_str());
-            let report = store
-                .with(|s| s.apply_remote(&page.changes[at..upto], &origins[at..upto], last, Some(APPLY_BUDGET)))?;
+            let report =
+                store.with(|s| s.apply_remote(&page.changes[at..upto], &origins[at..upto], last, Some(&let_go)))?;
             self.sum.pulled += report.applied;
             self.sum.conflicts += report.conflicts;
             at += report.consumed.max(1);

@@ -1,7 +1,7 @@
 //! Automatic sync: it waits out a dead link, syncs by itself once the server answers, and
 //! never holds the store while it waits on the network.
 
-use std::sync::{Arc, Mutex};
+use pendamping_sync::Shared;
 use std::time::Duration;
 
 use pendamping_protocol::Role;
@@ -51,7 +51,7 @@ async fn syncs_by_itself_once_the_server_answers_and_never_blocks_a_save() {
     let mut store = enrolled_device(&server, clock.clone(), Role::Cadre, &[VILLAGE]).await;
     store.set_setting("server", &proxy.url()).unwrap();
     family_with_child(&mut store, 100, VILLAGE, d(2025, 5, 1));
-    let shared = Arc::new(Mutex::new(store));
+    let shared = Shared::new(store);
     let auto = AutoSync::start(shared.clone(), quick());
     let mut rx = auto.subscribe();
 
@@ -78,7 +78,7 @@ async fn syncs_by_itself_once_the_server_answers_and_never_blocks_a_save() {
         ..Faults::none()
     });
     {
-        let mut s = shared.lock().unwrap();
+        let mut s = shared.lock();
         for i in 0..20u128 {
             family_with_child(&mut s, 1_000 + i * 10, VILLAGE, d(2025, 5, 1));
         }
@@ -87,7 +87,6 @@ async fn syncs_by_itself_once_the_server_answers_and_never_blocks_a_save() {
     until(&mut rx, "syncing", |s| matches!(s, State::Syncing { .. })).await;
     shared
         .lock()
-        .unwrap()
         .save_household(&household(5_000, VILLAGE, "Rahmat"))
         .unwrap();
     assert!(
@@ -105,11 +104,10 @@ async fn syncs_by_itself_once_the_server_answers_and_never_blocks_a_save() {
     assert_eq!(server_change_ids(&server.db()).1, 4 + 80 + 1);
 
     // A revoked device is told so, not retried in a tight loop.
-    let device = shared.lock().unwrap().setting("device_id").unwrap().unwrap();
+    let device = shared.lock().setting("device_id").unwrap().unwrap();
     server.admin().revoke(&device, 1).unwrap();
     shared
         .lock()
-        .unwrap()
         .save_household(&household(6_000, VILLAGE, "Joko"))
         .unwrap();
     auto.sync_now();
@@ -141,7 +139,7 @@ async fn an_untrusted_certificate_is_reported_not_taken_for_a_dead_link() {
         .set_setting("server", &format!("https://127.0.0.1:{}", other.addr.port()))
         .unwrap();
     family_with_child(&mut store, 100, VILLAGE, d(2025, 5, 1));
-    let auto = AutoSync::start(Arc::new(Mutex::new(store)), quick());
+    let auto = AutoSync::start(Shared::new(store), quick());
     let mut rx = auto.subscribe();
     let failed = until(&mut rx, "failed", |s| {
         matches!(s, State::Failed { .. } | State::Offline { .. })

@@ -299,18 +299,16 @@ fn a_page_derives_what_its_changes_touch_as_one_change_at_a_time_does() {
 }
 
 #[test]
-fn a_page_merged_within_a_time_budget_takes_what_fits_and_saves_its_cursor_with_the_last() {
+fn a_page_merged_until_told_to_let_go_takes_what_it_took_and_saves_its_cursor_with_the_last() {
     let mut a = store_at(today());
     a_year_of_visits(&mut a, VILLAGE);
     let page = a.outbox(100).unwrap();
     let mut b = store_at(today());
-    // No time at all: one change per hold, and the cursor only once the page is all in.
+    // Told to let go at once: one change per hold, and the cursor only once the page is all in.
     let mut at = 0;
     let mut holds = 0;
     while at < page.len() {
-        let r = b
-            .apply_remote_within(&page[at..], Some("42"), Some(std::time::Duration::ZERO))
-            .unwrap();
+        let r = b.apply_remote_within(&page[at..], Some("42"), Some(&|_| true)).unwrap();
         assert_eq!(r.consumed, 1);
         at += r.consumed;
         holds += 1;
@@ -321,9 +319,29 @@ fn a_page_merged_within_a_time_budget_takes_what_fits_and_saves_its_cursor_with_
     // The same data as a page taken whole.
     let mut c = store_at(today());
     let r = c
-        .apply_remote_within(&page, Some("42"), Some(std::time::Duration::from_secs(60)))
+        .apply_remote_within(&page, Some("42"), Some(&|held| held.as_secs() >= 60))
         .unwrap();
     assert_eq!(r.consumed, page.len());
     assert_eq!(dump(&b), dump(&c));
     assert_eq!(derived_everywhere(&b), derived_everywhere(&c));
+}
+
+/// A merge lets its commit skip the wait for the disk (a page lost in a power cut is lost
+/// with its cursor, and pulled again), and puts the store back to waiting for the disk on
+/// every commit after it: a cadre's save is durable when the app says it is saved.
+#[test]
+fn a_merge_leaves_the_store_waiting_for_the_disk_on_every_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = store_at(today());
+    a_year_of_visits(&mut a, VILLAGE);
+    let mut b = Store::open(dir.path().join("b.db"), options(clock_at(today()))).unwrap();
+    let synchronous = |s: &Store| -> i64 {
+        s.connection()
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(synchronous(&b), 2, "FULL from the start");
+    let r = b.apply_remote(&a.outbox(1000).unwrap(), Some("9")).unwrap();
+    assert!(r.applied > 0);
+    assert_eq!(synchronous(&b), 2, "FULL again after a merge");
 }

@@ -393,3 +393,69 @@ async fn a_code_that_leaves_out_what_the_device_recorded_is_refused_and_not_used
     assert_eq!(summary.rejected, 0, "{summary:?}");
     assert_eq!(tablet.pending_count().unwrap(), 0);
 }
+
+/// The app's store, as the sync reaches it, with someone (a screen) always waiting for it
+/// or never; counts the holds in which the sync merged a pulled page.
+struct Screens {
+    shared: pendamping_sync::Shared,
+    waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    merges: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl pendamping_sync::Access for Screens {
+    type Replica = Store;
+    fn with<T>(&mut self, f: impl FnOnce(&mut Store) -> T) -> T {
+        if std::any::type_name_of_val(&f).contains("take_page") {
+            self.merges.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        self.shared.with(f)
+    }
+
+    fn waiting(&self) -> Option<std::sync::Arc<std::sync::atomic::AtomicUsize>> {
+        Some(self.waiting.clone())
+    }
+}
+
+/// A pulled page is merged in few holds of the store while no screen waits (each commit
+/// rewrites the pages it touched: many small ones made a first sync slow), and a screen
+/// that waits is let in after the change being merged, not at the end of the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pulled_page_is_merged_whole_unless_a_screen_waits_for_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), clock_at(today()), |_| {}).await;
+    let mut cadre = enrolled_device(&server, clock_at(today()), Role::Cadre, &[VILLAGE]).await;
+    for i in 0..50u128 {
+        family_with_child(&mut cadre, 100 + i * 10, VILLAGE, d(2025, 5, 1));
+    }
+    pendamping_sync::sync(&mut cadre, &fast_options(), &mut |_| {})
+        .await
+        .unwrap();
+    let mut merges = Vec::new();
+    for waiting in [0, 1] {
+        let plkb = enrolled_device(&server, clock_at(today()), Role::Plkb, &[KECAMATAN]).await;
+        let shared = pendamping_sync::Shared::new(plkb);
+        let screens = Screens {
+            shared: shared.clone(),
+            waiting: std::sync::Arc::new(waiting.into()),
+            merges: Default::default(),
+        };
+        let counted = screens.merges.clone();
+        let sum = pendamping_sync::sync(screens, &fast_options(), &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(sum.pulled, 200);
+        assert_eq!(shared.lock().households_in(&at(VILLAGE), 0, 1000).unwrap().len(), 50);
+        merges.push(counted.load(std::sync::atomic::Ordering::SeqCst));
+    }
+    assert!(
+        merges[1] >= 200,
+        "a screen waiting: one change per hold, {} holds",
+        merges[1]
+    );
+    assert!(
+        merges[0] < 200 / 4,
+        "nobody waiting: {} holds for 200 changes",
+        merges[0]
+    );
+    server.stop().await;
+}
