@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod change;
 pub mod codes;
 pub mod enrolment;
+pub mod family_list;
 pub mod fields;
 pub mod growth;
 pub mod hlc;
