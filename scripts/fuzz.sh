@@ -4,7 +4,8 @@
 # a visit's data through validation, and the CSV import; and two built by structure, as an
 # attacker crafts a push rather than as bytes damage one: packed_shapes (paths of any depth,
 # values nested thousands deep, lying counts, dense columns) and json_push (deep and odd
-# values, keys given twice) through the log's door. Each runs under libFuzzer's memory and
+# values, keys given twice) through the log's door, and family_list (a BNBA list as a
+# workbook or CSV, built cell by cell, read and previewed). Each runs under libFuzzer's memory and
 # time limits: a decoder that allocates by a stated count or loops fails the run. `--sanitizer none` builds on the
 # stable toolchain (the only one a new machine has); the code is safe Rust, and libFuzzer
 # still catches panics, aborts, hangs and runaway memory. A crash leaves its input in
@@ -20,7 +21,7 @@ corpus=target/fuzz-corpus
 cargo build --quiet --workspace --exclude pendamping-e2e --example fuzz_seeds
 target/debug/examples/fuzz_seeds "$corpus"
 cargo fuzz build --sanitizer none --target-dir target/fuzz
-for t in packed_batch compressed_body visit_data csv_import packed_shapes json_push; do
+for t in packed_batch compressed_body visit_data csv_import packed_shapes json_push family_list; do
   log=target/fuzz-$t.log
   mkdir -p "$corpus/$t"
   if cargo fuzz run --sanitizer none --target-dir target/fuzz "$t" "$corpus/$t" -- \

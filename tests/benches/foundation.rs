@@ -265,6 +265,71 @@ fn anthro_rows() {
     );
 }
 
+/// A province's view: `demo-data` over Banten's 1,552 villages, about 10,000,000 visits in
+/// two years (`PROVINCE_HOUSEHOLDS`, 485,000 unless set), built once under
+/// target/bench-data/ (the centre's view is a store of this shape, fed from the log); then
+/// the province's and a kabupaten's recap, and their indicators by child area, which are
+/// what the dashboard's first page reads.
+fn province() {
+    let villages: Vec<String> = area::villages_under("36").iter().map(|a| a.code.to_string()).collect();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("province-v1.db");
+    if !path.exists() {
+        let tmp = dir.join("province-building.db");
+        let _ = std::fs::remove_file(&tmp);
+        let mut store = Store::open(&tmp, options(clock_at(today()))).unwrap();
+        let households = std::env::var("PROVINCE_HOUSEHOLDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(485_000);
+        let t = Instant::now();
+        let visits = common::demo(&mut store, households, &villages, 24, 1);
+        println!(
+            "demo-data: {households} households, {visits} visits in {} villages in {:.0} s",
+            villages.len(),
+            t.elapsed().as_secs_f64()
+        );
+        drop(store);
+        std::fs::rename(&tmp, &path).unwrap();
+        let _ = std::fs::remove_file(dir.join("province-building.db-wal"));
+        let _ = std::fs::remove_file(dir.join("province-building.db-shm"));
+    }
+    let store = Store::open(&path, options(clock_at(today()))).unwrap();
+    let visits: i64 = store
+        .connection()
+        .query_row("SELECT COUNT(*) FROM visits", [], |r| r.get(0))
+        .unwrap();
+    println!("province store: {visits} visits in {} villages", villages.len());
+    let month = Month::of(today());
+    for (code, key_len) in [("36", 4), ("3602", 6)] {
+        let area = area::AreaCode::parse(code).unwrap();
+        let timed = |f: &dyn Fn()| {
+            let t = Instant::now();
+            f();
+            let first = t.elapsed();
+            let mut times: Vec<Duration> = (0..3)
+                .map(|_| {
+                    let t = Instant::now();
+                    f();
+                    t.elapsed()
+                })
+                .collect();
+            times.sort();
+            (first, times[1])
+        };
+        let (first, median) = timed(&|| drop(store.recap_as_of(month, &area, today()).unwrap()));
+        let (ifirst, imedian) = timed(&|| drop(store.indicators_as_of(month, &area, key_len, today()).unwrap()));
+        println!(
+            "  {code}: recap {:.0} ms the first time, median {:.0} ms; indicators by child area {:.0} ms / {:.0} ms",
+            first.as_secs_f64() * 1e3,
+            median.as_secs_f64() * 1e3,
+            ifirst.as_secs_f64() * 1e3,
+            imedian.as_secs_f64() * 1e3,
+        );
+    }
+}
+
 fn main() {
     // `cargo bench` passes --bench; filters name a part: record, queries, anthro, scale.
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
@@ -280,5 +345,9 @@ fn main() {
     }
     if run("scale") {
         record_big();
+    }
+    // Long (its store's first build takes about half an hour): only when asked by name.
+    if filter.iter().any(|f| f == "province") {
+        province();
     }
 }

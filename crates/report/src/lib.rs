@@ -6,3 +6,4 @@ pub mod labels;
 pub mod lists;
 pub mod recap;
 pub mod sheet;
+pub mod sheet_in;
