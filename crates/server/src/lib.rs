@@ -12,6 +12,7 @@ mod connections;
 pub mod dashboard;
 pub mod dburl;
 mod error;
+pub mod family_lists;
 mod http;
 pub mod hub;
 pub mod hub_tls;

@@ -8,6 +8,7 @@ mod derive;
 mod duplicates;
 mod encrypt;
 mod error;
+mod family_list;
 mod import;
 mod lists;
 mod migrate;

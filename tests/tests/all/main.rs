@@ -9,6 +9,7 @@ mod csv_import_generated;
 mod dashboard;
 mod duplicates;
 mod encryption;
+mod family_list;
 mod faults;
 mod golden;
 mod hostile;
