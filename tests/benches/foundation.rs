@@ -346,7 +346,7 @@ fn main() {
     if run("scale") {
         record_big();
     }
-    // Long (its store's first build takes about half an hour): only when asked by name.
+    // Long (its store's first build takes about an hour and 28 GB of disk): only when asked by name.
     if filter.iter().any(|f| f == "province") {
         province();
     }

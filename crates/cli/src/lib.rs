@@ -4,6 +4,7 @@
 pub mod anthro;
 pub mod csvio;
 pub mod demo;
+pub mod families;
 pub mod keys;
 pub mod list_out;
 pub mod migrate;

@@ -35,7 +35,8 @@ struct Cli {
     /// Keep the stores this command makes or opens unencrypted: names, NIKs, tokens and keys
     /// readable by anyone who copies the file. Without it a store needs its key in the file
     /// PENDAMPING_DB_KEY_FILE names (`pendamping key new`).
-    #[arg(long, global = true, env = "PENDAMPING_PLAIN_STORE")]
+    /// (The variable takes 1/0, yes/no, on/off or true/false.)
+    #[arg(long, global = true, env = "PENDAMPING_PLAIN_STORE", value_parser = clap::builder::BoolishValueParser::new())]
     plain_store: bool,
     #[command(subcommand)]
     command: Command,
@@ -273,6 +274,26 @@ enum ServerAdmin {
         db: PathBuf,
         #[arg(long, default_value = "")]
         area: String,
+    },
+    /// Checks a government family list (BNBA, CSV or XLSX) against the families this server
+    /// (or hub) holds, before it is imported: what an import would make and match, and
+    /// every problem by line. Fails when a line cannot be imported.
+    CheckFamilies {
+        #[arg(long, env = "PENDAMPING_DB")]
+        db: PathBuf,
+        /// The list as the district received it.
+        #[arg(long)]
+        file: PathBuf,
+        /// The importer's area (kecamatan, kabupaten…), once or more: rows elsewhere are refused.
+        #[arg(long, required = true)]
+        area: Vec<String>,
+        /// Which header holds what (JSON, as this command prints it); the BNBA layout's
+        /// usual headers when left out.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// Every problem, not the first 50.
+        #[arg(long)]
+        all: bool,
     },
     /// Merges a person registered twice into the record that stays: the other becomes a
     /// tombstone naming it, and its enrolments, visits and children move to it.
@@ -793,6 +814,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Some(ServerAdmin::Audit { what }) => audit(what, &mut out)?,
             Some(ServerAdmin::Duplicates { db, area }) => {
                 net::duplicates(&db, optional_area(&area)?.as_ref(), &mut out)?
+            }
+            Some(ServerAdmin::CheckFamilies {
+                db,
+                file,
+                area,
+                mapping,
+                all,
+            }) => {
+                let areas = area
+                    .iter()
+                    .map(|a| pendamping_core::area::AreaCode::parse(a).with_context(|| format!("--area {a:?}")))
+                    .collect::<Result<Vec<_>>>()?;
+                pendamping_cli::families::check(&db, &file, &areas, mapping.as_deref(), all, &mut out)?
             }
             Some(ServerAdmin::Merge { db, keep, merge }) => {
                 let m = net::open_state(&db)?.merge_persons(keep, merge)?;

@@ -998,3 +998,82 @@ fn every_store_the_tool_makes_is_encrypted_and_its_owners_only() {
     assert_eq!(raw(&d.join("new.key")).1, 0o600);
     assert!(!pendamping(&["key", "new", "new.key"], d).status.success());
 }
+
+#[test]
+fn a_family_list_is_checked_before_import_with_every_problem_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    ok(&server_enroll(p, "plkb", "plkb", "360201"));
+    let list = |kk3: &str| {
+        format!(
+            "Kode Desa;RT;No KK;Nama Kepala Keluarga;Jamban Tidak Layak\n\
+             3602012002;1;3602010101200001;Ahmad;Ya\n\
+             3602012002;2;3602010101200002;Budi;Tidak\n\
+             3602012002;3;{kk3};Citra;Tidak\n\
+             3602012002;1;3602010101200001;AHMAD;Ya\n\
+             3602022002;4;3602020101200009;Dewi;Tidak\n"
+        )
+    };
+    std::fs::write(p.join("list.csv"), list("3,60201E+15")).unwrap();
+    let args = [
+        "server",
+        "check-families",
+        "--db",
+        "central.db",
+        "--file",
+        "list.csv",
+        "--area",
+        "360201",
+    ];
+    let first = pendamping(&args, p);
+    assert!(!first.status.success());
+    let said = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(said.contains("5 baris: 2 keluarga baru, 0 sudah dikenal"), "{said}");
+    assert!(
+        said.contains("1 berisiko menurut daftar; 1 baris diulang (dilewati); 2 baris bermasalah"),
+        "{said}"
+    );
+    assert!(
+        said.contains("baris 4, kolom \"No KK\": Nomor KK \"3,60201E+15\" terbaca sebagai angka yang dibulatkan"),
+        "{said}"
+    );
+    assert!(
+        said.contains("baris 6: Desa 36.02.02.2002 di luar wilayah Anda"),
+        "{said}"
+    );
+    assert!(
+        said.contains("baris 5: Nomor KK sama dengan baris 2: baris ini dilewati"),
+        "{said}"
+    );
+    assert!(
+        stderr(&first).contains("2 baris tidak dapat diimpor"),
+        "{}",
+        stderr(&first)
+    );
+
+    // Mended, and with the mapping it printed saved for the next list of this source.
+    std::fs::write(p.join("list.csv"), list("3602010101200003")).unwrap();
+    let mapping = said
+        .lines()
+        .find_map(|l| l.strip_prefix("pemetaan ini (simpan sebagai berkas untuk --mapping): "))
+        .unwrap();
+    std::fs::write(p.join("bnba.json"), mapping).unwrap();
+    let mut with_mapping = args.to_vec();
+    with_mapping.extend(["--mapping", "bnba.json", "--area", "360202"]);
+    let said = ok(&pendamping(&with_mapping, p));
+    assert!(said.contains("5 baris: 4 keluarga baru, 0 sudah dikenal"), "{said}");
+    assert!(
+        said.contains("1 baris diulang (dilewati); 0 baris bermasalah"),
+        "{said}"
+    );
+
+    // Not a list: a folder, a missing file, a mapping that names no such header.
+    std::fs::create_dir(p.join("folder")).unwrap();
+    let mut folder = args.to_vec();
+    folder[5] = "folder";
+    refused(&folder, p, "bukan berkas biasa");
+    std::fs::write(p.join("bad.json"), r#"{"columns":[["Desa","area_code"]]}"#).unwrap();
+    let mut bad = args.to_vec();
+    bad.extend(["--mapping", "bad.json"]);
+    refused(&bad, p, "kolom \"Desa\" tidak ada di berkas");
+}

@@ -134,6 +134,12 @@ impl Store {
     /// Sets up a connection already keyed (when the store is encrypted).
     fn init(mut conn: Connection, opts: Options) -> Result<Store> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Every transaction of the store writes: it takes the write lock as it begins, so
+        // that another process writing meanwhile (a sync from the command line during an
+        // import) makes it wait its turn. Begun as a reader, it failed at its first write
+        // with "database is locked" whenever the other committed first: no wait helps a
+        // reader whose snapshot is gone.
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         // One visit save runs ~25 distinct statements; the default cache of 16 would
         // re-prepare them on every save.
         conn.set_prepared_statement_cache_capacity(128);

@@ -562,3 +562,27 @@ fn results_are_computed_on_arrival_even_when_the_visit_comes_before_its_child() 
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
     assert!(flags(&replica).is_some_and(|r| r.contains("stunted") && !r.contains("wasted")));
 }
+
+/// Another process writing the same store (a sync from the command line, an import) makes a
+/// save wait its turn, never fail: a save that began reading while the other wrote, and found
+/// its snapshot gone when the other committed, failed at once with "database is locked".
+#[test]
+fn a_save_while_another_process_writes_the_store_waits_its_turn() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    let mut store = pendamping_store::Store::open(&path, options(clock_at(today()))).unwrap();
+    store.save_household(&household(1, VILLAGE, "Ahmad")).unwrap();
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other
+        .execute_batch("BEGIN IMMEDIATE; UPDATE meta SET value = value WHERE key = 'device_id';")
+        .unwrap();
+    let writing = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        other.execute_batch("COMMIT").unwrap();
+    });
+    let started = std::time::Instant::now();
+    store.save_household(&household(2, VILLAGE, "Budi")).unwrap();
+    assert!(started.elapsed() >= std::time::Duration::from_millis(250), "it waited");
+    writing.join().unwrap();
+    assert_eq!(store.households_in(&at(VILLAGE), 0, 10).unwrap().len(), 2);
+}

@@ -53,8 +53,8 @@ pub struct Preview {
     pub rows: usize,
     /// The families an import would write, in the list's order.
     pub planned: Vec<Planned>,
-    /// Every problem, by row: errors (the row cannot be imported), then the rows left out
-    /// as given twice (warnings).
+    /// Every problem, in the order of the lines: errors (the row cannot be imported) and
+    /// rows left out as given twice (warnings).
     pub problems: Vec<RowProblem>,
 }
 
@@ -172,7 +172,7 @@ pub fn preview<'a>(
         };
         out.planned.push(Planned { family, plan });
     }
-    out.problems.sort_by_key(|p| p.row);
     out.problems.extend(repeats);
+    out.problems.sort_by_key(|p| p.row);
     out
 }
