@@ -93,17 +93,7 @@ impl Household {
             }
         }
         for (field, value) in [("rt", &self.rt), ("rw", &self.rw)] {
-            if let Some(v) = value
-                && (v.is_empty() || v.len() > 3 || !v.chars().all(|c| c.is_ascii_digit()))
-            {
-                let (id, en) = label(field);
-                out.push(Problem::error(
-                    "rt_rw_format",
-                    field,
-                    format!("{id} harus 1–3 angka"),
-                    format!("{en} must be 1–3 digits"),
-                ));
-            }
+            out.extend(value.as_deref().and_then(|v| rt_rw_problem(field, v)));
         }
         if let Some(d) = self.welfare_decile
             && !(1..=10).contains(&d)
@@ -128,6 +118,21 @@ impl Household {
         }
         out
     }
+}
+
+/// The problem of an RT or RW number (`field` is `rt` or `rw`): 1–3 digits, as a form
+/// and a government family list both write it.
+pub fn rt_rw_problem(field: &str, value: &str) -> Option<Problem> {
+    if !value.is_empty() && value.len() <= 3 && value.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (id, en) = label(field);
+    Some(Problem::error(
+        "rt_rw_format",
+        field,
+        format!("{id} harus 1–3 angka"),
+        format!("{en} must be 1–3 digits"),
+    ))
 }
 
 /// "`Label` `value` `unit` is outside `min`–`max`", as a rejecting error.

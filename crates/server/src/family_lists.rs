@@ -20,11 +20,10 @@ pub enum ListError {
     Server(#[from] ServerError),
 }
 
-/// A list as it would be imported: the mapping used, the file's headers, and the preview.
+/// A list as it would be imported: the mapping used, and the preview.
 #[derive(Debug, Clone)]
 pub struct ListPreview {
     pub mapping: Mapping,
-    pub headers: Vec<String>,
     pub preview: Preview,
 }
 
@@ -54,10 +53,6 @@ impl AppState {
             &known,
             today,
         );
-        Ok(ListPreview {
-            mapping,
-            headers: table.headers,
-            preview,
-        })
+        Ok(ListPreview { mapping, preview })
     }
 }

@@ -136,8 +136,7 @@ pub fn read_row(
             bad(column, &e.code, e.message_id, e.message_en);
         }
     }
-    if kk_number.is_none() && head_nik.is_none() && cell(Column::KkNumber).is_none() && cell(Column::HeadNik).is_none()
-    {
+    if cell(Column::KkNumber).is_none() && cell(Column::HeadNik).is_none() {
         bad(
             Column::KkNumber,
             "kk_or_nik_required",
@@ -165,23 +164,21 @@ pub fn read_row(
         bad(Column::WifeName, &p.code, p.message_id, p.message_en);
     }
 
-    let mut rt_rw = |column: Column, id: &str| -> Option<String> {
+    // As a form checks them (a spreadsheet's number cell written "3.0" taken as 3), padded
+    // to the three digits the lists use.
+    let mut rt_rw = |column: Column| -> Option<String> {
         let raw = cell(column)?;
         let t = raw.strip_suffix(".0").unwrap_or(raw);
-        if t.len() <= 3 && t.chars().all(|c| c.is_ascii_digit()) {
-            Some(format!("{:0>3}", t))
-        } else {
-            bad(
-                column,
-                "rt_rw_format",
-                format!("{id} {raw:?} harus 1–3 angka"),
-                format!("{id} {raw:?} must be 1–3 digits"),
-            );
-            None
+        match crate::household::rt_rw_problem(column.as_str(), t) {
+            None => Some(format!("{t:0>3}")),
+            Some(p) => {
+                bad(column, &p.code, p.message_id, p.message_en);
+                None
+            }
         }
     };
-    let rw = rt_rw(Column::Rw, "RW");
-    let rt = rt_rw(Column::Rt, "RT");
+    let rw = rt_rw(Column::Rw);
+    let rt = rt_rw(Column::Rt);
 
     let wife_birth_date = cell(Column::WifeBirthDate).and_then(|raw| match cells::date(raw) {
         Some(d) if d <= today && d.year() >= 1900 => Some(d),
